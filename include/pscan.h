@@ -1,0 +1,221 @@
+/*
+ * pscan.h - numpy-style cumulative scans over N-d strided arrays.
+ *
+ * The whole public API. Every entry point returns a pscan_status; PSCAN_OK is
+ * 0. On any error nothing has been written to `out`: all checks run before
+ * the first store. The library never prints, never aborts, and never keeps a
+ * pointer to a caller's array after a call returns.
+ *
+ * Semantics follow numpy.cumsum / numpy.ufunc.accumulate (numpy 1.24 and
+ * 2.x agree): see README.md for the table.
+ */
+#ifndef PSCAN_H
+#define PSCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(PSCAN_SHARED_BUILD)
+#define PSCAN_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define PSCAN_API __attribute__((visibility("default")))
+#else
+#define PSCAN_API
+#endif
+
+#define PSCAN_VERSION_MAJOR 0
+#define PSCAN_VERSION_MINOR 1
+#define PSCAN_VERSION_PATCH 0
+#define PSCAN_VERSION_STRING "0.1.0"
+
+/** Largest supported number of dimensions (numpy's limit as of 2.x). */
+#define PSCAN_MAX_DIMS 64
+
+/** `axis` value that scans the array flattened in C (row-major) order. */
+#define PSCAN_AXIS_NONE (-2147483647 - 1)
+
+/** Element types. PSCAN_DTYPE_DEFAULT is valid only as the `dtype` argument
+ *  of a scan ("choose the accumulator as numpy does"); it is 0 so that a
+ *  zero-initialised argument means "default". */
+typedef enum pscan_dtype {
+    PSCAN_DTYPE_DEFAULT = 0,
+    PSCAN_BOOL,
+    PSCAN_INT8,
+    PSCAN_INT16,
+    PSCAN_INT32,
+    PSCAN_INT64,
+    PSCAN_UINT8,
+    PSCAN_UINT16,
+    PSCAN_UINT32,
+    PSCAN_UINT64,
+    PSCAN_FLOAT16, /* IEEE binary16, stored as uint16_t bits */
+    PSCAN_FLOAT32,
+    PSCAN_FLOAT64,
+    PSCAN_COMPLEX64,  /* two float32: real, imaginary */
+    PSCAN_COMPLEX128, /* two float64: real, imaginary */
+    PSCAN_DTYPE_COUNT /* not a dtype: one past the last */
+} pscan_dtype;
+
+/** Status codes. Every one has a sentence in pscan_strerror(). */
+typedef enum pscan_status {
+    PSCAN_OK = 0,
+    PSCAN_ENULL,        /* a required pointer argument is NULL */
+    PSCAN_ENDIM,        /* ndim outside 0..PSCAN_MAX_DIMS */
+    PSCAN_ESHAPE,       /* a dimension is negative */
+    PSCAN_EAXIS,        /* axis out of range for the input's ndim */
+    PSCAN_EOUTSHAPE,    /* out's ndim or shape does not match the result */
+    PSCAN_EDTYPE,       /* not a valid element type (or DEFAULT in an array) */
+    PSCAN_ECAST,        /* the dtype combination is not allowed by opts.casting */
+    PSCAN_ESIZE,        /* element count, byte extent or address overflows */
+    PSCAN_EOUTALIAS,    /* out's own elements share memory (e.g. stride 0) */
+    PSCAN_EOP,          /* not a valid pscan_op */
+    PSCAN_EOPTS,        /* invalid option value (order, casting, threads) */
+    PSCAN_ENOTSUP,      /* valid request this build does not implement yet */
+    PSCAN_ENOMEM,       /* a scratch allocation failed */
+    PSCAN_EOVERFLOW,    /* overflow-check flag: an integer result overflowed */
+    PSCAN_ETOPOLOGY,    /* the hardware topology could not be loaded */
+    PSCAN_STATUS_COUNT  /* not a status: one past the last */
+} pscan_status;
+
+/** Binary operations a scan can accumulate with. */
+typedef enum pscan_op {
+    PSCAN_SUM = 0, /* numpy.cumsum / add.accumulate */
+    PSCAN_PROD,    /* numpy.cumprod / multiply.accumulate */
+    PSCAN_MAX,     /* numpy.maximum.accumulate */
+    PSCAN_MIN,     /* numpy.minimum.accumulate */
+    PSCAN_OP_COUNT
+} pscan_op;
+
+/** Float ordering modes (DESIGN: REPRODUCIBLE is the default). */
+typedef enum pscan_order {
+    /* Fixed tiles whose size depends on nothing about the machine: a float
+     * result is bit-identical for any thread count and any vector ISA. */
+    PSCAN_ORDER_REPRODUCIBLE = 0,
+    /* Left to right along each lane: bit-identical to numpy. */
+    PSCAN_ORDER_SEQUENTIAL = 1
+} pscan_order;
+
+/** Casting rule applied to input -> accumulator and accumulator -> out, as
+ *  numpy's `casting=` keyword. numpy's accumulate uses "unsafe". */
+typedef enum pscan_casting {
+    PSCAN_CASTING_UNSAFE = 0, /* any conversion, as numpy.cumsum does */
+    PSCAN_CASTING_SAME_KIND,  /* bool < int/uint < float < complex, no downgrade of kind */
+    PSCAN_CASTING_SAFE        /* only conversions that preserve every value */
+} pscan_casting;
+
+/** Flags for pscan_opts.flags (bitwise or). */
+enum {
+    PSCAN_FLAG_EXCLUSIVE = 1u << 0,       /* out[i] = scan of in[0..i-1] */
+    PSCAN_FLAG_INCLUDE_INITIAL = 1u << 1, /* out one longer, starts at identity */
+    PSCAN_FLAG_REVERSE = 1u << 2,         /* suffix scans */
+    PSCAN_FLAG_SKIP_NAN = 1u << 3,        /* nancumsum / nancumprod */
+    PSCAN_FLAG_CHECK_OVERFLOW = 1u << 4,  /* integer overflow -> PSCAN_EOVERFLOW */
+    PSCAN_FLAG_COMPENSATED = 1u << 5      /* error-free float tile sums */
+};
+
+/** Opaque context: what is costly to find out once (topology, placement,
+ *  tile plan, scratch). */
+typedef struct pscan_context pscan_context;
+
+/** Options. Always start from PSCAN_OPTS_INIT so new fields get defaults. */
+typedef struct pscan_opts {
+    int threads;           /* 0 = all the context allows; >0 = exactly this many */
+    pscan_order order;     /* float ordering mode */
+    pscan_casting casting; /* conversion rule */
+    unsigned flags;        /* PSCAN_FLAG_* */
+    pscan_context *ctx;    /* NULL = the process-wide default context */
+} pscan_opts;
+
+#define PSCAN_OPTS_INIT {0, PSCAN_ORDER_REPRODUCIBLE, PSCAN_CASTING_UNSAFE, 0u, NULL}
+
+/** Array descriptor: a view; the library never owns or frees it. */
+typedef struct pscan_array {
+    void *data;             /* address of element [0,0,...,0] */
+    pscan_dtype dtype;
+    int ndim;               /* 0 .. PSCAN_MAX_DIMS */
+    const int64_t *shape;   /* ndim entries, each >= 0 */
+    const int64_t *strides; /* ndim entries in BYTES, may be negative or 0;
+                               NULL means C-contiguous */
+} pscan_array;
+
+/**
+ * Cumulative sum, numpy.cumsum(in, axis, dtype, out).
+ *
+ * @param in    the input array (read only, unless it aliases out).
+ * @param axis  PSCAN_AXIS_NONE: scan in C order into a 1-D `out` of
+ *              size(in) elements; otherwise -ndim <= axis < ndim and `out`
+ *              has in's shape. A 0-d input is a 1-element 1-D array.
+ * @param dtype accumulator type, or PSCAN_DTYPE_DEFAULT for numpy's rule
+ *              (bool and signed ints narrower than 64 bits -> int64,
+ *              unsigned narrower -> uint64, everything else unchanged).
+ * @param out   the result; any dtype (values are converted on store), any
+ *              strides whose elements do not share memory. It may be `in`
+ *              itself (in-place) or overlap it in any other way: the result
+ *              is always the one computed from an untouched copy of `in`.
+ * @param opts  NULL for defaults, or options started from PSCAN_OPTS_INIT.
+ * @return PSCAN_OK, or an error status with `out` untouched.
+ */
+PSCAN_API pscan_status pscan_cumsum(const pscan_array *in, int axis, pscan_dtype dtype,
+                                    const pscan_array *out, const pscan_opts *opts);
+
+/** The same for any op: SUM (cumsum), PROD (cumprod), MAX and MIN
+ *  (maximum/minimum.accumulate). Ops not yet built return PSCAN_ENOTSUP. */
+PSCAN_API pscan_status pscan_scan(pscan_op op, const pscan_array *in, int axis,
+                                  pscan_dtype dtype, const pscan_array *out,
+                                  const pscan_opts *opts);
+
+/** A sentence describing `s`; never NULL (unknown values get a generic one). */
+PSCAN_API const char *pscan_strerror(pscan_status s);
+
+/** Name of a dtype as numpy spells it ("int64", "complex128", ...), or
+ *  "default" / "invalid"; never NULL. */
+PSCAN_API const char *pscan_dtype_name(pscan_dtype t);
+
+/** Bytes per element of `t`, or 0 for DEFAULT and invalid values. */
+PSCAN_API size_t pscan_dtype_size(pscan_dtype t);
+
+/** The accumulator numpy picks for `op` over `in_dtype` when no dtype is
+ *  given; PSCAN_DTYPE_DEFAULT if in_dtype or op is invalid. */
+PSCAN_API pscan_dtype pscan_default_dtype(pscan_op op, pscan_dtype in_dtype);
+
+/** Library version string, e.g. "0.1.0". */
+PSCAN_API const char *pscan_version(void);
+
+/* 1-D contiguous conveniences: out[i] = in[0] + ... + in[i] in the element
+ * type itself (integers wrap), REPRODUCIBLE order, default context.
+ * `in == out` is allowed; any other overlap gives numpy's answer. */
+PSCAN_API pscan_status pscan_cumsum_i32(const int32_t *in, int32_t *out, size_t n);
+PSCAN_API pscan_status pscan_cumsum_i64(const int64_t *in, int64_t *out, size_t n);
+PSCAN_API pscan_status pscan_cumsum_u32(const uint32_t *in, uint32_t *out, size_t n);
+PSCAN_API pscan_status pscan_cumsum_u64(const uint64_t *in, uint64_t *out, size_t n);
+PSCAN_API pscan_status pscan_cumsum_f32(const float *in, float *out, size_t n);
+PSCAN_API pscan_status pscan_cumsum_f64(const double *in, double *out, size_t n);
+
+/**
+ * Create a context. Contexts are independent and may be used from several
+ * threads at once.
+ * @param out_ctx receives the new context (NULL on error).
+ * @return PSCAN_OK, PSCAN_ENULL, PSCAN_ENOMEM or PSCAN_ETOPOLOGY.
+ */
+PSCAN_API pscan_status pscan_context_create(pscan_context **out_ctx);
+
+/** Destroy a context; NULL is a no-op. The default context is never
+ *  destroyed by this call. */
+PSCAN_API void pscan_context_destroy(pscan_context *ctx);
+
+/** The process-wide default context, created on first use (thread-safe);
+ *  NULL only if it could not be created. */
+PSCAN_API pscan_context *pscan_default_context(void);
+
+/** Threads a scan with opts.threads == 0 uses in this context (>= 1). */
+PSCAN_API int pscan_context_threads(const pscan_context *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PSCAN_H */
