@@ -1,0 +1,233 @@
+/* convert.c - dtype conversions, numpy's casting semantics.
+ *
+ * Every source value is first read as its natural C value (int64_t,
+ * uint64_t, float or double, plus an imaginary part for complex), then
+ * stored into the destination type. Where C leaves a conversion undefined
+ * (NaN or out-of-range float -> integer), pscan documents its own answer:
+ * NaN -> 0, out of range saturates at the type's min/max, in range truncates
+ * toward zero. Complex -> real keeps the real part, as numpy does. */
+#include "convert.h"
+
+#include "dtype_list.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- float16 ---- */
+
+float pscan_half_to_float(uint16_t h)
+{
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+    uint32_t exponent = (h >> 10) & 0x1fu;
+    uint32_t mantissa = h & 0x3ffu;
+    uint32_t bits;
+    float f;
+    if (exponent == 0) { /* zero or subnormal: mantissa * 2^-24 is exact */
+        f = (float)mantissa * 0x1p-24f;
+        return sign ? -f : f;
+    }
+    if (exponent == 31)
+        bits = sign | 0x7f800000u | (mantissa << 13);
+    else
+        bits = sign | ((exponent + 112u) << 23) | (mantissa << 13);
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+static int bit_length(uint64_t x)
+{
+    int len = 0;
+    while (x) {
+        len++;
+        x >>= 1;
+    }
+    return len;
+}
+
+/* Round |value| = significand * 2^exponent to binary16, nearest even. */
+static uint16_t round_to_half(uint16_t sign, uint64_t significand, int exponent)
+{
+    if (significand == 0)
+        return sign;
+    int top = exponent + bit_length(significand) - 1; /* floor(log2 value) */
+    if (top > 15)
+        return sign | 0x7c00u;
+    int quantum = top < -14 ? -24 : top - 10; /* log2 of the half ulp there */
+    int shift = quantum - exponent;
+    uint64_t units; /* value / 2^quantum, rounded */
+    if (shift <= 0) {
+        units = significand << -shift;
+    } else if (shift > 63) {
+        units = 0;
+    } else {
+        uint64_t rest = significand & ((UINT64_C(1) << shift) - 1);
+        uint64_t halfway = UINT64_C(1) << (shift - 1);
+        units = significand >> shift;
+        if (rest > halfway || (rest == halfway && (units & 1)))
+            units++;
+    }
+    /* Subnormals count in 2^-24 units; a carry into 1024 is the smallest
+     * normal. Normals hold 1024..2048 units; 2048 carries into the next
+     * exponent, and past 15 that is infinity. */
+    uint32_t bits = quantum == -24 ? (uint32_t)units
+                                   : ((uint32_t)(quantum + 25) << 10) + (uint32_t)(units - 1024);
+    if (bits >= 0x7c00u)
+        bits = 0x7c00u;
+    return (uint16_t)(sign | bits);
+}
+
+uint16_t pscan_float_to_half(float f)
+{
+    uint32_t bits;
+    memcpy(&bits, &f, sizeof bits);
+    uint16_t sign = (uint16_t)((bits >> 16) & 0x8000u);
+    uint32_t exponent = (bits >> 23) & 0xffu;
+    uint32_t mantissa = bits & 0x7fffffu;
+    if (exponent == 0xff) { /* inf stays inf; NaN keeps its top payload bits */
+        if (mantissa == 0)
+            return sign | 0x7c00u;
+        uint16_t payload = (uint16_t)(mantissa >> 13);
+        return sign | 0x7c00u | (payload ? payload : 1u);
+    }
+    if (exponent == 0)
+        return round_to_half(sign, mantissa, -149);
+    return round_to_half(sign, mantissa | 0x800000u, (int)exponent - 150);
+}
+
+uint16_t pscan_double_to_half(double d)
+{
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    uint16_t sign = (uint16_t)((bits >> 48) & 0x8000u);
+    uint32_t exponent = (uint32_t)(bits >> 52) & 0x7ffu;
+    uint64_t mantissa = bits & ((UINT64_C(1) << 52) - 1);
+    if (exponent == 0x7ff) {
+        if (mantissa == 0)
+            return sign | 0x7c00u;
+        uint16_t payload = (uint16_t)(mantissa >> 42);
+        return sign | 0x7c00u | (payload ? payload : 1u);
+    }
+    if (exponent == 0)
+        return round_to_half(sign, mantissa, -1074);
+    return round_to_half(sign, mantissa | (UINT64_C(1) << 52), (int)exponent - 1075);
+}
+
+/* ---- float -> integer with defined results ---- */
+
+static int64_t saturate_signed(double x, int64_t lo, int64_t hi)
+{
+    if (isnan(x))
+        return 0;
+    if (x <= (double)lo)
+        return lo;
+    if (x >= (double)hi) /* (double)INT64_MAX rounds up to 2^63: still right */
+        return hi;
+    return (int64_t)x;
+}
+
+static uint64_t saturate_unsigned(double x, uint64_t hi)
+{
+    if (isnan(x) || x <= 0.0)
+        return 0;
+    if (x >= (double)hi)
+        return hi;
+    return (uint64_t)x;
+}
+
+/* ---- reading: natural value of each source type ---- */
+
+#define RE_bool(x) ((uint64_t)((x) != 0))
+#define RE_i8(x) ((int64_t)(x))
+#define RE_i16(x) ((int64_t)(x))
+#define RE_i32(x) ((int64_t)(x))
+#define RE_i64(x) ((int64_t)(x))
+#define RE_u8(x) ((uint64_t)(x))
+#define RE_u16(x) ((uint64_t)(x))
+#define RE_u32(x) ((uint64_t)(x))
+#define RE_u64(x) ((uint64_t)(x))
+#define RE_f16(x) pscan_half_to_float(x)
+#define RE_f32(x) (x)
+#define RE_f64(x) (x)
+#define RE_c64(x) ((x).re)
+#define RE_c128(x) ((x).re)
+
+#define IM_bool(x) ((uint64_t)0)
+#define IM_i8(x) ((int64_t)0)
+#define IM_i16(x) ((int64_t)0)
+#define IM_i32(x) ((int64_t)0)
+#define IM_i64(x) ((int64_t)0)
+#define IM_u8(x) ((uint64_t)0)
+#define IM_u16(x) ((uint64_t)0)
+#define IM_u32(x) ((uint64_t)0)
+#define IM_u64(x) ((uint64_t)0)
+#define IM_f16(x) 0.0f
+#define IM_f32(x) 0.0f
+#define IM_f64(x) 0.0
+#define IM_c64(x) ((x).im)
+#define IM_c128(x) ((x).im)
+
+/* ---- storing: natural value -> destination type ---- */
+
+/* Integer destinations: integers wrap (two's complement, as numpy), floats
+ * go through the defined saturating conversion. */
+#define TO_SIGNED(ctype, lo, hi, re)                                           \
+    _Generic((re),                                                             \
+        int64_t: (ctype)(uint64_t)(re),                                        \
+        uint64_t: (ctype)(re),                                                 \
+        float: (ctype)saturate_signed((double)(re), lo, hi),                   \
+        double: (ctype)saturate_signed((double)(re), lo, hi))
+#define TO_UNSIGNED(ctype, hi, re)                                             \
+    _Generic((re),                                                             \
+        int64_t: (ctype)(uint64_t)(re),                                        \
+        uint64_t: (ctype)(re),                                                 \
+        float: (ctype)saturate_unsigned((double)(re), hi),                     \
+        double: (ctype)saturate_unsigned((double)(re), hi))
+#define TO_HALF(re)                                                            \
+    _Generic((re),                                                             \
+        int64_t: pscan_double_to_half((double)(re)),                           \
+        uint64_t: pscan_double_to_half((double)(re)),                          \
+        float: pscan_float_to_half((float)(re)),                               \
+        double: pscan_double_to_half((double)(re)))
+
+#define MAKE_bool(re, im) ((uint8_t)((re) != 0 || (im) != 0))
+#define MAKE_i8(re, im) TO_SIGNED(int8_t, INT8_MIN, INT8_MAX, re)
+#define MAKE_i16(re, im) TO_SIGNED(int16_t, INT16_MIN, INT16_MAX, re)
+#define MAKE_i32(re, im) TO_SIGNED(int32_t, INT32_MIN, INT32_MAX, re)
+#define MAKE_i64(re, im) TO_SIGNED(int64_t, INT64_MIN, INT64_MAX, re)
+#define MAKE_u8(re, im) TO_UNSIGNED(uint8_t, UINT8_MAX, re)
+#define MAKE_u16(re, im) TO_UNSIGNED(uint16_t, UINT16_MAX, re)
+#define MAKE_u32(re, im) TO_UNSIGNED(uint32_t, UINT32_MAX, re)
+#define MAKE_u64(re, im) TO_UNSIGNED(uint64_t, UINT64_MAX, re)
+#define MAKE_f16(re, im) TO_HALF(re)
+#define MAKE_f32(re, im) ((float)(re))
+#define MAKE_f64(re, im) ((double)(re))
+#define MAKE_c64(re, im) ((pscan_c64){(float)(re), (float)(im)})
+#define MAKE_c128(re, im) ((pscan_c128){(double)(re), (double)(im)})
+
+/* One generic body, instantiated for every (source, destination) pair. The
+ * element-wise memcpy keeps unaligned strided access defined; compilers
+ * turn it into plain loads and stores. */
+#define DEFINE_CONVERT(from, to)                                               \
+    static void convert_##from##_to_##to(const char *src, ptrdiff_t src_stride, \
+                                         char *dst, ptrdiff_t dst_stride,      \
+                                         size_t n)                             \
+    {                                                                          \
+        for (size_t i = 0; i < n; i++) {                                       \
+            pscan_t_##from value;                                              \
+            memcpy(&value, src + (ptrdiff_t)i * src_stride, sizeof value);     \
+            pscan_t_##to result = MAKE_##to(RE_##from(value), IM_##from(value)); \
+            memcpy(dst + (ptrdiff_t)i * dst_stride, &result, sizeof result);   \
+        }                                                                      \
+    }
+#define DEFINE_CONVERTS_FROM(from) PSCAN_EACH_DTYPE_WITH(DEFINE_CONVERT, from)
+PSCAN_EACH_DTYPE(DEFINE_CONVERTS_FROM)
+
+#define CONVERT_ENTRY(from, to) [PSCAN_DT_##to] = convert_##from##_to_##to,
+#define CONVERT_ROW(from) [PSCAN_DT_##from] = {PSCAN_EACH_DTYPE_WITH(CONVERT_ENTRY, from)},
+static const pscan_convert_fn convert_table[PSCAN_DTYPE_COUNT][PSCAN_DTYPE_COUNT] = {
+    PSCAN_EACH_DTYPE(CONVERT_ROW)};
+
+pscan_convert_fn pscan_convert_get(pscan_dtype from, pscan_dtype to)
+{
+    return convert_table[from][to];
+}

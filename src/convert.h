@@ -1,0 +1,23 @@
+/* convert.h - element conversions between dtypes, on load and on store. */
+#ifndef PSCAN_CONVERT_H
+#define PSCAN_CONVERT_H
+
+#include "pscan.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Convert n elements from a strided source to a strided destination.
+ * Strides are in bytes; elements need not be aligned. */
+typedef void (*pscan_convert_fn)(const char *src, ptrdiff_t src_stride, char *dst,
+                                 ptrdiff_t dst_stride, size_t n);
+
+/* The converter for from -> to (both valid dtypes); never NULL. */
+pscan_convert_fn pscan_convert_get(pscan_dtype from, pscan_dtype to);
+
+/* IEEE binary16 <-> binary32/64, round to nearest even as numpy does. */
+float pscan_half_to_float(uint16_t h);
+uint16_t pscan_float_to_half(float f);
+uint16_t pscan_double_to_half(double d);
+
+#endif

@@ -1,0 +1,243 @@
+/* layout.c - validated views, overlap facts, and the canonical walk. */
+#include "layout.h"
+
+#include <stdlib.h>
+
+static int64_t abs64(int64_t x)
+{
+    return x < 0 ? -x : x; /* strides are bounded by the extent check */
+}
+
+pscan_status pscan_view_init(pscan_view *view, const pscan_array *array)
+{
+    const int64_t itemsize = (int64_t)pscan_dtype_size(array->dtype);
+    view->data = array->data;
+    view->dtype = array->dtype;
+    if (array->ndim == 0) {
+        view->ndim = 1;
+        view->shape[0] = 1;
+        view->strides[0] = itemsize;
+    } else {
+        view->ndim = array->ndim;
+        for (int d = 0; d < array->ndim; d++)
+            view->shape[d] = array->shape[d];
+        if (array->strides) {
+            for (int d = 0; d < array->ndim; d++)
+                view->strides[d] = array->strides[d];
+        } else {
+            int64_t stride = itemsize;
+            for (int d = array->ndim - 1; d >= 0; d--) {
+                view->strides[d] = stride;
+                if (view->shape[d] > 0 && __builtin_mul_overflow(stride, view->shape[d], &stride))
+                    return PSCAN_ESIZE;
+            }
+        }
+    }
+
+    /* Element count: numpy rejects shapes whose non-zero dims overflow even
+     * when another dim is 0. */
+    int64_t nonzero_product = 1;
+    bool empty = false;
+    for (int d = 0; d < view->ndim; d++) {
+        if (view->shape[d] == 0)
+            empty = true;
+        else if (__builtin_mul_overflow(nonzero_product, view->shape[d], &nonzero_product))
+            return PSCAN_ESIZE;
+    }
+    int64_t nbytes;
+    if (__builtin_mul_overflow(nonzero_product, itemsize, &nbytes))
+        return PSCAN_ESIZE;
+    view->size = empty ? 0 : nonzero_product;
+    view->lo_offset = view->hi_offset = 0;
+    if (empty)
+        return PSCAN_OK;
+
+    int64_t lo = 0, hi = 0;
+    for (int d = 0; d < view->ndim; d++) {
+        int64_t reach;
+        if (__builtin_mul_overflow(view->shape[d] - 1, view->strides[d], &reach))
+            return PSCAN_ESIZE;
+        if (__builtin_add_overflow(reach < 0 ? lo : hi, reach, reach < 0 ? &lo : &hi))
+            return PSCAN_ESIZE;
+    }
+    if (__builtin_add_overflow(hi, itemsize, &hi))
+        return PSCAN_ESIZE;
+    /* The whole range must be addressable without wrapping around. */
+    uintptr_t base = (uintptr_t)view->data;
+    if ((lo < 0 && base < (uintptr_t)0 - (uintptr_t)lo) || base > UINTPTR_MAX - (uintptr_t)hi)
+        return PSCAN_ESIZE;
+    view->lo_offset = lo;
+    view->hi_offset = hi;
+    return PSCAN_OK;
+}
+
+void pscan_view_span(const pscan_view *view, uintptr_t *lo, uintptr_t *hi)
+{
+    uintptr_t base = (uintptr_t)view->data;
+    *lo = base + (uintptr_t)view->lo_offset;
+    *hi = base + (uintptr_t)view->hi_offset;
+}
+
+bool pscan_view_is_disjoint(const pscan_view *view)
+{
+    int64_t len[PSCAN_MAX_DIMS], stride[PSCAN_MAX_DIMS];
+    int count = 0;
+    for (int d = 0; d < view->ndim; d++) {
+        if (view->shape[d] <= 1)
+            continue;
+        /* insertion sort by |stride|, ascending */
+        int at = count++;
+        while (at > 0 && stride[at - 1] > abs64(view->strides[d])) {
+            stride[at] = stride[at - 1];
+            len[at] = len[at - 1];
+            at--;
+        }
+        stride[at] = abs64(view->strides[d]);
+        len[at] = view->shape[d];
+    }
+    int64_t extent = (int64_t)pscan_dtype_size(view->dtype);
+    for (int k = 0; k < count; k++) {
+        if (stride[k] < extent)
+            return false;
+        extent += stride[k] * (len[k] - 1);
+    }
+    return true;
+}
+
+/* Bytes stepped per element, in and out (len > 1, so the strides passed
+ * the extent check and their magnitudes fit). */
+static uint64_t walk_cost(const pscan_walk_dim *dim)
+{
+    return (uint64_t)abs64(dim->in_stride) + (uint64_t)abs64(dim->out_stride);
+}
+
+/* Merge neighbours that address memory as one dimension (outer first). */
+static int merge_dims(pscan_walk_dim *dims, int count)
+{
+    int kept = 0;
+    for (int k = 0; k < count; k++) {
+        if (kept > 0) {
+            pscan_walk_dim *outer = &dims[kept - 1];
+            const pscan_walk_dim *inner = &dims[k];
+            int64_t in_block, out_block;
+            if (!__builtin_mul_overflow(inner->len, inner->in_stride, &in_block) &&
+                !__builtin_mul_overflow(inner->len, inner->out_stride, &out_block) &&
+                outer->in_stride == in_block && outer->out_stride == out_block) {
+                outer->len *= inner->len;
+                outer->in_stride = inner->in_stride;
+                outer->out_stride = inner->out_stride;
+                continue;
+            }
+        }
+        dims[kept++] = dims[k];
+    }
+    return kept;
+}
+
+/* Below this many lanes a row step costs more in calls than a strided lane
+ * walk costs in cache misses. */
+enum { PANEL_MIN_LANES = 8 };
+
+static void build_axis_plan(pscan_plan *plan, const pscan_view *in, const pscan_view *out,
+                            int axis)
+{
+    pscan_walk_dim *outer = plan->outer;
+    int count = 0;
+    plan->scan = (pscan_walk_dim){in->shape[axis], in->strides[axis], out->strides[axis]};
+    for (int d = 0; d < in->ndim; d++) {
+        if (d == axis || in->shape[d] == 1)
+            continue;
+        /* Lanes are independent: walk them in decreasing stride order so
+         * that merging finds contiguous blocks whatever the axis order. */
+        pscan_walk_dim dim = {in->shape[d], in->strides[d], out->strides[d]};
+        int at = count++;
+        while (at > 0 && abs64(outer[at - 1].in_stride) < abs64(dim.in_stride)) {
+            outer[at] = outer[at - 1];
+            at--;
+        }
+        outer[at] = dim;
+    }
+    count = merge_dims(outer, count);
+
+    plan->kind = PSCAN_PLAN_LANES;
+    plan->inner = (pscan_walk_dim){1, 0, 0};
+    if (plan->scan.len > 1 && count > 0) {
+        int best = 0;
+        for (int k = 1; k < count; k++)
+            if (walk_cost(&outer[k]) < walk_cost(&outer[best]))
+                best = k;
+        if (walk_cost(&outer[best]) < walk_cost(&plan->scan) && outer[best].len >= PANEL_MIN_LANES) {
+            plan->kind = PSCAN_PLAN_PANEL;
+            plan->inner = outer[best];
+            for (int k = best; k + 1 < count; k++)
+                outer[k] = outer[k + 1];
+            count--;
+        }
+    }
+    plan->outer_ndim = count;
+}
+
+static void build_flat_plan(pscan_plan *plan, const pscan_view *in, const pscan_view *out)
+{
+    pscan_walk_dim *dims = plan->outer;
+    int count = 0;
+    for (int d = 0; d < in->ndim; d++)
+        if (in->shape[d] > 1)
+            dims[count++] = (pscan_walk_dim){in->shape[d], in->strides[d], 0};
+    /* out is 1-D: give each dim the out stride of C-order flattening. */
+    int64_t out_stride = out->strides[0];
+    for (int k = count - 1; k >= 0; k--) {
+        dims[k].out_stride = out_stride;
+        if (k > 0) /* stays within out's checked extent */
+            out_stride *= dims[k].len;
+    }
+    count = merge_dims(dims, count);
+    plan->kind = PSCAN_PLAN_CHAINED;
+    plan->inner = (pscan_walk_dim){1, 0, 0};
+    if (count == 0) {
+        plan->scan = (pscan_walk_dim){1, 0, 0};
+    } else {
+        plan->scan = dims[count - 1];
+        count--;
+    }
+    plan->outer_ndim = count;
+}
+
+void pscan_plan_build(pscan_plan *plan, const pscan_view *in, const pscan_view *out,
+                      int axis, bool flatten)
+{
+    plan->in_base = in->data;
+    plan->out_base = out->data;
+    plan->total = in->size;
+    plan->outer_ndim = 0;
+    plan->outer_count = 0;
+    if (in->size == 0) {
+        plan->kind = PSCAN_PLAN_EMPTY;
+        plan->scan = plan->inner = (pscan_walk_dim){0, 0, 0};
+        return;
+    }
+    if (flatten)
+        build_flat_plan(plan, in, out);
+    else
+        build_axis_plan(plan, in, out, axis);
+    plan->outer_count = 1;
+    for (int k = 0; k < plan->outer_ndim; k++)
+        plan->outer_count *= plan->outer[k].len;
+}
+
+static bool same_addresses(const pscan_walk_dim *dim)
+{
+    return dim->len <= 1 || dim->in_stride == dim->out_stride;
+}
+
+bool pscan_plan_is_in_place(const pscan_plan *plan, size_t in_itemsize, size_t out_itemsize)
+{
+    if (plan->in_base != plan->out_base || in_itemsize != out_itemsize)
+        return false;
+    if (!same_addresses(&plan->scan) || !same_addresses(&plan->inner))
+        return false;
+    for (int k = 0; k < plan->outer_ndim; k++)
+        if (!same_addresses(&plan->outer[k]))
+            return false;
+    return true;
+}

@@ -1,0 +1,81 @@
+/* layout.h - N-d strided views -> one small canonical problem.
+ *
+ * Every call is reduced to a walk the engine understands without knowing
+ * about N-d arrays:
+ *   LANES    independent lanes, each one run of `scan.len` elements;
+ *   CHAINED  one lane (axis=None) made of runs of `scan.len` elements, the
+ *            carry flowing from run to run in C order;
+ *   PANEL    `inner.len` lanes side by side, scanned a row at a time along
+ *            `scan` (axis 0 of a C array becomes row-wise vector ops);
+ * each repeated over the `outer` odometer. Dimensions of length 1 are
+ * dropped and neighbouring dimensions that address memory as one are merged,
+ * so a contiguous array of any ndim becomes a single run. */
+#ifndef PSCAN_LAYOUT_H
+#define PSCAN_LAYOUT_H
+
+#include "pscan.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct pscan_walk_dim {
+    int64_t len;
+    int64_t in_stride; /* bytes */
+    int64_t out_stride;
+} pscan_walk_dim;
+
+typedef enum pscan_plan_kind {
+    PSCAN_PLAN_EMPTY,
+    PSCAN_PLAN_LANES,
+    PSCAN_PLAN_CHAINED,
+    PSCAN_PLAN_PANEL
+} pscan_plan_kind;
+
+typedef struct pscan_plan {
+    pscan_plan_kind kind;
+    const char *in_base;
+    char *out_base;
+    pscan_walk_dim scan;  /* along the scanned direction */
+    pscan_walk_dim inner; /* PANEL: the lanes scanned side by side; else len 1 */
+    int outer_ndim;       /* odometer, outermost first (C order for CHAINED) */
+    pscan_walk_dim outer[PSCAN_MAX_DIMS];
+    int64_t outer_count;  /* product of the outer lengths */
+    int64_t total;        /* elements scanned */
+} pscan_plan;
+
+/* A validated array: dims with explicit byte strides. */
+typedef struct pscan_view {
+    char *data;
+    pscan_dtype dtype;
+    int ndim;
+    int64_t shape[PSCAN_MAX_DIMS];
+    int64_t strides[PSCAN_MAX_DIMS];
+    int64_t size;      /* element count */
+    int64_t lo_offset; /* byte offsets of the lowest and one past the */
+    int64_t hi_offset; /* highest byte an element occupies (0, 0 if empty) */
+} pscan_view;
+
+/* Fill `view` from a user array already checked for NULLs, ndim and shapes.
+ * Returns PSCAN_ESIZE if the element count, byte extent or address range
+ * overflows. A 0-d array becomes a 1-element 1-D view. */
+pscan_status pscan_view_init(pscan_view *view, const pscan_array *array);
+
+/* Byte range [lo, hi) the view's elements occupy; empty views give lo == hi. */
+void pscan_view_span(const pscan_view *view, uintptr_t *lo, uintptr_t *hi);
+
+/* True when no two elements of the view share a byte. Checks the nested
+ * layout every slice/transpose/reshape produces: sorted by |stride|, each
+ * stride covers the extent of the smaller dimensions. */
+bool pscan_view_is_disjoint(const pscan_view *view);
+
+/* Build the walk for a scan of `in` into `out` along `axis` (already
+ * normalised to 0..ndim-1), or along the C-order flattening if `flatten`. */
+void pscan_plan_build(pscan_plan *plan, const pscan_view *in, const pscan_view *out,
+                      int axis, bool flatten);
+
+/* True when every element of `in` sits at the address of its `out`
+ * element with the same item size (an in-place scan): reading an element
+ * before writing it is then safe. */
+bool pscan_plan_is_in_place(const pscan_plan *plan, size_t in_itemsize, size_t out_itemsize);
+
+#endif
