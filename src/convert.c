@@ -207,17 +207,25 @@ static uint64_t saturate_unsigned(double x, uint64_t hi)
 /* One generic body, instantiated for every (source, destination) pair. The
  * element-wise memcpy keeps unaligned strided access defined; compilers
  * turn it into plain loads and stores. */
+#define CONVERT_LOOP(from, to, src_step, dst_step)                             \
+    for (size_t i = 0; i < n; i++) {                                           \
+        pscan_t_##from value;                                                  \
+        memcpy(&value, src + (ptrdiff_t)i * (src_step), sizeof value);         \
+        pscan_t_##to result = MAKE_##to(RE_##from(value), IM_##from(value));   \
+        memcpy(dst + (ptrdiff_t)i * (dst_step), &result, sizeof result);       \
+    }
 #define DEFINE_CONVERT(from, to)                                               \
     static void convert_##from##_to_##to(const char *src, ptrdiff_t src_stride, \
                                          char *dst, ptrdiff_t dst_stride,      \
                                          size_t n)                             \
     {                                                                          \
-        for (size_t i = 0; i < n; i++) {                                       \
-            pscan_t_##from value;                                              \
-            memcpy(&value, src + (ptrdiff_t)i * src_stride, sizeof value);     \
-            pscan_t_##to result = MAKE_##to(RE_##from(value), IM_##from(value)); \
-            memcpy(dst + (ptrdiff_t)i * dst_stride, &result, sizeof result);   \
-        }                                                                      \
+        /* Contiguous runs get constant strides the compiler can vectorise. */ \
+        if (src_stride == (ptrdiff_t)sizeof(pscan_t_##from) &&                 \
+            dst_stride == (ptrdiff_t)sizeof(pscan_t_##to))                     \
+            CONVERT_LOOP(from, to, (ptrdiff_t)sizeof(pscan_t_##from),          \
+                         (ptrdiff_t)sizeof(pscan_t_##to))                      \
+        else                                                                   \
+            CONVERT_LOOP(from, to, src_stride, dst_stride)                     \
     }
 #define DEFINE_CONVERTS_FROM(from) PSCAN_EACH_DTYPE_WITH(DEFINE_CONVERT, from)
 PSCAN_EACH_DTYPE(DEFINE_CONVERTS_FROM)
