@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Set everything up and run the whole suite (this is what CI runs):
+#   (a) Release build with -Werror into build-ci/; every CTest test: the
+#       Criterion unit tests and the numpy differential test
+#   (b) install into a temporary prefix; build and run examples/consumer
+#       against it, once with CMake's find_package(pscan), once with pkg-config
+#   (c) Debug build with AddressSanitizer + UBSan into build-asan/; every
+#       test again
+# CTest runs with --jobs 1: Criterion forks a process per test and each scan
+# starts OpenMP threads, so parallel tests would oversubscribe the cores and
+# make the engine's timing-dependent paths (look-back waits) less likely.
+# Any failure stops the script with a non-zero status.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+jobs=$(nproc)
+start=$SECONDS
+section() { printf '\n==== %s  [%ds] ====\n' "$*" $((SECONDS - start)); }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/pscan-tests.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+prefix="$work/prefix"
+
+section "setup: Debian packages"
+bash scripts/setup.sh
+
+section "(a) configure and build: build-ci/ (Release, -Werror)"
+# The install prefix is set here because pscan.pc records it at configure time.
+cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=Release -DPSCAN_WERROR=ON \
+    -DCMAKE_INSTALL_PREFIX="$prefix"
+cmake --build build-ci --parallel "$jobs"
+
+section "(a) tests: unit + numpy differential (ctest --jobs 1)"
+ctest --test-dir build-ci --output-on-failure --no-tests=error --jobs 1
+
+section "(a) example: build-ci/pscan_example"
+./build-ci/pscan_example >/dev/null
+
+section "(b) install into a temporary prefix"
+cmake --install build-ci --prefix "$prefix"
+
+section "(b) consumer with CMake: find_package(pscan), pscan::pscan and pscan::pscan_static"
+cmake -S examples/consumer -B "$work/consumer-cmake" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_FLAGS="-Wall -Wextra -Wpedantic -Werror"
+cmake --build "$work/consumer-cmake" --parallel "$jobs"
+"$work/consumer-cmake/consumer"
+"$work/consumer-cmake/consumer_static"
+
+section "(b) consumer with pkg-config"
+pc_file=$(find "$prefix" -name pscan.pc -print -quit)
+[[ -n $pc_file ]] || { echo "run-tests.sh: pscan.pc was not installed" >&2; exit 1; }
+PKG_CONFIG_PATH="$(dirname "$pc_file")" bash examples/consumer/build-pkgconfig.sh "$work/consumer-pkgconfig"
+
+section "(c) configure and build: build-asan/ (Debug, address,undefined, -Werror)"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPSCAN_SANITIZE=address,undefined \
+    -DPSCAN_WERROR=ON
+cmake --build build-asan --parallel "$jobs"
+
+# Every sanitizer report must fail the test. UBSan is built with
+# -fno-sanitize-recover, so it stops at the first report. Criterion runs each
+# test in a forked child and takes the verdict from the child's messages, not
+# from its exit status: LeakSanitizer reports at the child's exit, after the
+# test has said "passed", and its default _exit(23) goes unnoticed.
+# abort_on_error=1 turns every report into SIGABRT, which Criterion counts as
+# a crash (a memory error during the test) or a warning that fails the run
+# (a leak at teardown).
+export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:strict_string_checks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+section "(c) sanitizer tests: unit tests (ctest --jobs 1)"
+ctest --test-dir build-asan --output-on-failure --no-tests=error --jobs 1 \
+    --exclude-regex numpy_differential
+
+section "(c) sanitizer tests: numpy differential (python3 + ASan runtime preloaded)"
+# The differential test loads the instrumented libpscan.so into an
+# uninstrumented python3 through ctypes: the ASan runtime must be the first
+# library loaded, hence LD_PRELOAD (for this test only). Leak checking is off
+# because python3 itself does not free everything at exit.
+cc=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' build-asan/CMakeCache.txt)
+preload="$("$cc" -print-file-name=libasan.so) $("$cc" -print-file-name=libubsan.so)"
+LD_PRELOAD="$preload" ASAN_OPTIONS="detect_leaks=0" \
+    ctest --test-dir build-asan --output-on-failure --no-tests=error --jobs 1 \
+    --tests-regex numpy_differential
+
+section "all passed"

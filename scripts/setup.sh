@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages pscan needs to build, test and benchmark.
+# Run as root (or with sudo available). When every package is already
+# installed it does nothing, so re-runs are fast and work offline.
+set -euo pipefail
+
+packages=(
+    build-essential   # gcc, make, libc headers; gcc brings libasan/libubsan
+    cmake
+    pkg-config
+    libhwloc-dev      # topology (cores, NUMA nodes, caches)
+    hwloc             # lstopo, to look at a machine's topology
+    libcriterion-dev  # tests/unit
+    python3-numpy     # tests/numpy differential test (numpy is the reference)
+    libtbb-dev        # perf/: oneTBB parallel_scan as a baseline
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$pkg")
+    fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "setup.sh: all ${#packages[@]} packages already installed"
+    exit 0
+fi
+
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1; then
+        as_root=(sudo)
+    else
+        echo "setup.sh: missing packages (${missing[*]}); run as root to install them" >&2
+        exit 1
+    fi
+fi
+
+echo "setup.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "${missing[@]}"
