@@ -146,6 +146,9 @@ pscan_status pscan_scan(pscan_op op, const pscan_array *in_array, int axis, psca
         return PSCAN_ENULL;
     if ((status = check_opts(opts)) != PSCAN_OK)
         return status;
+    /* Before the shape checks: some flags change the result's shape. */
+    if (opts->flags & ~(unsigned)SUPPORTED_FLAGS)
+        return PSCAN_ENOTSUP;
     if ((int)op < 0 || op >= PSCAN_OP_COUNT)
         return PSCAN_EOP;
     if (dtype != PSCAN_DTYPE_DEFAULT && !pscan_dtype_valid(dtype))
@@ -177,8 +180,6 @@ pscan_status pscan_scan(pscan_op op, const pscan_array *in_array, int axis, psca
         return PSCAN_ECAST;
     if (!pscan_view_is_disjoint(&out))
         return PSCAN_EOUTALIAS;
-    if (opts->flags & ~(unsigned)SUPPORTED_FLAGS)
-        return PSCAN_ENOTSUP;
 
     pscan_context *ctx;
     if ((status = pscan_context_resolve(opts->ctx, &ctx)) != PSCAN_OK)

@@ -5,7 +5,7 @@
  * rules: integers wrap (computed in uint64_t, so no signed overflow), bool
  * sums are logical or, float16 rounds to half after every step, complex
  * multiply is (ac - bd, ad + bc), max/min propagate NaN and order complex
- * values lexicographically, and on ties keep the earlier operand. */
+ * values lexicographically. */
 #include "kernels.h"
 
 #include "../convert.h"
@@ -41,8 +41,11 @@
 
 #define SUM_REAL(T, a, b) ((T)((a) + (b)))
 #define PROD_REAL(T, a, b) ((T)((a) * (b)))
-#define MAX_REAL(T, a, b) (((a) >= (b) || isnan(a)) ? (a) : (b))
-#define MIN_REAL(T, a, b) (((a) <= (b) || isnan(a)) ? (a) : (b))
+/* float32/64 ties (only -0.0 vs +0.0 can tie visibly) keep the later
+ * operand and float16/complex ties the earlier one: that is what numpy 1.24
+ * does on x86-64 (its float32/64 loops are SIMD max/min instructions). */
+#define MAX_REAL(T, a, b) (((a) > (b) || isnan(a)) ? (a) : (b))
+#define MIN_REAL(T, a, b) (((a) < (b) || isnan(a)) ? (a) : (b))
 
 static inline uint16_t half_add(uint16_t a, uint16_t b)
 {

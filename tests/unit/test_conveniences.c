@@ -183,3 +183,17 @@ Test(conveniences, matches_general_entry_point_integers)
     for (int i = 0; i < N; ++i)
         cr_assert(eq(i64, (int64_t)b[i], g[i]), "element %d", i);
 }
+
+Test(conveniences, size_overflow)
+{
+    /* n beyond INT64_MAX elements, or beyond the address space in bytes */
+    int64_t a[2] = {5, 6}, b[2] = {-1, -1};
+    const size_t huge[] = {SIZE_MAX, (size_t)INT64_MAX + 1, (size_t)1 << 61};
+    for (size_t k = 0; k < TU_COUNT(huge); ++k) {
+        cr_assert(eq(int, (int)pscan_cumsum_i64(a, b, huge[k]), (int)PSCAN_ESIZE), "n = %zu", huge[k]);
+        cr_assert(eq(int, (int)pscan_cumsum_f64((const double *)(void *)a, (double *)(void *)b, huge[k]),
+                     (int)PSCAN_ESIZE));
+        cr_assert(eq(i64, b[0], -1));
+        cr_assert(eq(i64, b[1], -1));
+    }
+}

@@ -222,6 +222,22 @@ Test(layouts, padded_strides)
     check_matrix_layout(fpad, fpad);
 }
 
+Test(layouts, interleaved_out_strides_that_do_not_alias)
+{
+    /* out (3,2) with byte strides {16, 24}: elements at 0,24,16,40,32,56,
+     * 8 bytes each, pairwise disjoint, so the layout is valid */
+    int64_t in[6] = {1, 2, 3, 4, 5, 6}, out[8];
+    for (int i = 0; i < 8; ++i)
+        out[i] = -7;
+    const int64_t shape[2] = {3, 2}, st[2] = {16, 24};
+    pscan_array ai = tu_arr(in, PSCAN_INT64, 2, shape, NULL), ao = tu_arr(out, PSCAN_INT64, 2, shape, st);
+    pscan_status s = pscan_cumsum(&ai, 0, PSCAN_DTYPE_DEFAULT, &ao, NULL);
+    cr_assert(eq(int, (int)s, (int)PSCAN_OK), "%s", pscan_strerror(s));
+    /* cumsum axis 0: [[1,2],[4,6],[9,12]]; (i,j) lives at out[2i + 3j] */
+    const int64_t want[8] = {1, -7, 4, 2, 9, 6, -7, 12};
+    tu_assert_i64s(out, want, 8);
+}
+
 Test(layouts, reversed_1d)
 {
     int64_t in[5] = {1, 2, 3, 4, 5}, out[5];

@@ -1,0 +1,164 @@
+/*
+ * test_threads.c - arrays large enough, and with enough lanes, for the
+ * engine to split the work across threads: exact integer results for every
+ * thread count, in place and overlapping too; float results that are
+ * sequential (SEQUENTIAL) or thread-count and layout independent
+ * (REPRODUCIBLE).
+ */
+#include "testutil.h"
+
+static const int thread_counts[] = {1, 2, 3, 8, 0};
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    cr_assert(ne(ptr, p, NULL));
+    return p;
+}
+
+static void fill_ints(void *buf, pscan_dtype t, int64_t n, uint64_t seed)
+{
+    size_t es = tu_size(t);
+    for (int64_t i = 0; i < n; ++i)
+        tu_put_i64((char *)buf + (size_t)i * es, t, tu_rand_range(&seed, -100000, 100000));
+}
+
+static pscan_opts opts_with(int threads, pscan_order order)
+{
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.threads = threads;
+    o.order = order;
+    return o;
+}
+
+/* (rows, cols) C-ordered, every axis, several dtypes of out. */
+Test(threads, many_lanes_integers_every_axis)
+{
+    const int64_t shapes[][2] = {{1000, 3000}, {3000, 1000}, {200000, 9}, {9, 200000}};
+    for (size_t s = 0; s < TU_COUNT(shapes); ++s) {
+        const int64_t *shape = shapes[s];
+        int64_t n = shape[0] * shape[1];
+        int32_t *in = xmalloc((size_t)n * 4);
+        int64_t *out = xmalloc((size_t)n * 8);
+        fill_ints(in, PSCAN_INT32, n, s);
+        pscan_array ai = tu_arr(in, PSCAN_INT32, 2, shape, NULL), ao = tu_arr(out, PSCAN_INT64, 2, shape, NULL);
+        for (size_t t = 0; t < TU_COUNT(thread_counts); ++t)
+            for (int axis = -1; axis < 2; ++axis) {
+                pscan_opts o = opts_with(thread_counts[t], PSCAN_ORDER_REPRODUCIBLE);
+                tu_check_cumsum(&ai, axis, &ao, &o);
+            }
+        /* float64 out, flattened */
+        double *flat = xmalloc((size_t)n * 8);
+        pscan_array af = tu_vec(flat, PSCAN_FLOAT64, &n);
+        pscan_opts o = opts_with(3, PSCAN_ORDER_SEQUENTIAL);
+        tu_check_cumsum(&ai, PSCAN_AXIS_NONE, &af, &o);
+        free(flat);
+        free(in);
+        free(out);
+    }
+}
+
+Test(threads, three_dims_fortran_and_strided)
+{
+    const int64_t shape[3] = {40, 50, 1500}, n = 40 * 50 * 1500;
+    int64_t *in = xmalloc((size_t)n * 8), *out = xmalloc((size_t)n * 8);
+    fill_ints(in, PSCAN_INT64, n, 3);
+    /* Fortran strides for in, C order reversed along the last axis for out */
+    const int64_t fst[3] = {8, 8 * 40, 8 * 40 * 50}, ost[3] = {8 * 50 * 1500, 8 * 1500, -8};
+    pscan_array ai = tu_arr(in, PSCAN_INT64, 3, shape, fst);
+    pscan_array ao = tu_arr(out + 1499, PSCAN_INT64, 3, shape, ost);
+    for (size_t t = 0; t < TU_COUNT(thread_counts); ++t)
+        for (int axis = 0; axis < 3; ++axis) {
+            pscan_opts o = opts_with(thread_counts[t], PSCAN_ORDER_REPRODUCIBLE);
+            tu_check_cumsum(&ai, axis, &ao, &o);
+        }
+    free(in);
+    free(out);
+}
+
+Test(threads, in_place_and_overlap_many_lanes)
+{
+    const int64_t shape[2] = {1200, 2500}, n = 1200 * 2500;
+    int64_t *buf = xmalloc((size_t)(n + 2500) * 8);
+    for (size_t t = 0; t < TU_COUNT(thread_counts); ++t)
+        for (int axis = 0; axis < 2; ++axis) {
+            pscan_opts o = opts_with(thread_counts[t], PSCAN_ORDER_REPRODUCIBLE);
+            fill_ints(buf, PSCAN_INT64, n + 2500, t * 2 + (uint64_t)axis);
+            pscan_array a = tu_arr(buf, PSCAN_INT64, 2, shape, NULL);
+            tu_check_cumsum(&a, axis, &a, &o);
+            /* out one row further on: overlapping, not in place */
+            pscan_array b = tu_arr(buf + 2500, PSCAN_INT64, 2, shape, NULL);
+            tu_check_cumsum(&a, axis, &b, &o);
+            tu_check_cumsum(&b, axis, &a, &o);
+        }
+    free(buf);
+}
+
+/* Float lanes: SEQUENTIAL equals the left-to-right loop per lane and
+ * REPRODUCIBLE gives the same bits for every thread count and for the same
+ * lanes stored in another layout. */
+static void check_float_lanes(int64_t rows, int64_t cols, int axis)
+{
+    const int64_t n = rows * cols, shape[2] = {rows, cols}, fst[2] = {8, 8 * rows};
+    double *in = xmalloc((size_t)n * 8), *fin = xmalloc((size_t)n * 8), *out = xmalloc((size_t)n * 8),
+           *ref = xmalloc((size_t)n * 8), *first = xmalloc((size_t)n * 8);
+    uint64_t rng = (uint64_t)(rows * 7 + cols + axis);
+    for (int64_t i = 0; i < n; ++i)
+        in[i] = (tu_rand_unit(&rng) - 0.4) * ldexp(1.0, (int)tu_rand_range(&rng, -30, 30));
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c)
+            fin[r + c * rows] = in[r * cols + c];
+    /* left-to-right reference */
+    int64_t lanes = axis == 0 ? cols : rows, len = axis == 0 ? rows : cols;
+    int64_t step = axis == 0 ? cols : 1, lane_step = axis == 0 ? 1 : cols;
+    for (int64_t l = 0; l < lanes; ++l) {
+        double acc = 0.0;
+        for (int64_t i = 0; i < len; ++i) {
+            int64_t k = l * lane_step + i * step;
+            acc = i == 0 ? in[k] : acc + in[k];
+            ref[k] = acc;
+        }
+    }
+    pscan_array ai = tu_arr(in, PSCAN_FLOAT64, 2, shape, NULL), af = tu_arr(fin, PSCAN_FLOAT64, 2, shape, fst);
+    pscan_array ao = tu_arr(out, PSCAN_FLOAT64, 2, shape, NULL);
+    for (size_t t = 0; t < TU_COUNT(thread_counts); ++t) {
+        pscan_opts seq = opts_with(thread_counts[t], PSCAN_ORDER_SEQUENTIAL);
+        TU_ASSERT_OK(pscan_cumsum(&ai, axis, PSCAN_DTYPE_DEFAULT, &ao, &seq));
+        int64_t bad = 0;
+        while (bad < n && tu_dbits(out[bad]) == tu_dbits(ref[bad]))
+            ++bad;
+        cr_assert(eq(i64, bad, n), "SEQUENTIAL (%lld,%lld) axis %d threads %d: first wrong element",
+                  (long long)rows, (long long)cols, axis, thread_counts[t]);
+        for (int layout = 0; layout < 2; ++layout) {
+            pscan_opts rep = opts_with(thread_counts[t], PSCAN_ORDER_REPRODUCIBLE);
+            TU_ASSERT_OK(pscan_cumsum(layout ? &af : &ai, axis, PSCAN_DTYPE_DEFAULT, &ao, &rep));
+            if (t == 0 && layout == 0) {
+                memcpy(first, out, (size_t)n * 8);
+                continue;
+            }
+            bad = 0;
+            while (bad < n && tu_dbits(out[bad]) == tu_dbits(first[bad]))
+                ++bad;
+            cr_assert(eq(i64, bad, n),
+                      "REPRODUCIBLE (%lld,%lld) axis %d threads %d %s layout differs at element",
+                      (long long)rows, (long long)cols, axis, thread_counts[t], layout ? "Fortran" : "C");
+        }
+    }
+    free(in);
+    free(fin);
+    free(out);
+    free(ref);
+    free(first);
+}
+
+Test(threads, float_lanes_axis0)
+{
+    check_float_lanes(9000, 300, 0);
+    check_float_lanes(3000, 1100, 0);
+}
+
+Test(threads, float_lanes_axis1)
+{
+    check_float_lanes(300, 9000, 1);
+    check_float_lanes(1100, 3000, 1);
+}
