@@ -178,8 +178,8 @@ pscan_status pscan_scan(pscan_op op, const pscan_array *in_array, int axis, psca
     if (!pscan_dtype_can_cast(in.dtype, acc, opts->casting) ||
         !pscan_dtype_can_cast(acc, out.dtype, opts->casting))
         return PSCAN_ECAST;
-    if (!pscan_view_is_disjoint(&out))
-        return PSCAN_EOUTALIAS;
+    if ((status = pscan_view_check_disjoint(&out)) != PSCAN_OK)
+        return status;
 
     pscan_context *ctx;
     if ((status = pscan_context_resolve(opts->ctx, &ctx)) != PSCAN_OK)

@@ -78,7 +78,7 @@ void pscan_view_span(const pscan_view *view, uintptr_t *lo, uintptr_t *hi)
     *hi = base + (uintptr_t)view->hi_offset;
 }
 
-bool pscan_view_is_disjoint(const pscan_view *view)
+static bool is_nested(const pscan_view *view)
 {
     int64_t len[PSCAN_MAX_DIMS], stride[PSCAN_MAX_DIMS];
     int count = 0;
@@ -102,6 +102,51 @@ bool pscan_view_is_disjoint(const pscan_view *view)
         extent += stride[k] * (len[k] - 1);
     }
     return true;
+}
+
+static int compare_offsets(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Exact answer for the interleaved layouts only as_strided makes: list
+ * every element's offset, sort, and look for two closer than an item. */
+static pscan_status check_by_listing(const pscan_view *view)
+{
+    int64_t *offsets = malloc((size_t)view->size * sizeof *offsets);
+    if (!offsets)
+        return PSCAN_ENOMEM;
+    int64_t index[PSCAN_MAX_DIMS] = {0}, offset = 0;
+    for (int64_t k = 0; k < view->size; k++) {
+        offsets[k] = offset;
+        for (int d = view->ndim - 1; d >= 0; d--) {
+            if (++index[d] < view->shape[d]) {
+                offset += view->strides[d];
+                break;
+            }
+            index[d] = 0;
+            offset -= (view->shape[d] - 1) * view->strides[d];
+        }
+    }
+    qsort(offsets, (size_t)view->size, sizeof *offsets, compare_offsets);
+    const int64_t itemsize = (int64_t)pscan_dtype_size(view->dtype);
+    pscan_status status = PSCAN_OK;
+    for (int64_t k = 1; k < view->size && status == PSCAN_OK; k++)
+        if (offsets[k] - offsets[k - 1] < itemsize)
+            status = PSCAN_EOUTALIAS;
+    free(offsets);
+    return status;
+}
+
+pscan_status pscan_view_check_disjoint(const pscan_view *view)
+{
+    if (view->size <= 1 || is_nested(view))
+        return PSCAN_OK;
+    for (int d = 0; d < view->ndim; d++)
+        if (view->shape[d] > 1 && view->strides[d] == 0)
+            return PSCAN_EOUTALIAS;
+    return check_by_listing(view);
 }
 
 /* Bytes stepped per element, in and out (len > 1, so the strides passed

@@ -63,10 +63,12 @@ pscan_status pscan_view_init(pscan_view *view, const pscan_array *array);
 /* Byte range [lo, hi) the view's elements occupy; empty views give lo == hi. */
 void pscan_view_span(const pscan_view *view, uintptr_t *lo, uintptr_t *hi);
 
-/* True when no two elements of the view share a byte. Checks the nested
- * layout every slice/transpose/reshape produces: sorted by |stride|, each
- * stride covers the extent of the smaller dimensions. */
-bool pscan_view_is_disjoint(const pscan_view *view);
+/* PSCAN_OK when no two elements of the view share a byte, PSCAN_EOUTALIAS
+ * when some do. The nested layouts every slice/transpose/reshape produces
+ * (sorted by |stride|, each stride covers the extent of the smaller dims)
+ * are proven at once; any other layout has its element addresses listed
+ * and sorted (PSCAN_ENOMEM if that list cannot be allocated). */
+pscan_status pscan_view_check_disjoint(const pscan_view *view);
 
 /* Build the walk for a scan of `in` into `out` along `axis` (already
  * normalised to 0..ndim-1), or along the C-order flattening if `flatten`. */

@@ -171,6 +171,40 @@ class Lib(object):
             d.pscan_version.argtypes = []
             d.pscan_version.restype = ctypes.c_char_p
 
+    def check_enums(self):
+        """Cross-check this module's dtype mapping against the library's own
+        pscan_dtype_name / pscan_dtype_size / pscan_default_dtype. Returns a
+        list of mismatch descriptions (empty when all agree)."""
+        d = self.dll
+        bad = []
+        if not all(hasattr(d, f) for f in ("pscan_dtype_name", "pscan_dtype_size",
+                                           "pscan_default_dtype")):
+            return bad
+        d.pscan_dtype_name.argtypes = [ctypes.c_int]
+        d.pscan_dtype_name.restype = ctypes.c_char_p
+        d.pscan_dtype_size.argtypes = [ctypes.c_int]
+        d.pscan_dtype_size.restype = ctypes.c_size_t
+        d.pscan_default_dtype.argtypes = [ctypes.c_int, ctypes.c_int]
+        d.pscan_default_dtype.restype = ctypes.c_int
+        for dt, code in _TO_PSCAN.items():
+            name = (d.pscan_dtype_name(code) or b"").decode()
+            size = d.pscan_dtype_size(code)
+            if name != dt.name or size != dt.itemsize:
+                bad.append("dtype code %d: library says %s/%d bytes, numpy %s/%d" % (
+                    code, name, size, dt.name, dt.itemsize))
+            for op in (PSCAN_SUM, PSCAN_PROD, PSCAN_MAX, PSCAN_MIN):
+                want = dt
+                if op in (PSCAN_SUM, PSCAN_PROD):
+                    if dt.kind == "b" or (dt.kind == "i" and dt.itemsize < 8):
+                        want = np.dtype(np.int64)
+                    elif dt.kind == "u" and dt.itemsize < 8:
+                        want = np.dtype(np.uint64)
+                got = d.pscan_default_dtype(op, code)
+                if got != _TO_PSCAN[want]:
+                    bad.append("pscan_default_dtype(op %d, %s) = %d, numpy uses %s (%d)" % (
+                        op, dt.name, got, want.name, _TO_PSCAN[want]))
+        return bad
+
     def version(self):
         return self.dll.pscan_version().decode() if self.has_version else "?"
 

@@ -142,7 +142,7 @@ Test(context, more_threads_than_cores)
 
 Test(context, many_create_destroy_cycles)
 {
-    for (int i = 0; i < 20; ++i) {
+    for (int i = 0; i < 8; ++i) {
         pscan_context *c = NULL;
         TU_ASSERT_OK(pscan_context_create(&c));
         pscan_opts o = PSCAN_OPTS_INIT;

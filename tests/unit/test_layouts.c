@@ -238,6 +238,46 @@ Test(layouts, interleaved_out_strides_that_do_not_alias)
     tu_assert_i64s(out, want, 8);
 }
 
+Test(layouts, interleaved_out_strides_that_alias)
+{
+    /* out (4,3) with byte strides {16, 24}: (3,0) and (0,2) both sit at
+     * byte 48, a layout the sorted-stride test cannot prove either way */
+    int64_t in[12], out[16];
+    for (int i = 0; i < 12; ++i)
+        in[i] = i;
+    for (int i = 0; i < 16; ++i)
+        out[i] = -7;
+    const int64_t shape[2] = {4, 3}, st[2] = {16, 24};
+    pscan_array ai = tu_arr(in, PSCAN_INT64, 2, shape, NULL), ao = tu_arr(out, PSCAN_INT64, 2, shape, st);
+    pscan_status s = pscan_cumsum(&ai, 0, PSCAN_DTYPE_DEFAULT, &ao, NULL);
+    cr_assert(eq(int, (int)s, (int)PSCAN_EOUTALIAS), "%s", pscan_strerror(s));
+    for (int i = 0; i < 16; ++i)
+        cr_assert(eq(i64, out[i], -7));
+}
+
+Test(layouts, length_one_dims_ignore_their_strides)
+{
+    /* any stride on a dimension of length 1 is never multiplied by more than
+     * 0: extreme values are valid, in and out */
+    int64_t in[3] = {4, 5, 6}, out[3], flat[3];
+    const int64_t s13[2] = {1, 3}, s31[2] = {3, 1}, n3 = 3;
+    const int64_t st13[2][2] = {{INT64_MIN, 8}, {INT64_MAX, 8}}, st31[2][2] = {{8, INT64_MIN}, {8, INT64_MAX}};
+    for (int k = 0; k < 2; ++k) {
+        const pscan_array ins[2] = {tu_arr(in, PSCAN_INT64, 2, s13, st13[k]), tu_arr(in, PSCAN_INT64, 2, s31, st31[k])};
+        const pscan_array outs[2] = {tu_arr(out, PSCAN_INT64, 2, s13, st13[1 - k]),
+                                     tu_arr(out, PSCAN_INT64, 2, s31, st31[1 - k])};
+        for (int v = 0; v < 2; ++v) {
+            pscan_array af = tu_vec(flat, PSCAN_INT64, &n3);
+            tu_check_cumsum(&ins[v], 0, &outs[v], NULL);
+            tu_check_cumsum(&ins[v], 1, &outs[v], NULL);
+            tu_check_cumsum(&ins[v], -1, &outs[v], NULL);
+            tu_check_cumsum(&ins[v], PSCAN_AXIS_NONE, &af, NULL);
+        }
+    }
+    const int64_t w[3] = {4, 9, 15};
+    tu_assert_i64s(flat, w, 3);
+}
+
 Test(layouts, reversed_1d)
 {
     int64_t in[5] = {1, 2, 3, 4, 5}, out[5];

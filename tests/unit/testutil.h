@@ -251,14 +251,28 @@ static inline uint32_t tu_fbits(float x)
  * their real part, which the caller keeps integral). */
 static inline void tu_gather_i64(const pscan_array *a, int64_t *dst)
 {
-    int64_t idx[PSCAN_MAX_DIMS] = {0};
-    if (tu_prod(a->ndim, a->shape) == 0)
+    int64_t idx[PSCAN_MAX_DIMS] = {0}, st[PSCAN_MAX_DIMS];
+    int nd = a->ndim;
+    int64_t n = tu_prod(nd, a->shape);
+    if (n == 0)
         return;
-    size_t k = 0;
-    do {
-        const char *p = tu_at(a, idx);
-        dst[k++] = tu_is_int(a->dtype) ? tu_get_i64(p, a->dtype) : (int64_t)tu_get_re(p, a->dtype);
-    } while (tu_next(a->ndim, a->shape, idx));
+    if (a->strides)
+        memcpy(st, a->strides, (size_t)nd * sizeof st[0]);
+    else
+        tu_c_strides(nd, a->shape, (int64_t)tu_size(a->dtype), st);
+    const char *p = (const char *)a->data;
+    int isint = tu_is_int(a->dtype);
+    for (int64_t k = 0; k < n; ++k) {
+        dst[k] = isint ? tu_get_i64(p, a->dtype) : (int64_t)tu_get_re(p, a->dtype);
+        for (int d = nd - 1; d >= 0; --d) { /* odometer step, C order */
+            if (++idx[d] < a->shape[d]) {
+                p += st[d];
+                break;
+            }
+            idx[d] = 0;
+            p -= (a->shape[d] - 1) * st[d];
+        }
+    }
 }
 
 /* Reference cumsum (wrapping int64) of a C-ordered buffer along `axis`
