@@ -5,10 +5,10 @@
 #   (b) install into a temporary prefix; build and run examples/consumer
 #       against it, once with CMake's find_package(pscan), once with pkg-config
 #   (c) Debug build with AddressSanitizer + UBSan into build-asan/; every
-#       test again
+#       test and the example again
 # CTest runs with --jobs 1: Criterion forks a process per test and each scan
-# starts OpenMP threads, so parallel tests would oversubscribe the cores and
-# make the engine's timing-dependent paths (look-back waits) less likely.
+# may start OpenMP threads, so parallel tests would oversubscribe the cores
+# and make the engine's timing less like a real run.
 # Any failure stops the script with a non-zero status.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -82,7 +82,12 @@ section "(c) sanitizer tests: numpy differential (python3 + ASan runtime preload
 # library loaded, hence LD_PRELOAD (for this test only). Leak checking is off
 # because python3 itself does not free everything at exit.
 cc=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' build-asan/CMakeCache.txt)
-preload="$("$cc" -print-file-name=libasan.so) $("$cc" -print-file-name=libubsan.so)"
+asan_rt=$("$cc" -print-file-name=libasan.so)
+ubsan_rt=$("$cc" -print-file-name=libubsan.so)
+for rt in "$asan_rt" "$ubsan_rt"; do
+    [[ -f $rt ]] || { echo "run-tests.sh: sanitizer runtime $rt not found" >&2; exit 1; }
+done
+preload="$asan_rt $ubsan_rt"
 LD_PRELOAD="$preload" ASAN_OPTIONS="detect_leaks=0" \
     ctest --test-dir build-asan --output-on-failure --no-tests=error --jobs 1 \
     --tests-regex numpy_differential
