@@ -25,9 +25,7 @@ section "setup: Debian packages"
 bash scripts/setup.sh
 
 section "(a) configure and build: build-ci/ (Release, -Werror)"
-# The install prefix is set here because pscan.pc records it at configure time.
-cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=Release -DPSCAN_WERROR=ON \
-    -DCMAKE_INSTALL_PREFIX="$prefix"
+cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=Release -DPSCAN_WERROR=ON
 cmake --build build-ci --parallel "$jobs"
 
 section "(a) tests: unit + numpy differential (ctest --jobs 1)"
