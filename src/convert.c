@@ -76,40 +76,39 @@ static uint16_t round_to_half(uint16_t sign, uint64_t significand, int exponent)
     return (uint16_t)(sign | bits);
 }
 
+/* binary16 from the fields of a binary32/64 value: a significand field of
+ * `mantissa_bits`, an exponent field whose all-ones value means inf/NaN,
+ * and 2^subnormal_exponent the weight of the significand's lowest bit for
+ * subnormals. NaN keeps its top payload bits, as numpy does. */
+static uint16_t half_from_fields(uint16_t sign, uint32_t exponent, uint32_t exponent_all_ones,
+                                 uint64_t mantissa, int mantissa_bits, int subnormal_exponent)
+{
+    if (exponent == exponent_all_ones) {
+        if (mantissa == 0)
+            return sign | 0x7c00u;
+        uint16_t payload = (uint16_t)(mantissa >> (mantissa_bits - 10));
+        return sign | 0x7c00u | (payload ? payload : 1u);
+    }
+    if (exponent == 0)
+        return round_to_half(sign, mantissa, subnormal_exponent);
+    return round_to_half(sign, mantissa | (UINT64_C(1) << mantissa_bits),
+                         (int)exponent + subnormal_exponent - 1);
+}
+
 uint16_t pscan_float_to_half(float f)
 {
     uint32_t bits;
     memcpy(&bits, &f, sizeof bits);
-    uint16_t sign = (uint16_t)((bits >> 16) & 0x8000u);
-    uint32_t exponent = (bits >> 23) & 0xffu;
-    uint32_t mantissa = bits & 0x7fffffu;
-    if (exponent == 0xff) { /* inf stays inf; NaN keeps its top payload bits */
-        if (mantissa == 0)
-            return sign | 0x7c00u;
-        uint16_t payload = (uint16_t)(mantissa >> 13);
-        return sign | 0x7c00u | (payload ? payload : 1u);
-    }
-    if (exponent == 0)
-        return round_to_half(sign, mantissa, -149);
-    return round_to_half(sign, mantissa | 0x800000u, (int)exponent - 150);
+    return half_from_fields((uint16_t)((bits >> 16) & 0x8000u), (bits >> 23) & 0xffu, 0xffu,
+                            bits & 0x7fffffu, 23, -149);
 }
 
 uint16_t pscan_double_to_half(double d)
 {
     uint64_t bits;
     memcpy(&bits, &d, sizeof bits);
-    uint16_t sign = (uint16_t)((bits >> 48) & 0x8000u);
-    uint32_t exponent = (uint32_t)(bits >> 52) & 0x7ffu;
-    uint64_t mantissa = bits & ((UINT64_C(1) << 52) - 1);
-    if (exponent == 0x7ff) {
-        if (mantissa == 0)
-            return sign | 0x7c00u;
-        uint16_t payload = (uint16_t)(mantissa >> 42);
-        return sign | 0x7c00u | (payload ? payload : 1u);
-    }
-    if (exponent == 0)
-        return round_to_half(sign, mantissa, -1074);
-    return round_to_half(sign, mantissa | (UINT64_C(1) << 52), (int)exponent - 1075);
+    return half_from_fields((uint16_t)((bits >> 48) & 0x8000u), (uint32_t)(bits >> 52) & 0x7ffu,
+                            0x7ffu, bits & ((UINT64_C(1) << 52) - 1), 52, -1074);
 }
 
 /* ---- float -> integer with defined results ---- */
