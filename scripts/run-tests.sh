@@ -25,11 +25,13 @@ section "setup: Debian packages"
 bash scripts/setup.sh
 
 section "(a) configure and build: build-ci/ (Release, -Werror)"
-cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=Release -DPSCAN_WERROR=ON
-cmake --build build-ci --parallel "$jobs"
+# Presets (CMakePresets.json) name the two builds: release -> build-ci/,
+# asan -> build-asan/.
+cmake --preset release
+cmake --build --preset release --parallel "$jobs"
 
 section "(a) tests: unit + numpy differential (ctest --jobs 1)"
-ctest --test-dir build-ci --output-on-failure --no-tests=error --jobs 1
+ctest --preset release
 
 section "(a) example: build-ci/pscan_example"
 ./build-ci/pscan_example >/dev/null
@@ -50,9 +52,8 @@ pc_file=$(find "$prefix" -name pscan.pc -print -quit)
 PKG_CONFIG_PATH="$(dirname "$pc_file")" bash examples/consumer/build-pkgconfig.sh "$work/consumer-pkgconfig"
 
 section "(c) configure and build: build-asan/ (Debug, address,undefined, -Werror)"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPSCAN_SANITIZE=address,undefined \
-    -DPSCAN_WERROR=ON
-cmake --build build-asan --parallel "$jobs"
+cmake --preset asan
+cmake --build --preset asan --parallel "$jobs"
 
 # Every sanitizer report must fail the test. UBSan is built with
 # -fno-sanitize-recover, so it stops at the first report. Criterion runs each
@@ -68,8 +69,7 @@ export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 section "(c) sanitizer tests: unit tests (ctest --jobs 1)"
-ctest --test-dir build-asan --output-on-failure --no-tests=error --jobs 1 \
-    --exclude-regex numpy_differential
+ctest --preset asan
 
 section "(c) sanitizer example: build-asan/pscan_example"
 ./build-asan/pscan_example >/dev/null
