@@ -49,6 +49,9 @@ static int64_t case_size(const bench_case *c)
 static void run_memcpy(const bench_case *c, void *in, void *out, int threads)
 {
     size_t bytes = (size_t)case_size(c) * pscan_dtype_size(c->dtype);
+    /* Like pscan, do not wake threads for copies that take microseconds. */
+    if (bytes < ((size_t)1 << 20))
+        threads = 1;
 #pragma omp parallel num_threads(threads)
     {
         size_t team = (size_t)omp_get_num_threads(), me = (size_t)omp_get_thread_num();
@@ -202,7 +205,7 @@ int main(int argc, char **argv)
         for (int k = 0; k < n_contenders; k++) {
             printf(" %11.3f", (double)n / median[k] / 1e9);
             if (csv)
-                fprintf(csv, "%s,%s,%lld,%d,%s,%.4f,%.4f\n", c->name, pscan_dtype_name(c->dtype),
+                fprintf(csv, "\"%s\",%s,%lld,%d,%s,%.4f,%.4f\n", c->name, pscan_dtype_name(c->dtype),
                         (long long)n, threads, contenders[k].name, (double)n / median[k] / 1e9,
                         median[0] / median[k]);
         }

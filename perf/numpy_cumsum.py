@@ -42,7 +42,7 @@ def main():
             median = sorted(times)[len(times) // 2]
             rate = n / median / 1e9
             print(f"{name:24s} {np.dtype(dt).name:8s} {n:12d} {rate:11.3f}")
-            csv.write(f"{name},{np.dtype(dt).name},{n},1,numpy,{rate:.4f},\n")
+            csv.write(f"\"{name}\",{np.dtype(dt).name},{n},1,numpy,{rate:.4f},\n")
 
 
 if __name__ == "__main__":
