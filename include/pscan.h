@@ -90,7 +90,7 @@ typedef enum pscan_op {
     PSCAN_OP_COUNT
 } pscan_op;
 
-/** Float ordering modes (DESIGN: REPRODUCIBLE is the default). */
+/** Float ordering modes; REPRODUCIBLE is the default. */
 typedef enum pscan_order {
     /* Fixed tiles whose size depends on nothing about the machine: a float
      * result is bit-identical for any thread count and any vector ISA. */

@@ -66,7 +66,7 @@ sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pscan_ctypes as pc  # noqa: E402
 
-TILE = 4096            # the REPRODUCIBLE tile (DESIGN section 6)
+TILE = 4096            # the REPRODUCIBLE tile (src/engine.h, PSCAN_TILE)
 GUARD = 64             # guard bytes before and after every buffer
 SEED_MUL = 100000      # case seed = base * SEED_MUL + index
 
@@ -82,7 +82,7 @@ OP_NAMES = {pc.PSCAN_SUM: "SUM", pc.PSCAN_PROD: "PROD", pc.PSCAN_MAX: "MAX",
 
 
 def default_acc(dt, op=pc.PSCAN_SUM):
-    """numpy's accumulator (DESIGN section 2): cumsum and cumprod widen
+    """numpy's accumulator (README, Semantics): cumsum and cumprod widen
     bool and narrow integers; maximum/minimum keep the input type."""
     if op in (pc.PSCAN_MAX, pc.PSCAN_MIN):
         return dt
