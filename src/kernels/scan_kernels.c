@@ -12,6 +12,7 @@
 #include "../dtype_list.h"
 
 #include <math.h>
+#include <string.h>
 
 /* Arithmetic class of each tag. */
 #define CLASS_bool BOOL
@@ -89,35 +90,52 @@ static inline uint16_t half_min(uint16_t a, uint16_t b)
 #define COMBINE_CLASS(op, cls, tag, a, b) COMBINE_EXPAND(op, cls, tag, a, b)
 #define COMBINE_EXPAND(op, cls, tag, a, b) op##_##cls(pscan_t_##tag, a, b)
 
-#define DEFINE_KERNELS(op, tag)                                                \
-    static void scan_##op##_##tag(void *buf_void, size_t n, const void *carry) \
+/* Buffers are the engine's byte arrays: elements are read and written with
+ * memcpy (plain loads and stores once compiled), never through a pointer of
+ * another type, so no access breaks C's effective-type rules. */
+#define DEFINE_ACCESS(tag)                                                     \
+    static inline pscan_t_##tag load_##tag(const void *bytes, size_t i)        \
     {                                                                          \
-        pscan_t_##tag *buf = buf_void;                                         \
+        pscan_t_##tag value;                                                   \
+        memcpy(&value, (const char *)bytes + i * sizeof value, sizeof value);  \
+        return value;                                                          \
+    }                                                                          \
+    static inline void store_##tag(void *bytes, size_t i, pscan_t_##tag value) \
+    {                                                                          \
+        memcpy((char *)bytes + i * sizeof value, &value, sizeof value);        \
+    }
+PSCAN_EACH_DTYPE(DEFINE_ACCESS)
+
+#define DEFINE_KERNELS(op, tag)                                                \
+    static void scan_##op##_##tag(void *buf, size_t n, const void *carry)      \
+    {                                                                          \
         if (n == 0)                                                            \
             return;                                                            \
-        pscan_t_##tag running = buf[0];                                        \
+        pscan_t_##tag running = load_##tag(buf, 0);                            \
         if (carry)                                                             \
-            running = COMBINE(op, tag, *(const pscan_t_##tag *)carry, running); \
-        buf[0] = running;                                                      \
+            running = COMBINE(op, tag, load_##tag(carry, 0), running);         \
+        store_##tag(buf, 0, running);                                          \
         for (size_t i = 1; i < n; i++) {                                       \
-            running = COMBINE(op, tag, running, buf[i]);                       \
-            buf[i] = running;                                                  \
+            pscan_t_##tag next = load_##tag(buf, i);                           \
+            running = COMBINE(op, tag, running, next);                         \
+            store_##tag(buf, i, running);                                      \
         }                                                                      \
     }                                                                          \
-    static void fold_##op##_##tag(void *buf_void, size_t n, const void *carry) \
+    static void fold_##op##_##tag(void *buf, size_t n, const void *carry)      \
     {                                                                          \
-        pscan_t_##tag *buf = buf_void;                                         \
-        const pscan_t_##tag prefix = *(const pscan_t_##tag *)carry;            \
-        for (size_t i = 0; i < n; i++)                                         \
-            buf[i] = COMBINE(op, tag, prefix, buf[i]);                         \
+        const pscan_t_##tag prefix = load_##tag(carry, 0);                     \
+        for (size_t i = 0; i < n; i++) {                                       \
+            pscan_t_##tag local = load_##tag(buf, i);                          \
+            store_##tag(buf, i, COMBINE(op, tag, prefix, local));              \
+        }                                                                      \
     }                                                                          \
-    static void combine_##op##_##tag(const void *prev_void, const void *next_void, \
-                                     void *dst_void, size_t n)                 \
+    static void combine_##op##_##tag(const void *prev, const void *next, void *dst, \
+                                     size_t n)                                 \
     {                                                                          \
-        const pscan_t_##tag *prev = prev_void, *next = next_void;              \
-        pscan_t_##tag *dst = dst_void;                                         \
-        for (size_t i = 0; i < n; i++)                                         \
-            dst[i] = COMBINE(op, tag, prev[i], next[i]);                       \
+        for (size_t i = 0; i < n; i++) {                                       \
+            pscan_t_##tag earlier = load_##tag(prev, i), later = load_##tag(next, i); \
+            store_##tag(dst, i, COMBINE(op, tag, earlier, later));             \
+        }                                                                      \
     }
 
 #define DEFINE_OP_KERNELS(tag)                                                 \
