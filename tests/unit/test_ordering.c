@@ -20,13 +20,6 @@ static int64_t first_diff(const void *a, const void *b, int64_t n, size_t es)
     return -1;
 }
 
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    cr_assert(ne(ptr, p, NULL));
-    return p;
-}
-
 /* Random values of mixed magnitudes and signs, so that the order of the
  * additions shows in the bits. */
 static void fill_random(void *buf, pscan_dtype t, int64_t n, uint64_t seed)
@@ -110,7 +103,7 @@ static void expect_sequential_bits(int64_t rows, int64_t cols, int axis, pscan_d
                                    int threads, uint64_t seed)
 {
     size_t bytes = (size_t)(rows * cols) * tu_size(t);
-    void *in = xmalloc(bytes), *out = xmalloc(bytes), *want = xmalloc(bytes);
+    void *in = tu_malloc(bytes), *out = tu_malloc(bytes), *want = tu_malloc(bytes);
     fill_random(in, t, rows * cols, seed);
     ref_2d(in, want, rows, cols, axis, t);
     pscan_status s = scan2d(in, out, rows, cols, axis, t, order, threads);
@@ -220,7 +213,7 @@ Test(ordering, default_order_with_null_opts_up_to_one_tile)
 static void expect_thread_invariant(int64_t rows, int64_t cols, int axis, pscan_dtype t, uint64_t seed)
 {
     size_t bytes = (size_t)(rows * cols) * tu_size(t);
-    void *in = xmalloc(bytes), *first = xmalloc(bytes), *out = xmalloc(bytes);
+    void *in = tu_malloc(bytes), *first = tu_malloc(bytes), *out = tu_malloc(bytes);
     fill_random(in, t, rows * cols, seed);
     const int counts[] = {1, 2, 3, 8, 0, 2, 1};
     for (size_t j = 0; j < TU_COUNT(counts); ++j) {
@@ -257,7 +250,7 @@ Test(ordering, reproducible_long_lanes_fortran_and_strided)
 {
     /* a (20000, 4) Fortran-ordered array along axis 0 and a reversed lane */
     enum { R = 20000, C = 4 };
-    double *in = xmalloc(R * C * 8), *first = xmalloc(R * C * 8), *out = xmalloc(R * C * 8);
+    double *in = tu_malloc(R * C * 8), *first = tu_malloc(R * C * 8), *out = tu_malloc(R * C * 8);
     fill_random(in, PSCAN_FLOAT64, R * C, 5);
     const int64_t shape[2] = {R, C}, fst[2] = {8, 8 * R};
     pscan_array ai = tu_arr(in, PSCAN_FLOAT64, 2, shape, fst);
@@ -272,7 +265,7 @@ Test(ordering, reproducible_long_lanes_fortran_and_strided)
     }
     /* a reversed 1-D lane equals the forward scan of the reversed copy */
     const int64_t n = R * C, neg = -8;
-    double *rev = xmalloc(R * C * 8);
+    double *rev = tu_malloc(R * C * 8);
     for (int64_t i = 0; i < n; ++i)
         rev[i] = in[n - 1 - i];
     pscan_array ar = tu_arr(&in[n - 1], PSCAN_FLOAT64, 1, &n, &neg), af = tu_vec(rev, PSCAN_FLOAT64, &n);
@@ -294,8 +287,8 @@ Test(ordering, long_lanes_of_integral_floats_are_exact)
 {
     /* small integers: every order gives the exact sums */
     const int64_t n = 1 << 20;
-    double *in = xmalloc((size_t)n * 8), *out = xmalloc((size_t)n * 8);
-    float *fin = xmalloc((size_t)n * 4), *fout = xmalloc((size_t)n * 4);
+    double *in = tu_malloc((size_t)n * 8), *out = tu_malloc((size_t)n * 8);
+    float *fin = tu_malloc((size_t)n * 4), *fout = tu_malloc((size_t)n * 4);
     uint64_t rng = 11;
     for (int64_t i = 0; i < n; ++i) {
         in[i] = (double)tu_rand_range(&rng, -1000, 1000);
@@ -333,7 +326,7 @@ Test(ordering, reproducible_long_lanes_are_accurate)
     /* positive values: error of every prefix within (i/tile + tile + 4) eps
      * of the exact (long double) prefix */
     const int64_t n = 1 << 20;
-    double *in = xmalloc((size_t)n * 8), *out = xmalloc((size_t)n * 8);
+    double *in = tu_malloc((size_t)n * 8), *out = tu_malloc((size_t)n * 8);
     uint64_t rng = 12;
     for (int64_t i = 0; i < n; ++i)
         in[i] = tu_rand_unit(&rng);
@@ -357,7 +350,7 @@ Test(ordering, negative_zeros_stay_negative_in_long_lanes)
 {
     /* every association of -0.0 + -0.0 + ... is -0.0 (numpy: all -0.0) */
     enum { N = 3 * TILE + 17 };
-    double *in = xmalloc(N * 8), *out = xmalloc(N * 8);
+    double *in = tu_malloc(N * 8), *out = tu_malloc(N * 8);
     for (int i = 0; i < N; ++i)
         in[i] = -0.0;
     const int64_t n = N;
@@ -385,8 +378,8 @@ Test(ordering, sequential_flatten_of_fortran_array)
     /* AXIS_NONE walks C order whatever the layout; SEQUENTIAL is then the
      * left-to-right sum in that order */
     enum { R = 300, C = 200 };
-    double *in = xmalloc(R * C * 8), *out = xmalloc(R * C * 8), *want = xmalloc(R * C * 8),
-           *first = xmalloc(R * C * 8);
+    double *in = tu_malloc(R * C * 8), *out = tu_malloc(R * C * 8), *want = tu_malloc(R * C * 8),
+           *first = tu_malloc(R * C * 8);
     fill_random(in, PSCAN_FLOAT64, R * C, 99);
     const int64_t shape[2] = {R, C}, fst[2] = {8, 8 * R}, n = R * C;
     double acc = 0.0;
@@ -423,9 +416,9 @@ Test(ordering, conversions_in_long_sequential_lanes)
     /* int16 in, float32 accumulator, float64 out; and float64 in, float16
      * accumulator, float32 out: each converted on the way in and out */
     enum { N = 100000 };
-    int16_t *i16 = xmalloc(N * 2);
-    double *f64 = xmalloc(N * 8), *o64 = xmalloc(N * 8);
-    float *o32 = xmalloc(N * 4);
+    int16_t *i16 = tu_malloc(N * 2);
+    double *f64 = tu_malloc(N * 8), *o64 = tu_malloc(N * 8);
+    float *o32 = tu_malloc(N * 4);
     uint64_t rng = 5;
     for (int i = 0; i < N; ++i) {
         i16[i] = (int16_t)tu_rand_range(&rng, -30000, 30000);

@@ -11,13 +11,6 @@
  * test file uses) */
 static const int some_threads[] = {1, 3, 8};
 
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    cr_assert(ne(ptr, p, NULL));
-    return p;
-}
-
 static void fill_ints(void *buf, pscan_dtype t, int64_t n, uint64_t seed)
 {
     size_t es = tu_size(t);
@@ -41,8 +34,8 @@ Test(threads, many_lanes_integers_every_axis)
     for (size_t s = 0; s < TU_COUNT(shapes); ++s) {
         const int64_t *shape = shapes[s];
         int64_t n = shape[0] * shape[1];
-        int32_t *in = xmalloc((size_t)n * 4);
-        int64_t *out = xmalloc((size_t)n * 8);
+        int32_t *in = tu_malloc((size_t)n * 4);
+        int64_t *out = tu_malloc((size_t)n * 8);
         fill_ints(in, PSCAN_INT32, n, s);
         pscan_array ai = tu_arr(in, PSCAN_INT32, 2, shape, NULL), ao = tu_arr(out, PSCAN_INT64, 2, shape, NULL);
         for (size_t t = 0; t < TU_COUNT(some_threads); ++t)
@@ -51,7 +44,7 @@ Test(threads, many_lanes_integers_every_axis)
                 tu_check_cumsum(&ai, axis, &ao, &o);
             }
         /* float64 out, flattened */
-        double *flat = xmalloc((size_t)n * 8);
+        double *flat = tu_malloc((size_t)n * 8);
         pscan_array af = tu_vec(flat, PSCAN_FLOAT64, &n);
         pscan_opts o = opts_with(3, PSCAN_ORDER_SEQUENTIAL);
         tu_check_cumsum(&ai, PSCAN_AXIS_NONE, &af, &o);
@@ -64,7 +57,7 @@ Test(threads, many_lanes_integers_every_axis)
 Test(threads, three_dims_fortran_and_strided)
 {
     const int64_t shape[3] = {20, 30, 1100}, n = 20 * 30 * 1100;
-    int64_t *in = xmalloc((size_t)n * 8), *out = xmalloc((size_t)n * 8);
+    int64_t *in = tu_malloc((size_t)n * 8), *out = tu_malloc((size_t)n * 8);
     fill_ints(in, PSCAN_INT64, n, 3);
     /* Fortran strides for in, C order reversed along the last axis for out */
     const int64_t fst[3] = {8, 8 * 20, 8 * 20 * 30}, ost[3] = {8 * 30 * 1100, 8 * 1100, -8};
@@ -82,7 +75,7 @@ Test(threads, three_dims_fortran_and_strided)
 Test(threads, in_place_and_overlap_many_lanes)
 {
     const int64_t shape[2] = {150, 4096}, n = 150 * 4096;
-    int64_t *buf = xmalloc((size_t)(n + 4096) * 8);
+    int64_t *buf = tu_malloc((size_t)(n + 4096) * 8);
     for (size_t t = 1; t < TU_COUNT(some_threads); ++t) /* one thread: see test_overlap.c */
         for (int axis = 0; axis < 2; ++axis) {
             pscan_opts o = opts_with(some_threads[t], PSCAN_ORDER_REPRODUCIBLE);
@@ -103,8 +96,8 @@ Test(threads, in_place_and_overlap_many_lanes)
 static void check_float_lanes(int64_t rows, int64_t cols, int axis)
 {
     const int64_t n = rows * cols, shape[2] = {rows, cols}, fst[2] = {8, 8 * rows};
-    double *in = xmalloc((size_t)n * 8), *fin = xmalloc((size_t)n * 8), *out = xmalloc((size_t)n * 8),
-           *ref = xmalloc((size_t)n * 8), *first = xmalloc((size_t)n * 8);
+    double *in = tu_malloc((size_t)n * 8), *fin = tu_malloc((size_t)n * 8), *out = tu_malloc((size_t)n * 8),
+           *ref = tu_malloc((size_t)n * 8), *first = tu_malloc((size_t)n * 8);
     uint64_t rng = (uint64_t)(rows * 7 + cols + axis);
     for (int64_t i = 0; i < n; ++i)
         in[i] = (tu_rand_unit(&rng) - 0.4) * ldexp(1.0, (int)tu_rand_range(&rng, -30, 30));

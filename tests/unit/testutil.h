@@ -22,6 +22,14 @@
 
 /* ---------------------------------------------------------------- arrays */
 
+/* malloc that fails the test instead of returning NULL */
+static inline void *tu_malloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    cr_assert(ne(ptr, p, NULL));
+    return p;
+}
+
 static inline pscan_array tu_arr(void *data, pscan_dtype t, int ndim, const int64_t *shape,
                                  const int64_t *strides)
 {
