@@ -1000,13 +1000,8 @@ def shared_state():
     return shm, np.frombuffer(shm, dtype=np.int64, count=3)
 
 
-def child_loop(args, state, start, n_cases, base):
-    try:
-        lib = NumpyLib() if args.dry_run else pc.Lib(args.lib)
-    except OSError as e:
-        print("cannot load %s: %s" % (args.lib, e))
-        sys.stdout.flush()
-        os._exit(3)
+def run_range(lib, args, state, start, n_cases, base):
+    """Cases start..n_cases-1; state holds [current index, passed, failed]."""
     if start == 0 and not args.dry_run:
         for m in lib.check_enums():
             print("FAIL preflight: " + m)
@@ -1029,6 +1024,16 @@ def child_loop(args, state, start, n_cases, base):
             state[2] += 1
         state[0] = i + 1
     sys.stdout.flush()
+
+
+def child_loop(args, state, start, n_cases, base):
+    try:
+        lib = NumpyLib() if args.dry_run else pc.Lib(args.lib)
+    except OSError as e:
+        print("cannot load %s: %s" % (args.lib, e))
+        sys.stdout.flush()
+        os._exit(3)
+    run_range(lib, args, state, start, n_cases, base)
     os._exit(0)
 
 
@@ -1115,24 +1120,9 @@ def main():
     t0 = time.time()
     if args.no_fork:
         lib = NumpyLib() if args.dry_run else pc.Lib(args.lib)
-        passed = failed = 0
-        if not args.dry_run:
-            for m in lib.check_enums():
-                print("FAIL preflight: " + m)
-                failed += 1
-        for i in range(args.cases):
-            seed = base * SEED_MUL + i
-            try:
-                ok, desc, msgs = run_case(lib, seed)
-            except Exception:
-                ok, desc, msgs = False, "(case could not run)", [traceback.format_exc()]
-            if ok:
-                passed += 1
-            else:
-                failed += 1
-                print("FAIL case seed %d: %s" % (seed, desc))
-                for m in msgs:
-                    print("    " + m)
+        state = np.zeros(3, dtype=np.int64)
+        run_range(lib, args, state, 0, args.cases, base)
+        passed, failed = int(state[1]), int(state[2])
     else:
         passed, failed = run_all(args, base)
     print("time %.1f s; replay one case with --replay SEED" % (time.time() - t0))
