@@ -2,8 +2,8 @@
  *
  * The engine never sees N-d arrays or dtypes by name: it walks the plan,
  * converts input elements into accumulator tiles, lets a kernel scan them
- * and converts the results into out. Every allocation-free, every error
- * already ruled out by the caller: running a job cannot fail. */
+ * and converts the results into out. It allocates nothing and every error
+ * has been ruled out by the caller, so running a job cannot fail. */
 #ifndef PSCAN_ENGINE_H
 #define PSCAN_ENGINE_H
 
@@ -24,7 +24,8 @@
 enum { PSCAN_TILE = 4096 };
 
 typedef struct pscan_job {
-    const pscan_kernel *kernel; /* NULL: convert only (a copy) */
+    const pscan_kernel *kernel; /* NULL: convert only (a copy; LANES and
+                                   CHAINED plans, which never combine) */
     pscan_convert_fn load;  /* input dtype -> accumulator */
     pscan_convert_fn store; /* accumulator -> out dtype */
     size_t acc_size;        /* bytes per accumulator value */
