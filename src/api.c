@@ -116,22 +116,29 @@ static pscan_status snapshot_input(pscan_view *in, void **scratch)
     void *copy = malloc((size_t)in->size * itemsize);
     if (!copy)
         return PSCAN_ENOMEM;
-    pscan_view flat = {.data = copy, .dtype = in->dtype, .ndim = 1, .size = in->size};
-    flat.shape[0] = in->size;
-    flat.strides[0] = (int64_t)itemsize;
+    /* Both views below span no more bytes than `in`, which passed the size
+     * checks, so building them cannot fail; the statuses are kept anyway. */
+    const int64_t flat_len = in->size;
+    const pscan_array flat_array = {copy, in->dtype, 1, &flat_len, NULL};
+    int64_t shape[PSCAN_MAX_DIMS];
+    for (int d = 0; d < in->ndim; d++)
+        shape[d] = in->shape[d];
+    const pscan_array copy_array = {copy, in->dtype, in->ndim, shape, NULL};
+    pscan_view flat, copied;
+    pscan_status status = pscan_view_init(&flat, &flat_array);
+    if (status == PSCAN_OK)
+        status = pscan_view_init(&copied, &copy_array);
+    if (status != PSCAN_OK) {
+        free(copy);
+        return status;
+    }
     pscan_plan plan;
     pscan_plan_build(&plan, in, &flat, 0, true);
     pscan_convert_fn same = pscan_convert_get(in->dtype, in->dtype);
     pscan_job copy_job = {NULL, same, same, itemsize, false, 1};
     pscan_engine_run(&plan, &copy_job);
 
-    /* The input is now the copy, in C order with the original shape. */
-    int64_t stride = (int64_t)itemsize;
-    for (int d = in->ndim - 1; d >= 0; d--) {
-        in->strides[d] = stride;
-        stride *= in->shape[d];
-    }
-    in->data = copy;
+    *in = copied; /* the input is now the copy: C order, same shape */
     *scratch = copy;
     return PSCAN_OK;
 }
