@@ -185,6 +185,12 @@ PSCAN_API pscan_dtype pscan_default_dtype(pscan_op op, pscan_dtype in_dtype);
 /** Library version string, e.g. "0.1.0". */
 PSCAN_API const char *pscan_version(void);
 
+/** The instruction set the scan kernels use in this process: "scalar",
+ *  "avx2" or "avx512". Chosen once, on first use, as the best the CPU and
+ *  OS support; the environment variable PSCAN_ISA (same names) forces a
+ *  lower one. Results are bit-identical whichever runs. */
+PSCAN_API const char *pscan_isa_name(void);
+
 /* 1-D contiguous conveniences: out[i] = in[0] + ... + in[i] in the element
  * type itself (integers wrap), REPRODUCIBLE order, default context.
  * `in == out` is allowed; any other overlap gives numpy's answer. */

@@ -5,6 +5,7 @@
 #include "dtype.h"
 #include "engine.h"
 #include "layout.h"
+#include "workspace.h"
 
 #include <stdlib.h>
 
@@ -108,9 +109,22 @@ static bool spans_intersect(const pscan_view *a, const pscan_view *b)
     return a_lo < a_hi && b_lo < b_hi && a_lo < b_hi && b_lo < a_hi;
 }
 
+/* Reserve what a prepared job needs, then run it. */
+static pscan_status run_job(const pscan_plan *plan, pscan_job *job, pscan_workspace *ws)
+{
+    pscan_engine_prepare(plan, job);
+    /* Never an empty scratch: threads index into it even when they use
+     * none of it. */
+    size_t scratch = job->scratch_per_thread * (size_t)job->team + 64;
+    pscan_status status = pscan_workspace_reserve(ws, job->descriptor_bytes, scratch);
+    if (status == PSCAN_OK)
+        pscan_engine_run(plan, job, ws);
+    return status;
+}
+
 /* Copy `in` into fresh C-contiguous memory (the one n-sized scratch: numpy
  * copies the input too when out overlaps it other than exactly). */
-static pscan_status snapshot_input(pscan_view *in, void **scratch)
+static pscan_status snapshot_input(pscan_view *in, pscan_workspace *ws, void **scratch)
 {
     const size_t itemsize = pscan_dtype_size(in->dtype);
     void *copy = malloc((size_t)in->size * itemsize);
@@ -128,19 +142,52 @@ static pscan_status snapshot_input(pscan_view *in, void **scratch)
     pscan_status status = pscan_view_init(&flat, &flat_array);
     if (status == PSCAN_OK)
         status = pscan_view_init(&copied, &copy_array);
+    if (status == PSCAN_OK) {
+        pscan_plan plan;
+        pscan_plan_build(&plan, in, &flat, 0, true);
+        pscan_convert_fn same = pscan_convert_get(in->dtype, in->dtype);
+        pscan_job copy_job = {.load = same, .store = same, .acc_size = itemsize, .threads = 1};
+        status = run_job(&plan, &copy_job, ws);
+    }
     if (status != PSCAN_OK) {
         free(copy);
         return status;
     }
-    pscan_plan plan;
-    pscan_plan_build(&plan, in, &flat, 0, true);
-    pscan_convert_fn same = pscan_convert_get(in->dtype, in->dtype);
-    pscan_job copy_job = {NULL, same, same, itemsize, false, 1};
-    pscan_engine_run(&plan, &copy_job);
-
     *in = copied; /* the input is now the copy: C order, same shape */
     *scratch = copy;
     return PSCAN_OK;
+}
+
+/* Everything after the checks: plan, overlap copy, job. */
+static pscan_status scan_checked(pscan_op op, pscan_view *in, const pscan_view *out,
+                                 int resolved_axis, bool flatten, pscan_dtype acc,
+                                 const pscan_opts *opts, pscan_context *ctx,
+                                 pscan_workspace *ws)
+{
+    pscan_plan plan;
+    pscan_status status = PSCAN_OK;
+    pscan_plan_build(&plan, in, out, resolved_axis, flatten);
+    void *scratch = NULL;
+    if (spans_intersect(in, out) &&
+        !pscan_plan_is_in_place(&plan, pscan_dtype_size(in->dtype), pscan_dtype_size(out->dtype))) {
+        if ((status = snapshot_input(in, ws, &scratch)) != PSCAN_OK)
+            return status;
+        pscan_plan_build(&plan, in, out, resolved_axis, flatten);
+    }
+
+    const bool order_matters = pscan_dtype_is_inexact(acc) && (op == PSCAN_SUM || op == PSCAN_PROD);
+    pscan_job job = {
+        .kernel = pscan_kernel_get(op, acc),
+        .load = pscan_convert_get(in->dtype, acc),
+        .store = pscan_convert_get(acc, out->dtype),
+        .acc_size = pscan_dtype_size(acc),
+        .same_types = in->dtype == acc && out->dtype == acc,
+        .sequential = order_matters && opts->order == PSCAN_ORDER_SEQUENTIAL,
+        .threads = opts->threads > 0 ? opts->threads : ctx->threads,
+    };
+    status = run_job(&plan, &job, ws);
+    free(scratch);
+    return status;
 }
 
 pscan_status pscan_scan(pscan_op op, const pscan_array *in_array, int axis, pscan_dtype dtype,
@@ -194,28 +241,12 @@ pscan_status pscan_scan(pscan_op op, const pscan_array *in_array, int axis, psca
     if (in.size == 0)
         return PSCAN_OK;
 
-    pscan_plan plan;
-    pscan_plan_build(&plan, &in, &out, resolved_axis, flatten);
-    void *scratch = NULL;
-    if (spans_intersect(&in, &out) &&
-        !pscan_plan_is_in_place(&plan, pscan_dtype_size(in.dtype), pscan_dtype_size(out.dtype))) {
-        if ((status = snapshot_input(&in, &scratch)) != PSCAN_OK)
-            return status;
-        pscan_plan_build(&plan, &in, &out, resolved_axis, flatten);
-    }
-
-    const bool order_matters = pscan_dtype_is_inexact(acc) && (op == PSCAN_SUM || op == PSCAN_PROD);
-    const pscan_job job = {
-        .kernel = pscan_kernel_get(op, acc),
-        .load = pscan_convert_get(in.dtype, acc),
-        .store = pscan_convert_get(acc, out.dtype),
-        .acc_size = pscan_dtype_size(acc),
-        .tiled = order_matters && opts->order == PSCAN_ORDER_REPRODUCIBLE,
-        .threads = opts->threads > 0 ? opts->threads : ctx->threads,
-    };
-    pscan_engine_run(&plan, &job);
-    free(scratch);
-    return PSCAN_OK;
+    pscan_workspace *ws;
+    if ((status = pscan_workspace_acquire(ctx, &ws)) != PSCAN_OK)
+        return status;
+    status = scan_checked(op, &in, &out, resolved_axis, flatten, acc, opts, ctx, ws);
+    pscan_workspace_release(ctx, ws);
+    return status;
 }
 
 pscan_status pscan_cumsum(const pscan_array *in, int axis, pscan_dtype dtype,

@@ -2,6 +2,8 @@
  * found out once. The default context lives for the whole process. */
 #include "context.h"
 
+#include "workspace.h"
+
 #include <omp.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -28,7 +30,7 @@ pscan_status pscan_context_create(pscan_context **out_ctx)
     if (!out_ctx)
         return PSCAN_ENULL;
     *out_ctx = NULL;
-    pscan_context *ctx = malloc(sizeof *ctx);
+    pscan_context *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return PSCAN_ENOMEM;
     pscan_status status = context_init(ctx);
@@ -59,6 +61,8 @@ void pscan_context_destroy(pscan_context *ctx)
 {
     if (!ctx || ctx == &default_context)
         return;
+    for (int i = 0; i < PSCAN_WORKSPACE_SLOTS; i++)
+        pscan_workspace_free(atomic_load(&ctx->pool[i]));
     hwloc_topology_destroy(ctx->topology);
     free(ctx);
 }

@@ -5,10 +5,18 @@
 #include "pscan.h"
 
 #include <hwloc.h>
+#include <stdatomic.h>
+
+struct pscan_workspace;
+
+/* Idle workspaces kept for reuse; more concurrent calls than this still
+ * work, the extra workspaces are freed when they come back. */
+enum { PSCAN_WORKSPACE_SLOTS = 16 };
 
 struct pscan_context {
     hwloc_topology_t topology; /* loaded once, read-only afterwards */
     int threads;               /* default team size for opts.threads == 0 */
+    _Atomic(struct pscan_workspace *) pool[PSCAN_WORKSPACE_SLOTS];
 };
 
 /* The context a call runs in: opts->ctx, else the default one. */

@@ -1,20 +1,53 @@
-/* engine.c - walks a plan tile by tile, lanes split across OpenMP threads.
+/* engine.c - the two-pass blocked scan: lanes, blocks, carries, threads.
  *
- * Data flows in -> (load: convert to accumulator) -> tile buffer -> kernel
- * -> (store: convert to out) -> out. A tile is loaded whole before any of
- * it is stored, so an in-place scan reads every element before overwriting
- * it. */
+ * Three schedules cover every plan:
+ *   LANES   many lanes: each thread takes a contiguous range of whole
+ *           lanes; short lanes are scanned many per kernel call.
+ *   BLOCKS  one or a few long lanes: blocks of PSCAN_BLOCK elements are
+ *           claimed from one counter, strictly in order, and carries are
+ *           handed on point to point by chained look-back (below).
+ *   PANEL   lanes side by side (axis 0 of a C array): strips of columns
+ *           across threads, advanced a row at a time with vector combines.
+ *
+ * Chained look-back (DESIGN.md section 6). Every block has a descriptor:
+ * a state word (this run's number, then AGGREGATE or PREFIX), the values
+ * the block adds to the carry chain, and its inclusive prefix. A thread
+ * that finds its predecessor's prefix already published scans its block in
+ * one pass from it. Otherwise (and from then on: switching back would make
+ * its successors wait) it reduces the block, publishes the aggregate, walks
+ * back to the nearest published prefix, chains forward from it, publishes
+ * its own prefix and only then scans the block again, now from cache.
+ * Blocks are claimed in increasing order, so every block below a claimed
+ * one has an owner that publishes without waiting: the walk always ends.
+ *
+ * Bits never depend on timing: the carry chain is always computed forward,
+ * P(t) = P(t-1) op A(t) over tiles, whoever computes it, and a block
+ * scanned in one pass gives the same bits as one scanned in two. */
+#define _POSIX_C_SOURCE 200809L
+
 #include "engine.h"
 
 #include <omp.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <string.h>
 
-/* Lanes scanned side by side in PANEL mode per step; three rows of the
- * widest accumulator stay within 24 KiB. */
-enum { PANEL_CHUNK = 512 };
+/* Lanes per PANEL strip; three rows of the widest accumulator stay within
+ * 24 KiB. Strips narrow (to MIN_PANEL_WIDTH) until every thread has one. */
+enum { PANEL_CHUNK = 512, MIN_PANEL_WIDTH = 16 };
 /* Fewer elements than this per thread do not pay for waking a thread. */
 enum { MIN_ELEMS_PER_THREAD = 1 << 16 };
 enum { MAX_ACC_SIZE = 16 };
+/* Spins on a descriptor before yielding the core: with more threads than
+ * cores the owner of the awaited block may need it. */
+enum { SPINS_BEFORE_YIELD = 256 };
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* ---- Walking the plan's runs ---- */
 
 /* Position in the stream of runs the plan's outer odometer produces. */
 typedef struct run_cursor {
@@ -56,11 +89,34 @@ static void cursor_next_run(run_cursor *cursor)
     }
 }
 
-typedef enum { LOAD_TILE, STORE_TILE } transfer_dir;
+/* A lane is one run (LANES) or the whole stream of runs (CHAINED). */
+static int64_t lane_count(const pscan_plan *plan)
+{
+    return plan->kind == PSCAN_PLAN_CHAINED ? 1 : plan->outer_count;
+}
 
-/* Move n elements between the run stream and a contiguous tile, crossing
- * run boundaries as the stream does (CHAINED plans). */
-static void cursor_transfer(run_cursor *cursor, const pscan_job *job, char *tile, int64_t n,
+static int64_t lane_length(const pscan_plan *plan)
+{
+    return plan->kind == PSCAN_PLAN_CHAINED ? plan->total : plan->scan.len;
+}
+
+static void cursor_seek_lane(run_cursor *cursor, const pscan_plan *plan, int64_t lane,
+                             int64_t element)
+{
+    if (plan->kind == PSCAN_PLAN_CHAINED) {
+        cursor_seek(cursor, plan, element / plan->scan.len);
+        cursor->pos = element % plan->scan.len;
+    } else {
+        cursor_seek(cursor, plan, lane);
+        cursor->pos = element;
+    }
+}
+
+typedef enum { LOAD_VALUES, STORE_VALUES } transfer_dir;
+
+/* Move n elements between the run stream and contiguous accumulator
+ * values, crossing run boundaries as the stream does. */
+static void cursor_transfer(run_cursor *cursor, const pscan_job *job, char *values, int64_t n,
                             transfer_dir dir)
 {
     const pscan_plan *plan = cursor->plan;
@@ -68,86 +124,340 @@ static void cursor_transfer(run_cursor *cursor, const pscan_job *job, char *tile
     while (n > 0) {
         if (cursor->pos == run->len)
             cursor_next_run(cursor);
-        int64_t piece = run->len - cursor->pos;
-        if (piece > n)
-            piece = n;
-        if (dir == LOAD_TILE)
+        int64_t piece = min64(run->len - cursor->pos, n);
+        if (dir == LOAD_VALUES)
             job->load(plan->in_base + cursor->in_offset + cursor->pos * run->in_stride,
-                      run->in_stride, tile, (ptrdiff_t)job->acc_size, (size_t)piece);
+                      run->in_stride, values, (ptrdiff_t)job->acc_size, (size_t)piece);
         else
-            job->store(tile, (ptrdiff_t)job->acc_size,
+            job->store(values, (ptrdiff_t)job->acc_size,
                        plan->out_base + cursor->out_offset + cursor->pos * run->out_stride,
                        run->out_stride, (size_t)piece);
         cursor->pos += piece;
-        tile += piece * (int64_t)job->acc_size;
+        values += piece * (int64_t)job->acc_size;
         n -= piece;
     }
 }
 
-/* Scan one loaded tile in place and update the carry it hands on. */
-static void scan_tile(const pscan_job *job, char *tile, int64_t n, bool first, char *carry)
+/* ---- One block of a lane ---- */
+
+/* The accumulator values a kernel reads and writes for elements
+ * [start, start + n) of a lane: in and out themselves (direct), or the
+ * thread's buffer, loaded on open and stored on close. */
+typedef struct block_view {
+    const char *src;
+    char *dst;
+    run_cursor start;
+    int64_t n;
+} block_view;
+
+static void block_open(const pscan_plan *plan, const pscan_job *job, char *buffer, int64_t lane,
+                       int64_t start, int64_t n, block_view *view)
+{
+    view->n = n;
+    cursor_seek_lane(&view->start, plan, lane, start);
+    if (job->direct) {
+        view->src = plan->in_base + view->start.in_offset + view->start.pos * plan->scan.in_stride;
+        view->dst = plan->out_base + view->start.out_offset + view->start.pos * plan->scan.out_stride;
+    } else {
+        run_cursor cursor = view->start;
+        cursor_transfer(&cursor, job, buffer, n, LOAD_VALUES);
+        view->src = view->dst = buffer;
+    }
+}
+
+static void block_close(const pscan_job *job, block_view *view)
+{
+    if (!job->direct)
+        cursor_transfer(&view->start, job, view->dst, view->n, STORE_VALUES);
+}
+
+/* Scan n values of a lane starting at a tile boundary, in one pass.
+ * carry: the lane's prefix before them, or NULL at the lane's start. */
+static void scan_block(const pscan_job *job, const char *src, char *dst, int64_t n,
+                       const char *carry)
 {
     const pscan_kernel *kernel = job->kernel;
+    const int64_t acc = (int64_t)job->acc_size;
     if (!kernel)
         return;
-    if (job->tiled) {
-        kernel->scan(tile, (size_t)n, NULL);
-        if (!first)
-            kernel->fold(tile, (size_t)n, carry);
-    } else {
-        kernel->scan(tile, (size_t)n, first ? NULL : carry);
+    if (job->sequential || kernel->order_free) {
+        kernel->scan(src, dst, (size_t)n, carry);
+        return;
     }
-    memcpy(carry, tile + (n - 1) * (int64_t)job->acc_size, job->acc_size);
+    const int64_t full = n / PSCAN_TILE, rest = n % PSCAN_TILE;
+    kernel->scan_segments(src, dst, PSCAN_TILE, (size_t)full);
+    if (rest)
+        kernel->scan_segments(src + full * PSCAN_TILE * acc, dst + full * PSCAN_TILE * acc,
+                              (size_t)rest, 1);
+    const char *prefix = carry;
+    for (int64_t first = 0; first < n; first += PSCAN_TILE) {
+        char *tile = dst + first * acc;
+        int64_t len = min64(PSCAN_TILE, n - first);
+        if (prefix)
+            kernel->fold(tile, (size_t)len, prefix);
+        prefix = tile + (len - 1) * acc;
+    }
 }
 
-/* Tiles of `length` stream elements starting at the cursor, one carry. */
-static void scan_stream(run_cursor *cursor, const pscan_job *job, int64_t length)
+/* The values a block adds to the carry chain, in order: its tiles' totals,
+ * or the block's total when the op is order-free. Returns their count. */
+static int reduce_block(const pscan_job *job, const char *src, int64_t n, char *totals)
 {
-    _Alignas(64) char tile[PSCAN_TILE * MAX_ACC_SIZE];
+    const pscan_kernel *kernel = job->kernel;
+    if (kernel->order_free) {
+        kernel->reduce_segments(src, (size_t)n, 1, totals);
+        return 1;
+    }
+    const int64_t full = n / PSCAN_TILE, rest = n % PSCAN_TILE;
+    kernel->reduce_segments(src, PSCAN_TILE, (size_t)full, totals);
+    if (rest)
+        kernel->reduce_segments(src + full * PSCAN_TILE * (int64_t)job->acc_size, (size_t)rest, 1,
+                                totals + full * (int64_t)job->acc_size);
+    return (int)(full + (rest > 0));
+}
+
+/* ---- LANES: whole lanes per thread ---- */
+
+static void scan_lane(const pscan_plan *plan, const pscan_job *job, char *buffer, int64_t lane)
+{
+    const int64_t len = lane_length(plan), acc = (int64_t)job->acc_size;
     _Alignas(16) char carry[MAX_ACC_SIZE];
-    for (int64_t done = 0; done < length; done += PSCAN_TILE) {
-        int64_t n = length - done < PSCAN_TILE ? length - done : PSCAN_TILE;
-        run_cursor tile_start = *cursor;
-        cursor_transfer(cursor, job, tile, n, LOAD_TILE);
-        scan_tile(job, tile, n, done == 0, carry);
-        cursor_transfer(&tile_start, job, tile, n, STORE_TILE);
+    for (int64_t start = 0; start < len; start += PSCAN_BLOCK) {
+        block_view view;
+        int64_t n = min64(PSCAN_BLOCK, len - start);
+        block_open(plan, job, buffer, lane, start, n, &view);
+        scan_block(job, view.src, view.dst, n, start > 0 ? carry : NULL);
+        memcpy(carry, view.dst + (n - 1) * acc, (size_t)acc);
+        block_close(job, &view);
     }
 }
 
-/* Lanes [first, first + count) of a LANES plan, each its own carry. */
-static void scan_lanes(const pscan_plan *plan, const pscan_job *job, int64_t first,
-                       int64_t count)
+/* Lanes of at most one tile, many per kernel call: straight from in to out
+ * when the lanes lie back to back, else through the buffer, which the
+ * cursor fills across lane boundaries. */
+static void scan_short_lanes(const pscan_plan *plan, const pscan_job *job, char *buffer,
+                             int64_t first, int64_t count)
 {
+    const int64_t len = plan->scan.len, acc = (int64_t)job->acc_size;
+    const pscan_kernel *kernel = job->kernel;
+    if (job->direct && plan->outer_ndim == 1 && plan->outer[0].in_stride == len * acc &&
+        plan->outer[0].out_stride == len * acc) {
+        kernel->scan_segments(plan->in_base + first * len * acc, plan->out_base + first * len * acc,
+                              (size_t)len, (size_t)count);
+        return;
+    }
+    const int64_t per_load = PSCAN_BLOCK / len;
     run_cursor cursor;
     cursor_seek(&cursor, plan, first);
-    for (int64_t lane = 0; lane < count; lane++) {
-        if (lane > 0)
-            cursor_next_run(&cursor);
-        scan_stream(&cursor, job, plan->scan.len);
+    for (int64_t done = 0; done < count;) {
+        int64_t lanes = min64(per_load, count - done);
+        run_cursor start = cursor;
+        cursor_transfer(&cursor, job, buffer, lanes * len, LOAD_VALUES);
+        if (kernel)
+            kernel->scan_segments(buffer, buffer, (size_t)len, (size_t)lanes);
+        cursor_transfer(&start, job, buffer, lanes * len, STORE_VALUES);
+        done += lanes;
     }
 }
 
-/* One PANEL unit: lanes [column, column + width) of outer block `block`,
- * advanced a row at a time with vector combines. */
-static void scan_panel_unit(const pscan_plan *plan, const pscan_job *job, int64_t block,
-                            int64_t column, int64_t width)
+static void scan_lane_range(const pscan_plan *plan, const pscan_job *job, char *buffer,
+                            int64_t first, int64_t count)
 {
-    _Alignas(64) char rows[3][PANEL_CHUNK * MAX_ACC_SIZE];
-    char *running = rows[0], *loaded = rows[1], *prefix = rows[2];
-    const pscan_kernel *kernel = job->kernel;
-    const size_t acc_size = job->acc_size;
+    if (plan->kind == PSCAN_PLAN_LANES && plan->scan.len <= PSCAN_TILE && count > 1) {
+        scan_short_lanes(plan, job, buffer, first, count);
+        return;
+    }
+    for (int64_t lane = first; lane < first + count; lane++)
+        scan_lane(plan, job, buffer, lane);
+}
+
+/* Split `units` work items over the team; item i of member m is
+ * first + i, with contiguous ranges so neighbours share cache lines. */
+static void split_range(int64_t units, int team, int member, int64_t *first, int64_t *count)
+{
+    int64_t base = units / team, extra = units % team;
+    *first = member * base + min64(member, extra);
+    *count = base + (member < extra ? 1 : 0);
+}
+
+static void run_lanes(const pscan_plan *plan, const pscan_job *job, char *scratch)
+{
+    const int64_t lanes = lane_count(plan);
+    if (job->team == 1) {
+        scan_lane_range(plan, job, scratch, 0, lanes);
+        return;
+    }
+#pragma omp parallel num_threads(job->team)
+    {
+        int64_t first, count;
+        int member = omp_get_thread_num();
+        split_range(lanes, omp_get_num_threads(), member, &first, &count);
+        scan_lane_range(plan, job, scratch + (size_t)member * job->scratch_per_thread, first,
+                        count);
+    }
+}
+
+/* ---- BLOCKS: chained look-back ---- */
+
+enum { STATE_AGGREGATE = 1, STATE_PREFIX = 2, STATE_BITS = 2 };
+
+typedef struct block_desc {
+    _Atomic uint64_t state; /* run << STATE_BITS | STATE_*; older runs: empty */
+    int count;              /* values in `aggregates` */
+    _Alignas(16) unsigned char prefix[MAX_ACC_SIZE];
+    unsigned char aggregates[PSCAN_BLOCK_TILES * MAX_ACC_SIZE];
+} block_desc;
+
+typedef struct blocks_run {
+    const pscan_plan *plan;
+    const pscan_job *job;
+    block_desc *descs;
+    uint64_t run;
+    int64_t lane_len, blocks_per_lane, total_blocks;
+    _Atomic int64_t next_block;
+} blocks_run;
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* The state this run has published for `desc`, 0 if none yet. */
+static int published(block_desc *desc, uint64_t run)
+{
+    uint64_t state = atomic_load_explicit(&desc->state, memory_order_acquire);
+    return state >> STATE_BITS == run ? (int)(state & ((1u << STATE_BITS) - 1)) : 0;
+}
+
+static int wait_published(block_desc *desc, uint64_t run)
+{
+    for (unsigned spins = 0;; spins++) {
+        int state = published(desc, run);
+        if (state)
+            return state;
+        if (spins < SPINS_BEFORE_YIELD)
+            cpu_relax();
+        else
+            sched_yield();
+    }
+}
+
+static void publish(block_desc *desc, uint64_t run, int state)
+{
+    atomic_store_explicit(&desc->state, run << STATE_BITS | (uint64_t)state, memory_order_release);
+}
+
+/* The lane's prefix before block `index`: walk back to the nearest
+ * published prefix, then chain the aggregates forward from it. */
+static void look_back(const blocks_run *r, int64_t index, char *carry)
+{
+    const size_t acc = r->job->acc_size;
+    int64_t from = index - 1;
+    while (wait_published(&r->descs[from], r->run) != STATE_PREFIX)
+        from--;
+    memcpy(carry, r->descs[from].prefix, acc);
+    for (int64_t k = from + 1; k < index; k++)
+        for (int a = 0; a < r->descs[k].count; a++)
+            r->job->kernel->combine(carry, r->descs[k].aggregates + (size_t)a * acc, carry, 1);
+}
+
+static void blocks_worker(blocks_run *r, char *buffer)
+{
+    const pscan_job *job = r->job;
+    const size_t acc = job->acc_size;
+    bool two_pass = false;
+    _Alignas(16) char carry[MAX_ACC_SIZE];
+    for (;;) {
+        int64_t index = atomic_fetch_add_explicit(&r->next_block, 1, memory_order_relaxed);
+        if (index >= r->total_blocks)
+            return;
+        const int64_t lane = index / r->blocks_per_lane;
+        const int64_t start = index % r->blocks_per_lane * PSCAN_BLOCK;
+        const int64_t n = min64(PSCAN_BLOCK, r->lane_len - start);
+        block_desc *desc = &r->descs[index];
+        block_view view;
+        block_open(r->plan, job, buffer, lane, start, n, &view);
+        if (start == 0 || (!two_pass && published(desc - 1, r->run) == STATE_PREFIX)) {
+            if (start > 0)
+                memcpy(carry, desc[-1].prefix, acc);
+            scan_block(job, view.src, view.dst, n, start > 0 ? carry : NULL);
+            memcpy(desc->prefix, view.dst + (n - 1) * (int64_t)acc, acc);
+            publish(desc, r->run, STATE_PREFIX);
+        } else {
+            two_pass = true;
+            desc->count = reduce_block(job, view.src, n, (char *)desc->aggregates);
+            publish(desc, r->run, STATE_AGGREGATE);
+            look_back(r, index, carry);
+            memcpy(desc->prefix, carry, acc);
+            for (int a = 0; a < desc->count; a++)
+                job->kernel->combine(desc->prefix, desc->aggregates + (size_t)a * acc,
+                                     desc->prefix, 1);
+            publish(desc, r->run, STATE_PREFIX);
+            scan_block(job, view.src, view.dst, n, carry);
+        }
+        block_close(job, &view);
+    }
+}
+
+static void run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws)
+{
+    blocks_run r = {
+        .plan = plan,
+        .job = job,
+        .descs = ws->descriptors,
+        .run = ++ws->calls,
+        .lane_len = lane_length(plan),
+    };
+    r.blocks_per_lane = (r.lane_len + PSCAN_BLOCK - 1) / PSCAN_BLOCK;
+    r.total_blocks = r.blocks_per_lane * lane_count(plan);
+    atomic_init(&r.next_block, 0);
+    char *scratch = ws->scratch;
+#pragma omp parallel num_threads(job->team)
+    blocks_worker(&r, scratch + (size_t)omp_get_thread_num() * job->scratch_per_thread);
+}
+
+/* ---- PANEL: rows of lanes side by side ---- */
+
+/* Direct strip for order-free or sequential jobs of one dtype with
+ * contiguous rows: out row r = out row r-1 op in row r, no buffer. */
+static void scan_panel_direct(const pscan_plan *plan, const pscan_job *job, int64_t block,
+                              int64_t column, int64_t width)
+{
     run_cursor cursor;
     cursor_seek(&cursor, plan, block);
     const char *in_row = plan->in_base + cursor.in_offset + column * plan->inner.in_stride;
     char *out_row = plan->out_base + cursor.out_offset + column * plan->inner.out_stride;
-    const int64_t tile_len = job->tiled ? PSCAN_TILE : plan->scan.len;
+    memmove(out_row, in_row, (size_t)width * job->acc_size);
+    for (int64_t row = 1; row < plan->scan.len; row++)
+        job->kernel->combine(out_row + (row - 1) * plan->scan.out_stride,
+                             in_row + row * plan->scan.in_stride,
+                             out_row + row * plan->scan.out_stride, (size_t)width);
+}
+
+/* Buffered strip: lanes [column, column + width) of outer block `block`;
+ * REPRODUCIBLE float sums and products follow the tile chain per lane. */
+static void scan_panel_buffered(const pscan_plan *plan, const pscan_job *job, char *scratch,
+                                int64_t block, int64_t column, int64_t width)
+{
+    const size_t acc_size = job->acc_size;
+    char *running = scratch, *loaded = running + job->panel_width * (int64_t)acc_size,
+         *prefix = loaded + job->panel_width * (int64_t)acc_size;
+    const pscan_kernel *kernel = job->kernel;
+    run_cursor cursor;
+    cursor_seek(&cursor, plan, block);
+    const char *in_row = plan->in_base + cursor.in_offset + column * plan->inner.in_stride;
+    char *out_row = plan->out_base + cursor.out_offset + column * plan->inner.out_stride;
+    const bool tiled = kernel && !job->sequential && !kernel->order_free;
+    const int64_t tile_len = tiled ? PSCAN_TILE : plan->scan.len;
 
     for (int64_t row = 0; row < plan->scan.len; row++) {
         const int64_t in_step = row * plan->scan.in_stride;
         const int64_t row_in_tile = row % tile_len;
         const bool first_tile = row < tile_len;
         char *result = running;
-        if (row_in_tile == 0) {
+        if (row_in_tile == 0 || !kernel) {
             job->load(in_row + in_step, plan->inner.in_stride, running, (ptrdiff_t)acc_size,
                       (size_t)width);
         } else {
@@ -172,78 +482,101 @@ static void scan_panel_unit(const pscan_plan *plan, const pscan_job *job, int64_
     }
 }
 
-static int64_t min64(int64_t a, int64_t b)
+static void run_panel(const pscan_plan *plan, const pscan_job *job, char *scratch)
 {
-    return a < b ? a : b;
-}
-
-static int threads_for(const pscan_job *job, int64_t total, int64_t units)
-{
-    int64_t useful = total / MIN_ELEMS_PER_THREAD;
-    useful = min64(useful, units);
-    useful = min64(useful, job->threads);
-    return useful < 1 ? 1 : (int)useful;
-}
-
-/* Split `units` work items over the team; item i of thread t is
- * first + i, with contiguous ranges so neighbours share cache lines. */
-static void split_range(int64_t units, int team, int member, int64_t *first, int64_t *count)
-{
-    int64_t base = units / team, extra = units % team;
-    *first = member * base + min64(member, extra);
-    *count = base + (member < extra ? 1 : 0);
-}
-
-static void run_lanes(const pscan_plan *plan, const pscan_job *job)
-{
-    int threads = threads_for(job, plan->total, plan->outer_count);
-    if (threads == 1) {
-        scan_lanes(plan, job, 0, plan->outer_count);
-        return;
-    }
-#pragma omp parallel num_threads(threads)
+    const int64_t width = job->panel_width;
+    const int64_t strips = (plan->inner.len + width - 1) / width;
+    const int64_t units = plan->outer_count * strips;
+#pragma omp parallel num_threads(job->team) if (job->team > 1)
     {
         int64_t first, count;
-        split_range(plan->outer_count, omp_get_num_threads(), omp_get_thread_num(), &first,
-                    &count);
-        scan_lanes(plan, job, first, count);
-    }
-}
-
-static void run_panel(const pscan_plan *plan, const pscan_job *job)
-{
-    const int64_t chunks = (plan->inner.len + PANEL_CHUNK - 1) / PANEL_CHUNK;
-    const int64_t units = plan->outer_count * chunks;
-    int threads = threads_for(job, plan->total, units);
-#pragma omp parallel num_threads(threads) if (threads > 1)
-    {
-        int64_t first, count;
-        split_range(units, omp_get_num_threads(), omp_get_thread_num(), &first, &count);
+        int member = omp_get_thread_num();
+        char *buffer = scratch + (size_t)member * job->scratch_per_thread;
+        split_range(units, omp_get_num_threads(), member, &first, &count);
         for (int64_t unit = first; unit < first + count; unit++) {
-            int64_t column = (unit % chunks) * PANEL_CHUNK;
-            scan_panel_unit(plan, job, unit / chunks, column,
-                            min64(PANEL_CHUNK, plan->inner.len - column));
+            int64_t column = (unit % strips) * width;
+            int64_t strip_width = min64(width, plan->inner.len - column);
+            if (job->direct)
+                scan_panel_direct(plan, job, unit / strips, column, strip_width);
+            else
+                scan_panel_buffered(plan, job, buffer, unit / strips, column, strip_width);
         }
     }
 }
 
-void pscan_engine_run(const pscan_plan *plan, const pscan_job *job)
+/* ---- Choosing the schedule ---- */
+
+static int threads_for(const pscan_job *job, int64_t total, int64_t units)
 {
-    switch (plan->kind) {
-    case PSCAN_PLAN_EMPTY:
-        return;
-    case PSCAN_PLAN_LANES:
-        run_lanes(plan, job);
-        return;
-    case PSCAN_PLAN_CHAINED: {
-        /* One lane: sequential until the blocked look-back engine lands. */
-        run_cursor cursor;
-        cursor_seek(&cursor, plan, 0);
-        scan_stream(&cursor, job, plan->total);
+    int64_t useful = min64(total / MIN_ELEMS_PER_THREAD, units);
+    useful = min64(useful, job->threads);
+    return useful < 1 ? 1 : (int)useful;
+}
+
+void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job)
+{
+    const pscan_kernel *kernel = job->kernel;
+    const int64_t acc = (int64_t)job->acc_size;
+    /* A strict left-to-right chain cannot be cut between threads. */
+    const bool splittable = kernel && (!job->sequential || kernel->order_free);
+    job->team = 1;
+    job->direct = false;
+    job->panel_width = 0;
+    job->scratch_per_thread = 0;
+    job->descriptor_bytes = 0;
+
+    if (plan->kind == PSCAN_PLAN_EMPTY) {
+        job->schedule = PSCAN_SCHEDULE_NONE;
         return;
     }
-    case PSCAN_PLAN_PANEL:
-        run_panel(plan, job);
+    if (plan->kind == PSCAN_PLAN_PANEL) {
+        int64_t width = PANEL_CHUNK;
+        while (width > MIN_PANEL_WIDTH &&
+               plan->outer_count * ((plan->inner.len + width - 1) / width) < job->threads)
+            width /= 2;
+        const int64_t units = plan->outer_count * ((plan->inner.len + width - 1) / width);
+        job->schedule = PSCAN_SCHEDULE_PANEL;
+        job->panel_width = width;
+        job->team = threads_for(job, plan->total, units);
+        job->direct = kernel && job->same_types && (job->sequential || kernel->order_free) &&
+                      plan->inner.in_stride == acc && plan->inner.out_stride == acc;
+        job->scratch_per_thread = job->direct ? 0 : (size_t)(3 * width * acc);
+        return;
+    }
+
+    const int64_t lanes = lane_count(plan), len = lane_length(plan);
+    const int64_t blocks_per_lane = (len + PSCAN_BLOCK - 1) / PSCAN_BLOCK;
+    job->direct = kernel && job->same_types && plan->scan.in_stride == acc &&
+                  plan->scan.out_stride == acc &&
+                  (plan->kind == PSCAN_PLAN_LANES || plan->outer_count == 1);
+    job->scratch_per_thread = job->direct ? 0 : (size_t)(PSCAN_BLOCK * acc);
+    /* Few lanes for the team: cut them into blocks. */
+    if (splittable && blocks_per_lane > 1 && lanes < 4 * (int64_t)job->threads) {
+        int team = threads_for(job, plan->total, blocks_per_lane * lanes);
+        if (team > 1) {
+            job->schedule = PSCAN_SCHEDULE_BLOCKS;
+            job->team = team;
+            job->descriptor_bytes = (size_t)(blocks_per_lane * lanes) * sizeof(block_desc);
+            return;
+        }
+    }
+    job->schedule = PSCAN_SCHEDULE_LANES;
+    job->team = threads_for(job, plan->total, lanes);
+}
+
+void pscan_engine_run(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws)
+{
+    switch (job->schedule) {
+    case PSCAN_SCHEDULE_NONE:
+        return;
+    case PSCAN_SCHEDULE_LANES:
+        run_lanes(plan, job, ws->scratch);
+        return;
+    case PSCAN_SCHEDULE_BLOCKS:
+        run_blocks(plan, job, ws);
+        return;
+    case PSCAN_SCHEDULE_PANEL:
+        run_panel(plan, job, ws->scratch);
         return;
     }
 }

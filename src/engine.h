@@ -1,15 +1,17 @@
-/* engine.h - runs a canonical plan: tiles, carries and threads.
+/* engine.h - runs a canonical plan: tiles, blocks, carries and threads.
  *
  * The engine never sees N-d arrays or dtypes by name: it walks the plan,
- * converts input elements into accumulator tiles, lets a kernel scan them
- * and converts the results into out. It allocates nothing and every error
- * has been ruled out by the caller, so running a job cannot fail. */
+ * converts input elements into accumulator values (or reads them in place
+ * when no conversion is needed), lets a kernel scan them and converts the
+ * results into out. Memory comes from a workspace reserved beforehand, so
+ * running a prepared job cannot fail. */
 #ifndef PSCAN_ENGINE_H
 #define PSCAN_ENGINE_H
 
 #include "convert.h"
 #include "kernels/kernels.h"
 #include "layout.h"
+#include "workspace.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,22 +20,47 @@
  * the machine, thread count or ISA. Inside a tile values are combined left
  * to right (local prefix); tile t's outputs are P(t-1) op local, and
  * P(t) = P(t-1) op A(t), A(t) the tile's local total: a forward chain whose
- * every operation is fixed by the data's shape alone. 4096 elements keep a
- * tile of the widest accumulator (complex128) in 64 KiB and the float error
- * term n/4096 + 4096 small for any n a machine holds. */
+ * every operation is fixed by the data's shape alone. A lane of at most
+ * one tile is therefore numpy's left-to-right scan bit for bit. The float
+ * error term is about n/4096 + 4096 roundings, against n for one chain. */
 enum { PSCAN_TILE = 4096 };
 
+/* Threads hand carries on per block of PSCAN_BLOCK_TILES tiles (32768
+ * elements, 256 KiB of 8-byte values: read once from memory, scanned again
+ * from L2). The block is only a unit of work; results never depend on it. */
+enum { PSCAN_BLOCK_TILES = 8, PSCAN_BLOCK = PSCAN_TILE * PSCAN_BLOCK_TILES };
+
+typedef enum pscan_schedule {
+    PSCAN_SCHEDULE_NONE,   /* empty plan */
+    PSCAN_SCHEDULE_LANES,  /* whole lanes split across threads */
+    PSCAN_SCHEDULE_BLOCKS, /* blocks of long lanes claimed in order, carries
+                              handed on by chained look-back */
+    PSCAN_SCHEDULE_PANEL   /* PANEL plans: column strips across threads */
+} pscan_schedule;
+
 typedef struct pscan_job {
-    const pscan_kernel *kernel; /* NULL: convert only (a copy; LANES and
-                                   CHAINED plans, which never combine) */
-    pscan_convert_fn load;  /* input dtype -> accumulator */
-    pscan_convert_fn store; /* accumulator -> out dtype */
-    size_t acc_size;        /* bytes per accumulator value */
-    bool tiled;             /* follow the REPRODUCIBLE tile chain */
-    int threads;            /* most threads to use (>= 1) */
+    const pscan_kernel *kernel; /* NULL: convert only (a copy) */
+    pscan_convert_fn load;      /* input dtype -> accumulator */
+    pscan_convert_fn store;     /* accumulator -> out dtype */
+    size_t acc_size;            /* bytes per accumulator value */
+    bool same_types;            /* in, accumulator and out dtypes are equal */
+    bool sequential;            /* strict left-to-right lanes (no tiles) */
+    int threads;                /* most threads to use (>= 1) */
+
+    /* Filled by pscan_engine_prepare. */
+    pscan_schedule schedule;
+    int team;               /* threads the run starts */
+    bool direct;            /* kernels read in and write out in place */
+    int64_t panel_width;    /* PANEL: lanes per strip */
+    size_t scratch_per_thread;
+    size_t descriptor_bytes;
 } pscan_job;
 
-/* Scan everything the plan walks. */
-void pscan_engine_run(const pscan_plan *plan, const pscan_job *job);
+/* Choose the schedule and team for `plan` and say how much workspace the
+ * run needs (job->scratch_per_thread * job->team, job->descriptor_bytes). */
+void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job);
+
+/* Scan everything the plan walks; `ws` holds at least what prepare asked. */
+void pscan_engine_run(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws);
 
 #endif

@@ -1,6 +1,14 @@
 /* kernels.h - the narrow interface between the engine and the per-op,
- * per-accumulator scan kernels. Kernels work on contiguous, aligned buffers
- * of accumulator values; the engine owns strides, conversions and carries. */
+ * per-accumulator scan kernels, and the choice of instruction set.
+ *
+ * Kernels work on contiguous buffers of accumulator values (no alignment
+ * required); the engine owns strides, conversions, tiles and carries.
+ * scan_kernels.c is compiled once per instruction set (scalar, AVX2,
+ * AVX-512) into one table each; pscan_kernel_get reads the table chosen
+ * once per process from CPUID, or forced with PSCAN_ISA. Every variant
+ * gives the same bits: float sums and products combine strictly left to
+ * right inside a segment, and only order-free operations (integers, max,
+ * min) use in-register tree scans. */
 #ifndef PSCAN_KERNELS_H
 #define PSCAN_KERNELS_H
 
@@ -9,17 +17,40 @@
 #include <stddef.h>
 
 typedef struct pscan_kernel {
-    /* Inclusive scan in place: buf[i] = buf[i-1] op buf[i], left to right;
-     * if carry is not NULL, buf[0] = *carry op buf[0] first. */
-    void (*scan)(void *buf, size_t n, const void *carry);
+    /* dst[i] = carry op src[0] op ... op src[i], combined left to right;
+     * no carry if carry is NULL. src may equal dst. */
+    void (*scan)(const void *src, void *dst, size_t n, const void *carry);
+    /* `count` independent segments of seg_len elements, back to back: each
+     * gets the scan above with no carry. Several segments run interleaved,
+     * so float chains overlap instead of waiting on one another. */
+    void (*scan_segments)(const void *src, void *dst, size_t seg_len, size_t count);
+    /* totals[k] = the last value scan_segments gives segment k. */
+    void (*reduce_segments)(const void *src, size_t seg_len, size_t count, void *totals);
     /* buf[i] = *carry op buf[i]: applies a tile's incoming prefix. */
     void (*fold)(void *buf, size_t n, const void *carry);
     /* dst[i] = prev[i] op next[i]: one step of many lanes at once. dst may
      * be prev or next. */
     void (*combine)(const void *prev, const void *next, void *dst, size_t n);
+    /* The result does not depend on how the combines are grouped (integers,
+     * bool, max, min): a carry may be chained into any position. (An int:
+     * <stdbool.h> would turn the dtype tag `bool` into a macro here.) */
+    int order_free;
 } pscan_kernel;
 
-/* Kernels for op over accumulator type acc (both valid); never NULL. */
+typedef enum pscan_isa { PSCAN_ISA_SCALAR, PSCAN_ISA_AVX2, PSCAN_ISA_AVX512, PSCAN_ISA_COUNT } pscan_isa;
+
+/* Kernels for op over accumulator type acc (both valid) in the chosen
+ * instruction set; never NULL. */
 const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc);
+
+/* The instruction set the kernels use, chosen once: the best the CPU and
+ * OS support, or PSCAN_ISA=scalar|avx2|avx512 capped at that. */
+pscan_isa pscan_kernel_isa(void);
+
+/* One table per compiled instruction set (dispatch.c picks). */
+typedef pscan_kernel pscan_kernel_table[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT];
+extern const pscan_kernel_table pscan_kernels_scalar;
+extern const pscan_kernel_table pscan_kernels_avx2;
+extern const pscan_kernel_table pscan_kernels_avx512;
 
 #endif

@@ -1,5 +1,8 @@
 /* scan_kernels.c - scan, fold and combine for every (op, accumulator type),
- * generated from one generic body per function.
+ * generated from one generic body per function, and compiled once per
+ * instruction set (PSCAN_KERNEL_ISA names the table; CMake adds the
+ * matching -m flags). The same source in every variant is what keeps the
+ * variants' results identical.
  *
  * Each operation is spelled once per arithmetic class, with numpy's exact
  * rules: integers wrap (computed in uint64_t, so no signed overflow), bool
@@ -106,28 +109,100 @@ static inline uint16_t half_min(uint16_t a, uint16_t b)
     }
 PSCAN_EACH_DTYPE(DEFINE_ACCESS)
 
-#define DEFINE_KERNELS(op, tag)                                                \
-    static void scan_##op##_##tag(void *buf, size_t n, const void *carry)      \
+
+/* Order-free (op, class) pairs: regrouping the combines cannot change a
+ * bit, so a carry may enter anywhere and trees are allowed. */
+#define ORDER_FREE_SUM_BOOL 1
+#define ORDER_FREE_SUM_WRAP 1
+#define ORDER_FREE_SUM_HALF 0
+#define ORDER_FREE_SUM_REAL 0
+#define ORDER_FREE_SUM_CPLX 0
+#define ORDER_FREE_PROD_BOOL 1
+#define ORDER_FREE_PROD_WRAP 1
+#define ORDER_FREE_PROD_HALF 0
+#define ORDER_FREE_PROD_REAL 0
+#define ORDER_FREE_PROD_CPLX 0
+#define ORDER_FREE_MAX_BOOL 1
+#define ORDER_FREE_MAX_WRAP 1
+#define ORDER_FREE_MAX_HALF 1
+#define ORDER_FREE_MAX_REAL 1
+#define ORDER_FREE_MAX_CPLX 1
+#define ORDER_FREE_MIN_BOOL 1
+#define ORDER_FREE_MIN_WRAP 1
+#define ORDER_FREE_MIN_HALF 1
+#define ORDER_FREE_MIN_REAL 1
+#define ORDER_FREE_MIN_CPLX 1
+#define ORDER_FREE(op, tag) ORDER_FREE_CLASS(op, CLASS_##tag)
+#define ORDER_FREE_CLASS(op, cls) ORDER_FREE_EXPAND(op, cls)
+#define ORDER_FREE_EXPAND(op, cls) ORDER_FREE_##op##_##cls
+
+/* Segments scanned side by side: eight independent float chains keep both
+ * adders busy where one chain waits on its own latency each step. */
+enum { CHAINS = 8 };
+
+#define DEFINE_SCALAR_KERNELS(op, tag)                                         \
+    static void scan_##op##_##tag(const void *src, void *dst, size_t n, const void *carry) \
     {                                                                          \
         if (n == 0)                                                            \
             return;                                                            \
-        pscan_t_##tag running = load_##tag(buf, 0);                            \
+        pscan_t_##tag running = load_##tag(src, 0);                            \
         if (carry)                                                             \
             running = COMBINE(op, tag, load_##tag(carry, 0), running);         \
-        store_##tag(buf, 0, running);                                          \
+        store_##tag(dst, 0, running);                                          \
         for (size_t i = 1; i < n; i++) {                                       \
-            pscan_t_##tag next = load_##tag(buf, i);                           \
-            running = COMBINE(op, tag, running, next);                         \
-            store_##tag(buf, i, running);                                      \
+            running = COMBINE(op, tag, running, load_##tag(src, i));           \
+            store_##tag(dst, i, running);                                      \
         }                                                                      \
+    }                                                                          \
+    /* `chains` segments from `first` on; inlined with a constant count. */    \
+    static inline __attribute__((always_inline)) void chains_##op##_##tag(     \
+        const void *src, void *dst, size_t seg_len, size_t first, size_t chains, \
+        void *totals)                                                          \
+    {                                                                          \
+        pscan_t_##tag running[CHAINS];                                         \
+        for (size_t k = 0; k < chains; k++) {                                  \
+            running[k] = load_##tag(src, (first + k) * seg_len);               \
+            if (dst)                                                           \
+                store_##tag(dst, (first + k) * seg_len, running[k]);           \
+        }                                                                      \
+        for (size_t i = 1; i < seg_len; i++)                                   \
+            for (size_t k = 0; k < chains; k++) {                              \
+                size_t at = (first + k) * seg_len + i;                         \
+                running[k] = COMBINE(op, tag, running[k], load_##tag(src, at)); \
+                if (dst)                                                       \
+                    store_##tag(dst, at, running[k]);                          \
+            }                                                                  \
+        if (totals)                                                            \
+            for (size_t k = 0; k < chains; k++)                                \
+                store_##tag(totals, first + k, running[k]);                    \
+    }                                                                          \
+    static void scan_segments_##op##_##tag(const void *src, void *dst, size_t seg_len, \
+                                           size_t count)                       \
+    {                                                                          \
+        size_t first = 0;                                                      \
+        if (seg_len == 0)                                                      \
+            return;                                                            \
+        for (; first + CHAINS <= count; first += CHAINS)                       \
+            chains_##op##_##tag(src, dst, seg_len, first, CHAINS, NULL);       \
+        for (; first < count; first++)                                         \
+            chains_##op##_##tag(src, dst, seg_len, first, 1, NULL);            \
+    }                                                                          \
+    static void reduce_segments_##op##_##tag(const void *src, size_t seg_len, size_t count, \
+                                             void *totals)                     \
+    {                                                                          \
+        size_t first = 0;                                                      \
+        if (seg_len == 0)                                                      \
+            return;                                                            \
+        for (; first + CHAINS <= count; first += CHAINS)                       \
+            chains_##op##_##tag(src, NULL, seg_len, first, CHAINS, totals);    \
+        for (; first < count; first++)                                         \
+            chains_##op##_##tag(src, NULL, seg_len, first, 1, totals);         \
     }                                                                          \
     static void fold_##op##_##tag(void *buf, size_t n, const void *carry)      \
     {                                                                          \
         const pscan_t_##tag prefix = load_##tag(carry, 0);                     \
-        for (size_t i = 0; i < n; i++) {                                       \
-            pscan_t_##tag local = load_##tag(buf, i);                          \
-            store_##tag(buf, i, COMBINE(op, tag, prefix, local));              \
-        }                                                                      \
+        for (size_t i = 0; i < n; i++)                                         \
+            store_##tag(buf, i, COMBINE(op, tag, prefix, load_##tag(buf, i))); \
     }                                                                          \
     static void combine_##op##_##tag(const void *prev, const void *next, void *dst, \
                                      size_t n)                                 \
@@ -139,19 +214,195 @@ PSCAN_EACH_DTYPE(DEFINE_ACCESS)
     }
 
 #define DEFINE_OP_KERNELS(tag)                                                 \
-    DEFINE_KERNELS(SUM, tag) DEFINE_KERNELS(PROD, tag)                         \
-    DEFINE_KERNELS(MAX, tag) DEFINE_KERNELS(MIN, tag)
+    DEFINE_SCALAR_KERNELS(SUM, tag) DEFINE_SCALAR_KERNELS(PROD, tag)           \
+    DEFINE_SCALAR_KERNELS(MAX, tag) DEFINE_SCALAR_KERNELS(MIN, tag)
 PSCAN_EACH_DTYPE(DEFINE_OP_KERNELS)
 
-#define KERNEL_ENTRY(op, tag) [PSCAN_DT_##tag] = {scan_##op##_##tag, fold_##op##_##tag, combine_##op##_##tag},
-static const pscan_kernel kernel_table[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT] = {
+/* ---- In-register tree scans for order-free integer accumulators ----
+ *
+ * A vector of LANES values is scanned with log2(LANES) shift-and-combine
+ * steps (the shifted-in lanes hold the identity), then the running carry,
+ * a vector with every lane equal, is combined in. The carry chain is one
+ * combine per vector: the vector's own total is broadcast apart from it.
+ * Integers wrap, so every regrouping gives the same bits. */
+#ifndef PSCAN_VECTOR_BYTES
+#define PSCAN_VECTOR_BYTES 16
+#endif
+
+#define LANES_2(F, s, n) F(0, s, n) F(1, s, n)
+#define LANES_4(F, s, n) LANES_2(F, s, n) F(2, s, n) F(3, s, n)
+#define LANES_8(F, s, n) LANES_4(F, s, n) F(4, s, n) F(5, s, n) F(6, s, n) F(7, s, n)
+#define LANES_16(F, s, n)                                                      \
+    LANES_8(F, s, n) F(8, s, n) F(9, s, n) F(10, s, n) F(11, s, n) F(12, s, n) \
+        F(13, s, n) F(14, s, n) F(15, s, n)
+#if PSCAN_VECTOR_BYTES == 64
+#define LANES_OF_4BYTE LANES_16
+#define LANES_OF_8BYTE LANES_8
+#elif PSCAN_VECTOR_BYTES == 32
+#define LANES_OF_4BYTE LANES_8
+#define LANES_OF_8BYTE LANES_4
+#else
+#define LANES_OF_4BYTE LANES_4
+#define LANES_OF_8BYTE LANES_2
+#endif
+/* Shuffle index of lane i shifted up by s: the identity below s. */
+#define SHIFT_INDEX(i, s, n) ((i) < (s) ? 0 : (n) + (i) - (s)),
+#define LAST_INDEX(i, s, n) ((n)-1),
+
+typedef uint32_t vec_u32 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
+typedef int32_t vec_s32 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
+typedef uint64_t vec_u64 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
+typedef int64_t vec_s64 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
+
+/* Per tag: lane bits (unsigned arithmetic wraps), signed view for compares
+ * and shuffle masks, lane list, identities of MAX and MIN. */
+#define VEC_i32 vec_u32, uint32_t, vec_s32, LANES_OF_4BYTE, (uint32_t)INT32_MIN, (uint32_t)INT32_MAX
+#define VEC_u32 vec_u32, uint32_t, vec_u32, LANES_OF_4BYTE, 0u, UINT32_MAX
+#define VEC_i64 vec_u64, uint64_t, vec_s64, LANES_OF_8BYTE, (uint64_t)INT64_MIN, (uint64_t)INT64_MAX
+#define VEC_u64 vec_u64, uint64_t, vec_u64, LANES_OF_8BYTE, 0u, UINT64_MAX
+#define MASK_uint32_t vec_s32
+#define MASK_uint64_t vec_s64
+
+#define VOP_SUM(V, C, a, b) ((a) + (b))
+#define VOP_PROD(V, C, a, b) ((a) * (b))
+#define VOP_MAX(V, C, a, b) vec_select_##V((V)((C)(a) >= (C)(b)), a, b)
+#define VOP_MIN(V, C, a, b) vec_select_##V((V)((C)(a) <= (C)(b)), a, b)
+#define VIDENTITY_SUM(min_id, max_id) 0u
+#define VIDENTITY_PROD(min_id, max_id) 1u
+#define VIDENTITY_MAX(min_id, max_id) min_id
+#define VIDENTITY_MIN(min_id, max_id) max_id
+
+static inline vec_u32 vec_select_vec_u32(vec_u32 mask, vec_u32 a, vec_u32 b)
+{
+    return (a & mask) | (b & ~mask);
+}
+static inline vec_u64 vec_select_vec_u64(vec_u64 mask, vec_u64 a, vec_u64 b)
+{
+    return (a & mask) | (b & ~mask);
+}
+
+#define DEFINE_VECTOR_KERNELS(op, tag) DEFINE_VECTOR_KERNELS_WITH(op, tag, VEC_##tag)
+#define DEFINE_VECTOR_KERNELS_WITH(op, tag, spec) DEFINE_VECTOR_KERNELS_EXPAND(op, tag, spec)
+#define DEFINE_VECTOR_KERNELS_EXPAND(op, tag, V, E, C, LANES, min_id, max_id)  \
+    static void vscan_##op##_##tag(const void *src, void *dst, size_t n, const void *carry) \
+    {                                                                          \
+        enum { N = sizeof(V) / sizeof(E) };                                    \
+        typedef MASK_##E M;                                                    \
+        const V identity = (V){0} + (E)VIDENTITY_##op(min_id, max_id);         \
+        E first = (E)VIDENTITY_##op(min_id, max_id);                           \
+        if (carry)                                                             \
+            memcpy(&first, carry, sizeof first);                               \
+        V running = (V){0} + first;                                            \
+        size_t i = 0;                                                          \
+        for (; i + N <= n; i += N) {                                           \
+            V x;                                                               \
+            memcpy(&x, (const char *)src + i * sizeof(E), sizeof x);           \
+            x = VOP_##op(V, C, x, __builtin_shuffle(identity, x, (M){LANES(SHIFT_INDEX, 1, N)})); \
+            if (N > 2)                                                         \
+                x = VOP_##op(V, C, x, __builtin_shuffle(identity, x, (M){LANES(SHIFT_INDEX, 2, N)})); \
+            if (N > 4)                                                         \
+                x = VOP_##op(V, C, x, __builtin_shuffle(identity, x, (M){LANES(SHIFT_INDEX, 4, N)})); \
+            if (N > 8)                                                         \
+                x = VOP_##op(V, C, x, __builtin_shuffle(identity, x, (M){LANES(SHIFT_INDEX, 8, N)})); \
+            const V total = __builtin_shuffle(x, (M){LANES(LAST_INDEX, 0, N)}); \
+            const V out = VOP_##op(V, C, running, x);                          \
+            memcpy((char *)dst + i * sizeof(E), &out, sizeof out);             \
+            running = VOP_##op(V, C, running, total);                          \
+        }                                                                      \
+        if (i < n) {                                                           \
+            pscan_t_##tag last;                                                \
+            memcpy(&last, &running, sizeof last);                              \
+            scan_##op##_##tag((const char *)src + i * sizeof(E), (char *)dst + i * sizeof(E), \
+                              n - i, &last);                                   \
+        }                                                                      \
+    }                                                                          \
+    static void vscan_segments_##op##_##tag(const void *src, void *dst, size_t seg_len, \
+                                            size_t count)                      \
+    {                                                                          \
+        if (seg_len < 2 * sizeof(V) / sizeof(E)) {                             \
+            scan_segments_##op##_##tag(src, dst, seg_len, count);              \
+            return;                                                            \
+        }                                                                      \
+        for (size_t k = 0; k < count; k++)                                     \
+            vscan_##op##_##tag((const char *)src + k * seg_len * sizeof(E),    \
+                               (char *)dst + k * seg_len * sizeof(E), seg_len, NULL); \
+    }                                                                          \
+    static void vreduce_segments_##op##_##tag(const void *src, size_t seg_len, size_t count, \
+                                              void *totals)                    \
+    {                                                                          \
+        enum { N = sizeof(V) / sizeof(E) };                                    \
+        if (seg_len < 2 * N) {                                                 \
+            reduce_segments_##op##_##tag(src, seg_len, count, totals);         \
+            return;                                                            \
+        }                                                                      \
+        for (size_t k = 0; k < count; k++) {                                   \
+            const char *seg = (const char *)src + k * seg_len * sizeof(E);     \
+            V lanes = (V){0} + (E)VIDENTITY_##op(min_id, max_id);              \
+            size_t i = 0;                                                      \
+            for (; i + N <= seg_len; i += N) {                                 \
+                V x;                                                           \
+                memcpy(&x, seg + i * sizeof(E), sizeof x);                     \
+                lanes = VOP_##op(V, C, lanes, x);                              \
+            }                                                                  \
+            pscan_t_##tag total, value;                                        \
+            memcpy(&total, &lanes, sizeof total);                              \
+            for (size_t lane = 1; lane < N; lane++) {                          \
+                E bits = lanes[lane];                                          \
+                memcpy(&value, &bits, sizeof value);                           \
+                total = COMBINE(op, tag, total, value);                        \
+            }                                                                  \
+            for (; i < seg_len; i++)                                           \
+                total = COMBINE(op, tag, total, load_##tag(seg, i));           \
+            store_##tag(totals, k, total);                                     \
+        }                                                                      \
+    }
+
+#define DEFINE_VECTOR_OP_KERNELS(tag)                                          \
+    DEFINE_VECTOR_KERNELS(SUM, tag) DEFINE_VECTOR_KERNELS(PROD, tag)           \
+    DEFINE_VECTOR_KERNELS(MAX, tag) DEFINE_VECTOR_KERNELS(MIN, tag)
+DEFINE_VECTOR_OP_KERNELS(i32)
+DEFINE_VECTOR_OP_KERNELS(u32)
+DEFINE_VECTOR_OP_KERNELS(i64)
+DEFINE_VECTOR_OP_KERNELS(u64)
+
+/* Accumulators with a vector body use it for scan, segments and reduce. */
+#define HAS_VECTOR_bool 0
+#define HAS_VECTOR_i8 0
+#define HAS_VECTOR_i16 0
+#define HAS_VECTOR_i32 1
+#define HAS_VECTOR_i64 1
+#define HAS_VECTOR_u8 0
+#define HAS_VECTOR_u16 0
+#define HAS_VECTOR_u32 1
+#define HAS_VECTOR_u64 1
+#define HAS_VECTOR_f16 0
+#define HAS_VECTOR_f32 0
+#define HAS_VECTOR_f64 0
+#define HAS_VECTOR_c64 0
+#define HAS_VECTOR_c128 0
+#define PICK_0(scalar, vector) scalar
+#define PICK_1(scalar, vector) vector
+#define PICK(has, scalar, vector) PICK_EXPAND(has, scalar, vector)
+#define PICK_EXPAND(has, scalar, vector) PICK_##has(scalar, vector)
+#define BODY(fn, op, tag) PICK(HAS_VECTOR_##tag, fn##_##op##_##tag, v##fn##_##op##_##tag)
+
+#define KERNEL_ENTRY(op, tag)                                                  \
+    [PSCAN_DT_##tag] = {BODY(scan, op, tag),                                   \
+                        BODY(scan_segments, op, tag),                          \
+                        BODY(reduce_segments, op, tag),                        \
+                        fold_##op##_##tag,                                     \
+                        combine_##op##_##tag,                                  \
+                        ORDER_FREE(op, tag)},
+
+#ifndef PSCAN_KERNEL_ISA
+#define PSCAN_KERNEL_ISA scalar
+#endif
+#define TABLE_NAME(isa) TABLE_NAME_EXPAND(isa)
+#define TABLE_NAME_EXPAND(isa) pscan_kernels_##isa
+
+const pscan_kernel_table TABLE_NAME(PSCAN_KERNEL_ISA) = {
     [PSCAN_SUM] = {PSCAN_EACH_DTYPE_WITH(KERNEL_ENTRY, SUM)},
     [PSCAN_PROD] = {PSCAN_EACH_DTYPE_WITH(KERNEL_ENTRY, PROD)},
     [PSCAN_MAX] = {PSCAN_EACH_DTYPE_WITH(KERNEL_ENTRY, MAX)},
     [PSCAN_MIN] = {PSCAN_EACH_DTYPE_WITH(KERNEL_ENTRY, MIN)},
 };
-
-const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc)
-{
-    return &kernel_table[op][acc];
-}

@@ -1,0 +1,69 @@
+/* dispatch.c - picks the kernel table once per process.
+ *
+ * The CPU test is GCC's __builtin_cpu_supports, which reads CPUID and also
+ * checks with XGETBV that the OS saves the AVX/AVX-512 registers, so a
+ * variant is never chosen where its instructions would fault. PSCAN_ISA
+ * (scalar, avx2, avx512) forces a variant, as BLIS_ARCH_TYPE does for
+ * BLIS, so the tests can run every path this machine has; a request above
+ * what the CPU supports is capped at the best supported variant. */
+#include "kernels.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const isa_names[PSCAN_ISA_COUNT] = {
+    [PSCAN_ISA_SCALAR] = "scalar",
+    [PSCAN_ISA_AVX2] = "avx2",
+    [PSCAN_ISA_AVX512] = "avx512",
+};
+
+static pscan_isa best_supported(void)
+{
+#ifdef PSCAN_HAVE_X86_KERNELS
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
+        return PSCAN_ISA_AVX512;
+    if (__builtin_cpu_supports("avx2"))
+        return PSCAN_ISA_AVX2;
+#endif
+    return PSCAN_ISA_SCALAR;
+}
+
+static pscan_isa chosen_isa = PSCAN_ISA_SCALAR;
+static const pscan_kernel_table *chosen_table = &pscan_kernels_scalar;
+static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
+
+static void choose(void)
+{
+    pscan_isa isa = best_supported();
+    const char *forced = getenv("PSCAN_ISA");
+    for (int i = 0; forced && i < PSCAN_ISA_COUNT; i++)
+        if (strcmp(forced, isa_names[i]) == 0 && (pscan_isa)i < isa)
+            isa = (pscan_isa)i;
+    chosen_isa = isa;
+#ifdef PSCAN_HAVE_X86_KERNELS
+    if (isa == PSCAN_ISA_AVX512)
+        chosen_table = &pscan_kernels_avx512;
+    else if (isa == PSCAN_ISA_AVX2)
+        chosen_table = &pscan_kernels_avx2;
+#endif
+}
+
+pscan_isa pscan_kernel_isa(void)
+{
+    pthread_once(&choose_once, choose);
+    return chosen_isa;
+}
+
+const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc)
+{
+    pthread_once(&choose_once, choose);
+    return &(*chosen_table)[op][acc];
+}
+
+const char *pscan_isa_name(void)
+{
+    return isa_names[pscan_kernel_isa()];
+}
