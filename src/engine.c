@@ -38,6 +38,9 @@ enum { PANEL_CHUNK = 512, MIN_PANEL_WIDTH = 16 };
 /* Fewer elements than this per thread do not pay for waking a thread. */
 enum { MIN_ELEMS_PER_THREAD = 1 << 16 };
 enum { MAX_ACC_SIZE = 16 };
+/* Outputs at least this big get non-temporal stores: they outgrow the
+ * caches, so the read-for-ownership a plain store costs is pure loss. */
+#define STREAM_MIN_BYTES ((int64_t)32 << 20)
 /* Spins on a descriptor before yielding the core: with more threads than
  * cores the owner of the awaited block may need it. */
 enum { SPINS_BEFORE_YIELD = 256 };
@@ -142,10 +145,12 @@ static void cursor_transfer(run_cursor *cursor, const pscan_job *job, char *valu
 
 /* The accumulator values a kernel reads and writes for elements
  * [start, start + n) of a lane: in and out themselves (direct), or the
- * thread's buffer, loaded on open and stored on close. */
+ * thread's buffer, loaded on open and stored on close (or, streaming,
+ * only written back on close). */
 typedef struct block_view {
     const char *src;
     char *dst;
+    char *out; /* streaming: where dst goes on close */
     run_cursor start;
     int64_t n;
 } block_view;
@@ -158,6 +163,10 @@ static void block_open(const pscan_plan *plan, const pscan_job *job, char *buffe
     if (job->direct) {
         view->src = plan->in_base + view->start.in_offset + view->start.pos * plan->scan.in_stride;
         view->dst = plan->out_base + view->start.out_offset + view->start.pos * plan->scan.out_stride;
+        if (job->stream) {
+            view->out = view->dst;
+            view->dst = buffer;
+        }
     } else {
         run_cursor cursor = view->start;
         cursor_transfer(&cursor, job, buffer, n, LOAD_VALUES);
@@ -167,7 +176,9 @@ static void block_open(const pscan_plan *plan, const pscan_job *job, char *buffe
 
 static void block_close(const pscan_job *job, block_view *view)
 {
-    if (!job->direct)
+    if (job->stream)
+        job->stream(view->out, view->dst, (size_t)view->n * job->acc_size);
+    else if (!job->direct)
         cursor_transfer(&view->start, job, view->dst, view->n, STORE_VALUES);
 }
 
@@ -240,13 +251,22 @@ static void scan_short_lanes(const pscan_plan *plan, const pscan_job *job, char 
 {
     const int64_t len = plan->scan.len, acc = (int64_t)job->acc_size;
     const pscan_kernel *kernel = job->kernel;
+    const int64_t per_load = PSCAN_BLOCK / len;
     if (job->direct && plan->outer_ndim == 1 && plan->outer[0].in_stride == len * acc &&
         plan->outer[0].out_stride == len * acc) {
-        kernel->scan_segments(plan->in_base + first * len * acc, plan->out_base + first * len * acc,
-                              (size_t)len, (size_t)count);
+        const char *src = plan->in_base + first * len * acc;
+        char *out = plan->out_base + first * len * acc;
+        if (!job->stream) {
+            kernel->scan_segments(src, out, (size_t)len, (size_t)count);
+            return;
+        }
+        for (int64_t done = 0; done < count; done += per_load) {
+            int64_t lanes = min64(per_load, count - done);
+            kernel->scan_segments(src + done * len * acc, buffer, (size_t)len, (size_t)lanes);
+            job->stream(out + done * len * acc, buffer, (size_t)(lanes * len * acc));
+        }
         return;
     }
-    const int64_t per_load = PSCAN_BLOCK / len;
     run_cursor cursor;
     cursor_seek(&cursor, plan, first);
     for (int64_t done = 0; done < count;) {
@@ -521,6 +541,7 @@ void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job)
     const bool splittable = kernel && (!job->sequential || kernel->order_free);
     job->team = 1;
     job->direct = false;
+    job->stream = NULL;
     job->panel_width = 0;
     job->scratch_per_thread = 0;
     job->descriptor_bytes = 0;
@@ -549,7 +570,11 @@ void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job)
     job->direct = kernel && job->same_types && plan->scan.in_stride == acc &&
                   plan->scan.out_stride == acc &&
                   (plan->kind == PSCAN_PLAN_LANES || plan->outer_count == 1);
-    job->scratch_per_thread = job->direct ? 0 : (size_t)(PSCAN_BLOCK * acc);
+    job->stream = job->direct && plan->in_base != plan->out_base &&
+                          plan->total * acc >= STREAM_MIN_BYTES
+                      ? pscan_kernel_stream_copy()
+                      : NULL;
+    job->scratch_per_thread = job->direct && !job->stream ? 0 : (size_t)(PSCAN_BLOCK * acc);
     /* Few lanes for the team: cut them into blocks. */
     if (splittable && blocks_per_lane > 1 && lanes < 4 * (int64_t)job->threads) {
         int team = threads_for(job, plan->total, blocks_per_lane * lanes);

@@ -51,6 +51,8 @@ typedef struct pscan_job {
     pscan_schedule schedule;
     int team;               /* threads the run starts */
     bool direct;            /* kernels read in and write out in place */
+    pscan_copy_fn stream;   /* direct and big: scan into the thread's buffer,
+                               then stream it to out (NULL: write out) */
     int64_t panel_width;    /* PANEL: lanes per strip */
     size_t scratch_per_thread;
     size_t descriptor_bytes;

@@ -33,6 +33,7 @@ static pscan_isa best_supported(void)
 
 static pscan_isa chosen_isa = PSCAN_ISA_SCALAR;
 static const pscan_kernel_table *chosen_table = &pscan_kernels_scalar;
+static pscan_copy_fn chosen_copy = pscan_stream_copy_scalar;
 static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
 
 static void choose(void)
@@ -44,10 +45,13 @@ static void choose(void)
             isa = (pscan_isa)i;
     chosen_isa = isa;
 #ifdef PSCAN_HAVE_X86_KERNELS
-    if (isa == PSCAN_ISA_AVX512)
+    if (isa == PSCAN_ISA_AVX512) {
         chosen_table = &pscan_kernels_avx512;
-    else if (isa == PSCAN_ISA_AVX2)
+        chosen_copy = pscan_stream_copy_avx512;
+    } else if (isa == PSCAN_ISA_AVX2) {
         chosen_table = &pscan_kernels_avx2;
+        chosen_copy = pscan_stream_copy_avx2;
+    }
 #endif
 }
 
@@ -61,6 +65,12 @@ const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc)
 {
     pthread_once(&choose_once, choose);
     return &(*chosen_table)[op][acc];
+}
+
+pscan_copy_fn pscan_kernel_stream_copy(void)
+{
+    pthread_once(&choose_once, choose);
+    return chosen_copy;
 }
 
 const char *pscan_isa_name(void)

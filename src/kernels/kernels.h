@@ -47,10 +47,17 @@ const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc);
  * OS support, or PSCAN_ISA=scalar|avx2|avx512 capped at that. */
 pscan_isa pscan_kernel_isa(void);
 
+/* memcpy with non-temporal stores (plain memcpy where there are none). */
+typedef void (*pscan_copy_fn)(void *dst, const void *src, size_t bytes);
+pscan_copy_fn pscan_kernel_stream_copy(void);
+
 /* One table per compiled instruction set (dispatch.c picks). */
 typedef pscan_kernel pscan_kernel_table[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT];
 extern const pscan_kernel_table pscan_kernels_scalar;
 extern const pscan_kernel_table pscan_kernels_avx2;
 extern const pscan_kernel_table pscan_kernels_avx512;
+void pscan_stream_copy_scalar(void *dst, const void *src, size_t bytes);
+void pscan_stream_copy_avx2(void *dst, const void *src, size_t bytes);
+void pscan_stream_copy_avx512(void *dst, const void *src, size_t bytes);
 
 #endif

@@ -140,6 +140,17 @@ PSCAN_EACH_DTYPE(DEFINE_ACCESS)
  * adders busy where one chain waits on its own latency each step. */
 enum { CHAINS = 8 };
 
+/* Element `pos` of chain k: its first element, or combined with the
+ * running value; stored unless only the totals are wanted. */
+#define CHAIN_STEP(op, tag, k, pos)                                            \
+    do {                                                                       \
+        const size_t at_ = (first + (k)) * seg_len + (pos);                    \
+        const pscan_t_##tag x_ = load_##tag(src, at_);                         \
+        running[k] = (pos) == 0 ? x_ : COMBINE(op, tag, running[k], x_);       \
+        if (dst)                                                               \
+            store_##tag(dst, at_, running[k]);                                 \
+    } while (0)
+
 #define DEFINE_SCALAR_KERNELS(op, tag)                                         \
     static void scan_##op##_##tag(const void *src, void *dst, size_t n, const void *carry) \
     {                                                                          \
@@ -154,24 +165,35 @@ enum { CHAINS = 8 };
             store_##tag(dst, i, running);                                      \
         }                                                                      \
     }                                                                          \
-    /* `chains` segments from `first` on; inlined with a constant count. */    \
+    /* `chains` segments from `first` on, inlined with a constant count.      \
+     * Segments of a tile's size start a multiple of 4 KiB apart, the L1     \
+     * set period, so chain k runs k cache lines behind chain 0: in step     \
+     * they would all fight over the same cache sets. */                     \
     static inline __attribute__((always_inline)) void chains_##op##_##tag(     \
         const void *src, void *dst, size_t seg_len, size_t first, size_t chains, \
         void *totals)                                                          \
     {                                                                          \
+        enum { SKEW = 64 / sizeof(pscan_t_##tag) ? 64 / sizeof(pscan_t_##tag) : 1 }; \
         pscan_t_##tag running[CHAINS];                                         \
-        for (size_t k = 0; k < chains; k++) {                                  \
-            running[k] = load_##tag(src, (first + k) * seg_len);               \
-            if (dst)                                                           \
-                store_##tag(dst, (first + k) * seg_len, running[k]);           \
+        const size_t lag = (chains - 1) * SKEW;                                \
+        if (seg_len <= lag + 1) { /* too short to overlap: one at a time */    \
+            for (size_t k = 0; k < chains; k++)                                \
+                for (size_t i = 0; i < seg_len; i++)                           \
+                    CHAIN_STEP(op, tag, k, i);                                 \
+            if (totals)                                                        \
+                for (size_t k = 0; k < chains; k++)                            \
+                    store_##tag(totals, first + k, running[k]);                \
+            return;                                                            \
         }                                                                      \
-        for (size_t i = 1; i < seg_len; i++)                                   \
-            for (size_t k = 0; k < chains; k++) {                              \
-                size_t at = (first + k) * seg_len + i;                         \
-                running[k] = COMBINE(op, tag, running[k], load_##tag(src, at)); \
-                if (dst)                                                       \
-                    store_##tag(dst, at, running[k]);                          \
-            }                                                                  \
+        for (size_t i = 0; i <= lag; i++) /* chains start one by one */        \
+            for (size_t k = 0; k * SKEW <= i; k++)                             \
+                CHAIN_STEP(op, tag, k, i - k * SKEW);                          \
+        for (size_t i = lag + 1; i < seg_len; i++) /* all chains run */        \
+            for (size_t k = 0; k < chains; k++)                                \
+                CHAIN_STEP(op, tag, k, i - k * SKEW);                          \
+        for (size_t i = seg_len; i < seg_len + lag; i++) /* they end */        \
+            for (size_t k = (i - seg_len) / SKEW + 1; k < chains; k++)         \
+                CHAIN_STEP(op, tag, k, i - k * SKEW);                          \
         if (totals)                                                            \
             for (size_t k = 0; k < chains; k++)                                \
                 store_##tag(totals, first + k, running[k]);                    \
@@ -406,3 +428,46 @@ const pscan_kernel_table TABLE_NAME(PSCAN_KERNEL_ISA) = {
     [PSCAN_MAX] = {PSCAN_EACH_DTYPE_WITH(KERNEL_ENTRY, MAX)},
     [PSCAN_MIN] = {PSCAN_EACH_DTYPE_WITH(KERNEL_ENTRY, MIN)},
 };
+
+/* ---- Streaming stores for big outputs ----
+ *
+ * A plain store to a line not in cache reads the line first, so a scan
+ * that writes `out` with plain stores moves 3n bytes where memcpy moves 2n.
+ * Non-temporal stores skip that read; they are only worth it when out is
+ * far larger than the caches (the engine decides). */
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+#define STREAM_NAME(isa) STREAM_NAME_EXPAND(isa)
+#define STREAM_NAME_EXPAND(isa) pscan_stream_copy_##isa
+
+void STREAM_NAME(PSCAN_KERNEL_ISA)(void *dst, const void *src, size_t bytes)
+{
+#if defined(__AVX512F__) && PSCAN_VECTOR_BYTES == 64
+    typedef __m512i stream_t;
+#define STREAM_STORE(d, s) _mm512_stream_si512((d), _mm512_loadu_si512(s))
+#elif defined(__AVX2__) && PSCAN_VECTOR_BYTES == 32
+    typedef __m256i stream_t;
+#define STREAM_STORE(d, s) _mm256_stream_si256((d), _mm256_loadu_si256((const __m256i *)(s)))
+#elif defined(__SSE2__)
+    typedef __m128i stream_t;
+#define STREAM_STORE(d, s) _mm_stream_si128((d), _mm_loadu_si128((const __m128i *)(s)))
+#endif
+#ifdef STREAM_STORE
+    char *to = dst;
+    const char *from = src;
+    size_t head = (sizeof(stream_t) - (uintptr_t)to % sizeof(stream_t)) % sizeof(stream_t);
+    if (head > bytes)
+        head = bytes;
+    memcpy(to, from, head);
+    size_t done = head;
+    for (; done + sizeof(stream_t) <= bytes; done += sizeof(stream_t))
+        STREAM_STORE((stream_t *)(void *)(to + done), from + done);
+    memcpy(to + done, from + done, bytes - done);
+    _mm_sfence(); /* order the streamed lines before any later store */
+#undef STREAM_STORE
+#else
+    memcpy(dst, src, bytes);
+#endif
+}
