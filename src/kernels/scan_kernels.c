@@ -268,7 +268,7 @@ PSCAN_EACH_DTYPE(DEFINE_OP_KERNELS)
 #define LANES_OF_8BYTE LANES_2
 #endif
 /* Shuffle index of lane i shifted up by s: the identity below s. */
-#define SHIFT_INDEX(i, s, n) ((i) < (s) ? 0 : (n) + (i) - (s)),
+#define SHIFT_INDEX(i, s, n) ((i) / (s) % 2 ? (n) + (i) / (2 * (s)) * 2 * (s) + (s) - 1 : 0),
 #define LAST_INDEX(i, s, n) ((n)-1),
 
 typedef uint32_t vec_u32 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
