@@ -35,6 +35,9 @@
 /* Lanes per PANEL strip; three rows of the widest accumulator stay within
  * 24 KiB. Strips narrow (to MIN_PANEL_WIDTH) until every thread has one. */
 enum { PANEL_CHUNK = 512, MIN_PANEL_WIDTH = 16 };
+/* Direct strips hold at most one row in the buffer (64 KiB of int64):
+ * wider strips read longer contiguous pieces of every row. */
+enum { DIRECT_PANEL_CHUNK = 8192 };
 /* Fewer elements than this per thread do not pay for waking a thread. */
 enum { MIN_ELEMS_PER_THREAD = 1 << 16 };
 enum { MAX_ACC_SIZE = 16 };
@@ -139,6 +142,14 @@ static void cursor_transfer(run_cursor *cursor, const pscan_job *job, char *valu
         values += piece * (int64_t)job->acc_size;
         n -= piece;
     }
+}
+
+/* Streamed stores are weakly ordered: each thread fences its own before
+ * the team's closing barrier makes its work visible to the caller. */
+static void finish_streaming(const pscan_job *job)
+{
+    if (job->stream)
+        pscan_stream_fence();
 }
 
 /* ---- One block of a lane ---- */
@@ -305,6 +316,7 @@ static void run_lanes(const pscan_plan *plan, const pscan_job *job, char *scratc
     const int64_t lanes = lane_count(plan);
     if (job->team == 1) {
         scan_lane_range(plan, job, scratch, 0, lanes);
+        finish_streaming(job);
         return;
     }
 #pragma omp parallel num_threads(job->team)
@@ -314,6 +326,7 @@ static void run_lanes(const pscan_plan *plan, const pscan_job *job, char *scratc
         split_range(lanes, omp_get_num_threads(), member, &first, &count);
         scan_lane_range(plan, job, scratch + (size_t)member * job->scratch_per_thread, first,
                         count);
+        finish_streaming(job);
     }
 }
 
@@ -435,21 +448,37 @@ static void run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_works
     atomic_init(&r.next_block, 0);
     char *scratch = ws->scratch;
 #pragma omp parallel num_threads(job->team)
-    blocks_worker(&r, scratch + (size_t)omp_get_thread_num() * job->scratch_per_thread);
+    {
+        blocks_worker(&r, scratch + (size_t)omp_get_thread_num() * job->scratch_per_thread);
+        finish_streaming(job);
+    }
 }
 
 /* ---- PANEL: rows of lanes side by side ---- */
 
 /* Direct strip for order-free or sequential jobs of one dtype with
- * contiguous rows: out row r = out row r-1 op in row r, no buffer. */
-static void scan_panel_direct(const pscan_plan *plan, const pscan_job *job, int64_t block,
-                              int64_t column, int64_t width)
+ * contiguous rows: out row r = out row r-1 op in row r, no conversions.
+ * Streaming, the running row stays in the thread's buffer and each result
+ * row is streamed out (out is then never read back). */
+static void scan_panel_direct(const pscan_plan *plan, const pscan_job *job, char *buffer,
+                              int64_t block, int64_t column, int64_t width)
 {
     run_cursor cursor;
     cursor_seek(&cursor, plan, block);
+    const size_t row_bytes = (size_t)width * job->acc_size;
     const char *in_row = plan->in_base + cursor.in_offset + column * plan->inner.in_stride;
     char *out_row = plan->out_base + cursor.out_offset + column * plan->inner.out_stride;
-    memmove(out_row, in_row, (size_t)width * job->acc_size);
+    if (job->stream) {
+        memcpy(buffer, in_row, row_bytes);
+        job->stream(out_row, buffer, row_bytes);
+        for (int64_t row = 1; row < plan->scan.len; row++) {
+            job->kernel->combine(buffer, in_row + row * plan->scan.in_stride, buffer,
+                                 (size_t)width);
+            job->stream(out_row + row * plan->scan.out_stride, buffer, row_bytes);
+        }
+        return;
+    }
+    memmove(out_row, in_row, row_bytes);
     for (int64_t row = 1; row < plan->scan.len; row++)
         job->kernel->combine(out_row + (row - 1) * plan->scan.out_stride,
                              in_row + row * plan->scan.in_stride,
@@ -517,10 +546,11 @@ static void run_panel(const pscan_plan *plan, const pscan_job *job, char *scratc
             int64_t column = (unit % strips) * width;
             int64_t strip_width = min64(width, plan->inner.len - column);
             if (job->direct)
-                scan_panel_direct(plan, job, unit / strips, column, strip_width);
+                scan_panel_direct(plan, job, buffer, unit / strips, column, strip_width);
             else
                 scan_panel_buffered(plan, job, buffer, unit / strips, column, strip_width);
         }
+        finish_streaming(job);
     }
 }
 
@@ -551,7 +581,9 @@ void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job)
         return;
     }
     if (plan->kind == PSCAN_PLAN_PANEL) {
-        int64_t width = PANEL_CHUNK;
+        job->direct = kernel && job->same_types && (job->sequential || kernel->order_free) &&
+                      plan->inner.in_stride == acc && plan->inner.out_stride == acc;
+        int64_t width = job->direct ? DIRECT_PANEL_CHUNK : PANEL_CHUNK;
         while (width > MIN_PANEL_WIDTH &&
                plan->outer_count * ((plan->inner.len + width - 1) / width) < job->threads)
             width /= 2;
@@ -559,9 +591,11 @@ void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job)
         job->schedule = PSCAN_SCHEDULE_PANEL;
         job->panel_width = width;
         job->team = threads_for(job, plan->total, units);
-        job->direct = kernel && job->same_types && (job->sequential || kernel->order_free) &&
-                      plan->inner.in_stride == acc && plan->inner.out_stride == acc;
-        job->scratch_per_thread = job->direct ? 0 : (size_t)(3 * width * acc);
+        job->stream = job->direct && plan->in_base != plan->out_base &&
+                              plan->total * acc >= STREAM_MIN_BYTES
+                          ? pscan_kernel_stream_copy()
+                          : NULL;
+        job->scratch_per_thread = (size_t)((job->direct ? (job->stream ? 1 : 0) : 3) * width * acc);
         return;
     }
 

@@ -8,6 +8,9 @@
  * what the CPU supports is capped at the best supported variant. */
 #include "kernels.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +74,13 @@ pscan_copy_fn pscan_kernel_stream_copy(void)
 {
     pthread_once(&choose_once, choose);
     return chosen_copy;
+}
+
+void pscan_stream_fence(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_sfence();
+#endif
 }
 
 const char *pscan_isa_name(void)

@@ -47,9 +47,12 @@ const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc);
  * OS support, or PSCAN_ISA=scalar|avx2|avx512 capped at that. */
 pscan_isa pscan_kernel_isa(void);
 
-/* memcpy with non-temporal stores (plain memcpy where there are none). */
+/* memcpy with non-temporal stores (plain memcpy where there are none).
+ * Streamed lines are weakly ordered: a thread that streamed calls
+ * pscan_stream_fence before its work counts as done. */
 typedef void (*pscan_copy_fn)(void *dst, const void *src, size_t bytes);
 pscan_copy_fn pscan_kernel_stream_copy(void);
+void pscan_stream_fence(void);
 
 /* One table per compiled instruction set (dispatch.c picks). */
 typedef pscan_kernel pscan_kernel_table[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT];

@@ -465,7 +465,6 @@ void STREAM_NAME(PSCAN_KERNEL_ISA)(void *dst, const void *src, size_t bytes)
     for (; done + sizeof(stream_t) <= bytes; done += sizeof(stream_t))
         STREAM_STORE((stream_t *)(void *)(to + done), from + done);
     memcpy(to + done, from + done, bytes - done);
-    _mm_sfence(); /* order the streamed lines before any later store */
 #undef STREAM_STORE
 #else
     memcpy(dst, src, bytes);
