@@ -255,8 +255,9 @@ static void scan_lane(const pscan_plan *plan, const pscan_job *job, char *buffer
 }
 
 /* Lanes of at most one tile, many per kernel call: straight from in to out
- * when the lanes lie back to back, else through the buffer, which the
- * cursor fills across lane boundaries. */
+ * when the lanes lie back to back, lane by lane when they are apart but
+ * need no conversion, else through the buffer, which the cursor fills
+ * across lane boundaries. */
 static void scan_short_lanes(const pscan_plan *plan, const pscan_job *job, char *buffer,
                              int64_t first, int64_t count)
 {
@@ -280,6 +281,15 @@ static void scan_short_lanes(const pscan_plan *plan, const pscan_job *job, char 
     }
     run_cursor cursor;
     cursor_seek(&cursor, plan, first);
+    if (job->direct && !job->stream) { /* no buffer: lane by lane in place */
+        for (int64_t lane = 0; lane < count; lane++) {
+            if (lane > 0)
+                cursor_next_run(&cursor);
+            kernel->scan_segments(plan->in_base + cursor.in_offset,
+                                  plan->out_base + cursor.out_offset, (size_t)len, 1);
+        }
+        return;
+    }
     for (int64_t done = 0; done < count;) {
         int64_t lanes = min64(per_load, count - done);
         run_cursor start = cursor;

@@ -1,0 +1,376 @@
+/*
+ * test_engine.c - the parallel engine's promises: blocks handed on by
+ * chained look-back give the one-thread bits for any team size (more
+ * threads than cores included); every kernel variant (PSCAN_ISA) gives the
+ * same bits; big outputs take the streaming path and stay exact; calls from
+ * several user threads at once and from inside OpenMP parallel regions are
+ * correct.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <omp.h>
+#include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+/* 32768-element blocks: sizes that end mid-tile and mid-block. */
+#define BLOCK 32768
+
+static pscan_opts opts_threads(int threads, pscan_order order)
+{
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.threads = threads;
+    o.order = order;
+    return o;
+}
+
+/* Mixed signs and magnitudes: float sums show their order in the bits. */
+static void fill_values(void *buf, pscan_dtype t, int64_t n, uint64_t seed)
+{
+    size_t es = tu_size(t);
+    for (int64_t i = 0; i < n; ++i) {
+        unsigned char *p = (unsigned char *)buf + (size_t)i * es;
+        if (tu_is_int(t) || t == PSCAN_BOOL)
+            tu_put_i64(p, t, tu_rand_range(&seed, -1000, 1000));
+        else if (t == PSCAN_FLOAT16)
+            tu_put_f64(p, t, (tu_rand_unit(&seed) - 0.5) * 4.0, 0);
+        else /* products stay finite: factors near 1 */
+            tu_put_f64(p, t, 1.0 + (tu_rand_unit(&seed) - 0.5) * 1e-3,
+                       (tu_rand_unit(&seed) - 0.5) * 1e-3);
+    }
+}
+
+static uint64_t fnv1a(uint64_t hash, const void *data, size_t bytes)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < bytes; ++i)
+        hash = (hash ^ p[i]) * 1099511628211ull;
+    return hash;
+}
+
+static void scan_1d(pscan_op op, pscan_dtype in_t, pscan_dtype out_t, const void *in, void *out,
+                    int64_t n, int threads, pscan_order order)
+{
+    pscan_array a = tu_vec((void *)(uintptr_t)in, in_t, &n), b = tu_vec(out, out_t, &n);
+    pscan_opts o = opts_threads(threads, order);
+    TU_ASSERT_OK(pscan_scan(op, &a, 0, out_t, &b, &o));
+}
+
+Test(engine, blocks_give_the_one_thread_bits_for_every_team)
+{
+    const pscan_dtype types[] = {PSCAN_INT64, PSCAN_INT32, PSCAN_FLOAT64, PSCAN_FLOAT32,
+                                 PSCAN_COMPLEX128, PSCAN_FLOAT16};
+    const pscan_op ops[] = {PSCAN_SUM, PSCAN_PROD, PSCAN_MAX, PSCAN_MIN};
+    const int64_t sizes[] = {3 * BLOCK + 17, 9 * BLOCK + 4096 * 3 + 1};
+    const int teams[] = {2, 3, 4, 7, 16}; /* 16 > cores: oversubscribed */
+    for (size_t s = 0; s < TU_COUNT(sizes); ++s)
+        for (size_t t = 0; t < TU_COUNT(types); ++t) {
+            const int64_t n = sizes[s];
+            const size_t bytes = (size_t)n * tu_size(types[t]);
+            void *in = tu_malloc(bytes), *ref = tu_malloc(bytes), *got = tu_malloc(bytes);
+            fill_values(in, types[t], n, 17 * s + t);
+            for (size_t o = 0; o < TU_COUNT(ops); ++o) {
+                if (ops[o] == PSCAN_PROD && types[t] == PSCAN_FLOAT16)
+                    continue; /* float16 products of n factors overflow */
+                scan_1d(ops[o], types[t], types[t], in, ref, n, 1, PSCAN_ORDER_REPRODUCIBLE);
+                for (size_t k = 0; k < TU_COUNT(teams); ++k) {
+                    memset(got, 0xA5, bytes);
+                    scan_1d(ops[o], types[t], types[t], in, got, n, teams[k],
+                            PSCAN_ORDER_REPRODUCIBLE);
+                    cr_assert(eq(int, memcmp(got, ref, bytes), 0),
+                              "dtype %s op %d n %lld: %d threads differ from 1 thread",
+                              pscan_dtype_name(types[t]), (int)ops[o], (long long)n, teams[k]);
+                }
+            }
+            free(in);
+            free(ref);
+            free(got);
+        }
+}
+
+Test(engine, blocks_integers_are_exact_and_convert_on_the_way)
+{
+    /* int32 in, int64 accumulator (numpy's default), int16 out: the
+     * buffered path of the blocks, with values checked one by one. */
+    const int64_t n = 5 * BLOCK + 999;
+    int32_t *in = tu_malloc((size_t)n * 4);
+    int64_t *got = tu_malloc((size_t)n * 8);
+    int16_t *narrow = tu_malloc((size_t)n * 2);
+    uint64_t seed = 5;
+    for (int64_t i = 0; i < n; ++i)
+        in[i] = (int32_t)tu_rand_range(&seed, -2000000000, 2000000000);
+    for (int threads = 1; threads <= 4; ++threads) {
+        scan_1d(PSCAN_SUM, PSCAN_INT32, PSCAN_INT64, in, got, n, threads, PSCAN_ORDER_REPRODUCIBLE);
+        pscan_array a = tu_vec(in, PSCAN_INT32, &n), b = tu_vec(narrow, PSCAN_INT16, &n);
+        pscan_opts o = opts_threads(threads, PSCAN_ORDER_REPRODUCIBLE);
+        TU_ASSERT_OK(pscan_cumsum(&a, 0, PSCAN_DTYPE_DEFAULT, &b, &o));
+        int64_t running = 0;
+        for (int64_t i = 0; i < n; ++i) {
+            running += in[i];
+            cr_assert(eq(i64, got[i], running), "threads %d, element %lld", threads, (long long)i);
+            cr_assert(eq(i16, narrow[i], (int16_t)(uint16_t)(uint64_t)running));
+        }
+    }
+    free(in);
+    free(got);
+    free(narrow);
+}
+
+/* Outputs of 32 MiB and more are streamed out through the thread buffer. */
+Test(engine, big_outputs_stream_and_stay_exact)
+{
+    const int64_t n = (int64_t)5 << 20; /* 40 MiB of int64 */
+    int64_t *in = tu_malloc((size_t)n * 8), *out = tu_malloc((size_t)n * 8);
+    for (int64_t i = 0; i < n; ++i)
+        in[i] = i % 7 - 3 + (i % 1000 == 0 ? INT64_MAX / 3 : 0);
+    for (int threads = 1; threads <= 2; ++threads) {
+        scan_1d(PSCAN_SUM, PSCAN_INT64, PSCAN_INT64, in, out, n, threads, PSCAN_ORDER_REPRODUCIBLE);
+        uint64_t running = 0;
+        for (int64_t i = 0; i < n; ++i) {
+            running += (uint64_t)in[i];
+            if (out[i] != (int64_t)running)
+                cr_assert(eq(i64, out[i], (int64_t)running), "threads %d, element %lld", threads,
+                          (long long)i);
+        }
+    }
+    /* axis 0 of a C array: rows streamed out, running row kept apart */
+    const int64_t shape[2] = {4100, 1100};
+    pscan_array a = tu_arr(in, PSCAN_INT64, 2, shape, NULL), b = tu_arr(out, PSCAN_INT64, 2, shape, NULL);
+    for (int threads = 1; threads <= 3; ++threads) {
+        pscan_opts o = opts_threads(threads, PSCAN_ORDER_REPRODUCIBLE);
+        TU_ASSERT_OK(pscan_cumsum(&a, 0, PSCAN_DTYPE_DEFAULT, &b, &o));
+        for (int64_t c = 0; c < shape[1]; ++c) {
+            uint64_t running = 0;
+            for (int64_t r = 0; r < shape[0]; ++r) {
+                running += (uint64_t)in[r * shape[1] + c];
+                if (out[r * shape[1] + c] != (int64_t)running)
+                    cr_assert(eq(i64, out[r * shape[1] + c], (int64_t)running),
+                              "threads %d, [%lld, %lld]", threads, (long long)r, (long long)c);
+            }
+        }
+    }
+    free(in);
+    free(out);
+}
+
+/* Short lanes that need no conversion but do not lie back to back: each is
+ * scanned in place (this once overran a buffer that is not there). */
+Test(engine, short_strided_lanes_without_conversion)
+{
+    enum { ROWS = 3000, COLS = 16, STEP = 3 };
+    double *base = tu_malloc(sizeof(double) * 2 * ROWS * STEP * COLS);
+    double *out = tu_malloc(sizeof(double) * 2 * ROWS * COLS);
+    uint64_t seed = 11;
+    for (size_t i = 0; i < 2u * ROWS * STEP * COLS; ++i)
+        base[i] = (tu_rand_unit(&seed) - 0.3) * 1e3;
+    const int64_t shape[2] = {ROWS, COLS}, strides[2] = {16 * COLS * STEP, 16};
+    pscan_array a = tu_arr(base, PSCAN_COMPLEX128, 2, shape, strides);
+    pscan_array b = tu_arr(out, PSCAN_COMPLEX128, 2, shape, NULL);
+    for (int threads = 1; threads <= 2; ++threads) {
+        pscan_opts o = opts_threads(threads, PSCAN_ORDER_REPRODUCIBLE);
+        TU_ASSERT_OK(pscan_cumsum(&a, -1, PSCAN_DTYPE_DEFAULT, &b, &o));
+        for (int64_t r = 0; r < ROWS; ++r) {
+            double re = 0, im = 0; /* lanes under a tile: numpy's order */
+            for (int64_t c = 0; c < COLS; ++c) {
+                const double *x = base + 2 * (r * STEP * COLS + c);
+                re = c == 0 ? x[0] : re + x[0];
+                im = c == 0 ? x[1] : im + x[1];
+                const double *y = out + 2 * (r * COLS + c);
+                cr_assert(eq(u64, tu_dbits(y[0]), tu_dbits(re)));
+                cr_assert(eq(u64, tu_dbits(y[1]), tu_dbits(im)));
+            }
+        }
+    }
+    free(base);
+    free(out);
+}
+
+/* Hash of a fixed set of results: floats in both orders, every op,
+ * lengths from under a tile to several blocks, in place and strided. */
+static uint64_t results_hash(void)
+{
+    const pscan_dtype types[] = {PSCAN_INT64, PSCAN_INT32, PSCAN_UINT32, PSCAN_FLOAT64,
+                                 PSCAN_FLOAT32, PSCAN_COMPLEX64, PSCAN_FLOAT16};
+    const pscan_op ops[] = {PSCAN_SUM, PSCAN_PROD, PSCAN_MAX, PSCAN_MIN};
+    const int64_t sizes[] = {5, 63, 4097, 2 * BLOCK + 5};
+    uint64_t hash = 1469598103934665603ull;
+    for (size_t t = 0; t < TU_COUNT(types); ++t)
+        for (size_t s = 0; s < TU_COUNT(sizes); ++s) {
+            const int64_t n = sizes[s];
+            const size_t bytes = (size_t)n * tu_size(types[t]);
+            void *in = tu_malloc(bytes), *out = tu_malloc(bytes);
+            fill_values(in, types[t], n, 3 * t + s);
+            for (size_t o = 0; o < TU_COUNT(ops); ++o)
+                for (int order = 0; order < 2; ++order) {
+                    if (ops[o] == PSCAN_PROD && types[t] == PSCAN_FLOAT16)
+                        continue;
+                    scan_1d(ops[o], types[t], types[t], in, out, n, 2, (pscan_order)order);
+                    hash = fnv1a(hash, out, bytes);
+                }
+            /* strided, reversed lanes of a 2-D view along both axes */
+            const int64_t shape[2] = {n / 2 > 64 ? 64 : n / 2, 2}, strides[2] = {-(int64_t)tu_size(types[t]) * 2,
+                                                                        (int64_t)tu_size(types[t])};
+            pscan_array a = tu_arr((char *)in + (size_t)(shape[0] - 1) * 2 * tu_size(types[t]),
+                                   types[t], 2, shape, strides);
+            pscan_array b = tu_arr(out, types[t], 2, shape, NULL);
+            for (int axis = 0; axis < 2; ++axis) {
+                TU_ASSERT_OK(pscan_cumsum(&a, axis, types[t], &b, NULL));
+                hash = fnv1a(hash, out, (size_t)(shape[0] * 2) * tu_size(types[t]));
+            }
+            free(in);
+            free(out);
+        }
+    return hash;
+}
+
+/* Each variant runs in a child of its own (the choice is made once per
+ * process); this process never calls pscan before forking. */
+Test(engine, every_kernel_variant_gives_the_same_bits)
+{
+    const char *isas[] = {"scalar", "avx2", "avx512"};
+    uint64_t hashes[3];
+    char names[3][16];
+    for (int k = 0; k < 3; ++k) {
+        int fds[2];
+        cr_assert(eq(int, pipe(fds), 0));
+        pid_t pid = fork();
+        cr_assert(pid >= 0);
+        if (pid == 0) {
+            close(fds[0]);
+            setenv("PSCAN_ISA", isas[k], 1);
+            struct {
+                uint64_t hash;
+                char name[16];
+            } report = {results_hash(), {0}};
+            strncpy(report.name, pscan_isa_name(), sizeof report.name - 1);
+            ssize_t written = write(fds[1], &report, sizeof report);
+            _exit(written == (ssize_t)sizeof report ? 0 : 1);
+        }
+        close(fds[1]);
+        struct {
+            uint64_t hash;
+            char name[16];
+        } report;
+        cr_assert(eq(long, (long)read(fds[0], &report, sizeof report), (long)sizeof report));
+        close(fds[0]);
+        int status;
+        waitpid(pid, &status, 0);
+        cr_assert(eq(int, WIFEXITED(status) && WEXITSTATUS(status) == 0, 1));
+        hashes[k] = report.hash;
+        memcpy(names[k], report.name, sizeof names[k]);
+    }
+    /* scalar is always there; a variant the CPU lacks is capped below */
+    cr_assert(eq(str, names[0], "scalar"));
+    for (int k = 1; k < 3; ++k)
+        cr_assert(eq(u64, hashes[k], hashes[0]), "%s (ran as %s) differs from scalar", isas[k],
+                  names[k]);
+}
+
+Test(engine, isa_name_is_one_of_the_variants)
+{
+    const char *name = pscan_isa_name();
+    const int known = !strcmp(name, "scalar") || !strcmp(name, "avx2") || !strcmp(name, "avx512");
+    cr_assert(eq(int, known, 1), "%s", name);
+}
+
+/* ---- concurrency ---- */
+
+typedef struct caller {
+    pscan_context *ctx;
+    int64_t n;
+    uint64_t seed;
+    int failures;
+} caller;
+
+/* Scans of a few kinds, each checked: ints exactly, floats against the
+ * one-thread bits computed beforehand. */
+static void *caller_main(void *arg)
+{
+    caller *c = arg;
+    int64_t *in = tu_malloc((size_t)c->n * 8), *out = tu_malloc((size_t)c->n * 8);
+    double *fin = tu_malloc((size_t)c->n * 8), *fref = tu_malloc((size_t)c->n * 8);
+    double *fout = tu_malloc((size_t)c->n * 8);
+    uint64_t seed = c->seed;
+    for (int64_t i = 0; i < c->n; ++i) {
+        in[i] = tu_rand_range(&seed, -50, 50);
+        fin[i] = tu_rand_unit(&seed) - 0.4;
+    }
+    pscan_array a = tu_vec(in, PSCAN_INT64, &c->n), b = tu_vec(out, PSCAN_INT64, &c->n);
+    pscan_array fa = tu_vec(fin, PSCAN_FLOAT64, &c->n), fb = tu_vec(fref, PSCAN_FLOAT64, &c->n),
+                fc = tu_vec(fout, PSCAN_FLOAT64, &c->n);
+    pscan_opts one = opts_threads(1, PSCAN_ORDER_REPRODUCIBLE);
+    one.ctx = c->ctx;
+    if (pscan_cumsum(&fa, 0, PSCAN_DTYPE_DEFAULT, &fb, &one) != PSCAN_OK)
+        c->failures++;
+    for (int round = 0; round < 12; ++round) {
+        pscan_opts o = opts_threads(1 + round % 3, PSCAN_ORDER_REPRODUCIBLE);
+        o.ctx = c->ctx;
+        if (pscan_cumsum(&a, 0, PSCAN_DTYPE_DEFAULT, &b, &o) != PSCAN_OK ||
+            pscan_cumsum(&fa, 0, PSCAN_DTYPE_DEFAULT, &fc, &o) != PSCAN_OK) {
+            c->failures++;
+            continue;
+        }
+        int64_t running = 0;
+        for (int64_t i = 0; i < c->n; ++i) {
+            running += in[i];
+            c->failures += out[i] != running;
+        }
+        c->failures += memcmp(fout, fref, (size_t)c->n * 8) != 0;
+    }
+    free(in);
+    free(out);
+    free(fin);
+    free(fref);
+    free(fout);
+    return NULL;
+}
+
+static void run_callers(pscan_context *ctx)
+{
+    enum { CALLERS = 4 };
+    pthread_t threads[CALLERS];
+    caller callers[CALLERS];
+    for (int k = 0; k < CALLERS; ++k) {
+        callers[k] = (caller){ctx, 3 * BLOCK + 1000 * k, (uint64_t)k + 1, 0};
+        cr_assert(eq(int, pthread_create(&threads[k], NULL, caller_main, &callers[k]), 0));
+    }
+    for (int k = 0; k < CALLERS; ++k) {
+        pthread_join(threads[k], NULL);
+        cr_assert(eq(int, callers[k].failures, 0), "caller %d", k);
+    }
+}
+
+Test(engine, several_user_threads_share_the_default_context)
+{
+    run_callers(NULL);
+}
+
+Test(engine, several_user_threads_share_a_created_context)
+{
+    pscan_context *ctx;
+    TU_ASSERT_OK(pscan_context_create(&ctx));
+    run_callers(ctx);
+    run_callers(ctx); /* workspaces come back to the pool and are reused */
+    pscan_context_destroy(ctx);
+}
+
+static int scans_inside_parallel_region(void)
+{
+    int failures = 0;
+#pragma omp parallel num_threads(3) reduction(+ : failures)
+    {
+        caller c = {NULL, 2 * BLOCK + 7 * omp_get_thread_num(), 100u + (unsigned)omp_get_thread_num(), 0};
+        caller_main(&c);
+        failures += c.failures;
+    }
+    return failures;
+}
+
+Test(engine, calls_from_inside_an_openmp_parallel_region)
+{
+    cr_assert(eq(int, scans_inside_parallel_region(), 0));
+    omp_set_max_active_levels(2); /* now the inner teams are real */
+    cr_assert(eq(int, scans_inside_parallel_region(), 0));
+}
