@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set everything up and run the whole suite (this is what CI runs):
 #   (a) Release build with -Werror into build-ci/; every CTest test: the
-#       Criterion unit tests and the numpy differential test
+#       Criterion unit tests and the numpy differential test (with the best
+#       kernels), then the unit tests with the scalar and AVX2 kernels
 #   (b) install into a temporary prefix; build and run examples/consumer
 #       against it, once with CMake's find_package(pscan), once with pkg-config
 #   (c) Debug build with AddressSanitizer + UBSan into build-asan/; every
@@ -32,6 +33,13 @@ cmake --build --preset release --parallel "$jobs"
 
 section "(a) tests: unit + numpy differential (ctest --jobs 1)"
 ctest --preset release
+
+# Every kernel variant this CPU has (PSCAN_ISA forces one; a variant the CPU
+# lacks is capped, so these runs are never wrong, only sometimes repeats).
+for isa in scalar avx2; do
+    section "(a) unit tests again with PSCAN_ISA=$isa"
+    PSCAN_ISA=$isa ctest --preset release --exclude-regex numpy_differential
+done
 
 section "(a) example: build-ci/pscan_example"
 ./build-ci/pscan_example >/dev/null
