@@ -14,6 +14,10 @@ packages=(
     python3-numpy     # tests/numpy differential test (numpy is the reference)
     libtbb-dev        # perf/: oneTBB parallel_scan as a baseline
 )
+# `setup.sh --perf` adds what only the benchmark's plots need.
+if [[ ${1:-} == --perf ]]; then
+    packages+=(python3-matplotlib)
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do
