@@ -148,7 +148,7 @@ static void cursor_transfer(run_cursor *cursor, const pscan_job *job, char *valu
  * the team's closing barrier makes its work visible to the caller. */
 static void finish_streaming(const pscan_job *job)
 {
-    if (job->stream)
+    if (job->stream || job->stream_kernel)
         pscan_stream_fence();
 }
 
@@ -203,7 +203,7 @@ static void scan_block(const pscan_job *job, const char *src, char *dst, int64_t
     if (!kernel)
         return;
     if (job->sequential || kernel->order_free) {
-        kernel->scan(src, dst, (size_t)n, carry);
+        (job->stream_kernel ? kernel->scan_stream : kernel->scan)(src, dst, (size_t)n, carry);
         return;
     }
     const int64_t full = n / PSCAN_TILE, rest = n % PSCAN_TILE;
@@ -582,6 +582,7 @@ void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job)
     job->team = 1;
     job->direct = false;
     job->stream = NULL;
+    job->stream_kernel = false;
     job->panel_width = 0;
     job->scratch_per_thread = 0;
     job->descriptor_bytes = 0;
@@ -614,10 +615,13 @@ void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job)
     job->direct = kernel && job->same_types && plan->scan.in_stride == acc &&
                   plan->scan.out_stride == acc &&
                   (plan->kind == PSCAN_PLAN_LANES || plan->outer_count == 1);
-    job->stream = job->direct && plan->in_base != plan->out_base &&
-                          plan->total * acc >= STREAM_MIN_BYTES
-                      ? pscan_kernel_stream_copy()
-                      : NULL;
+    const bool streams = job->direct && plan->in_base != plan->out_base &&
+                         plan->total * acc >= STREAM_MIN_BYTES;
+    /* Order-free vector kernels stream their own stores, so reads and
+     * writes overlap as in memcpy; the others scan into the buffer and
+     * stream it out. */
+    job->stream_kernel = streams && kernel->order_free && kernel->scan_stream;
+    job->stream = streams && !job->stream_kernel ? pscan_kernel_stream_copy() : NULL;
     job->scratch_per_thread = job->direct && !job->stream ? 0 : (size_t)(PSCAN_BLOCK * acc);
     /* Few lanes for the team: cut them into blocks. */
     if (splittable && blocks_per_lane > 1 && lanes < 4 * (int64_t)job->threads) {

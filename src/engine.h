@@ -53,6 +53,8 @@ typedef struct pscan_job {
     bool direct;            /* kernels read in and write out in place */
     pscan_copy_fn stream;   /* direct and big: scan into the thread's buffer,
                                then stream it to out (NULL: write out) */
+    bool stream_kernel;     /* direct and big, with a kernel that streams its
+                               own stores: straight to out, no buffer */
     int64_t panel_width;    /* PANEL: lanes per strip */
     size_t scratch_per_thread;
     size_t descriptor_bytes;

@@ -20,6 +20,9 @@ typedef struct pscan_kernel {
     /* dst[i] = carry op src[0] op ... op src[i], combined left to right;
      * no carry if carry is NULL. src may equal dst. */
     void (*scan)(const void *src, void *dst, size_t n, const void *carry);
+    /* The same scan with non-temporal stores to dst (NULL where there is no
+     * such kernel): for outputs far larger than the caches. */
+    void (*scan_stream)(const void *src, void *dst, size_t n, const void *carry);
     /* `count` independent segments of seg_len elements, back to back: each
      * gets the scan above with no carry. Several segments run interleaved,
      * so float chains overlap instead of waiting on one another. */

@@ -16,6 +16,9 @@
 
 #include <math.h>
 #include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 /* Arithmetic class of each tag. */
 #define CLASS_bool BOOL
@@ -271,6 +274,21 @@ PSCAN_EACH_DTYPE(DEFINE_OP_KERNELS)
 #define SHIFT_INDEX(i, s, n) ((i) / (s) % 2 ? (n) + (i) / (2 * (s)) * 2 * (s) + (s) - 1 : 0),
 #define LAST_INDEX(i, s, n) ((n)-1),
 
+/* A vector store that bypasses the caches, in this variant's width. */
+#if defined(__AVX512F__) && PSCAN_VECTOR_BYTES == 64
+#define HAVE_VEC_STREAM 1
+#define VEC_STREAM(p, v) _mm512_stream_si512((void *)(p), (__m512i)(v))
+#elif defined(__AVX2__) && PSCAN_VECTOR_BYTES == 32
+#define HAVE_VEC_STREAM 1
+#define VEC_STREAM(p, v) _mm256_stream_si256((__m256i *)(void *)(p), (__m256i)(v))
+#elif defined(__SSE2__) && PSCAN_VECTOR_BYTES == 16
+#define HAVE_VEC_STREAM 1
+#define VEC_STREAM(p, v) _mm_stream_si128((__m128i *)(void *)(p), (__m128i)(v))
+#else
+#define HAVE_VEC_STREAM 0
+#define VEC_STREAM(p, v) memcpy((p), &(v), sizeof(v))
+#endif
+
 typedef uint32_t vec_u32 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
 typedef int32_t vec_s32 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
 typedef uint64_t vec_u64 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
@@ -306,7 +324,9 @@ static inline vec_u64 vec_select_vec_u64(vec_u64 mask, vec_u64 a, vec_u64 b)
 #define DEFINE_VECTOR_KERNELS(op, tag) DEFINE_VECTOR_KERNELS_WITH(op, tag, VEC_##tag)
 #define DEFINE_VECTOR_KERNELS_WITH(op, tag, spec) DEFINE_VECTOR_KERNELS_EXPAND(op, tag, spec)
 #define DEFINE_VECTOR_KERNELS_EXPAND(op, tag, V, E, C, LANES, min_id, max_id)  \
-    static void vscan_##op##_##tag(const void *src, void *dst, size_t n, const void *carry) \
+    /* streaming: dst is aligned to a vector; stores bypass the caches */    \
+    static inline __attribute__((always_inline)) void vscan_body_##op##_##tag( \
+        const void *src, void *dst, size_t n, const void *carry, int streaming) \
     {                                                                          \
         enum { N = sizeof(V) / sizeof(E) };                                    \
         typedef MASK_##E M;                                                    \
@@ -328,7 +348,10 @@ static inline vec_u64 vec_select_vec_u64(vec_u64 mask, vec_u64 a, vec_u64 b)
                 x = VOP_##op(V, C, x, __builtin_shuffle(identity, x, (M){LANES(SHIFT_INDEX, 8, N)})); \
             const V total = __builtin_shuffle(x, (M){LANES(LAST_INDEX, 0, N)}); \
             const V out = VOP_##op(V, C, running, x);                          \
-            memcpy((char *)dst + i * sizeof(E), &out, sizeof out);             \
+            if (streaming)                                                     \
+                VEC_STREAM((char *)dst + i * sizeof(E), out);                  \
+            else                                                               \
+                memcpy((char *)dst + i * sizeof(E), &out, sizeof out);         \
             running = VOP_##op(V, C, running, total);                          \
         }                                                                      \
         if (i < n) {                                                           \
@@ -337,6 +360,33 @@ static inline vec_u64 vec_select_vec_u64(vec_u64 mask, vec_u64 a, vec_u64 b)
             scan_##op##_##tag((const char *)src + i * sizeof(E), (char *)dst + i * sizeof(E), \
                               n - i, &last);                                   \
         }                                                                      \
+    }                                                                          \
+    static void vscan_##op##_##tag(const void *src, void *dst, size_t n, const void *carry) \
+    {                                                                          \
+        vscan_body_##op##_##tag(src, dst, n, carry, 0);                        \
+    }                                                                          \
+    /* The same with non-temporal stores: plain ones up to the first         \
+     * vector-aligned element of dst (none if dst is not element-aligned). */ \
+    static void vscan_stream_##op##_##tag(const void *src, void *dst, size_t n,       \
+                                          const void *carry)                   \
+    {                                                                          \
+        const uintptr_t misalign = (uintptr_t)dst % sizeof(V);                 \
+        size_t head = misalign ? (sizeof(V) - misalign) / sizeof(E) : 0;      \
+        if ((uintptr_t)dst % sizeof(E) != 0 || !HAVE_VEC_STREAM) {             \
+            vscan_body_##op##_##tag(src, dst, n, carry, 0);                    \
+            return;                                                            \
+        }                                                                      \
+        if (head > n)                                                          \
+            head = n;                                                          \
+        vscan_body_##op##_##tag(src, dst, head, carry, 0);                     \
+        if (head == n)                                                         \
+            return;                                                            \
+        pscan_t_##tag last;                                                    \
+        if (head)                                                              \
+            memcpy(&last, (char *)dst + (head - 1) * sizeof(E), sizeof last);  \
+        vscan_body_##op##_##tag((const char *)src + head * sizeof(E),          \
+                                (char *)dst + head * sizeof(E), n - head,      \
+                                head ? (const void *)&last : carry, 1);        \
     }                                                                          \
     static void vscan_segments_##op##_##tag(const void *src, void *dst, size_t seg_len, \
                                             size_t count)                      \
@@ -410,6 +460,7 @@ DEFINE_VECTOR_OP_KERNELS(u64)
 
 #define KERNEL_ENTRY(op, tag)                                                  \
     [PSCAN_DT_##tag] = {BODY(scan, op, tag),                                   \
+                        PICK(HAS_VECTOR_##tag, NULL, vscan_stream_##op##_##tag), \
                         BODY(scan_segments, op, tag),                          \
                         BODY(reduce_segments, op, tag),                        \
                         fold_##op##_##tag,                                     \
@@ -435,9 +486,6 @@ const pscan_kernel_table TABLE_NAME(PSCAN_KERNEL_ISA) = {
  * that writes `out` with plain stores moves 3n bytes where memcpy moves 2n.
  * Non-temporal stores skip that read; they are only worth it when out is
  * far larger than the caches (the engine decides). */
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#endif
 
 #define STREAM_NAME(isa) STREAM_NAME_EXPAND(isa)
 #define STREAM_NAME_EXPAND(isa) pscan_stream_copy_##isa
