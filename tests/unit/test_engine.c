@@ -123,18 +123,28 @@ Test(engine, big_outputs_stream_and_stay_exact)
 {
     const int64_t n = (int64_t)5 << 20; /* 40 MiB of int64 */
     int64_t *in = tu_malloc((size_t)n * 8), *out = tu_malloc((size_t)n * 8);
+    char *shifted = tu_malloc((size_t)n * 8 + 128);
     for (int64_t i = 0; i < n; ++i)
         in[i] = i % 7 - 3 + (i % 1000 == 0 ? INT64_MAX / 3 : 0);
-    for (int threads = 1; threads <= 2; ++threads) {
-        scan_1d(PSCAN_SUM, PSCAN_INT64, PSCAN_INT64, in, out, n, threads, PSCAN_ORDER_REPRODUCIBLE);
-        uint64_t running = 0;
-        for (int64_t i = 0; i < n; ++i) {
-            running += (uint64_t)in[i];
-            if (out[i] != (int64_t)running)
-                cr_assert(eq(i64, out[i], (int64_t)running), "threads %d, element %lld", threads,
-                          (long long)i);
+    /* out aligned, 8 bytes off a vector boundary (a plain head first), and
+     * 3 bytes off (never element-aligned: no streaming stores at all) */
+    const size_t offsets[] = {0, 8, 3};
+    for (size_t k = 0; k < TU_COUNT(offsets); ++k)
+        for (int threads = 1; threads <= 2; ++threads) {
+            char *dst = shifted + (64 - (uintptr_t)shifted % 64) % 64 + offsets[k];
+            scan_1d(PSCAN_SUM, PSCAN_INT64, PSCAN_INT64, in, dst, n, threads,
+                    PSCAN_ORDER_REPRODUCIBLE);
+            uint64_t running = 0;
+            for (int64_t i = 0; i < n; ++i) {
+                int64_t value;
+                memcpy(&value, dst + 8 * i, 8);
+                running += (uint64_t)in[i];
+                if (value != (int64_t)running)
+                    cr_assert(eq(i64, value, (int64_t)running), "offset %zu, threads %d, element %lld",
+                              offsets[k], threads, (long long)i);
+            }
         }
-    }
+    free(shifted);
     /* axis 0 of a C array: rows streamed out, running row kept apart */
     const int64_t shape[2] = {4100, 1100};
     pscan_array a = tu_arr(in, PSCAN_INT64, 2, shape, NULL), b = tu_arr(out, PSCAN_INT64, 2, shape, NULL);
