@@ -270,8 +270,10 @@ PSCAN_EACH_DTYPE(DEFINE_OP_KERNELS)
 #define LANES_OF_4BYTE LANES_4
 #define LANES_OF_8BYTE LANES_2
 #endif
-/* Shuffle index of lane i shifted up by s: the identity below s. */
-#define SHIFT_INDEX(i, s, n) ((i) / (s) % 2 ? (n) + (i) / (2 * (s)) * 2 * (s) + (s) - 1 : 0),
+/* Sklansky step s: lanes in the upper half of each 2s-lane group take the
+ * last lane of the lower half; the others keep their own position of the
+ * identity vector, so the shuffle stays within 128-bit halves where it can. */
+#define SHIFT_INDEX(i, s, n) ((i) / (s) % 2 ? (n) + (i) / (2 * (s)) * 2 * (s) + (s) - 1 : (i)),
 #define LAST_INDEX(i, s, n) ((n)-1),
 
 /* A vector store that bypasses the caches, in this variant's width. */
