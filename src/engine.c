@@ -22,7 +22,12 @@
  *
  * Bits never depend on timing: the carry chain is always computed forward,
  * P(t) = P(t-1) op A(t) over tiles, whoever computes it, and a block
- * scanned in one pass gives the same bits as one scanned in two. */
+ * scanned in one pass gives the same bits as one scanned in two.
+ *
+ * Kernels work on `in` and `out` directly when no conversion is needed
+ * (direct); otherwise a block is converted into the thread's buffer,
+ * scanned there and converted out. Big out-of-place outputs are written
+ * with non-temporal stores (by the kernel itself, or from the buffer). */
 #define _POSIX_C_SOURCE 200809L
 
 #include "engine.h"

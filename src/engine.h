@@ -22,8 +22,9 @@
  * P(t) = P(t-1) op A(t), A(t) the tile's local total: a forward chain whose
  * every operation is fixed by the data's shape alone. A lane of at most
  * one tile is therefore numpy's left-to-right scan bit for bit. The float
- * error term is about n/4096 + 4096 roundings, against n for one chain. */
-enum { PSCAN_TILE = 4096 };
+ * error term is about n/4096 + 4096 roundings, against n for one chain.
+ * PSCAN_TILE itself (4096) is defined in kernels/kernels.h: the kernels
+ * are specialised for segments of exactly one tile. */
 
 /* Threads hand carries on per block of PSCAN_BLOCK_TILES tiles (32768
  * elements, 256 KiB of 8-byte values: read once from memory, scanned again

@@ -16,6 +16,11 @@
 
 #include <stddef.h>
 
+/* The REPRODUCIBLE tile (engine.h says what it means). scan_segments and
+ * reduce_segments are fastest for segments of exactly this length: the
+ * distance between interleaved chains is then a constant. */
+enum { PSCAN_TILE = 4096 };
+
 typedef struct pscan_kernel {
     /* dst[i] = carry op src[0] op ... op src[i], combined left to right;
      * no carry if carry is NULL. src may equal dst. */

@@ -207,6 +207,9 @@ enum { CHAINS = 8 };
         size_t first = 0;                                                      \
         if (seg_len == 0)                                                      \
             return;                                                            \
+        if (seg_len == PSCAN_TILE) /* constant offsets between the chains */   \
+            for (; first + CHAINS <= count; first += CHAINS)                   \
+                chains_##op##_##tag(src, dst, PSCAN_TILE, first, CHAINS, NULL); \
         for (; first + CHAINS <= count; first += CHAINS)                       \
             chains_##op##_##tag(src, dst, seg_len, first, CHAINS, NULL);       \
         for (; first < count; first++)                                         \
@@ -218,6 +221,9 @@ enum { CHAINS = 8 };
         size_t first = 0;                                                      \
         if (seg_len == 0)                                                      \
             return;                                                            \
+        if (seg_len == PSCAN_TILE)                                             \
+            for (; first + CHAINS <= count; first += CHAINS)                   \
+                chains_##op##_##tag(src, NULL, PSCAN_TILE, first, CHAINS, totals); \
         for (; first + CHAINS <= count; first += CHAINS)                       \
             chains_##op##_##tag(src, NULL, seg_len, first, CHAINS, totals);    \
         for (; first < count; first++)                                         \
@@ -245,11 +251,11 @@ PSCAN_EACH_DTYPE(DEFINE_OP_KERNELS)
 
 /* ---- In-register tree scans for order-free integer accumulators ----
  *
- * A vector of LANES values is scanned with log2(LANES) shift-and-combine
- * steps (the shifted-in lanes hold the identity), then the running carry,
- * a vector with every lane equal, is combined in. The carry chain is one
- * combine per vector: the vector's own total is broadcast apart from it.
- * Integers wrap, so every regrouping gives the same bits. */
+ * A vector of LANES values is scanned with log2(LANES) Sklansky steps
+ * (lanes that take nothing combine with the identity), then the running
+ * carry, a vector with every lane equal, is combined in. The carry chain is
+ * one combine per vector: the vector's own total is broadcast apart from
+ * it. Integers wrap, so every regrouping gives the same bits. */
 #ifndef PSCAN_VECTOR_BYTES
 #define PSCAN_VECTOR_BYTES 16
 #endif
