@@ -33,6 +33,15 @@ def load(path):
     return rows
 
 
+CONTENDERS = ["memcpy", "sequential", "omp_inscan", "tbb", "numpy", "pscan"]
+
+
+def color(name):
+    """The same colour for a contender in every plot."""
+    index = CONTENDERS.index(name) if name in CONTENDERS else len(CONTENDERS)
+    return f"C{index}"
+
+
 def one_d_out_of_place(row):
     return re.fullmatch(r"1d 2\^\d+", row["case"]) is not None
 
@@ -48,7 +57,8 @@ def plot_sizes(rows, dtype, out_dir):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for name, points in sorted(lines.items()):
         points.sort()
-        ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=name)
+        ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=name,
+                color=color(name))
     ax.set_xscale("log", base=2)
     ax.set_xlabel("elements (1-D, out of place)")
     ax.set_ylabel("Gelem/s (median)")
@@ -75,9 +85,9 @@ def plot_threads(rows, dtype, out_dir):
     for name, points in sorted(lines.items()):
         points.sort()
         threads = [p[0] for p in points]
-        rate.plot(threads, [p[1] for p in points], marker="o", label=name)
+        rate.plot(threads, [p[1] for p in points], marker="o", label=name, color=color(name))
         if name != "memcpy":
-            ratio.plot(threads, [p[2] for p in points], marker="o", label=name)
+            ratio.plot(threads, [p[2] for p in points], marker="o", label=name, color=color(name))
     rate.set_xlabel("threads")
     rate.set_ylabel("Gelem/s (median)")
     rate.set_title(f"cumsum {dtype}, {largest} elements")
