@@ -46,6 +46,14 @@ def one_d_out_of_place(row):
     return re.fullmatch(r"1d 2\^\d+", row["case"]) is not None
 
 
+def save(fig, out_dir, name):
+    path = os.path.join(out_dir, name)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
 def plot_sizes(rows, dtype, out_dir):
     top = max(r["threads"] for r in rows)
     lines = defaultdict(list)
@@ -65,11 +73,7 @@ def plot_sizes(rows, dtype, out_dir):
     ax.set_title(f"cumsum {dtype}, {top} threads")
     ax.grid(True, alpha=0.3)
     ax.legend()
-    path = os.path.join(out_dir, f"size_{dtype}.png")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save(fig, out_dir, f"size_{dtype}.png")
 
 
 def plot_threads(rows, dtype, out_dir):
@@ -98,11 +102,7 @@ def plot_threads(rows, dtype, out_dir):
     for ax in (rate, ratio):
         ax.grid(True, alpha=0.3)
         ax.legend()
-    path = os.path.join(out_dir, f"threads_{dtype}.png")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save(fig, out_dir, f"threads_{dtype}.png")
 
 
 def main():

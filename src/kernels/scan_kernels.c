@@ -201,33 +201,30 @@ enum { CHAINS = 8 };
             for (size_t k = 0; k < chains; k++)                                \
                 store_##tag(totals, first + k, running[k]);                    \
     }                                                                          \
-    static void scan_segments_##op##_##tag(const void *src, void *dst, size_t seg_len, \
-                                           size_t count)                       \
+    /* Segments scanned into dst, or only their totals kept. */               \
+    static inline void segments_##op##_##tag(const void *src, void *dst, size_t seg_len, \
+                                             size_t count, void *totals)       \
     {                                                                          \
         size_t first = 0;                                                      \
         if (seg_len == 0)                                                      \
             return;                                                            \
         if (seg_len == PSCAN_TILE) /* constant offsets between the chains */   \
             for (; first + CHAINS <= count; first += CHAINS)                   \
-                chains_##op##_##tag(src, dst, PSCAN_TILE, first, CHAINS, NULL); \
+                chains_##op##_##tag(src, dst, PSCAN_TILE, first, CHAINS, totals); \
         for (; first + CHAINS <= count; first += CHAINS)                       \
-            chains_##op##_##tag(src, dst, seg_len, first, CHAINS, NULL);       \
+            chains_##op##_##tag(src, dst, seg_len, first, CHAINS, totals);     \
         for (; first < count; first++)                                         \
-            chains_##op##_##tag(src, dst, seg_len, first, 1, NULL);            \
+            chains_##op##_##tag(src, dst, seg_len, first, 1, totals);          \
+    }                                                                          \
+    static void scan_segments_##op##_##tag(const void *src, void *dst, size_t seg_len, \
+                                           size_t count)                       \
+    {                                                                          \
+        segments_##op##_##tag(src, dst, seg_len, count, NULL);                 \
     }                                                                          \
     static void reduce_segments_##op##_##tag(const void *src, size_t seg_len, size_t count, \
                                              void *totals)                     \
     {                                                                          \
-        size_t first = 0;                                                      \
-        if (seg_len == 0)                                                      \
-            return;                                                            \
-        if (seg_len == PSCAN_TILE)                                             \
-            for (; first + CHAINS <= count; first += CHAINS)                   \
-                chains_##op##_##tag(src, NULL, PSCAN_TILE, first, CHAINS, totals); \
-        for (; first + CHAINS <= count; first += CHAINS)                       \
-            chains_##op##_##tag(src, NULL, seg_len, first, CHAINS, totals);    \
-        for (; first < count; first++)                                         \
-            chains_##op##_##tag(src, NULL, seg_len, first, 1, totals);         \
+        segments_##op##_##tag(src, NULL, seg_len, count, totals);              \
     }                                                                          \
     static void fold_##op##_##tag(void *buf, size_t n, const void *carry)      \
     {                                                                          \
