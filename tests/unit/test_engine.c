@@ -165,6 +165,43 @@ Test(engine, big_outputs_stream_and_stay_exact)
     free(out);
 }
 
+/* Axis 0 of a narrow C array: fewer column strips than threads. */
+Test(engine, narrow_panels_are_exact_for_every_team)
+{
+    const int64_t shape[2] = {3 * BLOCK + 123, 8}, n = shape[0] * shape[1];
+    int64_t *in = tu_malloc((size_t)n * 8), *out = tu_malloc((size_t)n * 8);
+    double *fin = tu_malloc((size_t)n * 8), *fref = tu_malloc((size_t)n * 8);
+    double *fout = tu_malloc((size_t)n * 8);
+    fill_values(in, PSCAN_INT64, n, 21);
+    fill_values(fin, PSCAN_FLOAT64, n, 22);
+    pscan_array a = tu_arr(in, PSCAN_INT64, 2, shape, NULL), b = tu_arr(out, PSCAN_INT64, 2, shape, NULL);
+    pscan_array fa = tu_arr(fin, PSCAN_FLOAT64, 2, shape, NULL),
+                fb = tu_arr(fref, PSCAN_FLOAT64, 2, shape, NULL),
+                fc = tu_arr(fout, PSCAN_FLOAT64, 2, shape, NULL);
+    pscan_opts one = opts_threads(1, PSCAN_ORDER_REPRODUCIBLE);
+    TU_ASSERT_OK(pscan_cumsum(&fa, 0, PSCAN_DTYPE_DEFAULT, &fb, &one));
+    for (int threads = 1; threads <= 4; ++threads) {
+        pscan_opts o = opts_threads(threads, PSCAN_ORDER_REPRODUCIBLE);
+        TU_ASSERT_OK(pscan_cumsum(&a, 0, PSCAN_DTYPE_DEFAULT, &b, &o));
+        for (int64_t c = 0; c < shape[1]; ++c) {
+            int64_t running = 0;
+            for (int64_t r = 0; r < shape[0]; ++r) {
+                running += in[r * shape[1] + c];
+                if (out[r * shape[1] + c] != running)
+                    cr_assert(eq(i64, out[r * shape[1] + c], running), "threads %d, [%lld, %lld]",
+                              threads, (long long)r, (long long)c);
+            }
+        }
+        TU_ASSERT_OK(pscan_cumsum(&fa, 0, PSCAN_DTYPE_DEFAULT, &fc, &o));
+        cr_assert(eq(int, memcmp(fout, fref, (size_t)n * 8), 0), "float64, %d threads", threads);
+    }
+    free(in);
+    free(out);
+    free(fin);
+    free(fref);
+    free(fout);
+}
+
 /* Short lanes that need no conversion but do not lie back to back: each is
  * scanned in place (this once overran a buffer that is not there). */
 Test(engine, short_strided_lanes_without_conversion)
