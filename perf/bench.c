@@ -122,23 +122,27 @@ static double run_memcpy(const bench_case *c, void *in, void *out, int threads)
         break;                                                                 \
     }
 
+/* LOOP(ctype) for the benchmark's element types. */
+#define FOR_CASE_DTYPE(dtype, LOOP)                                            \
+    switch (dtype) {                                                           \
+    case PSCAN_INT32:                                                          \
+        LOOP(int32_t)                                                          \
+    case PSCAN_INT64:                                                          \
+        LOOP(int64_t)                                                          \
+    case PSCAN_FLOAT32:                                                        \
+        LOOP(float)                                                            \
+    case PSCAN_FLOAT64:                                                        \
+        LOOP(double)                                                           \
+    default:                                                                   \
+        break;                                                                 \
+    }
+
 static double run_sequential(const bench_case *c, void *in, void *out, int threads)
 {
     (void)threads;
     const int64_t n = case_size(c), lane = c->ndim == 2 ? c->shape[1] : n;
     double t0 = seconds_now();
-    switch (c->dtype) {
-    case PSCAN_INT32:
-        SEQ_LOOP(int32_t)
-    case PSCAN_INT64:
-        SEQ_LOOP(int64_t)
-    case PSCAN_FLOAT32:
-        SEQ_LOOP(float)
-    case PSCAN_FLOAT64:
-        SEQ_LOOP(double)
-    default:
-        break;
-    }
+    FOR_CASE_DTYPE(c->dtype, SEQ_LOOP)
     return seconds_now() - t0;
 }
 
@@ -162,18 +166,7 @@ static double run_inscan(const bench_case *c, void *in, void *out, int threads)
 {
     const int64_t n = case_size(c);
     double t0 = seconds_now();
-    switch (c->dtype) {
-    case PSCAN_INT32:
-        INSCAN_LOOP(int32_t)
-    case PSCAN_INT64:
-        INSCAN_LOOP(int64_t)
-    case PSCAN_FLOAT32:
-        INSCAN_LOOP(float)
-    case PSCAN_FLOAT64:
-        INSCAN_LOOP(double)
-    default:
-        break;
-    }
+    FOR_CASE_DTYPE(c->dtype, INSCAN_LOOP)
     return seconds_now() - t0;
 }
 
