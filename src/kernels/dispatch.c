@@ -34,9 +34,21 @@ static pscan_isa best_supported(void)
     return PSCAN_ISA_SCALAR;
 }
 
+/* What each instruction set brings; only the scalar one off x86. */
+typedef struct kernel_variant {
+    const pscan_kernel_table *table;
+    pscan_copy_fn stream_copy;
+} kernel_variant;
+
+static const kernel_variant variants[PSCAN_ISA_COUNT] = {
+    [PSCAN_ISA_SCALAR] = {&pscan_kernels_scalar, pscan_stream_copy_scalar},
+#ifdef PSCAN_HAVE_X86_KERNELS
+    [PSCAN_ISA_AVX2] = {&pscan_kernels_avx2, pscan_stream_copy_avx2},
+    [PSCAN_ISA_AVX512] = {&pscan_kernels_avx512, pscan_stream_copy_avx512},
+#endif
+};
+
 static pscan_isa chosen_isa = PSCAN_ISA_SCALAR;
-static const pscan_kernel_table *chosen_table = &pscan_kernels_scalar;
-static pscan_copy_fn chosen_copy = pscan_stream_copy_scalar;
 static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
 
 static void choose(void)
@@ -47,18 +59,9 @@ static void choose(void)
         if (strcmp(forced, isa_names[i]) == 0 && (pscan_isa)i < isa)
             isa = (pscan_isa)i;
     chosen_isa = isa;
-#ifdef PSCAN_HAVE_X86_KERNELS
-    if (isa == PSCAN_ISA_AVX512) {
-        chosen_table = &pscan_kernels_avx512;
-        chosen_copy = pscan_stream_copy_avx512;
-    } else if (isa == PSCAN_ISA_AVX2) {
-        chosen_table = &pscan_kernels_avx2;
-        chosen_copy = pscan_stream_copy_avx2;
-    }
-#endif
 }
 
-pscan_isa pscan_kernel_isa(void)
+static pscan_isa kernel_isa(void)
 {
     pthread_once(&choose_once, choose);
     return chosen_isa;
@@ -66,14 +69,12 @@ pscan_isa pscan_kernel_isa(void)
 
 const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc)
 {
-    pthread_once(&choose_once, choose);
-    return &(*chosen_table)[op][acc];
+    return &(*variants[kernel_isa()].table)[op][acc];
 }
 
 pscan_copy_fn pscan_kernel_stream_copy(void)
 {
-    pthread_once(&choose_once, choose);
-    return chosen_copy;
+    return variants[kernel_isa()].stream_copy;
 }
 
 void pscan_stream_fence(void)
@@ -85,5 +86,5 @@ void pscan_stream_fence(void)
 
 const char *pscan_isa_name(void)
 {
-    return isa_names[pscan_kernel_isa()];
+    return isa_names[kernel_isa()];
 }

@@ -45,15 +45,14 @@ typedef struct pscan_kernel {
     int order_free;
 } pscan_kernel;
 
+/* The instruction sets, lowest first. The one in use is chosen once per
+ * process: the best the CPU and OS support, or PSCAN_ISA=scalar|avx2|avx512
+ * capped at that (pscan_isa_name() in pscan.h tells which). */
 typedef enum pscan_isa { PSCAN_ISA_SCALAR, PSCAN_ISA_AVX2, PSCAN_ISA_AVX512, PSCAN_ISA_COUNT } pscan_isa;
 
 /* Kernels for op over accumulator type acc (both valid) in the chosen
  * instruction set; never NULL. */
 const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc);
-
-/* The instruction set the kernels use, chosen once: the best the CPU and
- * OS support, or PSCAN_ISA=scalar|avx2|avx512 capped at that. */
-pscan_isa pscan_kernel_isa(void);
 
 /* memcpy with non-temporal stores (plain memcpy where there are none).
  * Streamed lines are weakly ordered: a thread that streamed calls
