@@ -43,6 +43,8 @@ enum { PANEL_CHUNK = 512, MIN_PANEL_WIDTH = 16 };
 /* Direct strips hold at most one row in the buffer (64 KiB of int64):
  * wider strips read longer contiguous pieces of every row. */
 enum { DIRECT_PANEL_CHUNK = 8192 };
+/* Rows narrower than this are scanned as one lagged sequence per block. */
+enum { NARROW_ROW_BYTES = 4096 };
 /* Fewer elements than this per thread do not pay for waking a thread. */
 enum { MIN_ELEMS_PER_THREAD = 1 << 16 };
 enum { MAX_ACC_SIZE = 16 };
@@ -500,6 +502,16 @@ static void scan_panel_direct(const pscan_plan *plan, const pscan_job *job, char
                              out_row + row * plan->scan.out_stride, (size_t)width);
 }
 
+/* A narrow panel whose rows lie back to back: one lagged scan down the
+ * whole block instead of a combine call per short row. */
+static void scan_panel_lagged(const pscan_plan *plan, const pscan_job *job, int64_t block)
+{
+    run_cursor cursor;
+    cursor_seek(&cursor, plan, block);
+    job->kernel->scan_lagged(plan->in_base + cursor.in_offset, plan->out_base + cursor.out_offset,
+                             (size_t)(plan->scan.len * plan->inner.len), (size_t)plan->inner.len);
+}
+
 /* Buffered strip: lanes [column, column + width) of outer block `block`;
  * REPRODUCIBLE float sums and products follow the tile chain per lane. */
 static void scan_panel_buffered(const pscan_plan *plan, const pscan_job *job, char *scratch,
@@ -560,7 +572,9 @@ static void run_panel(const pscan_plan *plan, const pscan_job *job, char *scratc
         for (int64_t unit = first; unit < first + count; unit++) {
             int64_t column = (unit % strips) * width;
             int64_t strip_width = min64(width, plan->inner.len - column);
-            if (job->direct)
+            if (job->panel_lagged)
+                scan_panel_lagged(plan, job, unit);
+            else if (job->direct)
                 scan_panel_direct(plan, job, buffer, unit / strips, column, strip_width);
             else
                 scan_panel_buffered(plan, job, buffer, unit / strips, column, strip_width);
@@ -588,6 +602,7 @@ void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job)
     job->direct = false;
     job->stream = NULL;
     job->stream_kernel = false;
+    job->panel_lagged = false;
     job->panel_width = 0;
     job->scratch_per_thread = 0;
     job->descriptor_bytes = 0;
@@ -607,7 +622,18 @@ void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job)
         job->schedule = PSCAN_SCHEDULE_PANEL;
         job->panel_width = width;
         job->team = threads_for(job, plan->total, units);
-        job->stream = job->direct && plan->in_base != plan->out_base &&
+        /* Rows narrower than a page, back to back: a lagged scan per block
+         * (a combine call and a streamed copy per row would cost more than
+         * the row); the previous row is read back, so plain stores. */
+        const int64_t row_bytes = plan->inner.len * acc;
+        job->panel_lagged = job->direct && row_bytes < NARROW_ROW_BYTES &&
+                            plan->inner.len <= width && plan->scan.in_stride == row_bytes &&
+                            plan->scan.out_stride == row_bytes;
+        if (job->panel_lagged) {
+            job->panel_width = plan->inner.len;
+            job->team = threads_for(job, plan->total, plan->outer_count);
+        }
+        job->stream = job->direct && !job->panel_lagged && plan->in_base != plan->out_base &&
                               plan->total * acc >= STREAM_MIN_BYTES
                           ? pscan_kernel_stream_copy()
                           : NULL;

@@ -57,6 +57,8 @@ typedef struct pscan_job {
     bool stream_kernel;     /* direct and big, with a kernel that streams its
                                own stores: straight to out, no buffer */
     int64_t panel_width;    /* PANEL: lanes per strip */
+    bool panel_lagged;      /* PANEL: narrow rows back to back, one lagged
+                               scan per outer block */
     size_t scratch_per_thread;
     size_t descriptor_bytes;
 } pscan_job;

@@ -226,6 +226,15 @@ enum { CHAINS = 8 };
     {                                                                          \
         segments_##op##_##tag(src, NULL, seg_len, count, totals);              \
     }                                                                          \
+    static void scan_lagged_##op##_##tag(const void *src, void *dst, size_t n,  \
+                                         size_t lag)                           \
+    {                                                                          \
+        size_t i = 0;                                                          \
+        for (; i < lag && i < n; i++)                                          \
+            store_##tag(dst, i, load_##tag(src, i));                           \
+        for (; i < n; i++)                                                     \
+            store_##tag(dst, i, COMBINE(op, tag, load_##tag(dst, i - lag), load_##tag(src, i))); \
+    }                                                                          \
     static void fold_##op##_##tag(void *buf, size_t n, const void *carry)      \
     {                                                                          \
         const pscan_t_##tag prefix = load_##tag(carry, 0);                     \
@@ -469,6 +478,7 @@ DEFINE_VECTOR_OP_KERNELS(u64)
                         BODY(scan_segments, op, tag),                          \
                         BODY(reduce_segments, op, tag),                        \
                         fold_##op##_##tag,                                     \
+                        scan_lagged_##op##_##tag,                              \
                         combine_##op##_##tag,                                  \
                         ORDER_FREE(op, tag)},
 

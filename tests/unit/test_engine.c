@@ -194,6 +194,30 @@ Test(engine, narrow_panels_are_exact_for_every_team)
         }
         TU_ASSERT_OK(pscan_cumsum(&fa, 0, PSCAN_DTYPE_DEFAULT, &fc, &o));
         cr_assert(eq(int, memcmp(fout, fref, (size_t)n * 8), 0), "float64, %d threads", threads);
+        /* SEQUENTIAL: each column left to right, numpy's bits */
+        o.order = PSCAN_ORDER_SEQUENTIAL;
+        TU_ASSERT_OK(pscan_cumsum(&fa, 0, PSCAN_DTYPE_DEFAULT, &fc, &o));
+        for (int64_t c = 0; c < shape[1]; ++c) {
+            double running = 0;
+            for (int64_t r = 0; r < shape[0]; ++r) {
+                running = r == 0 ? fin[c] : running + fin[r * shape[1] + c];
+                if (tu_dbits(fout[r * shape[1] + c]) != tu_dbits(running))
+                    cr_assert(eq(dbl, fout[r * shape[1] + c], running), "threads %d, [%lld, %lld]",
+                              threads, (long long)r, (long long)c);
+            }
+        }
+    }
+    /* in place */
+    memcpy(out, in, (size_t)n * 8);
+    TU_ASSERT_OK(pscan_cumsum(&b, 0, PSCAN_DTYPE_DEFAULT, &b, NULL));
+    for (int64_t c = 0; c < shape[1]; ++c) {
+        int64_t running = 0;
+        for (int64_t r = 0; r < shape[0]; ++r) {
+            running += in[r * shape[1] + c];
+            if (out[r * shape[1] + c] != running)
+                cr_assert(eq(i64, out[r * shape[1] + c], running), "in place [%lld, %lld]",
+                          (long long)r, (long long)c);
+        }
     }
     free(in);
     free(out);
