@@ -43,8 +43,9 @@ enum { PANEL_CHUNK = 512, MIN_PANEL_WIDTH = 16 };
 /* Direct strips hold at most one row in the buffer (64 KiB of int64):
  * wider strips read longer contiguous pieces of every row. */
 enum { DIRECT_PANEL_CHUNK = 8192 };
-/* Rows narrower than this are scanned as one lagged sequence per block. */
-enum { NARROW_ROW_BYTES = 4096 };
+/* Rows up to this size (64 int64) are scanned as one lagged sequence; a
+ * row block's descriptor then holds at most two such rows. */
+enum { NARROW_ROW_BYTES = 512 };
 /* Fewer elements than this per thread do not pay for waking a thread. */
 enum { MIN_ELEMS_PER_THREAD = 1 << 16 };
 enum { MAX_ACC_SIZE = 16 };
@@ -351,21 +352,83 @@ static void run_lanes(const pscan_plan *plan, const pscan_job *job, char *scratc
 
 enum { STATE_AGGREGATE = 1, STATE_PREFIX = 2, STATE_BITS = 2 };
 
+/* A block's descriptor: the header, then `values`: the inclusive prefix,
+ * then the aggregates, each `value_bytes` long (one accumulator for lanes,
+ * a row of them for a narrow panel's row blocks). */
 typedef struct block_desc {
     _Atomic uint64_t state; /* run << STATE_BITS | STATE_*; older runs: empty */
-    int count;              /* values in `aggregates` */
-    _Alignas(16) unsigned char prefix[MAX_ACC_SIZE];
-    unsigned char aggregates[PSCAN_BLOCK_TILES * MAX_ACC_SIZE];
+    int count;              /* aggregates */
+    _Alignas(16) unsigned char values[];
 } block_desc;
 
 typedef struct blocks_run {
     const pscan_plan *plan;
     const pscan_job *job;
-    block_desc *descs;
+    char *descs;
+    size_t desc_stride, value_bytes;
+    int64_t width;          /* accumulators per carry: 1, or a panel's row */
     uint64_t run;
     int64_t lane_len, blocks_per_lane, total_blocks;
     _Atomic int64_t next_block;
 } blocks_run;
+
+/* Row blocks of a narrow panel hold this many rows (about one block of
+ * elements). */
+static int64_t panel_block_rows(const pscan_plan *plan)
+{
+    int64_t rows = PSCAN_BLOCK / plan->inner.len;
+    return rows < 1 ? 1 : rows;
+}
+
+static size_t desc_stride(size_t value_bytes, int aggregates)
+{
+    size_t bytes = sizeof(block_desc) + value_bytes * (size_t)(1 + aggregates);
+    return (bytes + 63) / 64 * 64;
+}
+
+/* How a BLOCKS run cuts its lanes (or a narrow panel's rows) and lays out
+ * its descriptors; prepare and run agree through this one function. */
+static void blocks_layout(const pscan_plan *plan, const pscan_job *job, int64_t *width,
+                          size_t *value_bytes, size_t *stride, int64_t *lane_len,
+                          int64_t *blocks_per_lane, int64_t *total_blocks)
+{
+    if (job->panel_lagged) {
+        const int64_t rows = panel_block_rows(plan);
+        *width = plan->inner.len;
+        *value_bytes = (size_t)plan->inner.len * job->acc_size;
+        *stride = desc_stride(*value_bytes, 1);
+        *lane_len = plan->scan.len;
+        *blocks_per_lane = (plan->scan.len + rows - 1) / rows;
+        *total_blocks = *blocks_per_lane * plan->outer_count;
+        return;
+    }
+    *width = 1;
+    *value_bytes = MAX_ACC_SIZE;
+    *stride = desc_stride(MAX_ACC_SIZE, PSCAN_BLOCK_TILES);
+    *lane_len = lane_length(plan);
+    *blocks_per_lane = (*lane_len + PSCAN_BLOCK - 1) / PSCAN_BLOCK;
+    *total_blocks = *blocks_per_lane * lane_count(plan);
+}
+
+static size_t blocks_descriptor_bytes(const pscan_plan *plan, const pscan_job *job)
+{
+    int64_t width, lane_len, blocks_per_lane, total_blocks;
+    size_t value_bytes, stride;
+    blocks_layout(plan, job, &width, &value_bytes, &stride, &lane_len, &blocks_per_lane,
+                  &total_blocks);
+    return stride * (size_t)total_blocks;
+}
+
+static block_desc *desc_at(const blocks_run *r, int64_t index)
+{
+    return (block_desc *)(void *)(r->descs + (size_t)index * r->desc_stride);
+}
+
+static unsigned char *aggregate_at(const blocks_run *r, const block_desc *desc, int a)
+{
+    return (unsigned char *)desc->values + r->value_bytes +
+           (size_t)a * (size_t)r->width * r->job->acc_size;
+}
 
 static void cpu_relax(void)
 {
@@ -403,51 +466,105 @@ static void publish(block_desc *desc, uint64_t run, int state)
  * published prefix, then chain the aggregates forward from it. */
 static void look_back(const blocks_run *r, int64_t index, char *carry)
 {
-    const size_t acc = r->job->acc_size;
     int64_t from = index - 1;
-    while (wait_published(&r->descs[from], r->run) != STATE_PREFIX)
+    while (wait_published(desc_at(r, from), r->run) != STATE_PREFIX)
         from--;
-    memcpy(carry, r->descs[from].prefix, acc);
-    for (int64_t k = from + 1; k < index; k++)
-        for (int a = 0; a < r->descs[k].count; a++)
-            r->job->kernel->combine(carry, r->descs[k].aggregates + (size_t)a * acc, carry, 1);
+    memcpy(carry, desc_at(r, from)->values, r->value_bytes);
+    for (int64_t k = from + 1; k < index; k++) {
+        const block_desc *desc = desc_at(r, k);
+        for (int a = 0; a < desc->count; a++)
+            r->job->kernel->combine(carry, aggregate_at(r, desc, a), carry, (size_t)r->width);
+    }
+}
+
+/* Where a block's values are: a lane's elements [start, start + n), or a
+ * narrow panel's rows [start, start + n) of outer block `lane`. */
+typedef struct block_work {
+    block_view view;     /* lanes */
+    const char *src;     /* panel rows: in and out directly */
+    char *dst;
+    int64_t values;      /* panel: rows * width */
+} block_work;
+
+static void work_open(const blocks_run *r, char *buffer, int64_t lane, int64_t start, int64_t n,
+                      block_work *work)
+{
+    const pscan_plan *plan = r->plan;
+    if (!r->job->panel_lagged) {
+        block_open(plan, r->job, buffer, lane, start, n, &work->view);
+        work->src = work->view.src;
+        work->dst = work->view.dst;
+        work->values = n;
+        return;
+    }
+    run_cursor cursor;
+    cursor_seek(&cursor, plan, lane);
+    work->src = plan->in_base + cursor.in_offset + start * plan->scan.in_stride;
+    work->dst = plan->out_base + cursor.out_offset + start * plan->scan.out_stride;
+    work->values = n * r->width;
+}
+
+static void work_scan(const blocks_run *r, block_work *work, const char *carry)
+{
+    if (r->job->panel_lagged)
+        r->job->kernel->scan_lagged(work->src, work->dst, (size_t)work->values,
+                                    (size_t)r->width, carry);
+    else
+        scan_block(r->job, work->src, work->dst, work->values, carry);
+}
+
+/* The block's aggregates into desc; returns their count. */
+static int work_reduce(const blocks_run *r, const block_work *work, block_desc *desc)
+{
+    unsigned char *totals = aggregate_at(r, desc, 0);
+    if (!r->job->panel_lagged)
+        return reduce_block(r->job, work->src, work->values, (char *)totals);
+    r->job->kernel->reduce_lagged(work->src, (size_t)work->values, (size_t)r->width, totals);
+    return 1;
+}
+
+static void work_close(const blocks_run *r, block_work *work)
+{
+    if (!r->job->panel_lagged)
+        block_close(r->job, &work->view);
 }
 
 static void blocks_worker(blocks_run *r, char *buffer)
 {
     const pscan_job *job = r->job;
-    const size_t acc = job->acc_size;
+    const size_t acc = job->acc_size, carry_bytes = (size_t)r->width * acc;
+    const int64_t step = job->panel_lagged ? panel_block_rows(r->plan) : PSCAN_BLOCK;
     bool two_pass = false;
-    _Alignas(16) char carry[MAX_ACC_SIZE];
+    _Alignas(16) char carry[NARROW_ROW_BYTES];
     for (;;) {
         int64_t index = atomic_fetch_add_explicit(&r->next_block, 1, memory_order_relaxed);
         if (index >= r->total_blocks)
             return;
         const int64_t lane = index / r->blocks_per_lane;
-        const int64_t start = index % r->blocks_per_lane * PSCAN_BLOCK;
-        const int64_t n = min64(PSCAN_BLOCK, r->lane_len - start);
-        block_desc *desc = &r->descs[index];
-        block_view view;
-        block_open(r->plan, job, buffer, lane, start, n, &view);
-        if (start == 0 || (!two_pass && published(desc - 1, r->run) == STATE_PREFIX)) {
-            if (start > 0)
-                memcpy(carry, desc[-1].prefix, acc);
-            scan_block(job, view.src, view.dst, n, start > 0 ? carry : NULL);
-            memcpy(desc->prefix, view.dst + (n - 1) * (int64_t)acc, acc);
+        const int64_t start = index % r->blocks_per_lane * step;
+        const int64_t n = min64(step, r->lane_len - start);
+        block_desc *desc = desc_at(r, index), *previous = start > 0 ? desc_at(r, index - 1) : NULL;
+        block_work work;
+        work_open(r, buffer, lane, start, n, &work);
+        if (!previous || (!two_pass && published(previous, r->run) == STATE_PREFIX)) {
+            if (previous)
+                memcpy(carry, previous->values, carry_bytes);
+            work_scan(r, &work, previous ? carry : NULL);
+            memcpy(desc->values, work.dst + (work.values - r->width) * (int64_t)acc, carry_bytes);
             publish(desc, r->run, STATE_PREFIX);
         } else {
             two_pass = true;
-            desc->count = reduce_block(job, view.src, n, (char *)desc->aggregates);
+            desc->count = work_reduce(r, &work, desc);
             publish(desc, r->run, STATE_AGGREGATE);
             look_back(r, index, carry);
-            memcpy(desc->prefix, carry, acc);
+            memcpy(desc->values, carry, carry_bytes);
             for (int a = 0; a < desc->count; a++)
-                job->kernel->combine(desc->prefix, desc->aggregates + (size_t)a * acc,
-                                     desc->prefix, 1);
+                job->kernel->combine(desc->values, aggregate_at(r, desc, a), desc->values,
+                                     (size_t)r->width);
             publish(desc, r->run, STATE_PREFIX);
-            scan_block(job, view.src, view.dst, n, carry);
+            work_scan(r, &work, carry);
         }
-        block_close(job, &view);
+        work_close(r, &work);
     }
 }
 
@@ -458,10 +575,9 @@ static void run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_works
         .job = job,
         .descs = ws->descriptors,
         .run = ++ws->calls,
-        .lane_len = lane_length(plan),
     };
-    r.blocks_per_lane = (r.lane_len + PSCAN_BLOCK - 1) / PSCAN_BLOCK;
-    r.total_blocks = r.blocks_per_lane * lane_count(plan);
+    blocks_layout(plan, job, &r.width, &r.value_bytes, &r.desc_stride, &r.lane_len,
+                  &r.blocks_per_lane, &r.total_blocks);
     atomic_init(&r.next_block, 0);
     char *scratch = ws->scratch;
 #pragma omp parallel num_threads(job->team)
@@ -509,7 +625,8 @@ static void scan_panel_lagged(const pscan_plan *plan, const pscan_job *job, int6
     run_cursor cursor;
     cursor_seek(&cursor, plan, block);
     job->kernel->scan_lagged(plan->in_base + cursor.in_offset, plan->out_base + cursor.out_offset,
-                             (size_t)(plan->scan.len * plan->inner.len), (size_t)plan->inner.len);
+                             (size_t)(plan->scan.len * plan->inner.len), (size_t)plan->inner.len,
+                             NULL);
 }
 
 /* Buffered strip: lanes [column, column + width) of outer block `block`;
@@ -592,6 +709,48 @@ static int threads_for(const pscan_job *job, int64_t total, int64_t units)
     return useful < 1 ? 1 : (int)useful;
 }
 
+static void prepare_panel(const pscan_plan *plan, pscan_job *job)
+{
+    const pscan_kernel *kernel = job->kernel;
+    const int64_t acc = (int64_t)job->acc_size;
+    job->schedule = PSCAN_SCHEDULE_PANEL;
+    job->direct = kernel && job->same_types && (job->sequential || kernel->order_free) &&
+                  plan->inner.in_stride == acc && plan->inner.out_stride == acc;
+    /* Narrow rows back to back: one lagged scan per panel (a combine call
+     * per row would cost more than the row). The previous row is read
+     * back, so plain stores. With fewer panels than threads, their rows are
+     * cut into blocks handed on by look-back, a row of carries per block. */
+    const int64_t row_bytes = plan->inner.len * acc;
+    if (job->direct && row_bytes <= NARROW_ROW_BYTES && plan->scan.in_stride == row_bytes &&
+        plan->scan.out_stride == row_bytes) {
+        const int64_t rows = panel_block_rows(plan);
+        const int64_t row_blocks = (plan->scan.len + rows - 1) / rows;
+        const int team = threads_for(job, plan->total, plan->outer_count * row_blocks);
+        job->panel_lagged = true;
+        job->panel_width = plan->inner.len;
+        job->team = threads_for(job, plan->total, plan->outer_count);
+        if (kernel->order_free && plan->outer_count < job->threads && row_blocks > 1 &&
+            team > 1) {
+            job->schedule = PSCAN_SCHEDULE_BLOCKS;
+            job->team = team;
+            job->descriptor_bytes = blocks_descriptor_bytes(plan, job);
+        }
+        return;
+    }
+    int64_t width = job->direct ? DIRECT_PANEL_CHUNK : PANEL_CHUNK;
+    while (width > MIN_PANEL_WIDTH &&
+           plan->outer_count * ((plan->inner.len + width - 1) / width) < job->threads)
+        width /= 2;
+    const int64_t units = plan->outer_count * ((plan->inner.len + width - 1) / width);
+    job->panel_width = width;
+    job->team = threads_for(job, plan->total, units);
+    job->stream = job->direct && plan->in_base != plan->out_base &&
+                          plan->total * acc >= STREAM_MIN_BYTES
+                      ? pscan_kernel_stream_copy()
+                      : NULL;
+    job->scratch_per_thread = (size_t)((job->direct ? (job->stream ? 1 : 0) : 3) * width * acc);
+}
+
 void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job)
 {
     const pscan_kernel *kernel = job->kernel;
@@ -612,32 +771,7 @@ void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job)
         return;
     }
     if (plan->kind == PSCAN_PLAN_PANEL) {
-        job->direct = kernel && job->same_types && (job->sequential || kernel->order_free) &&
-                      plan->inner.in_stride == acc && plan->inner.out_stride == acc;
-        int64_t width = job->direct ? DIRECT_PANEL_CHUNK : PANEL_CHUNK;
-        while (width > MIN_PANEL_WIDTH &&
-               plan->outer_count * ((plan->inner.len + width - 1) / width) < job->threads)
-            width /= 2;
-        const int64_t units = plan->outer_count * ((plan->inner.len + width - 1) / width);
-        job->schedule = PSCAN_SCHEDULE_PANEL;
-        job->panel_width = width;
-        job->team = threads_for(job, plan->total, units);
-        /* Rows narrower than a page, back to back: a lagged scan per block
-         * (a combine call and a streamed copy per row would cost more than
-         * the row); the previous row is read back, so plain stores. */
-        const int64_t row_bytes = plan->inner.len * acc;
-        job->panel_lagged = job->direct && row_bytes < NARROW_ROW_BYTES &&
-                            plan->inner.len <= width && plan->scan.in_stride == row_bytes &&
-                            plan->scan.out_stride == row_bytes;
-        if (job->panel_lagged) {
-            job->panel_width = plan->inner.len;
-            job->team = threads_for(job, plan->total, plan->outer_count);
-        }
-        job->stream = job->direct && !job->panel_lagged && plan->in_base != plan->out_base &&
-                              plan->total * acc >= STREAM_MIN_BYTES
-                          ? pscan_kernel_stream_copy()
-                          : NULL;
-        job->scratch_per_thread = (size_t)((job->direct ? (job->stream ? 1 : 0) : 3) * width * acc);
+        prepare_panel(plan, job);
         return;
     }
 
@@ -660,7 +794,7 @@ void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job)
         if (team > 1) {
             job->schedule = PSCAN_SCHEDULE_BLOCKS;
             job->team = team;
-            job->descriptor_bytes = (size_t)(blocks_per_lane * lanes) * sizeof(block_desc);
+            job->descriptor_bytes = blocks_descriptor_bytes(plan, job);
             return;
         }
     }

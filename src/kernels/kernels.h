@@ -36,10 +36,13 @@ typedef struct pscan_kernel {
     void (*reduce_segments)(const void *src, size_t seg_len, size_t count, void *totals);
     /* buf[i] = *carry op buf[i]: applies a tile's incoming prefix. */
     void (*fold)(void *buf, size_t n, const void *carry);
-    /* dst[i] = src[i] for i < lag, then dst[i] = dst[i - lag] op src[i]:
-     * `lag` lanes of a row-major block scanned down their columns, each left
-     * to right (narrow row-wise scans). src may equal dst. */
-    void (*scan_lagged)(const void *src, void *dst, size_t n, size_t lag);
+    /* dst[i] = carry[i] op src[i] (src[i] if carry is NULL) for i < lag,
+     * then dst[i] = dst[i - lag] op src[i]: `lag` lanes of a row-major block
+     * scanned down their columns, each left to right, after a carry row
+     * (narrow row-wise scans). src may equal dst. */
+    void (*scan_lagged)(const void *src, void *dst, size_t n, size_t lag, const void *carry);
+    /* totals[j] = the last value scan_lagged (without carry) gives lane j. */
+    void (*reduce_lagged)(const void *src, size_t n, size_t lag, void *totals);
     /* dst[i] = prev[i] op next[i]: one step of many lanes at once. dst may
      * be prev or next. */
     void (*combine)(const void *prev, const void *next, void *dst, size_t n);

@@ -227,13 +227,25 @@ enum { CHAINS = 8 };
         segments_##op##_##tag(src, NULL, seg_len, count, totals);              \
     }                                                                          \
     static void scan_lagged_##op##_##tag(const void *src, void *dst, size_t n,  \
-                                         size_t lag)                           \
+                                         size_t lag, const void *carry)        \
     {                                                                          \
         size_t i = 0;                                                          \
         for (; i < lag && i < n; i++)                                          \
-            store_##tag(dst, i, load_##tag(src, i));                           \
+            store_##tag(dst, i,                                                \
+                        carry ? COMBINE(op, tag, load_##tag(carry, i), load_##tag(src, i)) \
+                              : load_##tag(src, i));                           \
         for (; i < n; i++)                                                     \
             store_##tag(dst, i, COMBINE(op, tag, load_##tag(dst, i - lag), load_##tag(src, i))); \
+    }                                                                          \
+    static void reduce_lagged_##op##_##tag(const void *src, size_t n, size_t lag, \
+                                           void *totals)                       \
+    {                                                                          \
+        for (size_t j = 0; j < lag && j < n; j++)                              \
+            store_##tag(totals, j, load_##tag(src, j));                        \
+        for (size_t row = lag; row < n; row += lag)                            \
+            for (size_t j = 0; j < lag && row + j < n; j++)                    \
+                store_##tag(totals, j,                                         \
+                            COMBINE(op, tag, load_##tag(totals, j), load_##tag(src, row + j))); \
     }                                                                          \
     static void fold_##op##_##tag(void *buf, size_t n, const void *carry)      \
     {                                                                          \
@@ -479,6 +491,7 @@ DEFINE_VECTOR_OP_KERNELS(u64)
                         BODY(reduce_segments, op, tag),                        \
                         fold_##op##_##tag,                                     \
                         scan_lagged_##op##_##tag,                              \
+                        reduce_lagged_##op##_##tag,                            \
                         combine_##op##_##tag,                                  \
                         ORDER_FREE(op, tag)},
 
