@@ -165,10 +165,12 @@ Test(engine, big_outputs_stream_and_stay_exact)
     free(out);
 }
 
-/* Axis 0 of a narrow C array: fewer column strips than threads. */
-Test(engine, narrow_panels_are_exact_for_every_team)
+/* Axis 0 of a narrow C array (a lagged scan, cut into row blocks for
+ * teams): exact integers, thread-invariant REPRODUCIBLE floats, numpy's
+ * SEQUENTIAL bits, in place too. */
+static void check_narrow_panel(int64_t rows, int64_t cols)
 {
-    const int64_t shape[2] = {3 * BLOCK + 123, 8}, n = shape[0] * shape[1];
+    const int64_t shape[2] = {rows, cols}, n = shape[0] * shape[1];
     int64_t *in = tu_malloc((size_t)n * 8), *out = tu_malloc((size_t)n * 8);
     double *fin = tu_malloc((size_t)n * 8), *fref = tu_malloc((size_t)n * 8);
     double *fout = tu_malloc((size_t)n * 8);
@@ -224,6 +226,13 @@ Test(engine, narrow_panels_are_exact_for_every_team)
     free(fin);
     free(fref);
     free(fout);
+}
+
+Test(engine, narrow_panels_are_exact_for_every_team)
+{
+    check_narrow_panel(3 * BLOCK + 123, 8);
+    check_narrow_panel(BLOCK + 77, 40); /* 320-byte rows */
+    check_narrow_panel(5000, 3);        /* fewer rows than a row block */
 }
 
 /* Short lanes that need no conversion but do not lie back to back: each is
