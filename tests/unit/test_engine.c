@@ -58,6 +58,22 @@ static void scan_1d(pscan_op op, pscan_dtype in_t, pscan_dtype out_t, const void
     TU_ASSERT_OK(pscan_scan(op, &a, 0, out_t, &b, &o));
 }
 
+/* out must be the column-wise cumsum of a (rows, cols) C-order int64 in,
+ * wrapping as numpy does. */
+static void expect_axis0_int64(const int64_t *in, const int64_t *out, int64_t rows, int64_t cols,
+                               int threads)
+{
+    for (int64_t c = 0; c < cols; ++c) {
+        uint64_t running = 0;
+        for (int64_t r = 0; r < rows; ++r) {
+            running += (uint64_t)in[r * cols + c];
+            if (out[r * cols + c] != (int64_t)running)
+                cr_assert(eq(i64, out[r * cols + c], (int64_t)running), "threads %d, [%lld, %lld]",
+                          threads, (long long)r, (long long)c);
+        }
+    }
+}
+
 Test(engine, blocks_give_the_one_thread_bits_for_every_team)
 {
     const pscan_dtype types[] = {PSCAN_INT64, PSCAN_INT32, PSCAN_FLOAT64, PSCAN_FLOAT32,
@@ -151,15 +167,7 @@ Test(engine, big_outputs_stream_and_stay_exact)
     for (int threads = 1; threads <= 3; ++threads) {
         pscan_opts o = opts_threads(threads, PSCAN_ORDER_REPRODUCIBLE);
         TU_ASSERT_OK(pscan_cumsum(&a, 0, PSCAN_DTYPE_DEFAULT, &b, &o));
-        for (int64_t c = 0; c < shape[1]; ++c) {
-            uint64_t running = 0;
-            for (int64_t r = 0; r < shape[0]; ++r) {
-                running += (uint64_t)in[r * shape[1] + c];
-                if (out[r * shape[1] + c] != (int64_t)running)
-                    cr_assert(eq(i64, out[r * shape[1] + c], (int64_t)running),
-                              "threads %d, [%lld, %lld]", threads, (long long)r, (long long)c);
-            }
-        }
+        expect_axis0_int64(in, out, shape[0], shape[1], threads);
     }
     free(in);
     free(out);
@@ -185,15 +193,7 @@ static void check_narrow_panel(int64_t rows, int64_t cols)
     for (int threads = 1; threads <= 4; ++threads) {
         pscan_opts o = opts_threads(threads, PSCAN_ORDER_REPRODUCIBLE);
         TU_ASSERT_OK(pscan_cumsum(&a, 0, PSCAN_DTYPE_DEFAULT, &b, &o));
-        for (int64_t c = 0; c < shape[1]; ++c) {
-            int64_t running = 0;
-            for (int64_t r = 0; r < shape[0]; ++r) {
-                running += in[r * shape[1] + c];
-                if (out[r * shape[1] + c] != running)
-                    cr_assert(eq(i64, out[r * shape[1] + c], running), "threads %d, [%lld, %lld]",
-                              threads, (long long)r, (long long)c);
-            }
-        }
+        expect_axis0_int64(in, out, shape[0], shape[1], threads);
         TU_ASSERT_OK(pscan_cumsum(&fa, 0, PSCAN_DTYPE_DEFAULT, &fc, &o));
         cr_assert(eq(int, memcmp(fout, fref, (size_t)n * 8), 0), "float64, %d threads", threads);
         /* SEQUENTIAL: each column left to right, numpy's bits */
@@ -212,15 +212,7 @@ static void check_narrow_panel(int64_t rows, int64_t cols)
     /* in place */
     memcpy(out, in, (size_t)n * 8);
     TU_ASSERT_OK(pscan_cumsum(&b, 0, PSCAN_DTYPE_DEFAULT, &b, NULL));
-    for (int64_t c = 0; c < shape[1]; ++c) {
-        int64_t running = 0;
-        for (int64_t r = 0; r < shape[0]; ++r) {
-            running += in[r * shape[1] + c];
-            if (out[r * shape[1] + c] != running)
-                cr_assert(eq(i64, out[r * shape[1] + c], running), "in place [%lld, %lld]",
-                          (long long)r, (long long)c);
-        }
-    }
+    expect_axis0_int64(in, out, shape[0], shape[1], 0);
     free(in);
     free(out);
     free(fin);
