@@ -7,7 +7,10 @@
  *           claimed from one counter, strictly in order, and carries are
  *           handed on point to point by chained look-back (below).
  *   PANEL   lanes side by side (axis 0 of a C array): strips of columns
- *           across threads, advanced a row at a time with vector combines.
+ *           across threads, advanced a row at a time with vector combines;
+ *           narrow rows lying back to back are one lagged scan, and with
+ *           fewer such panels than threads their row blocks are BLOCKS
+ *           whose carries are whole rows.
  *
  * Chained look-back (DESIGN.md section 6). Every block has a descriptor:
  * a state word (this run's number, then AGGREGATE or PREFIX), the values

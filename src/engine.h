@@ -34,8 +34,9 @@ enum { PSCAN_BLOCK_TILES = 8, PSCAN_BLOCK = PSCAN_TILE * PSCAN_BLOCK_TILES };
 typedef enum pscan_schedule {
     PSCAN_SCHEDULE_NONE,   /* empty plan */
     PSCAN_SCHEDULE_LANES,  /* whole lanes split across threads */
-    PSCAN_SCHEDULE_BLOCKS, /* blocks of long lanes claimed in order, carries
-                              handed on by chained look-back */
+    PSCAN_SCHEDULE_BLOCKS, /* blocks of long lanes (or row blocks of narrow
+                              panels) claimed in order, carries handed on
+                              by chained look-back */
     PSCAN_SCHEDULE_PANEL   /* PANEL plans: column strips across threads */
 } pscan_schedule;
 
@@ -57,8 +58,8 @@ typedef struct pscan_job {
     bool stream_kernel;     /* direct and big, with a kernel that streams its
                                own stores: straight to out, no buffer */
     int64_t panel_width;    /* PANEL: lanes per strip */
-    bool panel_lagged;      /* PANEL: narrow rows back to back, one lagged
-                               scan per outer block */
+    bool panel_lagged;      /* PANEL (or BLOCKS of its rows): narrow rows
+                               back to back, scanned as one lagged sequence */
     size_t scratch_per_thread;
     size_t descriptor_bytes;
 } pscan_job;
