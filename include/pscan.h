@@ -182,6 +182,15 @@ PSCAN_API size_t pscan_dtype_size(pscan_dtype t);
  *  given; PSCAN_DTYPE_DEFAULT if in_dtype or op is invalid. */
 PSCAN_API pscan_dtype pscan_default_dtype(pscan_op op, pscan_dtype in_dtype);
 
+/** The value `op` starts from in `dtype` (one element, pscan_dtype_size
+ *  bytes, written to `value`): what exclusive and include-initial scans put
+ *  first. SUM 0, PROD 1; MAX the lowest value (-inf for floats, (-inf,
+ *  -inf) for complex, false for bool), MIN the highest. numpy's maximum
+ *  and minimum have no identity; these are the values no element can
+ *  lose to. Returns PSCAN_OK, PSCAN_ENULL, PSCAN_EOP or PSCAN_EDTYPE
+ *  (DEFAULT is not a dtype here). */
+PSCAN_API pscan_status pscan_identity(pscan_op op, pscan_dtype dtype, void *value);
+
 /** Library version string, e.g. "0.1.0". */
 PSCAN_API const char *pscan_version(void);
 

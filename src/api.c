@@ -5,9 +5,11 @@
 #include "dtype.h"
 #include "engine.h"
 #include "layout.h"
+#include "scan_carry.h"
 #include "workspace.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static const char *const status_text[PSCAN_STATUS_COUNT] = {
     [PSCAN_OK] = "success",
@@ -43,8 +45,8 @@ const char *pscan_version(void)
 enum {
     KNOWN_FLAGS = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE |
                   PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_CHECK_OVERFLOW | PSCAN_FLAG_COMPENSATED,
-    /* Flags the engine implements so far. */
-    SUPPORTED_FLAGS = 0
+    /* Flags built so far: the shape flags, as views of in and out. */
+    SUPPORTED_FLAGS = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE
 };
 
 static pscan_status check_opts(const pscan_opts *opts)
@@ -57,6 +59,10 @@ static pscan_status check_opts(const pscan_opts *opts)
         opts->casting != PSCAN_CASTING_SAFE)
         return PSCAN_EOPTS;
     if (opts->flags & ~(unsigned)KNOWN_FLAGS)
+        return PSCAN_EOPTS;
+    /* An exclusive scan one longer would repeat the identity: no meaning. */
+    const unsigned both = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL;
+    if ((opts->flags & both) == both)
         return PSCAN_EOPTS;
     return PSCAN_OK;
 }
@@ -89,14 +95,16 @@ static pscan_status resolve_axis(int axis, int ndim, int *resolved)
     return PSCAN_OK;
 }
 
-static pscan_status check_out_shape(const pscan_view *in, const pscan_view *out, bool flatten)
+/* `extra`: 1 when out starts with an identity slice (include-initial). */
+static pscan_status check_out_shape(const pscan_view *in, const pscan_view *out, int axis,
+                                    bool flatten, int64_t extra)
 {
     if (flatten)
-        return out->ndim == 1 && out->shape[0] == in->size ? PSCAN_OK : PSCAN_EOUTSHAPE;
+        return out->ndim == 1 && out->shape[0] == in->size + extra ? PSCAN_OK : PSCAN_EOUTSHAPE;
     if (out->ndim != in->ndim)
         return PSCAN_EOUTSHAPE;
     for (int d = 0; d < in->ndim; d++)
-        if (out->shape[d] != in->shape[d])
+        if (out->shape[d] != in->shape[d] + (d == axis ? extra : 0))
             return PSCAN_EOUTSHAPE;
     return PSCAN_OK;
 }
@@ -162,7 +170,7 @@ static pscan_status snapshot_input(pscan_view *in, pscan_workspace *ws, void **s
 /* Everything after the checks: plan, overlap copy, job. */
 static pscan_status scan_checked(pscan_op op, pscan_view *in, const pscan_view *out,
                                  int resolved_axis, bool flatten, pscan_dtype acc,
-                                 const pscan_opts *opts, pscan_context *ctx,
+                                 const pscan_opts *opts, const void *carry, pscan_context *ctx,
                                  pscan_workspace *ws)
 {
     pscan_plan plan;
@@ -187,13 +195,132 @@ static pscan_status scan_checked(pscan_op op, pscan_view *in, const pscan_view *
     job.same_types = in->dtype == acc && out->dtype == acc;
     job.sequential = order_matters && opts->order == PSCAN_ORDER_SEQUENTIAL;
     job.threads = opts->threads > 0 ? opts->threads : ctx->threads;
+    job.carry = carry;
     status = run_job(&plan, &job, ws);
     free(scratch);
     return status;
 }
 
-pscan_status pscan_scan(pscan_op op, const pscan_array *in_array, int axis, pscan_dtype dtype,
-                        const pscan_array *out_array, const pscan_opts *user_opts)
+/* How the shape flags turn one call into a plain inclusive scan. */
+typedef struct flag_views {
+    pscan_view in, out;     /* what the engine scans */
+    pscan_view initial;     /* out's identity slice (exclusive, include-initial) */
+    bool has_initial;
+    bool shift_after;       /* exclusive over a flattening that is no view:
+                               scan all of out, then move it up one place */
+} flag_views;
+
+/* Elements [start, start + len) of `v` along dim d, reversed if `flip`.
+ * A sub-view of a checked view: building it cannot overflow. */
+static void view_along(const pscan_view *v, int d, int64_t start, int64_t len, bool flip,
+                       pscan_view *result)
+{
+    int64_t shape[PSCAN_MAX_DIMS], strides[PSCAN_MAX_DIMS];
+    for (int k = 0; k < v->ndim; k++) {
+        shape[k] = v->shape[k];
+        strides[k] = v->strides[k];
+    }
+    char *data = v->data + start * strides[d];
+    shape[d] = len;
+    if (flip && len > 0) {
+        data += (len - 1) * strides[d];
+        strides[d] = -strides[d];
+    }
+    const pscan_array array = {data, v->dtype, v->ndim, shape, strides};
+    (void)pscan_view_init(result, &array);
+}
+
+/* `v` as one 1-D run in C order, if its dims address memory that way. */
+static bool view_flatten(const pscan_view *v, pscan_view *flat)
+{
+    int64_t stride = 0, expected = 0;
+    bool first = true;
+    for (int d = v->ndim - 1; d >= 0; d--) {
+        if (v->shape[d] == 1)
+            continue;
+        if (first)
+            stride = expected = v->strides[d];
+        else if (v->strides[d] != expected)
+            return false;
+        first = false;
+        expected = v->strides[d] * v->shape[d];
+    }
+    const int64_t len = v->size;
+    if (first)
+        stride = (int64_t)pscan_dtype_size(v->dtype);
+    const pscan_array array = {v->data, v->dtype, 1, &len, &stride};
+    (void)pscan_view_init(flat, &array);
+    return true;
+}
+
+/* Reverse: both views flipped along the scan (every dim of in when
+ * flattening). Exclusive and include-initial: out's first slice (in scan
+ * order) is the identity, the rest an inclusive scan of in (of all but its
+ * last slice, for exclusive). */
+static void apply_flags(const pscan_view *in, const pscan_view *out, int axis, bool flatten,
+                        unsigned flags, flag_views *fv)
+{
+    const bool reverse = flags & PSCAN_FLAG_REVERSE;
+    fv->in = *in;
+    fv->out = *out;
+    fv->has_initial = flags & (PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL);
+    fv->shift_after = false;
+    const int out_axis = flatten ? 0 : axis;
+    if (reverse) {
+        if (flatten)
+            for (int d = 0; d < in->ndim; d++)
+                view_along(&fv->in, d, 0, fv->in.shape[d], true, &fv->in);
+        else
+            view_along(in, axis, 0, in->shape[axis], true, &fv->in);
+        view_along(out, out_axis, 0, out->shape[out_axis], true, &fv->out);
+    }
+    if (!fv->has_initial)
+        return;
+    const int64_t out_len = fv->out.shape[out_axis];
+    if (out_len == 0) {
+        fv->has_initial = false;
+        return;
+    }
+    view_along(&fv->out, out_axis, 0, 1, false, &fv->initial);
+    if (!(flags & PSCAN_FLAG_EXCLUSIVE)) {
+        view_along(&fv->out, out_axis, 1, out_len - 1, false, &fv->out);
+        return;
+    }
+    pscan_view flat_in;
+    if (flatten && !view_flatten(&fv->in, &flat_in)) {
+        fv->shift_after = true;
+        return;
+    }
+    const pscan_view *scan_in = flatten ? &flat_in : &fv->in;
+    const int in_axis = flatten ? 0 : axis;
+    view_along(scan_in, in_axis, 0, scan_in->shape[in_axis] - 1, false, &fv->in);
+    view_along(&fv->out, out_axis, 1, out_len - 1, false, &fv->out);
+}
+
+/* Write `value` (one element of v's dtype) into every element of v. */
+static void fill_view(const pscan_view *v, int d, char *at, const void *value)
+{
+    const size_t itemsize = pscan_dtype_size(v->dtype);
+    for (int64_t i = 0; i < v->shape[d]; i++) {
+        char *element = at + i * v->strides[d];
+        if (d + 1 < v->ndim)
+            fill_view(v, d + 1, element, value);
+        else
+            memcpy(element, value, itemsize);
+    }
+}
+
+/* out[i] = out[i - 1] along a 1-D view, from the end. */
+static void shift_up(const pscan_view *v)
+{
+    const size_t itemsize = pscan_dtype_size(v->dtype);
+    for (int64_t i = v->shape[0] - 1; i > 0; i--)
+        memcpy(v->data + i * v->strides[0], v->data + (i - 1) * v->strides[0], itemsize);
+}
+
+static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axis,
+                               pscan_dtype dtype, const pscan_array *out_array,
+                               const pscan_opts *user_opts, const void *carry)
 {
     static const pscan_opts default_opts = PSCAN_OPTS_INIT;
     const pscan_opts *opts = user_opts ? user_opts : &default_opts;
@@ -225,7 +352,8 @@ pscan_status pscan_scan(pscan_op op, const pscan_array *in_array, int axis, psca
         return PSCAN_EOUTSHAPE;
     if ((status = pscan_view_init(&out, out_array)) != PSCAN_OK)
         return status;
-    if ((status = check_out_shape(&in, &out, flatten)) != PSCAN_OK)
+    const int64_t extra = opts->flags & PSCAN_FLAG_INCLUDE_INITIAL ? 1 : 0;
+    if ((status = check_out_shape(&in, &out, resolved_axis, flatten, extra)) != PSCAN_OK)
         return status;
     if ((in.size > 0 && !in.data) || (out.size > 0 && !out.data))
         return PSCAN_ENULL;
@@ -240,15 +368,53 @@ pscan_status pscan_scan(pscan_op op, const pscan_array *in_array, int axis, psca
     pscan_context *ctx;
     if ((status = pscan_context_resolve(opts->ctx, &ctx)) != PSCAN_OK)
         return status;
-    if (in.size == 0)
-        return PSCAN_OK;
 
-    pscan_workspace *ws;
-    if ((status = pscan_workspace_acquire(ctx, &ws)) != PSCAN_OK)
-        return status;
-    status = scan_checked(op, &in, &out, resolved_axis, flatten, acc, opts, ctx, ws);
-    pscan_workspace_release(ctx, ws);
-    return status;
+    flag_views fv;
+    apply_flags(&in, &out, resolved_axis, flatten, opts->flags, &fv);
+    if (fv.in.size > 0) {
+        pscan_workspace *ws;
+        if ((status = pscan_workspace_acquire(ctx, &ws)) != PSCAN_OK)
+            return status;
+        status = scan_checked(op, &fv.in, &fv.out, resolved_axis, flatten, acc, opts, carry, ctx,
+                              ws);
+        pscan_workspace_release(ctx, ws);
+        if (status != PSCAN_OK)
+            return status;
+    }
+    if (fv.shift_after)
+        shift_up(&fv.out);
+    if (fv.has_initial) {
+        _Alignas(16) unsigned char identity[16], converted[16];
+        pscan_identity(op, acc, identity);
+        pscan_convert_get(acc, out.dtype)((const char *)identity, 0, (char *)converted, 0, 1);
+        fill_view(&fv.initial, 0, fv.initial.data, converted);
+    }
+    return PSCAN_OK;
+}
+
+pscan_status pscan_scan(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
+                        const pscan_array *out, const pscan_opts *opts)
+{
+    return scan_entry(op, in, axis, dtype, out, opts, NULL);
+}
+
+pscan_status pscan_scan_carry(pscan_op op, const pscan_array *in, pscan_dtype dtype,
+                              const pscan_array *out, const pscan_opts *opts, const void *carry)
+{
+    if (!in || !out || !carry)
+        return PSCAN_ENULL;
+    if (opts && (opts->flags & ~(unsigned)PSCAN_FLAG_REVERSE))
+        return PSCAN_EOPTS;
+    if (in->ndim < 1 || in->ndim > 2)
+        return PSCAN_ENDIM;
+    /* One carry per lane, in order: 2-D rows must be contiguous runs. */
+    const size_t itemsize[2] = {pscan_dtype_size(in->dtype), pscan_dtype_size(out->dtype)};
+    const pscan_array *arrays[2] = {in, out};
+    for (int k = 0; k < 2; k++)
+        if (arrays[k]->ndim == 2 && arrays[k]->strides &&
+            arrays[k]->strides[1] != (int64_t)itemsize[k])
+            return PSCAN_EOPTS;
+    return scan_entry(op, in, 0, dtype, out, opts, carry);
 }
 
 pscan_status pscan_cumsum(const pscan_array *in, int axis, pscan_dtype dtype,

@@ -255,11 +255,12 @@ static void scan_lane(const pscan_plan *plan, const pscan_job *job, char *buffer
 {
     const int64_t len = lane_length(plan), acc = (int64_t)job->acc_size;
     _Alignas(16) char carry[MAX_ACC_SIZE];
+    const char *lane_carry = job->carry ? job->carry + lane * acc : NULL;
     for (int64_t start = 0; start < len; start += PSCAN_BLOCK) {
         block_view view;
         int64_t n = min64(PSCAN_BLOCK, len - start);
         block_open(plan, job, buffer, lane, start, n, &view);
-        scan_block(job, view.src, view.dst, n, start > 0 ? carry : NULL);
+        scan_block(job, view.src, view.dst, n, start > 0 ? carry : lane_carry);
         memcpy(carry, view.dst + (n - 1) * acc, (size_t)acc);
         block_close(job, &view);
     }
@@ -315,7 +316,8 @@ static void scan_short_lanes(const pscan_plan *plan, const pscan_job *job, char 
 static void scan_lane_range(const pscan_plan *plan, const pscan_job *job, char *buffer,
                             int64_t first, int64_t count)
 {
-    if (plan->kind == PSCAN_PLAN_LANES && plan->scan.len <= PSCAN_TILE && count > 1) {
+    if (plan->kind == PSCAN_PLAN_LANES && plan->scan.len <= PSCAN_TILE && count > 1 &&
+        !job->carry) {
         scan_short_lanes(plan, job, buffer, first, count);
         return;
     }
@@ -547,12 +549,13 @@ static void blocks_worker(blocks_run *r, char *buffer)
         const int64_t start = index % r->blocks_per_lane * step;
         const int64_t n = min64(step, r->lane_len - start);
         block_desc *desc = desc_at(r, index), *previous = start > 0 ? desc_at(r, index - 1) : NULL;
+        const char *lane_carry = job->carry ? job->carry + lane * (int64_t)carry_bytes : NULL;
         block_work work;
         work_open(r, buffer, lane, start, n, &work);
         if (!previous || (!two_pass && published(previous, r->run) == STATE_PREFIX)) {
             if (previous)
                 memcpy(carry, previous->values, carry_bytes);
-            work_scan(r, &work, previous ? carry : NULL);
+            work_scan(r, &work, previous ? carry : lane_carry);
             memcpy(desc->values, work.dst + (work.values - r->width) * (int64_t)acc, carry_bytes);
             publish(desc, r->run, STATE_PREFIX);
         } else {
@@ -592,6 +595,15 @@ static void run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_works
 
 /* ---- PANEL: rows of lanes side by side ---- */
 
+/* The carry row of outer block `block` from lane `column` on, or NULL. */
+static const char *panel_carry(const pscan_plan *plan, const pscan_job *job, int64_t block,
+                               int64_t column)
+{
+    if (!job->carry)
+        return NULL;
+    return job->carry + (block * plan->inner.len + column) * (int64_t)job->acc_size;
+}
+
 /* Direct strip for order-free or sequential jobs of one dtype with
  * contiguous rows: out row r = out row r-1 op in row r, no conversions.
  * Streaming, the running row stays in the thread's buffer and each result
@@ -604,8 +616,12 @@ static void scan_panel_direct(const pscan_plan *plan, const pscan_job *job, char
     const size_t row_bytes = (size_t)width * job->acc_size;
     const char *in_row = plan->in_base + cursor.in_offset + column * plan->inner.in_stride;
     char *out_row = plan->out_base + cursor.out_offset + column * plan->inner.out_stride;
+    const char *carry = panel_carry(plan, job, block, column);
     if (job->stream) {
-        memcpy(buffer, in_row, row_bytes);
+        if (carry)
+            job->kernel->combine(carry, in_row, buffer, (size_t)width);
+        else
+            memcpy(buffer, in_row, row_bytes);
         job->stream(out_row, buffer, row_bytes);
         for (int64_t row = 1; row < plan->scan.len; row++) {
             job->kernel->combine(buffer, in_row + row * plan->scan.in_stride, buffer,
@@ -614,7 +630,10 @@ static void scan_panel_direct(const pscan_plan *plan, const pscan_job *job, char
         }
         return;
     }
-    memmove(out_row, in_row, row_bytes);
+    if (carry)
+        job->kernel->combine(carry, in_row, out_row, (size_t)width);
+    else
+        memmove(out_row, in_row, row_bytes);
     for (int64_t row = 1; row < plan->scan.len; row++)
         job->kernel->combine(out_row + (row - 1) * plan->scan.out_stride,
                              in_row + row * plan->scan.in_stride,
@@ -629,7 +648,7 @@ static void scan_panel_lagged(const pscan_plan *plan, const pscan_job *job, int6
     cursor_seek(&cursor, plan, block);
     job->kernel->scan_lagged(plan->in_base + cursor.in_offset, plan->out_base + cursor.out_offset,
                              (size_t)(plan->scan.len * plan->inner.len), (size_t)plan->inner.len,
-                             NULL);
+                             panel_carry(plan, job, block, 0));
 }
 
 /* Buffered strip: lanes [column, column + width) of outer block `block`;
@@ -647,13 +666,18 @@ static void scan_panel_buffered(const pscan_plan *plan, const pscan_job *job, ch
     char *out_row = plan->out_base + cursor.out_offset + column * plan->inner.out_stride;
     const bool tiled = kernel && !job->sequential && !kernel->order_free;
     const int64_t tile_len = tiled ? PSCAN_TILE : plan->scan.len;
+    /* A carry is P(-1): tiled, the first tile folds it in like any other
+     * prefix; untiled, the running row starts from it. */
+    const char *carry = kernel ? panel_carry(plan, job, block, column) : NULL;
+    if (carry)
+        memcpy(tiled ? prefix : running, carry, (size_t)width * acc_size);
 
     for (int64_t row = 0; row < plan->scan.len; row++) {
         const int64_t in_step = row * plan->scan.in_stride;
         const int64_t row_in_tile = row % tile_len;
-        const bool first_tile = row < tile_len;
+        const bool first_tile = row < tile_len && !(carry && tiled);
         char *result = running;
-        if (row_in_tile == 0 || !kernel) {
+        if (!kernel || (row_in_tile == 0 && !(row == 0 && carry && !tiled))) {
             job->load(in_row + in_step, plan->inner.in_stride, running, (ptrdiff_t)acc_size,
                       (size_t)width);
         } else {

@@ -48,6 +48,10 @@ typedef struct pscan_job {
     bool same_types;            /* in, accumulator and out dtypes are equal */
     bool sequential;            /* strict left-to-right lanes (no tiles) */
     int threads;                /* most threads to use (>= 1) */
+    const char *carry;          /* NULL, or one accumulator per lane (a row
+                                   per PANEL outer block) that every lane
+                                   starts from, as if it came before it:
+                                   scanning a file piece by piece */
 
     /* Filled by pscan_engine_prepare. */
     pscan_schedule schedule;

@@ -1,7 +1,9 @@
 /*
- * test_flags.c - opts.flags. Each known flag may still return PSCAN_ENOTSUP
- * (with out untouched); when it returns PSCAN_OK the values must be the
- * documented ones. Unknown bits are PSCAN_EOPTS (see test_errors.c).
+ * test_flags.c - opts.flags. Exclusive, include-initial and reverse must
+ * work (1-D and N-d, every axis, axis=None, in place, converting); the
+ * flags not built yet may return PSCAN_ENOTSUP (with out untouched), and
+ * when they return PSCAN_OK the values must be the documented ones.
+ * Unknown bits are PSCAN_EOPTS (see test_errors.c).
  */
 #include "testutil.h"
 
@@ -38,46 +40,208 @@ static void expect_i64(const int64_t *want, size_t n, const char *what)
 
 static const int64_t in4[4] = {1, 2, 3, 4};
 
+/* The shape flags are built: each must succeed. */
+static void run_required(unsigned flags, int64_t out_n)
+{
+    pscan_status s;
+    run_flags(flags, in4, PSCAN_INT64, 4, out_n, PSCAN_DTYPE_DEFAULT, PSCAN_INT64, &s);
+    cr_assert(eq(int, (int)s, (int)PSCAN_OK), "%s", pscan_strerror(s));
+}
+
 Test(flags, exclusive)
 {
-    if (run_flags(PSCAN_FLAG_EXCLUSIVE, in4, PSCAN_INT64, 4, 4, PSCAN_DTYPE_DEFAULT, PSCAN_INT64, NULL)) {
-        const int64_t w[4] = {0, 1, 3, 6};
-        expect_i64(w, 4, "exclusive");
-    }
+    run_required(PSCAN_FLAG_EXCLUSIVE, 4);
+    const int64_t w[4] = {0, 1, 3, 6};
+    expect_i64(w, 4, "exclusive");
 }
 
 Test(flags, reverse)
 {
-    if (run_flags(PSCAN_FLAG_REVERSE, in4, PSCAN_INT64, 4, 4, PSCAN_DTYPE_DEFAULT, PSCAN_INT64, NULL)) {
-        const int64_t w[4] = {10, 9, 7, 4};
-        expect_i64(w, 4, "reverse");
-    }
+    run_required(PSCAN_FLAG_REVERSE, 4);
+    const int64_t w[4] = {10, 9, 7, 4};
+    expect_i64(w, 4, "reverse");
 }
 
 Test(flags, exclusive_reverse)
 {
-    if (run_flags(PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_REVERSE, in4, PSCAN_INT64, 4, 4, PSCAN_DTYPE_DEFAULT,
-                  PSCAN_INT64, NULL)) {
-        const int64_t w[4] = {9, 7, 4, 0};
-        expect_i64(w, 4, "exclusive reverse");
-    }
+    run_required(PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_REVERSE, 4);
+    const int64_t w[4] = {9, 7, 4, 0};
+    expect_i64(w, 4, "exclusive reverse");
 }
 
 Test(flags, include_initial)
 {
-    pscan_status s;
-    run_flags(PSCAN_FLAG_INCLUDE_INITIAL, in4, PSCAN_INT64, 4, 5, PSCAN_DTYPE_DEFAULT, PSCAN_INT64, &s);
-    TU_ASSERT_EITHER(s, PSCAN_OK, PSCAN_ENOTSUP);
-    if (s == PSCAN_ENOTSUP) {
-        tu_assert_sentinel(ob, sizeof ob);
-        return;
-    }
+    run_required(PSCAN_FLAG_INCLUDE_INITIAL, 5);
     const int64_t w[5] = {0, 1, 3, 6, 10};
     expect_i64(w, 5, "include initial");
-    /* then out must be one longer than in along the axis */
+    run_required(PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE, 5);
+    const int64_t wr[5] = {10, 9, 7, 4, 0};
+    expect_i64(wr, 5, "include initial reverse");
+    /* out must be one longer than in along the axis */
+    pscan_status s;
     run_flags(PSCAN_FLAG_INCLUDE_INITIAL, in4, PSCAN_INT64, 4, 4, PSCAN_DTYPE_DEFAULT, PSCAN_INT64, &s);
     cr_assert(eq(int, (int)s, (int)PSCAN_EOUTSHAPE));
     tu_assert_sentinel(ob, sizeof ob);
+    /* exclusive output has in's shape: one longer is wrong */
+    run_flags(PSCAN_FLAG_EXCLUSIVE, in4, PSCAN_INT64, 4, 5, PSCAN_DTYPE_DEFAULT, PSCAN_INT64, &s);
+    cr_assert(eq(int, (int)s, (int)PSCAN_EOUTSHAPE));
+    /* both at once mean nothing: an option error */
+    run_flags(PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_EXCLUSIVE, in4, PSCAN_INT64, 4, 5,
+              PSCAN_DTYPE_DEFAULT, PSCAN_INT64, &s);
+    cr_assert(eq(int, (int)s, (int)PSCAN_EOPTS));
+    tu_assert_sentinel(ob, sizeof ob);
+}
+
+/* Reference for the shape flags over a C-ordered int64 buffer: lanes along
+ * `axis` (-1: the flattening), out one longer with include-initial. */
+static void ref_flags(int ndim, const int64_t *shape, int axis, unsigned flags, const int64_t *in,
+                      int64_t *out)
+{
+    int64_t outer = 1, inner = 1, n = tu_prod(ndim, shape);
+    if (axis >= 0) {
+        for (int d = 0; d < axis; d++)
+            outer *= shape[d];
+        for (int d = axis + 1; d < ndim; d++)
+            inner *= shape[d];
+        n = shape[axis];
+    }
+    const int64_t extra = flags & PSCAN_FLAG_INCLUDE_INITIAL ? 1 : 0;
+    const bool reverse = flags & PSCAN_FLAG_REVERSE, shifted = extra || (flags & PSCAN_FLAG_EXCLUSIVE);
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t k = 0; k < inner; k++) {
+            uint64_t sum = 0;
+            for (int64_t step = 0; step < n + extra; step++) {
+                int64_t i = reverse ? n + extra - 1 - step : step; /* out index */
+                int64_t src = reverse ? n - 1 - step : step;      /* in index scanned now */
+                if (shifted) {
+                    out[(o * (n + extra) + i) * inner + k] = (int64_t)sum;
+                    if (src >= 0 && src < n)
+                        sum += (uint64_t)in[(o * n + src) * inner + k];
+                } else {
+                    sum += (uint64_t)in[(o * n + src) * inner + k];
+                    out[(o * n + i) * inner + k] = (int64_t)sum;
+                }
+            }
+        }
+}
+
+/* Every axis and axis=None of a 3-d array, every flag combination, with
+ * C-ordered and transposed (not flattenable) inputs and int32 -> int64. */
+Test(flags, nd_every_axis)
+{
+    const int64_t shape[3] = {3, 5, 7}, n = 105;
+    int32_t *in32 = tu_malloc(n * 4);
+    int64_t *in = tu_malloc(n * 8), *got = tu_malloc(200 * 8), *want = tu_malloc(200 * 8);
+    int64_t *t_in = tu_malloc(n * 8);
+    uint64_t seed = 7;
+    for (int64_t i = 0; i < n; i++)
+        in32[i] = (int32_t)tu_rand_range(&seed, -1000, 1000), in[i] = in32[i];
+    /* t_in holds in's values transposed: a (7, 5, 3) C array; viewed with
+     * swapped strides it is in again, but not as one run. */
+    for (int64_t a = 0; a < 3; a++)
+        for (int64_t b = 0; b < 5; b++)
+            for (int64_t c = 0; c < 7; c++)
+                t_in[(c * 5 + b) * 3 + a] = in[(a * 5 + b) * 7 + c];
+    const int64_t t_strides[3] = {8, 24, 120};
+    const unsigned combos[] = {0, PSCAN_FLAG_REVERSE, PSCAN_FLAG_EXCLUSIVE,
+                               PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_REVERSE, PSCAN_FLAG_INCLUDE_INITIAL,
+                               PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE};
+    for (size_t f = 0; f < TU_COUNT(combos); f++)
+        for (int axis = -1; axis < 3; axis++)
+            for (int source = 0; source < 3; source++) {
+                const unsigned flags = combos[f];
+                const int64_t extra = flags & PSCAN_FLAG_INCLUDE_INITIAL ? 1 : 0;
+                int64_t out_shape[3] = {shape[0], shape[1], shape[2]}, flat = n + extra;
+                if (axis >= 0)
+                    out_shape[axis] += extra;
+                pscan_array ai = source == 0   ? tu_arr(in, PSCAN_INT64, 3, shape, NULL)
+                                 : source == 1 ? tu_arr(t_in, PSCAN_INT64, 3, shape, t_strides)
+                                               : tu_arr(in32, PSCAN_INT32, 3, shape, NULL);
+                pscan_array ao = axis < 0 ? tu_vec(got, PSCAN_INT64, &flat)
+                                          : tu_arr(got, PSCAN_INT64, 3, out_shape, NULL);
+                pscan_opts o = PSCAN_OPTS_INIT;
+                o.flags = flags;
+                pscan_status s = pscan_cumsum(&ai, axis < 0 ? PSCAN_AXIS_NONE : axis,
+                                              PSCAN_DTYPE_DEFAULT, &ao, &o);
+                cr_assert(eq(int, (int)s, (int)PSCAN_OK), "flags %u axis %d", flags, axis);
+                ref_flags(3, shape, axis, flags, in, want);
+                for (int64_t i = 0; i < n + extra * (axis < 0 ? 1 : n / shape[axis]); i++)
+                    cr_assert(eq(i64, got[i], want[i]), "flags %u axis %d source %d element %lld",
+                              flags, axis, source, (long long)i);
+            }
+    free(in32);
+    free(in);
+    free(t_in);
+    free(got);
+    free(want);
+}
+
+/* In place: the exclusive scan of in written over in. */
+Test(flags, in_place)
+{
+    int64_t a[6] = {1, 2, 3, 4, 5, 6};
+    const int64_t n = 6;
+    pscan_array v = tu_vec(a, PSCAN_INT64, &n);
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_REVERSE;
+    TU_ASSERT_OK(pscan_cumsum(&v, 0, PSCAN_DTYPE_DEFAULT, &v, &o));
+    const int64_t w[6] = {20, 18, 15, 11, 6, 0};
+    tu_assert_i64s(a, w, 6);
+}
+
+/* Max and min start from the extremes; the identity is converted to out. */
+Test(flags, identities_through_ops)
+{
+    const double in[3] = {2.5, -1.0, 4.0};
+    double out[3];
+    const int64_t n = 3;
+    pscan_array ai = tu_vec((void *)(uintptr_t)in, PSCAN_FLOAT64, &n), ao = tu_vec(out, PSCAN_FLOAT64, &n);
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = PSCAN_FLAG_EXCLUSIVE;
+    TU_ASSERT_OK(pscan_scan(PSCAN_MAX, &ai, 0, PSCAN_DTYPE_DEFAULT, &ao, &o));
+    cr_assert(eq(dbl, out[0], -INFINITY));
+    cr_assert(eq(dbl, out[1], 2.5));
+    cr_assert(eq(dbl, out[2], 2.5));
+    TU_ASSERT_OK(pscan_scan(PSCAN_MIN, &ai, 0, PSCAN_DTYPE_DEFAULT, &ao, &o));
+    cr_assert(eq(dbl, out[0], INFINITY));
+    cr_assert(eq(dbl, out[2], -1.0));
+    TU_ASSERT_OK(pscan_scan(PSCAN_PROD, &ai, 0, PSCAN_DTYPE_DEFAULT, &ao, &o));
+    cr_assert(eq(dbl, out[0], 1.0));
+    cr_assert(eq(dbl, out[2], -2.5));
+    /* int16 accumulator, float64 out: INT16_MIN arrives as a double */
+    TU_ASSERT_OK(pscan_scan(PSCAN_MAX, &ai, 0, PSCAN_INT16, &ao, &o));
+    cr_assert(eq(dbl, out[0], -32768.0));
+    /* empty lanes: include-initial still writes the identity */
+    const int64_t zero = 0, one = 1;
+    int64_t single = -5;
+    pscan_array empty = tu_vec((void *)(uintptr_t)in, PSCAN_FLOAT64, &zero), single_out = tu_vec(&single, PSCAN_INT64, &one);
+    o.flags = PSCAN_FLAG_INCLUDE_INITIAL;
+    TU_ASSERT_OK(pscan_scan(PSCAN_PROD, &empty, 0, PSCAN_INT64, &single_out, &o));
+    cr_assert(eq(i64, single, 1));
+}
+
+Test(flags, identity_values)
+{
+    unsigned char v[16];
+    cr_assert(eq(int, (int)pscan_identity(PSCAN_MAX, PSCAN_INT8, v), (int)PSCAN_OK));
+    cr_assert(eq(i8, (int8_t)v[0], INT8_MIN));
+    pscan_identity(PSCAN_MIN, PSCAN_UINT32, v);
+    cr_assert(eq(u32, tu_get_i64(v, PSCAN_UINT32) == UINT32_MAX, 1));
+    pscan_identity(PSCAN_PROD, PSCAN_FLOAT16, v);
+    cr_assert(eq(dbl, tu_get_re(v, PSCAN_FLOAT16), 1.0));
+    pscan_identity(PSCAN_PROD, PSCAN_COMPLEX128, v);
+    cr_assert(eq(dbl, tu_get_re(v, PSCAN_COMPLEX128), 1.0));
+    cr_assert(eq(dbl, tu_get_im(v, PSCAN_COMPLEX128), 0.0));
+    pscan_identity(PSCAN_MAX, PSCAN_COMPLEX64, v);
+    cr_assert(eq(dbl, tu_get_re(v, PSCAN_COMPLEX64), -INFINITY));
+    cr_assert(eq(dbl, tu_get_im(v, PSCAN_COMPLEX64), -INFINITY));
+    pscan_identity(PSCAN_MIN, PSCAN_BOOL, v);
+    cr_assert(eq(u8, v[0], 1));
+    pscan_identity(PSCAN_SUM, PSCAN_FLOAT64, v);
+    cr_assert(eq(dbl, tu_get_re(v, PSCAN_FLOAT64), 0.0));
+    cr_assert(eq(int, (int)pscan_identity(PSCAN_SUM, PSCAN_DTYPE_DEFAULT, v), (int)PSCAN_EDTYPE));
+    cr_assert(eq(int, (int)pscan_identity(PSCAN_OP_COUNT, PSCAN_INT8, v), (int)PSCAN_EOP));
+    cr_assert(eq(int, (int)pscan_identity(PSCAN_SUM, PSCAN_INT8, NULL), (int)PSCAN_ENULL));
 }
 
 Test(flags, skip_nan)

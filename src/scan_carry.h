@@ -1,0 +1,21 @@
+/* scan_carry.h - a scan that starts from a given carry: the piece of a
+ * longer scan that comes after what the carry sums up. The command-line
+ * tool scans files larger than memory this way, a slab at a time; not
+ * part of the installed API. */
+#ifndef PSCAN_SCAN_CARRY_H
+#define PSCAN_SCAN_CARRY_H
+
+#include "pscan.h"
+
+/* pscan_scan along axis 0 of a 1-D array, or of a 2-D array whose rows are
+ * contiguous (stride[1] == itemsize, in and out), with every lane starting
+ * from `carry`: one accumulator (dtype `dtype`, or numpy's default for
+ * op and in's dtype) per lane, as though it were the lane's previous
+ * inclusive result. Results are those of the whole scan when the piece
+ * starts on a tile boundary (a multiple of 4096 along the lane) or the
+ * order is SEQUENTIAL or the op order-free. opts->flags may hold only
+ * PSCAN_FLAG_REVERSE (the carry then comes after the piece). */
+pscan_status pscan_scan_carry(pscan_op op, const pscan_array *in, pscan_dtype dtype,
+                              const pscan_array *out, const pscan_opts *opts, const void *carry);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * test_carry.c - a scan cut into pieces, each started from the carry the
+ * previous piece left, gives the one-shot result bit for bit: 1-D lanes and
+ * row panels of every width class, every op, both orders, forward and
+ * reverse, teams of 1-4 threads. Pieces start on tile boundaries (any
+ * boundary where the order is free: sequential or integer ops).
+ */
+#include "testutil.h"
+#include "scan_carry.h"
+
+enum { TILE = 4096 };
+
+typedef struct piece_case {
+    pscan_op op;
+    pscan_dtype in_dtype, acc;
+    pscan_order order;
+    unsigned flags;
+    int threads;
+} piece_case;
+
+static void fill_values(void *data, pscan_dtype t, int64_t n, pscan_op op, uint64_t *seed)
+{
+    for (int64_t i = 0; i < n; i++) {
+        char *p = (char *)data + (size_t)i * tu_size(t);
+        if (tu_is_int(t))
+            tu_put_i64(p, t, tu_rand_range(seed, -50, 50));
+        else if (op == PSCAN_PROD) /* near 1: no overflow to inf over long lanes */
+            tu_put_f64(p, t, 1.0 + (tu_rand_unit(seed) - 0.5) / 512, 0.0);
+        else
+            tu_put_f64(p, t, tu_rand_unit(seed) * 200 - 100, tu_rand_unit(seed) - 0.5);
+    }
+}
+
+/* rows x width (width 0: 1-D) scanned whole, then in pieces; compares bytes. */
+static void check_pieces(const piece_case *c, int64_t rows, int64_t width, uint64_t seed)
+{
+    const int ndim = width ? 2 : 1;
+    const int64_t lanes = width ? width : 1, n = rows * lanes;
+    const size_t in_size = tu_size(c->in_dtype), acc_size = tu_size(c->acc);
+    void *in = tu_malloc((size_t)n * in_size);
+    unsigned char *whole = tu_malloc((size_t)n * acc_size), *pieces = tu_malloc((size_t)n * acc_size);
+    fill_values(in, c->in_dtype, n, c->op, &seed);
+    const int64_t shape[2] = {rows, width};
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.order = c->order;
+    o.flags = c->flags;
+    o.threads = c->threads;
+    pscan_array ai = tu_arr(in, c->in_dtype, ndim, shape, NULL);
+    pscan_array ao = tu_arr(whole, c->acc, ndim, shape, NULL);
+    TU_ASSERT_OK(pscan_scan(c->op, &ai, 0, c->acc, &ao, &o));
+
+    const bool reverse = c->flags & PSCAN_FLAG_REVERSE;
+    const bool any_cut = c->order == PSCAN_ORDER_SEQUENTIAL || tu_is_int(c->acc) ||
+                         c->op == PSCAN_MAX || c->op == PSCAN_MIN;
+    const size_t in_row = (size_t)lanes * in_size, out_row = (size_t)lanes * acc_size;
+    int64_t done = 0;
+    while (done < rows) {
+        int64_t len = any_cut ? tu_rand_range(&seed, 1, rows / 3 + 1)
+                              : TILE * tu_rand_range(&seed, 1, 3);
+        if (len > rows - done)
+            len = rows - done;
+        /* forward pieces from the start, reverse ones from the end */
+        const int64_t start = reverse ? rows - done - len : done;
+        int64_t piece_shape[2] = {len, width};
+        pscan_array pi = tu_arr((char *)in + (size_t)start * in_row, c->in_dtype, ndim, piece_shape, NULL);
+        pscan_array po = tu_arr(pieces + (size_t)start * out_row, c->acc, ndim, piece_shape, NULL);
+        const unsigned char *carry = pieces + (size_t)(reverse ? start + len : start - 1) * out_row;
+        pscan_status s = done == 0 ? pscan_scan(c->op, &pi, 0, c->acc, &po, &o)
+                                   : pscan_scan_carry(c->op, &pi, c->acc, &po, &o, carry);
+        cr_assert(eq(int, (int)s, (int)PSCAN_OK), "%s", pscan_strerror(s));
+        done += len;
+    }
+    int64_t first_bad = 0;
+    while (first_bad < n &&
+           memcmp(whole + (size_t)first_bad * acc_size, pieces + (size_t)first_bad * acc_size, acc_size) == 0)
+        first_bad++;
+    cr_assert(eq(i64, first_bad, n), "op %d %s->%s order %d flags %u threads %d, %lld x %lld: first differing element",
+              (int)c->op, pscan_dtype_name(c->in_dtype), pscan_dtype_name(c->acc), (int)c->order,
+              c->flags, c->threads, (long long)rows, (long long)width);
+    free(in);
+    free(whole);
+    free(pieces);
+}
+
+static const pscan_dtype float_accs[] = {PSCAN_FLOAT64, PSCAN_FLOAT32, PSCAN_FLOAT16, PSCAN_COMPLEX128};
+
+static void sweep(int64_t rows, int64_t width)
+{
+    uint64_t seed = (uint64_t)(rows * 31 + width);
+    for (int op = 0; op < PSCAN_OP_COUNT; op++)
+        for (int threads = 1; threads <= 4; threads *= 2)
+            for (int reverse = 0; reverse < 2; reverse++) {
+                const unsigned flags = reverse ? PSCAN_FLAG_REVERSE : 0u;
+                /* integers: int32 in, int64 accumulator (converting) and int64 direct */
+                piece_case ints = {(pscan_op)op, PSCAN_INT32, PSCAN_INT64, PSCAN_ORDER_REPRODUCIBLE, flags, threads};
+                check_pieces(&ints, rows, width, seed++);
+                ints.in_dtype = PSCAN_INT64;
+                check_pieces(&ints, rows, width, seed++);
+                for (size_t f = 0; f < TU_COUNT(float_accs); f++)
+                    for (int order = 0; order < 2; order++) {
+                        if (float_accs[f] == PSCAN_COMPLEX128 && op >= PSCAN_MAX && order)
+                            continue;
+                        piece_case fc = {(pscan_op)op, float_accs[f], float_accs[f], (pscan_order)order,
+                                         flags, threads};
+                        check_pieces(&fc, rows, width, seed++);
+                    }
+            }
+}
+
+Test(carry, one_lane) { sweep(5 * TILE + 77, 0); }
+Test(carry, lane_of_rows) { sweep(4 * TILE + 5, 1); }
+Test(carry, narrow_panel) { sweep(3 * TILE + 9, 6); }
+Test(carry, wide_panel) { sweep(2 * TILE + 3, 200); }
+
+/* Long enough for the blocked look-back schedule with 4 threads. */
+Test(carry, blocked_lane)
+{
+    piece_case c = {PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, PSCAN_ORDER_REPRODUCIBLE, 0u, 4};
+    check_pieces(&c, 40 * TILE + 1, 0, 99);
+    c.flags = PSCAN_FLAG_REVERSE;
+    check_pieces(&c, 40 * TILE + 1, 0, 98);
+    piece_case i = {PSCAN_SUM, PSCAN_INT64, PSCAN_INT64, PSCAN_ORDER_REPRODUCIBLE, 0u, 4};
+    check_pieces(&i, 40 * TILE + 1, 3, 97);
+}
+
+Test(carry, rejects)
+{
+    int64_t a[4] = {1, 2, 3, 4}, carry = 0;
+    const int64_t shape[2] = {2, 2}, strided[2] = {8, 16}, n = 4;
+    pscan_array two = tu_arr(a, PSCAN_INT64, 2, shape, strided), one = tu_vec(a, PSCAN_INT64, &n);
+    cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_SUM, &two, PSCAN_INT64, &two, NULL, &carry), (int)PSCAN_EOPTS));
+    cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_SUM, &one, PSCAN_INT64, &one, NULL, NULL), (int)PSCAN_ENULL));
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = PSCAN_FLAG_EXCLUSIVE;
+    cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_SUM, &one, PSCAN_INT64, &one, &o, &carry), (int)PSCAN_EOPTS));
+    carry = 10;
+    TU_ASSERT_OK(pscan_scan_carry(PSCAN_SUM, &one, PSCAN_INT64, &one, NULL, &carry));
+    const int64_t w[4] = {11, 13, 16, 20};
+    tu_assert_i64s(a, w, 4);
+}
