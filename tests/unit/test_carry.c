@@ -111,7 +111,7 @@ Test(carry, one_lane) { sweep(5 * TILE + 77, 0); }
 Test(carry, lane_of_rows) { sweep(4 * TILE + 5, 1); }
 Test(carry, strided_lanes) { sweep(3 * TILE + 9, 6); }
 Test(carry, narrow_panel) { sweep(3 * TILE + 9, 40); }
-Test(carry, wide_panel) { sweep(2 * TILE + 3, 200); }
+Test(carry, wide_panel) { sweep(2 * TILE + 3, 100); }
 
 /* Long enough for the blocked look-back schedule with 4 threads. */
 Test(carry, blocked_lane)

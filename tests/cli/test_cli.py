@@ -1,0 +1,384 @@
+"""The pscan command-line tool against numpy (Debian's python3 + numpy).
+
+    test_cli.py PATH/TO/pscan
+
+Round trips: files numpy writes (every dtype, both byte orders, C and
+Fortran order, .npy 1.0/2.0/3.0, 0-d, empty and N-d shapes) scanned by the
+tool equal numpy's cumsum, cumprod, maximum/minimum.accumulate (with the
+flags emulated in numpy), and load in numpy with the dtype, shape and order
+expected. Slabs: results do not change with the slab size, the thread count
+or the byte order, and long float lanes in sequential order are numpy's bits.
+Errors: a corpus of malformed files, usage errors and I/O errors each give
+the documented exit status and message, and leave an existing OUT as it
+was, with no temporary left behind; SIGINT/SIGTERM remove the temporary.
+"""
+import io
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+PSCAN = sys.argv[1]
+TMP = tempfile.mkdtemp(prefix="pscan-cli-")
+FAILURES = []
+
+DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+          "uint64", "float16", "float32", "float64", "complex64", "complex128"]
+OPS = {"cumsum": np.add, "cumprod": np.multiply, "cummax": np.maximum, "cummin": np.minimum}
+EXIT_OK, EXIT_SCAN, EXIT_USAGE, EXIT_INPUT, EXIT_IO = 0, 1, 2, 3, 4
+
+
+def fail(what):
+    FAILURES.append(what)
+    print("FAIL:", what)
+
+
+def path(name):
+    return os.path.join(TMP, name)
+
+
+def run(*args):
+    CALLS[0] += 1
+    return subprocess.run([PSCAN, *map(str, args)], capture_output=True, text=True)
+
+
+def save(name, a, version=None, order=None):
+    p = path(name)
+    with open(p, "wb") as f:
+        np.lib.format.write_array(f, a, version=version)
+    return p
+
+
+def default_acc(op, dt):
+    dt = np.dtype(dt)
+    if op in ("cumsum", "cumprod") and (dt.kind == "b" or (dt.kind in "iu" and dt.itemsize < 8)):
+        return np.dtype("uint64" if dt.kind == "u" else "int64")
+    return dt.newbyteorder("=")
+
+
+def identity(op, acc):
+    acc = np.dtype(acc)
+    if op == "cumsum":
+        return np.zeros((), acc)
+    if op == "cumprod":
+        return np.ones((), acc)
+    low = op == "cummax"
+    if acc.kind == "b":
+        return np.array(not low, acc)
+    if acc.kind in "iu":
+        info = np.iinfo(acc)
+        return np.array(info.min if low else info.max, acc)
+    inf = -np.inf if low else np.inf
+    return np.array(complex(inf, inf) if acc.kind == "c" else inf, acc)
+
+
+def expected(op, a, axis, acc, flags=()):
+    """numpy's result, with the flags built from flips and concatenations."""
+    ufunc = OPS[op]
+    x = a.astype(a.dtype.newbyteorder("="))
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    x = np.atleast_1d(x)
+    if "reverse" in flags:
+        x = np.flip(x, axis)
+    r = ufunc.accumulate(x, axis=axis, dtype=acc) if x.size else x.astype(acc)
+    r = r.astype(acc)
+    if "exclusive" in flags or "include-initial" in flags:
+        first = np.full_like(np.take(r, [0], axis=axis) if r.shape[axis] else
+                             np.zeros(tuple(1 if d == axis else s for d, s in enumerate(r.shape)), acc),
+                             identity(op, acc))
+        rest = r if "include-initial" in flags else np.take(r, range(max(r.shape[axis] - 1, 0)), axis=axis)
+        r = np.concatenate([first, rest], axis=axis)
+        if "exclusive" in flags and a.size == 0:
+            r = np.take(r, range(0), axis=axis)
+    if "reverse" in flags:
+        r = np.flip(r, axis)
+    return r
+
+
+def same(got, want):
+    if got.shape != want.shape or got.dtype != want.dtype:
+        return False
+    return np.array_equal(got, want, equal_nan=got.dtype.kind in "fc")
+
+
+def scan_and_check(label, op, a, axis, src, flags=(), extra=(), acc=None):
+    out = path("out.npy")
+    if os.path.exists(out):
+        os.unlink(out)
+    args = [op, src, out] + (["--axis", axis] if axis is not None else []) + \
+        ["--" + f for f in flags] + list(extra)
+    if acc is not None:
+        args += ["--dtype", acc]
+    r = run(*args)
+    if r.returncode != 0:
+        return fail(f"{label}: exit {r.returncode}: {r.stderr.strip()}")
+    got = np.load(out)
+    acc_dt = np.dtype(acc) if acc else default_acc(op, a.dtype)
+    want = expected(op, a, axis, acc_dt, flags)
+    if not same(got, want):
+        fail(f"{label}: {op} axis={axis} flags={flags} {extra}\n got {got!r}\n want {want!r}")
+        return
+    if axis is not None and a.ndim >= 2 and a.flags.f_contiguous and not a.flags.c_contiguous:
+        if not got.flags.f_contiguous:
+            fail(f"{label}: result of a Fortran-ordered input is not Fortran-ordered")
+
+
+def values(rng, dt, shape):
+    dt = np.dtype(dt)
+    if dt.kind == "b":
+        return rng.integers(0, 2, shape).astype(dt)
+    if dt.kind == "u":
+        return rng.integers(0, 4, shape).astype(dt)
+    if dt.kind == "c":
+        return (rng.integers(-3, 4, shape) + 1j * rng.integers(-3, 4, shape)).astype(dt)
+    return rng.integers(-3, 4, shape).astype(dt)
+
+
+def round_trips(rng):
+    """Every dtype, byte order, memory order, version and shape class."""
+    shapes = [(), (0,), (7,), (3, 4), (2, 0, 3), (4, 3, 5)]
+    k = 0
+    for name in DTYPES:
+        for bo in "<>":
+            dt = np.dtype(name)
+            if dt.itemsize == 1 and bo == ">":
+                continue
+            dt = dt.newbyteorder(bo)
+            for shape in shapes:
+                for fortran in (False, True):
+                    if fortran and len(shape) < 2:
+                        continue
+                    k += 1
+                    version = [(1, 0), (2, 0), (3, 0)][k % 3]
+                    a = values(rng, dt, shape)
+                    a = np.asfortranarray(a) if fortran else np.ascontiguousarray(a)
+                    src = save("in.npy", a, version=version)
+                    label = f"{dt.str} shape={shape} {'F' if fortran else 'C'} v{version[0]}"
+                    for axis in [None] + list(range(-1, len(shape))) if shape else [None, 0]:
+                        scan_and_check(label, "cumsum", a, axis, src)
+                    if shape in ((4, 3, 5), (7,)):
+                        for op in ("cumprod", "cummax", "cummin"):
+                            if op != "cumprod" or dt.kind != "b":
+                                scan_and_check(label, op, a, 1 if len(shape) > 1 else 0, src)
+
+
+def flag_combinations(rng):
+    """Flags on every axis, through slabs of rows, of lanes and inside rows."""
+    combos = [(), ("reverse",), ("exclusive",), ("exclusive", "reverse"), ("include-initial",),
+              ("include-initial", "reverse")]
+    a = rng.integers(-50, 50, (6, 5, 4)).astype("<i4")
+    f = np.asfortranarray(a.astype(">f8"))
+    src_c, src_f = save("flags_c.npy", a), save("flags_f.npy", f)
+    for flags in combos:
+        for axis in (None, 0, 1, 2, -1):
+            for slab in (None, "1", "40", "100000"):
+                extra = ["--slab", slab] if slab else []
+                scan_and_check("flags C", "cumsum", a, axis, src_c, flags, extra)
+                scan_and_check("flags F", "cumsum", f, axis, src_f, flags, extra)
+            scan_and_check("flags max", "cummax", a, axis, src_c, flags, ["--slab", "16"])
+            scan_and_check("flags prod", "cumprod", a % 3 - 1, axis, save("p.npy", a % 3 - 1), flags,
+                           ["--slab", "64"], acc="float64")
+
+
+def long_lanes(rng):
+    """Slabs along long lanes: pieces start on tiles, so the bits never move."""
+    cases = [("1d", rng.random(50_003), None), ("rows", rng.random((12_345, 3)).astype("f4"), 0),
+             ("panel", rng.random((9_000, 70)), 0), ("complex", (rng.random(20_000) + 1j).astype("c16"), None)]
+    for name, a, axis in cases:
+        src = save(f"long_{name}.npy", a)
+        big = save(f"long_{name}_big.npy", a.astype(a.dtype.newbyteorder(">")))
+        outputs = []
+        for i, extra in enumerate([[], ["--slab", "3000"], ["--slab", "70000", "--threads", "1"],
+                                   ["--threads", "3", "--slab", "100000"]]):
+            for flags in ((), ("reverse",)):
+                out = path(f"long_{i}_{len(flags)}.npy")
+                r = run("cumsum", big if i == 2 else src, out, *(["--axis", axis] if axis is not None else []),
+                        *["--" + x for x in flags], *extra)
+                if r.returncode:
+                    fail(f"long {name}: {r.stderr}")
+                    return
+                outputs.append((flags, extra, np.load(out)))
+        base = {flags: got for flags, extra, got in outputs if not extra}
+        for flags, extra, got in outputs:
+            if got.tobytes() != base[flags].tobytes():
+                fail(f"long {name} flags={flags} {extra}: bits differ from one slab")
+            want = expected("cumsum", a, axis, a.dtype, flags)
+            tol = 1e-4 if a.dtype == np.float32 else 1e-9
+            if not np.allclose(got, want, rtol=tol, atol=tol * np.abs(a).sum()):
+                fail(f"long {name} flags={flags} {extra}: not numpy's cumsum")
+        # sequential order, cut into slabs: numpy's bits
+        out = path("long_seq.npy")
+        r = run("cumsum", src, out, "--order", "sequential", "--slab", "5000",
+                *(["--axis", axis] if axis is not None else []))
+        want = np.cumsum(a, axis=axis)
+        if r.returncode or np.load(out).tobytes() != want.tobytes():
+            fail(f"long {name}: sequential order is not numpy's bits ({r.stderr})")
+
+
+def output_dir_and_info(rng):
+    d = path("outdir")
+    os.makedirs(d, exist_ok=True)
+    arrays = {f"m{k}.npy": rng.integers(0, 9, (k + 2, 3)).astype("int16") for k in range(3)}
+    srcs = [save(n, a) for n, a in arrays.items()]
+    r = run("cumsum", "--axis", "1", "-o", d, *srcs)
+    if r.returncode:
+        fail(f"-o DIR: exit {r.returncode} {r.stderr}")
+    for n, a in arrays.items():
+        got = np.load(os.path.join(d, n))
+        if not same(got, np.cumsum(a, axis=1)):
+            fail(f"-o DIR: {n} wrong")
+    # one bad input among good ones: the others are still written, status 3
+    bad = path("notnpy.npy")
+    open(bad, "wb").write(b"hello")
+    r = run("cummax", "-o", d, srcs[0], bad)
+    if r.returncode != EXIT_INPUT or "notnpy.npy" not in r.stderr:
+        fail(f"-o DIR with a bad input: exit {r.returncode} {r.stderr}")
+    if not same(np.load(os.path.join(d, "m0.npy")), np.maximum.accumulate(arrays["m0.npy"].reshape(-1))):
+        fail("-o DIR: the good input was not written")
+    f = save("info.npy", np.zeros((2, 3), ">f4", order="F"), version=(2, 0))
+    r = run("info", f)
+    if r.returncode or "shape (2,3)" not in r.stdout or "float32" not in r.stdout or \
+            "big-endian" not in r.stdout or "Fortran" not in r.stdout or ".npy 2.0" not in r.stdout:
+        fail(f"info: {r.stdout!r}")
+    r = run("--help")
+    if r.returncode or "exit status" not in r.stdout or "cummin" not in r.stdout:
+        fail("--help")
+    r = run("--version")
+    if r.returncode or not r.stdout.startswith("pscan "):
+        fail("--version")
+
+
+def header_bytes(dict_text, version=(1, 0), magic=b"\x93NUMPY"):
+    body = dict_text.encode("latin1")
+    body += b" " * ((64 - (10 + len(body) + 1) % 64) % 64) + b"\n"
+    if version == (1, 0):
+        return magic + bytes(version) + len(body).to_bytes(2, "little") + body
+    return magic + bytes(version) + len(body).to_bytes(4, "little") + body
+
+
+def malformed_corpus():
+    good = header_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (4,), }") + bytes(32)
+    corpus = {
+        "empty file": (b"", "ends inside the header"),
+        "wrong magic": (b"\x93NUMPZ" + good[6:], "magic"),
+        "truncated header": (good[:40], "ends inside the header"),
+        "unknown version": (good[:6] + bytes([9, 0]) + good[8:], "version"),
+        "bad dict": (header_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (4,), 'extra': 1}") + bytes(32), "key"),
+        "not a dict": (header_bytes("['descr', '<i8']") + bytes(32), "dict"),
+        "object dtype": (header_bytes("{'descr': '|O', 'fortran_order': False, 'shape': (4,), }") + bytes(32), "object"),
+        "unknown descr": (header_bytes("{'descr': '<q9', 'fortran_order': False, 'shape': (4,), }") + bytes(32), "not one pscan scans"),
+        "structured dtype": (header_bytes("{'descr': [('a', '<i4')], 'fortran_order': False, 'shape': (4,), }") + bytes(16), "structured"),
+        "negative shape": (header_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (-4,), }"), "shape"),
+        "huge shape": (header_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }"), "overflow"),
+        "file too short": (good[:-8], "size mismatch"),
+        "file too long": (good + bytes(8), "size mismatch"),
+        "header over the limit": (header_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (4,), }" + " " * (1 << 20), version=(2, 0)), "limit"),
+    }
+    out = path("kept.npy")
+    for name, (content, keyword) in corpus.items():
+        src = path("bad.npy")
+        with open(src, "wb") as f:
+            f.write(content)
+        with open(out, "wb") as f:
+            f.write(b"precious")
+        before = set(os.listdir(TMP))
+        r = run("cumsum", src, out)
+        msg = r.stderr.lower()
+        if r.returncode != EXIT_INPUT or "bad.npy" not in msg or keyword not in msg:
+            fail(f"corpus '{name}': exit {r.returncode}, message {r.stderr.strip()!r} (want {keyword!r})")
+        if open(out, "rb").read() != b"precious":
+            fail(f"corpus '{name}': OUT was changed")
+        if set(os.listdir(TMP)) != before:
+            fail(f"corpus '{name}': left files behind: {set(os.listdir(TMP)) - before}")
+        r = run("info", src)
+        if r.returncode != EXIT_INPUT:
+            fail(f"corpus '{name}': info exit {r.returncode}")
+
+
+def usage_and_io_errors():
+    src = save("u.npy", np.arange(6).reshape(2, 3))
+    out = path("kept.npy")
+    cases = [
+        (["cumsum", src], EXIT_USAGE, "expected"),
+        (["cumsum", src, out, "--axis", "2"], EXIT_USAGE, "out of range"),
+        (["cumsum", src, out, "--axis", "x"], EXIT_USAGE, "axis"),
+        (["cumsum", src, out, "--dtype", "int128"], EXIT_USAGE, "dtype"),
+        (["cumsum", src, out, "--threads", "0"], EXIT_USAGE, "threads"),
+        (["cumsum", src, out, "--order", "fast"], EXIT_USAGE, "order"),
+        (["cumsum", src, out, "--exclusive", "--include-initial"], EXIT_USAGE, "exclude"),
+        (["cumsum", src, out, "--frobnicate"], EXIT_USAGE, "unknown option"),
+        (["cumfoo", src, out], EXIT_USAGE, "unknown command"),
+        ([], EXIT_USAGE, "no command"),
+        (["cumsum", path("missing.npy"), out], EXIT_IO, "no such file"),
+        (["cumsum", TMP, out], EXIT_IO, "not a regular file"),
+        (["cumsum", src, path("no/such/dir/out.npy")], EXIT_IO, "cannot create"),
+    ]
+    for args, code, keyword in cases:
+        with open(out, "wb") as f:
+            f.write(b"precious")
+        r = run(*args)
+        if r.returncode != code or keyword not in r.stderr.lower():
+            fail(f"usage {args[-2:]}: exit {r.returncode} (want {code}), {r.stderr.strip()!r}")
+        if open(out, "rb").read() != b"precious":
+            fail(f"usage {args}: OUT was changed")
+
+
+def interrupted():
+    """SIGINT and SIGTERM during a long scan: no temporary, OUT as it was."""
+    a = np.arange(32 << 20, dtype="<i8")  # 256 MiB, in tiny slabs: seconds of work
+    src = save("sig.npy", a)
+    out = path("sig_out.npy")
+    for signo in (signal.SIGINT, signal.SIGTERM):
+        with open(out, "wb") as f:
+            f.write(b"precious")
+        p = subprocess.Popen([PSCAN, "cumsum", src, out, "--slab", "4096", "--threads", "1"],
+                             stderr=subprocess.PIPE)
+        deadline = time.time() + 10
+        while time.time() < deadline and not any(".pscan-" in n for n in os.listdir(TMP)):
+            time.sleep(0.01)
+        time.sleep(0.2)
+        p.send_signal(signo)
+        p.wait()
+        if p.returncode != -signo:
+            fail(f"signal {signo}: ended with {p.returncode} (was it done already?)")
+        if open(out, "rb").read() != b"precious":
+            fail(f"signal {signo}: OUT was changed")
+        left = [n for n in os.listdir(TMP) if ".pscan-" in n]
+        if left:
+            fail(f"signal {signo}: temporary left behind: {left}")
+    os.unlink(src)
+
+
+def replace_in_place():
+    """OUT may be IN: the result replaces it only when complete."""
+    a = np.arange(10, dtype="int32")
+    src = save("same.npy", a)
+    r = run("cumsum", src, src)
+    if r.returncode or not same(np.load(src), np.cumsum(a)):
+        fail(f"OUT == IN: {r.stderr}")
+
+
+CALLS = [0]
+
+
+def main():
+    rng = np.random.default_rng(20261126)
+    for step in (round_trips, flag_combinations, long_lanes, output_dir_and_info,
+                 malformed_corpus, usage_and_io_errors, replace_in_place, interrupted):
+        t = time.time()
+        n = len(FAILURES)
+        step(rng) if step in (round_trips, flag_combinations, long_lanes, output_dir_and_info) else step()
+        print(f"{step.__name__}: {'ok' if len(FAILURES) == n else 'FAILED'} ({time.time() - t:.1f} s)")
+    if FAILURES:
+        print(f"{len(FAILURES)} failures")
+        sys.exit(1)
+    print(f"all CLI checks passed ({CALLS[0]} runs of the tool)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,273 @@
+/* file_scan.c - slabs of mapped files through the library.
+ *
+ * The file is walked in its own order (C order of the shape, or of the
+ * reversed shape for Fortran order), so every slab is a contiguous run of
+ * both files:
+ *   - scans along a faster dimension take whole rows of the slowest one
+ *     per call, or recurse into one row when a row is itself too big;
+ *   - scans along the slowest dimension (and axis=None in C order) take
+ *     pieces of the lanes, each started from the previous piece's last
+ *     row; exclusive and include-initial results land one row further
+ *     on, the identity row is written last.
+ * axis=None over a Fortran-ordered array of 2+ dims flattens in C order,
+ * across the file's order: that case is one call over the whole mapping. */
+#define _GNU_SOURCE
+
+#include "file_scan.h"
+
+#include "scan_carry.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+typedef struct driver {
+    const file_scan_request *request;
+    pscan_dtype in_dtype;
+    size_t in_item, out_item;
+    bool swap;                  /* big-endian input: swap each slab first */
+    unsigned char *swapped;     /* the swapped slab */
+    size_t swapped_capacity;
+    uint64_t done, total;       /* input bytes */
+    size_t page;
+} driver;
+
+static int64_t product(const int64_t *dims, int n)
+{
+    int64_t p = 1;
+    for (int d = 0; d < n; d++)
+        p *= dims[d];
+    return p;
+}
+
+/* Byte-reverse each of the `bytes / part` parts (complex: each half). */
+static void swap_bytes(unsigned char *dst, const unsigned char *src, size_t bytes, size_t part)
+{
+    for (size_t at = 0; at < bytes; at += part)
+        for (size_t k = 0; k < part; k++)
+            dst[at + k] = src[at + part - 1 - k];
+}
+
+/* The slab's input in native byte order: the mapping itself, or a copy. */
+static const unsigned char *load(driver *d, const unsigned char *at, size_t bytes)
+{
+    if (!d->swap || bytes == 0)
+        return at;
+    if (bytes > d->swapped_capacity) {
+        unsigned char *grown = realloc(d->swapped, bytes);
+        if (!grown)
+            return NULL;
+        d->swapped = grown;
+        d->swapped_capacity = bytes;
+    }
+    const bool complex = d->in_dtype == PSCAN_COMPLEX64 || d->in_dtype == PSCAN_COMPLEX128;
+    swap_bytes(d->swapped, at, bytes, complex ? d->in_item / 2 : d->in_item);
+    return d->swapped;
+}
+
+/* Drop a finished range's pages from this process (they stay in the page
+ * cache; dirty output pages are written back as usual). The page that
+ * holds `end` may still be needed, so it stays. */
+static void release(const driver *d, const void *start, size_t bytes)
+{
+    uintptr_t lo = (uintptr_t)start & ~(uintptr_t)(d->page - 1);
+    uintptr_t hi = ((uintptr_t)start + bytes) & ~(uintptr_t)(d->page - 1);
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+static void slab_done(driver *d, const void *in, size_t in_bytes, void *out, size_t out_bytes)
+{
+    release(d, in, in_bytes);
+    release(d, out, out_bytes);
+    d->done += in_bytes;
+    if (d->request->progress)
+        d->request->progress(d->request->progress_context, d->done, d->total);
+}
+
+static pscan_array c_array(const void *data, pscan_dtype dtype, int ndim, const int64_t *shape)
+{
+    pscan_array a = {(void *)(uintptr_t)data, dtype, ndim, shape, NULL};
+    return a;
+}
+
+/* `rows` rows of `width` elements scanned down their columns (the file's
+ * slowest dimension), out having `out_rows` rows. */
+static pscan_status scan_lanes(driver *d, const unsigned char *in, unsigned char *out, int64_t rows,
+                               int64_t out_rows, int64_t width)
+{
+    const file_scan_request *rq = d->request;
+    const unsigned flags = rq->opts.flags;
+    const bool reverse = flags & PSCAN_FLAG_REVERSE, exclusive = flags & PSCAN_FLAG_EXCLUSIVE;
+    const bool initial = flags & (PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL);
+    if (width == 0)
+        return PSCAN_OK;
+    /* In rows [lo, hi) are scanned inclusively into out rows + shift. */
+    const int64_t lo = reverse && exclusive ? 1 : 0;
+    const int64_t hi = !reverse && exclusive ? rows - 1 : rows;
+    const int64_t shift = !initial ? 0 : !reverse ? 1 : exclusive ? -1 : 0;
+    const int64_t identity_row = !reverse ? 0 : out_rows - 1;
+    const size_t in_row = (size_t)width * d->in_item, out_row = (size_t)width * d->out_item;
+
+    const bool free_order = rq->opts.order == PSCAN_ORDER_SEQUENTIAL || rq->op == PSCAN_MAX ||
+                            rq->op == PSCAN_MIN || rq->acc <= PSCAN_UINT64;
+    const int64_t align = free_order ? 1 : 4096; /* the REPRODUCIBLE tile */
+    int64_t per_slab = (int64_t)(rq->slab_bytes / in_row) / align * align;
+    if (per_slab < align)
+        per_slab = align;
+    unsigned char *carry = malloc(out_row);
+    if (!carry)
+        return PSCAN_ENOMEM;
+    pscan_opts opts = rq->opts;
+    opts.flags = flags & PSCAN_FLAG_REVERSE;
+    pscan_status status = PSCAN_OK;
+    for (int64_t done = 0; done < hi - lo && status == PSCAN_OK;) {
+        const int64_t len = per_slab < hi - lo - done ? per_slab : hi - lo - done;
+        const int64_t first = reverse ? hi - done - len : lo + done;
+        const int64_t shape[2] = {len, width};
+        const unsigned char *src = load(d, in + (size_t)first * in_row, (size_t)len * in_row);
+        if (!src) {
+            status = PSCAN_ENOMEM;
+            break;
+        }
+        unsigned char *dst = out + (size_t)(first + shift) * out_row;
+        pscan_array a_in = c_array(src, d->in_dtype, 2, shape), a_out = c_array(dst, rq->acc, 2, shape);
+        status = done == 0 ? pscan_scan(rq->op, &a_in, 0, rq->acc, &a_out, &opts)
+                           : pscan_scan_carry(rq->op, &a_in, rq->acc, &a_out, &opts, carry);
+        if (status != PSCAN_OK)
+            break;
+        memcpy(carry, dst + (reverse ? 0 : (size_t)(len - 1) * out_row), out_row);
+        slab_done(d, in + (size_t)first * in_row, (size_t)len * in_row, dst, (size_t)len * out_row);
+        done += len;
+    }
+    if (status == PSCAN_OK && initial && out_rows > 0) {
+        unsigned char identity[16];
+        pscan_identity(rq->op, rq->acc, identity);
+        for (int64_t k = 0; k < width; k++)
+            memcpy(out + (size_t)identity_row * out_row + (size_t)k * d->out_item, identity, d->out_item);
+    }
+    free(carry);
+    return status;
+}
+
+/* A C-ordered block of `ndim` dims scanned along `axis`. */
+static pscan_status scan_block(driver *d, const unsigned char *in, unsigned char *out, int ndim,
+                               const int64_t *in_dims, const int64_t *out_dims, int axis)
+{
+    if (axis == 0)
+        return scan_lanes(d, in, out, in_dims[0], out_dims[0], product(in_dims + 1, ndim - 1));
+    const size_t in_row = (size_t)product(in_dims + 1, ndim - 1) * d->in_item;
+    const size_t out_row = (size_t)product(out_dims + 1, ndim - 1) * d->out_item;
+    if (in_row > d->request->slab_bytes) { /* one row is too big: go inside */
+        for (int64_t r = 0; r < in_dims[0]; r++) {
+            pscan_status status = scan_block(d, in + (size_t)r * in_row, out + (size_t)r * out_row,
+                                             ndim - 1, in_dims + 1, out_dims + 1, axis - 1);
+            if (status != PSCAN_OK)
+                return status;
+        }
+        return PSCAN_OK;
+    }
+    const int64_t per_slab = in_row ? (int64_t)(d->request->slab_bytes / in_row) : in_dims[0];
+    int64_t in_shape[PSCAN_MAX_DIMS], out_shape[PSCAN_MAX_DIMS];
+    memcpy(in_shape, in_dims, (size_t)ndim * sizeof *in_dims);
+    memcpy(out_shape, out_dims, (size_t)ndim * sizeof *out_dims);
+    for (int64_t first = 0; first < in_dims[0] || (first == 0 && in_dims[0] == 0);) {
+        const int64_t len = per_slab < in_dims[0] - first ? per_slab : in_dims[0] - first;
+        in_shape[0] = out_shape[0] = len;
+        const unsigned char *src = load(d, in + (size_t)first * in_row, (size_t)len * in_row);
+        if (!src)
+            return PSCAN_ENOMEM;
+        unsigned char *dst = out + (size_t)first * out_row;
+        pscan_array a_in = c_array(src, d->in_dtype, ndim, in_shape);
+        pscan_array a_out = c_array(dst, d->request->acc, ndim, out_shape);
+        pscan_status status = pscan_scan(d->request->op, &a_in, axis, d->request->acc, &a_out,
+                                         &d->request->opts);
+        if (status != PSCAN_OK)
+            return status;
+        slab_done(d, in + (size_t)first * in_row, (size_t)len * in_row, dst, (size_t)len * out_row);
+        if (len == 0)
+            break;
+        first += len;
+    }
+    return PSCAN_OK;
+}
+
+/* axis=None across a Fortran order: one call over logical views. */
+static pscan_status scan_fortran_flat(driver *d, const npy_input *in, npy_output *out)
+{
+    const pscan_npy_header *h = &in->header;
+    int64_t strides[PSCAN_MAX_DIMS], stride = (int64_t)d->in_item;
+    for (int k = 0; k < h->ndim; k++) {
+        strides[k] = stride;
+        stride *= h->shape[k];
+    }
+    const unsigned char *src = load(d, in->data, (size_t)in->data_bytes);
+    if (!src)
+        return PSCAN_ENOMEM;
+    const int64_t out_len = (int64_t)(out->data_bytes / d->out_item);
+    pscan_array a_in = {(void *)(uintptr_t)src, d->in_dtype, h->ndim, h->shape, strides};
+    pscan_array a_out = c_array(out->data, d->request->acc, 1, &out_len);
+    pscan_status status = pscan_scan(d->request->op, &a_in, PSCAN_AXIS_NONE, d->request->acc,
+                                     &a_out, &d->request->opts);
+    if (status == PSCAN_OK)
+        slab_done(d, in->data, (size_t)in->data_bytes, out->data, (size_t)out->data_bytes);
+    return status;
+}
+
+void file_scan_result_header(const pscan_npy_header *in, const file_scan_request *request,
+                             pscan_npy_header *out)
+{
+    const int64_t extra = request->opts.flags & PSCAN_FLAG_INCLUDE_INITIAL ? 1 : 0;
+    memset(out, 0, sizeof *out);
+    out->major = 1;
+    out->dtype = request->acc;
+    if (request->axis == PSCAN_AXIS_NONE || in->ndim == 0) {
+        int64_t n = 1;
+        for (int k = 0; k < in->ndim; k++)
+            n *= in->shape[k];
+        out->ndim = 1;
+        out->shape[0] = n + extra;
+        return;
+    }
+    out->ndim = in->ndim;
+    out->fortran_order = in->fortran_order;
+    memcpy(out->shape, in->shape, (size_t)in->ndim * sizeof *in->shape);
+    out->shape[request->axis] += extra;
+}
+
+pscan_status file_scan_run(const npy_input *in, npy_output *out, const file_scan_request *request)
+{
+    const pscan_npy_header *h = &in->header;
+    driver d = {
+        .request = request,
+        .in_dtype = h->dtype,
+        .in_item = pscan_dtype_size(h->dtype),
+        .out_item = pscan_dtype_size(request->acc),
+        .total = in->data_bytes,
+        .page = (size_t)sysconf(_SC_PAGESIZE),
+    };
+    d.swap = h->big_endian && d.in_item > 1;
+    pscan_status status;
+    if (request->axis == PSCAN_AXIS_NONE && h->fortran_order && h->ndim >= 2) {
+        status = scan_fortran_flat(&d, in, out);
+    } else if (request->axis == PSCAN_AXIS_NONE || h->ndim == 0) {
+        const int64_t n = (int64_t)(in->data_bytes / d.in_item);
+        status = scan_lanes(&d, in->data, out->data, n, (int64_t)(out->data_bytes / d.out_item), 1);
+    } else {
+        /* The file's own order: C order of the shape, reversed if Fortran. */
+        int64_t in_dims[PSCAN_MAX_DIMS], out_dims[PSCAN_MAX_DIMS];
+        pscan_npy_header result;
+        file_scan_result_header(h, request, &result);
+        for (int k = 0; k < h->ndim; k++) {
+            const int from = h->fortran_order ? h->ndim - 1 - k : k;
+            in_dims[k] = h->shape[from];
+            out_dims[k] = result.shape[from];
+        }
+        const int axis = h->fortran_order ? h->ndim - 1 - request->axis : request->axis;
+        status = scan_block(&d, in->data, out->data, h->ndim, in_dims, out_dims, axis);
+    }
+    free(d.swapped);
+    return status;
+}

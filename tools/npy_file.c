@@ -1,0 +1,220 @@
+/* npy_file.c - mapped .npy inputs and atomically replaced outputs. */
+#define _GNU_SOURCE
+
+#include "npy_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static npy_file_status say(npy_file_status status, char *message, size_t message_len,
+                           const char *path, const char *what, const char *detail)
+{
+    snprintf(message, message_len, "%s: %s%s%s", path, what, detail ? ": " : "", detail ? detail : "");
+    return status;
+}
+
+npy_file_status npy_input_open(npy_input *in, const char *path, char *message, size_t message_len)
+{
+    memset(in, 0, sizeof *in);
+    in->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (in->fd < 0)
+        return say(NPY_FILE_EIO, message, message_len, path, "cannot open", strerror(errno));
+    struct stat st;
+    if (fstat(in->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        npy_input_close(in);
+        return say(NPY_FILE_EIO, message, message_len, path, "not a regular file", NULL);
+    }
+    in->map_bytes = (size_t)st.st_size;
+    if (in->map_bytes > 0) {
+        void *map = mmap(NULL, in->map_bytes, PROT_READ, MAP_SHARED, in->fd, 0);
+        if (map == MAP_FAILED) {
+            npy_input_close(in);
+            return say(NPY_FILE_EIO, message, message_len, path, "cannot map", strerror(errno));
+        }
+        in->map = map;
+    }
+    char problem[256];
+    pscan_npy_status parsed =
+        pscan_npy_parse(in->map, in->map_bytes, &in->header, problem, sizeof problem);
+    if (parsed == PSCAN_NPY_OK)
+        parsed = pscan_npy_data_bytes(&in->header, &in->data_bytes);
+    if (parsed != PSCAN_NPY_OK) {
+        npy_input_close(in);
+        return say(NPY_FILE_EINPUT, message, message_len, path, problem, NULL);
+    }
+    const uint64_t available = (uint64_t)in->map_bytes - in->header.data_offset;
+    if (available != in->data_bytes) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "the header describes %llu data bytes, the file holds %llu",
+                 (unsigned long long)in->data_bytes, (unsigned long long)available);
+        npy_input_close(in);
+        return say(NPY_FILE_EINPUT, message, message_len, path, "size mismatch", detail);
+    }
+    in->data = in->map + in->header.data_offset;
+    /* Read front to back: the kernel may read ahead and drop pages behind. */
+    if (in->map)
+        madvise((void *)in->map, in->map_bytes, MADV_SEQUENTIAL);
+    return NPY_FILE_OK;
+}
+
+void npy_input_close(npy_input *in)
+{
+    if (in->map)
+        munmap((void *)in->map, in->map_bytes);
+    if (in->fd >= 0)
+        close(in->fd);
+    in->map = NULL;
+    in->fd = -1;
+}
+
+/* The temporary being written, for the signal handler: one at a time. */
+static char signal_temp_path[4096];
+static volatile sig_atomic_t signal_temp_set;
+
+static void remove_temp_and_die(int signo)
+{
+    if (signal_temp_set)
+        unlink(signal_temp_path);
+    signal(signo, SIG_DFL);
+    raise(signo);
+}
+
+void npy_install_signal_cleanup(void)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = remove_temp_and_die;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGHUP, &action, NULL);
+}
+
+/* Block the cleanup signals while the path it reads changes. */
+static void set_signal_temp(const char *path)
+{
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    signal_temp_set = 0;
+    if (path && strlen(path) < sizeof signal_temp_path) {
+        strcpy(signal_temp_path, path);
+        signal_temp_set = 1;
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static char *temp_path_for(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+    const char *base = path + dir_len;
+    const size_t len = dir_len + strlen(base) + 32;
+    char *temp = malloc(len);
+    if (temp)
+        snprintf(temp, len, "%.*s.%s.pscan-XXXXXX", (int)dir_len, path, base);
+    return temp;
+}
+
+npy_file_status npy_output_create(npy_output *out, const char *path, const pscan_npy_header *header,
+                                  char *message, size_t message_len)
+{
+    memset(out, 0, sizeof *out);
+    out->fd = -1;
+    unsigned char head[4096];
+    const size_t head_bytes = pscan_npy_write(header, head, sizeof head);
+    if (head_bytes == 0 || pscan_npy_data_bytes(header, &out->data_bytes) != PSCAN_NPY_OK ||
+        out->data_bytes > (uint64_t)SIZE_MAX - head_bytes)
+        return say(NPY_FILE_EINPUT, message, message_len, path, "the result is too large", NULL);
+    out->final_path = strdup(path);
+    out->temp_path = temp_path_for(path);
+    if (!out->final_path || !out->temp_path) {
+        npy_output_abort(out);
+        return say(NPY_FILE_EIO, message, message_len, path, "out of memory", NULL);
+    }
+    out->fd = mkostemp(out->temp_path, O_CLOEXEC);
+    if (out->fd < 0) {
+        int err = errno;
+        free(out->temp_path);
+        out->temp_path = NULL;
+        npy_output_abort(out);
+        return say(NPY_FILE_EIO, message, message_len, path, "cannot create a file beside it",
+                   strerror(err));
+    }
+    set_signal_temp(out->temp_path);
+    /* mkstemp makes 0600; a result is as readable as any file the user makes. */
+    const mode_t mask = umask(0);
+    umask(mask);
+    fchmod(out->fd, 0666 & ~mask);
+    out->map_bytes = head_bytes + (size_t)out->data_bytes;
+    int err = 0;
+    if (ftruncate(out->fd, (off_t)out->map_bytes) != 0)
+        err = errno;
+    /* Reserve the blocks now: a full disk fails here, not as SIGBUS later. */
+    else if ((err = posix_fallocate(out->fd, 0, (off_t)out->map_bytes)) == EINVAL ||
+             err == EOPNOTSUPP)
+        err = 0;
+    if (!err) {
+        void *map = mmap(NULL, out->map_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, out->fd, 0);
+        if (map == MAP_FAILED)
+            err = errno;
+        else
+            out->map = map;
+    }
+    if (err) {
+        npy_output_abort(out);
+        return say(NPY_FILE_EIO, message, message_len, path, "cannot write", strerror(err));
+    }
+    memcpy(out->map, head, head_bytes);
+    out->data = out->map + head_bytes;
+    return NPY_FILE_OK;
+}
+
+npy_file_status npy_output_commit(npy_output *out, char *message, size_t message_len)
+{
+    int err = 0;
+    if (out->map && munmap(out->map, out->map_bytes) != 0)
+        err = errno;
+    out->map = NULL;
+    if (!err && close(out->fd) != 0)
+        err = errno;
+    out->fd = -1;
+    if (!err && rename(out->temp_path, out->final_path) != 0)
+        err = errno;
+    if (err) {
+        say(NPY_FILE_EIO, message, message_len, out->final_path, "cannot write", strerror(err));
+        npy_output_abort(out);
+        return NPY_FILE_EIO;
+    }
+    set_signal_temp(NULL);
+    free(out->temp_path);
+    free(out->final_path);
+    out->temp_path = out->final_path = NULL;
+    return NPY_FILE_OK;
+}
+
+void npy_output_abort(npy_output *out)
+{
+    if (out->map)
+        munmap(out->map, out->map_bytes);
+    if (out->fd >= 0)
+        close(out->fd);
+    if (out->temp_path) {
+        unlink(out->temp_path);
+        set_signal_temp(NULL);
+    }
+    free(out->temp_path);
+    free(out->final_path);
+    memset(out, 0, sizeof *out);
+    out->fd = -1;
+}

@@ -1,0 +1,56 @@
+/* npy_file.h - .npy files for the command-line tool: inputs mapped read
+ * only and checked against their size, outputs built in a temporary file
+ * beside their destination and renamed over it only when complete. */
+#ifndef PSCAN_TOOLS_NPY_FILE_H
+#define PSCAN_TOOLS_NPY_FILE_H
+
+#include "npy.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What went wrong, as the tool's exit codes tell it. */
+typedef enum npy_file_status {
+    NPY_FILE_OK,
+    NPY_FILE_EINPUT, /* the input is not a .npy file pscan can read */
+    NPY_FILE_EIO     /* open, map, write or rename failed */
+} npy_file_status;
+
+typedef struct npy_input {
+    pscan_npy_header header;
+    const unsigned char *map; /* the whole file, read only (NULL if empty) */
+    size_t map_bytes;
+    const unsigned char *data; /* map + header.data_offset */
+    uint64_t data_bytes;
+    int fd;
+} npy_input;
+
+/* Open and map `path`; check the header and that the file holds exactly
+ * the data it describes. On error `message` names the file and problem. */
+npy_file_status npy_input_open(npy_input *in, const char *path, char *message, size_t message_len);
+void npy_input_close(npy_input *in);
+
+typedef struct npy_output {
+    unsigned char *map; /* header then data, writable */
+    size_t map_bytes;
+    unsigned char *data;
+    uint64_t data_bytes;
+    int fd;
+    char *final_path, *temp_path;
+} npy_output;
+
+/* Create a temporary file beside `path` sized for `header` (little-endian
+ * data), write the header and map it. Until npy_output_commit the file at
+ * `path`, if any, is untouched; SIGINT and SIGTERM remove the temporary. */
+npy_file_status npy_output_create(npy_output *out, const char *path, const pscan_npy_header *header,
+                                  char *message, size_t message_len);
+/* Unmap, close and rename the temporary over `path`. */
+npy_file_status npy_output_commit(npy_output *out, char *message, size_t message_len);
+/* Unmap, close and remove the temporary (after any error). */
+void npy_output_abort(npy_output *out);
+
+/* SIGINT/SIGTERM handlers that remove the open temporary, then die of the
+ * signal. Call once before creating outputs. */
+void npy_install_signal_cleanup(void);
+
+#endif

@@ -1,0 +1,350 @@
+/* pscan.c - the command-line tool: numpy-style scans of .npy files.
+ *
+ *   pscan cumsum IN.npy OUT.npy [options]
+ *   pscan cumsum IN.npy... -o DIR [options]
+ *   pscan info FILE.npy...
+ *
+ * Arguments are parsed and checked before any file is opened; each file is
+ * then opened, checked, scanned into a temporary beside its destination
+ * and renamed over it. Exit codes are in usage_text. */
+#define _GNU_SOURCE
+
+#include "file_scan.h"
+#include "npy_file.h"
+#include "progress.h"
+
+#include <pscan.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum exit_code {
+    EXIT_OK = 0,
+    EXIT_SCAN = 1,  /* the scan itself failed (out of memory) */
+    EXIT_USAGE = 2, /* bad command line, or an option that does not fit the file */
+    EXIT_INPUT = 3, /* an input is not a .npy file pscan can read */
+    EXIT_IO = 4     /* a file could not be opened, mapped, written or renamed */
+};
+
+static const char usage_text[] =
+    "usage: pscan OP IN.npy OUT.npy [options]\n"
+    "       pscan OP IN.npy... -o DIR [options]\n"
+    "       pscan info FILE.npy...\n"
+    "       pscan --help | --version\n"
+    "\n"
+    "OP is cumsum, cumprod, cummax or cummin: numpy.cumsum, numpy.cumprod,\n"
+    "numpy.maximum.accumulate and numpy.minimum.accumulate of the array in\n"
+    "IN.npy, written to OUT.npy (replaced only once the result is complete).\n"
+    "\n"
+    "options:\n"
+    "  --axis N|none       axis to scan (negative counts from the end); none\n"
+    "                      (the default, as numpy's axis=None) scans the array\n"
+    "                      flattened in C order into a 1-d result\n"
+    "  --dtype T           accumulator and result type (bool, int8 ... uint64,\n"
+    "                      float16, float32, float64, complex64, complex128);\n"
+    "                      default: numpy's (small ints and bool -> int64/uint64)\n"
+    "  --threads N         threads to use (default: all the machine offers)\n"
+    "  --order reproducible|sequential\n"
+    "                      float order: fixed tiles, the same bits for any thread\n"
+    "                      count (default), or strictly left to right like numpy\n"
+    "  --exclusive         out[i] = scan of in[..i-1], starting at the identity\n"
+    "  --include-initial   one longer along the axis, starting at the identity\n"
+    "  --reverse           suffix scans: out[i] = scan of in[i..]\n"
+    "  -o, --output-dir DIR\n"
+    "                      write each result to DIR/<input file name>\n"
+    "  --slab BYTES        input bytes per scan call (default 64 MiB): resident\n"
+    "                      memory stays near twice this, whatever the file size\n"
+    "  -q, --quiet         no progress bar (it shows only on a terminal, for\n"
+    "                      work of more than a second)\n"
+    "  -h, --help          this text;  -V, --version  the version\n"
+    "\n"
+    "exit status:\n"
+    "  0  success\n"
+    "  1  the scan failed (out of memory)\n"
+    "  2  usage error: bad command line, or an axis or option the file does\n"
+    "     not allow\n"
+    "  3  bad input file: not a .npy file, malformed header, unsupported dtype,\n"
+    "     or a size that does not match the header\n"
+    "  4  I/O error: a file could not be opened, read, written or renamed\n"
+    "  130/143  interrupted by SIGINT/SIGTERM (the temporary file is removed)\n"
+    "On any error an existing OUT is left as it was.\n";
+
+typedef struct cli {
+    const char *command;
+    pscan_op op;
+    bool have_axis;
+    long axis; /* LONG_MIN: none */
+    pscan_dtype dtype;
+    pscan_opts opts;
+    const char *output_dir;
+    size_t slab_bytes;
+    bool quiet;
+    const char **paths;
+    int path_count;
+} cli;
+
+static int usage_error(const char *format, const char *what)
+{
+    fprintf(stderr, "pscan: ");
+    fprintf(stderr, format, what);
+    fprintf(stderr, "\n(pscan --help for usage)\n");
+    return EXIT_USAGE;
+}
+
+static bool parse_long(const char *text, long lo, long hi, long *value)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < lo || v > hi)
+        return false;
+    *value = v;
+    return true;
+}
+
+static bool parse_dtype(const char *text, pscan_dtype *dtype)
+{
+    for (int t = PSCAN_BOOL; t < PSCAN_DTYPE_COUNT; t++)
+        if (strcmp(text, pscan_dtype_name((pscan_dtype)t)) == 0) {
+            *dtype = (pscan_dtype)t;
+            return true;
+        }
+    return false;
+}
+
+static bool parse_op(const char *text, pscan_op *op)
+{
+    static const char *const names[PSCAN_OP_COUNT] = {"cumsum", "cumprod", "cummax", "cummin"};
+    for (int k = 0; k < PSCAN_OP_COUNT; k++)
+        if (strcmp(text, names[k]) == 0) {
+            *op = (pscan_op)k;
+            return true;
+        }
+    return false;
+}
+
+/* The value of option `name` at argv[*i]: "--name=value" or the next word. */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+    const size_t len = strlen(name);
+    if (strncmp(argv[*i], name, len) == 0 && argv[*i][len] == '=')
+        return argv[*i] + len + 1;
+    if (*i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+static bool is_option(const char *arg, const char *name)
+{
+    const size_t len = strlen(name);
+    return strncmp(arg, name, len) == 0 && (arg[len] == 0 || (arg[len] == '=' && name[1] == '-'));
+}
+
+/* Returns -1 when the arguments are fine, else the exit code. */
+static int parse_args(int argc, char **argv, cli *c)
+{
+    static const pscan_opts default_opts = PSCAN_OPTS_INIT;
+    c->opts = default_opts;
+    c->axis = LONG_MIN;
+    c->slab_bytes = (size_t)64 << 20;
+    c->paths = calloc((size_t)argc, sizeof *c->paths);
+    if (!c->paths)
+        return EXIT_SCAN;
+    bool options_done = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *value;
+        long number;
+        if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (!c->command)
+                c->command = arg;
+            else
+                c->paths[c->path_count++] = arg;
+        } else if (strcmp(arg, "--") == 0) {
+            options_done = true;
+        } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            fputs(usage_text, stdout);
+            return EXIT_OK;
+        } else if (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0) {
+            printf("pscan %s (kernels: %s)\n", pscan_version(), pscan_isa_name());
+            return EXIT_OK;
+        } else if (is_option(arg, "--axis")) {
+            if (!(value = option_value(argc, argv, &i, "--axis")))
+                return usage_error("%s needs a value", "--axis");
+            c->have_axis = true;
+            if (strcmp(value, "none") == 0 || strcmp(value, "None") == 0)
+                c->axis = LONG_MIN;
+            else if (parse_long(value, -PSCAN_MAX_DIMS, PSCAN_MAX_DIMS - 1, &number))
+                c->axis = number;
+            else
+                return usage_error("--axis: '%s' is not an axis (an integer, or none)", value);
+        } else if (is_option(arg, "--dtype")) {
+            if (!(value = option_value(argc, argv, &i, "--dtype")) || !parse_dtype(value, &c->dtype))
+                return usage_error("--dtype: '%s' is not a dtype (int64, float32, ...)",
+                                   value ? value : "");
+        } else if (is_option(arg, "--threads")) {
+            if (!(value = option_value(argc, argv, &i, "--threads")) ||
+                !parse_long(value, 1, 4096, &number))
+                return usage_error("--threads: '%s' is not a thread count (1 or more)",
+                                   value ? value : "");
+            c->opts.threads = (int)number;
+        } else if (is_option(arg, "--order")) {
+            value = option_value(argc, argv, &i, "--order");
+            if (value && strcmp(value, "reproducible") == 0)
+                c->opts.order = PSCAN_ORDER_REPRODUCIBLE;
+            else if (value && strcmp(value, "sequential") == 0)
+                c->opts.order = PSCAN_ORDER_SEQUENTIAL;
+            else
+                return usage_error("--order: '%s' is neither reproducible nor sequential",
+                                   value ? value : "");
+        } else if (strcmp(arg, "--exclusive") == 0) {
+            c->opts.flags |= PSCAN_FLAG_EXCLUSIVE;
+        } else if (strcmp(arg, "--include-initial") == 0) {
+            c->opts.flags |= PSCAN_FLAG_INCLUDE_INITIAL;
+        } else if (strcmp(arg, "--reverse") == 0) {
+            c->opts.flags |= PSCAN_FLAG_REVERSE;
+        } else if (strcmp(arg, "-o") == 0 || is_option(arg, "--output-dir")) {
+            if (!(value = option_value(argc, argv, &i, "--output-dir")))
+                return usage_error("%s needs a directory", arg);
+            c->output_dir = value;
+        } else if (is_option(arg, "--slab")) {
+            if (!(value = option_value(argc, argv, &i, "--slab")) ||
+                !parse_long(value, 1, LONG_MAX, &number))
+                return usage_error("--slab: '%s' is not a byte count", value ? value : "");
+            c->slab_bytes = (size_t)number;
+        } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+            c->quiet = true;
+        } else {
+            return usage_error("unknown option '%s'", arg);
+        }
+    }
+    if (!c->command)
+        return usage_error("%s", "no command (cumsum, cumprod, cummax, cummin or info)");
+    if (strcmp(c->command, "info") == 0)
+        return c->path_count > 0 ? -1 : usage_error("%s", "info needs at least one file");
+    if (!parse_op(c->command, &c->op))
+        return usage_error("unknown command '%s'", c->command);
+    if ((c->opts.flags & PSCAN_FLAG_EXCLUSIVE) && (c->opts.flags & PSCAN_FLAG_INCLUDE_INITIAL))
+        return usage_error("%s", "--exclusive and --include-initial exclude each other");
+    if (c->output_dir ? c->path_count < 1 : c->path_count != 2)
+        return usage_error("%s", c->output_dir ? "no input files" : "expected IN.npy OUT.npy (or -o DIR)");
+    return -1;
+}
+
+static const char *order_name(const pscan_npy_header *h)
+{
+    return h->fortran_order ? "Fortran" : "C";
+}
+
+static int run_info(const cli *c)
+{
+    int worst = EXIT_OK;
+    for (int k = 0; k < c->path_count; k++) {
+        npy_input in;
+        char message[512];
+        npy_file_status status = npy_input_open(&in, c->paths[k], message, sizeof message);
+        if (status != NPY_FILE_OK) {
+            fprintf(stderr, "pscan: %s\n", message);
+            if (worst == EXIT_OK)
+                worst = status == NPY_FILE_EINPUT ? EXIT_INPUT : EXIT_IO;
+            continue;
+        }
+        const pscan_npy_header *h = &in.header;
+        printf("%s: shape (", c->paths[k]);
+        for (int d = 0; d < h->ndim; d++)
+            printf(d + 1 < h->ndim || h->ndim == 1 ? "%lld," : "%lld", (long long)h->shape[d]);
+        printf(") dtype %s (%s-endian) %s order, .npy %d.%d, data at byte %zu, %llu bytes\n",
+               pscan_dtype_name(h->dtype),
+               h->big_endian ? "big" : "little", order_name(h), h->major, h->minor,
+               h->data_offset, (unsigned long long)in.data_bytes);
+        npy_input_close(&in);
+    }
+    return worst;
+}
+
+/* Scan one file; messages go to stderr. */
+static int run_one(const cli *c, const char *in_path, const char *out_path)
+{
+    char message[1024];
+    npy_input in;
+    npy_file_status file_status = npy_input_open(&in, in_path, message, sizeof message);
+    if (file_status != NPY_FILE_OK) {
+        fprintf(stderr, "pscan: %s\n", message);
+        return file_status == NPY_FILE_EINPUT ? EXIT_INPUT : EXIT_IO;
+    }
+    const pscan_npy_header *h = &in.header;
+    file_scan_request request = {.op = c->op, .opts = c->opts, .slab_bytes = c->slab_bytes};
+    request.axis = PSCAN_AXIS_NONE;
+    if (c->axis != LONG_MIN) {
+        const long dims = h->ndim == 0 ? 1 : h->ndim;
+        if (c->axis < -dims || c->axis >= dims) {
+            fprintf(stderr, "pscan: %s: axis %ld is out of range for a %d-d array\n", in_path,
+                    c->axis, h->ndim);
+            npy_input_close(&in);
+            return EXIT_USAGE;
+        }
+        request.axis = (int)(c->axis < 0 ? c->axis + dims : c->axis);
+    }
+    request.acc = c->dtype != PSCAN_DTYPE_DEFAULT ? c->dtype : pscan_default_dtype(c->op, h->dtype);
+    pscan_npy_header result;
+    file_scan_result_header(h, &request, &result);
+    npy_output out;
+    file_status = npy_output_create(&out, out_path, &result, message, sizeof message);
+    if (file_status != NPY_FILE_OK) {
+        fprintf(stderr, "pscan: %s\n", message);
+        npy_input_close(&in);
+        return file_status == NPY_FILE_EINPUT ? EXIT_INPUT : EXIT_IO;
+    }
+    progress bar;
+    progress_start(&bar, in_path, c->quiet);
+    request.progress = progress_update;
+    request.progress_context = &bar;
+    pscan_status status = file_scan_run(&in, &out, &request);
+    progress_finish(&bar);
+    npy_input_close(&in);
+    if (status != PSCAN_OK) {
+        fprintf(stderr, "pscan: %s: %s\n", in_path, pscan_strerror(status));
+        npy_output_abort(&out);
+        return status == PSCAN_ENOMEM ? EXIT_SCAN : EXIT_USAGE;
+    }
+    if (npy_output_commit(&out, message, sizeof message) != NPY_FILE_OK) {
+        fprintf(stderr, "pscan: %s\n", message);
+        return EXIT_IO;
+    }
+    return EXIT_OK;
+}
+
+static int run_scans(const cli *c)
+{
+    if (!c->output_dir)
+        return run_one(c, c->paths[0], c->paths[1]);
+    int worst = EXIT_OK;
+    for (int k = 0; k < c->path_count; k++) {
+        const char *slash = strrchr(c->paths[k], '/');
+        const char *base = slash ? slash + 1 : c->paths[k];
+        char *out_path;
+        if (asprintf(&out_path, "%s/%s", c->output_dir, base) < 0)
+            return EXIT_SCAN;
+        int code = run_one(c, c->paths[k], out_path);
+        free(out_path);
+        if (code != EXIT_OK && worst == EXIT_OK)
+            worst = code;
+    }
+    return worst;
+}
+
+int main(int argc, char **argv)
+{
+    cli c;
+    memset(&c, 0, sizeof c);
+    int code = parse_args(argc, argv, &c);
+    if (code < 0) {
+        npy_install_signal_cleanup();
+        code = strcmp(c.command, "info") == 0 ? run_info(&c) : run_scans(&c);
+    }
+    free(c.paths);
+    return code;
+}
