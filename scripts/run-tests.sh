@@ -7,6 +7,7 @@
 #       against it, once with CMake's find_package(pscan), once with pkg-config
 #   (c) Debug build with AddressSanitizer + UBSan into build-asan/; every
 #       test and the example again
+#   (d) the libFuzzer target of the .npy header parser, for 60 seconds
 # CTest runs with --jobs 1: Criterion forks a process per test and each scan
 # may start OpenMP threads, so parallel tests would oversubscribe the cores
 # and make the engine's timing less like a real run.
@@ -31,14 +32,14 @@ section "(a) configure and build: build-ci/ (Release, -Werror)"
 cmake --preset release
 cmake --build --preset release --parallel "$jobs"
 
-section "(a) tests: unit + numpy differential (ctest --jobs 1)"
+section "(a) tests: unit, numpy differential, .npy headers, command-line tool (ctest --jobs 1)"
 ctest --preset release
 
 # Every kernel variant this CPU has (PSCAN_ISA forces one; a variant the CPU
 # lacks is capped, so these runs are never wrong, only sometimes repeats).
 for isa in scalar avx2; do
     section "(a) unit tests again with PSCAN_ISA=$isa"
-    PSCAN_ISA=$isa ctest --preset release --exclude-regex numpy_differential
+    PSCAN_ISA=$isa ctest --preset release --exclude-regex 'numpy_differential|cli_numpy|npy_headers'
 done
 
 section "(a) example: build-ci/pscan_example"
@@ -97,5 +98,8 @@ preload="$asan_rt $ubsan_rt"
 LD_PRELOAD="$preload" ASAN_OPTIONS="detect_leaks=0" \
     ctest --test-dir build-asan --output-on-failure --no-tests=error --jobs 1 \
     --tests-regex numpy_differential
+
+section "(d) fuzz: the .npy header parser, libFuzzer + ASan/UBSan (clang), 60 s"
+bash scripts/fuzz.sh 60
 
 section "all passed"

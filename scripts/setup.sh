@@ -13,6 +13,8 @@ packages=(
     libcriterion-dev  # tests/unit
     python3-numpy     # tests/numpy differential test (numpy is the reference)
     libtbb-dev        # perf/: oneTBB parallel_scan as a baseline
+    clang             # the libFuzzer target for the .npy header parser
+    libclang-rt-14-dev #   (libFuzzer and clang's sanitizer runtimes)
 )
 # `setup.sh --perf` adds what only the benchmark's plots need.
 if [[ ${1:-} == --perf ]]; then
