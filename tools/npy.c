@@ -209,7 +209,7 @@ pscan_npy_status pscan_npy_parse(const unsigned char *bytes, size_t len, pscan_n
                                  char *message, size_t message_len)
 {
     const size_t compared = len < sizeof magic ? len : sizeof magic;
-    if (memcmp(bytes, magic, compared) != 0)
+    if (compared > 0 && memcmp(bytes, magic, compared) != 0)
         return fail(PSCAN_NPY_EMAGIC, message, message_len, "not a .npy file (bad magic)");
     if (len < 8)
         return fail(PSCAN_NPY_ETRUNCATED, message, message_len, "file ends inside the header");

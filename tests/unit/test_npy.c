@@ -190,6 +190,8 @@ Test(npy, truncated_foreign_and_oversized_files)
         cr_assert(eq(int, (int)pscan_npy_parse(buf, cuts[k], &h, NULL, 0), (int)PSCAN_NPY_ETRUNCATED),
                   "cut at %zu", cuts[k]);
     cr_assert(eq(int, (int)pscan_npy_parse(buf, len, &h, NULL, 0), (int)PSCAN_NPY_OK));
+    /* an empty file maps to no bytes at all */
+    cr_assert(eq(int, (int)pscan_npy_parse(NULL, 0, &h, NULL, 0), (int)PSCAN_NPY_ETRUNCATED));
     /* wrong magic, unknown versions */
     unsigned char other[64];
     memcpy(other, buf, sizeof other);
