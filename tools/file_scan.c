@@ -15,6 +15,7 @@
 
 #include "file_scan.h"
 
+#include "out_writer.h"
 #include "scan_carry.h"
 
 #include <stdbool.h>
@@ -32,6 +33,8 @@ typedef struct driver {
     size_t swapped_capacity;
     uint64_t done, total;       /* input bytes */
     size_t page;
+    out_writer writer;          /* results go to the file from here */
+    int write_error;            /* errno of a failed write */
 } driver;
 
 static int64_t product(const int64_t *dims, int n)
@@ -78,13 +81,19 @@ static void release(const driver *d, const void *start, size_t bytes)
         madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
-static void slab_done(driver *d, const void *in, size_t in_bytes, void *out, size_t out_bytes)
+/* Hand a slab's results (in the writer's current buffer) to the file and
+ * drop its input pages. PSCAN_OK, or PSCAN_ENOTSUP standing for "a write
+ * failed" (d->write_error says why). */
+static pscan_status slab_done(driver *d, const void *in, size_t in_bytes, size_t out_bytes,
+                              uint64_t out_offset)
 {
     release(d, in, in_bytes);
-    release(d, out, out_bytes);
+    if ((d->write_error = out_writer_submit(&d->writer, out_bytes, out_offset)) != 0)
+        return PSCAN_ENOTSUP;
     d->done += in_bytes;
     if (d->request->progress)
         d->request->progress(d->request->progress_context, d->done, d->total);
+    return PSCAN_OK;
 }
 
 static pscan_array c_array(const void *data, pscan_dtype dtype, int ndim, const int64_t *shape)
@@ -95,7 +104,7 @@ static pscan_array c_array(const void *data, pscan_dtype dtype, int ndim, const 
 
 /* `rows` rows of `width` elements scanned down their columns (the file's
  * slowest dimension), out having `out_rows` rows. */
-static pscan_status scan_lanes(driver *d, const unsigned char *in, unsigned char *out, int64_t rows,
+static pscan_status scan_lanes(driver *d, const unsigned char *in, uint64_t out, int64_t rows,
                                int64_t out_rows, int64_t width)
 {
     const file_scan_request *rq = d->request;
@@ -132,28 +141,38 @@ static pscan_status scan_lanes(driver *d, const unsigned char *in, unsigned char
             status = PSCAN_ENOMEM;
             break;
         }
-        unsigned char *dst = out + (size_t)(first + shift) * out_row;
+        unsigned char *dst = out_writer_buffer(&d->writer, (size_t)len * out_row);
+        if (!dst) {
+            status = PSCAN_ENOMEM;
+            break;
+        }
         pscan_array a_in = c_array(src, d->in_dtype, 2, shape), a_out = c_array(dst, rq->acc, 2, shape);
         status = done == 0 ? pscan_scan(rq->op, &a_in, 0, rq->acc, &a_out, &opts)
                            : pscan_scan_carry(rq->op, &a_in, rq->acc, &a_out, &opts, carry);
         if (status != PSCAN_OK)
             break;
         memcpy(carry, dst + (reverse ? 0 : (size_t)(len - 1) * out_row), out_row);
-        slab_done(d, in + (size_t)first * in_row, (size_t)len * in_row, dst, (size_t)len * out_row);
+        status = slab_done(d, in + (size_t)first * in_row, (size_t)len * in_row,
+                           (size_t)len * out_row, out + (uint64_t)(first + shift) * out_row);
         done += len;
     }
     if (status == PSCAN_OK && initial && out_rows > 0) {
-        unsigned char identity[16];
+        unsigned char identity[16], *row = out_writer_buffer(&d->writer, out_row);
+        if (!row) {
+            free(carry);
+            return PSCAN_ENOMEM;
+        }
         pscan_identity(rq->op, rq->acc, identity);
         for (int64_t k = 0; k < width; k++)
-            memcpy(out + (size_t)identity_row * out_row + (size_t)k * d->out_item, identity, d->out_item);
+            memcpy(row + (size_t)k * d->out_item, identity, d->out_item);
+        status = slab_done(d, in, 0, out_row, out + (uint64_t)identity_row * out_row);
     }
     free(carry);
     return status;
 }
 
 /* A C-ordered block of `ndim` dims scanned along `axis`. */
-static pscan_status scan_block(driver *d, const unsigned char *in, unsigned char *out, int ndim,
+static pscan_status scan_block(driver *d, const unsigned char *in, uint64_t out, int ndim,
                                const int64_t *in_dims, const int64_t *out_dims, int axis)
 {
     if (axis == 0)
@@ -162,7 +181,7 @@ static pscan_status scan_block(driver *d, const unsigned char *in, unsigned char
     const size_t out_row = (size_t)product(out_dims + 1, ndim - 1) * d->out_item;
     if (in_row > d->request->slab_bytes) { /* one row is too big: go inside */
         for (int64_t r = 0; r < in_dims[0]; r++) {
-            pscan_status status = scan_block(d, in + (size_t)r * in_row, out + (size_t)r * out_row,
+            pscan_status status = scan_block(d, in + (size_t)r * in_row, out + (uint64_t)r * out_row,
                                              ndim - 1, in_dims + 1, out_dims + 1, axis - 1);
             if (status != PSCAN_OK)
                 return status;
@@ -179,14 +198,18 @@ static pscan_status scan_block(driver *d, const unsigned char *in, unsigned char
         const unsigned char *src = load(d, in + (size_t)first * in_row, (size_t)len * in_row);
         if (!src)
             return PSCAN_ENOMEM;
-        unsigned char *dst = out + (size_t)first * out_row;
+        unsigned char *dst = out_writer_buffer(&d->writer, (size_t)len * out_row);
+        if (!dst)
+            return PSCAN_ENOMEM;
         pscan_array a_in = c_array(src, d->in_dtype, ndim, in_shape);
         pscan_array a_out = c_array(dst, d->request->acc, ndim, out_shape);
         pscan_status status = pscan_scan(d->request->op, &a_in, axis, d->request->acc, &a_out,
                                          &d->request->opts);
+        if (status == PSCAN_OK)
+            status = slab_done(d, in + (size_t)first * in_row, (size_t)len * in_row,
+                               (size_t)len * out_row, out + (uint64_t)first * out_row);
         if (status != PSCAN_OK)
             return status;
-        slab_done(d, in + (size_t)first * in_row, (size_t)len * in_row, dst, (size_t)len * out_row);
         if (len == 0)
             break;
         first += len;
@@ -195,7 +218,7 @@ static pscan_status scan_block(driver *d, const unsigned char *in, unsigned char
 }
 
 /* axis=None across a Fortran order: one call over logical views. */
-static pscan_status scan_fortran_flat(driver *d, const npy_input *in, npy_output *out)
+static pscan_status scan_fortran_flat(driver *d, const npy_input *in, const npy_output *out)
 {
     const pscan_npy_header *h = &in->header;
     int64_t strides[PSCAN_MAX_DIMS], stride = (int64_t)d->in_item;
@@ -207,12 +230,15 @@ static pscan_status scan_fortran_flat(driver *d, const npy_input *in, npy_output
     if (!src)
         return PSCAN_ENOMEM;
     const int64_t out_len = (int64_t)(out->data_bytes / d->out_item);
+    unsigned char *dst = out_writer_buffer(&d->writer, (size_t)out->data_bytes);
+    if (!dst)
+        return PSCAN_ENOMEM;
     pscan_array a_in = {(void *)(uintptr_t)src, d->in_dtype, h->ndim, h->shape, strides};
-    pscan_array a_out = c_array(out->data, d->request->acc, 1, &out_len);
+    pscan_array a_out = c_array(dst, d->request->acc, 1, &out_len);
     pscan_status status = pscan_scan(d->request->op, &a_in, PSCAN_AXIS_NONE, d->request->acc,
                                      &a_out, &d->request->opts);
     if (status == PSCAN_OK)
-        slab_done(d, in->data, (size_t)in->data_bytes, out->data, (size_t)out->data_bytes);
+        status = slab_done(d, in->data, (size_t)in->data_bytes, (size_t)out->data_bytes, 0);
     return status;
 }
 
@@ -237,7 +263,8 @@ void file_scan_result_header(const pscan_npy_header *in, const file_scan_request
     out->shape[request->axis] += extra;
 }
 
-pscan_status file_scan_run(const npy_input *in, npy_output *out, const file_scan_request *request)
+pscan_status file_scan_run(const npy_input *in, const npy_output *out,
+                           const file_scan_request *request, int *write_error)
 {
     const pscan_npy_header *h = &in->header;
     driver d = {
@@ -249,12 +276,15 @@ pscan_status file_scan_run(const npy_input *in, npy_output *out, const file_scan
         .page = (size_t)sysconf(_SC_PAGESIZE),
     };
     d.swap = h->big_endian && d.in_item > 1;
+    *write_error = out_writer_start(&d.writer, out->fd, out->data_offset);
+    if (*write_error)
+        return PSCAN_ENOTSUP;
     pscan_status status;
     if (request->axis == PSCAN_AXIS_NONE && h->fortran_order && h->ndim >= 2) {
         status = scan_fortran_flat(&d, in, out);
     } else if (request->axis == PSCAN_AXIS_NONE || h->ndim == 0) {
         const int64_t n = (int64_t)(in->data_bytes / d.in_item);
-        status = scan_lanes(&d, in->data, out->data, n, (int64_t)(out->data_bytes / d.out_item), 1);
+        status = scan_lanes(&d, in->data, 0, n, (int64_t)(out->data_bytes / d.out_item), 1);
     } else {
         /* The file's own order: C order of the shape, reversed if Fortran. */
         int64_t in_dims[PSCAN_MAX_DIMS], out_dims[PSCAN_MAX_DIMS];
@@ -266,8 +296,15 @@ pscan_status file_scan_run(const npy_input *in, npy_output *out, const file_scan
             out_dims[k] = result.shape[from];
         }
         const int axis = h->fortran_order ? h->ndim - 1 - request->axis : request->axis;
-        status = scan_block(&d, in->data, out->data, h->ndim, in_dims, out_dims, axis);
+        status = scan_block(&d, in->data, 0, h->ndim, in_dims, out_dims, axis);
     }
+    /* The last write may fail too. */
+    const int last_error = out_writer_finish(&d.writer);
+    if (status == PSCAN_OK && last_error) {
+        d.write_error = last_error;
+        status = PSCAN_ENOTSUP;
+    }
+    *write_error = d.write_error;
     free(d.swapped);
     return status;
 }

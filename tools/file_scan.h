@@ -1,7 +1,8 @@
-/* file_scan.h - a scan from a mapped .npy input into a mapped output, a
- * slab at a time: each slab is one library call, its pages are dropped
- * from the process once it is done, so resident memory stays near the
- * slab size whatever the file size. Results are those of one in-memory
+/* file_scan.h - a scan from a mapped .npy input into an output file, a
+ * slab at a time: each slab is one library call into a buffer that a
+ * background thread writes out while the next slab is scanned; input pages
+ * are dropped from the process once done, so resident memory stays near
+ * three slabs whatever the file size. Results are those of one in-memory
  * call (scans along the file's slowest dimension go on from a carry, in
  * pieces of whole 4096-element tiles where the order is not free). */
 #ifndef PSCAN_TOOLS_FILE_SCAN_H
@@ -27,7 +28,9 @@ void file_scan_result_header(const pscan_npy_header *in, const file_scan_request
                              pscan_npy_header *out);
 
 /* Scan `in` into `out` (created for file_scan_result_header). On error
- * the status of the failing call (or PSCAN_ENOMEM) is returned. */
-pscan_status file_scan_run(const npy_input *in, npy_output *out, const file_scan_request *request);
+ * the status of the failing call (or PSCAN_ENOMEM) is returned, or
+ * PSCAN_ENOTSUP with *write_error set to the errno of a failed write. */
+pscan_status file_scan_run(const npy_input *in, const npy_output *out,
+                           const file_scan_request *request, int *write_error);
 
 #endif

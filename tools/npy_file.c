@@ -156,37 +156,25 @@ npy_file_status npy_output_create(npy_output *out, const char *path, const pscan
     const mode_t mask = umask(0);
     umask(mask);
     fchmod(out->fd, 0666 & ~mask);
-    out->map_bytes = head_bytes + (size_t)out->data_bytes;
+    out->data_offset = head_bytes;
+    const off_t total = (off_t)(head_bytes + out->data_bytes);
     int err = 0;
-    if (ftruncate(out->fd, (off_t)out->map_bytes) != 0)
-        err = errno;
-    /* Reserve the blocks now: a full disk fails here, not as SIGBUS later. */
-    else if ((err = posix_fallocate(out->fd, 0, (off_t)out->map_bytes)) == EINVAL ||
-             err == EOPNOTSUPP)
-        err = 0;
-    if (!err) {
-        void *map = mmap(NULL, out->map_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, out->fd, 0);
-        if (map == MAP_FAILED)
-            err = errno;
-        else
-            out->map = map;
-    }
+    if (pwrite(out->fd, head, head_bytes, 0) != (ssize_t)head_bytes)
+        err = errno ? errno : EIO;
+    /* Reserve the blocks now: a full disk fails here, not halfway. */
+    else if ((err = posix_fallocate(out->fd, 0, total)) == EINVAL || err == EOPNOTSUPP)
+        err = ftruncate(out->fd, total) == 0 ? 0 : errno;
     if (err) {
         npy_output_abort(out);
         return say(NPY_FILE_EIO, message, message_len, path, "cannot write", strerror(err));
     }
-    memcpy(out->map, head, head_bytes);
-    out->data = out->map + head_bytes;
     return NPY_FILE_OK;
 }
 
 npy_file_status npy_output_commit(npy_output *out, char *message, size_t message_len)
 {
     int err = 0;
-    if (out->map && munmap(out->map, out->map_bytes) != 0)
-        err = errno;
-    out->map = NULL;
-    if (!err && close(out->fd) != 0)
+    if (close(out->fd) != 0)
         err = errno;
     out->fd = -1;
     if (!err && rename(out->temp_path, out->final_path) != 0)
@@ -205,8 +193,6 @@ npy_file_status npy_output_commit(npy_output *out, char *message, size_t message
 
 void npy_output_abort(npy_output *out)
 {
-    if (out->map)
-        munmap(out->map, out->map_bytes);
     if (out->fd >= 0)
         close(out->fd);
     if (out->temp_path) {

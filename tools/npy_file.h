@@ -1,6 +1,6 @@
 /* npy_file.h - .npy files for the command-line tool: inputs mapped read
- * only and checked against their size, outputs built in a temporary file
- * beside their destination and renamed over it only when complete. */
+ * only and checked against their size, outputs written into a temporary
+ * file beside their destination and renamed over it only when complete. */
 #ifndef PSCAN_TOOLS_NPY_FILE_H
 #define PSCAN_TOOLS_NPY_FILE_H
 
@@ -31,22 +31,21 @@ npy_file_status npy_input_open(npy_input *in, const char *path, char *message, s
 void npy_input_close(npy_input *in);
 
 typedef struct npy_output {
-    unsigned char *map; /* header then data, writable */
-    size_t map_bytes;
-    unsigned char *data;
+    int fd;             /* the temporary, open for writing */
+    uint64_t data_offset; /* where the data starts in it */
     uint64_t data_bytes;
-    int fd;
     char *final_path, *temp_path;
 } npy_output;
 
-/* Create a temporary file beside `path` sized for `header` (little-endian
- * data), write the header and map it. Until npy_output_commit the file at
- * `path`, if any, is untouched; SIGINT and SIGTERM remove the temporary. */
+/* Create a temporary file beside `path` for `header` (little-endian data),
+ * write the header and reserve the data's blocks (a full disk fails here).
+ * Until npy_output_commit the file at `path`, if any, is untouched;
+ * SIGINT, SIGTERM and SIGHUP remove the temporary. */
 npy_file_status npy_output_create(npy_output *out, const char *path, const pscan_npy_header *header,
                                   char *message, size_t message_len);
-/* Unmap, close and rename the temporary over `path`. */
+/* Close the temporary and rename it over `path`. */
 npy_file_status npy_output_commit(npy_output *out, char *message, size_t message_len);
-/* Unmap, close and remove the temporary (after any error). */
+/* Close and remove the temporary (after any error). */
 void npy_output_abort(npy_output *out);
 
 /* SIGINT/SIGTERM handlers that remove the open temporary, then die of the

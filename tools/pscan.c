@@ -57,7 +57,8 @@ static const char usage_text[] =
     "  -o, --output-dir DIR\n"
     "                      write each result to DIR/<input file name>\n"
     "  --slab BYTES        input bytes per scan call (default 64 MiB): resident\n"
-    "                      memory stays near twice this, whatever the file size\n"
+    "                      memory stays near three times this, whatever the\n"
+    "                      file size\n"
     "  -q, --quiet         no progress bar (it shows only on a terminal, for\n"
     "                      work of more than a second)\n"
     "  -h, --help          this text;  -V, --version  the version\n"
@@ -302,9 +303,15 @@ static int run_one(const cli *c, const char *in_path, const char *out_path)
     progress_start(&bar, in_path, c->quiet);
     request.progress = progress_update;
     request.progress_context = &bar;
-    pscan_status status = file_scan_run(&in, &out, &request);
+    int write_error = 0;
+    pscan_status status = file_scan_run(&in, &out, &request, &write_error);
     progress_finish(&bar);
     npy_input_close(&in);
+    if (write_error) {
+        fprintf(stderr, "pscan: %s: cannot write: %s\n", out_path, strerror(write_error));
+        npy_output_abort(&out);
+        return EXIT_IO;
+    }
     if (status != PSCAN_OK) {
         fprintf(stderr, "pscan: %s: %s\n", in_path, pscan_strerror(status));
         npy_output_abort(&out);

@@ -1,0 +1,113 @@
+/* out_writer.c - the background writer: pwrite from one buffer while the
+ * scan fills the other. */
+#define _GNU_SOURCE
+
+#include "out_writer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int write_all(int fd, const unsigned char *data, size_t bytes, uint64_t offset)
+{
+    while (bytes > 0) {
+        ssize_t n = pwrite(fd, data, bytes, (off_t)offset);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n < 0 ? errno : EIO;
+        data += n;
+        bytes -= (size_t)n;
+        offset += (uint64_t)n;
+    }
+    return 0;
+}
+
+static void *writer_main(void *arg)
+{
+    out_writer *w = arg;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (!w->pending && !w->stop)
+            pthread_cond_wait(&w->changed, &w->lock);
+        if (!w->pending)
+            break;
+        const unsigned char *data = w->job;
+        size_t bytes = w->job_bytes;
+        uint64_t offset = w->job_offset;
+        pthread_mutex_unlock(&w->lock);
+        int err = w->error ? 0 : write_all(w->fd, data, bytes, w->base + offset);
+        pthread_mutex_lock(&w->lock);
+        if (err && !w->error)
+            w->error = err;
+        w->pending = false;
+        pthread_cond_broadcast(&w->changed);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+int out_writer_start(out_writer *w, int fd, uint64_t base)
+{
+    memset(w, 0, sizeof *w);
+    w->fd = fd;
+    w->base = base;
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->changed, NULL);
+    int err = pthread_create(&w->thread, NULL, writer_main, w);
+    if (err) {
+        pthread_cond_destroy(&w->changed);
+        pthread_mutex_destroy(&w->lock);
+    }
+    return err;
+}
+
+unsigned char *out_writer_buffer(out_writer *w, size_t bytes)
+{
+    const int k = w->next;
+    if (bytes > w->capacity[k] || !w->buffers[k]) {
+        free(w->buffers[k]);
+        w->buffers[k] = NULL;
+        w->capacity[k] = 0;
+        if (posix_memalign((void **)&w->buffers[k], 64, bytes ? bytes : 1) != 0) {
+            w->buffers[k] = NULL;
+            return NULL;
+        }
+        w->capacity[k] = bytes;
+    }
+    return w->buffers[k];
+}
+
+int out_writer_submit(out_writer *w, size_t bytes, uint64_t offset)
+{
+    pthread_mutex_lock(&w->lock);
+    while (w->pending)
+        pthread_cond_wait(&w->changed, &w->lock);
+    int err = w->error;
+    if (!err && bytes > 0) {
+        w->job = w->buffers[w->next];
+        w->job_bytes = bytes;
+        w->job_offset = offset;
+        w->pending = true;
+        pthread_cond_broadcast(&w->changed);
+    }
+    pthread_mutex_unlock(&w->lock);
+    w->next ^= 1;
+    return err;
+}
+
+int out_writer_finish(out_writer *w)
+{
+    pthread_mutex_lock(&w->lock);
+    w->stop = true;
+    pthread_cond_broadcast(&w->changed);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->changed);
+    pthread_mutex_destroy(&w->lock);
+    free(w->buffers[0]);
+    free(w->buffers[1]);
+    w->buffers[0] = w->buffers[1] = NULL;
+    return w->error;
+}
