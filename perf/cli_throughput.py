@@ -6,8 +6,8 @@ and a plain file copy, and resident memory on a multi-GiB file.
 
 1. For 1 GiB int64 and float64 arrays (2^27 elements) in the page cache,
    interleaved repetitions of: `pscan cumsum IN OUT` (a new OUT each time),
-   `cp IN COPY` (the least any tool that writes a new file of that size
-   pays) and pscan_cumsum on the same array in memory (through ctypes, out
+   `cp IN COPY` (what a plain copy of the file costs: the floor for any
+   tool that writes a new file of that size) and pscan_cumsum on the same array in memory (through ctypes, out
    already faulted in). Medians and ratios, all from one run.
 2. `/usr/bin/time -v pscan cumsum` on a --big-gib file: maximum resident
    set size against the file size.
@@ -58,7 +58,13 @@ def throughput(args, tool, lib):
         times = {"tool": [], "cp": [], "memory": []}
         for _ in range(args.reps):
             subprocess.run(["cat", src], stdout=subprocess.DEVNULL, check=True)  # in the page cache
+            # A fresh OUT each time, as for cp (replacing a 1 GiB file also
+            # pays for freeing it), and no write-back of the last run pending.
+            if os.path.exists(out):
+                os.unlink(out)
+            subprocess.run(["sync"], check=True)
             times["tool"].append(timed([tool, "cumsum", src, out, "-q"]))
+            subprocess.run(["sync"], check=True)
             times["cp"].append(timed(["cp", src, copy]))
             os.unlink(copy)
             times["memory"].append(in_memory(lib, a, result))
