@@ -11,6 +11,7 @@ or the byte order, and long float lanes in sequential order are numpy's bits.
 Errors: a corpus of malformed files, usage errors and I/O errors each give
 the documented exit status and message, and leave an existing OUT as it
 was, with no temporary left behind; SIGINT/SIGTERM remove the temporary.
+The progress bar shows on a terminal (a pty) only, and not with -q.
 """
 import io
 import os
@@ -354,6 +355,48 @@ def interrupted():
     os.unlink(src)
 
 
+def progress_bar():
+    """A bar on a terminal for work over a second; none with -q or a pipe."""
+    import pty
+    a = np.arange(4 << 20, dtype="<i8")
+    src = save("progress.npy", a)
+    out = path("progress_out.npy")
+    slow = ["--slab", "256", "--threads", "1"]  # 2^17 calls: seconds of work
+
+    def on_terminal(extra):
+        leader, follower = pty.openpty()
+        start = time.time()
+        p = subprocess.Popen([PSCAN, "cumsum", src, out, *slow, *extra], stderr=follower)
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        p.wait()
+        os.close(leader)
+        return p.returncode, seen, time.time() - start
+
+    code, seen, took = on_terminal([])
+    if took < 1.2:
+        fail(f"progress: the slow run took only {took:.1f} s; the check needs over a second")
+    elif code != 0 or b"%" not in seen or b"[#" not in seen or not seen.endswith(b"\r\033[K"):
+        fail(f"progress: no bar (or not erased) on a terminal: exit {code}, {seen[-120:]!r}")
+    code, seen, _ = on_terminal(["-q"])
+    if code != 0 or seen:
+        fail(f"progress: -q still wrote {seen[:80]!r}")
+    r = run("cumsum", src, out, *slow)
+    if r.returncode != 0 or r.stderr:
+        fail(f"progress: a pipe got {r.stderr[:80]!r}")
+    if not same(np.load(out), np.cumsum(a)):
+        fail("progress: wrong result")
+    os.unlink(src)
+
+
 def replace_in_place():
     """OUT may be IN: the result replaces it only when complete."""
     a = np.arange(10, dtype="int32")
@@ -369,7 +412,7 @@ CALLS = [0]
 def main():
     rng = np.random.default_rng(20261126)
     for step in (round_trips, flag_combinations, long_lanes, output_dir_and_info,
-                 malformed_corpus, usage_and_io_errors, replace_in_place, interrupted):
+                 malformed_corpus, usage_and_io_errors, replace_in_place, interrupted, progress_bar):
         t = time.time()
         n = len(FAILURES)
         step(rng) if step in (round_trips, flag_combinations, long_lanes, output_dir_and_info) else step()
