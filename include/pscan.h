@@ -231,6 +231,67 @@ PSCAN_API pscan_context *pscan_default_context(void);
 /** Threads a scan with opts.threads == 0 uses in this context (>= 1). */
 PSCAN_API int pscan_context_threads(const pscan_context *ctx);
 
+/* ---- Streaming: one scan fed piece by piece ----
+ *
+ * For data that arrives in chunks (a file read a piece at a time, a
+ * simulation's time steps): every lane keeps its running result in the
+ * stream, and each chunk is scanned in parallel from it. Pushing chunks
+ * gives the one-shot result of their concatenation: bit for bit for
+ * integers, bool, MAX and MIN, the SEQUENTIAL order, and REPRODUCIBLE
+ * float sums and products whose chunks hold whole 4096-element tiles of
+ * every lane (all but the last chunk). Other REPRODUCIBLE chunkings start
+ * a new tile at every chunk boundary: still independent of the thread
+ * count, with the README's error bound counting each chunk boundary as a
+ * tile boundary. */
+
+/** Where a chunk's new elements lie. */
+typedef enum pscan_stream_layout {
+    /* chunk shape (count, *lane_shape): each chunk adds `count` steps, a
+     * whole lane_shape array per step (time steps, rows of a file). With
+     * lane_ndim 0 there is one lane: a chunk of any shape continues it in
+     * its C-order flattening. */
+    PSCAN_STREAM_STEPS = 0,
+    /* chunk shape (*lane_shape, count): each lane (a row) grows by `count`. */
+    PSCAN_STREAM_LAST = 1
+} pscan_stream_layout;
+
+typedef struct pscan_stream pscan_stream;
+
+/**
+ * Create a stream of `op` accumulated in `dtype` (not DEFAULT) over lanes
+ * of shape lane_shape[lane_ndim] (lane_ndim 0..PSCAN_MAX_DIMS - 1).
+ * opts: threads, order and ctx as for a scan (copied); flags must be 0.
+ * @return PSCAN_OK, PSCAN_ENULL, PSCAN_EOP, PSCAN_EDTYPE, PSCAN_ENDIM,
+ *         PSCAN_ESHAPE, PSCAN_ESIZE, PSCAN_EOPTS or PSCAN_ENOMEM.
+ */
+PSCAN_API pscan_status pscan_stream_create(pscan_stream **out_stream, pscan_op op,
+                                           pscan_dtype dtype, int lane_ndim,
+                                           const int64_t *lane_shape, pscan_stream_layout layout,
+                                           const pscan_opts *opts);
+
+/**
+ * Scan `chunk` (any dtype, converted) into `out` (the stream's dtype, the
+ * chunk's shape) from the lanes' running results, and keep the new ones.
+ * Both must be C-contiguous (strides NULL or C strides). On error `out`
+ * and the stream are unchanged.
+ * @return PSCAN_OK, PSCAN_ENULL, PSCAN_EOUTSHAPE (a shape that does not fit
+ *         the layout, or out's shape differs), PSCAN_EDTYPE (out's dtype is
+ *         not the stream's), PSCAN_ENOTSUP (not C-contiguous), or what a
+ *         scan returns.
+ */
+PSCAN_API pscan_status pscan_stream_push(pscan_stream *stream, const pscan_array *chunk,
+                                         const pscan_array *out);
+
+/** The lanes' running results, lane_shape in C order, stream dtype (the
+ *  identity before the first push) copied to `total`. */
+PSCAN_API pscan_status pscan_stream_total(const pscan_stream *stream, void *total);
+
+/** Start again from nothing pushed. */
+PSCAN_API pscan_status pscan_stream_reset(pscan_stream *stream);
+
+/** Free a stream; NULL is a no-op. */
+PSCAN_API void pscan_stream_destroy(pscan_stream *stream);
+
 #ifdef __cplusplus
 }
 #endif

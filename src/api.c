@@ -398,8 +398,23 @@ pscan_status pscan_scan(pscan_op op, const pscan_array *in, int axis, pscan_dtyp
     return scan_entry(op, in, axis, dtype, out, opts, NULL);
 }
 
-pscan_status pscan_scan_carry(pscan_op op, const pscan_array *in, pscan_dtype dtype,
-                              const pscan_array *out, const pscan_opts *opts, const void *carry)
+/* C order: strides NULL or exactly the C strides of the shape. */
+static bool is_c_contiguous(const pscan_array *a)
+{
+    if (!a->strides)
+        return true;
+    int64_t expected = (int64_t)pscan_dtype_size(a->dtype);
+    for (int d = a->ndim - 1; d >= 0; d--) {
+        if (a->shape[d] != 1 && a->strides[d] != expected)
+            return false;
+        expected *= a->shape[d];
+    }
+    return true;
+}
+
+pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
+                                   const pscan_array *out, const pscan_opts *opts,
+                                   const void *carry)
 {
     if (!in || !out || !carry)
         return PSCAN_ENULL;
@@ -407,14 +422,25 @@ pscan_status pscan_scan_carry(pscan_op op, const pscan_array *in, pscan_dtype dt
         return PSCAN_EOPTS;
     if (in->ndim < 1 || in->ndim > 2)
         return PSCAN_ENDIM;
-    /* One carry per lane, in order: 2-D rows must be contiguous runs. */
-    const size_t itemsize[2] = {pscan_dtype_size(in->dtype), pscan_dtype_size(out->dtype)};
+    if (axis < 0 || axis >= in->ndim)
+        return PSCAN_EAXIS;
+    /* One carry per lane, in order: 2-D rows must be contiguous runs (axis
+     * 0), or the whole arrays C-ordered (axis 1: a lane per row). */
     const pscan_array *arrays[2] = {in, out};
-    for (int k = 0; k < 2; k++)
-        if (arrays[k]->ndim == 2 && arrays[k]->strides &&
-            arrays[k]->strides[1] != (int64_t)itemsize[k])
+    for (int k = 0; k < 2; k++) {
+        const pscan_array *a = arrays[k];
+        if (a->ndim != 2 || !a->strides)
+            continue;
+        if (axis == 0 ? a->strides[1] != (int64_t)pscan_dtype_size(a->dtype) : !is_c_contiguous(a))
             return PSCAN_EOPTS;
-    return scan_entry(op, in, 0, dtype, out, opts, carry);
+    }
+    return scan_entry(op, in, axis, dtype, out, opts, carry);
+}
+
+pscan_status pscan_scan_carry(pscan_op op, const pscan_array *in, pscan_dtype dtype,
+                              const pscan_array *out, const pscan_opts *opts, const void *carry)
+{
+    return pscan_scan_carry_axis(op, in, 0, dtype, out, opts, carry);
 }
 
 pscan_status pscan_cumsum(const pscan_array *in, int axis, pscan_dtype dtype,

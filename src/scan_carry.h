@@ -1,7 +1,7 @@
 /* scan_carry.h - a scan that starts from a given carry: the piece of a
  * longer scan that comes after what the carry sums up. The command-line
- * tool scans files larger than memory this way, a slab at a time; not
- * part of the installed API. */
+ * tool scans files larger than memory this way, a slab at a time, and
+ * pscan_stream pushes chunks through it; not part of the installed API. */
 #ifndef PSCAN_SCAN_CARRY_H
 #define PSCAN_SCAN_CARRY_H
 
@@ -17,5 +17,11 @@
  * PSCAN_FLAG_REVERSE (the carry then comes after the piece). */
 pscan_status pscan_scan_carry(pscan_op op, const pscan_array *in, pscan_dtype dtype,
                               const pscan_array *out, const pscan_opts *opts, const void *carry);
+
+/* The same along `axis` 0 or 1 of a 2-D array: axis 1 needs in and out
+ * C-ordered, and then every row is a lane with its own carry. */
+pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
+                                   const pscan_array *out, const pscan_opts *opts,
+                                   const void *carry);
 
 #endif
