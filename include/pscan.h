@@ -286,6 +286,12 @@ PSCAN_API pscan_status pscan_stream_push(pscan_stream *stream, const pscan_array
  *  identity before the first push) copied to `total`. */
 PSCAN_API pscan_status pscan_stream_total(const pscan_stream *stream, void *total);
 
+/** Continue from running results `total` (lane_shape in C order, stream
+ *  dtype): the next push scans as if chunks whose results end in `total`
+ *  came before it (a checkpoint, or the part of the data that another
+ *  process scanned). */
+PSCAN_API pscan_status pscan_stream_set_total(pscan_stream *stream, const void *total);
+
 /** Start again from nothing pushed. */
 PSCAN_API pscan_status pscan_stream_reset(pscan_stream *stream);
 

@@ -166,6 +166,15 @@ pscan_status pscan_stream_total(const pscan_stream *s, void *total)
     return PSCAN_OK;
 }
 
+pscan_status pscan_stream_set_total(pscan_stream *s, const void *total)
+{
+    if (!s || !total)
+        return PSCAN_ENULL;
+    memcpy(s->carry, total, (size_t)s->lanes * s->itemsize);
+    s->started = true;
+    return PSCAN_OK;
+}
+
 pscan_status pscan_stream_reset(pscan_stream *s)
 {
     if (!s)
