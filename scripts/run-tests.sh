@@ -6,7 +6,7 @@
 #   (b) install into a temporary prefix; build and run examples/consumer
 #       against it, once with CMake's find_package(pscan), once with pkg-config
 #   (c) Debug build with AddressSanitizer + UBSan into build-asan/; every
-#       test and the example again
+#       test (the MPI ones without leak checks) and the example again
 #   (d) the libFuzzer target of the .npy header parser, for 60 seconds
 # CTest runs with --jobs 1: Criterion forks a process per test and each scan
 # may start OpenMP threads, so parallel tests would oversubscribe the cores
@@ -32,14 +32,14 @@ section "(a) configure and build: build-ci/ (Release, -Werror)"
 cmake --preset release
 cmake --build --preset release --parallel "$jobs"
 
-section "(a) tests: unit, numpy differential, .npy headers, command-line tool (ctest --jobs 1)"
+section "(a) tests: unit, numpy differential, .npy headers, command-line tool, MPI (ctest --jobs 1)"
 ctest --preset release
 
 # Every kernel variant this CPU has (PSCAN_ISA forces one; a variant the CPU
 # lacks is capped, so these runs are never wrong, only sometimes repeats).
 for isa in scalar avx2; do
     section "(a) unit tests again with PSCAN_ISA=$isa"
-    PSCAN_ISA=$isa ctest --preset release --exclude-regex 'numpy_differential|cli_numpy|npy_headers'
+    PSCAN_ISA=$isa ctest --preset release --exclude-regex 'numpy_differential|cli_numpy|npy_headers|mpi_np'
 done
 
 section "(a) example: build-ci/pscan_example"
@@ -79,6 +79,10 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 section "(c) sanitizer tests: unit tests (ctest --jobs 1)"
 ctest --preset asan
+
+section "(c) sanitizer tests: the distributed scan under mpirun (leak checks off: Open MPI keeps its own)"
+ASAN_OPTIONS="abort_on_error=1:detect_leaks=0" \
+    ctest --test-dir build-asan --output-on-failure --no-tests=error --jobs 1 --tests-regex mpi_np
 
 section "(c) sanitizer example: build-asan/pscan_example"
 ./build-asan/pscan_example >/dev/null

@@ -13,6 +13,8 @@ packages=(
     libcriterion-dev  # tests/unit
     python3-numpy     # tests/numpy differential test (numpy is the reference)
     libtbb-dev        # perf/: oneTBB parallel_scan as a baseline
+    libopenmpi-dev    # the distributed scan (pscan::pscan_mpi) and its tests
+    openmpi-bin       #   (mpirun)
     clang             # the libFuzzer target for the .npy header parser
     libclang-rt-14-dev #   (libFuzzer and clang's sanitizer runtimes)
 )
