@@ -398,20 +398,6 @@ pscan_status pscan_scan(pscan_op op, const pscan_array *in, int axis, pscan_dtyp
     return scan_entry(op, in, axis, dtype, out, opts, NULL);
 }
 
-/* C order: strides NULL or exactly the C strides of the shape. */
-static bool is_c_contiguous(const pscan_array *a)
-{
-    if (!a->strides)
-        return true;
-    int64_t expected = (int64_t)pscan_dtype_size(a->dtype);
-    for (int d = a->ndim - 1; d >= 0; d--) {
-        if (a->shape[d] != 1 && a->strides[d] != expected)
-            return false;
-        expected *= a->shape[d];
-    }
-    return true;
-}
-
 pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
                                    const pscan_array *out, const pscan_opts *opts,
                                    const void *carry)
@@ -431,7 +417,7 @@ pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis,
         const pscan_array *a = arrays[k];
         if (a->ndim != 2 || !a->strides)
             continue;
-        if (axis == 0 ? a->strides[1] != (int64_t)pscan_dtype_size(a->dtype) : !is_c_contiguous(a))
+        if (axis == 0 ? a->strides[1] != (int64_t)pscan_dtype_size(a->dtype) : !pscan_array_is_c_contiguous(a))
             return PSCAN_EOPTS;
     }
     return scan_entry(op, in, axis, dtype, out, opts, carry);

@@ -2,6 +2,7 @@
  * carry of the next chunk's scan (src/scan_carry.h), so chunks go through
  * the same engine, threads and tiles as one call. */
 #include "dtype.h"
+#include "layout.h"
 #include "scan_carry.h"
 
 #include <stdbool.h>
@@ -74,19 +75,6 @@ pscan_status pscan_stream_create(pscan_stream **out_stream, pscan_op op, pscan_d
     return PSCAN_OK;
 }
 
-static bool c_contiguous(const pscan_array *a)
-{
-    if (!a->strides)
-        return true;
-    int64_t expected = (int64_t)pscan_dtype_size(a->dtype);
-    for (int d = a->ndim - 1; d >= 0; d--) {
-        if (a->shape[d] != 1 && a->strides[d] != expected)
-            return false;
-        expected *= a->shape[d];
-    }
-    return true;
-}
-
 /* The chunk's new steps per lane, if its shape fits the layout. */
 static pscan_status chunk_count(const pscan_stream *s, const pscan_array *chunk, int64_t *count)
 {
@@ -129,7 +117,7 @@ pscan_status pscan_stream_push(pscan_stream *s, const pscan_array *chunk, const 
         return status;
     if (!pscan_dtype_valid(chunk->dtype))
         return PSCAN_EDTYPE;
-    if (!c_contiguous(chunk) || !c_contiguous(out))
+    if (!pscan_array_is_c_contiguous(chunk) || !pscan_array_is_c_contiguous(out))
         return PSCAN_ENOTSUP;
     if (count == 0 || s->lanes == 0)
         return PSCAN_OK;

@@ -18,19 +18,6 @@ typedef struct piece_case {
     int threads;
 } piece_case;
 
-static void fill_values(void *data, pscan_dtype t, int64_t n, pscan_op op, uint64_t *seed)
-{
-    for (int64_t i = 0; i < n; i++) {
-        char *p = (char *)data + (size_t)i * tu_size(t);
-        if (tu_is_int(t))
-            tu_put_i64(p, t, tu_rand_range(seed, -50, 50));
-        else if (op == PSCAN_PROD) /* near 1: no overflow to inf over long lanes */
-            tu_put_f64(p, t, 1.0 + (tu_rand_unit(seed) - 0.5) / 512, 0.0);
-        else
-            tu_put_f64(p, t, tu_rand_unit(seed) * 200 - 100, tu_rand_unit(seed) - 0.5);
-    }
-}
-
 /* rows x width (width 0: 1-D) scanned whole, then in pieces; compares bytes. */
 static void check_pieces(const piece_case *c, int64_t rows, int64_t width, uint64_t seed)
 {
@@ -39,7 +26,7 @@ static void check_pieces(const piece_case *c, int64_t rows, int64_t width, uint6
     const size_t in_size = tu_size(c->in_dtype), acc_size = tu_size(c->acc);
     void *in = tu_malloc((size_t)n * in_size);
     unsigned char *whole = tu_malloc((size_t)n * acc_size), *pieces = tu_malloc((size_t)n * acc_size);
-    fill_values(in, c->in_dtype, n, c->op, &seed);
+    tu_fill_scan_values(in, c->in_dtype, n, c->op, &seed);
     const int64_t shape[2] = {rows, width};
     pscan_opts o = PSCAN_OPTS_INIT;
     o.order = c->order;

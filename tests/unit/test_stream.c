@@ -17,19 +17,6 @@ typedef struct stream_case {
     bool tile_chunks; /* chunks of whole tiles (else any size) */
 } stream_case;
 
-static void fill(void *data, pscan_dtype t, int64_t n, pscan_op op, uint64_t *seed)
-{
-    for (int64_t i = 0; i < n; i++) {
-        char *p = (char *)data + (size_t)i * tu_size(t);
-        if (tu_is_int(t))
-            tu_put_i64(p, t, tu_rand_range(seed, -40, 40));
-        else if (op == PSCAN_PROD)
-            tu_put_f64(p, t, 1.0 + (tu_rand_unit(seed) - 0.5) / 256, 0.0);
-        else
-            tu_put_f64(p, t, tu_rand_unit(seed) * 100 - 50, 0.0);
-    }
-}
-
 /* steps x lanes (STEPS) or lanes x steps (LAST), lanes = 3 x 5. */
 static void check_stream(const stream_case *c, int64_t steps, uint64_t seed)
 {
@@ -37,7 +24,7 @@ static void check_stream(const stream_case *c, int64_t steps, uint64_t seed)
     const size_t in_size = tu_size(c->in_dtype), size = tu_size(c->dtype);
     unsigned char *in = tu_malloc((size_t)n * in_size), *whole = tu_malloc((size_t)n * size),
                   *pieces = tu_malloc((size_t)n * size), *chunk_in = tu_malloc((size_t)n * in_size);
-    fill(in, c->in_dtype, n, c->op, &seed);
+    tu_fill_scan_values(in, c->in_dtype, n, c->op, &seed);
     const bool steps_first = c->layout == PSCAN_STREAM_STEPS;
     const int64_t shape[3] = {steps_first ? steps : 3, steps_first ? 3 : 5, steps_first ? 5 : steps};
     pscan_opts o = PSCAN_OPTS_INIT;

@@ -415,4 +415,21 @@ static inline void tu_assert_fbits(const float *got, const float *exp, size_t n)
                   (double)got[i], (double)exp[i]);
 }
 
+/* Values for scans of any op that stay finite over long lanes: small
+ * integers; floats near 1 for PROD; else uniform in (-100, 100) with a
+ * small imaginary part for complex. */
+static inline void tu_fill_scan_values(void *data, pscan_dtype t, int64_t n, pscan_op op,
+                                       uint64_t *seed)
+{
+    for (int64_t i = 0; i < n; i++) {
+        char *p = (char *)data + (size_t)i * tu_size(t);
+        if (tu_is_int(t))
+            tu_put_i64(p, t, tu_rand_range(seed, -50, 50));
+        else if (op == PSCAN_PROD)
+            tu_put_f64(p, t, 1.0 + (tu_rand_unit(seed) - 0.5) / 512, 0.0);
+        else
+            tu_put_f64(p, t, tu_rand_unit(seed) * 200 - 100, tu_rand_unit(seed) - 0.5);
+    }
+}
+
 #endif /* PSCAN_TESTUTIL_H */
