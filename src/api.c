@@ -45,8 +45,10 @@ const char *pscan_version(void)
 enum {
     KNOWN_FLAGS = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE |
                   PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_CHECK_OVERFLOW | PSCAN_FLAG_COMPENSATED,
-    /* Flags built so far: the shape flags, as views of in and out. */
-    SUPPORTED_FLAGS = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE
+    /* Flags built so far: the shape flags, as views of in and out, and
+     * skip-NaN, as a load that replaces NaN. */
+    SUPPORTED_FLAGS = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE |
+                      PSCAN_FLAG_SKIP_NAN
 };
 
 static pscan_status check_opts(const pscan_opts *opts)
@@ -189,10 +191,14 @@ static pscan_status scan_checked(pscan_op op, pscan_view *in, const pscan_view *
      * `rep stos` that is a quarter of a small call's time. */
     pscan_job job;
     job.kernel = pscan_kernel_get(op, acc);
-    job.load = pscan_convert_get(in->dtype, acc);
+    /* Skipping NaN rewrites values on load, so every element goes through
+     * the load: no direct (in place of the input) kernels. */
+    const bool skip_nan = (opts->flags & PSCAN_FLAG_SKIP_NAN) && pscan_dtype_is_inexact(in->dtype);
+    job.load = skip_nan ? pscan_convert_get_skip_nan(in->dtype, acc, op)
+                        : pscan_convert_get(in->dtype, acc);
     job.store = pscan_convert_get(acc, out->dtype);
     job.acc_size = pscan_dtype_size(acc);
-    job.same_types = in->dtype == acc && out->dtype == acc;
+    job.same_types = in->dtype == acc && out->dtype == acc && !skip_nan;
     job.sequential = order_matters && opts->order == PSCAN_ORDER_SEQUENTIAL;
     job.threads = opts->threads > 0 ? opts->threads : ctx->threads;
     job.carry = carry;

@@ -238,3 +238,58 @@ pscan_convert_fn pscan_convert_get(pscan_dtype from, pscan_dtype to)
 {
     return convert_table[from][to];
 }
+
+/* ---- skip-NaN loads: NaN (either part of a complex) becomes the op's
+ * starting value before the conversion, as numpy.nancumsum replaces NaN
+ * with 0 (nancumprod with 1) in the input before accumulating. ---- */
+
+#define ISNAN_f16(x) (((x) & 0x7fffu) > 0x7c00u)
+#define ISNAN_f32(x) isnan(x)
+#define ISNAN_f64(x) isnan(x)
+#define ISNAN_c64(x) (isnan((x).re) || isnan((x).im))
+#define ISNAN_c128(x) (isnan((x).re) || isnan((x).im))
+
+/* The value NaN turns into, as (re, im) doubles, per op. */
+#define FILL_RE_SUM 0.0
+#define FILL_IM_SUM 0.0
+#define FILL_RE_PROD 1.0
+#define FILL_IM_PROD 0.0
+#define FILL_RE_MAX (-(double)INFINITY)
+#define FILL_IM_MAX (-(double)INFINITY)
+#define FILL_RE_MIN ((double)INFINITY)
+#define FILL_IM_MIN ((double)INFINITY)
+
+#define DEFINE_SKIP_NAN(op, from, to)                                          \
+    static void skip_nan_##op##_##from##_to_##to(const char *src, ptrdiff_t src_stride, \
+                                                 char *dst, ptrdiff_t dst_stride, size_t n) \
+    {                                                                          \
+        for (size_t i = 0; i < n; i++) {                                       \
+            pscan_t_##from value;                                              \
+            memcpy(&value, src + (ptrdiff_t)i * src_stride, sizeof value);     \
+            pscan_t_##to result = ISNAN_##from(value)                          \
+                                      ? MAKE_##to(FILL_RE_##op, FILL_IM_##op)  \
+                                      : MAKE_##to(RE_##from(value), IM_##from(value)); \
+            memcpy(dst + (ptrdiff_t)i * dst_stride, &result, sizeof result);   \
+        }                                                                      \
+    }
+#define DEFINE_SKIP_NAN_OPS(from, to)                                          \
+    DEFINE_SKIP_NAN(SUM, from, to) DEFINE_SKIP_NAN(PROD, from, to)             \
+        DEFINE_SKIP_NAN(MAX, from, to) DEFINE_SKIP_NAN(MIN, from, to)
+#define PSCAN_EACH_INEXACT(X) X(f16) X(f32) X(f64) X(c64) X(c128)
+#define DEFINE_SKIP_NANS_FROM(from) PSCAN_EACH_DTYPE_WITH(DEFINE_SKIP_NAN_OPS, from)
+PSCAN_EACH_INEXACT(DEFINE_SKIP_NANS_FROM)
+
+#define SKIP_NAN_ENTRY(from, to)                                               \
+    [PSCAN_SUM][PSCAN_DT_##from][PSCAN_DT_##to] = skip_nan_SUM_##from##_to_##to,  \
+    [PSCAN_PROD][PSCAN_DT_##from][PSCAN_DT_##to] = skip_nan_PROD_##from##_to_##to, \
+    [PSCAN_MAX][PSCAN_DT_##from][PSCAN_DT_##to] = skip_nan_MAX_##from##_to_##to,  \
+    [PSCAN_MIN][PSCAN_DT_##from][PSCAN_DT_##to] = skip_nan_MIN_##from##_to_##to,
+#define SKIP_NAN_ROW(from) PSCAN_EACH_DTYPE_WITH(SKIP_NAN_ENTRY, from)
+static const pscan_convert_fn skip_nan_table[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT][PSCAN_DTYPE_COUNT] = {
+    PSCAN_EACH_INEXACT(SKIP_NAN_ROW)};
+
+pscan_convert_fn pscan_convert_get_skip_nan(pscan_dtype from, pscan_dtype to, pscan_op op)
+{
+    pscan_convert_fn skipping = skip_nan_table[op][from][to];
+    return skipping ? skipping : convert_table[from][to];
+}

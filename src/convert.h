@@ -15,6 +15,12 @@ typedef void (*pscan_convert_fn)(const char *src, ptrdiff_t src_stride, char *ds
 /* The converter for from -> to (both valid dtypes); never NULL. */
 pscan_convert_fn pscan_convert_get(pscan_dtype from, pscan_dtype to);
 
+/* The load for opts.flags & PSCAN_FLAG_SKIP_NAN: from -> to where a NaN
+ * input (float16/32/64, or complex with either part NaN) becomes op's
+ * starting value first (SUM 0, PROD 1, MAX -inf, MIN +inf), then is
+ * converted like any value; the plain converter for inputs without NaN. */
+pscan_convert_fn pscan_convert_get_skip_nan(pscan_dtype from, pscan_dtype to, pscan_op op);
+
 /* IEEE binary16 <-> binary32/64, round to nearest even as numpy does. */
 float pscan_half_to_float(uint16_t h);
 uint16_t pscan_float_to_half(float f);

@@ -1,7 +1,8 @@
 /*
- * test_flags.c - opts.flags. Exclusive, include-initial and reverse must
- * work (1-D and N-d, every axis, axis=None, in place, converting); the
- * flags not built yet may return PSCAN_ENOTSUP (with out untouched), and
+ * test_flags.c - opts.flags. Exclusive, include-initial, reverse and
+ * skip-NaN must work (1-D and N-d, every axis, axis=None, in place,
+ * converting); the flags not built yet may return PSCAN_ENOTSUP (with out
+ * untouched), and
  * when they return PSCAN_OK the values must be the documented ones.
  * Unknown bits are PSCAN_EOPTS (see test_errors.c).
  */
@@ -248,16 +249,86 @@ Test(flags, skip_nan)
 {
     /* numpy.nancumsum([nan, 1, nan, 2]) == [0, 1, 1, 3] */
     const double in[4] = {NAN, 1.0, NAN, 2.0};
-    if (run_flags(PSCAN_FLAG_SKIP_NAN, in, PSCAN_FLOAT64, 4, 4, PSCAN_DTYPE_DEFAULT, PSCAN_FLOAT64, NULL)) {
-        const double w[4] = {0.0, 1.0, 1.0, 3.0};
-        for (int i = 0; i < 4; ++i)
-            cr_assert(eq(dbl, tu_get_re(ob + 8 * i, PSCAN_FLOAT64), w[i]), "element %d", i);
-    }
+    pscan_status s;
+    run_flags(PSCAN_FLAG_SKIP_NAN, in, PSCAN_FLOAT64, 4, 4, PSCAN_DTYPE_DEFAULT, PSCAN_FLOAT64, &s);
+    cr_assert(eq(int, (int)s, (int)PSCAN_OK));
+    const double w[4] = {0.0, 1.0, 1.0, 3.0};
+    for (int i = 0; i < 4; ++i)
+        cr_assert(eq(dbl, tu_get_re(ob + 8 * i, PSCAN_FLOAT64), w[i]), "element %d", i);
     /* integers have no NaN: same as cumsum */
-    if (run_flags(PSCAN_FLAG_SKIP_NAN, in4, PSCAN_INT64, 4, 4, PSCAN_DTYPE_DEFAULT, PSCAN_INT64, NULL)) {
-        const int64_t w[4] = {1, 3, 6, 10};
-        expect_i64(w, 4, "skip nan ints");
-    }
+    run_flags(PSCAN_FLAG_SKIP_NAN, in4, PSCAN_INT64, 4, 4, PSCAN_DTYPE_DEFAULT, PSCAN_INT64, &s);
+    cr_assert(eq(int, (int)s, (int)PSCAN_OK));
+    const int64_t wi[4] = {1, 3, 6, 10};
+    expect_i64(wi, 4, "skip nan ints");
+}
+
+/* nancumprod, NaN-skipping max/min, float16 and float32 inputs, complex
+ * with a NaN in either part, a float -> int64 accumulator, a strided 2-d
+ * input on both axes, reverse and exclusive with it. */
+Test(flags, skip_nan_everywhere)
+{
+    const float f[5] = {2.0f, NAN, 3.0f, NAN, -1.0f};
+    double got[6];
+    const int64_t n = 5;
+    pscan_array af = tu_vec((void *)(uintptr_t)f, PSCAN_FLOAT32, &n), ad = tu_vec(got, PSCAN_FLOAT64, &n);
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = PSCAN_FLAG_SKIP_NAN;
+    TU_ASSERT_OK(pscan_scan(PSCAN_PROD, &af, 0, PSCAN_FLOAT64, &ad, &o));
+    const double prod[5] = {2, 2, 6, 6, -6};
+    for (int i = 0; i < 5; i++)
+        cr_assert(eq(dbl, got[i], prod[i]), "nancumprod %d", i);
+    TU_ASSERT_OK(pscan_scan(PSCAN_MIN, &af, 0, PSCAN_FLOAT64, &ad, &o));
+    const double mins[5] = {2, 2, 2, 2, -1};
+    for (int i = 0; i < 5; i++)
+        cr_assert(eq(dbl, got[i], mins[i]), "min skipping NaN %d", i);
+    /* a leading NaN under max: the identity until a number comes */
+    const float g[2] = {NAN, 4.0f};
+    const int64_t two = 2;
+    pscan_array ag = tu_vec((void *)(uintptr_t)g, PSCAN_FLOAT32, &two), ag_out = tu_vec(got, PSCAN_FLOAT64, &two);
+    TU_ASSERT_OK(pscan_scan(PSCAN_MAX, &ag, 0, PSCAN_FLOAT64, &ag_out, &o));
+    cr_assert(eq(dbl, got[0], -INFINITY));
+    cr_assert(eq(dbl, got[1], 4.0));
+    /* float -> int64 accumulator: NaN is 0 for SUM, 1 for PROD */
+    int64_t gi[5];
+    pscan_array ai = tu_vec(gi, PSCAN_INT64, &n);
+    TU_ASSERT_OK(pscan_scan(PSCAN_PROD, &af, 0, PSCAN_INT64, &ai, &o));
+    const int64_t prodi[5] = {2, 2, 6, 6, -6};
+    tu_assert_i64s(gi, prodi, 5);
+    /* float16 */
+    uint16_t h[3] = {tu_half_from_double(1.5), 0x7e00, tu_half_from_double(2.0)}, hout[3];
+    const int64_t three = 3;
+    pscan_array ah = tu_vec(h, PSCAN_FLOAT16, &three), aho = tu_vec(hout, PSCAN_FLOAT16, &three);
+    TU_ASSERT_OK(pscan_cumsum(&ah, 0, PSCAN_DTYPE_DEFAULT, &aho, &o));
+    cr_assert(eq(dbl, tu_half_to_double(hout[1]), 1.5));
+    cr_assert(eq(dbl, tu_half_to_double(hout[2]), 3.5));
+    /* complex: a NaN in either part drops the whole element */
+    const double c[6] = {1, 1, NAN, 5, 2, NAN};
+    double cout[6];
+    pscan_array ac = tu_vec((void *)(uintptr_t)c, PSCAN_COMPLEX128, &three), aco = tu_vec(cout, PSCAN_COMPLEX128, &three);
+    TU_ASSERT_OK(pscan_cumsum(&ac, 0, PSCAN_DTYPE_DEFAULT, &aco, &o));
+    for (int i = 0; i < 6; i++)
+        cr_assert(eq(dbl, cout[i], 1.0), "complex part %d", i);
+    /* 2-d, strided (every other column), both axes, with reverse and exclusive */
+    double m[12] = {1, 0, NAN, 0, 3, 0, NAN, 0, 5, 0, 6, 0};
+    const int64_t shape[2] = {2, 3}, strides[2] = {48, 16};
+    pscan_array am = tu_arr(m, PSCAN_FLOAT64, 2, shape, strides);
+    pscan_array amo = tu_arr(got, PSCAN_FLOAT64, 2, shape, NULL);
+    TU_ASSERT_OK(pscan_cumsum(&am, 0, PSCAN_DTYPE_DEFAULT, &amo, &o));
+    const double axis0[6] = {1, 0, 3, 1, 5, 9};
+    for (int i = 0; i < 6; i++)
+        cr_assert(eq(dbl, got[i], axis0[i]), "axis 0 element %d", i);
+    o.flags = PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_REVERSE | PSCAN_FLAG_EXCLUSIVE;
+    TU_ASSERT_OK(pscan_cumsum(&am, 1, PSCAN_DTYPE_DEFAULT, &amo, &o));
+    const double axis1[6] = {3, 3, 0, 11, 6, 0};
+    for (int i = 0; i < 6; i++)
+        cr_assert(eq(dbl, got[i], axis1[i]), "axis 1 reverse exclusive element %d", i);
+    /* in place */
+    double v[4] = {NAN, 2, NAN, 3};
+    const int64_t four = 4;
+    pscan_array av = tu_vec(v, PSCAN_FLOAT64, &four);
+    o.flags = PSCAN_FLAG_SKIP_NAN;
+    TU_ASSERT_OK(pscan_cumsum(&av, 0, PSCAN_DTYPE_DEFAULT, &av, &o));
+    cr_assert(eq(dbl, v[3], 5.0));
 }
 
 Test(flags, check_overflow)
