@@ -87,7 +87,7 @@ ASAN_OPTIONS="abort_on_error=1:detect_leaks=0" \
 section "(c) sanitizer example: build-asan/pscan_example"
 ./build-asan/pscan_example >/dev/null
 
-section "(c) sanitizer tests: numpy differential (python3 + ASan runtime preloaded)"
+section "(c) sanitizer tests: numpy differential and flags (python3 + ASan runtime preloaded)"
 # The differential test loads the instrumented libpscan.so into an
 # uninstrumented python3 through ctypes: the ASan runtime must be the first
 # library loaded, hence LD_PRELOAD (for this test only). Leak checking is off
@@ -101,7 +101,7 @@ done
 preload="$asan_rt $ubsan_rt"
 LD_PRELOAD="$preload" ASAN_OPTIONS="detect_leaks=0" \
     ctest --test-dir build-asan --output-on-failure --no-tests=error --jobs 1 \
-    --tests-regex numpy_differential
+    --tests-regex "numpy_differential|numpy_flags"
 
 section "(d) fuzz: the .npy header parser, libFuzzer + ASan/UBSan (clang), 60 s"
 bash scripts/fuzz.sh 60
