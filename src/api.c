@@ -5,6 +5,7 @@
 #include "dtype.h"
 #include "engine.h"
 #include "layout.h"
+#include "overflow.h"
 #include "scan_carry.h"
 #include "workspace.h"
 
@@ -48,7 +49,7 @@ enum {
     /* Flags built so far: the shape flags, as views of in and out, and
      * skip-NaN, as a load that replaces NaN. */
     SUPPORTED_FLAGS = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE |
-                      PSCAN_FLAG_SKIP_NAN
+                      PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_CHECK_OVERFLOW
 };
 
 static pscan_status check_opts(const pscan_opts *opts)
@@ -169,6 +170,19 @@ static pscan_status snapshot_input(pscan_view *in, pscan_workspace *ws, void **s
     return PSCAN_OK;
 }
 
+static bool skips_nan(const pscan_opts *opts, pscan_dtype in_dtype)
+{
+    return (opts->flags & PSCAN_FLAG_SKIP_NAN) && pscan_dtype_is_inexact(in_dtype);
+}
+
+/* How input elements become accumulator values. */
+static pscan_convert_fn load_for(pscan_op op, pscan_dtype in_dtype, pscan_dtype acc,
+                                 const pscan_opts *opts)
+{
+    return skips_nan(opts, in_dtype) ? pscan_convert_get_skip_nan(in_dtype, acc, op)
+                                     : pscan_convert_get(in_dtype, acc);
+}
+
 /* Everything after the checks: plan, overlap copy, job. */
 static pscan_status scan_checked(pscan_op op, pscan_view *in, const pscan_view *out,
                                  int resolved_axis, bool flatten, pscan_dtype acc,
@@ -193,9 +207,8 @@ static pscan_status scan_checked(pscan_op op, pscan_view *in, const pscan_view *
     job.kernel = pscan_kernel_get(op, acc);
     /* Skipping NaN rewrites values on load, so every element goes through
      * the load: no direct (in place of the input) kernels. */
-    const bool skip_nan = (opts->flags & PSCAN_FLAG_SKIP_NAN) && pscan_dtype_is_inexact(in->dtype);
-    job.load = skip_nan ? pscan_convert_get_skip_nan(in->dtype, acc, op)
-                        : pscan_convert_get(in->dtype, acc);
+    const bool skip_nan = skips_nan(opts, in->dtype);
+    job.load = load_for(op, in->dtype, acc, opts);
     job.store = pscan_convert_get(acc, out->dtype);
     job.acc_size = pscan_dtype_size(acc);
     job.same_types = in->dtype == acc && out->dtype == acc && !skip_nan;
@@ -377,6 +390,13 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
 
     flag_views fv;
     apply_flags(&in, &out, resolved_axis, flatten, opts->flags, &fv);
+    if ((opts->flags & PSCAN_FLAG_CHECK_OVERFLOW) && fv.in.size > 0) {
+        const int threads = opts->threads > 0 ? opts->threads : ctx->threads;
+        status = pscan_check_overflow(&fv.in, resolved_axis, flatten, op, acc,
+                                      load_for(op, in.dtype, acc, opts), threads);
+        if (status != PSCAN_OK)
+            return status;
+    }
     if (fv.in.size > 0) {
         pscan_workspace *ws;
         if ((status = pscan_workspace_acquire(ctx, &ws)) != PSCAN_OK)

@@ -1,0 +1,152 @@
+/* overflow.c - the overflow-check flag: before anything is written, walk
+ * every lane in scan order, convert its elements to the accumulator as the
+ * scan will, and follow the exact partial sums or products; one that
+ * leaves the accumulator's range is PSCAN_EOVERFLOW. Lanes are checked in
+ * parallel; one lane is checked by one thread (an extra read of the
+ * input, at conversion speed). */
+#include "overflow.h"
+
+#include "dtype_list.h"
+
+#include <omp.h>
+#include <string.h>
+
+enum { CHUNK = 4096 };
+
+/* The running value of a lane: int64 for signed accumulators, uint64 for
+ * unsigned ones; every value it takes without overflow fits. */
+typedef struct lane_state {
+    int64_t s;
+    uint64_t u;
+    int started, overflowed;
+} lane_state;
+
+/* One generic body per integer accumulator: follow `n` converted values. */
+#define DEFINE_FOLLOW_SIGNED(tag, lo, hi)                                                 \
+    static void follow_##tag(lane_state *st, const char *values, size_t n, pscan_op op)  \
+    {                                                                                     \
+        for (size_t i = 0; i < n && !st->overflowed; i++) {                               \
+            pscan_t_##tag v;                                                              \
+            memcpy(&v, values + i * sizeof v, sizeof v);                                  \
+            int64_t next = v;                                                             \
+            if (st->started && (op == PSCAN_SUM ? __builtin_add_overflow(st->s, (int64_t)v, &next) \
+                                                : __builtin_mul_overflow(st->s, (int64_t)v, &next))) \
+                st->overflowed = 1;                                                       \
+            else if (next < (lo) || next > (hi))                                          \
+                st->overflowed = 1;                                                       \
+            st->s = next;                                                                 \
+            st->started = 1;                                                              \
+        }                                                                                 \
+    }
+#define DEFINE_FOLLOW_UNSIGNED(tag, hi)                                                   \
+    static void follow_##tag(lane_state *st, const char *values, size_t n, pscan_op op)  \
+    {                                                                                     \
+        for (size_t i = 0; i < n && !st->overflowed; i++) {                               \
+            pscan_t_##tag v;                                                              \
+            memcpy(&v, values + i * sizeof v, sizeof v);                                  \
+            uint64_t next = v;                                                            \
+            if (st->started && (op == PSCAN_SUM ? __builtin_add_overflow(st->u, (uint64_t)v, &next) \
+                                                : __builtin_mul_overflow(st->u, (uint64_t)v, &next))) \
+                st->overflowed = 1;                                                       \
+            else if (next > (hi))                                                         \
+                st->overflowed = 1;                                                       \
+            st->u = next;                                                                 \
+            st->started = 1;                                                              \
+        }                                                                                 \
+    }
+DEFINE_FOLLOW_SIGNED(i8, INT8_MIN, INT8_MAX)
+DEFINE_FOLLOW_SIGNED(i16, INT16_MIN, INT16_MAX)
+DEFINE_FOLLOW_SIGNED(i32, INT32_MIN, INT32_MAX)
+DEFINE_FOLLOW_SIGNED(i64, INT64_MIN, INT64_MAX)
+DEFINE_FOLLOW_UNSIGNED(u8, UINT8_MAX)
+DEFINE_FOLLOW_UNSIGNED(u16, UINT16_MAX)
+DEFINE_FOLLOW_UNSIGNED(u32, UINT32_MAX)
+DEFINE_FOLLOW_UNSIGNED(u64, UINT64_MAX)
+
+typedef void (*follow_fn)(lane_state *, const char *, size_t, pscan_op);
+
+static follow_fn follower(pscan_dtype acc)
+{
+    switch (acc) {
+    case PSCAN_INT8: return follow_i8;
+    case PSCAN_INT16: return follow_i16;
+    case PSCAN_INT32: return follow_i32;
+    case PSCAN_INT64: return follow_i64;
+    case PSCAN_UINT8: return follow_u8;
+    case PSCAN_UINT16: return follow_u16;
+    case PSCAN_UINT32: return follow_u32;
+    case PSCAN_UINT64: return follow_u64;
+    default: return NULL; /* bool (or, and), floats: nothing overflows */
+    }
+}
+
+typedef struct checker {
+    pscan_op op;
+    pscan_convert_fn load;
+    follow_fn follow;
+    size_t acc_size;
+} checker;
+
+/* n elements from `at`, `stride` apart, into the lane's state. */
+static void follow_run(const checker *c, lane_state *st, const char *at, int64_t stride, int64_t n,
+                       char *buffer)
+{
+    for (int64_t done = 0; done < n && !st->overflowed; done += CHUNK) {
+        const size_t len = (size_t)(n - done < CHUNK ? n - done : CHUNK);
+        c->load(at + done * stride, (ptrdiff_t)stride, buffer, (ptrdiff_t)c->acc_size, len);
+        c->follow(st, buffer, len, c->op);
+    }
+}
+
+/* Lane `lane` (C order of the dims other than `axis`) of v. */
+static const char *lane_base(const pscan_view *v, int axis, int64_t lane)
+{
+    const char *at = v->data;
+    for (int d = v->ndim - 1; d >= 0; d--) {
+        if (d == axis)
+            continue;
+        at += (lane % v->shape[d]) * v->strides[d];
+        lane /= v->shape[d];
+    }
+    return at;
+}
+
+/* The C-order flattening: rows of the last dim, one lane through all. */
+static int flattened_overflows(const checker *c, const pscan_view *v, char *buffer)
+{
+    lane_state st = {0, 0, 0, 0};
+    const int last = v->ndim - 1;
+    const int64_t rows = v->size / v->shape[last];
+    for (int64_t row = 0; row < rows && !st.overflowed; row++)
+        follow_run(c, &st, lane_base(v, last, row), v->strides[last], v->shape[last], buffer);
+    return st.overflowed;
+}
+
+pscan_status pscan_check_overflow(const pscan_view *in, int axis, int flatten, pscan_op op,
+                                  pscan_dtype acc, pscan_convert_fn load, int threads)
+{
+    checker c = {op, load, follower(acc), pscan_dtype_size(acc)};
+    if (!c.follow || (op != PSCAN_SUM && op != PSCAN_PROD) || in->size == 0)
+        return PSCAN_OK;
+    int overflowed = 0;
+    if (flatten) {
+        _Alignas(16) char buffer[CHUNK * 8];
+        overflowed = flattened_overflows(&c, in, buffer);
+        return overflowed ? PSCAN_EOVERFLOW : PSCAN_OK;
+    }
+    const int64_t len = in->shape[axis], lanes = in->size / len;
+    const int team = lanes >= 2 * threads ? threads : 1;
+#pragma omp parallel num_threads(team) if (team > 1) reduction(| : overflowed)
+    {
+        _Alignas(16) char buffer[CHUNK * 8];
+#pragma omp for schedule(static)
+        for (int64_t lane = 0; lane < lanes; lane++) {
+            if (overflowed)
+                continue;
+            lane_state st = {0, 0, 0, 0};
+            follow_run(&c, &st, lane_base(in, axis, lane), in->strides[axis], len, buffer);
+            overflowed |= st.overflowed;
+        }
+    }
+    return overflowed ? PSCAN_EOVERFLOW : PSCAN_OK;
+}

@@ -1,0 +1,16 @@
+/* overflow.h - PSCAN_FLAG_CHECK_OVERFLOW: would any partial result
+ * overflow the integer accumulator? Answered before the first write. */
+#ifndef PSCAN_OVERFLOW_H
+#define PSCAN_OVERFLOW_H
+
+#include "convert.h"
+#include "layout.h"
+
+/* PSCAN_EOVERFLOW when a partial sum or product of `op` along `axis` of
+ * `in` (or its C-order flattening), its elements converted by `load` to the
+ * integer accumulator `acc`, leaves acc's range; else PSCAN_OK (also for
+ * MAX, MIN, bool and float accumulators, which cannot overflow). */
+pscan_status pscan_check_overflow(const pscan_view *in, int axis, int flatten, pscan_op op,
+                                  pscan_dtype acc, pscan_convert_fn load, int threads);
+
+#endif
