@@ -49,7 +49,7 @@ enum {
     /* Flags built so far: the shape flags, as views of in and out, and
      * skip-NaN, as a load that replaces NaN. */
     SUPPORTED_FLAGS = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE |
-                      PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_CHECK_OVERFLOW
+                      PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_CHECK_OVERFLOW | PSCAN_FLAG_COMPENSATED
 };
 
 static pscan_status check_opts(const pscan_opts *opts)
@@ -175,6 +175,13 @@ static bool skips_nan(const pscan_opts *opts, pscan_dtype in_dtype)
     return (opts->flags & PSCAN_FLAG_SKIP_NAN) && pscan_dtype_is_inexact(in_dtype);
 }
 
+/* Compensated sums: float and complex SUM only (integers are exact, the
+ * other ops round nothing they could compensate). */
+static bool compensates(pscan_op op, pscan_dtype acc, const pscan_opts *opts)
+{
+    return (opts->flags & PSCAN_FLAG_COMPENSATED) && op == PSCAN_SUM && pscan_dtype_is_inexact(acc);
+}
+
 /* How input elements become accumulator values. */
 static pscan_convert_fn load_for(pscan_op op, pscan_dtype in_dtype, pscan_dtype acc,
                                  const pscan_opts *opts)
@@ -204,14 +211,22 @@ static pscan_status scan_checked(pscan_op op, pscan_view *in, const pscan_view *
     /* Field by field: a zeroing initialiser of the whole job costs a
      * `rep stos` that is a quarter of a small call's time. */
     pscan_job job;
-    job.kernel = pscan_kernel_get(op, acc);
-    /* Skipping NaN rewrites values on load, so every element goes through
-     * the load: no direct (in place of the input) kernels. */
-    const bool skip_nan = skips_nan(opts, in->dtype);
-    job.load = load_for(op, in->dtype, acc, opts);
-    job.store = pscan_convert_get(acc, out->dtype);
-    job.acc_size = pscan_dtype_size(acc);
-    job.same_types = in->dtype == acc && out->dtype == acc && !skip_nan;
+    if (compensates(op, acc, opts)) {
+        const int complex = acc == PSCAN_COMPLEX64 || acc == PSCAN_COMPLEX128;
+        job.kernel = pscan_kernel_get_compensated(complex);
+        job.load = pscan_convert_get_to_pair(in->dtype, acc);
+        job.store = pscan_convert_get_from_pair(acc, out->dtype);
+        job.acc_size = complex ? 32 : 16;
+        job.same_types = false;
+    } else {
+        /* Skipping NaN rewrites values on load, so every element goes
+         * through the load: no direct (in place of the input) kernels. */
+        job.kernel = pscan_kernel_get(op, acc);
+        job.load = load_for(op, in->dtype, acc, opts);
+        job.store = pscan_convert_get(acc, out->dtype);
+        job.acc_size = pscan_dtype_size(acc);
+        job.same_types = in->dtype == acc && out->dtype == acc && !skips_nan(opts, in->dtype);
+    }
     job.sequential = order_matters && opts->order == PSCAN_ORDER_SEQUENTIAL;
     job.threads = opts->threads > 0 ? opts->threads : ctx->threads;
     job.carry = carry;
@@ -350,6 +365,9 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
         return status;
     /* Before the shape checks: some flags change the result's shape. */
     if (opts->flags & ~(unsigned)SUPPORTED_FLAGS)
+        return PSCAN_ENOTSUP;
+    /* No load both skips NaN and widens to compensated pairs (yet). */
+    if ((opts->flags & PSCAN_FLAG_SKIP_NAN) && (opts->flags & PSCAN_FLAG_COMPENSATED))
         return PSCAN_ENOTSUP;
     if ((int)op < 0 || op >= PSCAN_OP_COUNT)
         return PSCAN_EOP;

@@ -293,3 +293,66 @@ pscan_convert_fn pscan_convert_get_skip_nan(pscan_dtype from, pscan_dtype to, ps
     pscan_convert_fn skipping = skip_nan_table[op][from][to];
     return skipping ? skipping : convert_table[from][to];
 }
+
+/* ---- compensated sums: accumulator values as pairs hi + lo ----
+ * On load an element is converted to the accumulator type (as for any
+ * scan), then widened exactly to a pair (x, 0) of doubles (two pairs for
+ * complex). On store the pair is rounded to double (hi + lo), then to the
+ * accumulator type, then converted to out. */
+
+typedef struct pair_dd {
+    double hi, lo;
+} pair_dd;
+
+#define PAIRS_f16 1
+#define PAIRS_f32 1
+#define PAIRS_f64 1
+#define PAIRS_c64 2
+#define PAIRS_c128 2
+
+#define DEFINE_TO_PAIR(acc, from)                                              \
+    static void to_pair_##acc##_from_##from(const char *src, ptrdiff_t src_stride, char *dst, \
+                                            ptrdiff_t dst_stride, size_t n)    \
+    {                                                                          \
+        for (size_t i = 0; i < n; i++) {                                       \
+            pscan_t_##from value;                                              \
+            memcpy(&value, src + (ptrdiff_t)i * src_stride, sizeof value);     \
+            const pscan_t_##acc a = MAKE_##acc(RE_##from(value), IM_##from(value)); \
+            const pair_dd parts[2] = {{(double)RE_##acc(a), 0.0}, {(double)IM_##acc(a), 0.0}}; \
+            memcpy(dst + (ptrdiff_t)i * dst_stride, parts, PAIRS_##acc * sizeof(pair_dd)); \
+        }                                                                      \
+    }
+#define DEFINE_FROM_PAIR(acc, to)                                              \
+    static void from_pair_##acc##_to_##to(const char *src, ptrdiff_t src_stride, char *dst, \
+                                          ptrdiff_t dst_stride, size_t n)      \
+    {                                                                          \
+        for (size_t i = 0; i < n; i++) {                                       \
+            pair_dd parts[2] = {{0.0, 0.0}, {0.0, 0.0}};                       \
+            memcpy(parts, src + (ptrdiff_t)i * src_stride, PAIRS_##acc * sizeof(pair_dd)); \
+            const pscan_t_##acc a = MAKE_##acc(parts[0].hi + parts[0].lo, parts[1].hi + parts[1].lo); \
+            const pscan_t_##to result = MAKE_##to(RE_##acc(a), IM_##acc(a));  \
+            memcpy(dst + (ptrdiff_t)i * dst_stride, &result, sizeof result);   \
+        }                                                                      \
+    }
+#define DEFINE_PAIRS_FOR(acc)                                                  \
+    PSCAN_EACH_DTYPE_WITH(DEFINE_TO_PAIR, acc) PSCAN_EACH_DTYPE_WITH(DEFINE_FROM_PAIR, acc)
+PSCAN_EACH_INEXACT(DEFINE_PAIRS_FOR)
+
+#define TO_PAIR_ENTRY(acc, from) [PSCAN_DT_##from] = to_pair_##acc##_from_##from,
+#define FROM_PAIR_ENTRY(acc, to) [PSCAN_DT_##to] = from_pair_##acc##_to_##to,
+#define TO_PAIR_ROW(acc) [PSCAN_DT_##acc] = {PSCAN_EACH_DTYPE_WITH(TO_PAIR_ENTRY, acc)},
+#define FROM_PAIR_ROW(acc) [PSCAN_DT_##acc] = {PSCAN_EACH_DTYPE_WITH(FROM_PAIR_ENTRY, acc)},
+static const pscan_convert_fn to_pair_table[PSCAN_DTYPE_COUNT][PSCAN_DTYPE_COUNT] = {
+    PSCAN_EACH_INEXACT(TO_PAIR_ROW)};
+static const pscan_convert_fn from_pair_table[PSCAN_DTYPE_COUNT][PSCAN_DTYPE_COUNT] = {
+    PSCAN_EACH_INEXACT(FROM_PAIR_ROW)};
+
+pscan_convert_fn pscan_convert_get_to_pair(pscan_dtype from, pscan_dtype acc)
+{
+    return to_pair_table[acc][from];
+}
+
+pscan_convert_fn pscan_convert_get_from_pair(pscan_dtype acc, pscan_dtype to)
+{
+    return from_pair_table[acc][to];
+}

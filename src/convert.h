@@ -21,6 +21,14 @@ pscan_convert_fn pscan_convert_get(pscan_dtype from, pscan_dtype to);
  * converted like any value; the plain converter for inputs without NaN. */
 pscan_convert_fn pscan_convert_get_skip_nan(pscan_dtype from, pscan_dtype to, pscan_op op);
 
+/* Compensated sums keep each accumulator value as pairs hi + lo of doubles
+ * (one pair for float16/32/64 accumulators, two for complex64/128). The
+ * load: from -> acc as usual, then widened exactly to pairs; the store:
+ * the pairs rounded to double, then to acc, then converted to `to`. NULL
+ * when acc is not a float or complex type. */
+pscan_convert_fn pscan_convert_get_to_pair(pscan_dtype from, pscan_dtype acc);
+pscan_convert_fn pscan_convert_get_from_pair(pscan_dtype acc, pscan_dtype to);
+
 /* IEEE binary16 <-> binary32/64, round to nearest even as numpy does. */
 float pscan_half_to_float(uint16_t h);
 uint16_t pscan_float_to_half(float f);

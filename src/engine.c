@@ -51,7 +51,8 @@ enum { DIRECT_PANEL_CHUNK = 8192 };
 enum { NARROW_ROW_BYTES = 512 };
 /* Fewer elements than this per thread do not pay for waking a thread. */
 enum { MIN_ELEMS_PER_THREAD = 1 << 16 };
-enum { MAX_ACC_SIZE = 16 };
+/* The widest accumulator value: a compensated complex sum's two pairs. */
+enum { MAX_ACC_SIZE = 32 };
 /* Outputs at least this big get non-temporal stores: they outgrow the
  * caches, so the read-for-ownership a plain store costs is pure loss. */
 #define STREAM_MIN_BYTES ((int64_t)32 << 20)

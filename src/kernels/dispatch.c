@@ -37,14 +37,18 @@ static pscan_isa best_supported(void)
 /* What each instruction set brings; only the scalar one off x86. */
 typedef struct kernel_variant {
     const pscan_kernel_table *table;
+    const pscan_kernel *compensated;
     pscan_copy_fn stream_copy;
 } kernel_variant;
 
 static const kernel_variant variants[PSCAN_ISA_COUNT] = {
-    [PSCAN_ISA_SCALAR] = {&pscan_kernels_scalar, pscan_stream_copy_scalar},
+    [PSCAN_ISA_SCALAR] = {&pscan_kernels_scalar, pscan_compensated_kernels_scalar,
+                          pscan_stream_copy_scalar},
 #ifdef PSCAN_HAVE_X86_KERNELS
-    [PSCAN_ISA_AVX2] = {&pscan_kernels_avx2, pscan_stream_copy_avx2},
-    [PSCAN_ISA_AVX512] = {&pscan_kernels_avx512, pscan_stream_copy_avx512},
+    [PSCAN_ISA_AVX2] = {&pscan_kernels_avx2, pscan_compensated_kernels_avx2,
+                        pscan_stream_copy_avx2},
+    [PSCAN_ISA_AVX512] = {&pscan_kernels_avx512, pscan_compensated_kernels_avx512,
+                          pscan_stream_copy_avx512},
 #endif
 };
 
@@ -70,6 +74,11 @@ static pscan_isa kernel_isa(void)
 const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc)
 {
     return &(*variants[kernel_isa()].table)[op][acc];
+}
+
+const pscan_kernel *pscan_kernel_get_compensated(int complex)
+{
+    return &variants[kernel_isa()].compensated[complex ? 1 : 0];
 }
 
 pscan_copy_fn pscan_kernel_stream_copy(void)

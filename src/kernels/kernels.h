@@ -61,6 +61,10 @@ typedef enum pscan_isa { PSCAN_ISA_SCALAR, PSCAN_ISA_AVX2, PSCAN_ISA_AVX512, PSC
  * instruction set; never NULL. */
 const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc);
 
+/* Compensated SUM kernels over pairs (hi, lo) of doubles: 16-byte values
+ * for real accumulators, 32-byte (re pair, im pair) for complex ones. */
+const pscan_kernel *pscan_kernel_get_compensated(int complex);
+
 /* memcpy with non-temporal stores (plain memcpy where there are none).
  * Streamed lines are weakly ordered: a thread that streamed calls
  * pscan_stream_fence before its work counts as done. */
@@ -73,6 +77,9 @@ typedef pscan_kernel pscan_kernel_table[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT];
 extern const pscan_kernel_table pscan_kernels_scalar;
 extern const pscan_kernel_table pscan_kernels_avx2;
 extern const pscan_kernel_table pscan_kernels_avx512;
+extern const pscan_kernel pscan_compensated_kernels_scalar[2];
+extern const pscan_kernel pscan_compensated_kernels_avx2[2];
+extern const pscan_kernel pscan_compensated_kernels_avx512[2];
 void pscan_stream_copy_scalar(void *dst, const void *src, size_t bytes);
 void pscan_stream_copy_avx2(void *dst, const void *src, size_t bytes);
 void pscan_stream_copy_avx512(void *dst, const void *src, size_t bytes);

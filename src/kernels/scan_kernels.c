@@ -92,6 +92,31 @@ static inline uint16_t half_min(uint16_t a, uint16_t b)
 #define MIN_CPLX(T, a, b)                                                      \
     ((CPLX_LE(a, b) || isnan((a).re) || isnan((a).im)) ? (a) : (b))
 
+/* Compensated sums (PSCAN_FLAG_COMPENSATED): a value is an unevaluated
+ * pair hi + lo of doubles (real) or two such pairs (complex), added with
+ * error-free transformations (Knuth's TwoSum, then a renormalising fast
+ * TwoSum): about 106 bits of sum, rounded once when stored. Built with
+ * -ffp-contract=off, so every step rounds as written on every ISA. */
+typedef struct pscan_t_dd {
+    double hi, lo;
+} pscan_t_dd;
+typedef struct pscan_t_cdd {
+    pscan_t_dd re, im;
+} pscan_t_cdd;
+#define CLASS_dd DD
+#define CLASS_cdd CDD
+
+static inline pscan_t_dd dd_add(pscan_t_dd a, pscan_t_dd b)
+{
+    const double sum = a.hi + b.hi, b_virtual = sum - a.hi;
+    double err = (a.hi - (sum - b_virtual)) + (b.hi - b_virtual);
+    err += a.lo + b.lo;
+    const double hi = sum + err;
+    return (pscan_t_dd){hi, err - (hi - sum)};
+}
+#define SUM_DD(T, a, b) dd_add(a, b)
+#define SUM_CDD(T, a, b) ((T){dd_add((a).re, (b).re), dd_add((a).im, (b).im)})
+
 #define COMBINE(op, tag, a, b) COMBINE_CLASS(op, CLASS_##tag, tag, a, b)
 #define COMBINE_CLASS(op, cls, tag, a, b) COMBINE_EXPAND(op, cls, tag, a, b)
 #define COMBINE_EXPAND(op, cls, tag, a, b) op##_##cls(pscan_t_##tag, a, b)
@@ -111,6 +136,8 @@ static inline uint16_t half_min(uint16_t a, uint16_t b)
         memcpy((char *)bytes + i * sizeof value, &value, sizeof value);        \
     }
 PSCAN_EACH_DTYPE(DEFINE_ACCESS)
+DEFINE_ACCESS(dd)
+DEFINE_ACCESS(cdd)
 
 
 /* Order-free (op, class) pairs: regrouping the combines cannot change a
@@ -135,6 +162,8 @@ PSCAN_EACH_DTYPE(DEFINE_ACCESS)
 #define ORDER_FREE_MIN_HALF 1
 #define ORDER_FREE_MIN_REAL 1
 #define ORDER_FREE_MIN_CPLX 1
+#define ORDER_FREE_SUM_DD 0
+#define ORDER_FREE_SUM_CDD 0
 #define ORDER_FREE(op, tag) ORDER_FREE_CLASS(op, CLASS_##tag)
 #define ORDER_FREE_CLASS(op, cls) ORDER_FREE_EXPAND(op, cls)
 #define ORDER_FREE_EXPAND(op, cls) ORDER_FREE_##op##_##cls
@@ -266,6 +295,8 @@ enum { CHAINS = 8 };
     DEFINE_SCALAR_KERNELS(SUM, tag) DEFINE_SCALAR_KERNELS(PROD, tag)           \
     DEFINE_SCALAR_KERNELS(MAX, tag) DEFINE_SCALAR_KERNELS(MIN, tag)
 PSCAN_EACH_DTYPE(DEFINE_OP_KERNELS)
+DEFINE_SCALAR_KERNELS(SUM, dd)
+DEFINE_SCALAR_KERNELS(SUM, cdd)
 
 /* ---- In-register tree scans for order-free integer accumulators ----
  *
@@ -484,8 +515,11 @@ DEFINE_VECTOR_OP_KERNELS(u64)
 #define PICK_EXPAND(has, scalar, vector) PICK_##has(scalar, vector)
 #define BODY(fn, op, tag) PICK(HAS_VECTOR_##tag, fn##_##op##_##tag, v##fn##_##op##_##tag)
 
-#define KERNEL_ENTRY(op, tag)                                                  \
-    [PSCAN_DT_##tag] = {BODY(scan, op, tag),                                   \
+#define HAS_VECTOR_dd 0
+#define HAS_VECTOR_cdd 0
+#define KERNEL_ENTRY(op, tag) [PSCAN_DT_##tag] = KERNEL_FIELDS(op, tag),
+#define KERNEL_FIELDS(op, tag)                                                 \
+                       {BODY(scan, op, tag),                                   \
                         PICK(HAS_VECTOR_##tag, NULL, vscan_stream_##op##_##tag), \
                         BODY(scan_segments, op, tag),                          \
                         BODY(reduce_segments, op, tag),                        \
@@ -493,7 +527,7 @@ DEFINE_VECTOR_OP_KERNELS(u64)
                         scan_lagged_##op##_##tag,                              \
                         reduce_lagged_##op##_##tag,                            \
                         combine_##op##_##tag,                                  \
-                        ORDER_FREE(op, tag)},
+                        ORDER_FREE(op, tag)}
 
 #ifndef PSCAN_KERNEL_ISA
 #define PSCAN_KERNEL_ISA scalar
@@ -507,6 +541,11 @@ const pscan_kernel_table TABLE_NAME(PSCAN_KERNEL_ISA) = {
     [PSCAN_MAX] = {PSCAN_EACH_DTYPE_WITH(KERNEL_ENTRY, MAX)},
     [PSCAN_MIN] = {PSCAN_EACH_DTYPE_WITH(KERNEL_ENTRY, MIN)},
 };
+
+#define COMPENSATED_NAME(isa) COMPENSATED_NAME_EXPAND(isa)
+#define COMPENSATED_NAME_EXPAND(isa) pscan_compensated_kernels_##isa
+const pscan_kernel COMPENSATED_NAME(PSCAN_KERNEL_ISA)[2] = {KERNEL_FIELDS(SUM, dd),
+                                                          KERNEL_FIELDS(SUM, cdd)};
 
 /* ---- Streaming stores for big outputs ----
  *

@@ -1,9 +1,7 @@
 /*
- * test_flags.c - opts.flags. Exclusive, include-initial, reverse,
- * skip-NaN and the overflow check must work (1-D and N-d, every axis, axis=None, in place,
- * converting); the flags not built yet may return PSCAN_ENOTSUP (with out
- * untouched), and
- * when they return PSCAN_OK the values must be the documented ones.
+ * test_flags.c - opts.flags. Every flag must work (1-D and N-d, every
+ * axis, axis=None, in place, converting) with the documented values; the
+ * one combination not built (skip-NaN with compensated) is PSCAN_ENOTSUP.
  * Unknown bits are PSCAN_EOPTS (see test_errors.c).
  */
 #include "testutil.h"
@@ -445,27 +443,93 @@ Test(flags, check_overflow_edges)
 
 Test(flags, compensated)
 {
-    const int64_t n = (INT64_C(1) << 24) + 10;
-    float *in = malloc((size_t)n * 4), *out = malloc((size_t)n * 4);
-    cr_assert(all(ne(ptr, in, NULL), ne(ptr, out, NULL)));
+    /* float32 cumsum of 2^25 ones: numpy stalls at 16777216; compensated
+     * sums are exact all the way, with any team */
+    const int64_t n = INT64_C(1) << 25;
+    float *in = tu_malloc((size_t)n * 4), *out = tu_malloc((size_t)n * 4);
     for (int64_t i = 0; i < n; ++i)
         in[i] = 1.0f;
     pscan_array ai = tu_vec(in, PSCAN_FLOAT32, &n), ao = tu_vec(out, PSCAN_FLOAT32, &n);
-    pscan_opts o = PSCAN_OPTS_INIT;
-    o.flags = PSCAN_FLAG_COMPENSATED;
-    out[n - 1] = -1.0f;
-    pscan_status s = pscan_cumsum(&ai, 0, PSCAN_DTYPE_DEFAULT, &ao, &o);
-    TU_ASSERT_EITHER(s, PSCAN_OK, PSCAN_ENOTSUP);
-    if (s == PSCAN_OK) {
-        /* numpy stalls at 16777216; compensated sums stay exact here */
-        cr_assert(eq(flt, out[n - 1], 16777226.0f));
-        cr_assert(eq(flt, out[0], 1.0f));
-        cr_assert(eq(flt, out[1000], 1001.0f));
-    } else {
-        cr_assert(eq(flt, out[n - 1], -1.0f));
+    for (int threads = 1; threads <= 4; threads *= 2) {
+        pscan_opts o = PSCAN_OPTS_INIT;
+        o.flags = PSCAN_FLAG_COMPENSATED;
+        o.threads = threads;
+        out[n - 1] = -1.0f;
+        TU_ASSERT_OK(pscan_cumsum(&ai, 0, PSCAN_DTYPE_DEFAULT, &ao, &o));
+        cr_assert(eq(flt, out[n - 1], 33554432.0f), "threads %d", threads);
+        int64_t bad = 0;
+        while (bad < n && out[bad] == (float)(bad + 1))
+            bad++;
+        cr_assert(eq(i64, bad, n), "threads %d: first inexact element", threads);
     }
+    /* numpy's order (SEQUENTIAL) stops at 2^24 */
+    pscan_opts seq = PSCAN_OPTS_INIT;
+    seq.order = PSCAN_ORDER_SEQUENTIAL;
+    TU_ASSERT_OK(pscan_cumsum(&ai, 0, PSCAN_DTYPE_DEFAULT, &ao, &seq));
+    cr_assert(eq(flt, out[n - 1], 16777216.0f));
     free(in);
     free(out);
+}
+
+/* Complex, float16, float64 -> float32 (rounded to the accumulator on
+ * load), strided 2-d on axis 0, exclusive; ops other than SUM and integer
+ * accumulators are unchanged; with skip-NaN not built. */
+Test(flags, compensated_everywhere)
+{
+    const int64_t n = 3 * 4096 + 11;
+    float *c = tu_malloc((size_t)n * 8), *co = tu_malloc((size_t)n * 8);
+    for (int64_t i = 0; i < n; i++)
+        c[2 * i] = 1e8f, c[2 * i + 1] = (i % 2) ? 1.0f : -1.0f;
+    c[0] = 1.0f;
+    pscan_array ac = tu_vec(c, PSCAN_COMPLEX64, &n), aco = tu_vec(co, PSCAN_COMPLEX64, &n);
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = PSCAN_FLAG_COMPENSATED;
+    TU_ASSERT_OK(pscan_cumsum(&ac, 0, PSCAN_DTYPE_DEFAULT, &aco, &o));
+    for (int64_t i = 0; i < n; i++) {
+        const double re = 1.0 + 1e8 * (double)i, im = (i % 2) ? 0.0 : -1.0;
+        cr_assert(eq(flt, co[2 * i], (float)re), "re %lld", (long long)i);
+        cr_assert(eq(flt, co[2 * i + 1], (float)im), "im %lld", (long long)i);
+    }
+    /* float16: 1 + 2048 ones is 2049 exactly, which rounds to 2048 in half */
+    uint16_t h[3] = {tu_half_from_double(2048.0), tu_half_from_double(1.0), tu_half_from_double(1.0)}, ho[3];
+    const int64_t three = 3;
+    pscan_array ah = tu_vec(h, PSCAN_FLOAT16, &three), aho = tu_vec(ho, PSCAN_FLOAT16, &three);
+    TU_ASSERT_OK(pscan_cumsum(&ah, 0, PSCAN_DTYPE_DEFAULT, &aho, &o));
+    cr_assert(eq(dbl, tu_half_to_double(ho[2]), 2050.0)); /* plain half: 2048 */
+    TU_ASSERT_OK(pscan_cumsum(&ah, 0, PSCAN_DTYPE_DEFAULT, &aho, NULL));
+    cr_assert(eq(dbl, tu_half_to_double(ho[2]), 2048.0));
+    /* float64 input into a float32 accumulator: 1 + 2^-30 is 1 in float32 */
+    const double d[2] = {1.0 + 0x1p-30, 0x1p-30};
+    float fo[2];
+    const int64_t two = 2;
+    pscan_array ad = tu_vec((void *)(uintptr_t)d, PSCAN_FLOAT64, &two), afo = tu_vec(fo, PSCAN_FLOAT32, &two);
+    TU_ASSERT_OK(pscan_cumsum(&ad, 0, PSCAN_FLOAT32, &afo, &o));
+    cr_assert(eq(flt, fo[0], 1.0f));
+    cr_assert(eq(flt, fo[1], 1.0f)); /* 1 + 2^-30, rounded to float32 */
+    /* strided 2-d, axis 0, exclusive: columns of 1e16, 1, -1e16 */
+    double m[12] = {1e16, 0, 1, 0, 1, 0, 1, 0, -1e16, 0, 1, 0};
+    double mo[6];
+    const int64_t shape[2] = {3, 2}, strides[2] = {32, 16};
+    pscan_array am = tu_arr(m, PSCAN_FLOAT64, 2, shape, strides), amo = tu_arr(mo, PSCAN_FLOAT64, 2, shape, NULL);
+    o.flags = PSCAN_FLAG_COMPENSATED | PSCAN_FLAG_EXCLUSIVE;
+    TU_ASSERT_OK(pscan_cumsum(&am, 0, PSCAN_DTYPE_DEFAULT, &amo, &o));
+    const double want[6] = {0, 0, 1e16, 1, 1e16 + 1.0, 2}; /* 1e16 + 1 is a tie: to even */
+    for (int i = 0; i < 6; i++)
+        cr_assert(eq(dbl, mo[i], want[i]), "element %d", i);
+    o.flags = PSCAN_FLAG_COMPENSATED;
+    TU_ASSERT_OK(pscan_cumsum(&am, 0, PSCAN_DTYPE_DEFAULT, &amo, &o));
+    cr_assert(eq(dbl, mo[4], 1.0)); /* 1e16 + 1 - 1e16, where plain sums lose the 1 */
+    /* integers and MAX: the flag changes nothing */
+    const int64_t ints[3] = {1, 2, 3};
+    int64_t io[3];
+    pscan_array ai = tu_vec((void *)(uintptr_t)ints, PSCAN_INT64, &three), aio = tu_vec(io, PSCAN_INT64, &three);
+    TU_ASSERT_OK(pscan_cumsum(&ai, 0, PSCAN_DTYPE_DEFAULT, &aio, &o));
+    cr_assert(eq(i64, io[2], 6));
+    TU_ASSERT_OK(pscan_scan(PSCAN_MAX, &ad, 0, PSCAN_FLOAT32, &afo, &o));
+    o.flags = PSCAN_FLAG_COMPENSATED | PSCAN_FLAG_SKIP_NAN;
+    cr_assert(eq(int, (int)pscan_cumsum(&ad, 0, PSCAN_FLOAT32, &afo, &o), (int)PSCAN_ENOTSUP));
+    free(c);
+    free(co);
 }
 
 Test(flags, zero_flags_is_plain_cumsum)
