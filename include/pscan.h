@@ -170,6 +170,24 @@ PSCAN_API pscan_status pscan_scan(pscan_op op, const pscan_array *in, int axis,
                                   pscan_dtype dtype, const pscan_array *out,
                                   const pscan_opts *opts);
 
+/**
+ * Scan over several axes at once: SUM over axes (0, 1) of an image is its
+ * summed-area table. The result is that of scanning along each axis in
+ * turn, from the last axis to the first (bit for bit; the order matters
+ * only to float sums and products), each scan accumulating in `dtype`
+ * (or numpy's default for `op` and in's dtype). C-contiguous in and out
+ * with out in the accumulator's dtype are done a cache-sized slab of rows
+ * at a time, each slab scanned along all its axes before the next is read;
+ * any other layout runs the scans one after another (with an n-sized
+ * accumulator scratch when out's dtype differs).
+ * @param axes  naxes distinct axes, -ndim <= axis < ndim, any order.
+ * @return as pscan_scan; PSCAN_EAXIS for a repeated or out-of-range axis or
+ *         naxes outside 1..ndim; PSCAN_ENOTSUP when opts.flags is not 0.
+ */
+PSCAN_API pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int naxes,
+                                       const int *axes, pscan_dtype dtype,
+                                       const pscan_array *out, const pscan_opts *opts);
+
 /** A sentence describing `s`; never NULL (unknown values get a generic one). */
 PSCAN_API const char *pscan_strerror(pscan_status s);
 

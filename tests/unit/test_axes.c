@@ -1,0 +1,141 @@
+/*
+ * test_axes.c - pscan_scan_axes: the scan over a set of axes equals the
+ * single-axis scans run one after another from the last axis to the first,
+ * bit for bit, through the slab path (C-contiguous, out in the
+ * accumulator) and the chained path (strided, converting out); a summed-
+ * area table checked against its definition; errors leave out untouched.
+ */
+#include "testutil.h"
+
+/* The chained reference: pscan_scan per axis, last axis first. */
+static void chained(pscan_op op, const pscan_array *in, int naxes, const int *sorted_desc,
+                    pscan_dtype acc, void *out_data)
+{
+    pscan_array stage = tu_arr(out_data, acc, in->ndim, in->shape, NULL);
+    for (int k = 0; k < naxes; k++)
+        TU_ASSERT_OK(pscan_scan(op, k == 0 ? in : &stage, sorted_desc[k], acc, &stage, NULL));
+}
+
+static void check_against_chain(pscan_op op, pscan_dtype in_dtype, pscan_dtype acc, int ndim,
+                                const int64_t *shape, int naxes, const int *axes,
+                                const int *sorted_desc, pscan_order order, int threads)
+{
+    const int64_t n = tu_prod(ndim, shape);
+    const size_t in_size = tu_size(in_dtype), acc_size = tu_size(acc);
+    unsigned char *in = tu_malloc((size_t)n * in_size), *want = tu_malloc((size_t)n * acc_size),
+                  *got = tu_malloc((size_t)n * acc_size);
+    uint64_t seed = (uint64_t)n + (uint64_t)naxes;
+    tu_fill_scan_values(in, in_dtype, n, op, &seed);
+    pscan_array ai = tu_arr(in, in_dtype, ndim, shape, NULL), ao = tu_arr(got, acc, ndim, shape, NULL);
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.order = order;
+    o.threads = threads;
+    pscan_opts ref_opts = o;
+    pscan_array stage = tu_arr(want, acc, ndim, shape, NULL);
+    for (int k = 0; k < naxes; k++)
+        TU_ASSERT_OK(pscan_scan(op, k == 0 ? &ai : &stage, sorted_desc[k], acc, &stage, &ref_opts));
+    TU_ASSERT_OK(pscan_scan_axes(op, &ai, naxes, axes, acc, &ao, &o));
+    int64_t bad = 0;
+    while (bad < n && memcmp(got + (size_t)bad * acc_size, want + (size_t)bad * acc_size, acc_size) == 0)
+        bad++;
+    cr_assert(eq(i64, bad, n), "op %d %s->%s ndim %d naxes %d order %d threads %d: first differing element",
+              (int)op, pscan_dtype_name(in_dtype), pscan_dtype_name(acc), ndim, naxes, (int)order, threads);
+    free(in);
+    free(want);
+    free(got);
+}
+
+Test(axes, summed_area_table)
+{
+    const int64_t rows = 1500, cols = 37, shape[2] = {rows, cols};
+    int32_t *img = tu_malloc((size_t)(rows * cols) * 4);
+    int64_t *sat = tu_malloc((size_t)(rows * cols) * 8), *want = tu_malloc((size_t)(rows * cols) * 8);
+    uint64_t seed = 3;
+    for (int64_t i = 0; i < rows * cols; i++)
+        img[i] = (int32_t)tu_rand_range(&seed, 0, 255);
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t c = 0; c < cols; c++)
+            want[r * cols + c] = img[r * cols + c] + (r ? want[(r - 1) * cols + c] : 0) +
+                                 (c ? want[r * cols + c - 1] : 0) - (r && c ? want[(r - 1) * cols + c - 1] : 0);
+    pscan_array ai = tu_arr(img, PSCAN_INT32, 2, shape, NULL), ao = tu_arr(sat, PSCAN_INT64, 2, shape, NULL);
+    const int orders[3][2] = {{0, 1}, {1, 0}, {-1, -2}};
+    for (int k = 0; k < 3; k++)
+        for (int threads = 1; threads <= 3; threads += 2) {
+            pscan_opts o = PSCAN_OPTS_INIT;
+            o.threads = threads;
+            memset(sat, 0, (size_t)(rows * cols) * 8);
+            TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &ai, 2, orders[k], PSCAN_DTYPE_DEFAULT, &ao, &o));
+            tu_assert_i64s(sat, want, (size_t)(rows * cols));
+        }
+    free(img);
+    free(sat);
+    free(want);
+}
+
+Test(axes, slabs_equal_chained_scans)
+{
+    const int64_t s3[3] = {9000, 3, 5}; /* more than one 4096-row tile */
+    const int all[3] = {0, 1, 2}, all_desc[3] = {2, 1, 0};
+    const int a02[2] = {2, 0}, a02_desc[2] = {2, 0};
+    const int a12[2] = {1, 2}, a12_desc[2] = {2, 1};
+    for (int threads = 1; threads <= 3; threads += 2)
+        for (int order = 0; order < 2; order++) {
+            check_against_chain(PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, s3, 3, all, all_desc, (pscan_order)order, threads);
+            check_against_chain(PSCAN_SUM, PSCAN_FLOAT32, PSCAN_FLOAT32, 3, s3, 2, a02, a02_desc, (pscan_order)order, threads);
+            check_against_chain(PSCAN_PROD, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, s3, 2, a12, a12_desc, (pscan_order)order, threads);
+            check_against_chain(PSCAN_MAX, PSCAN_INT16, PSCAN_INT16, 3, s3, 3, all, all_desc, (pscan_order)order, threads);
+        }
+    /* rows wider than a slab */
+    const int64_t wide[2] = {20, 600000};
+    const int a01[2] = {0, 1}, a01_desc[2] = {1, 0};
+    check_against_chain(PSCAN_SUM, PSCAN_INT32, PSCAN_INT64, 2, wide, 2, a01, a01_desc, PSCAN_ORDER_REPRODUCIBLE, 2);
+}
+
+/* Strided input and a converting out take the chained path: same bits. */
+Test(axes, chained_path)
+{
+    const int64_t shape[2] = {300, 40}, n = 300 * 40;
+    double *base = tu_malloc((size_t)n * 2 * 8), *want = tu_malloc((size_t)n * 8);
+    float *got = tu_malloc((size_t)n * 4);
+    uint64_t seed = 9;
+    tu_fill_scan_values(base, PSCAN_FLOAT64, 2 * n, PSCAN_SUM, &seed);
+    const int64_t strides[2] = {40 * 16, 16}; /* every other element */
+    pscan_array ai = tu_arr(base, PSCAN_FLOAT64, 2, shape, strides);
+    const int axes[2] = {0, 1}, desc[2] = {1, 0};
+    chained(PSCAN_SUM, &ai, 2, desc, PSCAN_FLOAT64, want);
+    pscan_array ao = tu_arr(got, PSCAN_FLOAT32, 2, shape, NULL);
+    TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &ai, 2, axes, PSCAN_FLOAT64, &ao, NULL));
+    for (int64_t i = 0; i < n; i++)
+        cr_assert(eq(u32, tu_fbits(got[i]), tu_fbits((float)want[i])), "element %lld", (long long)i);
+    free(base);
+    free(want);
+    free(got);
+}
+
+Test(axes, in_place_and_errors)
+{
+    int64_t a[6] = {1, 2, 3, 4, 5, 6};
+    const int64_t shape[2] = {2, 3};
+    pscan_array v = tu_arr(a, PSCAN_INT64, 2, shape, NULL);
+    const int both[2] = {0, 1};
+    TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &v, 2, both, PSCAN_DTYPE_DEFAULT, &v, NULL));
+    const int64_t w[6] = {1, 3, 6, 5, 12, 21};
+    tu_assert_i64s(a, w, 6);
+    int64_t out[6] = {-1, -1, -1, -1, -1, -1};
+    pscan_array o = tu_arr(out, PSCAN_INT64, 2, shape, NULL);
+    const int repeated[2] = {1, -1}, outside[2] = {0, 2};
+    cr_assert(eq(int, (int)pscan_scan_axes(PSCAN_SUM, &v, 2, repeated, PSCAN_DTYPE_DEFAULT, &o, NULL), (int)PSCAN_EAXIS));
+    cr_assert(eq(int, (int)pscan_scan_axes(PSCAN_SUM, &v, 2, outside, PSCAN_DTYPE_DEFAULT, &o, NULL), (int)PSCAN_EAXIS));
+    cr_assert(eq(int, (int)pscan_scan_axes(PSCAN_SUM, &v, 0, both, PSCAN_DTYPE_DEFAULT, &o, NULL), (int)PSCAN_EAXIS));
+    cr_assert(eq(int, (int)pscan_scan_axes(PSCAN_SUM, &v, 2, NULL, PSCAN_DTYPE_DEFAULT, &o, NULL), (int)PSCAN_ENULL));
+    pscan_opts flagged = PSCAN_OPTS_INIT;
+    flagged.flags = PSCAN_FLAG_REVERSE;
+    cr_assert(eq(int, (int)pscan_scan_axes(PSCAN_SUM, &v, 2, both, PSCAN_DTYPE_DEFAULT, &o, &flagged), (int)PSCAN_ENOTSUP));
+    const int64_t other[2] = {3, 2};
+    pscan_array wrong = tu_arr(out, PSCAN_INT64, 2, other, NULL);
+    cr_assert(eq(int, (int)pscan_scan_axes(PSCAN_SUM, &v, 2, both, PSCAN_DTYPE_DEFAULT, &wrong, NULL), (int)PSCAN_EOUTSHAPE));
+    pscan_array bad_dtype = tu_arr(out, PSCAN_DTYPE_COUNT, 2, shape, NULL);
+    cr_assert(eq(int, (int)pscan_scan_axes(PSCAN_SUM, &v, 2, both, PSCAN_DTYPE_DEFAULT, &bad_dtype, NULL), (int)PSCAN_EDTYPE));
+    for (int k = 0; k < 6; k++)
+        cr_assert(eq(i64, out[k], -1));
+}
