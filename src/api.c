@@ -448,7 +448,9 @@ pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis,
 {
     if (!in || !out || !carry)
         return PSCAN_ENULL;
-    if (opts && (opts->flags & ~(unsigned)PSCAN_FLAG_REVERSE))
+    /* Flags whose state is more than the carry (an overflow check's exact
+     * partials, compensated pairs, shifted outputs) cannot continue. */
+    if (opts && (opts->flags & ~(unsigned)(PSCAN_FLAG_REVERSE | PSCAN_FLAG_SKIP_NAN)))
         return PSCAN_EOPTS;
     if (in->ndim < 1 || in->ndim > 2)
         return PSCAN_ENDIM;

@@ -130,7 +130,7 @@ static pscan_status scan_lanes(driver *d, const unsigned char *in, uint64_t out,
     if (!carry)
         return PSCAN_ENOMEM;
     pscan_opts opts = rq->opts;
-    opts.flags = flags & PSCAN_FLAG_REVERSE;
+    opts.flags = flags & (PSCAN_FLAG_REVERSE | PSCAN_FLAG_SKIP_NAN);
     pscan_status status = PSCAN_OK;
     for (int64_t done = 0; done < hi - lo && status == PSCAN_OK;) {
         const int64_t len = per_slab < hi - lo - done ? per_slab : hi - lo - done;

@@ -55,6 +55,8 @@ static const char usage_text[] =
     "  --exclusive         out[i] = scan of in[..i-1], starting at the identity\n"
     "  --include-initial   one longer along the axis, starting at the identity\n"
     "  --reverse           suffix scans: out[i] = scan of in[i..]\n"
+    "  --skip-nan          NaN counts as absent (numpy.nancumsum, nancumprod;\n"
+    "                      max/min skip NaN too)\n"
     "  -o, --output-dir DIR\n"
     "                      write each result to DIR/<input file name>\n"
     "  --slab BYTES        input bytes per scan call (default 4 MiB): resident\n"
@@ -208,6 +210,8 @@ static int parse_args(int argc, char **argv, cli *c)
             c->opts.flags |= PSCAN_FLAG_INCLUDE_INITIAL;
         } else if (strcmp(arg, "--reverse") == 0) {
             c->opts.flags |= PSCAN_FLAG_REVERSE;
+        } else if (strcmp(arg, "--skip-nan") == 0) {
+            c->opts.flags |= PSCAN_FLAG_SKIP_NAN;
         } else if (strcmp(arg, "-o") == 0 || is_option(arg, "--output-dir")) {
             if (!(value = option_value(argc, argv, &i, "--output-dir")))
                 return usage_error("%s needs a directory", arg);

@@ -221,6 +221,22 @@ def long_lanes(rng):
             fail(f"long {name}: sequential order is not numpy's bits ({r.stderr})")
 
 
+def skip_nan(rng):
+    """--skip-nan: numpy.nancumsum / nancumprod, through slabs too."""
+    a = rng.standard_normal((5000, 3))
+    a[rng.random(a.shape) < 0.1] = np.nan
+    src = save("nan.npy", a)
+    out = path("nan_out.npy")
+    for op, fn, axis in (("cumsum", np.nancumsum, None), ("cumsum", np.nancumsum, 0),
+                         ("cumprod", np.nancumprod, 1)):
+        for extra in ([], ["--slab", "4000"]):
+            r = run(op, src, out, "--skip-nan", "--order", "sequential",
+                    *(["--axis", axis] if axis is not None else []), *extra)
+            want = fn(a, axis=axis)
+            if r.returncode or np.load(out).tobytes() != want.tobytes():
+                fail(f"--skip-nan {op} axis={axis} {extra}: {r.stderr.strip()}")
+
+
 def output_dir_and_info(rng):
     d = path("outdir")
     os.makedirs(d, exist_ok=True)
@@ -411,11 +427,11 @@ CALLS = [0]
 
 def main():
     rng = np.random.default_rng(20261126)
-    for step in (round_trips, flag_combinations, long_lanes, output_dir_and_info,
+    for step in (round_trips, flag_combinations, long_lanes, skip_nan, output_dir_and_info,
                  malformed_corpus, usage_and_io_errors, replace_in_place, interrupted, progress_bar):
         t = time.time()
         n = len(FAILURES)
-        step(rng) if step in (round_trips, flag_combinations, long_lanes, output_dir_and_info) else step()
+        step(rng) if step in (round_trips, flag_combinations, long_lanes, skip_nan, output_dir_and_info) else step()
         print(f"{step.__name__}: {'ok' if len(FAILURES) == n else 'FAILED'} ({time.time() - t:.1f} s)")
     if FAILURES:
         print(f"{len(FAILURES)} failures")

@@ -1,0 +1,130 @@
+/* breadth_bench.c - every op and flag against plain cumsum on the same
+ * array, in one run: repetitions interleaved, medians, ratios
+ * time(variant) / time(cumsum). Multi-axis is set against the two
+ * single-axis scans run one after the other.
+ *   pscan_breadth_bench [--log2 N] [--reps K] [--threads T] */
+#define _POSIX_C_SOURCE 200809L
+
+#include <pscan.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { MAX_VARIANTS = 20, MAX_REPS = 31 };
+
+typedef struct variant {
+    const char *name;
+    pscan_op op;
+    unsigned flags;
+    int int64_data; /* the overflow check runs on int64 */
+    int axes;       /* 2: the 2-d summed-area table; 3: the same as two calls */
+    double times[MAX_REPS];
+} variant;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    int log2n = 24, reps = 7, threads = 0;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--log2"))
+            log2n = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--reps"))
+            reps = atoi(argv[i + 1]) < MAX_REPS ? atoi(argv[i + 1]) : MAX_REPS;
+        else if (!strcmp(argv[i], "--threads"))
+            threads = atoi(argv[i + 1]);
+    }
+    const int64_t n = (int64_t)1 << log2n, side = (int64_t)1 << (log2n / 2), shape2[2] = {n / side, side};
+    double *x = malloc((size_t)n * 8), *y = malloc((size_t)(n + 1) * 8);
+    int64_t *xi = malloc((size_t)n * 8), *yi = malloc((size_t)n * 8);
+    if (!x || !y || !xi || !yi)
+        return 1;
+    for (int64_t i = 0; i < n; i++) {
+        x[i] = (i % 97 == 0) ? 1.0 : 1.0 + 1.0 / (double)(i % 1000 + 1);
+        xi[i] = i % 1000;
+        y[i] = yi[i] = 0;
+    }
+    variant v[MAX_VARIANTS] = {
+        {"cumsum", PSCAN_SUM, 0, 0, 0, {0}},
+        {"cumprod", PSCAN_PROD, 0, 0, 0, {0}},
+        {"cummax", PSCAN_MAX, 0, 0, 0, {0}},
+        {"cummin", PSCAN_MIN, 0, 0, 0, {0}},
+        {"skip-NaN (nancumsum)", PSCAN_SUM, PSCAN_FLAG_SKIP_NAN, 0, 0, {0}},
+        {"exclusive", PSCAN_SUM, PSCAN_FLAG_EXCLUSIVE, 0, 0, {0}},
+        {"include-initial", PSCAN_SUM, PSCAN_FLAG_INCLUDE_INITIAL, 0, 0, {0}},
+        {"reverse", PSCAN_SUM, PSCAN_FLAG_REVERSE, 0, 0, {0}},
+        {"compensated", PSCAN_SUM, PSCAN_FLAG_COMPENSATED, 0, 0, {0}},
+        {"cumsum int64", PSCAN_SUM, 0, 1, 0, {0}},
+        {"overflow check int64", PSCAN_SUM, PSCAN_FLAG_CHECK_OVERFLOW, 1, 0, {0}},
+        {"2-d cumsum axis 0", PSCAN_SUM, 0, 0, 1, {0}},
+        {"axes (0,1) in one call", PSCAN_SUM, 0, 0, 2, {0}},
+        {"axes (0,1) as two calls", PSCAN_SUM, 0, 0, 3, {0}},
+        {"2-d int64 axis 0", PSCAN_SUM, 0, 1, 1, {0}},
+        {"int64 axes (0,1), one call", PSCAN_SUM, 0, 1, 2, {0}},
+        {"int64 axes (0,1), two calls", PSCAN_SUM, 0, 1, 3, {0}},
+    };
+    const int count = 17;
+    pscan_opts opts = PSCAN_OPTS_INIT;
+    opts.threads = threads;
+    for (int r = 0; r <= reps; r++)
+        for (int k = 0; k < count; k++) {
+            pscan_opts o = opts;
+            o.flags = v[k].flags;
+            const int64_t out_n = n + (v[k].flags & PSCAN_FLAG_INCLUDE_INITIAL ? 1 : 0);
+            pscan_array in = {v[k].int64_data ? (void *)xi : (void *)x, v[k].int64_data ? PSCAN_INT64 : PSCAN_FLOAT64,
+                              1, &n, NULL};
+            pscan_array out = {v[k].int64_data ? (void *)yi : (void *)y, in.dtype, 1, &out_n, NULL};
+            pscan_array in2 = {in.data, in.dtype, 2, shape2, NULL}, out2 = {out.data, in.dtype, 2, shape2, NULL};
+            const int axes[2] = {0, 1};
+            double t = now();
+            pscan_status s;
+            if (v[k].axes == 1)
+                s = pscan_scan(v[k].op, &in2, 0, PSCAN_DTYPE_DEFAULT, &out2, &o);
+            else if (v[k].axes == 2)
+                s = pscan_scan_axes(v[k].op, &in2, 2, axes, PSCAN_DTYPE_DEFAULT, &out2, &o);
+            else if (v[k].axes == 3) {
+                s = pscan_scan(v[k].op, &in2, 1, PSCAN_DTYPE_DEFAULT, &out2, &o);
+                if (s == PSCAN_OK)
+                    s = pscan_scan(v[k].op, &out2, 0, PSCAN_DTYPE_DEFAULT, &out2, &o);
+            } else
+                s = pscan_scan(v[k].op, &in, PSCAN_AXIS_NONE, PSCAN_DTYPE_DEFAULT, &out, &o);
+            t = now() - t;
+            if (s != PSCAN_OK) {
+                fprintf(stderr, "%s: %s\n", v[k].name, pscan_strerror(s));
+                return 1;
+            }
+            if (r > 0) /* the first round warms up */
+                v[k].times[r - 1] = t;
+        }
+    printf("pscan %s, kernels %s; n = 2^%d float64 (2-d: %lld x %lld), %d reps, medians\n", pscan_version(),
+           pscan_isa_name(), log2n, (long long)shape2[0], (long long)shape2[1], reps);
+    printf("%-26s %10s %14s\n", "variant", "seconds", "x cumsum");
+    double base[4] = {0, 0, 0, 0};
+    for (int k = 0; k < count; k++) {
+        qsort(v[k].times, (size_t)reps, sizeof(double), by_value);
+        const double median = v[k].times[reps / 2];
+        /* each variant against the plain cumsum of its own array */
+        const int group = v[k].axes ? (v[k].int64_data ? 3 : 2) : v[k].int64_data ? 1 : 0;
+        if (k == 0 || k == 9 || k == 11 || k == 14)
+            base[group] = median;
+        printf("%-26s %10.4f %13.2fx\n", v[k].name, median, median / base[group]);
+    }
+    free(x);
+    free(y);
+    free(xi);
+    free(yi);
+    return 0;
+}
