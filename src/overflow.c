@@ -21,47 +21,35 @@ typedef struct lane_state {
     int started, overflowed;
 } lane_state;
 
-/* One generic body per integer accumulator: follow `n` converted values. */
-#define DEFINE_FOLLOW_SIGNED(tag, lo, hi)                                                 \
+/* One generic body per integer accumulator: follow `n` converted values
+ * in `wide` arithmetic (the state field `field`), `outside` telling when a
+ * partial has left the accumulator's range. */
+#define OUTSIDE_SIGNED(x, lo, hi) ((x) < (lo) || (x) > (hi))
+#define OUTSIDE_UNSIGNED(x, lo, hi) ((x) > (hi))
+#define DEFINE_FOLLOW(tag, wide, field, outside, lo, hi)                                  \
     static void follow_##tag(lane_state *st, const char *values, size_t n, pscan_op op)  \
     {                                                                                     \
         for (size_t i = 0; i < n && !st->overflowed; i++) {                               \
             pscan_t_##tag v;                                                              \
             memcpy(&v, values + i * sizeof v, sizeof v);                                  \
-            int64_t next = v;                                                             \
-            if (st->started && (op == PSCAN_SUM ? __builtin_add_overflow(st->s, (int64_t)v, &next) \
-                                                : __builtin_mul_overflow(st->s, (int64_t)v, &next))) \
+            wide next = (wide)v;                                                          \
+            if (st->started && (op == PSCAN_SUM ? __builtin_add_overflow(st->field, (wide)v, &next) \
+                                                : __builtin_mul_overflow(st->field, (wide)v, &next))) \
                 st->overflowed = 1;                                                       \
-            else if (next < (lo) || next > (hi))                                          \
+            else if (outside(next, lo, hi))                                               \
                 st->overflowed = 1;                                                       \
-            st->s = next;                                                                 \
+            st->field = next;                                                             \
             st->started = 1;                                                              \
         }                                                                                 \
     }
-#define DEFINE_FOLLOW_UNSIGNED(tag, hi)                                                   \
-    static void follow_##tag(lane_state *st, const char *values, size_t n, pscan_op op)  \
-    {                                                                                     \
-        for (size_t i = 0; i < n && !st->overflowed; i++) {                               \
-            pscan_t_##tag v;                                                              \
-            memcpy(&v, values + i * sizeof v, sizeof v);                                  \
-            uint64_t next = v;                                                            \
-            if (st->started && (op == PSCAN_SUM ? __builtin_add_overflow(st->u, (uint64_t)v, &next) \
-                                                : __builtin_mul_overflow(st->u, (uint64_t)v, &next))) \
-                st->overflowed = 1;                                                       \
-            else if (next > (hi))                                                         \
-                st->overflowed = 1;                                                       \
-            st->u = next;                                                                 \
-            st->started = 1;                                                              \
-        }                                                                                 \
-    }
-DEFINE_FOLLOW_SIGNED(i8, INT8_MIN, INT8_MAX)
-DEFINE_FOLLOW_SIGNED(i16, INT16_MIN, INT16_MAX)
-DEFINE_FOLLOW_SIGNED(i32, INT32_MIN, INT32_MAX)
-DEFINE_FOLLOW_SIGNED(i64, INT64_MIN, INT64_MAX)
-DEFINE_FOLLOW_UNSIGNED(u8, UINT8_MAX)
-DEFINE_FOLLOW_UNSIGNED(u16, UINT16_MAX)
-DEFINE_FOLLOW_UNSIGNED(u32, UINT32_MAX)
-DEFINE_FOLLOW_UNSIGNED(u64, UINT64_MAX)
+DEFINE_FOLLOW(i8, int64_t, s, OUTSIDE_SIGNED, INT8_MIN, INT8_MAX)
+DEFINE_FOLLOW(i16, int64_t, s, OUTSIDE_SIGNED, INT16_MIN, INT16_MAX)
+DEFINE_FOLLOW(i32, int64_t, s, OUTSIDE_SIGNED, INT32_MIN, INT32_MAX)
+DEFINE_FOLLOW(i64, int64_t, s, OUTSIDE_SIGNED, INT64_MIN, INT64_MAX)
+DEFINE_FOLLOW(u8, uint64_t, u, OUTSIDE_UNSIGNED, 0, UINT8_MAX)
+DEFINE_FOLLOW(u16, uint64_t, u, OUTSIDE_UNSIGNED, 0, UINT16_MAX)
+DEFINE_FOLLOW(u32, uint64_t, u, OUTSIDE_UNSIGNED, 0, UINT32_MAX)
+DEFINE_FOLLOW(u64, uint64_t, u, OUTSIDE_UNSIGNED, 0, UINT64_MAX)
 
 typedef void (*follow_fn)(lane_state *, const char *, size_t, pscan_op);
 
