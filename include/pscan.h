@@ -107,16 +107,16 @@ typedef enum pscan_casting {
     PSCAN_CASTING_SAFE        /* only conversions that preserve every value */
 } pscan_casting;
 
-/** Flags for pscan_opts.flags (bitwise or). EXCLUSIVE, INCLUDE_INITIAL and
- *  REVERSE work (README "Semantics"; EXCLUSIVE with INCLUDE_INITIAL is
- *  PSCAN_EOPTS); the other three return PSCAN_ENOTSUP in this version. */
+/** Flags for pscan_opts.flags (bitwise or); README "Semantics" says what
+ *  each does. EXCLUSIVE with INCLUDE_INITIAL is PSCAN_EOPTS; SKIP_NAN with
+ *  COMPENSATED is PSCAN_ENOTSUP in this version. */
 enum {
     PSCAN_FLAG_EXCLUSIVE = 1u << 0,       /* out[0] = identity, out[i] = scan of in[0..i-1] */
     PSCAN_FLAG_INCLUDE_INITIAL = 1u << 1, /* out one longer along axis, starts at identity */
     PSCAN_FLAG_REVERSE = 1u << 2,         /* suffix scans: out[i] = scan of in[i..n-1] */
-    PSCAN_FLAG_SKIP_NAN = 1u << 3,        /* nancumsum / nancumprod */
-    PSCAN_FLAG_CHECK_OVERFLOW = 1u << 4,  /* integer overflow -> PSCAN_EOVERFLOW */
-    PSCAN_FLAG_COMPENSATED = 1u << 5      /* error-free float tile sums */
+    PSCAN_FLAG_SKIP_NAN = 1u << 3,        /* nancumsum / nancumprod: NaN counts as absent */
+    PSCAN_FLAG_CHECK_OVERFLOW = 1u << 4,  /* integer overflow -> PSCAN_EOVERFLOW, out untouched */
+    PSCAN_FLAG_COMPENSATED = 1u << 5      /* float sums in double-double, rounded once */
 };
 
 /** Opaque context: what is costly to find out once (topology, placement,
