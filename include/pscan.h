@@ -249,6 +249,67 @@ PSCAN_API pscan_context *pscan_default_context(void);
 /** Threads a scan with opts.threads == 0 uses in this context (>= 1). */
 PSCAN_API int pscan_context_threads(const pscan_context *ctx);
 
+/** A context for a machine described rather than this one: hwloc's
+ *  synthetic syntax ("pack:2 numa:2 core:8 pu:1") or an XML file exported
+ *  by hwloc (lstopo foo.xml). Its plans and descriptions are those of that
+ *  machine, and its default team is that machine's PU count; scans run on
+ *  it as on any context, without binding threads.
+ *  @return PSCAN_OK, PSCAN_ENULL, PSCAN_ENOMEM or PSCAN_ETOPOLOGY (a
+ *  description or file hwloc rejects). */
+PSCAN_API pscan_status pscan_context_create_synthetic(const char *description,
+                                                      pscan_context **out_ctx);
+PSCAN_API pscan_status pscan_context_create_xml(const char *path, pscan_context **out_ctx);
+
+/** What a context knows of its machine. Cache sizes are those above the
+ *  first core, 0 where the topology has no such cache (synthetic
+ *  descriptions usually have none). */
+typedef struct pscan_topology_info {
+    int this_system; /* 1: the machine this process runs on */
+    int packages, numa_nodes, cores, pus;
+    int64_t l1d_bytes, l2_bytes, l3_bytes;
+} pscan_topology_info;
+
+/** Fill `info` for ctx (NULL: the default context). */
+PSCAN_API pscan_status pscan_context_info(const pscan_context *ctx, pscan_topology_info *info);
+
+/** One thread's share of a lane: whole 4096-element tiles. */
+typedef struct pscan_chunk {
+    int64_t first_tile, tiles; /* tiles [first_tile, first_tile + tiles) */
+    int thread;                /* the team member that scans them */
+    int pu, core, numa_node;   /* where that thread runs: OS indexes */
+} pscan_chunk;
+
+/**
+ * The NUMA-aware plan of a lane of `elements` over `threads` threads (0:
+ * the context's team): threads are spread over the NUMA nodes in
+ * proportion to each node's PUs (one per core before a core's second PU),
+ * each node gets a contiguous span of tiles in proportion to its threads,
+ * and each thread a contiguous part of its node's span. Writes one chunk
+ * per thread, in lane order, into chunks[capacity]; *count gets `threads`.
+ * @return PSCAN_OK, PSCAN_ENULL, PSCAN_EOPTS (threads < 0, capacity too
+ *         small) or PSCAN_ESIZE (elements < 0).
+ */
+PSCAN_API pscan_status pscan_context_plan(const pscan_context *ctx, int64_t elements, int threads,
+                                          pscan_chunk *chunks, int capacity, int *count);
+
+/** The context and the plan above as text (what `pscan topo` prints):
+ *  written into text[capacity], always NUL-terminated; PSCAN_ESIZE if it
+ *  did not fit (the text is cut). */
+PSCAN_API pscan_status pscan_context_describe(const pscan_context *ctx, int64_t elements,
+                                              int threads, char *text, size_t capacity);
+
+/**
+ * Memory for arrays pscan will scan, first touched (zeroed) by the threads
+ * of the plan for `bytes` / 8 elements, each its own chunk, so on a
+ * NUMA machine every page lands on the node of the thread that will scan
+ * it. On this system the team's threads are bound to their PUs for the
+ * touch (and unbound after); where binding is refused the pages are still
+ * zeroed. Free with pscan_free. opts: threads and ctx as for a scan.
+ * @return PSCAN_OK, PSCAN_ENULL or PSCAN_ENOMEM.
+ */
+PSCAN_API pscan_status pscan_alloc(size_t bytes, const pscan_opts *opts, void **out);
+PSCAN_API void pscan_free(void *memory);
+
 /* ---- Streaming: one scan fed piece by piece ----
  *
  * For data that arrives in chunks (a file read a piece at a time, a

@@ -8,13 +8,31 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-static pscan_status context_init(pscan_context *ctx)
+/* What the context is made from: this machine, a synthetic description
+ * or an XML file (hwloc's own formats, for tests and for planning runs
+ * on hosts one does not have). */
+typedef enum topology_source { SOURCE_THIS_SYSTEM, SOURCE_SYNTHETIC, SOURCE_XML } topology_source;
+
+static pscan_status context_load(pscan_context *ctx, topology_source source, const char *what)
 {
     if (hwloc_topology_init(&ctx->topology) != 0)
         return PSCAN_ETOPOLOGY;
-    if (hwloc_topology_load(ctx->topology) != 0) {
+    int failed = 0;
+    if (source == SOURCE_SYNTHETIC)
+        failed = hwloc_topology_set_synthetic(ctx->topology, what);
+    else if (source == SOURCE_XML)
+        failed = hwloc_topology_set_xml(ctx->topology, what);
+    if (failed || hwloc_topology_load(ctx->topology) != 0) {
         hwloc_topology_destroy(ctx->topology);
         return PSCAN_ETOPOLOGY;
+    }
+    ctx->this_system = hwloc_topology_is_thissystem(ctx->topology);
+    if (!ctx->this_system) {
+        /* Planning for another host: its PUs are the team. */
+        ctx->threads = hwloc_get_nbobjs_by_type(ctx->topology, HWLOC_OBJ_PU);
+        if (ctx->threads < 1)
+            ctx->threads = 1;
+        return PSCAN_OK;
     }
     /* OMP_NUM_THREADS wins when set; otherwise the PUs this process may use
      * (the topology's allowed set, not the calling thread's own mask). */
@@ -25,21 +43,44 @@ static pscan_status context_init(pscan_context *ctx)
     return PSCAN_OK;
 }
 
-pscan_status pscan_context_create(pscan_context **out_ctx)
+static pscan_status context_init(pscan_context *ctx)
+{
+    return context_load(ctx, SOURCE_THIS_SYSTEM, NULL);
+}
+
+static pscan_status context_create(pscan_context **out_ctx, topology_source source,
+                                   const char *what)
 {
     if (!out_ctx)
         return PSCAN_ENULL;
     *out_ctx = NULL;
+    if (source != SOURCE_THIS_SYSTEM && !what)
+        return PSCAN_ENULL;
     pscan_context *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return PSCAN_ENOMEM;
-    pscan_status status = context_init(ctx);
+    pscan_status status = context_load(ctx, source, what);
     if (status != PSCAN_OK) {
         free(ctx);
         return status;
     }
     *out_ctx = ctx;
     return PSCAN_OK;
+}
+
+pscan_status pscan_context_create(pscan_context **out_ctx)
+{
+    return context_create(out_ctx, SOURCE_THIS_SYSTEM, NULL);
+}
+
+pscan_status pscan_context_create_synthetic(const char *description, pscan_context **out_ctx)
+{
+    return context_create(out_ctx, SOURCE_SYNTHETIC, description);
+}
+
+pscan_status pscan_context_create_xml(const char *path, pscan_context **out_ctx)
+{
+    return context_create(out_ctx, SOURCE_XML, path);
 }
 
 static pscan_context default_context;

@@ -16,6 +16,8 @@ enum { PSCAN_WORKSPACE_SLOTS = 16 };
 struct pscan_context {
     hwloc_topology_t topology; /* loaded once, read-only afterwards */
     int threads;               /* default team size for opts.threads == 0 */
+    int this_system;           /* the topology is this machine's (else
+                                  synthetic or XML: plans, no binding) */
     _Atomic(struct pscan_workspace *) pool[PSCAN_WORKSPACE_SLOTS];
 };
 

@@ -34,7 +34,12 @@ static const char usage_text[] =
     "usage: pscan OP IN.npy OUT.npy [options]\n"
     "       pscan OP IN.npy... -o DIR [options]\n"
     "       pscan info FILE.npy...\n"
+    "       pscan topo [--synthetic DESC | --xml FILE] [--elements N] [--threads N]\n"
     "       pscan --help | --version\n"
+    "\n"
+    "topo prints the machine (or one described in hwloc's synthetic syntax, e.g.\n"
+    "\"pack:2 numa:2 core:8 pu:1\", or an hwloc XML file) and the NUMA-aware plan\n"
+    "of a lane of N elements (default 2^30): chunk -> thread -> PU -> core -> node.\n"
     "\n"
     "OP is cumsum, cumprod, cummax or cummin: numpy.cumsum, numpy.cumprod,\n"
     "numpy.maximum.accumulate and numpy.minimum.accumulate of the array in\n"
@@ -87,6 +92,8 @@ typedef struct cli {
     const char *output_dir;
     size_t slab_bytes;
     bool quiet;
+    const char *synthetic, *xml; /* topo: a described machine */
+    int64_t elements;            /* topo: the lane planned */
     const char **paths;
     int path_count;
 } cli;
@@ -221,6 +228,17 @@ static int parse_args(int argc, char **argv, cli *c)
                 !parse_long(value, 1, LONG_MAX, &number))
                 return usage_error("--slab: '%s' is not a byte count", value ? value : "");
             c->slab_bytes = (size_t)number;
+        } else if (is_option(arg, "--synthetic")) {
+            if (!(c->synthetic = option_value(argc, argv, &i, "--synthetic")))
+                return usage_error("%s needs a description", "--synthetic");
+        } else if (is_option(arg, "--xml")) {
+            if (!(c->xml = option_value(argc, argv, &i, "--xml")))
+                return usage_error("%s needs a file", "--xml");
+        } else if (is_option(arg, "--elements")) {
+            if (!(value = option_value(argc, argv, &i, "--elements")) ||
+                !parse_long(value, 0, LONG_MAX, &number))
+                return usage_error("--elements: '%s' is not a count", value ? value : "");
+            c->elements = number;
         } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
             c->quiet = true;
         } else {
@@ -228,7 +246,11 @@ static int parse_args(int argc, char **argv, cli *c)
         }
     }
     if (!c->command)
-        return usage_error("%s", "no command (cumsum, cumprod, cummax, cummin or info)");
+        return usage_error("%s", "no command (cumsum, cumprod, cummax, cummin, info or topo)");
+    if (strcmp(c->command, "topo") == 0)
+        return c->path_count == 0 && !(c->synthetic && c->xml)
+                   ? -1
+                   : usage_error("%s", "topo takes no files, and one of --synthetic and --xml");
     if (strcmp(c->command, "info") == 0)
         return c->path_count > 0 ? -1 : usage_error("%s", "info needs at least one file");
     if (!parse_op(c->command, &c->op))
@@ -243,6 +265,42 @@ static int parse_args(int argc, char **argv, cli *c)
 static const char *order_name(const pscan_npy_header *h)
 {
     return h->fortran_order ? "Fortran" : "C";
+}
+
+static int run_topo(const cli *c)
+{
+    pscan_context *ctx = NULL;
+    pscan_status status = PSCAN_OK;
+    if (c->synthetic)
+        status = pscan_context_create_synthetic(c->synthetic, &ctx);
+    else if (c->xml)
+        status = pscan_context_create_xml(c->xml, &ctx);
+    if (status != PSCAN_OK) {
+        fprintf(stderr, "pscan: topo: %s: %s\n", c->synthetic ? c->synthetic : c->xml,
+                pscan_strerror(status));
+        return c->synthetic ? EXIT_USAGE : EXIT_INPUT;
+    }
+    const int64_t elements = c->elements ? c->elements : (int64_t)1 << 30;
+    size_t capacity = 4096;
+    char *text = NULL;
+    for (;;) { /* grow until the plan fits */
+        free(text);
+        if (!(text = malloc(capacity))) {
+            status = PSCAN_ENOMEM;
+            break;
+        }
+        status = pscan_context_describe(ctx, elements, c->opts.threads, text, capacity);
+        if (status != PSCAN_ESIZE)
+            break;
+        capacity *= 2;
+    }
+    if (status == PSCAN_OK)
+        fputs(text, stdout);
+    else
+        fprintf(stderr, "pscan: topo: %s\n", pscan_strerror(status));
+    free(text);
+    pscan_context_destroy(ctx);
+    return status == PSCAN_OK ? EXIT_OK : EXIT_SCAN;
 }
 
 static int run_info(const cli *c)
@@ -361,7 +419,9 @@ int main(int argc, char **argv)
     int code = parse_args(argc, argv, &c);
     if (code < 0) {
         npy_install_signal_cleanup();
-        code = strcmp(c.command, "info") == 0 ? run_info(&c) : run_scans(&c);
+        code = strcmp(c.command, "info") == 0   ? run_info(&c)
+               : strcmp(c.command, "topo") == 0 ? run_topo(&c)
+                                                : run_scans(&c);
     }
     free(c.paths);
     return code;

@@ -413,6 +413,21 @@ def progress_bar():
     os.unlink(src)
 
 
+def topo():
+    """pscan topo: this machine, a synthetic one, a bad description."""
+    r = run("topo", "--elements", "100000")
+    if r.returncode or "this system" not in r.stdout or "plan: 100000 elements = 25 tiles" not in r.stdout:
+        fail(f"topo: {r.returncode} {r.stdout!r}")
+    r = run("topo", "--synthetic", "pack:2 numa:2 core:4 pu:1", "--threads", "8")
+    lines = [l.split() for l in r.stdout.splitlines()[3:]]
+    nodes = [int(l[-1]) for l in lines]
+    if r.returncode or "4 NUMA nodes" not in r.stdout or nodes != [0, 0, 1, 1, 2, 2, 3, 3]:
+        fail(f"topo --synthetic: {r.returncode} {r.stdout!r}")
+    r = run("topo", "--synthetic", "bogus:1")
+    if r.returncode != EXIT_USAGE or "bogus" not in r.stderr:
+        fail(f"topo with a bad description: {r.returncode} {r.stderr!r}")
+
+
 def replace_in_place():
     """OUT may be IN: the result replaces it only when complete."""
     a = np.arange(10, dtype="int32")
@@ -428,7 +443,7 @@ CALLS = [0]
 def main():
     rng = np.random.default_rng(20261126)
     for step in (round_trips, flag_combinations, long_lanes, skip_nan, output_dir_and_info,
-                 malformed_corpus, usage_and_io_errors, replace_in_place, interrupted, progress_bar):
+                 malformed_corpus, usage_and_io_errors, replace_in_place, topo, interrupted, progress_bar):
         t = time.time()
         n = len(FAILURES)
         step(rng) if step in (round_trips, flag_combinations, long_lanes, skip_nan, output_dir_and_info) else step()

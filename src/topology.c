@@ -1,0 +1,276 @@
+/* topology.c - what hwloc knows, put to use: machine facts, the NUMA-aware
+ * chunk plan (threads spread over nodes, tile spans per node), its text,
+ * and first-touch allocation with the plan's partition. */
+#define _GNU_SOURCE
+
+#include "context.h"
+
+#include <omp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+enum { TILE = 4096 };
+
+static const pscan_context *resolve(const pscan_context *ctx)
+{
+    return ctx ? ctx : pscan_default_context();
+}
+
+static int64_t cache_bytes(hwloc_topology_t topo, hwloc_obj_type_t type)
+{
+    hwloc_obj_t cache = hwloc_get_obj_by_type(topo, type, 0);
+    return cache && cache->attr ? (int64_t)cache->attr->cache.size : 0;
+}
+
+pscan_status pscan_context_info(const pscan_context *ctx, pscan_topology_info *info)
+{
+    ctx = resolve(ctx);
+    if (!ctx || !info)
+        return ctx ? PSCAN_ENULL : PSCAN_ETOPOLOGY;
+    hwloc_topology_t topo = ctx->topology;
+    info->this_system = ctx->this_system;
+    info->packages = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE);
+    info->numa_nodes = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
+    info->cores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
+    info->pus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
+    info->l1d_bytes = cache_bytes(topo, HWLOC_OBJ_L1CACHE);
+    info->l2_bytes = cache_bytes(topo, HWLOC_OBJ_L2CACHE);
+    info->l3_bytes = cache_bytes(topo, HWLOC_OBJ_L3CACHE);
+    return PSCAN_OK;
+}
+
+/* n split into `parts` by weights (largest remainders): out[k] sums to n. */
+static void split_by_weight(int64_t n, int parts, const int64_t *weights, int64_t *out)
+{
+    int64_t total = 0, given = 0;
+    for (int k = 0; k < parts; k++)
+        total += weights[k];
+    for (int k = 0; k < parts; k++) {
+        out[k] = total ? n * weights[k] / total : (k == 0 ? n : 0);
+        given += out[k];
+    }
+    while (given < n) { /* the largest remainders get one more */
+        int best = 0;
+        int64_t best_rest = -1;
+        for (int k = 0; k < parts; k++) {
+            const int64_t rest = total ? n * weights[k] % total : 0;
+            if (rest > best_rest && out[k] * total <= n * weights[k]) {
+                best_rest = rest;
+                best = k;
+            }
+        }
+        out[best]++;
+        given++;
+    }
+}
+
+/* The i-th PU of a node in spread order: each core's first PU, then each
+ * core's second, ...; i wraps when there are more threads than PUs. */
+static hwloc_obj_t node_pu(hwloc_topology_t topo, hwloc_obj_t node, int i)
+{
+    const int pus = hwloc_get_nbobjs_inside_cpuset_by_type(topo, node->cpuset, HWLOC_OBJ_PU);
+    const int cores = hwloc_get_nbobjs_inside_cpuset_by_type(topo, node->cpuset, HWLOC_OBJ_CORE);
+    if (pus <= 0)
+        return NULL;
+    i %= pus;
+    if (cores > 0) {
+        const int per_core = (pus + cores - 1) / cores;
+        for (int round = 0, seen = 0; round < per_core; round++)
+            for (int c = 0; c < cores; c++) {
+                hwloc_obj_t core = hwloc_get_obj_inside_cpuset_by_type(topo, node->cpuset, HWLOC_OBJ_CORE, c);
+                hwloc_obj_t pu = core ? hwloc_get_obj_inside_cpuset_by_type(topo, core->cpuset, HWLOC_OBJ_PU, round) : NULL;
+                if (pu && seen++ == i)
+                    return pu;
+            }
+    }
+    return hwloc_get_obj_inside_cpuset_by_type(topo, node->cpuset, HWLOC_OBJ_PU, i);
+}
+
+pscan_status pscan_context_plan(const pscan_context *ctx, int64_t elements, int threads,
+                                pscan_chunk *chunks, int capacity, int *count)
+{
+    ctx = resolve(ctx);
+    if (!ctx)
+        return PSCAN_ETOPOLOGY;
+    if (!chunks || !count)
+        return PSCAN_ENULL;
+    if (elements < 0)
+        return PSCAN_ESIZE;
+    if (threads < 0)
+        return PSCAN_EOPTS;
+    threads = threads ? threads : ctx->threads;
+    if (capacity < threads)
+        return PSCAN_EOPTS;
+    hwloc_topology_t topo = ctx->topology;
+    const int nodes = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE) > 0
+                          ? hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE)
+                          : 1;
+    int64_t *weights = calloc((size_t)nodes * 3, sizeof *weights);
+    if (!weights)
+        return PSCAN_ENOMEM;
+    int64_t *node_threads = weights + nodes, *node_tiles = weights + 2 * nodes;
+    for (int j = 0; j < nodes; j++) {
+        hwloc_obj_t node = hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, j);
+        weights[j] = node ? hwloc_get_nbobjs_inside_cpuset_by_type(topo, node->cpuset, HWLOC_OBJ_PU) : 1;
+    }
+    const int64_t tiles = (elements + TILE - 1) / TILE;
+    split_by_weight(threads, nodes, weights, node_threads);
+    split_by_weight(tiles, nodes, node_threads, node_tiles);
+    int thread = 0;
+    int64_t next_tile = 0;
+    for (int j = 0; j < nodes; j++) {
+        hwloc_obj_t node = hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, j);
+        for (int64_t t = 0; t < node_threads[j]; t++, thread++) {
+            /* the node's span, split evenly over its threads */
+            const int64_t share = node_tiles[j] / node_threads[j] + (t < node_tiles[j] % node_threads[j]);
+            hwloc_obj_t pu = node ? node_pu(topo, node, (int)t) : NULL;
+            hwloc_obj_t core = pu ? hwloc_get_ancestor_obj_by_type(topo, HWLOC_OBJ_CORE, pu) : NULL;
+            chunks[thread] = (pscan_chunk){next_tile, share, thread, pu ? (int)pu->os_index : -1,
+                                           core ? (int)core->os_index : -1,
+                                           node ? (int)node->os_index : -1};
+            next_tile += share;
+        }
+    }
+    free(weights);
+    *count = threads;
+    return PSCAN_OK;
+}
+
+__attribute__((format(printf, 4, 5))) static void append(char *text, size_t capacity, size_t *used, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    const size_t room = *used < capacity ? capacity - *used : 0;
+    const int n = vsnprintf(room ? text + *used : NULL, room, format, args);
+    va_end(args);
+    *used += n > 0 ? (size_t)n : 0;
+}
+
+static void append_size(char *text, size_t capacity, size_t *used, const char *name, int64_t bytes)
+{
+    if (bytes <= 0)
+        append(text, capacity, used, ", %s none", name);
+    else if (bytes % (1 << 20) == 0)
+        append(text, capacity, used, ", %s %lld MiB", name, (long long)(bytes >> 20));
+    else
+        append(text, capacity, used, ", %s %lld KiB", name, (long long)(bytes >> 10));
+}
+
+pscan_status pscan_context_describe(const pscan_context *ctx, int64_t elements, int threads,
+                                    char *text, size_t capacity)
+{
+    if (!text || capacity == 0)
+        return PSCAN_ENULL;
+    text[0] = 0;
+    pscan_topology_info info;
+    pscan_status status = pscan_context_info(ctx, &info);
+    if (status != PSCAN_OK)
+        return status;
+    const int team = threads ? threads : resolve(ctx)->threads;
+    if (team < 0)
+        return PSCAN_EOPTS;
+    pscan_chunk *chunks = malloc((size_t)(team > 0 ? team : 1) * sizeof *chunks);
+    if (!chunks)
+        return PSCAN_ENOMEM;
+    int count = 0;
+    status = pscan_context_plan(ctx, elements, team, chunks, team, &count);
+    if (status != PSCAN_OK) {
+        free(chunks);
+        return status;
+    }
+    size_t used = 0;
+    append(text, capacity, &used, "machine: %s; %d package%s, %d NUMA node%s, %d cores, %d PUs",
+           info.this_system ? "this system" : "described (synthetic or XML)", info.packages,
+           info.packages == 1 ? "" : "s", info.numa_nodes, info.numa_nodes == 1 ? "" : "s",
+           info.cores, info.pus);
+    append_size(text, capacity, &used, "L1d", info.l1d_bytes);
+    append_size(text, capacity, &used, "L2", info.l2_bytes);
+    append_size(text, capacity, &used, "L3", info.l3_bytes);
+    append(text, capacity, &used, "\nplan: %lld elements = %lld tiles of %d over %d threads\n",
+           (long long)elements, (long long)((elements + TILE - 1) / TILE), TILE, count);
+    append(text, capacity, &used, "%-6s %-24s %6s %5s %5s %5s\n", "chunk", "tiles", "thread", "PU",
+           "core", "NUMA");
+    for (int k = 0; k < count; k++) {
+        char range[48];
+        snprintf(range, sizeof range, "[%lld, %lld)", (long long)chunks[k].first_tile,
+                 (long long)(chunks[k].first_tile + chunks[k].tiles));
+        append(text, capacity, &used, "%-6d %-24s %6d %5d %5d %5d\n", k, range, chunks[k].thread,
+               chunks[k].pu, chunks[k].core, chunks[k].numa_node);
+    }
+    free(chunks);
+    return used < capacity ? PSCAN_OK : PSCAN_ESIZE;
+}
+
+/* pscan_alloc keeps the mapping's length just before the memory. */
+enum { ALLOC_HEADER = 64 };
+
+pscan_status pscan_alloc(size_t bytes, const pscan_opts *opts, void **out)
+{
+    if (!out)
+        return PSCAN_ENULL;
+    *out = NULL;
+    const pscan_context *ctx = resolve(opts ? opts->ctx : NULL);
+    if (!ctx)
+        return PSCAN_ETOPOLOGY;
+    const size_t page = 4096;
+    if (bytes > SIZE_MAX - ALLOC_HEADER - page)
+        return PSCAN_ENOMEM;
+    const size_t length = (ALLOC_HEADER + bytes + page - 1) / page * page;
+    unsigned char *base = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED)
+        return PSCAN_ENOMEM;
+    memcpy(base, &length, sizeof length);
+    unsigned char *memory = base + ALLOC_HEADER;
+    const int team = opts && opts->threads > 0 ? opts->threads : ctx->threads;
+    pscan_chunk *chunks = malloc((size_t)team * sizeof *chunks);
+    int count = 0;
+    const int64_t elements = (int64_t)(bytes / 8);
+    if (!chunks || pscan_context_plan(ctx, elements, team, chunks, team, &count) != PSCAN_OK) {
+        free(chunks);
+        memset(memory, 0, bytes); /* still zeroed, by this thread */
+        *out = memory;
+        return PSCAN_OK;
+    }
+    const int64_t tiles = (elements + TILE - 1) / TILE;
+#pragma omp parallel num_threads(count) if (count > 1)
+    {
+        const int k = omp_get_thread_num();
+        hwloc_bitmap_t previous = hwloc_bitmap_alloc();
+        int bound = 0;
+        if (ctx->this_system && previous && chunks[k].pu >= 0 &&
+            hwloc_get_cpubind(ctx->topology, previous, HWLOC_CPUBIND_THREAD) == 0) {
+            hwloc_obj_t pu = hwloc_get_pu_obj_by_os_index(ctx->topology, (unsigned)chunks[k].pu);
+            bound = pu && hwloc_set_cpubind(ctx->topology, pu->cpuset, HWLOC_CPUBIND_THREAD) == 0;
+        }
+        /* this chunk's tiles of 8-byte elements (the last one takes the
+         * bytes after the last whole element) */
+        const size_t tile_bytes = (size_t)TILE * 8;
+        const size_t from = (size_t)chunks[k].first_tile * tile_bytes;
+        size_t to = (size_t)(chunks[k].first_tile + chunks[k].tiles) * tile_bytes;
+        if (to > bytes || chunks[k].first_tile + chunks[k].tiles == tiles)
+            to = bytes;
+        if (to > from)
+            memset(memory + from, 0, to - from);
+        if (bound)
+            hwloc_set_cpubind(ctx->topology, previous, HWLOC_CPUBIND_THREAD);
+        hwloc_bitmap_free(previous);
+    }
+    if (tiles == 0)
+        memset(memory, 0, bytes);
+    free(chunks);
+    *out = memory;
+    return PSCAN_OK;
+}
+
+void pscan_free(void *memory)
+{
+    if (!memory)
+        return;
+    unsigned char *base = (unsigned char *)memory - ALLOC_HEADER;
+    size_t length;
+    memcpy(&length, base, sizeof length);
+    munmap(base, length);
+}
