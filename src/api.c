@@ -44,6 +44,7 @@ const char *pscan_version(void)
 }
 
 enum {
+    SHAPE_FLAGS = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE,
     KNOWN_FLAGS = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE |
                   PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_CHECK_OVERFLOW | PSCAN_FLAG_COMPENSATED,
     /* Flags built so far: the shape flags, as views of in and out, and
@@ -406,20 +407,28 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
     if ((status = pscan_context_resolve(opts->ctx, &ctx)) != PSCAN_OK)
         return status;
 
+    /* The shape flags scan views of in and out; without them (every small
+     * call) in and out are scanned as they are, not copied. */
     flag_views fv;
-    apply_flags(&in, &out, resolved_axis, flatten, opts->flags, &fv);
-    if ((opts->flags & PSCAN_FLAG_CHECK_OVERFLOW) && fv.in.size > 0) {
+    pscan_view *scan_in = &in, *scan_out = &out;
+    fv.shift_after = fv.has_initial = false;
+    if (opts->flags & SHAPE_FLAGS) {
+        apply_flags(&in, &out, resolved_axis, flatten, opts->flags, &fv);
+        scan_in = &fv.in;
+        scan_out = &fv.out;
+    }
+    if ((opts->flags & PSCAN_FLAG_CHECK_OVERFLOW) && scan_in->size > 0) {
         const int threads = opts->threads > 0 ? opts->threads : ctx->threads;
-        status = pscan_check_overflow(&fv.in, resolved_axis, flatten, op, acc,
+        status = pscan_check_overflow(scan_in, resolved_axis, flatten, op, acc,
                                       load_for(op, in.dtype, acc, opts), threads);
         if (status != PSCAN_OK)
             return status;
     }
-    if (fv.in.size > 0) {
+    if (scan_in->size > 0) {
         pscan_workspace *ws;
         if ((status = pscan_workspace_acquire(ctx, &ws)) != PSCAN_OK)
             return status;
-        status = scan_checked(op, &fv.in, &fv.out, resolved_axis, flatten, acc, opts, carry, ctx,
+        status = scan_checked(op, scan_in, scan_out, resolved_axis, flatten, acc, opts, carry, ctx,
                               ws);
         pscan_workspace_release(ctx, ws);
         if (status != PSCAN_OK)
