@@ -111,7 +111,9 @@ Test(topology, xml_with_caches)
     cr_assert(ne(ptr, strstr(text, "L2 1 MiB"), NULL), "%s", text);
     cr_assert(eq(int, (int)pscan_context_describe(ctx, 1000000, 4, text, 20), (int)PSCAN_ESIZE));
     cr_assert(eq(sz, strlen(text), 19));
-    cr_assert(eq(int, (int)pscan_context_create_xml("/nonexistent.xml", &ctx), (int)PSCAN_ETOPOLOGY));
+    pscan_context *missing = (pscan_context *)1;
+    cr_assert(eq(int, (int)pscan_context_create_xml("/nonexistent.xml", &missing), (int)PSCAN_ETOPOLOGY));
+    cr_assert(eq(ptr, missing, NULL));
     pscan_context_destroy(ctx);
 }
 
