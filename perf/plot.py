@@ -76,6 +76,20 @@ def plot_sizes(rows, dtype, out_dir):
     return save(fig, out_dir, f"size_{dtype}.png")
 
 
+def label_thread_axes(rate, ratio, who, legend_title=None):
+    """Axes, grid and legends of a throughput / ratio-to-memcpy pair
+    plotted against the thread count."""
+    rate.set_xlabel("threads")
+    rate.set_ylabel("Gelem/s (median)")
+    ratio.axhline(1.0, color="gray", linestyle="--", linewidth=1)
+    ratio.set_xlabel("threads")
+    ratio.set_ylabel(f"time(memcpy) / time({who})")
+    ratio.set_title("ratio to memcpy at the same thread count")
+    for ax in (rate, ratio):
+        ax.grid(True, alpha=0.3)
+        ax.legend(title=legend_title)
+
+
 def plot_threads(rows, dtype, out_dir):
     sized = [r for r in rows if r["dtype"] == dtype and one_d_out_of_place(r)]
     if not sized:
@@ -92,16 +106,8 @@ def plot_threads(rows, dtype, out_dir):
         rate.plot(threads, [p[1] for p in points], marker="o", label=name, color=color(name))
         if name != "memcpy":
             ratio.plot(threads, [p[2] for p in points], marker="o", label=name, color=color(name))
-    rate.set_xlabel("threads")
-    rate.set_ylabel("Gelem/s (median)")
     rate.set_title(f"cumsum {dtype}, {largest} elements")
-    ratio.axhline(1.0, color="gray", linestyle="--", linewidth=1)
-    ratio.set_xlabel("threads")
-    ratio.set_ylabel("time(memcpy) / time(contender)")
-    ratio.set_title("ratio to memcpy at the same thread count")
-    for ax in (rate, ratio):
-        ax.grid(True, alpha=0.3)
-        ax.legend()
+    label_thread_axes(rate, ratio, "contender")
     return save(fig, out_dir, f"threads_{dtype}.png")
 
 

@@ -16,7 +16,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from plot import load, save  # noqa: E402  (perf/plot.py, same directory)
+from plot import label_thread_axes, load, save  # noqa: E402  (perf/plot.py, same directory)
 
 
 def main():
@@ -42,15 +42,7 @@ def main():
             rate.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=policy)
             ratio.plot([p[0] for p in points], [p[2] for p in points], marker="o", label=policy)
             rate.set_title(f"pscan cumsum {dtype}, {largest} elements")
-        rate.set_xlabel("threads")
-        rate.set_ylabel("Gelem/s (median)")
-        ratio.axhline(1.0, color="gray", linestyle="--", linewidth=1)
-        ratio.set_xlabel("threads")
-        ratio.set_ylabel("time(memcpy) / time(pscan)")
-        ratio.set_title("ratio to memcpy at the same thread count")
-        for ax in (rate, ratio):
-            ax.grid(True, alpha=0.3)
-            ax.legend(title="OMP_PROC_BIND")
+        label_thread_axes(rate, ratio, "pscan", legend_title="OMP_PROC_BIND")
         print(save(fig, args.out, f"sweep_{dtype}.png"))
 
 

@@ -478,6 +478,15 @@ pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis,
     return scan_entry(op, in, axis, dtype, out, opts, carry);
 }
 
+int64_t pscan_carry_piece_rows(pscan_op op, pscan_dtype acc, pscan_order order, int64_t wanted_rows)
+{
+    const bool free_order = order == PSCAN_ORDER_SEQUENTIAL || op == PSCAN_MAX || op == PSCAN_MIN ||
+                            !pscan_dtype_is_inexact(acc);
+    const int64_t align = free_order ? 1 : PSCAN_TILE;
+    const int64_t rows = wanted_rows / align * align;
+    return rows < align ? align : rows;
+}
+
 pscan_status pscan_scan_carry(pscan_op op, const pscan_array *in, pscan_dtype dtype,
                               const pscan_array *out, const pscan_opts *opts, const void *carry)
 {

@@ -114,12 +114,9 @@ pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int naxes, cons
     const bool has_axis0 = sorted[naxes - 1] == 0;
     const size_t in_row = (size_t)row_elems * pscan_dtype_size(in->dtype);
     const size_t out_row = (size_t)row_elems * pscan_dtype_size(acc);
-    const bool free_order = opts->order == PSCAN_ORDER_SEQUENTIAL || op == PSCAN_MAX ||
-                            op == PSCAN_MIN || !pscan_dtype_is_inexact(acc);
-    const int64_t align = has_axis0 && !free_order ? 4096 : 1;
-    int64_t per_slab = SLAB_BYTES / (int64_t)out_row / align * align;
-    if (per_slab < align)
-        per_slab = align;
+    const int64_t wanted = SLAB_BYTES / (int64_t)out_row;
+    const int64_t per_slab = has_axis0 ? pscan_carry_piece_rows(op, acc, opts->order, wanted)
+                                       : (wanted > 0 ? wanted : 1);
     int64_t shape[PSCAN_MAX_DIMS];
     memcpy(shape, in->shape, (size_t)in->ndim * sizeof *shape);
     for (int64_t first = 0; first < rows && status == PSCAN_OK; first += per_slab) {

@@ -18,6 +18,12 @@
 pscan_status pscan_scan_carry(pscan_op op, const pscan_array *in, pscan_dtype dtype,
                               const pscan_array *out, const pscan_opts *opts, const void *carry);
 
+/* Rows per piece for a lane scanned in pieces of about `wanted_rows`: any
+ * count (at least 1) where the order is free (integers, bool, MAX, MIN,
+ * SEQUENTIAL), else whole tiles (a multiple of PSCAN_TILE, at least one),
+ * so the pieces give the bits of one call. */
+int64_t pscan_carry_piece_rows(pscan_op op, pscan_dtype acc, pscan_order order, int64_t wanted_rows);
+
 /* The same along `axis` 0 or 1 of a 2-D array: axis 1 needs in and out
  * C-ordered, and then every row is a lane with its own carry. */
 pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,

@@ -120,12 +120,8 @@ static pscan_status scan_lanes(driver *d, const unsigned char *in, uint64_t out,
     const int64_t identity_row = !reverse ? 0 : out_rows - 1;
     const size_t in_row = (size_t)width * d->in_item, out_row = (size_t)width * d->out_item;
 
-    const bool free_order = rq->opts.order == PSCAN_ORDER_SEQUENTIAL || rq->op == PSCAN_MAX ||
-                            rq->op == PSCAN_MIN || rq->acc <= PSCAN_UINT64;
-    const int64_t align = free_order ? 1 : 4096; /* the REPRODUCIBLE tile */
-    int64_t per_slab = (int64_t)(rq->slab_bytes / in_row) / align * align;
-    if (per_slab < align)
-        per_slab = align;
+    const int64_t per_slab = pscan_carry_piece_rows(rq->op, rq->acc, rq->opts.order,
+                                                    (int64_t)(rq->slab_bytes / in_row));
     unsigned char *carry = malloc(out_row);
     if (!carry)
         return PSCAN_ENOMEM;
