@@ -281,16 +281,44 @@ typedef struct pscan_chunk {
 
 /**
  * The NUMA-aware plan of a lane of `elements` over `threads` threads (0:
- * the context's team): threads are spread over the NUMA nodes in
- * proportion to each node's PUs (one per core before a core's second PU),
- * each node gets a contiguous span of tiles in proportion to its threads,
- * and each thread a contiguous part of its node's span. Writes one chunk
+ * the context's team): threads are put on the NUMA nodes as the
+ * context's placement says (SPREAD and NONE: in proportion to each node's
+ * PUs; COMPACT: filling node after node), one per core before a core's
+ * second PU; each node gets a contiguous span of tiles in proportion to
+ * its threads, and each thread a contiguous part of its node's span.
+ * This is the partition the SPANS schedule scans and pscan_alloc touches
+ * (on a host of more than 256 NUMA nodes, one span for all). Writes one chunk
  * per thread, in lane order, into chunks[capacity]; *count gets `threads`.
  * @return PSCAN_OK, PSCAN_ENULL, PSCAN_EOPTS (threads < 0, capacity too
  *         small) or PSCAN_ESIZE (elements < 0).
  */
 PSCAN_API pscan_status pscan_context_plan(const pscan_context *ctx, int64_t elements, int threads,
                                           pscan_chunk *chunks, int capacity, int *count);
+
+/** Where a context puts a scan's threads (opt-in; the default is NONE).
+ *  Binding happens only on this system, only for calls of at least 2^20
+ *  elements per thread, and never when the OpenMP runtime binds threads
+ *  itself (OMP_PROC_BIND / OMP_PLACES set): then the runtime's placement
+ *  is kept. Each thread is bound for the call and given its own mask back
+ *  after it. With threads on two or more NUMA nodes, a single long lane
+ *  is then scanned node span by node span (the SPANS schedule: each
+ *  thread reads and writes only its own chunk of the plan below). The
+ *  environment variable PSCAN_PLACEMENT=none|spread|compact sets the
+ *  placement of contexts made for this system (the default one too). */
+typedef enum pscan_placement {
+    PSCAN_PLACEMENT_NONE = 0, /* threads run where the OS or runtime puts them */
+    PSCAN_PLACEMENT_SPREAD,   /* over the NUMA nodes in proportion to their
+                                 PUs, one per core before any core's second */
+    PSCAN_PLACEMENT_COMPACT   /* node after node: the fewest nodes */
+} pscan_placement;
+
+/** Set ctx's placement (NULL: the default context). Calls already
+ *  running keep the placement they started with.
+ *  @return PSCAN_OK, PSCAN_EOPTS (unknown placement) or PSCAN_ETOPOLOGY. */
+PSCAN_API pscan_status pscan_context_set_placement(pscan_context *ctx, pscan_placement placement);
+
+/** ctx's placement (NULL: the default context). */
+PSCAN_API pscan_placement pscan_context_placement(const pscan_context *ctx);
 
 /** The context and the plan above as text (what `pscan topo` prints):
  *  written into text[capacity], always NUL-terminated; PSCAN_ESIZE if it

@@ -231,6 +231,7 @@ static pscan_status scan_checked(pscan_op op, pscan_view *in, const pscan_view *
     job.sequential = order_matters && opts->order == PSCAN_ORDER_SEQUENTIAL;
     job.threads = opts->threads > 0 ? opts->threads : ctx->threads;
     job.carry = carry;
+    job.ctx = ctx;
     status = run_job(&plan, &job, ws);
     free(scratch);
     return status;

@@ -7,6 +7,7 @@
 #include <omp.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* What the context is made from: this machine, a synthetic description
  * or an XML file (hwloc's own formats, for tests and for planning runs
@@ -27,6 +28,9 @@ static pscan_status context_load(pscan_context *ctx, topology_source source, con
         return PSCAN_ETOPOLOGY;
     }
     ctx->this_system = hwloc_topology_is_thissystem(ctx->topology);
+    const char *schedule = getenv("PSCAN_SCHEDULE");
+    ctx->force_spans = schedule && strcmp(schedule, "spans") == 0;
+    atomic_init(&ctx->placement, PSCAN_PLACEMENT_NONE);
     if (!ctx->this_system) {
         /* Planning for another host: its PUs are the team. */
         ctx->threads = hwloc_get_nbobjs_by_type(ctx->topology, HWLOC_OBJ_PU);
@@ -36,6 +40,11 @@ static pscan_status context_load(pscan_context *ctx, topology_source source, con
     }
     /* OMP_NUM_THREADS wins when set; otherwise the PUs this process may use
      * (the topology's allowed set, not the calling thread's own mask). */
+    const char *placement = getenv("PSCAN_PLACEMENT");
+    if (placement && strcmp(placement, "spread") == 0)
+        atomic_store(&ctx->placement, PSCAN_PLACEMENT_SPREAD);
+    else if (placement && strcmp(placement, "compact") == 0)
+        atomic_store(&ctx->placement, PSCAN_PLACEMENT_COMPACT);
     int pus = hwloc_bitmap_weight(hwloc_topology_get_allowed_cpuset(ctx->topology));
     ctx->threads = getenv("OMP_NUM_THREADS") ? omp_get_max_threads() : pus;
     if (ctx->threads < 1)
@@ -119,4 +128,23 @@ pscan_status pscan_context_resolve(pscan_context *requested, pscan_context **res
 {
     *resolved = requested ? requested : pscan_default_context();
     return *resolved ? PSCAN_OK : default_status;
+}
+
+pscan_status pscan_context_set_placement(pscan_context *ctx, pscan_placement placement)
+{
+    if (placement != PSCAN_PLACEMENT_NONE && placement != PSCAN_PLACEMENT_SPREAD &&
+        placement != PSCAN_PLACEMENT_COMPACT)
+        return PSCAN_EOPTS;
+    pscan_status status = pscan_context_resolve(ctx, &ctx);
+    if (status == PSCAN_OK)
+        atomic_store(&ctx->placement, (int)placement);
+    return status;
+}
+
+pscan_placement pscan_context_placement(const pscan_context *ctx)
+{
+    if (!ctx)
+        ctx = pscan_default_context();
+    return ctx ? (pscan_placement)atomic_load(&((pscan_context *)ctx)->placement)
+               : PSCAN_PLACEMENT_NONE;
 }

@@ -6,6 +6,12 @@
  *   BLOCKS  one or a few long lanes: blocks of PSCAN_BLOCK elements are
  *           claimed from one counter, strictly in order, and carries are
  *           handed on point to point by chained look-back (below).
+ *   SPANS   one long lane whose threads sit on several NUMA nodes: each
+ *           thread takes its chunk of the topology's plan (its node's
+ *           memory, if the pages were touched by the same plan), reduces
+ *           it, receives the carry from the chunk before it, passes its
+ *           own on and scans the chunk. One more read than BLOCKS, all
+ *           of it node-local instead of (nodes-1)/nodes remote.
  *   PANEL   lanes side by side (axis 0 of a C array): strips of columns
  *           across threads, advanced a row at a time with vector combines;
  *           narrow rows lying back to back are one lagged scan, and with
@@ -35,6 +41,8 @@
 
 #include "engine.h"
 
+#include "topology.h"
+
 #include <omp.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -49,6 +57,9 @@ enum { DIRECT_PANEL_CHUNK = 8192 };
 /* Rows up to this size (64 int64) are scanned as one lagged sequence; a
  * row block's descriptor then holds at most two such rows. */
 enum { NARROW_ROW_BYTES = 512 };
+/* Binding costs a few system calls per thread: only calls at least this
+ * big per thread (8 MiB of doubles) bind, where NUMA traffic dominates. */
+enum { BIND_MIN_ELEMS_PER_THREAD = 1 << 20 };
 /* Fewer elements than this per thread do not pay for waking a thread. */
 enum { MIN_ELEMS_PER_THREAD = 1 << 16 };
 /* The widest accumulator value: a compensated complex sum's two pairs. */
@@ -250,6 +261,27 @@ static int reduce_block(const pscan_job *job, const char *src, int64_t n, char *
     return (int)(full + (rest > 0));
 }
 
+/* ---- Where the team runs ---- */
+
+/* The chunk plan of a call that binds or runs SPANS, else NULL. */
+static const pscan_chunk *team_plan(const pscan_job *job, pscan_workspace *ws)
+{
+    if (!job->bind && job->schedule != PSCAN_SCHEDULE_SPANS)
+        return NULL;
+    return (const pscan_chunk *)(const void *)((const char *)ws->descriptors + job->plan_offset);
+}
+
+/* Bind team member `member` to its PU for the call (undone by team_leave). */
+static void *team_enter(const pscan_job *job, const pscan_chunk *chunks, int member)
+{
+    return job->bind ? pscan_topology_bind(job->ctx, chunks[member].pu) : NULL;
+}
+
+static void team_leave(const pscan_job *job, void *saved)
+{
+    pscan_topology_unbind(job->ctx, saved);
+}
+
 /* ---- LANES: whole lanes per thread ---- */
 
 static void scan_lane(const pscan_plan *plan, const pscan_job *job, char *buffer, int64_t lane)
@@ -335,7 +367,8 @@ static void split_range(int64_t units, int team, int member, int64_t *first, int
     *count = base + (member < extra ? 1 : 0);
 }
 
-static void run_lanes(const pscan_plan *plan, const pscan_job *job, char *scratch)
+static void run_lanes(const pscan_plan *plan, const pscan_job *job, char *scratch,
+                      const pscan_chunk *chunks)
 {
     const int64_t lanes = lane_count(plan);
     if (job->team == 1) {
@@ -347,10 +380,12 @@ static void run_lanes(const pscan_plan *plan, const pscan_job *job, char *scratc
     {
         int64_t first, count;
         int member = omp_get_thread_num();
+        void *saved = team_enter(job, chunks, member);
         split_range(lanes, omp_get_num_threads(), member, &first, &count);
         scan_lane_range(plan, job, scratch + (size_t)member * job->scratch_per_thread, first,
                         count);
         finish_streaming(job);
+        team_leave(job, saved);
     }
 }
 
@@ -575,7 +610,8 @@ static void blocks_worker(blocks_run *r, char *buffer)
     }
 }
 
-static void run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws)
+static void run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
+                       const pscan_chunk *chunks)
 {
     blocks_run r = {
         .plan = plan,
@@ -589,8 +625,114 @@ static void run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_works
     char *scratch = ws->scratch;
 #pragma omp parallel num_threads(job->team)
     {
-        blocks_worker(&r, scratch + (size_t)omp_get_thread_num() * job->scratch_per_thread);
+        const int member = omp_get_thread_num();
+        void *saved = team_enter(job, chunks, member);
+        blocks_worker(&r, scratch + (size_t)member * job->scratch_per_thread);
         finish_streaming(job);
+        team_leave(job, saved);
+    }
+}
+
+/* ---- SPANS: one lane, chunk by chunk of the topology's plan ---- */
+
+/* Descriptors: one per block of each chunk (chunks start at tile
+ * boundaries, so a chunk's blocks are its own), then one per chunk
+ * holding the prefix at its end, handed to the next chunk. */
+static size_t spans_descriptor_bytes(const pscan_plan *plan, const pscan_job *job)
+{
+    const int64_t blocks = (lane_length(plan) + PSCAN_BLOCK - 1) / PSCAN_BLOCK;
+    return desc_stride(MAX_ACC_SIZE, PSCAN_BLOCK_TILES) * (size_t)(blocks + 2 * (int64_t)job->team);
+}
+
+static void spans_worker(const blocks_run *r, const pscan_chunk *chunks, int member, char *buffer)
+{
+    const pscan_job *job = r->job;
+    const size_t acc = job->acc_size;
+    int64_t first_desc = 0;
+    for (int k = 0; k < member; k++)
+        first_desc += (chunks[k].tiles + PSCAN_BLOCK_TILES - 1) / PSCAN_BLOCK_TILES;
+    const pscan_chunk *chunk = &chunks[member];
+    const int64_t blocks = (chunk->tiles + PSCAN_BLOCK_TILES - 1) / PSCAN_BLOCK_TILES;
+    const int64_t from = chunk->first_tile * PSCAN_TILE;
+    const int64_t to = min64(r->lane_len, (chunk->first_tile + chunk->tiles) * PSCAN_TILE);
+    block_desc *handoff = desc_at(r, r->total_blocks + r->job->team + member);
+    block_work work;
+
+    /* Pass 1: the chunk's aggregates, read from its own memory. */
+    for (int64_t b = 0; b < blocks; b++) {
+        const int64_t start = from + b * PSCAN_BLOCK;
+        work_open(r, buffer, 0, start, min64(PSCAN_BLOCK, to - start), &work);
+        block_desc *desc = desc_at(r, first_desc + b);
+        desc->count = work_reduce(r, &work, desc);
+    }
+
+    /* The carry: from the chunk before (count 0: nothing before it yet),
+     * chained forward over this chunk's aggregates, handed on. */
+    _Alignas(16) char before[MAX_ACC_SIZE], carry[MAX_ACC_SIZE];
+    bool has_before = false;
+    if (member > 0) {
+        block_desc *previous = desc_at(r, r->total_blocks + r->job->team + member - 1);
+        wait_published(previous, r->run);
+        has_before = previous->count > 0;
+        memcpy(before, previous->values, acc);
+    } else if (job->carry) {
+        has_before = true;
+        memcpy(before, job->carry, acc);
+    }
+    bool has_carry = has_before;
+    memcpy(carry, before, acc);
+    for (int64_t b = 0; b < blocks; b++) {
+        block_desc *desc = desc_at(r, first_desc + b);
+        for (int a = 0; a < desc->count; a++) {
+            if (has_carry)
+                job->kernel->combine(carry, aggregate_at(r, desc, a), carry, 1);
+            else
+                memcpy(carry, aggregate_at(r, desc, a), acc);
+            has_carry = true;
+        }
+        memcpy(desc->values, carry, acc);
+    }
+    memcpy(handoff->values, carry, acc);
+    handoff->count = has_carry;
+    publish(handoff, r->run, STATE_PREFIX);
+
+    /* Pass 2: scan each block from the prefix before it. */
+    for (int64_t b = 0; b < blocks; b++) {
+        const int64_t start = from + b * PSCAN_BLOCK;
+        const char *block_carry = b > 0 ? (const char *)desc_at(r, first_desc + b - 1)->values
+                                        : (has_before ? before : NULL);
+        work_open(r, buffer, 0, start, min64(PSCAN_BLOCK, to - start), &work);
+        work_scan(r, &work, block_carry);
+        work_close(r, &work);
+    }
+}
+
+static void run_spans(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
+                      const pscan_chunk *chunks)
+{
+    blocks_run r = {
+        .plan = plan,
+        .job = job,
+        .descs = ws->descriptors,
+        .run = ++ws->calls,
+        .width = 1,
+        .value_bytes = MAX_ACC_SIZE,
+        .desc_stride = desc_stride(MAX_ACC_SIZE, PSCAN_BLOCK_TILES),
+        .lane_len = lane_length(plan),
+    };
+    r.total_blocks = (r.lane_len + PSCAN_BLOCK - 1) / PSCAN_BLOCK;
+    char *scratch = ws->scratch;
+#pragma omp parallel num_threads(job->team)
+    {
+        const int member = omp_get_thread_num();
+        void *saved = team_enter(job, chunks, member);
+        /* A runtime that starts fewer threads gets chunks round robin:
+         * each thread takes its chunks in order, so the lowest unfinished
+         * chunk can always go on. */
+        for (int k = member; k < job->team; k += omp_get_num_threads())
+            spans_worker(&r, chunks, k, scratch + (size_t)member * job->scratch_per_thread);
+        finish_streaming(job);
+        team_leave(job, saved);
     }
 }
 
@@ -703,7 +845,8 @@ static void scan_panel_buffered(const pscan_plan *plan, const pscan_job *job, ch
     }
 }
 
-static void run_panel(const pscan_plan *plan, const pscan_job *job, char *scratch)
+static void run_panel(const pscan_plan *plan, const pscan_job *job, char *scratch,
+                      const pscan_chunk *chunks)
 {
     const int64_t width = job->panel_width;
     const int64_t strips = (plan->inner.len + width - 1) / width;
@@ -712,6 +855,7 @@ static void run_panel(const pscan_plan *plan, const pscan_job *job, char *scratc
     {
         int64_t first, count;
         int member = omp_get_thread_num();
+        void *saved = team_enter(job, chunks, member);
         char *buffer = scratch + (size_t)member * job->scratch_per_thread;
         split_range(units, omp_get_num_threads(), member, &first, &count);
         for (int64_t unit = first; unit < first + count; unit++) {
@@ -725,6 +869,7 @@ static void run_panel(const pscan_plan *plan, const pscan_job *job, char *scratc
                 scan_panel_buffered(plan, job, buffer, unit / strips, column, strip_width);
         }
         finish_streaming(job);
+        team_leave(job, saved);
     }
 }
 
@@ -779,7 +924,27 @@ static void prepare_panel(const pscan_plan *plan, pscan_job *job)
     job->scratch_per_thread = (size_t)((job->direct ? (job->stream ? 1 : 0) : 3) * width * acc);
 }
 
-void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job)
+/* Binding and SPANS, once the schedule and team are known. */
+static void prepare_placement(const pscan_plan *plan, pscan_job *job)
+{
+    job->bind = false;
+    job->plan_offset = 0;
+    if (job->team < 2 || !job->ctx)
+        return;
+    job->bind = plan->total / job->team >= BIND_MIN_ELEMS_PER_THREAD &&
+                pscan_topology_binds(job->ctx);
+    if (job->schedule == PSCAN_SCHEDULE_BLOCKS && !job->panel_lagged && lane_count(plan) == 1 &&
+        pscan_topology_wants_spans(job->ctx, job->team, job->bind)) {
+        job->schedule = PSCAN_SCHEDULE_SPANS;
+        job->descriptor_bytes = spans_descriptor_bytes(plan, job);
+    }
+    if (job->bind || job->schedule == PSCAN_SCHEDULE_SPANS) {
+        job->plan_offset = (job->descriptor_bytes + 63) / 64 * 64;
+        job->descriptor_bytes = job->plan_offset + (size_t)job->team * sizeof(pscan_chunk);
+    }
+}
+
+static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
 {
     const pscan_kernel *kernel = job->kernel;
     const int64_t acc = (int64_t)job->acc_size;
@@ -830,19 +995,32 @@ void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job)
     job->team = threads_for(job, plan->total, lanes);
 }
 
+void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job)
+{
+    prepare_schedule(plan, job);
+    prepare_placement(plan, job);
+}
+
 void pscan_engine_run(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws)
 {
+    const pscan_chunk *chunks = team_plan(job, ws);
+    if (chunks)
+        pscan_topology_plan(job->ctx, (lane_length(plan) + PSCAN_TILE - 1) / PSCAN_TILE, job->team,
+                            (pscan_chunk *)(void *)((char *)ws->descriptors + job->plan_offset));
     switch (job->schedule) {
     case PSCAN_SCHEDULE_NONE:
         return;
     case PSCAN_SCHEDULE_LANES:
-        run_lanes(plan, job, ws->scratch);
+        run_lanes(plan, job, ws->scratch, chunks);
         return;
     case PSCAN_SCHEDULE_BLOCKS:
-        run_blocks(plan, job, ws);
+        run_blocks(plan, job, ws, chunks);
+        return;
+    case PSCAN_SCHEDULE_SPANS:
+        run_spans(plan, job, ws, chunks);
         return;
     case PSCAN_SCHEDULE_PANEL:
-        run_panel(plan, job, ws->scratch);
+        run_panel(plan, job, ws->scratch, chunks);
         return;
     }
 }

@@ -37,7 +37,11 @@ typedef enum pscan_schedule {
     PSCAN_SCHEDULE_BLOCKS, /* blocks of long lanes (or row blocks of narrow
                               panels) claimed in order, carries handed on
                               by chained look-back */
-    PSCAN_SCHEDULE_PANEL   /* PANEL plans: column strips across threads */
+    PSCAN_SCHEDULE_PANEL,  /* PANEL plans: column strips across threads */
+    PSCAN_SCHEDULE_SPANS   /* one long lane, threads on several NUMA nodes:
+                              each thread reduces, then scans, its own
+                              chunk of the topology's plan; the carry goes
+                              from chunk to chunk in between */
 } pscan_schedule;
 
 typedef struct pscan_job {
@@ -52,6 +56,7 @@ typedef struct pscan_job {
                                    per PANEL outer block) that every lane
                                    starts from, as if it came before it:
                                    scanning a file piece by piece */
+    const pscan_context *ctx;   /* where the threads run (topology.h) */
 
     /* Filled by pscan_engine_prepare. */
     pscan_schedule schedule;
@@ -64,6 +69,9 @@ typedef struct pscan_job {
     int64_t panel_width;    /* PANEL: lanes per strip */
     bool panel_lagged;      /* PANEL (or BLOCKS of its rows): narrow rows
                                back to back, scanned as one lagged sequence */
+    bool bind;              /* threads bound to the plan's PUs */
+    size_t plan_offset;     /* bind or SPANS: the chunk plan's place in
+                               the descriptors */
     size_t scratch_per_thread;
     size_t descriptor_bytes;
 } pscan_job;

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 
 #include "context.h"
+#include "topology.h"
 
 #include <omp.h>
 #include <stdarg.h>
@@ -89,6 +90,78 @@ static hwloc_obj_t node_pu(hwloc_topology_t topo, hwloc_obj_t node, int i)
     return hwloc_get_obj_inside_cpuset_by_type(topo, node->cpuset, HWLOC_OBJ_PU, i);
 }
 
+/* Plans cover at most this many NUMA nodes; a bigger host is planned as
+ * one node (every thread on it, one span). */
+enum { MAX_PLAN_NODES = 256 };
+
+static int plan_nodes(hwloc_topology_t topo)
+{
+    const int nodes = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
+    return nodes >= 1 && nodes <= MAX_PLAN_NODES ? nodes : 1;
+}
+
+/* Node j of the plan, NULL when the plan has no real nodes. */
+static hwloc_obj_t plan_node(hwloc_topology_t topo, int j)
+{
+    const int nodes = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
+    return nodes >= 1 && nodes <= MAX_PLAN_NODES ? hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, j)
+                                                 : NULL;
+}
+
+static int node_pus(hwloc_topology_t topo, int j)
+{
+    hwloc_obj_t node = plan_node(topo, j);
+    return node ? hwloc_get_nbobjs_inside_cpuset_by_type(topo, node->cpuset, HWLOC_OBJ_PU) : 1;
+}
+
+/* Threads per node: SPREAD in proportion to the nodes' PUs, COMPACT
+ * filling each node's PUs before the next (round after round when there
+ * are more threads than PUs). */
+static void threads_per_node(hwloc_topology_t topo, int nodes, int team, pscan_placement placement,
+                             int64_t *node_threads)
+{
+    int64_t pus[MAX_PLAN_NODES];
+    for (int j = 0; j < nodes; j++)
+        pus[j] = node_pus(topo, j);
+    if (placement != PSCAN_PLACEMENT_COMPACT) {
+        split_by_weight(team, nodes, pus, node_threads);
+        return;
+    }
+    for (int j = 0; j < nodes; j++)
+        node_threads[j] = 0;
+    for (int64_t left = team; left > 0;)
+        for (int j = 0; j < nodes && left > 0; j++) {
+            const int64_t take = pus[j] < left ? pus[j] : left;
+            node_threads[j] += take;
+            left -= take;
+        }
+}
+
+void pscan_topology_plan(const pscan_context *ctx, int64_t tiles, int team, pscan_chunk *chunks)
+{
+    hwloc_topology_t topo = ctx->topology;
+    const int nodes = plan_nodes(topo);
+    const pscan_placement placement = pscan_context_placement(ctx);
+    int64_t node_threads[MAX_PLAN_NODES], node_tiles[MAX_PLAN_NODES];
+    threads_per_node(topo, nodes, team, placement, node_threads);
+    split_by_weight(tiles, nodes, node_threads, node_tiles);
+    int thread = 0;
+    int64_t next_tile = 0;
+    for (int j = 0; j < nodes; j++) {
+        hwloc_obj_t node = plan_node(topo, j);
+        for (int64_t t = 0; t < node_threads[j]; t++, thread++) {
+            /* the node's span, split evenly over its threads */
+            const int64_t share = node_tiles[j] / node_threads[j] + (t < node_tiles[j] % node_threads[j]);
+            hwloc_obj_t pu = node ? node_pu(topo, node, (int)t) : NULL;
+            hwloc_obj_t core = pu ? hwloc_get_ancestor_obj_by_type(topo, HWLOC_OBJ_CORE, pu) : NULL;
+            chunks[thread] = (pscan_chunk){next_tile, share, thread, pu ? (int)pu->os_index : -1,
+                                           core ? (int)core->os_index : -1,
+                                           node ? (int)node->os_index : -1};
+            next_tile += share;
+        }
+    }
+}
+
 pscan_status pscan_context_plan(const pscan_context *ctx, int64_t elements, int threads,
                                 pscan_chunk *chunks, int capacity, int *count)
 {
@@ -104,39 +177,60 @@ pscan_status pscan_context_plan(const pscan_context *ctx, int64_t elements, int 
     threads = threads ? threads : ctx->threads;
     if (capacity < threads)
         return PSCAN_EOPTS;
-    hwloc_topology_t topo = ctx->topology;
-    const int nodes = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE) > 0
-                          ? hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE)
-                          : 1;
-    int64_t *weights = calloc((size_t)nodes * 3, sizeof *weights);
-    if (!weights)
-        return PSCAN_ENOMEM;
-    int64_t *node_threads = weights + nodes, *node_tiles = weights + 2 * nodes;
-    for (int j = 0; j < nodes; j++) {
-        hwloc_obj_t node = hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, j);
-        weights[j] = node ? hwloc_get_nbobjs_inside_cpuset_by_type(topo, node->cpuset, HWLOC_OBJ_PU) : 1;
-    }
-    const int64_t tiles = (elements + TILE - 1) / TILE;
-    split_by_weight(threads, nodes, weights, node_threads);
-    split_by_weight(tiles, nodes, node_threads, node_tiles);
-    int thread = 0;
-    int64_t next_tile = 0;
-    for (int j = 0; j < nodes; j++) {
-        hwloc_obj_t node = hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, j);
-        for (int64_t t = 0; t < node_threads[j]; t++, thread++) {
-            /* the node's span, split evenly over its threads */
-            const int64_t share = node_tiles[j] / node_threads[j] + (t < node_tiles[j] % node_threads[j]);
-            hwloc_obj_t pu = node ? node_pu(topo, node, (int)t) : NULL;
-            hwloc_obj_t core = pu ? hwloc_get_ancestor_obj_by_type(topo, HWLOC_OBJ_CORE, pu) : NULL;
-            chunks[thread] = (pscan_chunk){next_tile, share, thread, pu ? (int)pu->os_index : -1,
-                                           core ? (int)core->os_index : -1,
-                                           node ? (int)node->os_index : -1};
-            next_tile += share;
-        }
-    }
-    free(weights);
+    pscan_topology_plan(ctx, (elements + TILE - 1) / TILE, threads, chunks);
     *count = threads;
     return PSCAN_OK;
+}
+
+static bool runtime_binds(void)
+{
+    return omp_get_proc_bind() != omp_proc_bind_false;
+}
+
+bool pscan_topology_binds(const pscan_context *ctx)
+{
+    return ctx->this_system && pscan_context_placement(ctx) != PSCAN_PLACEMENT_NONE &&
+           !runtime_binds();
+}
+
+bool pscan_topology_wants_spans(const pscan_context *ctx, int team, bool bound)
+{
+    if (ctx->force_spans)
+        return true;
+    if (ctx->this_system && !bound)
+        return false; /* where the threads run is not known */
+    hwloc_topology_t topo = ctx->topology;
+    const int nodes = plan_nodes(topo);
+    int64_t node_threads[MAX_PLAN_NODES];
+    threads_per_node(topo, nodes, team, pscan_context_placement(ctx), node_threads);
+    int used = 0;
+    for (int j = 0; j < nodes; j++)
+        used += node_threads[j] > 0;
+    return used >= 2;
+}
+
+void *pscan_topology_bind(const pscan_context *ctx, int pu)
+{
+    if (pu < 0 || !ctx->this_system)
+        return NULL;
+    hwloc_obj_t target = hwloc_get_pu_obj_by_os_index(ctx->topology, (unsigned)pu);
+    hwloc_bitmap_t saved = target ? hwloc_bitmap_alloc() : NULL;
+    if (!saved)
+        return NULL;
+    if (hwloc_get_cpubind(ctx->topology, saved, HWLOC_CPUBIND_THREAD) != 0 ||
+        hwloc_set_cpubind(ctx->topology, target->cpuset, HWLOC_CPUBIND_THREAD) != 0) {
+        hwloc_bitmap_free(saved);
+        return NULL;
+    }
+    return saved;
+}
+
+void pscan_topology_unbind(const pscan_context *ctx, void *saved)
+{
+    if (!saved)
+        return;
+    hwloc_set_cpubind(ctx->topology, saved, HWLOC_CPUBIND_THREAD);
+    hwloc_bitmap_free(saved);
 }
 
 __attribute__((format(printf, 4, 5))) static void append(char *text, size_t capacity, size_t *used, const char *format, ...)
@@ -238,13 +332,7 @@ pscan_status pscan_alloc(size_t bytes, const pscan_opts *opts, void **out)
 #pragma omp parallel num_threads(count) if (count > 1)
     {
         const int k = omp_get_thread_num();
-        hwloc_bitmap_t previous = hwloc_bitmap_alloc();
-        int bound = 0;
-        if (ctx->this_system && previous && chunks[k].pu >= 0 &&
-            hwloc_get_cpubind(ctx->topology, previous, HWLOC_CPUBIND_THREAD) == 0) {
-            hwloc_obj_t pu = hwloc_get_pu_obj_by_os_index(ctx->topology, (unsigned)chunks[k].pu);
-            bound = pu && hwloc_set_cpubind(ctx->topology, pu->cpuset, HWLOC_CPUBIND_THREAD) == 0;
-        }
+        void *saved = pscan_topology_bind(ctx, chunks[k].pu);
         /* this chunk's tiles of 8-byte elements (the last one takes the
          * bytes after the last whole element) */
         const size_t tile_bytes = (size_t)TILE * 8;
@@ -254,9 +342,7 @@ pscan_status pscan_alloc(size_t bytes, const pscan_opts *opts, void **out)
             to = bytes;
         if (to > from)
             memset(memory + from, 0, to - from);
-        if (bound)
-            hwloc_set_cpubind(ctx->topology, previous, HWLOC_CPUBIND_THREAD);
-        hwloc_bitmap_free(previous);
+        pscan_topology_unbind(ctx, saved);
     }
     if (tiles == 0)
         memset(memory, 0, bytes);

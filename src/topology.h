@@ -1,0 +1,32 @@
+/* topology.h - what the engine asks of the topology: where a call's
+ * threads go and which chunk of a lane each one takes. Implemented in
+ * topology.c over hwloc; the engine itself never sees hwloc. */
+#ifndef PSCAN_TOPOLOGY_H
+#define PSCAN_TOPOLOGY_H
+
+#include "pscan.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* pscan binds a call's threads itself: placement set, this system, and
+ * the OpenMP runtime not binding them already. */
+bool pscan_topology_binds(const pscan_context *ctx);
+
+/* A single long lane is scanned span by span: the team's threads are on
+ * two or more NUMA nodes and their nodes are known (pscan binds them, or
+ * the topology is described, not this system's; `bound`: this call binds
+ * them), or PSCAN_SCHEDULE=spans
+ * asked for it when the context was made. */
+bool pscan_topology_wants_spans(const pscan_context *ctx, int team, bool bound);
+
+/* The plan of pscan_context_plan for `tiles` tiles over `team` threads,
+ * into chunks[team]; cannot fail. */
+void pscan_topology_plan(const pscan_context *ctx, int64_t tiles, int team, pscan_chunk *chunks);
+
+/* Bind the calling thread to PU `pu` (an OS index); returns what to hand
+ * to pscan_topology_unbind, NULL if nothing was changed. */
+void *pscan_topology_bind(const pscan_context *ctx, int pu);
+void pscan_topology_unbind(const pscan_context *ctx, void *saved);
+
+#endif
