@@ -14,7 +14,7 @@
  * row per (case, threads, contender) for perf/plot.py.
  *
  *   pscan_bench [--reps N] [--max-log2 K] [--threads 1,2,...] [--csv FILE]
- *               [--python PATH | --no-numpy] [--only SUBSTRING]
+ *               [--python PATH | --no-numpy] [--only SUBSTRING] [--dtypes a,b,...]
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -352,11 +352,22 @@ static int parse_threads(const char *list, int *counts)
     return n;
 }
 
+/* `name` is one of the comma-separated names of `list`. */
+static int in_list(const char *name, const char *list)
+{
+    const size_t len = strlen(name);
+    for (const char *p = list; (p = strstr(p, name)) != NULL; p += len)
+        if ((p == list || p[-1] == ',') && (p[len] == ',' || p[len] == 0))
+            return 1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int reps = 5, max_log2 = 27;
     int thread_counts[MAX_THREAD_COUNTS] = {omp_get_max_threads()}, n_threads = 1;
-    const char *csv_path = "pscan_bench.csv", *python = "/usr/bin/python3", *only = NULL;
+    const char *csv_path = "pscan_bench.csv", *python = "/usr/bin/python3", *only = NULL,
+               *dtypes = NULL;
     const char *worker = PSCAN_BENCH_NUMPY_WORKER;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -376,6 +387,8 @@ int main(int argc, char **argv)
             python = argv[++i];
         else if (!strcmp(arg, "--only"))
             only = argv[++i];
+        else if (!strcmp(arg, "--dtypes"))
+            dtypes = argv[++i];
     }
     if (reps < 1 || reps > MAX_REPS)
         reps = 5;
@@ -418,7 +431,8 @@ int main(int argc, char **argv)
         printf("\n");
         for (int ci = 0; ci < n_cases; ci++) {
             const bench_case *c = &cases[ci];
-            if (only && !strstr(c->name, only))
+            if ((only && !strstr(c->name, only)) ||
+                (dtypes && !in_list(pscan_dtype_name(c->dtype), dtypes)))
                 continue;
             const int64_t n = case_size(c);
             const size_t bytes = (size_t)n * pscan_dtype_size(c->dtype);

@@ -4,7 +4,8 @@
 
 Writes sweep_<dtype>.png: pscan's Gelem/s and its ratio to memcpy at the
 same thread count against the thread count, for the largest 1-D size, one
-line per placement policy (the part of the file name after "sweep_").
+line per placement policy (the part of the file name after "sweep_"):
+OMP_PROC_BIND values, pscan-spread, pscan-compact, spans (perf/sweep.sh).
 """
 import argparse
 import os
@@ -42,7 +43,7 @@ def main():
             rate.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=policy)
             ratio.plot([p[0] for p in points], [p[2] for p in points], marker="o", label=policy)
             rate.set_title(f"pscan cumsum {dtype}, {largest} elements")
-        label_thread_axes(rate, ratio, "pscan", legend_title="OMP_PROC_BIND")
+        label_thread_axes(rate, ratio, "pscan", legend_title="placement")
         print(save(fig, args.out, f"sweep_{dtype}.png"))
 
 

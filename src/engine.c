@@ -1004,9 +1004,15 @@ void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job)
 void pscan_engine_run(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws)
 {
     const pscan_chunk *chunks = team_plan(job, ws);
-    if (chunks)
-        pscan_topology_plan(job->ctx, (lane_length(plan) + PSCAN_TILE - 1) / PSCAN_TILE, job->team,
-                            (pscan_chunk *)(void *)((char *)ws->descriptors + job->plan_offset));
+    pscan_chunk *plan_chunks = (pscan_chunk *)(void *)((char *)ws->descriptors + job->plan_offset);
+    const int64_t tiles = (lane_length(plan) + PSCAN_TILE - 1) / PSCAN_TILE;
+    /* SPANS follow the input's pages where its lane is one forward run */
+    if (chunks && job->schedule == PSCAN_SCHEDULE_SPANS && plan->kind == PSCAN_PLAN_LANES &&
+        plan->scan.in_stride > 0)
+        pscan_topology_plan_buffer(job->ctx, plan->in_base, PSCAN_TILE * plan->scan.in_stride,
+                                   tiles, job->team, plan_chunks);
+    else if (chunks)
+        pscan_topology_plan(job->ctx, tiles, job->team, plan_chunks);
     switch (job->schedule) {
     case PSCAN_SCHEDULE_NONE:
         return;

@@ -162,6 +162,94 @@ void pscan_topology_plan(const pscan_context *ctx, int64_t tiles, int team, psca
     }
 }
 
+bool pscan_topology_plan_runs(const pscan_context *ctx, const pscan_node_run *runs, int count,
+                              int64_t tiles, int team, pscan_chunk *chunks)
+{
+    hwloc_topology_t topo = ctx->topology;
+    const int nodes = plan_nodes(topo);
+    int64_t node_threads[MAX_PLAN_NODES];
+    int seen[MAX_PLAN_NODES] = {0};
+    threads_per_node(topo, nodes, team, pscan_context_placement(ctx), node_threads);
+    const int64_t fair = (tiles + team - 1) / team;
+    int64_t covered = 0;
+    for (int r = 0; r < count; r++) {
+        const int j = runs[r].node;
+        if (j < 0 || j >= nodes || seen[j]++ || runs[r].first_tile != covered ||
+            node_threads[j] == 0 || runs[r].tiles > 2 * fair * node_threads[j])
+            return false;
+        covered += runs[r].tiles;
+    }
+    for (int j = 0; j < nodes; j++) /* threads on a node without pages idle */
+        if (node_threads[j] > 0 && !seen[j])
+            return false;
+    if (covered != tiles)
+        return false;
+    int thread = 0;
+    for (int r = 0; r < count; r++) {
+        hwloc_obj_t node = plan_node(topo, runs[r].node);
+        const int64_t n = node_threads[runs[r].node];
+        int64_t next_tile = runs[r].first_tile;
+        for (int64_t t = 0; t < n; t++, thread++) {
+            const int64_t share = runs[r].tiles / n + (t < runs[r].tiles % n);
+            hwloc_obj_t pu = node ? node_pu(topo, node, (int)t) : NULL;
+            hwloc_obj_t core = pu ? hwloc_get_ancestor_obj_by_type(topo, HWLOC_OBJ_CORE, pu) : NULL;
+            chunks[thread] = (pscan_chunk){next_tile, share, thread, pu ? (int)pu->os_index : -1,
+                                           core ? (int)core->os_index : -1,
+                                           node ? (int)node->os_index : -1};
+            next_tile += share;
+        }
+    }
+    return true;
+}
+
+/* The plan node holding the page at `address`, -1 if unknown (not yet
+ * touched, or hwloc cannot tell). */
+static int locate(hwloc_topology_t topo, hwloc_nodeset_t where, const char *address)
+{
+    if (hwloc_get_area_memlocation(topo, address, 1, where, HWLOC_MEMBIND_BYNODESET) != 0 ||
+        hwloc_bitmap_weight(where) != 1)
+        return -1;
+    const int os_index = hwloc_bitmap_first(where);
+    for (int j = 0; j < plan_nodes(topo); j++) {
+        hwloc_obj_t node = plan_node(topo, j);
+        if (node && (int)node->os_index == os_index)
+            return j;
+    }
+    return -1;
+}
+
+void pscan_topology_plan_buffer(const pscan_context *ctx, const char *base, int64_t tile_bytes,
+                                int64_t tiles, int team, pscan_chunk *chunks)
+{
+    hwloc_topology_t topo = ctx->topology;
+    const int nodes = plan_nodes(topo);
+    hwloc_nodeset_t where = ctx->this_system && nodes > 1 && tiles > 0 ? hwloc_bitmap_alloc() : NULL;
+    pscan_node_run runs[MAX_PLAN_NODES];
+    int count = 0;
+    /* Runs of tiles by the node of their first page, each run's end found
+     * by bisection (pages of a node are assumed to lie together; the
+     * result is checked only where it is probed, and any wrong guess
+     * costs speed, never correctness). */
+    for (int64_t from = 0; where && from < tiles && count < nodes;) {
+        const int node = locate(topo, where, base + from * tile_bytes);
+        if (node < 0)
+            break;
+        int64_t lo = from, hi = tiles; /* tile lo is on node; tile hi is not (or the end) */
+        while (hi - lo > 1) {
+            const int64_t mid = lo + (hi - lo) / 2;
+            if (locate(topo, where, base + mid * tile_bytes) == node)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        runs[count++] = (pscan_node_run){from, hi - from, node};
+        from = hi;
+    }
+    hwloc_bitmap_free(where);
+    if (!pscan_topology_plan_runs(ctx, runs, count, tiles, team, chunks))
+        pscan_topology_plan(ctx, tiles, team, chunks);
+}
+
 pscan_status pscan_context_plan(const pscan_context *ctx, int64_t elements, int threads,
                                 pscan_chunk *chunks, int capacity, int *count)
 {
@@ -283,6 +371,16 @@ pscan_status pscan_context_describe(const pscan_context *ctx, int64_t elements, 
     append_size(text, capacity, &used, "L1d", info.l1d_bytes);
     append_size(text, capacity, &used, "L2", info.l2_bytes);
     append_size(text, capacity, &used, "L3", info.l3_bytes);
+    static const char *const placements[] = {"none", "spread", "compact"};
+    const pscan_context *described = resolve(ctx);
+    const pscan_placement placement = pscan_context_placement(described);
+    append(text, capacity, &used, "\nplacement: %s; %s", placements[placement],
+           described->this_system && runtime_binds()
+               ? "the OpenMP runtime binds threads (OMP_PROC_BIND), pscan keeps its placement"
+           : pscan_topology_binds(described)
+               ? "pscan binds each thread to its PU for calls of 2^20 elements per thread or more"
+           : described->this_system ? "threads are not bound (the PUs below are where spread would put them)"
+                                    : "a described machine: plans only, no binding");
     append(text, capacity, &used, "\nplan: %lld elements = %lld tiles of %d over %d threads\n",
            (long long)elements, (long long)((elements + TILE - 1) / TILE), TILE, count);
     append(text, capacity, &used, "%-6s %-24s %6s %5s %5s %5s\n", "chunk", "tiles", "thread", "PU",

@@ -24,6 +24,26 @@ bool pscan_topology_wants_spans(const pscan_context *ctx, int team, bool bound);
  * into chunks[team]; cannot fail. */
 void pscan_topology_plan(const pscan_context *ctx, int64_t tiles, int team, pscan_chunk *chunks);
 
+/* Tiles [first_tile, first_tile + tiles) whose pages are on plan node
+ * `node` (an index among the context's NUMA nodes, not an OS index). */
+typedef struct pscan_node_run {
+    int64_t first_tile, tiles;
+    int node;
+} pscan_node_run;
+
+/* A plan whose node spans are `runs` (in lane order, covering all
+ * `tiles`), each run split over its node's threads: false, with chunks
+ * untouched, when the runs cannot be followed (a node twice, a node
+ * without threads, or a thread with over twice its fair share). */
+bool pscan_topology_plan_runs(const pscan_context *ctx, const pscan_node_run *runs, int count,
+                              int64_t tiles, int team, pscan_chunk *chunks);
+
+/* The plan for a lane whose tile t starts at base + t * tile_bytes: where
+ * the caller's pages already are (hwloc_get_area_memlocation, on this
+ * system with several nodes), else pscan_topology_plan's. */
+void pscan_topology_plan_buffer(const pscan_context *ctx, const char *base, int64_t tile_bytes,
+                                int64_t tiles, int team, pscan_chunk *chunks);
+
 /* Bind the calling thread to PU `pu` (an OS index); returns what to hand
  * to pscan_topology_unbind, NULL if nothing was changed. */
 void *pscan_topology_bind(const pscan_context *ctx, int pu);

@@ -176,3 +176,43 @@ Test(placement, binding_on_this_system)
     free(got);
     pscan_context_destroy(ctx);
 }
+
+/* Spans that follow where the pages are (runs found on a NUMA host by
+ * hwloc_get_area_memlocation), here given by hand on a described host. */
+Test(placement, spans_follow_page_runs)
+{
+    pscan_context *ctx;
+    TU_ASSERT_OK(pscan_context_create_synthetic("numa:2 core:4 pu:1", &ctx));
+    pscan_chunk chunks[8];
+    /* node 1's pages first, 3:1 against the threads' 1:1 */
+    const pscan_node_run swapped[2] = {{0, 600, 1}, {600, 400, 0}};
+    cr_assert(eq(int, pscan_topology_plan_runs(ctx, swapped, 2, 1000, 4, chunks), 1));
+    int64_t next = 0;
+    for (int k = 0; k < 4; k++) {
+        cr_assert(eq(i64, chunks[k].first_tile, next));
+        cr_assert(eq(int, chunks[k].thread, k));
+        cr_assert(eq(int, chunks[k].numa_node, k < 2 ? 1 : 0));
+        cr_assert(eq(i64, chunks[k].tiles, k < 2 ? 300 : 200));
+        next += chunks[k].tiles;
+    }
+    /* runs it cannot follow: a node twice, a gap, too unequal, a node
+     * whose threads would idle */
+    const pscan_node_run twice[3] = {{0, 300, 0}, {300, 400, 1}, {700, 300, 0}};
+    const pscan_node_run gap[2] = {{0, 500, 0}, {501, 499, 1}};
+    const pscan_node_run lopsided[2] = {{0, 10, 0}, {10, 990, 1}}; /* node 1: one thread of 3 */
+    const pscan_node_run one[1] = {{0, 1000, 0}};
+    chunks[0].tiles = -5;
+    cr_assert(eq(int, pscan_topology_plan_runs(ctx, twice, 3, 1000, 4, chunks), 0));
+    cr_assert(eq(int, pscan_topology_plan_runs(ctx, gap, 2, 1000, 4, chunks), 0));
+    cr_assert(eq(int, pscan_topology_plan_runs(ctx, lopsided, 2, 1000, 3, chunks), 0));
+    cr_assert(eq(int, pscan_topology_plan_runs(ctx, one, 1, 1000, 4, chunks), 0));
+    cr_assert(eq(i64, chunks[0].tiles, -5), "chunks untouched on refusal");
+    /* a described host cannot be asked where pages are: the plain plan */
+    pscan_chunk plain[4];
+    int count;
+    TU_ASSERT_OK(pscan_context_plan(ctx, 1000 * 4096, 4, plain, 4, &count));
+    static char buffer[4096];
+    pscan_topology_plan_buffer(ctx, buffer, 1, 1000, 4, chunks);
+    cr_assert(eq(int, memcmp(chunks, plain, sizeof plain), 0));
+    pscan_context_destroy(ctx);
+}
