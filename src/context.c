@@ -28,6 +28,8 @@ static pscan_status context_load(pscan_context *ctx, topology_source source, con
         return PSCAN_ETOPOLOGY;
     }
     ctx->this_system = hwloc_topology_is_thissystem(ctx->topology);
+    hwloc_obj_t l2 = hwloc_get_obj_by_type(ctx->topology, HWLOC_OBJ_L2CACHE, 0);
+    ctx->l2_bytes = l2 && l2->attr ? (int64_t)l2->attr->cache.size : 0;
     const char *schedule = getenv("PSCAN_SCHEDULE");
     ctx->force_spans = schedule && strcmp(schedule, "spans") == 0;
     atomic_init(&ctx->placement, PSCAN_PLACEMENT_NONE);

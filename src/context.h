@@ -18,6 +18,7 @@ struct pscan_context {
     int threads;               /* default team size for opts.threads == 0 */
     int this_system;           /* the topology is this machine's (else
                                   synthetic or XML: plans, no binding) */
+    int64_t l2_bytes;          /* first L2 cache, 0 if unknown */
     _Atomic int placement;     /* pscan_placement */
     int force_spans;           /* PSCAN_SCHEDULE=spans at creation */
     _Atomic(struct pscan_workspace *) pool[PSCAN_WORKSPACE_SLOTS];

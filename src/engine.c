@@ -3,7 +3,7 @@
  * Three schedules cover every plan:
  *   LANES   many lanes: each thread takes a contiguous range of whole
  *           lanes; short lanes are scanned many per kernel call.
- *   BLOCKS  one or a few long lanes: blocks of PSCAN_BLOCK elements are
+ *   BLOCKS  one or a few long lanes: blocks of whole tiles (sized to L2) are
  *           claimed from one counter, strictly in order, and carries are
  *           handed on point to point by chained look-back (below).
  *   SPANS   one long lane whose threads sit on several NUMA nodes: each
@@ -122,6 +122,12 @@ static void cursor_next_run(run_cursor *cursor)
 static int64_t lane_count(const pscan_plan *plan)
 {
     return plan->kind == PSCAN_PLAN_CHAINED ? 1 : plan->outer_count;
+}
+
+/* Elements per block: job->block_tiles whole tiles. */
+static int64_t block_len(const pscan_job *job)
+{
+    return (int64_t)job->block_tiles * PSCAN_TILE;
 }
 
 static int64_t lane_length(const pscan_plan *plan)
@@ -289,9 +295,9 @@ static void scan_lane(const pscan_plan *plan, const pscan_job *job, char *buffer
     const int64_t len = lane_length(plan), acc = (int64_t)job->acc_size;
     _Alignas(16) char carry[MAX_ACC_SIZE];
     const char *lane_carry = job->carry ? job->carry + lane * acc : NULL;
-    for (int64_t start = 0; start < len; start += PSCAN_BLOCK) {
+    for (int64_t start = 0; start < len; start += block_len(job)) {
         block_view view;
-        int64_t n = min64(PSCAN_BLOCK, len - start);
+        int64_t n = min64(block_len(job), len - start);
         block_open(plan, job, buffer, lane, start, n, &view);
         scan_block(job, view.src, view.dst, n, start > 0 ? carry : lane_carry);
         memcpy(carry, view.dst + (n - 1) * acc, (size_t)acc);
@@ -308,7 +314,7 @@ static void scan_short_lanes(const pscan_plan *plan, const pscan_job *job, char 
 {
     const int64_t len = plan->scan.len, acc = (int64_t)job->acc_size;
     const pscan_kernel *kernel = job->kernel;
-    const int64_t per_load = PSCAN_BLOCK / len;
+    const int64_t per_load = block_len(job) / len;
     if (job->direct && plan->outer_ndim == 1 && plan->outer[0].in_stride == len * acc &&
         plan->outer[0].out_stride == len * acc) {
         const char *src = plan->in_base + first * len * acc;
@@ -445,9 +451,9 @@ static void blocks_layout(const pscan_plan *plan, const pscan_job *job, int64_t 
     }
     *width = 1;
     *value_bytes = MAX_ACC_SIZE;
-    *stride = desc_stride(MAX_ACC_SIZE, PSCAN_BLOCK_TILES);
+    *stride = desc_stride(MAX_ACC_SIZE, job->block_tiles);
     *lane_len = lane_length(plan);
-    *blocks_per_lane = (*lane_len + PSCAN_BLOCK - 1) / PSCAN_BLOCK;
+    *blocks_per_lane = (*lane_len + block_len(job) - 1) / block_len(job);
     *total_blocks = *blocks_per_lane * lane_count(plan);
 }
 
@@ -574,7 +580,7 @@ static void blocks_worker(blocks_run *r, char *buffer)
 {
     const pscan_job *job = r->job;
     const size_t acc = job->acc_size, carry_bytes = (size_t)r->width * acc;
-    const int64_t step = job->panel_lagged ? panel_block_rows(r->plan) : PSCAN_BLOCK;
+    const int64_t step = job->panel_lagged ? panel_block_rows(r->plan) : block_len(job);
     bool two_pass = false;
     _Alignas(16) char carry[NARROW_ROW_BYTES];
     for (;;) {
@@ -640,8 +646,8 @@ static void run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_works
  * holding the prefix at its end, handed to the next chunk. */
 static size_t spans_descriptor_bytes(const pscan_plan *plan, const pscan_job *job)
 {
-    const int64_t blocks = (lane_length(plan) + PSCAN_BLOCK - 1) / PSCAN_BLOCK;
-    return desc_stride(MAX_ACC_SIZE, PSCAN_BLOCK_TILES) * (size_t)(blocks + 2 * (int64_t)job->team);
+    const int64_t blocks = (lane_length(plan) + block_len(job) - 1) / block_len(job);
+    return desc_stride(MAX_ACC_SIZE, job->block_tiles) * (size_t)(blocks + 2 * (int64_t)job->team);
 }
 
 static void spans_worker(const blocks_run *r, const pscan_chunk *chunks, int member, char *buffer)
@@ -650,9 +656,9 @@ static void spans_worker(const blocks_run *r, const pscan_chunk *chunks, int mem
     const size_t acc = job->acc_size;
     int64_t first_desc = 0;
     for (int k = 0; k < member; k++)
-        first_desc += (chunks[k].tiles + PSCAN_BLOCK_TILES - 1) / PSCAN_BLOCK_TILES;
+        first_desc += (chunks[k].tiles + job->block_tiles - 1) / job->block_tiles;
     const pscan_chunk *chunk = &chunks[member];
-    const int64_t blocks = (chunk->tiles + PSCAN_BLOCK_TILES - 1) / PSCAN_BLOCK_TILES;
+    const int64_t blocks = (chunk->tiles + job->block_tiles - 1) / job->block_tiles;
     const int64_t from = chunk->first_tile * PSCAN_TILE;
     const int64_t to = min64(r->lane_len, (chunk->first_tile + chunk->tiles) * PSCAN_TILE);
     block_desc *handoff = desc_at(r, r->total_blocks + r->job->team + member);
@@ -660,8 +666,8 @@ static void spans_worker(const blocks_run *r, const pscan_chunk *chunks, int mem
 
     /* Pass 1: the chunk's aggregates, read from its own memory. */
     for (int64_t b = 0; b < blocks; b++) {
-        const int64_t start = from + b * PSCAN_BLOCK;
-        work_open(r, buffer, 0, start, min64(PSCAN_BLOCK, to - start), &work);
+        const int64_t start = from + b * block_len(job);
+        work_open(r, buffer, 0, start, min64(block_len(job), to - start), &work);
         block_desc *desc = desc_at(r, first_desc + b);
         desc->count = work_reduce(r, &work, desc);
     }
@@ -698,10 +704,10 @@ static void spans_worker(const blocks_run *r, const pscan_chunk *chunks, int mem
 
     /* Pass 2: scan each block from the prefix before it. */
     for (int64_t b = 0; b < blocks; b++) {
-        const int64_t start = from + b * PSCAN_BLOCK;
+        const int64_t start = from + b * block_len(job);
         const char *block_carry = b > 0 ? (const char *)desc_at(r, first_desc + b - 1)->values
                                         : (has_before ? before : NULL);
-        work_open(r, buffer, 0, start, min64(PSCAN_BLOCK, to - start), &work);
+        work_open(r, buffer, 0, start, min64(block_len(job), to - start), &work);
         work_scan(r, &work, block_carry);
         work_close(r, &work);
     }
@@ -717,10 +723,10 @@ static void run_spans(const pscan_plan *plan, const pscan_job *job, pscan_worksp
         .run = ++ws->calls,
         .width = 1,
         .value_bytes = MAX_ACC_SIZE,
-        .desc_stride = desc_stride(MAX_ACC_SIZE, PSCAN_BLOCK_TILES),
+        .desc_stride = desc_stride(MAX_ACC_SIZE, job->block_tiles),
         .lane_len = lane_length(plan),
     };
-    r.total_blocks = (r.lane_len + PSCAN_BLOCK - 1) / PSCAN_BLOCK;
+    r.total_blocks = (r.lane_len + block_len(job) - 1) / block_len(job);
     char *scratch = ws->scratch;
 #pragma omp parallel num_threads(job->team)
     {
@@ -924,6 +930,16 @@ static void prepare_panel(const pscan_plan *plan, pscan_job *job)
     job->scratch_per_thread = (size_t)((job->direct ? (job->stream ? 1 : 0) : 3) * width * acc);
 }
 
+/* Tiles per block: as many as fill half of L2 with accumulators. */
+static int block_tiles_for(const pscan_job *job)
+{
+    const int64_t l2 = job->ctx ? pscan_topology_l2_bytes(job->ctx) : 0;
+    if (l2 <= 0)
+        return PSCAN_BLOCK_TILES;
+    const int64_t tiles = l2 / 2 / (PSCAN_TILE * (int64_t)job->acc_size);
+    return tiles < 1 ? 1 : tiles > PSCAN_MAX_BLOCK_TILES ? PSCAN_MAX_BLOCK_TILES : (int)tiles;
+}
+
 /* Binding and SPANS, once the schedule and team are known. */
 static void prepare_placement(const pscan_plan *plan, pscan_job *job)
 {
@@ -950,6 +966,7 @@ static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
     const int64_t acc = (int64_t)job->acc_size;
     /* A strict left-to-right chain cannot be cut between threads. */
     const bool splittable = kernel && (!job->sequential || kernel->order_free);
+    job->block_tiles = block_tiles_for(job);
     job->team = 1;
     job->direct = false;
     job->stream = NULL;
@@ -969,7 +986,7 @@ static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
     }
 
     const int64_t lanes = lane_count(plan), len = lane_length(plan);
-    const int64_t blocks_per_lane = (len + PSCAN_BLOCK - 1) / PSCAN_BLOCK;
+    const int64_t blocks_per_lane = (len + block_len(job) - 1) / block_len(job);
     job->direct = kernel && job->same_types && plan->scan.in_stride == acc &&
                   plan->scan.out_stride == acc &&
                   (plan->kind == PSCAN_PLAN_LANES || plan->outer_count == 1);
@@ -980,7 +997,7 @@ static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
      * stream it out. */
     job->stream_kernel = streams && kernel->order_free && kernel->scan_stream;
     job->stream = streams && !job->stream_kernel ? pscan_kernel_stream_copy() : NULL;
-    job->scratch_per_thread = job->direct && !job->stream ? 0 : (size_t)(PSCAN_BLOCK * acc);
+    job->scratch_per_thread = job->direct && !job->stream ? 0 : (size_t)(block_len(job) * acc);
     /* Few lanes for the team: cut them into blocks. */
     if (splittable && blocks_per_lane > 1 && lanes < 4 * (int64_t)job->threads) {
         int team = threads_for(job, plan->total, blocks_per_lane * lanes);

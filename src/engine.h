@@ -26,10 +26,18 @@
  * PSCAN_TILE itself (4096) is defined in kernels/kernels.h: the kernels
  * are specialised for segments of exactly one tile. */
 
-/* Threads hand carries on per block of PSCAN_BLOCK_TILES tiles (32768
- * elements, 256 KiB of 8-byte values: read once from memory, scanned again
- * from L2). The block is only a unit of work; results never depend on it. */
-enum { PSCAN_BLOCK_TILES = 8, PSCAN_BLOCK = PSCAN_TILE * PSCAN_BLOCK_TILES };
+/* Threads hand carries on per block of whole tiles, read once from memory
+ * and scanned again from L2: as many tiles as fill half the context's L2
+ * with accumulators (pscan_topology_block_tiles), between 1 and
+ * PSCAN_MAX_BLOCK_TILES; PSCAN_BLOCK_TILES (256 KiB of 8-byte values)
+ * where the cache size is unknown. The block is only a unit of work:
+ * results never depend on it, the tile does not change. Narrow panels'
+ * row blocks keep PSCAN_BLOCK elements. */
+enum {
+    PSCAN_BLOCK_TILES = 8,
+    PSCAN_MAX_BLOCK_TILES = 32,
+    PSCAN_BLOCK = PSCAN_TILE * PSCAN_BLOCK_TILES
+};
 
 typedef enum pscan_schedule {
     PSCAN_SCHEDULE_NONE,   /* empty plan */
@@ -60,6 +68,7 @@ typedef struct pscan_job {
 
     /* Filled by pscan_engine_prepare. */
     pscan_schedule schedule;
+    int block_tiles;        /* tiles per block (BLOCKS, SPANS, long lanes) */
     int team;               /* threads the run starts */
     bool direct;            /* kernels read in and write out in place */
     pscan_copy_fn stream;   /* direct and big: scan into the thread's buffer,

@@ -297,6 +297,11 @@ bool pscan_topology_wants_spans(const pscan_context *ctx, int team, bool bound)
     return used >= 2;
 }
 
+int64_t pscan_topology_l2_bytes(const pscan_context *ctx)
+{
+    return ctx->l2_bytes;
+}
+
 void *pscan_topology_bind(const pscan_context *ctx, int pu)
 {
     if (pu < 0 || !ctx->this_system)

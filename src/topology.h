@@ -44,6 +44,9 @@ bool pscan_topology_plan_runs(const pscan_context *ctx, const pscan_node_run *ru
 void pscan_topology_plan_buffer(const pscan_context *ctx, const char *base, int64_t tile_bytes,
                                 int64_t tiles, int team, pscan_chunk *chunks);
 
+/* The size of the context's (first) L2 cache, 0 if unknown. */
+int64_t pscan_topology_l2_bytes(const pscan_context *ctx);
+
 /* Bind the calling thread to PU `pu` (an OS index); returns what to hand
  * to pscan_topology_unbind, NULL if nothing was changed. */
 void *pscan_topology_bind(const pscan_context *ctx, int pu);

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "testutil.h"
+#include "tu_topology.h"
 
 #include "topology.h"
 
@@ -215,4 +216,46 @@ Test(placement, spans_follow_page_runs)
     pscan_topology_plan_buffer(ctx, buffer, 1, 1000, 4, chunks);
     cr_assert(eq(int, memcmp(chunks, plain, sizeof plain), 0));
     pscan_context_destroy(ctx);
+}
+
+/* Blocks sized to each machine's L2 (1 tile for doubles with 64 KiB, the
+ * most, 32, with 16 MiB, 8 without caches) give the same bits. */
+Test(placement, block_size_follows_l2_not_results)
+{
+    pscan_context *ctxs[3] = {
+        tu_xml_context("core:4 l2:1(size=65536) pu:1"),
+        tu_xml_context("core:4 l2:1(size=16777216) pu:1"),
+        NULL,
+    };
+    TU_ASSERT_OK(pscan_context_create_synthetic("core:4 pu:1", &ctxs[2]));
+    const pscan_dtype dtypes[3] = {PSCAN_FLOAT64, PSCAN_FLOAT32, PSCAN_INT32};
+    const int64_t n = (INT64_C(1) << 20) + 333;
+    for (int d = 0; d < 3; d++) {
+        const pscan_dtype acc = dtypes[d] == PSCAN_INT32 ? PSCAN_INT64 : dtypes[d];
+        const size_t size = tu_size(acc);
+        void *in = tu_malloc((size_t)n * tu_size(dtypes[d]));
+        void *want = tu_malloc((size_t)n * size), *got = tu_malloc((size_t)n * size);
+        uint64_t seed = 11 + (uint64_t)d;
+        tu_fill_scan_values(in, dtypes[d], n, PSCAN_SUM, &seed);
+        pscan_array ai = tu_vec(in, dtypes[d], &n), aw = tu_vec(want, acc, &n),
+                    ag = tu_vec(got, acc, &n);
+        pscan_opts one = PSCAN_OPTS_INIT;
+        one.threads = 1;
+        TU_ASSERT_OK(pscan_cumsum(&ai, 0, acc, &aw, &one));
+        for (int c = 0; c < 3; c++)
+            for (int threads = 1; threads <= 4; threads += 3) {
+                pscan_opts o = PSCAN_OPTS_INIT;
+                o.ctx = ctxs[c];
+                o.threads = threads;
+                memset(got, 0, (size_t)n * size);
+                TU_ASSERT_OK(pscan_cumsum(&ai, 0, acc, &ag, &o));
+                cr_assert(eq(int, memcmp(want, got, (size_t)n * size), 0),
+                          "dtype %d, context %d, %d threads", d, c, threads);
+            }
+        free(in);
+        free(want);
+        free(got);
+    }
+    for (int c = 0; c < 3; c++)
+        pscan_context_destroy(ctxs[c]);
 }

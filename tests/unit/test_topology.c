@@ -8,6 +8,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
+#include "tu_topology.h"
 
 #include <hwloc.h>
 #include <stdio.h>
@@ -83,19 +84,8 @@ Test(topology, synthetic_nodes)
 /* A synthetic machine with caches, exported to XML by hwloc and loaded. */
 Test(topology, xml_with_caches)
 {
-    hwloc_topology_t topo;
-    cr_assert(eq(int, hwloc_topology_init(&topo), 0));
-    cr_assert(eq(int, hwloc_topology_set_synthetic(topo, "pack:2 numa:1 l3:1(size=33554432) l2:4(size=1048576) l1d:1(size=49152) core:1 pu:2"), 0));
-    cr_assert(eq(int, hwloc_topology_load(topo), 0));
-    char path[] = "/tmp/pscan-topo-XXXXXX";
-    int fd = mkstemp(path);
-    cr_assert(ge(int, fd, 0));
-    close(fd);
-    cr_assert(eq(int, hwloc_topology_export_xml(topo, path, 0), 0));
-    hwloc_topology_destroy(topo);
-    pscan_context *ctx;
-    TU_ASSERT_OK(pscan_context_create_xml(path, &ctx));
-    unlink(path);
+    pscan_context *ctx = tu_xml_context(
+        "pack:2 numa:1 l3:1(size=33554432) l2:4(size=1048576) l1d:1(size=49152) core:1 pu:2");
     pscan_topology_info info;
     TU_ASSERT_OK(pscan_context_info(ctx, &info));
     cr_assert(eq(int, info.numa_nodes, 2));
