@@ -421,7 +421,7 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
     if ((opts->flags & PSCAN_FLAG_CHECK_OVERFLOW) && scan_in->size > 0) {
         const int threads = opts->threads > 0 ? opts->threads : ctx->threads;
         status = pscan_check_overflow(scan_in, resolved_axis, flatten, op, acc,
-                                      load_for(op, in.dtype, acc, opts), threads);
+                                      load_for(op, in.dtype, acc, opts), threads, carry);
         if (status != PSCAN_OK)
             return status;
     }
@@ -458,9 +458,11 @@ pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis,
 {
     if (!in || !out || !carry)
         return PSCAN_ENULL;
-    /* Flags whose state is more than the carry (an overflow check's exact
-     * partials, compensated pairs, shifted outputs) cannot continue. */
-    if (opts && (opts->flags & ~(unsigned)(PSCAN_FLAG_REVERSE | PSCAN_FLAG_SKIP_NAN)))
+    /* Flags whose state is more than the carry (compensated pairs, shifted
+     * outputs) cannot continue; an overflow check continues from the
+     * carry, the exact partial result so far. */
+    if (opts && (opts->flags & ~(unsigned)(PSCAN_FLAG_REVERSE | PSCAN_FLAG_SKIP_NAN |
+                                           PSCAN_FLAG_CHECK_OVERFLOW)))
         return PSCAN_EOPTS;
     if (in->ndim < 1 || in->ndim > 2)
         return PSCAN_ENDIM;

@@ -42,29 +42,49 @@ typedef struct lane_state {
             st->started = 1;                                                              \
         }                                                                                 \
     }
-DEFINE_FOLLOW(i8, int64_t, s, OUTSIDE_SIGNED, INT8_MIN, INT8_MAX)
-DEFINE_FOLLOW(i16, int64_t, s, OUTSIDE_SIGNED, INT16_MIN, INT16_MAX)
-DEFINE_FOLLOW(i32, int64_t, s, OUTSIDE_SIGNED, INT32_MIN, INT32_MAX)
-DEFINE_FOLLOW(i64, int64_t, s, OUTSIDE_SIGNED, INT64_MIN, INT64_MAX)
-DEFINE_FOLLOW(u8, uint64_t, u, OUTSIDE_UNSIGNED, 0, UINT8_MAX)
-DEFINE_FOLLOW(u16, uint64_t, u, OUTSIDE_UNSIGNED, 0, UINT16_MAX)
-DEFINE_FOLLOW(u32, uint64_t, u, OUTSIDE_UNSIGNED, 0, UINT32_MAX)
-DEFINE_FOLLOW(u64, uint64_t, u, OUTSIDE_UNSIGNED, 0, UINT64_MAX)
+/* A lane that continues from `carry`, its previous partial result (an
+ * accumulator value, in range). */
+#define DEFINE_START(tag, wide, field)                                                    \
+    static void start_##tag(lane_state *st, const char *carry)                            \
+    {                                                                                     \
+        pscan_t_##tag v;                                                                  \
+        memcpy(&v, carry, sizeof v);                                                      \
+        st->field = (wide)v;                                                              \
+        st->started = 1;                                                                  \
+    }
+#define DEFINE_LANE(tag, wide, field, outside, lo, hi) \
+    DEFINE_FOLLOW(tag, wide, field, outside, lo, hi)   \
+    DEFINE_START(tag, wide, field)
+DEFINE_LANE(i8, int64_t, s, OUTSIDE_SIGNED, INT8_MIN, INT8_MAX)
+DEFINE_LANE(i16, int64_t, s, OUTSIDE_SIGNED, INT16_MIN, INT16_MAX)
+DEFINE_LANE(i32, int64_t, s, OUTSIDE_SIGNED, INT32_MIN, INT32_MAX)
+DEFINE_LANE(i64, int64_t, s, OUTSIDE_SIGNED, INT64_MIN, INT64_MAX)
+DEFINE_LANE(u8, uint64_t, u, OUTSIDE_UNSIGNED, 0, UINT8_MAX)
+DEFINE_LANE(u16, uint64_t, u, OUTSIDE_UNSIGNED, 0, UINT16_MAX)
+DEFINE_LANE(u32, uint64_t, u, OUTSIDE_UNSIGNED, 0, UINT32_MAX)
+DEFINE_LANE(u64, uint64_t, u, OUTSIDE_UNSIGNED, 0, UINT64_MAX)
 
 typedef void (*follow_fn)(lane_state *, const char *, size_t, pscan_op);
+typedef void (*start_fn)(lane_state *, const char *);
 
-static follow_fn follower(pscan_dtype acc)
+/* The follow and start functions of an integer accumulator; 0 for bool
+ * (or, and) and floats: nothing overflows. (No <stdbool.h> here: `bool`
+ * is a dtype tag of dtype_list.h.) */
+static int lane_functions(pscan_dtype acc, follow_fn *follow, start_fn *start)
 {
     switch (acc) {
-    case PSCAN_INT8: return follow_i8;
-    case PSCAN_INT16: return follow_i16;
-    case PSCAN_INT32: return follow_i32;
-    case PSCAN_INT64: return follow_i64;
-    case PSCAN_UINT8: return follow_u8;
-    case PSCAN_UINT16: return follow_u16;
-    case PSCAN_UINT32: return follow_u32;
-    case PSCAN_UINT64: return follow_u64;
-    default: return NULL; /* bool (or, and), floats: nothing overflows */
+#define LANE_CASE(dtype, tag) \
+    case dtype: *follow = follow_##tag; *start = start_##tag; return 1;
+    LANE_CASE(PSCAN_INT8, i8)
+    LANE_CASE(PSCAN_INT16, i16)
+    LANE_CASE(PSCAN_INT32, i32)
+    LANE_CASE(PSCAN_INT64, i64)
+    LANE_CASE(PSCAN_UINT8, u8)
+    LANE_CASE(PSCAN_UINT16, u16)
+    LANE_CASE(PSCAN_UINT32, u32)
+    LANE_CASE(PSCAN_UINT64, u64)
+#undef LANE_CASE
+    default: return 0;
     }
 }
 
@@ -72,8 +92,18 @@ typedef struct checker {
     pscan_op op;
     pscan_convert_fn load;
     follow_fn follow;
+    start_fn start;
     size_t acc_size;
+    const char *carry; /* NULL, or one accumulator per lane to start from */
 } checker;
+
+static lane_state lane_start(const checker *c, int64_t lane)
+{
+    lane_state st = {0, 0, 0, 0};
+    if (c->carry)
+        c->start(&st, c->carry + (size_t)lane * c->acc_size);
+    return st;
+}
 
 /* n elements from `at`, `stride` apart, into the lane's state. */
 static void follow_run(const checker *c, lane_state *st, const char *at, int64_t stride, int64_t n,
@@ -102,7 +132,7 @@ static const char *lane_base(const pscan_view *v, int axis, int64_t lane)
 /* The C-order flattening: rows of the last dim, one lane through all. */
 static int flattened_overflows(const checker *c, const pscan_view *v, char *buffer)
 {
-    lane_state st = {0, 0, 0, 0};
+    lane_state st = lane_start(c, 0);
     const int last = v->ndim - 1;
     const int64_t rows = v->size / v->shape[last];
     for (int64_t row = 0; row < rows && !st.overflowed; row++)
@@ -111,10 +141,12 @@ static int flattened_overflows(const checker *c, const pscan_view *v, char *buff
 }
 
 pscan_status pscan_check_overflow(const pscan_view *in, int axis, int flatten, pscan_op op,
-                                  pscan_dtype acc, pscan_convert_fn load, int threads)
+                                  pscan_dtype acc, pscan_convert_fn load, int threads,
+                                  const char *carry)
 {
-    checker c = {op, load, follower(acc), pscan_dtype_size(acc)};
-    if (!c.follow || (op != PSCAN_SUM && op != PSCAN_PROD) || in->size == 0)
+    checker c = {op, load, NULL, NULL, pscan_dtype_size(acc), carry};
+    if (!lane_functions(acc, &c.follow, &c.start) || (op != PSCAN_SUM && op != PSCAN_PROD) ||
+        in->size == 0)
         return PSCAN_OK;
     int overflowed = 0;
     if (flatten) {
@@ -131,7 +163,7 @@ pscan_status pscan_check_overflow(const pscan_view *in, int axis, int flatten, p
         for (int64_t lane = 0; lane < lanes; lane++) {
             if (overflowed)
                 continue;
-            lane_state st = {0, 0, 0, 0};
+            lane_state st = lane_start(&c, lane);
             follow_run(&c, &st, lane_base(in, axis, lane), in->strides[axis], len, buffer);
             overflowed |= st.overflowed;
         }

@@ -14,7 +14,8 @@
  * inclusive result. Results are those of the whole scan when the piece
  * starts on a tile boundary (a multiple of 4096 along the lane) or the
  * order is SEQUENTIAL or the op order-free. opts->flags may hold only
- * PSCAN_FLAG_REVERSE (the carry then comes after the piece). */
+ * PSCAN_FLAG_REVERSE (the carry then comes after the piece), SKIP_NAN and
+ * CHECK_OVERFLOW (the partial results continue from the carry). */
 pscan_status pscan_scan_carry(pscan_op op, const pscan_array *in, pscan_dtype dtype,
                               const pscan_array *out, const pscan_opts *opts, const void *carry);
 

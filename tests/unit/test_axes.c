@@ -2,7 +2,8 @@
  * test_axes.c - pscan_scan_axes: the scan over a set of axes equals the
  * single-axis scans run one after another from the last axis to the first,
  * bit for bit, through the slab path (C-contiguous, out in the
- * accumulator) and the chained path (strided, converting out); a summed-
+ * accumulator), the one-pass path of the last two axes (order-free ops)
+ * and the chained path (strided, converting out); a summed-
  * area table checked against its definition; errors leave out untouched.
  */
 #include "testutil.h"
@@ -89,6 +90,41 @@ Test(axes, slabs_equal_chained_scans)
     const int64_t wide[2] = {20, 600000};
     const int a01[2] = {0, 1}, a01_desc[2] = {1, 0};
     check_against_chain(PSCAN_SUM, PSCAN_INT32, PSCAN_INT64, 2, wide, 2, a01, a01_desc, PSCAN_ORDER_REPRODUCIBLE, 2);
+}
+
+/* The last two axes under order-free ops (src/sat.c: one pass, rows cut
+ * into blocks across threads): images alone and in batches, converting
+ * loads, wrapping products, max/min, more threads than rows. */
+Test(axes, fused_last_two_axes)
+{
+    const int64_t image[2] = {1000, 300}, batch[3] = {3, 500, 200}, thin[3] = {1, 7, 100000};
+    const int a01[2] = {0, 1}, d01[2] = {1, 0}, a12[2] = {-1, 1}, d12[2] = {2, 1};
+    for (int threads = 1; threads <= 4; threads++) {
+        check_against_chain(PSCAN_SUM, PSCAN_INT64, PSCAN_INT64, 2, image, 2, a01, d01, PSCAN_ORDER_REPRODUCIBLE, threads);
+        check_against_chain(PSCAN_SUM, PSCAN_UINT8, PSCAN_UINT64, 2, image, 2, a01, d01, PSCAN_ORDER_REPRODUCIBLE, threads);
+        check_against_chain(PSCAN_PROD, PSCAN_INT32, PSCAN_INT32, 3, batch, 2, a12, d12, PSCAN_ORDER_REPRODUCIBLE, threads);
+        check_against_chain(PSCAN_MAX, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, batch, 2, a12, d12, PSCAN_ORDER_REPRODUCIBLE, threads);
+        check_against_chain(PSCAN_MIN, PSCAN_INT16, PSCAN_INT16, 3, thin, 2, a12, d12, PSCAN_ORDER_SEQUENTIAL, threads);
+        check_against_chain(PSCAN_SUM, PSCAN_BOOL, PSCAN_INT64, 3, thin, 2, a12, d12, PSCAN_ORDER_REPRODUCIBLE, threads);
+    }
+    /* outputs over 32 MiB: the rows are streamed out */
+    const int64_t big[2] = {2100, 2048};
+    for (int threads = 1; threads <= 3; threads++)
+        check_against_chain(PSCAN_SUM, PSCAN_INT64, PSCAN_INT64, 2, big, 2, a01, d01, PSCAN_ORDER_REPRODUCIBLE, threads);
+    check_against_chain(PSCAN_MAX, PSCAN_INT32, PSCAN_INT64, 2, big, 2, a01, d01, PSCAN_ORDER_REPRODUCIBLE, 2);
+    /* in place, cut into blocks */
+    const int64_t n = image[0] * image[1];
+    int64_t *data = tu_malloc((size_t)n * 8), *want = tu_malloc((size_t)n * 8);
+    uint64_t seed = 5;
+    tu_fill_scan_values(data, PSCAN_INT64, n, PSCAN_SUM, &seed);
+    pscan_array v = tu_arr(data, PSCAN_INT64, 2, image, NULL);
+    chained(PSCAN_SUM, &v, 2, d01, PSCAN_INT64, want);
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.threads = 4;
+    TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &v, 2, a01, PSCAN_DTYPE_DEFAULT, &v, &o));
+    tu_assert_i64s(data, want, (size_t)n);
+    free(data);
+    free(want);
 }
 
 /* Strided input and a converting out take the chained path: same bits. */

@@ -127,3 +127,42 @@ Test(carry, rejects)
     const int64_t w[4] = {11, 13, 16, 20};
     tu_assert_i64s(a, w, 4);
 }
+
+/* The overflow check continues from the carry: a piece overflows only
+ * with what came before it, and then out is left as it was. */
+Test(carry, overflow_check_from_the_carry)
+{
+    const int64_t n = 3;
+    int8_t in[3] = {3, 4, -20}, out[3] = {-1, -1, -1};
+    pscan_array ai = tu_vec(in, PSCAN_INT8, &n), ao = tu_vec(out, PSCAN_INT8, &n);
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = PSCAN_FLAG_CHECK_OVERFLOW;
+    int8_t carry = 120; /* 123, 127, 107: in range */
+    TU_ASSERT_OK(pscan_scan_carry(PSCAN_SUM, &ai, PSCAN_INT8, &ao, &o, &carry));
+    cr_assert(eq(i8, out[0], 123));
+    cr_assert(eq(i8, out[1], 127));
+    cr_assert(eq(i8, out[2], 107));
+    carry = 121; /* 124, 128: over */
+    memset(out, 0x55, sizeof out);
+    cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_SUM, &ai, PSCAN_INT8, &ao, &o, &carry), (int)PSCAN_EOVERFLOW));
+    for (int k = 0; k < 3; k++)
+        cr_assert(eq(i8, out[k], 0x55));
+    /* reverse: the carry comes after the piece (-20 + 121 = 101, 105, 108) */
+    o.flags |= PSCAN_FLAG_REVERSE;
+    TU_ASSERT_OK(pscan_scan_carry(PSCAN_SUM, &ai, PSCAN_INT8, &ao, &o, &carry));
+    cr_assert(eq(i8, out[0], 108));
+    carry = 124; /* 104, 108, 111 */
+    TU_ASSERT_OK(pscan_scan_carry(PSCAN_SUM, &ai, PSCAN_INT8, &ao, &o, &carry));
+    cr_assert(eq(i8, out[0], 111));
+    /* rows: one carry per column; only column 1 overflows (uint8, products) */
+    const int64_t shape[2] = {2, 2};
+    uint8_t rows[4] = {2, 3, 1, 1}, res[4] = {9, 9, 9, 9}, carries[2] = {100, 90};
+    pscan_array ar = tu_arr(rows, PSCAN_UINT8, 2, shape, NULL), as = tu_arr(res, PSCAN_UINT8, 2, shape, NULL);
+    o.flags = PSCAN_FLAG_CHECK_OVERFLOW;
+    cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_PROD, &ar, PSCAN_UINT8, &as, &o, carries), (int)PSCAN_EOVERFLOW));
+    cr_assert(eq(u8, res[0], 9));
+    carries[1] = 80; /* 200, 240, 200, 240 */
+    TU_ASSERT_OK(pscan_scan_carry(PSCAN_PROD, &ar, PSCAN_UINT8, &as, &o, carries));
+    cr_assert(eq(u8, res[1], 240));
+    cr_assert(eq(u8, res[2], 200));
+}

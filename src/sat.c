@@ -1,0 +1,172 @@
+/* sat.c - a summed-area table in one pass. Row r of the result is the
+ * scan along the row of column[r] = column[r-1] op in[r], the running
+ * column reduce, which each thread keeps in a buffer of one row: in is
+ * read once and out written once (by the scan kernel itself, with
+ * non-temporal stores when out is big), where two chained scans read and
+ * write everything twice. Only for order-free ops (integers, bool, max,
+ * min): their results do not depend on grouping, which is what lets the
+ * row scan come after the column reduce, and the rows be cut into blocks
+ * across threads. A block's running row starts as the column reduce of
+ * every row above it: phase 1 reduces the blocks but the last (column
+ * strips across all threads), phase 2 scans the blocks. */
+#include "sat.h"
+
+#include "context.h"
+#include "convert.h"
+#include "dtype.h"
+#include "kernels/kernels.h"
+#include "layout.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Fewer elements than this per thread do not pay for waking it. */
+enum { MIN_ELEMS_PER_THREAD = 1 << 16 };
+/* Outputs at least this big are streamed (they outgrow the caches). */
+#define STREAM_MIN_BYTES ((int64_t)32 << 20)
+
+typedef struct sat_run {
+    const pscan_kernel *kernel;
+    pscan_convert_fn load; /* NULL: in is already of the accumulator type */
+    const char *in;
+    char *out;
+    size_t in_item, acc;
+    int64_t rows, cols, images, blocks; /* blocks per image */
+    int64_t strips, strip_cols;         /* phase 1: column strips */
+    char *reduced;  /* per (image, block): column reduce of the block's rows */
+    char *buffers;  /* per thread: the running row and a converted row */
+    bool stream;    /* the scan kernel streams its stores to out */
+} sat_run;
+
+static void block_rows(const sat_run *r, int64_t block, int64_t *first, int64_t *count)
+{
+    const int64_t base = r->rows / r->blocks, extra = r->rows % r->blocks;
+    *first = block * base + (block < extra ? block : extra);
+    *count = base + (block < extra);
+}
+
+/* Columns [col, col + n) of row `row` of image `image` as accumulators:
+ * in itself, or converted into `buffer`. */
+static const char *row_values(const sat_run *r, int64_t image, int64_t row, int64_t col,
+                              int64_t n, char *buffer)
+{
+    const char *src = r->in + ((size_t)((image * r->rows + row) * r->cols + col)) * r->in_item;
+    if (!r->load)
+        return src;
+    r->load(src, (ptrdiff_t)r->in_item, buffer, (ptrdiff_t)r->acc, (size_t)n);
+    return buffer;
+}
+
+/* Phase 1, one unit: a column strip of one block's column reduce. */
+static void reduce_strip(const sat_run *r, int64_t unit, char *buffer)
+{
+    const int64_t strip = unit % r->strips, block_unit = unit / r->strips;
+    const int64_t image = block_unit / (r->blocks - 1), block = block_unit % (r->blocks - 1);
+    const int64_t col = strip * r->strip_cols;
+    const int64_t n = col + r->strip_cols < r->cols ? r->strip_cols : r->cols - col;
+    if (n <= 0)
+        return;
+    int64_t first, count;
+    block_rows(r, block, &first, &count);
+    char *sum = r->reduced + ((size_t)((image * r->blocks + block) * r->cols + col)) * r->acc;
+    memcpy(sum, row_values(r, image, first, col, n, buffer), (size_t)n * r->acc);
+    for (int64_t row = first + 1; row < first + count; row++)
+        r->kernel->combine(sum, row_values(r, image, row, col, n, buffer), sum, (size_t)n);
+}
+
+/* Phase 2, one unit: a block's rows, from the column reduce of the rows
+ * above it. */
+static void scan_block(const sat_run *r, int64_t unit, char *buffers)
+{
+    const int64_t image = unit / r->blocks, block = unit % r->blocks;
+    const size_t row_bytes = (size_t)r->cols * r->acc;
+    char *column = buffers, *loaded = buffers + row_bytes;
+    const char *reduced = r->reduced + (size_t)(image * r->blocks) * row_bytes;
+    int64_t first, count;
+    block_rows(r, block, &first, &count);
+    for (int64_t k = 0; k < block; k++)
+        if (k == 0)
+            memcpy(column, reduced, row_bytes);
+        else
+            r->kernel->combine(column, reduced + (size_t)k * row_bytes, column, (size_t)r->cols);
+    for (int64_t row = first; row < first + count; row++) {
+        const char *values = row_values(r, image, row, 0, r->cols, loaded);
+        if (row == first && block == 0)
+            memcpy(column, values, row_bytes);
+        else
+            r->kernel->combine(column, values, column, (size_t)r->cols);
+        char *out = r->out + (size_t)(image * r->rows + row) * row_bytes;
+        (r->stream ? r->kernel->scan_stream : r->kernel->scan)(column, out, (size_t)r->cols, NULL);
+    }
+}
+
+pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, pscan_dtype acc,
+                            const pscan_array *out, const pscan_opts *opts, bool *fused)
+{
+    *fused = false;
+    const pscan_kernel *kernel = pscan_kernel_get(op, acc);
+    if (!kernel->order_free || in->ndim < 2 || opts->flags || out->dtype != acc ||
+        !pscan_array_is_c_contiguous(in) || !pscan_array_is_c_contiguous(out))
+        return PSCAN_OK;
+    sat_run r = {.kernel = kernel,
+                 .in = in->data,
+                 .out = out->data,
+                 .in_item = pscan_dtype_size(in->dtype),
+                 .acc = pscan_dtype_size(acc),
+                 .rows = in->shape[in->ndim - 2],
+                 .cols = in->shape[in->ndim - 1],
+                 .images = 1};
+    for (int d = 0; d < in->ndim - 2; d++)
+        r.images *= in->shape[d];
+    const int64_t total = r.images * r.rows * r.cols;
+    const size_t in_bytes = (size_t)total * r.in_item, out_bytes = (size_t)total * r.acc;
+    const char *in_lo = in->data, *out_lo = out->data;
+    /* in place only element on element; any other overlap: not here */
+    if (total == 0 || (in_lo != out_lo && in_lo < out_lo + out_bytes && out_lo < in_lo + in_bytes) ||
+        (in_lo == out_lo && r.in_item != r.acc))
+        return PSCAN_OK;
+    r.load = in->dtype == acc ? NULL : pscan_convert_get(in->dtype, acc);
+
+    pscan_context *ctx;
+    pscan_status status = pscan_context_resolve(opts->ctx, &ctx);
+    if (status != PSCAN_OK)
+        return status;
+    int64_t threads = opts->threads > 0 ? opts->threads : ctx->threads;
+    if (threads > total / MIN_ELEMS_PER_THREAD)
+        threads = total / MIN_ELEMS_PER_THREAD > 0 ? total / MIN_ELEMS_PER_THREAD : 1;
+    /* Fewer images than threads: cut each into row blocks. */
+    r.blocks = r.images >= threads ? 1 : (threads + r.images - 1) / r.images;
+    if (r.blocks > r.rows)
+        r.blocks = r.rows;
+    r.strips = threads;
+    r.strip_cols = (r.cols + r.strips - 1) / r.strips;
+    const size_t row_bytes = (size_t)r.cols * r.acc;
+    const int64_t units = r.images * r.blocks;
+    const size_t reduced = r.blocks > 1 ? (size_t)units * row_bytes : 0;
+    r.stream = (int64_t)out_bytes >= STREAM_MIN_BYTES && in_lo != out_lo && kernel->scan_stream;
+    const size_t per_thread = 2 * row_bytes;
+    char *scratch = malloc(reduced + (size_t)threads * per_thread + 64);
+    if (!scratch)
+        return PSCAN_ENOMEM;
+    r.reduced = scratch;
+    r.buffers = scratch + reduced;
+    *fused = true;
+    const int64_t reduce_units = r.blocks > 1 ? r.images * (r.blocks - 1) * r.strips : 0;
+#pragma omp parallel num_threads((int)threads) if (threads > 1)
+    {
+        char *buffers = r.buffers + (size_t)omp_get_thread_num() * per_thread;
+        if (reduce_units > 0) {
+#pragma omp for schedule(static)
+            for (int64_t unit = 0; unit < reduce_units; unit++)
+                reduce_strip(&r, unit, buffers);
+        }
+#pragma omp for schedule(static) nowait
+        for (int64_t unit = 0; unit < units; unit++)
+            scan_block(&r, unit, buffers);
+        if (r.stream) /* streamed stores are weakly ordered */
+            pscan_stream_fence();
+    }
+    free(scratch);
+    return PSCAN_OK;
+}
