@@ -192,10 +192,17 @@ static pscan_convert_fn load_for(pscan_op op, pscan_dtype in_dtype, pscan_dtype 
 }
 
 /* Everything after the checks: plan, overlap copy, job. */
+/* A piece of a longer scan (src/scan_carry.h): what every lane starts
+ * from, and where each lane's final accumulator goes (NULL: nowhere). */
+typedef struct scan_piece {
+    const void *carry;
+    void *state_out;
+} scan_piece;
+
 static pscan_status scan_checked(pscan_op op, pscan_view *in, const pscan_view *out,
                                  int resolved_axis, bool flatten, pscan_dtype acc,
-                                 const pscan_opts *opts, const void *carry, pscan_context *ctx,
-                                 pscan_workspace *ws)
+                                 const pscan_opts *opts, const scan_piece *piece,
+                                 pscan_context *ctx, pscan_workspace *ws)
 {
     pscan_plan plan;
     pscan_status status = PSCAN_OK;
@@ -230,7 +237,8 @@ static pscan_status scan_checked(pscan_op op, pscan_view *in, const pscan_view *
     }
     job.sequential = order_matters && opts->order == PSCAN_ORDER_SEQUENTIAL;
     job.threads = opts->threads > 0 ? opts->threads : ctx->threads;
-    job.carry = carry;
+    job.carry = piece ? piece->carry : NULL;
+    job.state_out = piece ? piece->state_out : NULL;
     job.ctx = ctx;
     status = run_job(&plan, &job, ws);
     free(scratch);
@@ -356,7 +364,7 @@ static void shift_up(const pscan_view *v)
 
 static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axis,
                                pscan_dtype dtype, const pscan_array *out_array,
-                               const pscan_opts *user_opts, const void *carry)
+                               const pscan_opts *user_opts, const scan_piece *piece)
 {
     static const pscan_opts default_opts = PSCAN_OPTS_INIT;
     const pscan_opts *opts = user_opts ? user_opts : &default_opts;
@@ -421,7 +429,8 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
     if ((opts->flags & PSCAN_FLAG_CHECK_OVERFLOW) && scan_in->size > 0) {
         const int threads = opts->threads > 0 ? opts->threads : ctx->threads;
         status = pscan_check_overflow(scan_in, resolved_axis, flatten, op, acc,
-                                      load_for(op, in.dtype, acc, opts), threads, carry);
+                                      load_for(op, in.dtype, acc, opts), threads,
+                                      piece ? piece->carry : NULL);
         if (status != PSCAN_OK)
             return status;
     }
@@ -429,7 +438,7 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
         pscan_workspace *ws;
         if ((status = pscan_workspace_acquire(ctx, &ws)) != PSCAN_OK)
             return status;
-        status = scan_checked(op, scan_in, scan_out, resolved_axis, flatten, acc, opts, carry, ctx,
+        status = scan_checked(op, scan_in, scan_out, resolved_axis, flatten, acc, opts, piece, ctx,
                               ws);
         pscan_workspace_release(ctx, ws);
         if (status != PSCAN_OK)
@@ -452,17 +461,14 @@ pscan_status pscan_scan(pscan_op op, const pscan_array *in, int axis, pscan_dtyp
     return scan_entry(op, in, axis, dtype, out, opts, NULL);
 }
 
-pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
-                                   const pscan_array *out, const pscan_opts *opts,
-                                   const void *carry)
+/* What a piece may be: flags whose state is more than one accumulator
+ * per lane (shifted outputs) cannot continue; `allowed` says which. */
+static pscan_status check_piece(const pscan_array *in, int axis, const pscan_array *out,
+                                const pscan_opts *opts, unsigned allowed)
 {
-    if (!in || !out || !carry)
+    if (!in || !out)
         return PSCAN_ENULL;
-    /* Flags whose state is more than the carry (compensated pairs, shifted
-     * outputs) cannot continue; an overflow check continues from the
-     * carry, the exact partial result so far. */
-    if (opts && (opts->flags & ~(unsigned)(PSCAN_FLAG_REVERSE | PSCAN_FLAG_SKIP_NAN |
-                                           PSCAN_FLAG_CHECK_OVERFLOW)))
+    if (opts && (opts->flags & ~allowed))
         return PSCAN_EOPTS;
     if (in->ndim < 1 || in->ndim > 2)
         return PSCAN_ENDIM;
@@ -478,7 +484,53 @@ pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis,
         if (axis == 0 ? a->strides[1] != (int64_t)pscan_dtype_size(a->dtype) : !pscan_array_is_c_contiguous(a))
             return PSCAN_EOPTS;
     }
-    return scan_entry(op, in, axis, dtype, out, opts, carry);
+    return PSCAN_OK;
+}
+
+enum {
+    /* An overflow check continues from the carry, the exact partial
+     * result so far; compensated sums need their pairs (the state API). */
+    CARRY_FLAGS = PSCAN_FLAG_REVERSE | PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_CHECK_OVERFLOW,
+    STATE_FLAGS = CARRY_FLAGS | PSCAN_FLAG_COMPENSATED
+};
+
+pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
+                                   const pscan_array *out, const pscan_opts *opts,
+                                   const void *carry)
+{
+    pscan_status status = check_piece(in, axis, out, opts, CARRY_FLAGS);
+    if (status != PSCAN_OK)
+        return status;
+    if (!carry)
+        return PSCAN_ENULL;
+    const scan_piece piece = {carry, NULL};
+    return scan_entry(op, in, axis, dtype, out, opts, &piece);
+}
+
+size_t pscan_scan_state_size(pscan_op op, pscan_dtype in_dtype, pscan_dtype dtype,
+                             const pscan_opts *opts)
+{
+    static const pscan_opts default_opts = PSCAN_OPTS_INIT;
+    if ((int)in_dtype < 0 || in_dtype >= PSCAN_DTYPE_COUNT || (int)op < 0 || op >= PSCAN_OP_COUNT)
+        return 0;
+    const pscan_dtype acc = dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, in_dtype) : dtype;
+    if ((int)acc < 0 || acc >= PSCAN_DTYPE_COUNT)
+        return 0;
+    if (compensates(op, acc, opts ? opts : &default_opts))
+        return acc == PSCAN_COMPLEX64 || acc == PSCAN_COMPLEX128 ? 32 : 16;
+    return pscan_dtype_size(acc);
+}
+
+pscan_status pscan_scan_carry_state(pscan_op op, const pscan_array *in, int axis,
+                                    pscan_dtype dtype, const pscan_array *out,
+                                    const pscan_opts *opts, const void *state_in,
+                                    void *state_out)
+{
+    pscan_status status = check_piece(in, axis, out, opts, STATE_FLAGS);
+    if (status != PSCAN_OK)
+        return status;
+    const scan_piece piece = {state_in, state_out};
+    return scan_entry(op, in, axis, dtype, out, opts, &piece);
 }
 
 int64_t pscan_carry_piece_rows(pscan_op op, pscan_dtype acc, pscan_order order, int64_t wanted_rows)

@@ -303,6 +303,8 @@ static void scan_lane(const pscan_plan *plan, const pscan_job *job, char *buffer
         memcpy(carry, view.dst + (n - 1) * acc, (size_t)acc);
         block_close(job, &view);
     }
+    if (job->state_out && len > 0)
+        memcpy(job->state_out + lane * acc, carry, (size_t)acc);
 }
 
 /* Lanes of at most one tile, many per kernel call: straight from in to out
@@ -356,7 +358,7 @@ static void scan_lane_range(const pscan_plan *plan, const pscan_job *job, char *
                             int64_t first, int64_t count)
 {
     if (plan->kind == PSCAN_PLAN_LANES && plan->scan.len <= PSCAN_TILE && count > 1 &&
-        !job->carry) {
+        !job->carry && !job->state_out) {
         scan_short_lanes(plan, job, buffer, first, count);
         return;
     }
@@ -612,6 +614,8 @@ static void blocks_worker(blocks_run *r, char *buffer)
             publish(desc, r->run, STATE_PREFIX);
             work_scan(r, &work, carry);
         }
+        if (job->state_out && start + n == r->lane_len)
+            memcpy(job->state_out + lane * (int64_t)carry_bytes, desc->values, carry_bytes);
         work_close(r, &work);
     }
 }
@@ -701,6 +705,8 @@ static void spans_worker(const blocks_run *r, const pscan_chunk *chunks, int mem
     memcpy(handoff->values, carry, acc);
     handoff->count = has_carry;
     publish(handoff, r->run, STATE_PREFIX);
+    if (job->state_out && member == job->team - 1 && has_carry)
+        memcpy(job->state_out, carry, acc);
 
     /* Pass 2: scan each block from the prefix before it. */
     for (int64_t b = 0; b < blocks; b++) {
@@ -753,6 +759,16 @@ static const char *panel_carry(const pscan_plan *plan, const pscan_job *job, int
     return job->carry + (block * plan->inner.len + column) * (int64_t)job->acc_size;
 }
 
+/* The last accumulators of lanes [column, column + width) of outer block
+ * `block`, for job->state_out (laid out as the panel's carry). */
+static void panel_state(const pscan_plan *plan, const pscan_job *job, int64_t block,
+                        int64_t column, int64_t width, const char *last_row)
+{
+    if (job->state_out && plan->scan.len > 0)
+        memcpy(job->state_out + (block * plan->inner.len + column) * (int64_t)job->acc_size,
+               last_row, (size_t)width * job->acc_size);
+}
+
 /* Direct strip for order-free or sequential jobs of one dtype with
  * contiguous rows: out row r = out row r-1 op in row r, no conversions.
  * Streaming, the running row stays in the thread's buffer and each result
@@ -777,6 +793,7 @@ static void scan_panel_direct(const pscan_plan *plan, const pscan_job *job, char
                                  (size_t)width);
             job->stream(out_row + row * plan->scan.out_stride, buffer, row_bytes);
         }
+        panel_state(plan, job, block, column, width, buffer);
         return;
     }
     if (carry)
@@ -787,6 +804,7 @@ static void scan_panel_direct(const pscan_plan *plan, const pscan_job *job, char
         job->kernel->combine(out_row + (row - 1) * plan->scan.out_stride,
                              in_row + row * plan->scan.in_stride,
                              out_row + row * plan->scan.out_stride, (size_t)width);
+    panel_state(plan, job, block, column, width, out_row + (plan->scan.len - 1) * plan->scan.out_stride);
 }
 
 /* A narrow panel whose rows lie back to back: one lagged scan down the
@@ -798,6 +816,8 @@ static void scan_panel_lagged(const pscan_plan *plan, const pscan_job *job, int6
     job->kernel->scan_lagged(plan->in_base + cursor.in_offset, plan->out_base + cursor.out_offset,
                              (size_t)(plan->scan.len * plan->inner.len), (size_t)plan->inner.len,
                              panel_carry(plan, job, block, 0));
+    panel_state(plan, job, block, 0, plan->inner.len,
+                plan->out_base + cursor.out_offset + (plan->scan.len - 1) * plan->scan.out_stride);
 }
 
 /* Buffered strip: lanes [column, column + width) of outer block `block`;
@@ -821,6 +841,7 @@ static void scan_panel_buffered(const pscan_plan *plan, const pscan_job *job, ch
     if (carry)
         memcpy(tiled ? prefix : running, carry, (size_t)width * acc_size);
 
+    const char *last = NULL; /* the row of results just stored */
     for (int64_t row = 0; row < plan->scan.len; row++) {
         const int64_t in_step = row * plan->scan.in_stride;
         const int64_t row_in_tile = row % tile_len;
@@ -840,6 +861,7 @@ static void scan_panel_buffered(const pscan_plan *plan, const pscan_job *job, ch
         }
         job->store(result, (ptrdiff_t)acc_size, out_row + row * plan->scan.out_stride,
                    plan->inner.out_stride, (size_t)width);
+        last = result;
         if (row_in_tile == tile_len - 1) { /* P(t) = this tile's last outputs */
             char *spare = prefix;
             prefix = result;
@@ -849,6 +871,7 @@ static void scan_panel_buffered(const pscan_plan *plan, const pscan_job *job, ch
                 loaded = spare;
         }
     }
+    panel_state(plan, job, block, column, width, last);
 }
 
 static void run_panel(const pscan_plan *plan, const pscan_job *job, char *scratch,

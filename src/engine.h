@@ -64,6 +64,8 @@ typedef struct pscan_job {
                                    per PANEL outer block) that every lane
                                    starts from, as if it came before it:
                                    scanning a file piece by piece */
+    char *state_out;            /* NULL, or where each lane's last
+                                   accumulator goes (laid out as carry) */
     const pscan_context *ctx;   /* where the threads run (topology.h) */
 
     /* Filled by pscan_engine_prepare. */

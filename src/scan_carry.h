@@ -31,4 +31,17 @@ pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis,
                                    const pscan_array *out, const pscan_opts *opts,
                                    const void *carry);
 
+/* Pieces that carry the engine's own state: state_in (NULL: the lanes
+ * start fresh) and state_out (NULL: not wanted) hold, per lane in order,
+ * pscan_scan_state_size bytes: the accumulator, or for compensated sums
+ * its (hi, lo) pairs of doubles, so a compensated lane scanned in pieces
+ * gives the bits of one call. Flags as pscan_scan_carry, and COMPENSATED.
+ * state_out may not overlap state_in. */
+size_t pscan_scan_state_size(pscan_op op, pscan_dtype in_dtype, pscan_dtype dtype,
+                             const pscan_opts *opts);
+pscan_status pscan_scan_carry_state(pscan_op op, const pscan_array *in, int axis,
+                                    pscan_dtype dtype, const pscan_array *out,
+                                    const pscan_opts *opts, const void *state_in,
+                                    void *state_out);
+
 #endif

@@ -166,3 +166,83 @@ Test(carry, overflow_check_from_the_carry)
     cr_assert(eq(u8, res[1], 240));
     cr_assert(eq(u8, res[2], 200));
 }
+
+/* Pieces that hand the engine's state on (pscan_scan_carry_state): the
+ * compensated pairs make a lane cut into tile-aligned pieces give the
+ * bits of one call, where continuing from the rounded outputs would not;
+ * along one lane and lanes side by side, forward and reverse, on 1 and 3
+ * threads. */
+static void check_state_pieces(pscan_dtype dtype, int64_t rows, int64_t width, int axis,
+                               unsigned flags, int threads)
+{
+    const int ndim = width ? 2 : 1;
+    const int64_t lanes = width ? width : 1, n = rows * lanes;
+    const size_t item = tu_size(dtype);
+    void *in = tu_malloc((size_t)n * item);
+    unsigned char *whole = tu_malloc((size_t)n * item), *pieces = tu_malloc((size_t)n * item);
+    uint64_t seed = (uint64_t)n + flags;
+    tu_fill_scan_values(in, dtype, n, PSCAN_SUM, &seed);
+    double *values = in; /* magnitudes far apart: the lo parts matter */
+    for (int64_t i = 0; dtype != PSCAN_FLOAT32 && i < n * (int64_t)(item / 8); i += 7)
+        values[i] *= 1e12;
+    const int64_t shape[2] = {rows, width};
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = PSCAN_FLAG_COMPENSATED | flags;
+    o.threads = threads;
+    pscan_array ai = tu_arr(in, dtype, ndim, shape, NULL), ao = tu_arr(whole, dtype, ndim, shape, NULL);
+    TU_ASSERT_OK(pscan_scan(PSCAN_SUM, &ai, axis, dtype, &ao, &o));
+    const size_t state = pscan_scan_state_size(PSCAN_SUM, dtype, dtype, &o);
+    cr_assert(eq(sz, state, dtype == PSCAN_COMPLEX128 ? 32 : 16));
+    const int64_t state_lanes = axis == 0 ? lanes : rows;
+    unsigned char *state_a = tu_malloc((size_t)state_lanes * state), *state_b = tu_malloc((size_t)state_lanes * state);
+    const bool reverse = flags & PSCAN_FLAG_REVERSE;
+    const int64_t along = axis == 0 ? rows : width;
+    for (int64_t done = 0, k = 0; done < along; k++) {
+        int64_t len = TILE * (1 + k % 2);
+        if (len > along - done)
+            len = along - done;
+        const int64_t start = reverse ? along - done - len : done;
+        int64_t piece_shape[2] = {axis == 0 ? len : rows, axis == 0 ? width : len};
+        const int64_t row_stride[2] = {width * (int64_t)item, (int64_t)item};
+        const size_t offset = (size_t)start * (axis == 0 ? (size_t)lanes * item : item);
+        pscan_array pi = tu_arr((char *)in + offset, dtype, ndim, piece_shape, ndim == 2 ? row_stride : NULL);
+        pscan_array po = tu_arr(pieces + offset, dtype, ndim, piece_shape, ndim == 2 ? row_stride : NULL);
+        TU_ASSERT_OK(pscan_scan_carry_state(PSCAN_SUM, &pi, axis, dtype, &po, &o, done ? state_a : NULL, state_b));
+        unsigned char *t = state_a;
+        state_a = state_b;
+        state_b = t;
+        done += len;
+    }
+    cr_assert(eq(int, memcmp(whole, pieces, (size_t)n * item), 0),
+              "%s rows %lld width %lld axis %d flags %u threads %d", pscan_dtype_name(dtype),
+              (long long)rows, (long long)width, axis, flags, threads);
+    free(in);
+    free(whole);
+    free(pieces);
+    free(state_a);
+    free(state_b);
+}
+
+Test(carry, compensated_state)
+{
+    for (int threads = 1; threads <= 3; threads += 2)
+        for (unsigned flags = 0; flags <= PSCAN_FLAG_REVERSE; flags += PSCAN_FLAG_REVERSE) {
+            check_state_pieces(PSCAN_FLOAT64, 5 * TILE + 77, 0, 0, flags, threads);
+            check_state_pieces(PSCAN_FLOAT32, 3 * TILE + 5, 0, 0, flags, threads);
+            check_state_pieces(PSCAN_COMPLEX128, 3 * TILE + 5, 0, 0, flags, threads);
+            check_state_pieces(PSCAN_FLOAT64, 2 * TILE + 9, 40, 0, flags, threads);
+        }
+    /* a long lane: BLOCKS on 3 threads */
+    check_state_pieces(PSCAN_FLOAT64, 40 * TILE + 1, 0, 0, 0, 3);
+    /* the state of a plain sum is its accumulator: the last row */
+    int64_t a[6] = {1, 2, 3, 4, 5, 6}, state[3] = {0, 0, 0};
+    const int64_t shape[2] = {2, 3};
+    pscan_array v = tu_arr(a, PSCAN_INT64, 2, shape, NULL);
+    cr_assert(eq(sz, pscan_scan_state_size(PSCAN_SUM, PSCAN_INT64, PSCAN_DTYPE_DEFAULT, NULL), 8));
+    TU_ASSERT_OK(pscan_scan_carry_state(PSCAN_SUM, &v, 0, PSCAN_INT64, &v, NULL, NULL, state));
+    cr_assert(eq(i64, state[0], 5));
+    cr_assert(eq(i64, state[2], 9));
+    pscan_opts shifted = PSCAN_OPTS_INIT;
+    shifted.flags = PSCAN_FLAG_EXCLUSIVE;
+    cr_assert(eq(int, (int)pscan_scan_carry_state(PSCAN_SUM, &v, 0, PSCAN_INT64, &v, &shifted, NULL, state), (int)PSCAN_EOPTS));
+}
