@@ -122,11 +122,16 @@ static pscan_status scan_lanes(driver *d, const unsigned char *in, uint64_t out,
 
     const int64_t per_slab = pscan_carry_piece_rows(rq->op, rq->acc, rq->opts.order,
                                                     (int64_t)(rq->slab_bytes / in_row));
-    unsigned char *carry = malloc(out_row);
+    pscan_opts opts = rq->opts;
+    opts.flags = flags & (PSCAN_FLAG_REVERSE | PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_CHECK_OVERFLOW |
+                          PSCAN_FLAG_COMPENSATED);
+    /* Each slab goes on from the engine's state after the one before: the
+     * accumulators, or a compensated sum's pairs (src/scan_carry.h). */
+    const size_t state_bytes = (size_t)width * pscan_scan_state_size(rq->op, d->in_dtype, rq->acc, &opts);
+    unsigned char *carry = malloc(2 * state_bytes), *next = carry + state_bytes;
     if (!carry)
         return PSCAN_ENOMEM;
-    pscan_opts opts = rq->opts;
-    opts.flags = flags & (PSCAN_FLAG_REVERSE | PSCAN_FLAG_SKIP_NAN);
+    unsigned char *const states = carry;
     pscan_status status = PSCAN_OK;
     for (int64_t done = 0; done < hi - lo && status == PSCAN_OK;) {
         const int64_t len = per_slab < hi - lo - done ? per_slab : hi - lo - done;
@@ -143,11 +148,13 @@ static pscan_status scan_lanes(driver *d, const unsigned char *in, uint64_t out,
             break;
         }
         pscan_array a_in = c_array(src, d->in_dtype, 2, shape), a_out = c_array(dst, rq->acc, 2, shape);
-        status = done == 0 ? pscan_scan(rq->op, &a_in, 0, rq->acc, &a_out, &opts)
-                           : pscan_scan_carry(rq->op, &a_in, rq->acc, &a_out, &opts, carry);
+        status = pscan_scan_carry_state(rq->op, &a_in, 0, rq->acc, &a_out, &opts,
+                                        done == 0 ? NULL : carry, next);
         if (status != PSCAN_OK)
             break;
-        memcpy(carry, dst + (reverse ? 0 : (size_t)(len - 1) * out_row), out_row);
+        unsigned char *t = carry;
+        carry = next;
+        next = t;
         status = slab_done(d, in + (size_t)first * in_row, (size_t)len * in_row,
                            (size_t)len * out_row, out + (uint64_t)(first + shift) * out_row);
         done += len;
@@ -155,7 +162,7 @@ static pscan_status scan_lanes(driver *d, const unsigned char *in, uint64_t out,
     if (status == PSCAN_OK && initial && out_rows > 0) {
         unsigned char identity[16], *row = out_writer_buffer(&d->writer, out_row);
         if (!row) {
-            free(carry);
+            free(states);
             return PSCAN_ENOMEM;
         }
         pscan_identity(rq->op, rq->acc, identity);
@@ -163,7 +170,7 @@ static pscan_status scan_lanes(driver *d, const unsigned char *in, uint64_t out,
             memcpy(row + (size_t)k * d->out_item, identity, d->out_item);
         status = slab_done(d, in, 0, out_row, out + (uint64_t)identity_row * out_row);
     }
-    free(carry);
+    free(states);
     return status;
 }
 
@@ -213,15 +220,44 @@ static pscan_status scan_block(driver *d, const unsigned char *in, uint64_t out,
     return PSCAN_OK;
 }
 
+/* The file's strides in bytes of `item`, C or Fortran order. */
+static void file_strides(const pscan_npy_header *h, size_t item, int64_t *strides)
+{
+    int64_t stride = (int64_t)item;
+    for (int k = 0; k < h->ndim; k++) {
+        const int d = h->fortran_order ? k : h->ndim - 1 - k;
+        strides[d] = stride;
+        stride *= h->shape[d];
+    }
+}
+
+/* Several axes: one pscan_scan_axes call over the whole file (the result
+ * is held in memory; the input stays mapped). */
+static pscan_status scan_axes_whole(driver *d, const npy_input *in, const npy_output *out)
+{
+    const pscan_npy_header *h = &in->header;
+    int64_t in_strides[PSCAN_MAX_DIMS], out_strides[PSCAN_MAX_DIMS];
+    file_strides(h, d->in_item, in_strides);
+    file_strides(h, d->out_item, out_strides);
+    const unsigned char *src = load(d, in->data, (size_t)in->data_bytes);
+    unsigned char *dst = out_writer_buffer(&d->writer, (size_t)out->data_bytes);
+    if (!src || !dst)
+        return PSCAN_ENOMEM;
+    pscan_array a_in = {(void *)(uintptr_t)src, d->in_dtype, h->ndim, h->shape, in_strides};
+    pscan_array a_out = {dst, d->request->acc, h->ndim, h->shape, out_strides};
+    pscan_status status = pscan_scan_axes(d->request->op, &a_in, d->request->naxes, d->request->axes,
+                                          d->request->acc, &a_out, &d->request->opts);
+    if (status == PSCAN_OK)
+        status = slab_done(d, in->data, (size_t)in->data_bytes, (size_t)out->data_bytes, 0);
+    return status;
+}
+
 /* axis=None across a Fortran order: one call over logical views. */
 static pscan_status scan_fortran_flat(driver *d, const npy_input *in, const npy_output *out)
 {
     const pscan_npy_header *h = &in->header;
-    int64_t strides[PSCAN_MAX_DIMS], stride = (int64_t)d->in_item;
-    for (int k = 0; k < h->ndim; k++) {
-        strides[k] = stride;
-        stride *= h->shape[k];
-    }
+    int64_t strides[PSCAN_MAX_DIMS];
+    file_strides(h, d->in_item, strides);
     const unsigned char *src = load(d, in->data, (size_t)in->data_bytes);
     if (!src)
         return PSCAN_ENOMEM;
@@ -245,7 +281,7 @@ void file_scan_result_header(const pscan_npy_header *in, const file_scan_request
     memset(out, 0, sizeof *out);
     out->major = 1;
     out->dtype = request->acc;
-    if (request->axis == PSCAN_AXIS_NONE || in->ndim == 0) {
+    if (request->naxes <= 1 && (request->axis == PSCAN_AXIS_NONE || in->ndim == 0)) {
         int64_t n = 1;
         for (int k = 0; k < in->ndim; k++)
             n *= in->shape[k];
@@ -276,7 +312,9 @@ pscan_status file_scan_run(const npy_input *in, const npy_output *out,
     if (*write_error)
         return PSCAN_ENOTSUP;
     pscan_status status;
-    if (request->axis == PSCAN_AXIS_NONE && h->fortran_order && h->ndim >= 2) {
+    if (request->naxes > 1) {
+        status = scan_axes_whole(&d, in, out);
+    } else if (request->axis == PSCAN_AXIS_NONE && h->fortran_order && h->ndim >= 2) {
         status = scan_fortran_flat(&d, in, out);
     } else if (request->axis == PSCAN_AXIS_NONE || h->ndim == 0) {
         const int64_t n = (int64_t)(in->data_bytes / d.in_item);

@@ -27,7 +27,8 @@ enum exit_code {
     EXIT_SCAN = 1,  /* the scan itself failed (out of memory) */
     EXIT_USAGE = 2, /* bad command line, or an option that does not fit the file */
     EXIT_INPUT = 3, /* an input is not a .npy file pscan can read */
-    EXIT_IO = 4     /* a file could not be opened, mapped, written or renamed */
+    EXIT_IO = 4,    /* a file could not be opened, mapped, written or renamed */
+    EXIT_OVERFLOW = 5 /* --check-overflow: a partial result left the accumulator */
 };
 
 static const char usage_text[] =
@@ -62,6 +63,17 @@ static const char usage_text[] =
     "  --reverse           suffix scans: out[i] = scan of in[i..]\n"
     "  --skip-nan          NaN counts as absent (numpy.nancumsum, nancumprod;\n"
     "                      max/min skip NaN too)\n"
+    "  --check-overflow    integer sums and products: fail (exit 5, OUT left as\n"
+    "                      it was) if any partial result overflows the\n"
+    "                      accumulator, instead of wrapping like numpy\n"
+    "  --compensated       float and complex sums: double-double accumulation\n"
+    "                      (exactly rounded prefix sums in practice)\n"
+    "  --axes A,B,...      scan over several axes at once (SUM over 0,1 of an\n"
+    "                      image is its summed-area table); the result is held\n"
+    "                      in memory; no other flag goes with it\n"
+    "  --placement none|spread|compact\n"
+    "                      bind scan threads to cores (default none; kept off\n"
+    "                      when OMP_PROC_BIND binds them)\n"
     "  -o, --output-dir DIR\n"
     "                      write each result to DIR/<input file name>\n"
     "  --slab BYTES        input bytes per scan call (default 4 MiB): resident\n"
@@ -79,6 +91,7 @@ static const char usage_text[] =
     "  3  bad input file: not a .npy file, malformed header, unsupported dtype,\n"
     "     or a size that does not match the header\n"
     "  4  I/O error: a file could not be opened, read, written or renamed\n"
+    "  5  --check-overflow: a partial result overflowed\n"
     "  130/143  interrupted by SIGINT/SIGTERM (the temporary file is removed)\n"
     "On any error an existing OUT is left as it was.\n";
 
@@ -89,6 +102,9 @@ typedef struct cli {
     long axis; /* LONG_MIN: none */
     pscan_dtype dtype;
     pscan_opts opts;
+    int naxes;                  /* --axes: more than one */
+    long axes[PSCAN_MAX_DIMS];
+    int placement;              /* -1: not given */
     const char *output_dir;
     size_t slab_bytes;
     bool quiet;
@@ -155,12 +171,31 @@ static bool is_option(const char *arg, const char *name)
     return strncmp(arg, name, len) == 0 && (arg[len] == 0 || (arg[len] == '=' && name[1] == '-'));
 }
 
+/* "0,1,-1": two or more axes into c->axes; false if malformed. */
+static bool parse_axes(const char *list, cli *c)
+{
+    char copy[256];
+    if (strlen(list) >= sizeof copy)
+        return false;
+    strcpy(copy, list);
+    c->naxes = 0;
+    for (char *save = NULL, *item = strtok_r(copy, ",", &save); item;
+         item = strtok_r(NULL, ",", &save)) {
+        long axis;
+        if (c->naxes == PSCAN_MAX_DIMS || !parse_long(item, -PSCAN_MAX_DIMS, PSCAN_MAX_DIMS - 1, &axis))
+            return false;
+        c->axes[c->naxes++] = axis;
+    }
+    return c->naxes >= 2;
+}
+
 /* Returns -1 when the arguments are fine, else the exit code. */
 static int parse_args(int argc, char **argv, cli *c)
 {
     static const pscan_opts default_opts = PSCAN_OPTS_INIT;
     c->opts = default_opts;
     c->axis = LONG_MIN;
+    c->placement = -1;
     c->slab_bytes = (size_t)4 << 20;
     c->paths = calloc((size_t)argc, sizeof *c->paths);
     if (!c->paths)
@@ -219,6 +254,23 @@ static int parse_args(int argc, char **argv, cli *c)
             c->opts.flags |= PSCAN_FLAG_REVERSE;
         } else if (strcmp(arg, "--skip-nan") == 0) {
             c->opts.flags |= PSCAN_FLAG_SKIP_NAN;
+        } else if (strcmp(arg, "--check-overflow") == 0) {
+            c->opts.flags |= PSCAN_FLAG_CHECK_OVERFLOW;
+        } else if (strcmp(arg, "--compensated") == 0) {
+            c->opts.flags |= PSCAN_FLAG_COMPENSATED;
+        } else if (is_option(arg, "--axes")) {
+            if (!(value = option_value(argc, argv, &i, "--axes")) || !parse_axes(value, c))
+                return usage_error("--axes: '%s' is not a list of two or more axes (0,1)",
+                                   value ? value : "");
+        } else if (is_option(arg, "--placement")) {
+            static const char *const names[] = {"none", "spread", "compact"};
+            value = option_value(argc, argv, &i, "--placement");
+            for (int k = 0; k < 3 && value; k++)
+                if (strcmp(value, names[k]) == 0)
+                    c->placement = k;
+            if (c->placement < 0)
+                return usage_error("--placement: '%s' is not none, spread or compact",
+                                   value ? value : "");
         } else if (strcmp(arg, "-o") == 0 || is_option(arg, "--output-dir")) {
             if (!(value = option_value(argc, argv, &i, "--output-dir")))
                 return usage_error("%s needs a directory", arg);
@@ -255,6 +307,10 @@ static int parse_args(int argc, char **argv, cli *c)
         return c->path_count > 0 ? -1 : usage_error("%s", "info needs at least one file");
     if (!parse_op(c->command, &c->op))
         return usage_error("unknown command '%s'", c->command);
+    if (c->naxes > 0 && (c->have_axis || c->opts.flags))
+        return usage_error("%s", "--axes goes with no --axis and no flag");
+    if ((c->opts.flags & PSCAN_FLAG_SKIP_NAN) && (c->opts.flags & PSCAN_FLAG_COMPENSATED))
+        return usage_error("%s", "--skip-nan and --compensated do not go together yet");
     if ((c->opts.flags & PSCAN_FLAG_EXCLUSIVE) && (c->opts.flags & PSCAN_FLAG_INCLUDE_INITIAL))
         return usage_error("%s", "--exclusive and --include-initial exclude each other");
     if (c->output_dir ? c->path_count < 1 : c->path_count != 2)
@@ -280,6 +336,8 @@ static int run_topo(const cli *c)
                 pscan_strerror(status));
         return c->synthetic ? EXIT_USAGE : EXIT_INPUT;
     }
+    if (ctx && c->placement >= 0) /* a described machine plans with it too */
+        pscan_context_set_placement(ctx, (pscan_placement)c->placement);
     const int64_t elements = c->elements ? c->elements : (int64_t)1 << 30;
     size_t capacity = 4096;
     char *text = NULL;
@@ -358,6 +416,19 @@ static int run_one(const cli *c, const char *in_path, const char *out_path)
         }
         request.axis = (int)(c->axis < 0 ? c->axis + dims : c->axis);
     }
+    for (int k = 0; k < c->naxes; k++) {
+        const long dims = h->ndim == 0 ? 1 : h->ndim;
+        if (c->axes[k] < -dims || c->axes[k] >= dims) {
+            fprintf(stderr, "pscan: %s: axis %ld is out of range for a %d-d array\n", in_path,
+                    c->axes[k], h->ndim);
+            npy_input_close(&in);
+            return EXIT_USAGE;
+        }
+        request.axes[k] = (int)(c->axes[k] < 0 ? c->axes[k] + dims : c->axes[k]);
+    }
+    request.naxes = c->naxes;
+    if (c->naxes > 0)
+        request.axis = request.axes[0];
     request.acc = c->dtype != PSCAN_DTYPE_DEFAULT ? c->dtype : pscan_default_dtype(c->op, h->dtype);
     pscan_npy_header result;
     file_scan_result_header(h, &request, &result);
@@ -384,7 +455,7 @@ static int run_one(const cli *c, const char *in_path, const char *out_path)
     if (status != PSCAN_OK) {
         fprintf(stderr, "pscan: %s: %s\n", in_path, pscan_strerror(status));
         npy_output_abort(&out);
-        return status == PSCAN_ENOMEM ? EXIT_SCAN : EXIT_USAGE;
+        return status == PSCAN_ENOMEM ? EXIT_SCAN : status == PSCAN_EOVERFLOW ? EXIT_OVERFLOW : EXIT_USAGE;
     }
     if (npy_output_commit(&out, message, sizeof message) != NPY_FILE_OK) {
         fprintf(stderr, "pscan: %s\n", message);
@@ -417,6 +488,11 @@ int main(int argc, char **argv)
     cli c;
     memset(&c, 0, sizeof c);
     int code = parse_args(argc, argv, &c);
+    if (code < 0 && c.placement >= 0 &&
+        pscan_context_set_placement(NULL, (pscan_placement)c.placement) != PSCAN_OK) {
+        fprintf(stderr, "pscan: --placement: %s\n", pscan_strerror(PSCAN_ETOPOLOGY));
+        code = EXIT_SCAN;
+    }
     if (code < 0) {
         npy_install_signal_cleanup();
         code = strcmp(c.command, "info") == 0   ? run_info(&c)

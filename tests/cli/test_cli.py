@@ -30,7 +30,7 @@ FAILURES = []
 DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
           "uint64", "float16", "float32", "float64", "complex64", "complex128"]
 OPS = {"cumsum": np.add, "cumprod": np.multiply, "cummax": np.maximum, "cummin": np.minimum}
-EXIT_OK, EXIT_SCAN, EXIT_USAGE, EXIT_INPUT, EXIT_IO = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_SCAN, EXIT_USAGE, EXIT_INPUT, EXIT_IO, EXIT_OVERFLOW = 0, 1, 2, 3, 4, 5
 
 
 def fail(what):
@@ -419,13 +419,94 @@ def topo():
     if r.returncode or "this system" not in r.stdout or "plan: 100000 elements = 25 tiles" not in r.stdout:
         fail(f"topo: {r.returncode} {r.stdout!r}")
     r = run("topo", "--synthetic", "pack:2 numa:2 core:4 pu:1", "--threads", "8")
-    lines = [l.split() for l in r.stdout.splitlines()[3:]]
+    lines = [l.split() for l in r.stdout.splitlines()[4:]]
     nodes = [int(l[-1]) for l in lines]
     if r.returncode or "4 NUMA nodes" not in r.stdout or nodes != [0, 0, 1, 1, 2, 2, 3, 3]:
         fail(f"topo --synthetic: {r.returncode} {r.stdout!r}")
     r = run("topo", "--synthetic", "bogus:1")
     if r.returncode != EXIT_USAGE or "bogus" not in r.stderr:
         fail(f"topo with a bad description: {r.returncode} {r.stderr!r}")
+
+
+def checks_compensation_axes(rng):
+    """--check-overflow (also when only the carry from earlier slabs makes a
+    slab overflow), --compensated (slab pieces give the bits of one call and
+    stay within an ulp of exactly rounded sums), --axes, --placement."""
+    out = path("checked.npy")
+    # int8 partials 100, 120, 127 fit; one more 1 overflows at the last slab
+    a = np.array([100, 20, 7] + [0] * 5000 + [1], dtype="int8")
+    src = save("ovf.npy", a)
+    for extra in ([], ["--slab", "1000"], ["--axis", "0", "--slab", "1000"], ["--reverse", "--slab", "1000"]):
+        with open(out, "wb") as f:
+            f.write(b"precious")
+        r = run("cumsum", src, out, "--dtype", "int8", "--check-overflow", *extra)
+        if r.returncode != EXIT_OVERFLOW or "overflow" not in r.stderr or open(out, "rb").read() != b"precious":
+            fail(f"--check-overflow {extra}: exit {r.returncode}, {r.stderr.strip()!r}")
+    if any(n.startswith(".checked.npy") for n in os.listdir(TMP)):
+        fail("--check-overflow left a temporary file")
+    fits = save("fits.npy", a[:-1])
+    r = run("cumsum", fits, out, "--dtype", "int8", "--check-overflow", "--slab", "1000")
+    if r.returncode or not same(np.load(out), np.cumsum(a[:-1], dtype="int8")):
+        fail(f"--check-overflow without overflow: {r.stderr.strip()}")
+    # lanes side by side (axis 0 of a 2-d array), uint16 products
+    b = np.full((300, 4), 1, dtype="uint16")
+    b[0] = [200, 2, 3, 4]
+    b[299, 0] = 400  # 200 * 400 > 65535: only column 0, only in the last slab
+    r = run("cumprod", save("ovf2.npy", b), out, "--axis", "0", "--dtype", "uint16", "--check-overflow", "--slab", "100")
+    if r.returncode != EXIT_OVERFLOW:
+        fail(f"--check-overflow across lanes: exit {r.returncode}")
+
+    x = rng.standard_normal((3 * 4096 * 4 + 5,)) * np.where(rng.random(3 * 4096 * 4 + 5) < 0.1, 1e12, 1.0)
+    csrc = save("comp.npy", x)
+    ref = None
+    for extra in ([], ["--slab", str(4096 * 8)], ["--slab", str(3 * 4096 * 8), "--threads", "1"]):
+        r = run("cumsum", csrc, out, "--compensated", *extra)
+        got = np.load(out) if r.returncode == 0 else None
+        if got is None:
+            fail(f"--compensated {extra}: {r.stderr.strip()}")
+            continue
+        if ref is None:
+            ref = got
+        elif got.tobytes() != ref.tobytes():
+            fail(f"--compensated {extra}: slabs change the bits")
+    if ref is not None:
+        exact = [float(v) for v in np.cumsum([__import__("fractions").Fraction(float(v)) for v in x[:3000]])]
+        worst = max(abs(float(g) - e) / max(abs(e), 1e-300) for g, e in zip(ref[:3000], exact))
+        if worst > 2.3e-16:
+            fail(f"--compensated: relative error {worst:.3g} over the first 3000 prefix sums")
+    m = rng.standard_normal((2, 4096 + 3, 3)) * 1e8
+    r = run("cumsum", save("comp3.npy", m), out, "--compensated", "--axis", "1", "--slab", "4000")
+    r2 = run("cumsum", path("comp3.npy"), path("comp3_whole.npy"), "--compensated", "--axis", "1")
+    if r.returncode or r2.returncode or np.load(out).tobytes() != np.load(path("comp3_whole.npy")).tobytes():
+        fail(f"--compensated along axis 1 of a 3-d array: {r.stderr.strip()} {r2.stderr.strip()}")
+
+    for arr, axes in ((rng.integers(0, 256, (300, 70), dtype="uint8"), (0, 1)),
+                      (np.asfortranarray(rng.integers(-9, 9, (5, 40, 30), dtype="int32")), (1, 2)),
+                      (rng.standard_normal((64, 50)), (-1, 0)),
+                      (rng.integers(-9, 9, (4, 5, 6), dtype="int64"), (0, 1, 2))):
+        want = arr
+        for ax in sorted(a % arr.ndim for a in axes)[::-1]:
+            want = np.cumsum(want, axis=ax, dtype=default_acc("cumsum", arr.dtype))
+        r = run("cumsum", save("axes.npy", arr), out, "--axes", ",".join(map(str, axes)))
+        got = np.load(out) if r.returncode == 0 else None
+        if got is None or not same(got, want) or got.flags["F_CONTIGUOUS"] != (arr.ndim > 1 and arr.flags["F_CONTIGUOUS"] and not arr.flags["C_CONTIGUOUS"]):
+            fail(f"--axes {axes} on {arr.dtype} {arr.shape}: {r.stderr.strip()}")
+    for extra, keyword in ((["--axes", "0"], "axes"), (["--axes", "0,1", "--axis", "0"], "--axes"),
+                           (["--axes", "0,1", "--reverse"], "--axes"), (["--axes", "0,5"], "out of range"),
+                           (["--axes", "0,0"], "axis"), (["--placement", "far"], "placement"),
+                           (["--skip-nan", "--compensated"], "together")):
+        r = run("cumsum", path("axes.npy"), out, *extra)
+        if r.returncode != EXIT_USAGE or keyword not in r.stderr:
+            fail(f"{extra}: exit {r.returncode}, {r.stderr.strip()!r}")
+    plain = path("plain.npy")
+    r = run("cumsum", path("comp.npy"), plain)
+    r2 = run("cumsum", path("comp.npy"), out, "--placement", "spread")
+    if r.returncode or r2.returncode or np.load(out).tobytes() != np.load(plain).tobytes():
+        fail(f"--placement spread changes the bits: {r2.stderr.strip()}")
+    r = run("topo", "--placement", "compact", "--synthetic", "numa:2 core:4 pu:1", "--threads", "3")
+    nodes = [int(l.split()[-1]) for l in r.stdout.splitlines()[4:]]
+    if r.returncode or "placement: compact" not in r.stdout or nodes != [0, 0, 0]:
+        fail(f"topo --placement compact: {r.returncode} {r.stdout!r}")
 
 
 def replace_in_place():
@@ -443,10 +524,11 @@ CALLS = [0]
 def main():
     rng = np.random.default_rng(20261126)
     for step in (round_trips, flag_combinations, long_lanes, skip_nan, output_dir_and_info,
-                 malformed_corpus, usage_and_io_errors, replace_in_place, topo, interrupted, progress_bar):
+                 checks_compensation_axes, malformed_corpus, usage_and_io_errors, replace_in_place, topo, interrupted, progress_bar):
         t = time.time()
         n = len(FAILURES)
-        step(rng) if step in (round_trips, flag_combinations, long_lanes, skip_nan, output_dir_and_info) else step()
+        step(rng) if step in (round_trips, flag_combinations, long_lanes, skip_nan, output_dir_and_info,
+                              checks_compensation_axes) else step()
         print(f"{step.__name__}: {'ok' if len(FAILURES) == n else 'FAILED'} ({time.time() - t:.1f} s)")
     if FAILURES:
         print(f"{len(FAILURES)} failures")
