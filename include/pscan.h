@@ -109,7 +109,7 @@ typedef enum pscan_casting {
 
 /** Flags for pscan_opts.flags (bitwise or); README "Semantics" says what
  *  each does. EXCLUSIVE with INCLUDE_INITIAL is PSCAN_EOPTS; SKIP_NAN with
- *  COMPENSATED is PSCAN_ENOTSUP in this version. */
+ *  COMPENSATED is a compensated nancumsum (NaN counts as 0). */
 enum {
     PSCAN_FLAG_EXCLUSIVE = 1u << 0,       /* out[0] = identity, out[i] = scan of in[0..i-1] */
     PSCAN_FLAG_INCLUDE_INITIAL = 1u << 1, /* out one longer along axis, starts at identity */
@@ -176,10 +176,14 @@ PSCAN_API pscan_status pscan_scan(pscan_op op, const pscan_array *in, int axis,
  * turn, from the last axis to the first (bit for bit; the order matters
  * only to float sums and products), each scan accumulating in `dtype`
  * (or numpy's default for `op` and in's dtype). C-contiguous in and out
- * with out in the accumulator's dtype are done a cache-sized slab of rows
- * at a time, each slab scanned along all its axes before the next is read;
- * any other layout runs the scans one after another (with an n-sized
- * accumulator scratch when out's dtype differs).
+ * with out in the accumulator's dtype: the last two axes under an
+ * order-free op (integer and bool sums and products, max, min) in one
+ * pass, each row scanned from the running column reduce (in read once,
+ * out written once; rows cut into blocks across threads); other axis sets
+ * and float sums and products a cache-sized slab of rows at a time, each
+ * slab scanned along all its axes before the next is read. Any other
+ * layout runs the scans one after another (with an n-sized accumulator
+ * scratch when out's dtype differs).
  * @param axes  naxes distinct axes, -ndim <= axis < ndim, any order.
  * @return as pscan_scan; PSCAN_EAXIS for a repeated or out-of-range axis or
  *         naxes outside 1..ndim; PSCAN_ENOTSUP when opts.flags is not 0.

@@ -222,7 +222,8 @@ static pscan_status scan_checked(pscan_op op, pscan_view *in, const pscan_view *
     if (compensates(op, acc, opts)) {
         const int complex = acc == PSCAN_COMPLEX64 || acc == PSCAN_COMPLEX128;
         job.kernel = pscan_kernel_get_compensated(complex);
-        job.load = pscan_convert_get_to_pair(in->dtype, acc);
+        job.load = skips_nan(opts, in->dtype) ? pscan_convert_get_to_pair_skip_nan(in->dtype, acc)
+                                              : pscan_convert_get_to_pair(in->dtype, acc);
         job.store = pscan_convert_get_from_pair(acc, out->dtype);
         job.acc_size = complex ? 32 : 16;
         job.same_types = false;
@@ -375,9 +376,6 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
         return status;
     /* Before the shape checks: some flags change the result's shape. */
     if (opts->flags & ~(unsigned)SUPPORTED_FLAGS)
-        return PSCAN_ENOTSUP;
-    /* No load both skips NaN and widens to compensated pairs (yet). */
-    if ((opts->flags & PSCAN_FLAG_SKIP_NAN) && (opts->flags & PSCAN_FLAG_COMPENSATED))
         return PSCAN_ENOTSUP;
     if ((int)op < 0 || op >= PSCAN_OP_COUNT)
         return PSCAN_EOP;

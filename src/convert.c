@@ -310,18 +310,25 @@ typedef struct pair_dd {
 #define PAIRS_c64 2
 #define PAIRS_c128 2
 
-#define DEFINE_TO_PAIR(acc, from)                                              \
-    static void to_pair_##acc##_from_##from(const char *src, ptrdiff_t src_stride, char *dst, \
-                                            ptrdiff_t dst_stride, size_t n)    \
+/* `name` converts from -> acc -> pair; an element that `is_nan` says is
+ * NaN becomes 0 first (skip-NaN sums; NEVER_NAN for the plain load). */
+#define NEVER_NAN(x) 0
+#define DEFINE_TO_PAIR_BODY(name, acc, from, is_nan)                           \
+    static void name(const char *src, ptrdiff_t src_stride, char *dst, ptrdiff_t dst_stride, \
+                     size_t n)                                                 \
     {                                                                          \
         for (size_t i = 0; i < n; i++) {                                       \
             pscan_t_##from value;                                              \
             memcpy(&value, src + (ptrdiff_t)i * src_stride, sizeof value);     \
-            const pscan_t_##acc a = MAKE_##acc(RE_##from(value), IM_##from(value)); \
+            const pscan_t_##acc a = is_nan(value) ? MAKE_##acc(0.0, 0.0)       \
+                                                  : MAKE_##acc(RE_##from(value), IM_##from(value)); \
             const pair_dd parts[2] = {{(double)RE_##acc(a), 0.0}, {(double)IM_##acc(a), 0.0}}; \
             memcpy(dst + (ptrdiff_t)i * dst_stride, parts, PAIRS_##acc * sizeof(pair_dd)); \
         }                                                                      \
     }
+#define DEFINE_TO_PAIR(acc, from) DEFINE_TO_PAIR_BODY(to_pair_##acc##_from_##from, acc, from, NEVER_NAN)
+#define DEFINE_TO_PAIR_SKIP_NAN(acc, from) \
+    DEFINE_TO_PAIR_BODY(to_pair_skip_nan_##acc##_from_##from, acc, from, ISNAN_##from)
 #define DEFINE_FROM_PAIR(acc, to)                                              \
     static void from_pair_##acc##_to_##to(const char *src, ptrdiff_t src_stride, char *dst, \
                                           ptrdiff_t dst_stride, size_t n)      \
@@ -334,8 +341,10 @@ typedef struct pair_dd {
             memcpy(dst + (ptrdiff_t)i * dst_stride, &result, sizeof result);   \
         }                                                                      \
     }
+#define PSCAN_EACH_INEXACT_WITH(X, a) X(a, f16) X(a, f32) X(a, f64) X(a, c64) X(a, c128)
 #define DEFINE_PAIRS_FOR(acc)                                                  \
-    PSCAN_EACH_DTYPE_WITH(DEFINE_TO_PAIR, acc) PSCAN_EACH_DTYPE_WITH(DEFINE_FROM_PAIR, acc)
+    PSCAN_EACH_DTYPE_WITH(DEFINE_TO_PAIR, acc) PSCAN_EACH_DTYPE_WITH(DEFINE_FROM_PAIR, acc) \
+    PSCAN_EACH_INEXACT_WITH(DEFINE_TO_PAIR_SKIP_NAN, acc)
 PSCAN_EACH_INEXACT(DEFINE_PAIRS_FOR)
 
 #define TO_PAIR_ENTRY(acc, from) [PSCAN_DT_##from] = to_pair_##acc##_from_##from,
@@ -346,6 +355,17 @@ static const pscan_convert_fn to_pair_table[PSCAN_DTYPE_COUNT][PSCAN_DTYPE_COUNT
     PSCAN_EACH_INEXACT(TO_PAIR_ROW)};
 static const pscan_convert_fn from_pair_table[PSCAN_DTYPE_COUNT][PSCAN_DTYPE_COUNT] = {
     PSCAN_EACH_INEXACT(FROM_PAIR_ROW)};
+#define TO_PAIR_SKIP_NAN_ENTRY(acc, from) [PSCAN_DT_##from] = to_pair_skip_nan_##acc##_from_##from,
+#define TO_PAIR_SKIP_NAN_ROW(acc) \
+    [PSCAN_DT_##acc] = {PSCAN_EACH_INEXACT_WITH(TO_PAIR_SKIP_NAN_ENTRY, acc)},
+static const pscan_convert_fn to_pair_skip_nan_table[PSCAN_DTYPE_COUNT][PSCAN_DTYPE_COUNT] = {
+    PSCAN_EACH_INEXACT(TO_PAIR_SKIP_NAN_ROW)};
+
+pscan_convert_fn pscan_convert_get_to_pair_skip_nan(pscan_dtype from, pscan_dtype acc)
+{
+    pscan_convert_fn skipping = to_pair_skip_nan_table[acc][from];
+    return skipping ? skipping : to_pair_table[acc][from];
+}
 
 pscan_convert_fn pscan_convert_get_to_pair(pscan_dtype from, pscan_dtype acc)
 {

@@ -29,6 +29,10 @@ pscan_convert_fn pscan_convert_get_skip_nan(pscan_dtype from, pscan_dtype to, ps
 pscan_convert_fn pscan_convert_get_to_pair(pscan_dtype from, pscan_dtype acc);
 pscan_convert_fn pscan_convert_get_from_pair(pscan_dtype acc, pscan_dtype to);
 
+/* The pair load for skip-NaN compensated sums: a NaN input (float or
+ * complex, either part) counts as 0; the plain pair load for the others. */
+pscan_convert_fn pscan_convert_get_to_pair_skip_nan(pscan_dtype from, pscan_dtype acc);
+
 /* IEEE binary16 <-> binary32/64, round to nearest even as numpy does. */
 float pscan_half_to_float(uint16_t h);
 uint16_t pscan_float_to_half(float f);

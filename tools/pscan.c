@@ -309,8 +309,6 @@ static int parse_args(int argc, char **argv, cli *c)
         return usage_error("unknown command '%s'", c->command);
     if (c->naxes > 0 && (c->have_axis || c->opts.flags))
         return usage_error("%s", "--axes goes with no --axis and no flag");
-    if ((c->opts.flags & PSCAN_FLAG_SKIP_NAN) && (c->opts.flags & PSCAN_FLAG_COMPENSATED))
-        return usage_error("%s", "--skip-nan and --compensated do not go together yet");
     if ((c->opts.flags & PSCAN_FLAG_EXCLUSIVE) && (c->opts.flags & PSCAN_FLAG_INCLUDE_INITIAL))
         return usage_error("%s", "--exclusive and --include-initial exclude each other");
     if (c->output_dir ? c->path_count < 1 : c->path_count != 2)

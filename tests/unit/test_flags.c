@@ -1,7 +1,7 @@
 /*
  * test_flags.c - opts.flags. Every flag must work (1-D and N-d, every
- * axis, axis=None, in place, converting) with the documented values; the
- * one combination not built (skip-NaN with compensated) is PSCAN_ENOTSUP.
+ * axis, axis=None, in place, converting) with the documented values,
+ * skip-NaN with compensated included.
  * Unknown bits are PSCAN_EOPTS (see test_errors.c).
  */
 #include "testutil.h"
@@ -526,10 +526,63 @@ Test(flags, compensated_everywhere)
     TU_ASSERT_OK(pscan_cumsum(&ai, 0, PSCAN_DTYPE_DEFAULT, &aio, &o));
     cr_assert(eq(i64, io[2], 6));
     TU_ASSERT_OK(pscan_scan(PSCAN_MAX, &ad, 0, PSCAN_FLOAT32, &afo, &o));
-    o.flags = PSCAN_FLAG_COMPENSATED | PSCAN_FLAG_SKIP_NAN;
-    cr_assert(eq(int, (int)pscan_cumsum(&ad, 0, PSCAN_FLOAT32, &afo, &o), (int)PSCAN_ENOTSUP));
     free(c);
     free(co);
+}
+
+/* Skip-NaN with compensated: a compensated nancumsum, NaN counting as 0:
+ * exact values where plain sums lose the 1, and the bits of the
+ * compensated sum of the array with its NaN set to 0 (float32, float64,
+ * complex128 with NaN in either part; 1 and 2 threads). */
+Test(flags, skip_nan_compensated)
+{
+    const int64_t six = 6;
+    const double m[6] = {1e16, NAN, 1, -1e16, NAN, 1};
+    double mo[6];
+    pscan_array am = tu_vec((void *)(uintptr_t)m, PSCAN_FLOAT64, &six), amo = tu_vec(mo, PSCAN_FLOAT64, &six);
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = PSCAN_FLAG_COMPENSATED | PSCAN_FLAG_SKIP_NAN;
+    TU_ASSERT_OK(pscan_cumsum(&am, 0, PSCAN_DTYPE_DEFAULT, &amo, &o));
+    const double want[6] = {1e16, 1e16, 1e16, 1, 1, 2}; /* plain nancumsum: ..., 0, 0, 1 */
+    for (int i = 0; i < 6; i++)
+        cr_assert(eq(dbl, mo[i], want[i]), "element %d", i);
+    const pscan_dtype dtypes[3] = {PSCAN_FLOAT32, PSCAN_FLOAT64, PSCAN_COMPLEX128};
+    const int64_t n = 50001;
+    for (int d = 0; d < 3; d++)
+        for (int threads = 1; threads <= 2; threads++) {
+            const size_t item = tu_size(dtypes[d]);
+            unsigned char *x = tu_malloc((size_t)n * item), *zeroed = tu_malloc((size_t)n * item);
+            unsigned char *got = tu_malloc((size_t)n * item), *want_bits = tu_malloc((size_t)n * item);
+            uint64_t seed = 17 + (uint64_t)d;
+            tu_fill_scan_values(x, dtypes[d], n, PSCAN_SUM, &seed);
+            memcpy(zeroed, x, (size_t)n * item);
+            for (int64_t i = 0; i < n; i += 13) { /* NaN in one part; 0 in the copy */
+                const size_t part = dtypes[d] == PSCAN_FLOAT32 ? 4 : 8;
+                const size_t at = (size_t)i * item + (dtypes[d] == PSCAN_COMPLEX128 && i % 2 ? 8 : 0);
+                if (part == 4) {
+                    const float nan = NAN;
+                    memcpy(x + at, &nan, 4);
+                } else {
+                    const double nan = NAN;
+                    memcpy(x + at, &nan, 8);
+                }
+                memset(zeroed + (size_t)i * item, 0, item);
+            }
+            pscan_array ax = tu_vec(x, dtypes[d], &n), az = tu_vec(zeroed, dtypes[d], &n),
+                        ag = tu_vec(got, dtypes[d], &n), aw = tu_vec(want_bits, dtypes[d], &n);
+            pscan_opts both = PSCAN_OPTS_INIT, compensated = PSCAN_OPTS_INIT;
+            both.flags = PSCAN_FLAG_COMPENSATED | PSCAN_FLAG_SKIP_NAN;
+            compensated.flags = PSCAN_FLAG_COMPENSATED;
+            both.threads = compensated.threads = threads;
+            TU_ASSERT_OK(pscan_cumsum(&ax, 0, PSCAN_DTYPE_DEFAULT, &ag, &both));
+            TU_ASSERT_OK(pscan_cumsum(&az, 0, PSCAN_DTYPE_DEFAULT, &aw, &compensated));
+            cr_assert(eq(int, memcmp(got, want_bits, (size_t)n * item), 0), "%s, %d threads",
+                      pscan_dtype_name(dtypes[d]), threads);
+            free(x);
+            free(zeroed);
+            free(got);
+            free(want_bits);
+        }
 }
 
 Test(flags, zero_flags_is_plain_cumsum)
