@@ -75,8 +75,9 @@ int main(int argc, char **argv)
         {"2-d int64 axis 0", PSCAN_SUM, 0, 1, 1, {0}},
         {"int64 axes (0,1), one call", PSCAN_SUM, 0, 1, 2, {0}},
         {"int64 axes (0,1), two calls", PSCAN_SUM, 0, 1, 3, {0}},
+        {"compensated skip-NaN", PSCAN_SUM, PSCAN_FLAG_COMPENSATED | PSCAN_FLAG_SKIP_NAN, 0, 0, {0}},
     };
-    const int count = 17;
+    const int count = 18;
     pscan_opts opts = PSCAN_OPTS_INIT;
     opts.threads = threads;
     for (int r = 0; r <= reps; r++)
