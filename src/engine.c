@@ -620,28 +620,6 @@ static void blocks_worker(blocks_run *r, char *buffer)
     }
 }
 
-static void run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
-                       const pscan_chunk *chunks)
-{
-    blocks_run r = {
-        .plan = plan,
-        .job = job,
-        .descs = ws->descriptors,
-        .run = ++ws->calls,
-    };
-    blocks_layout(plan, job, &r.width, &r.value_bytes, &r.desc_stride, &r.lane_len,
-                  &r.blocks_per_lane, &r.total_blocks);
-    atomic_init(&r.next_block, 0);
-    char *scratch = ws->scratch;
-#pragma omp parallel num_threads(job->team)
-    {
-        const int member = omp_get_thread_num();
-        void *saved = team_enter(job, chunks, member);
-        blocks_worker(&r, scratch + (size_t)member * job->scratch_per_thread);
-        finish_streaming(job);
-        team_leave(job, saved);
-    }
-}
 
 /* ---- SPANS: one lane, chunk by chunk of the topology's plan ---- */
 
@@ -719,30 +697,35 @@ static void spans_worker(const blocks_run *r, const pscan_chunk *chunks, int mem
     }
 }
 
-static void run_spans(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
-                      const pscan_chunk *chunks)
+/* BLOCKS and SPANS: the same blocks and descriptors (one lane, for SPANS),
+ * claimed in order or taken chunk by chunk. */
+static void run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
+                       const pscan_chunk *chunks)
 {
     blocks_run r = {
         .plan = plan,
         .job = job,
         .descs = ws->descriptors,
         .run = ++ws->calls,
-        .width = 1,
-        .value_bytes = MAX_ACC_SIZE,
-        .desc_stride = desc_stride(MAX_ACC_SIZE, job->block_tiles),
-        .lane_len = lane_length(plan),
     };
-    r.total_blocks = (r.lane_len + block_len(job) - 1) / block_len(job);
+    blocks_layout(plan, job, &r.width, &r.value_bytes, &r.desc_stride, &r.lane_len,
+                  &r.blocks_per_lane, &r.total_blocks);
+    atomic_init(&r.next_block, 0);
     char *scratch = ws->scratch;
 #pragma omp parallel num_threads(job->team)
     {
         const int member = omp_get_thread_num();
         void *saved = team_enter(job, chunks, member);
-        /* A runtime that starts fewer threads gets chunks round robin:
-         * each thread takes its chunks in order, so the lowest unfinished
-         * chunk can always go on. */
-        for (int k = member; k < job->team; k += omp_get_num_threads())
-            spans_worker(&r, chunks, k, scratch + (size_t)member * job->scratch_per_thread);
+        char *buffer = scratch + (size_t)member * job->scratch_per_thread;
+        if (job->schedule == PSCAN_SCHEDULE_SPANS) {
+            /* A runtime that starts fewer threads gets chunks round robin:
+             * each thread takes its chunks in order, so the lowest
+             * unfinished chunk can always go on. */
+            for (int k = member; k < job->team; k += omp_get_num_threads())
+                spans_worker(&r, chunks, k, buffer);
+        } else {
+            blocks_worker(&r, buffer);
+        }
         finish_streaming(job);
         team_leave(job, saved);
     }
@@ -1060,10 +1043,8 @@ void pscan_engine_run(const pscan_plan *plan, const pscan_job *job, pscan_worksp
         run_lanes(plan, job, ws->scratch, chunks);
         return;
     case PSCAN_SCHEDULE_BLOCKS:
-        run_blocks(plan, job, ws, chunks);
-        return;
     case PSCAN_SCHEDULE_SPANS:
-        run_spans(plan, job, ws, chunks);
+        run_blocks(plan, job, ws, chunks);
         return;
     case PSCAN_SCHEDULE_PANEL:
         run_panel(plan, job, ws->scratch, chunks);

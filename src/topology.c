@@ -137,6 +137,24 @@ static void threads_per_node(hwloc_topology_t topo, int nodes, int team, pscan_p
         }
 }
 
+/* A node's span of `tiles` tiles from `first_tile`, split evenly over its
+ * `threads` threads, numbered from `thread`: chunks[thread...]. Returns
+ * the next thread number. */
+static int split_span(hwloc_topology_t topo, hwloc_obj_t node, int64_t first_tile, int64_t tiles,
+                      int64_t threads, int thread, pscan_chunk *chunks)
+{
+    for (int64_t t = 0; t < threads; t++, thread++) {
+        const int64_t share = tiles / threads + (t < tiles % threads);
+        hwloc_obj_t pu = node ? node_pu(topo, node, (int)t) : NULL;
+        hwloc_obj_t core = pu ? hwloc_get_ancestor_obj_by_type(topo, HWLOC_OBJ_CORE, pu) : NULL;
+        chunks[thread] = (pscan_chunk){first_tile, share, thread, pu ? (int)pu->os_index : -1,
+                                       core ? (int)core->os_index : -1,
+                                       node ? (int)node->os_index : -1};
+        first_tile += share;
+    }
+    return thread;
+}
+
 void pscan_topology_plan(const pscan_context *ctx, int64_t tiles, int team, pscan_chunk *chunks)
 {
     hwloc_topology_t topo = ctx->topology;
@@ -148,17 +166,9 @@ void pscan_topology_plan(const pscan_context *ctx, int64_t tiles, int team, psca
     int thread = 0;
     int64_t next_tile = 0;
     for (int j = 0; j < nodes; j++) {
-        hwloc_obj_t node = plan_node(topo, j);
-        for (int64_t t = 0; t < node_threads[j]; t++, thread++) {
-            /* the node's span, split evenly over its threads */
-            const int64_t share = node_tiles[j] / node_threads[j] + (t < node_tiles[j] % node_threads[j]);
-            hwloc_obj_t pu = node ? node_pu(topo, node, (int)t) : NULL;
-            hwloc_obj_t core = pu ? hwloc_get_ancestor_obj_by_type(topo, HWLOC_OBJ_CORE, pu) : NULL;
-            chunks[thread] = (pscan_chunk){next_tile, share, thread, pu ? (int)pu->os_index : -1,
-                                           core ? (int)core->os_index : -1,
-                                           node ? (int)node->os_index : -1};
-            next_tile += share;
-        }
+        thread = split_span(topo, plan_node(topo, j), next_tile, node_tiles[j], node_threads[j],
+                            thread, chunks);
+        next_tile += node_tiles[j];
     }
 }
 
@@ -185,20 +195,9 @@ bool pscan_topology_plan_runs(const pscan_context *ctx, const pscan_node_run *ru
     if (covered != tiles)
         return false;
     int thread = 0;
-    for (int r = 0; r < count; r++) {
-        hwloc_obj_t node = plan_node(topo, runs[r].node);
-        const int64_t n = node_threads[runs[r].node];
-        int64_t next_tile = runs[r].first_tile;
-        for (int64_t t = 0; t < n; t++, thread++) {
-            const int64_t share = runs[r].tiles / n + (t < runs[r].tiles % n);
-            hwloc_obj_t pu = node ? node_pu(topo, node, (int)t) : NULL;
-            hwloc_obj_t core = pu ? hwloc_get_ancestor_obj_by_type(topo, HWLOC_OBJ_CORE, pu) : NULL;
-            chunks[thread] = (pscan_chunk){next_tile, share, thread, pu ? (int)pu->os_index : -1,
-                                           core ? (int)core->os_index : -1,
-                                           node ? (int)node->os_index : -1};
-            next_tile += share;
-        }
-    }
+    for (int r = 0; r < count; r++)
+        thread = split_span(topo, plan_node(topo, runs[r].node), runs[r].first_tile, runs[r].tiles,
+                            node_threads[runs[r].node], thread, chunks);
     return true;
 }
 
