@@ -27,8 +27,8 @@
  * are specialised for segments of exactly one tile. */
 
 /* Threads hand carries on per block of whole tiles, read once from memory
- * and scanned again from L2: as many tiles as fill half the context's L2
- * with accumulators (pscan_topology_block_tiles), between 1 and
+ * and scanned again from L2: as many tiles as 8-byte values fill half the
+ * context's L2 (whatever the accumulator), between 1 and
  * PSCAN_MAX_BLOCK_TILES; PSCAN_BLOCK_TILES (256 KiB of 8-byte values)
  * where the cache size is unknown. The block is only a unit of work:
  * results never depend on it, the tile does not change. Narrow panels'
