@@ -171,6 +171,26 @@ static bool is_option(const char *arg, const char *name)
     return strncmp(arg, name, len) == 0 && (arg[len] == 0 || (arg[len] == '=' && name[1] == '-'));
 }
 
+/* The library flag an option without a value stands for, 0 if none. */
+static unsigned flag_option(const char *arg)
+{
+    static const struct {
+        const char *name;
+        unsigned flag;
+    } flags[] = {
+        {"--exclusive", PSCAN_FLAG_EXCLUSIVE},
+        {"--include-initial", PSCAN_FLAG_INCLUDE_INITIAL},
+        {"--reverse", PSCAN_FLAG_REVERSE},
+        {"--skip-nan", PSCAN_FLAG_SKIP_NAN},
+        {"--check-overflow", PSCAN_FLAG_CHECK_OVERFLOW},
+        {"--compensated", PSCAN_FLAG_COMPENSATED},
+    };
+    for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
+        if (strcmp(arg, flags[k].name) == 0)
+            return flags[k].flag;
+    return 0;
+}
+
 /* "0,1,-1": two or more axes into c->axes; false if malformed. */
 static bool parse_axes(const char *list, cli *c)
 {
@@ -246,18 +266,8 @@ static int parse_args(int argc, char **argv, cli *c)
             else
                 return usage_error("--order: '%s' is neither reproducible nor sequential",
                                    value ? value : "");
-        } else if (strcmp(arg, "--exclusive") == 0) {
-            c->opts.flags |= PSCAN_FLAG_EXCLUSIVE;
-        } else if (strcmp(arg, "--include-initial") == 0) {
-            c->opts.flags |= PSCAN_FLAG_INCLUDE_INITIAL;
-        } else if (strcmp(arg, "--reverse") == 0) {
-            c->opts.flags |= PSCAN_FLAG_REVERSE;
-        } else if (strcmp(arg, "--skip-nan") == 0) {
-            c->opts.flags |= PSCAN_FLAG_SKIP_NAN;
-        } else if (strcmp(arg, "--check-overflow") == 0) {
-            c->opts.flags |= PSCAN_FLAG_CHECK_OVERFLOW;
-        } else if (strcmp(arg, "--compensated") == 0) {
-            c->opts.flags |= PSCAN_FLAG_COMPENSATED;
+        } else if (flag_option(arg)) {
+            c->opts.flags |= flag_option(arg);
         } else if (is_option(arg, "--axes")) {
             if (!(value = option_value(argc, argv, &i, "--axes")) || !parse_axes(value, c))
                 return usage_error("--axes: '%s' is not a list of two or more axes (0,1)",
