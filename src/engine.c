@@ -718,11 +718,15 @@ static void run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_works
         void *saved = team_enter(job, chunks, member);
         char *buffer = scratch + (size_t)member * job->scratch_per_thread;
         if (job->schedule == PSCAN_SCHEDULE_SPANS) {
-            /* A runtime that starts fewer threads gets chunks round robin:
-             * each thread takes its chunks in order, so the lowest
-             * unfinished chunk can always go on. */
-            for (int k = member; k < job->team; k += omp_get_num_threads())
-                spans_worker(&r, chunks, k, buffer);
+            /* Chunk k goes to its planned member (the runtime's placement
+             * may order members differently from the lane); a runtime that
+             * starts fewer threads gets chunks round robin: each thread
+             * takes its chunks in order, so the lowest unfinished chunk
+             * can always go on. */
+            const int threads = omp_get_num_threads();
+            for (int k = 0; k < job->team; k++)
+                if (threads == job->team ? chunks[k].thread == member : k % threads == member)
+                    spans_worker(&r, chunks, k, buffer);
         } else {
             blocks_worker(&r, buffer);
         }
@@ -952,20 +956,40 @@ static int block_tiles_for(const pscan_job *job)
 static void prepare_placement(const pscan_plan *plan, pscan_job *job)
 {
     job->bind = false;
+    job->runtime_placed = false;
     job->plan_offset = 0;
     if (job->team < 2 || !job->ctx)
         return;
-    job->bind = plan->total / job->team >= BIND_MIN_ELEMS_PER_THREAD &&
-                pscan_topology_binds(job->ctx);
+    const bool big = plan->total / job->team >= BIND_MIN_ELEMS_PER_THREAD;
+    job->bind = big && pscan_topology_binds(job->ctx);
+    job->runtime_placed = big && pscan_topology_runtime_places(job->ctx);
     if (job->schedule == PSCAN_SCHEDULE_BLOCKS && !job->panel_lagged && lane_count(plan) == 1 &&
-        pscan_topology_wants_spans(job->ctx, job->team, job->bind)) {
+        (pscan_topology_wants_spans(job->ctx, job->team, job->bind) || job->runtime_placed)) {
         job->schedule = PSCAN_SCHEDULE_SPANS;
         job->descriptor_bytes = spans_descriptor_bytes(plan, job);
+    } else {
+        job->runtime_placed = false;
     }
     if (job->bind || job->schedule == PSCAN_SCHEDULE_SPANS) {
+        /* the plan, then (runtime placed) each member's PU */
         job->plan_offset = (job->descriptor_bytes + 63) / 64 * 64;
-        job->descriptor_bytes = job->plan_offset + (size_t)job->team * sizeof(pscan_chunk);
+        job->descriptor_bytes = job->plan_offset + (size_t)job->team * sizeof(pscan_chunk) +
+                                (job->runtime_placed ? (size_t)job->team * sizeof(int) : 0);
     }
+}
+
+/* SPANS under the runtime's placement: each member tells its PU, and the
+ * plan follows (a team all on one node runs BLOCKS instead). */
+static bool plan_runtime_members(const pscan_job *job, pscan_workspace *ws, int64_t tiles,
+                                 pscan_chunk *chunks)
+{
+    int *member_pu = (int *)(void *)((char *)ws->descriptors + job->plan_offset +
+                                     (size_t)job->team * sizeof(pscan_chunk));
+    for (int m = 0; m < job->team; m++)
+        member_pu[m] = -1;
+#pragma omp parallel num_threads(job->team)
+    member_pu[omp_get_thread_num()] = pscan_topology_current_pu(job->ctx);
+    return pscan_topology_plan_members(job->ctx, tiles, job->team, member_pu, chunks) >= 2;
 }
 
 static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
@@ -1031,9 +1055,17 @@ void pscan_engine_run(const pscan_plan *plan, const pscan_job *job, pscan_worksp
     const pscan_chunk *chunks = team_plan(job, ws);
     pscan_chunk *plan_chunks = (pscan_chunk *)(void *)((char *)ws->descriptors + job->plan_offset);
     const int64_t tiles = (lane_length(plan) + PSCAN_TILE - 1) / PSCAN_TILE;
+    if (job->runtime_placed) {
+        if (!plan_runtime_members(job, ws, tiles, plan_chunks)) {
+            pscan_job blocks = *job;
+            blocks.schedule = PSCAN_SCHEDULE_BLOCKS;
+            run_blocks(plan, &blocks, ws, NULL);
+            return;
+        }
+    }
     /* SPANS follow the input's pages where its lane is one forward run */
-    if (chunks && job->schedule == PSCAN_SCHEDULE_SPANS && plan->kind == PSCAN_PLAN_LANES &&
-        plan->scan.in_stride > 0)
+    else if (chunks && job->schedule == PSCAN_SCHEDULE_SPANS && plan->kind == PSCAN_PLAN_LANES &&
+             plan->scan.in_stride > 0)
         pscan_topology_plan_buffer(job->ctx, plan->in_base, PSCAN_TILE * plan->scan.in_stride,
                                    tiles, job->team, plan_chunks);
     else if (chunks)

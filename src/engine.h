@@ -81,6 +81,8 @@ typedef struct pscan_job {
     bool panel_lagged;      /* PANEL (or BLOCKS of its rows): narrow rows
                                back to back, scanned as one lagged sequence */
     bool bind;              /* threads bound to the plan's PUs */
+    bool runtime_placed;    /* SPANS whose threads the OpenMP runtime
+                               placed: they say where they are first */
     size_t plan_offset;     /* bind or SPANS: the chunk plan's place in
                                the descriptors */
     size_t scratch_per_thread;

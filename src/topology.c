@@ -137,6 +137,16 @@ static void threads_per_node(hwloc_topology_t topo, int nodes, int team, pscan_p
         }
 }
 
+/* Chunk `tiles` tiles from `first_tile`, scanned by `thread` on `pu`
+ * (NULL: unknown) of `node`. */
+static pscan_chunk make_chunk(hwloc_topology_t topo, int64_t first_tile, int64_t tiles, int thread,
+                              hwloc_obj_t pu, hwloc_obj_t node)
+{
+    hwloc_obj_t core = pu ? hwloc_get_ancestor_obj_by_type(topo, HWLOC_OBJ_CORE, pu) : NULL;
+    return (pscan_chunk){first_tile, tiles, thread, pu ? (int)pu->os_index : -1,
+                         core ? (int)core->os_index : -1, node ? (int)node->os_index : -1};
+}
+
 /* A node's span of `tiles` tiles from `first_tile`, split evenly over its
  * `threads` threads, numbered from `thread`: chunks[thread...]. Returns
  * the next thread number. */
@@ -145,11 +155,8 @@ static int split_span(hwloc_topology_t topo, hwloc_obj_t node, int64_t first_til
 {
     for (int64_t t = 0; t < threads; t++, thread++) {
         const int64_t share = tiles / threads + (t < tiles % threads);
-        hwloc_obj_t pu = node ? node_pu(topo, node, (int)t) : NULL;
-        hwloc_obj_t core = pu ? hwloc_get_ancestor_obj_by_type(topo, HWLOC_OBJ_CORE, pu) : NULL;
-        chunks[thread] = (pscan_chunk){first_tile, share, thread, pu ? (int)pu->os_index : -1,
-                                       core ? (int)core->os_index : -1,
-                                       node ? (int)node->os_index : -1};
+        chunks[thread] = make_chunk(topo, first_tile, share, thread,
+                                    node ? node_pu(topo, node, (int)t) : NULL, node);
         first_tile += share;
     }
     return thread;
@@ -272,6 +279,60 @@ pscan_status pscan_context_plan(const pscan_context *ctx, int64_t elements, int 
 static bool runtime_binds(void)
 {
     return omp_get_proc_bind() != omp_proc_bind_false;
+}
+
+bool pscan_topology_runtime_places(const pscan_context *ctx)
+{
+    return ctx->this_system && runtime_binds() && plan_nodes(ctx->topology) >= 2;
+}
+
+int pscan_topology_current_pu(const pscan_context *ctx)
+{
+    hwloc_bitmap_t where = hwloc_bitmap_alloc();
+    int pu = -1;
+    if (where && hwloc_get_last_cpu_location(ctx->topology, where, HWLOC_CPUBIND_THREAD) == 0)
+        pu = hwloc_bitmap_first(where);
+    hwloc_bitmap_free(where);
+    return pu;
+}
+
+/* The plan node of PU `os_index` (0 when unknown). */
+static int pu_node(hwloc_topology_t topo, int os_index)
+{
+    hwloc_obj_t pu = os_index >= 0 ? hwloc_get_pu_obj_by_os_index(topo, (unsigned)os_index) : NULL;
+    for (int j = 0; pu && j < plan_nodes(topo); j++) {
+        hwloc_obj_t node = plan_node(topo, j);
+        if (node && hwloc_bitmap_isincluded(pu->cpuset, node->cpuset))
+            return j;
+    }
+    return 0;
+}
+
+int pscan_topology_plan_members(const pscan_context *ctx, int64_t tiles, int team,
+                                const int *member_pu, pscan_chunk *chunks)
+{
+    hwloc_topology_t topo = ctx->topology;
+    const int nodes = plan_nodes(topo);
+    int64_t node_threads[MAX_PLAN_NODES] = {0}, node_tiles[MAX_PLAN_NODES];
+    for (int m = 0; m < team; m++)
+        node_threads[pu_node(topo, member_pu[m])]++;
+    split_by_weight(tiles, nodes, node_threads, node_tiles);
+    int position = 0, used = 0;
+    int64_t next_tile = 0;
+    for (int j = 0; j < nodes; j++) {
+        used += node_threads[j] > 0;
+        hwloc_obj_t node = plan_node(topo, j);
+        for (int m = 0, t = 0; m < team; m++) {
+            if (pu_node(topo, member_pu[m]) != j)
+                continue;
+            const int64_t share = node_tiles[j] / node_threads[j] + (t < node_tiles[j] % node_threads[j]);
+            hwloc_obj_t pu = member_pu[m] >= 0 ? hwloc_get_pu_obj_by_os_index(topo, (unsigned)member_pu[m]) : NULL;
+            chunks[position++] = make_chunk(topo, next_tile, share, m, pu, node);
+            next_tile += share;
+            t++;
+        }
+    }
+    return used;
 }
 
 bool pscan_topology_binds(const pscan_context *ctx)

@@ -13,6 +13,22 @@
  * the OpenMP runtime not binding them already. */
 bool pscan_topology_binds(const pscan_context *ctx);
 
+/* The OpenMP runtime binds threads itself (OMP_PROC_BIND / OMP_PLACES) on
+ * this system, and the topology has two NUMA nodes or more: a call's
+ * threads can say where they are (pscan_topology_current_pu). */
+bool pscan_topology_runtime_places(const pscan_context *ctx);
+
+/* The OS index of the PU the calling thread runs on, -1 if unknown. */
+int pscan_topology_current_pu(const pscan_context *ctx);
+
+/* The plan for threads the runtime placed: member m runs on PU
+ * member_pu[m]; each node's span is in proportion to its members, chunks
+ * in lane order (node by node, members in order within a node), each
+ * chunk's `thread` the member that scans it. Returns how many nodes
+ * have members. */
+int pscan_topology_plan_members(const pscan_context *ctx, int64_t tiles, int team,
+                                const int *member_pu, pscan_chunk *chunks);
+
 /* A single long lane is scanned span by span: the team's threads are on
  * two or more NUMA nodes and their nodes are known (pscan binds them, or
  * the topology is described, not this system's; `bound`: this call binds

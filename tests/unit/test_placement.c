@@ -259,3 +259,29 @@ Test(placement, block_size_follows_l2_not_results)
     for (int c = 0; c < 3; c++)
         pscan_context_destroy(ctxs[c]);
 }
+
+/* Threads the OpenMP runtime placed (OMP_PROC_BIND): each says its PU and
+ * the plan follows, chunks in lane order node by node, each naming the
+ * member that scans it, however the runtime numbered them. */
+Test(placement, plan_follows_runtime_members)
+{
+    pscan_context *ctx;
+    TU_ASSERT_OK(pscan_context_create_synthetic("numa:2 core:4 pu:1", &ctx));
+    const int member_pu[5] = {5, 0, 6, 1, 7}; /* nodes 1, 0, 1, 0, 1 */
+    pscan_chunk chunks[5];
+    cr_assert(eq(int, pscan_topology_plan_members(ctx, 1000, 5, member_pu, chunks), 2));
+    const int order[5] = {1, 3, 0, 2, 4};
+    const int64_t tiles[5] = {200, 200, 200, 200, 200};
+    int64_t next = 0;
+    for (int k = 0; k < 5; k++) {
+        cr_assert(eq(int, chunks[k].thread, order[k]), "chunk %d", k);
+        cr_assert(eq(int, chunks[k].pu, member_pu[order[k]]));
+        cr_assert(eq(int, chunks[k].numa_node, k < 2 ? 0 : 1));
+        cr_assert(eq(i64, chunks[k].first_tile, next));
+        cr_assert(eq(i64, chunks[k].tiles, tiles[k]));
+        next += chunks[k].tiles;
+    }
+    const int one_node[3] = {4, 5, 6};
+    cr_assert(eq(int, pscan_topology_plan_members(ctx, 30, 3, one_node, chunks), 1));
+    pscan_context_destroy(ctx);
+}
