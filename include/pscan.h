@@ -304,9 +304,10 @@ PSCAN_API pscan_status pscan_context_plan(const pscan_context *ctx, int64_t elem
  *  elements per thread, and never when the OpenMP runtime binds threads
  *  itself (OMP_PROC_BIND / OMP_PLACES set): then the runtime's placement
  *  is kept. Each thread is bound for the call and given its own mask back
- *  after it. With threads on two or more NUMA nodes, a single long lane
- *  is then scanned node span by node span (the SPANS schedule: each
- *  thread reads and writes only its own chunk of the plan below). The
+ *  after it. With threads on two or more NUMA nodes (bound by pscan, or
+ *  by the runtime: they then report where they run), a single long lane
+ *  is scanned node span by node span (the SPANS schedule: each thread
+ *  reads and writes only its own chunk of the plan below). The
  *  environment variable PSCAN_PLACEMENT=none|spread|compact sets the
  *  placement of contexts made for this system (the default one too). */
 typedef enum pscan_placement {
