@@ -19,7 +19,8 @@ typedef struct variant {
     pscan_op op;
     unsigned flags;
     int int64_data; /* the overflow check runs on int64 */
-    int axes;       /* 2: the 2-d summed-area table; 3: the same as two calls */
+    int axes;       /* 2: the 2-d summed-area table; 3: the same as two calls;
+                       4: a batch of 8 images' tables; 5: the same as two calls */
     double times[MAX_REPS];
 } variant;
 
@@ -76,8 +77,10 @@ int main(int argc, char **argv)
         {"int64 axes (0,1), one call", PSCAN_SUM, 0, 1, 2, {0}},
         {"int64 axes (0,1), two calls", PSCAN_SUM, 0, 1, 3, {0}},
         {"compensated skip-NaN", PSCAN_SUM, PSCAN_FLAG_COMPENSATED | PSCAN_FLAG_SKIP_NAN, 0, 0, {0}},
+        {"8 images axes (1,2), one call", PSCAN_SUM, 0, 0, 4, {0}},
+        {"8 images axes (1,2), two calls", PSCAN_SUM, 0, 0, 5, {0}},
     };
-    const int count = 18;
+    const int count = 20;
     pscan_opts opts = PSCAN_OPTS_INIT;
     opts.threads = threads;
     for (int r = 0; r <= reps; r++)
@@ -89,7 +92,9 @@ int main(int argc, char **argv)
                               1, &n, NULL};
             pscan_array out = {v[k].int64_data ? (void *)yi : (void *)y, in.dtype, 1, &out_n, NULL};
             pscan_array in2 = {in.data, in.dtype, 2, shape2, NULL}, out2 = {out.data, in.dtype, 2, shape2, NULL};
-            const int axes[2] = {0, 1};
+            const int axes[2] = {0, 1}, image_axes[2] = {1, 2};
+            const int64_t shape3[3] = {8, shape2[0] / 8, shape2[1]};
+            pscan_array in3 = {in.data, in.dtype, 3, shape3, NULL}, out3 = {out.data, in.dtype, 3, shape3, NULL};
             double t = now();
             pscan_status s;
             if (v[k].axes == 1)
@@ -100,6 +105,12 @@ int main(int argc, char **argv)
                 s = pscan_scan(v[k].op, &in2, 1, PSCAN_DTYPE_DEFAULT, &out2, &o);
                 if (s == PSCAN_OK)
                     s = pscan_scan(v[k].op, &out2, 0, PSCAN_DTYPE_DEFAULT, &out2, &o);
+            } else if (v[k].axes == 4) {
+                s = pscan_scan_axes(v[k].op, &in3, 2, image_axes, PSCAN_DTYPE_DEFAULT, &out3, &o);
+            } else if (v[k].axes == 5) {
+                s = pscan_scan(v[k].op, &in3, 2, PSCAN_DTYPE_DEFAULT, &out3, &o);
+                if (s == PSCAN_OK)
+                    s = pscan_scan(v[k].op, &out3, 1, PSCAN_DTYPE_DEFAULT, &out3, &o);
             } else
                 s = pscan_scan(v[k].op, &in, PSCAN_AXIS_NONE, PSCAN_DTYPE_DEFAULT, &out, &o);
             t = now() - t;

@@ -4,8 +4,9 @@
  * slab is still in cache when its next axis is scanned. Axis 0 continues
  * from the previous slab's last row (src/scan_carry.h); where float order
  * matters slabs hold whole 4096-row tiles, so the bits are those of the
- * chained scans. The last two axes under an order-free op (integer sums,
- * products, max, min) take the one-pass summed-area table of src/sat.c. */
+ * chained scans. The last two axes take the one-pass summed-area table of
+ * src/sat.c where it applies (order-free ops; float sums and products in
+ * batches of at least one image per thread). */
 #include "dtype.h"
 #include "layout.h"
 #include "sat.h"
@@ -108,7 +109,7 @@ pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int naxes, cons
             return PSCAN_EOUTSHAPE;
     const bool fused = pscan_array_is_c_contiguous(in) && pscan_array_is_c_contiguous(out) &&
                        out->dtype == acc && rows > 0 && row_elems > 0;
-    /* The last two axes of order-free ops: one pass (src/sat.c). */
+    /* The last two axes: one pass where src/sat.c can. */
     if (naxes == 2 && sorted[0] == in->ndim - 1 && sorted[1] == in->ndim - 2) {
         bool done;
         status = pscan_sat_scan(op, in, acc, out, opts, &done);

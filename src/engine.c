@@ -222,9 +222,7 @@ static void block_close(const pscan_job *job, block_view *view)
         cursor_transfer(&view->start, job, view->dst, view->n, STORE_VALUES);
 }
 
-/* Scan n values of a lane starting at a tile boundary, in one pass.
- * carry: the lane's prefix before them, or NULL at the lane's start. */
-static void scan_block(const pscan_job *job, const char *src, char *dst, int64_t n,
+void pscan_engine_scan_values(const pscan_job *job, const char *src, char *dst, int64_t n,
                        const char *carry)
 {
     const pscan_kernel *kernel = job->kernel;
@@ -299,7 +297,7 @@ static void scan_lane(const pscan_plan *plan, const pscan_job *job, char *buffer
         block_view view;
         int64_t n = min64(block_len(job), len - start);
         block_open(plan, job, buffer, lane, start, n, &view);
-        scan_block(job, view.src, view.dst, n, start > 0 ? carry : lane_carry);
+        pscan_engine_scan_values(job, view.src, view.dst, n, start > 0 ? carry : lane_carry);
         memcpy(carry, view.dst + (n - 1) * acc, (size_t)acc);
         block_close(job, &view);
     }
@@ -559,7 +557,7 @@ static void work_scan(const blocks_run *r, block_work *work, const char *carry)
         r->job->kernel->scan_lagged(work->src, work->dst, (size_t)work->values,
                                     (size_t)r->width, carry);
     else
-        scan_block(r->job, work->src, work->dst, work->values, carry);
+        pscan_engine_scan_values(r->job, work->src, work->dst, work->values, carry);
 }
 
 /* The block's aggregates into desc; returns their count. */

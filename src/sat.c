@@ -1,19 +1,28 @@
-/* sat.c - a summed-area table in one pass. Row r of the result is the
+/* sat.c - a summed-area table in one pass over the last two axes.
+ *
+ * Order-free ops (integers, bool, max, min): row r of the result is the
  * scan along the row of column[r] = column[r-1] op in[r], the running
  * column reduce, which each thread keeps in a buffer of one row: in is
  * read once and out written once (by the scan kernel itself, with
  * non-temporal stores when out is big), where two chained scans read and
- * write everything twice. Only for order-free ops (integers, bool, max,
- * min): their results do not depend on grouping, which is what lets the
- * row scan come after the column reduce, and the rows be cut into blocks
- * across threads. A block's running row starts as the column reduce of
- * every row above it: phase 1 reduces the blocks but the last (column
- * strips across all threads), phase 2 scans the blocks. */
+ * write everything twice. Their results do not depend on grouping, which
+ * is what lets the row scan come after the column reduce, and the rows be
+ * cut into blocks across threads. A block's running row starts as the
+ * column reduce of every row above it: phase 1 reduces the blocks but the
+ * last (column strips across all threads), phase 2 scans the blocks.
+ *
+ * Float sums and products must give the chained scans' bits: each row is
+ * scanned first, then combined down the columns with the engine's tile
+ * chain (scan_image_ordered). An image cannot be cut without scanning its
+ * rows twice, so this path takes batches of at least one image per thread
+ * (or one thread); a single image on several threads is left to the
+ * caller's slab path. */
 #include "sat.h"
 
 #include "context.h"
 #include "convert.h"
 #include "dtype.h"
+#include "engine.h"
 #include "kernels/kernels.h"
 #include "layout.h"
 
@@ -37,6 +46,10 @@ typedef struct sat_run {
     char *reduced;  /* per (image, block): column reduce of the block's rows */
     char *buffers;  /* per thread: the running row and a converted row */
     bool stream;    /* the scan kernel streams its stores to out */
+    /* Float sums and products (order matters): one image per thread. */
+    bool ordered;
+    pscan_job job;     /* the row scans, as the engine does them */
+    pscan_copy_fn copy; /* NULL: rows are memcpy'd to out */
 } sat_run;
 
 static void block_rows(const sat_run *r, int64_t block, int64_t *first, int64_t *count)
@@ -101,13 +114,45 @@ static void scan_block(const sat_run *r, int64_t unit, char *buffers)
     }
 }
 
+/* One image where the order matters: the bits of the chained scans. Each
+ * row is scanned along itself as the engine scans a lane, then down the
+ * columns as the engine's panels do: within a tile of 4096 rows a local
+ * running row, from the second tile on that tile's local row after the
+ * last row of the tile before (strictly row after row when SEQUENTIAL). */
+static void scan_image_ordered(const sat_run *r, int64_t image, char *buffers)
+{
+    const size_t row_bytes = (size_t)r->cols * r->acc;
+    char *loaded = buffers, *scanned = loaded + row_bytes, *local = scanned + row_bytes;
+    char *prefix = local + row_bytes, *combined = prefix + row_bytes;
+    const int64_t tile_rows = r->job.sequential ? r->rows : PSCAN_TILE;
+    for (int64_t row = 0; row < r->rows; row++) {
+        const int64_t in_tile = row % tile_rows;
+        const char *values = row_values(r, image, row, 0, r->cols, loaded);
+        pscan_engine_scan_values(&r->job, values, in_tile == 0 ? local : scanned, r->cols, NULL);
+        if (in_tile > 0)
+            r->kernel->combine(local, scanned, local, (size_t)r->cols);
+        const char *result = local;
+        if (row >= tile_rows) {
+            r->kernel->combine(prefix, local, combined, (size_t)r->cols);
+            result = combined;
+        }
+        char *out = r->out + (size_t)(image * r->rows + row) * row_bytes;
+        if (r->copy)
+            r->copy(out, result, row_bytes);
+        else
+            memcpy(out, result, row_bytes);
+        if (in_tile == tile_rows - 1)
+            memcpy(prefix, result, row_bytes);
+    }
+}
+
 pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, pscan_dtype acc,
                             const pscan_array *out, const pscan_opts *opts, bool *fused)
 {
     *fused = false;
     const pscan_kernel *kernel = pscan_kernel_get(op, acc);
-    if (!kernel->order_free || in->ndim < 2 || opts->flags || out->dtype != acc ||
-        !pscan_array_is_c_contiguous(in) || !pscan_array_is_c_contiguous(out))
+    if (in->ndim < 2 || opts->flags || out->dtype != acc || !pscan_array_is_c_contiguous(in) ||
+        !pscan_array_is_c_contiguous(out))
         return PSCAN_OK;
     sat_run r = {.kernel = kernel,
                  .in = in->data,
@@ -135,6 +180,15 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, pscan_dtype acc,
     int64_t threads = opts->threads > 0 ? opts->threads : ctx->threads;
     if (threads > total / MIN_ELEMS_PER_THREAD)
         threads = total / MIN_ELEMS_PER_THREAD > 0 ? total / MIN_ELEMS_PER_THREAD : 1;
+    /* Where the order matters an image cannot be cut: only batches of at
+     * least one image per thread come here. */
+    r.ordered = !kernel->order_free;
+    if (r.ordered && r.images < threads)
+        return PSCAN_OK;
+    r.job.kernel = kernel;
+    r.job.acc_size = r.acc;
+    r.job.sequential = opts->order == PSCAN_ORDER_SEQUENTIAL;
+    r.job.stream_kernel = false;
     /* Fewer images than threads: cut each into row blocks. */
     r.blocks = r.images >= threads ? 1 : (threads + r.images - 1) / r.images;
     if (r.blocks > r.rows)
@@ -144,8 +198,10 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, pscan_dtype acc,
     const size_t row_bytes = (size_t)r.cols * r.acc;
     const int64_t units = r.images * r.blocks;
     const size_t reduced = r.blocks > 1 ? (size_t)units * row_bytes : 0;
-    r.stream = (int64_t)out_bytes >= STREAM_MIN_BYTES && in_lo != out_lo && kernel->scan_stream;
-    const size_t per_thread = 2 * row_bytes;
+    const bool big = (int64_t)out_bytes >= STREAM_MIN_BYTES && in_lo != out_lo;
+    r.stream = big && !r.ordered && kernel->scan_stream;
+    r.copy = big && r.ordered ? pscan_kernel_stream_copy() : NULL;
+    const size_t per_thread = (r.ordered ? 5 : 2) * row_bytes;
     char *scratch = malloc(reduced + (size_t)threads * per_thread + 64);
     if (!scratch)
         return PSCAN_ENOMEM;
@@ -163,8 +219,11 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, pscan_dtype acc,
         }
 #pragma omp for schedule(static) nowait
         for (int64_t unit = 0; unit < units; unit++)
-            scan_block(&r, unit, buffers);
-        if (r.stream) /* streamed stores are weakly ordered */
+            if (r.ordered)
+                scan_image_ordered(&r, unit, buffers);
+            else
+                scan_block(&r, unit, buffers);
+        if (r.stream || r.copy) /* streamed stores are weakly ordered */
             pscan_stream_fence();
     }
     free(scratch);

@@ -107,6 +107,18 @@ Test(axes, fused_last_two_axes)
         check_against_chain(PSCAN_MIN, PSCAN_INT16, PSCAN_INT16, 3, thin, 2, a12, d12, PSCAN_ORDER_SEQUENTIAL, threads);
         check_against_chain(PSCAN_SUM, PSCAN_BOOL, PSCAN_INT64, 3, thin, 2, a12, d12, PSCAN_ORDER_REPRODUCIBLE, threads);
     }
+    /* float sums and products over batches of images (one image per
+     * thread), across 4096-row tiles, both orders; streamed when big */
+    const int64_t images[3] = {4, 5000, 30}, big_images[3] = {4, 1100, 1024}, wide_images[3] = {4, 20, 5000};
+    for (int threads = 1; threads <= 4; threads += 3)
+        for (int order = 0; order < 2; order++) {
+            check_against_chain(PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, images, 2, a12, d12, (pscan_order)order, threads);
+            check_against_chain(PSCAN_PROD, PSCAN_FLOAT32, PSCAN_FLOAT32, 3, images, 2, a12, d12, (pscan_order)order, threads);
+            check_against_chain(PSCAN_SUM, PSCAN_INT16, PSCAN_FLOAT32, 3, images, 2, a12, d12, (pscan_order)order, threads);
+            check_against_chain(PSCAN_SUM, PSCAN_COMPLEX128, PSCAN_COMPLEX128, 3, images, 2, a12, d12, (pscan_order)order, threads);
+        }
+    check_against_chain(PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, big_images, 2, a12, d12, PSCAN_ORDER_REPRODUCIBLE, 2);
+    check_against_chain(PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, wide_images, 2, a12, d12, PSCAN_ORDER_REPRODUCIBLE, 4);
     /* outputs over 32 MiB: the rows are streamed out */
     const int64_t big[2] = {2100, 2048};
     for (int threads = 1; threads <= 3; threads++)
@@ -125,6 +137,17 @@ Test(axes, fused_last_two_axes)
     tu_assert_i64s(data, want, (size_t)n);
     free(data);
     free(want);
+    /* a float batch in place */
+    const int64_t floats[3] = {3, 4500, 40}, m = 3 * 4500 * 40;
+    double *f = tu_malloc((size_t)m * 8), *fwant = tu_malloc((size_t)m * 8);
+    tu_fill_scan_values(f, PSCAN_FLOAT64, m, PSCAN_SUM, &seed);
+    pscan_array fv = tu_arr(f, PSCAN_FLOAT64, 3, floats, NULL);
+    chained(PSCAN_SUM, &fv, 2, d12, PSCAN_FLOAT64, fwant);
+    o.threads = 3;
+    TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &fv, 2, a12, PSCAN_DTYPE_DEFAULT, &fv, &o));
+    cr_assert(eq(int, memcmp(f, fwant, (size_t)m * 8), 0));
+    free(f);
+    free(fwant);
 }
 
 /* Strided input and a converting out take the chained path: same bits. */
