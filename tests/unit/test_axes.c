@@ -46,6 +46,23 @@ static void check_against_chain(pscan_op op, pscan_dtype in_dtype, pscan_dtype a
     free(got);
 }
 
+/* A table of chain checks, run for one order and thread count. */
+typedef struct chain_case {
+    pscan_op op;
+    pscan_dtype in, acc;
+    int ndim;
+    const int64_t *shape;
+    int naxes;
+    const int *axes, *sorted_desc;
+} chain_case;
+
+static void check_cases(const chain_case *cases, size_t count, pscan_order order, int threads)
+{
+    for (size_t k = 0; k < count; k++)
+        check_against_chain(cases[k].op, cases[k].in, cases[k].acc, cases[k].ndim, cases[k].shape,
+                            cases[k].naxes, cases[k].axes, cases[k].sorted_desc, order, threads);
+}
+
 Test(axes, summed_area_table)
 {
     const int64_t rows = 1500, cols = 37, shape[2] = {rows, cols};
@@ -79,44 +96,45 @@ Test(axes, slabs_equal_chained_scans)
     const int all[3] = {0, 1, 2}, all_desc[3] = {2, 1, 0};
     const int a02[2] = {2, 0}, a02_desc[2] = {2, 0};
     const int a12[2] = {1, 2}, a12_desc[2] = {2, 1};
+    const chain_case slabs[4] = {{PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, s3, 3, all, all_desc},
+                                 {PSCAN_SUM, PSCAN_FLOAT32, PSCAN_FLOAT32, 3, s3, 2, a02, a02_desc},
+                                 {PSCAN_PROD, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, s3, 2, a12, a12_desc},
+                                 {PSCAN_MAX, PSCAN_INT16, PSCAN_INT16, 3, s3, 3, all, all_desc}};
     for (int threads = 1; threads <= 3; threads += 2)
-        for (int order = 0; order < 2; order++) {
-            check_against_chain(PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, s3, 3, all, all_desc, (pscan_order)order, threads);
-            check_against_chain(PSCAN_SUM, PSCAN_FLOAT32, PSCAN_FLOAT32, 3, s3, 2, a02, a02_desc, (pscan_order)order, threads);
-            check_against_chain(PSCAN_PROD, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, s3, 2, a12, a12_desc, (pscan_order)order, threads);
-            check_against_chain(PSCAN_MAX, PSCAN_INT16, PSCAN_INT16, 3, s3, 3, all, all_desc, (pscan_order)order, threads);
-        }
+        for (int order = 0; order < 2; order++)
+            check_cases(slabs, TU_COUNT(slabs), (pscan_order)order, threads);
     /* rows wider than a slab */
     const int64_t wide[2] = {20, 600000};
     const int a01[2] = {0, 1}, a01_desc[2] = {1, 0};
     check_against_chain(PSCAN_SUM, PSCAN_INT32, PSCAN_INT64, 2, wide, 2, a01, a01_desc, PSCAN_ORDER_REPRODUCIBLE, 2);
 }
 
-/* The last two axes under order-free ops (src/sat.c: one pass, rows cut
- * into blocks across threads): images alone and in batches, converting
- * loads, wrapping products, max/min, more threads than rows. */
+/* The last two axes in one pass (src/sat.c): order-free ops (rows cut
+ * into blocks across threads; images alone and in batches, converting
+ * loads, wrapping products, max/min, more threads than rows) and float
+ * sums and products in batches of images. */
 Test(axes, fused_last_two_axes)
 {
     const int64_t image[2] = {1000, 300}, batch[3] = {3, 500, 200}, thin[3] = {1, 7, 100000};
     const int a01[2] = {0, 1}, d01[2] = {1, 0}, a12[2] = {-1, 1}, d12[2] = {2, 1};
-    for (int threads = 1; threads <= 4; threads++) {
-        check_against_chain(PSCAN_SUM, PSCAN_INT64, PSCAN_INT64, 2, image, 2, a01, d01, PSCAN_ORDER_REPRODUCIBLE, threads);
-        check_against_chain(PSCAN_SUM, PSCAN_UINT8, PSCAN_UINT64, 2, image, 2, a01, d01, PSCAN_ORDER_REPRODUCIBLE, threads);
-        check_against_chain(PSCAN_PROD, PSCAN_INT32, PSCAN_INT32, 3, batch, 2, a12, d12, PSCAN_ORDER_REPRODUCIBLE, threads);
-        check_against_chain(PSCAN_MAX, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, batch, 2, a12, d12, PSCAN_ORDER_REPRODUCIBLE, threads);
-        check_against_chain(PSCAN_MIN, PSCAN_INT16, PSCAN_INT16, 3, thin, 2, a12, d12, PSCAN_ORDER_SEQUENTIAL, threads);
-        check_against_chain(PSCAN_SUM, PSCAN_BOOL, PSCAN_INT64, 3, thin, 2, a12, d12, PSCAN_ORDER_REPRODUCIBLE, threads);
-    }
+    const chain_case free_order[6] = {{PSCAN_SUM, PSCAN_INT64, PSCAN_INT64, 2, image, 2, a01, d01},
+                                      {PSCAN_SUM, PSCAN_UINT8, PSCAN_UINT64, 2, image, 2, a01, d01},
+                                      {PSCAN_PROD, PSCAN_INT32, PSCAN_INT32, 3, batch, 2, a12, d12},
+                                      {PSCAN_MAX, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, batch, 2, a12, d12},
+                                      {PSCAN_MIN, PSCAN_INT16, PSCAN_INT16, 3, thin, 2, a12, d12},
+                                      {PSCAN_SUM, PSCAN_BOOL, PSCAN_INT64, 3, thin, 2, a12, d12}};
+    for (int threads = 1; threads <= 4; threads++)
+        check_cases(free_order, TU_COUNT(free_order), threads % 2 ? PSCAN_ORDER_REPRODUCIBLE : PSCAN_ORDER_SEQUENTIAL, threads);
     /* float sums and products over batches of images (one image per
      * thread), across 4096-row tiles, both orders; streamed when big */
     const int64_t images[3] = {4, 5000, 30}, big_images[3] = {4, 1100, 1024}, wide_images[3] = {4, 20, 5000};
+    const chain_case floats[4] = {{PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, images, 2, a12, d12},
+                                  {PSCAN_PROD, PSCAN_FLOAT32, PSCAN_FLOAT32, 3, images, 2, a12, d12},
+                                  {PSCAN_SUM, PSCAN_INT16, PSCAN_FLOAT32, 3, images, 2, a12, d12},
+                                  {PSCAN_SUM, PSCAN_COMPLEX128, PSCAN_COMPLEX128, 3, images, 2, a12, d12}};
     for (int threads = 1; threads <= 4; threads += 3)
-        for (int order = 0; order < 2; order++) {
-            check_against_chain(PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, images, 2, a12, d12, (pscan_order)order, threads);
-            check_against_chain(PSCAN_PROD, PSCAN_FLOAT32, PSCAN_FLOAT32, 3, images, 2, a12, d12, (pscan_order)order, threads);
-            check_against_chain(PSCAN_SUM, PSCAN_INT16, PSCAN_FLOAT32, 3, images, 2, a12, d12, (pscan_order)order, threads);
-            check_against_chain(PSCAN_SUM, PSCAN_COMPLEX128, PSCAN_COMPLEX128, 3, images, 2, a12, d12, (pscan_order)order, threads);
-        }
+        for (int order = 0; order < 2; order++)
+            check_cases(floats, TU_COUNT(floats), (pscan_order)order, threads);
     check_against_chain(PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, big_images, 2, a12, d12, PSCAN_ORDER_REPRODUCIBLE, 2);
     check_against_chain(PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, wide_images, 2, a12, d12, PSCAN_ORDER_REPRODUCIBLE, 4);
     /* outputs over 32 MiB: the rows are streamed out */
@@ -138,10 +156,10 @@ Test(axes, fused_last_two_axes)
     free(data);
     free(want);
     /* a float batch in place */
-    const int64_t floats[3] = {3, 4500, 40}, m = 3 * 4500 * 40;
+    const int64_t float_batch[3] = {3, 4500, 40}, m = 3 * 4500 * 40;
     double *f = tu_malloc((size_t)m * 8), *fwant = tu_malloc((size_t)m * 8);
     tu_fill_scan_values(f, PSCAN_FLOAT64, m, PSCAN_SUM, &seed);
-    pscan_array fv = tu_arr(f, PSCAN_FLOAT64, 3, floats, NULL);
+    pscan_array fv = tu_arr(f, PSCAN_FLOAT64, 3, float_batch, NULL);
     chained(PSCAN_SUM, &fv, 2, d12, PSCAN_FLOAT64, fwant);
     o.threads = 3;
     TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &fv, 2, a12, PSCAN_DTYPE_DEFAULT, &fv, &o));
