@@ -178,6 +178,13 @@ static bool skips_nan(const pscan_opts *opts, pscan_dtype in_dtype)
 
 /* Compensated sums: float and complex SUM only (integers are exact, the
  * other ops round nothing they could compensate). */
+/* Bytes of a compensated accumulator value: a (hi, lo) pair of doubles,
+ * two pairs for complex. */
+static size_t compensated_size(pscan_dtype acc)
+{
+    return acc == PSCAN_COMPLEX64 || acc == PSCAN_COMPLEX128 ? 32 : 16;
+}
+
 static bool compensates(pscan_op op, pscan_dtype acc, const pscan_opts *opts)
 {
     return (opts->flags & PSCAN_FLAG_COMPENSATED) && op == PSCAN_SUM && pscan_dtype_is_inexact(acc);
@@ -225,7 +232,7 @@ static pscan_status scan_checked(pscan_op op, pscan_view *in, const pscan_view *
         job.load = skips_nan(opts, in->dtype) ? pscan_convert_get_to_pair_skip_nan(in->dtype, acc)
                                               : pscan_convert_get_to_pair(in->dtype, acc);
         job.store = pscan_convert_get_from_pair(acc, out->dtype);
-        job.acc_size = complex ? 32 : 16;
+        job.acc_size = compensated_size(acc);
         job.same_types = false;
     } else {
         /* Skipping NaN rewrites values on load, so every element goes
@@ -515,7 +522,7 @@ size_t pscan_scan_state_size(pscan_op op, pscan_dtype in_dtype, pscan_dtype dtyp
     if ((int)acc < 0 || acc >= PSCAN_DTYPE_COUNT)
         return 0;
     if (compensates(op, acc, opts ? opts : &default_opts))
-        return acc == PSCAN_COMPLEX64 || acc == PSCAN_COMPLEX128 ? 32 : 16;
+        return compensated_size(acc);
     return pscan_dtype_size(acc);
 }
 

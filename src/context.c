@@ -2,6 +2,7 @@
  * found out once. The default context lives for the whole process. */
 #include "context.h"
 
+#include "topology.h"
 #include "workspace.h"
 
 #include <omp.h>
@@ -42,11 +43,9 @@ static pscan_status context_load(pscan_context *ctx, topology_source source, con
     }
     /* OMP_NUM_THREADS wins when set; otherwise the PUs this process may use
      * (the topology's allowed set, not the calling thread's own mask). */
-    const char *placement = getenv("PSCAN_PLACEMENT");
-    if (placement && strcmp(placement, "spread") == 0)
-        atomic_store(&ctx->placement, PSCAN_PLACEMENT_SPREAD);
-    else if (placement && strcmp(placement, "compact") == 0)
-        atomic_store(&ctx->placement, PSCAN_PLACEMENT_COMPACT);
+    pscan_placement placement;
+    if (pscan_placement_parse(getenv("PSCAN_PLACEMENT"), &placement))
+        atomic_store(&ctx->placement, (int)placement);
     int pus = hwloc_bitmap_weight(hwloc_topology_get_allowed_cpuset(ctx->topology));
     ctx->threads = getenv("OMP_NUM_THREADS") ? omp_get_max_threads() : pus;
     if (ctx->threads < 1)
@@ -147,6 +146,6 @@ pscan_placement pscan_context_placement(const pscan_context *ctx)
 {
     if (!ctx)
         ctx = pscan_default_context();
-    return ctx ? (pscan_placement)atomic_load(&((pscan_context *)ctx)->placement)
+    return ctx ? (pscan_placement)atomic_load(&ctx->placement)
                : PSCAN_PLACEMENT_NONE;
 }

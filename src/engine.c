@@ -60,13 +60,8 @@ enum { NARROW_ROW_BYTES = 512 };
 /* Binding costs a few system calls per thread: only calls at least this
  * big per thread (8 MiB of doubles) bind, where NUMA traffic dominates. */
 enum { BIND_MIN_ELEMS_PER_THREAD = 1 << 20 };
-/* Fewer elements than this per thread do not pay for waking a thread. */
-enum { MIN_ELEMS_PER_THREAD = 1 << 16 };
 /* The widest accumulator value: a compensated complex sum's two pairs. */
 enum { MAX_ACC_SIZE = 32 };
-/* Outputs at least this big get non-temporal stores: they outgrow the
- * caches, so the read-for-ownership a plain store costs is pure loss. */
-#define STREAM_MIN_BYTES ((int64_t)32 << 20)
 /* Spins on a descriptor before yielding the core: with more threads than
  * cores the owner of the awaited block may need it. */
 enum { SPINS_BEFORE_YIELD = 256 };
@@ -266,14 +261,6 @@ static int reduce_block(const pscan_job *job, const char *src, int64_t n, char *
 }
 
 /* ---- Where the team runs ---- */
-
-/* The chunk plan of a call that binds or runs SPANS, else NULL. */
-static const pscan_chunk *team_plan(const pscan_job *job, pscan_workspace *ws)
-{
-    if (!job->bind && job->schedule != PSCAN_SCHEDULE_SPANS)
-        return NULL;
-    return (const pscan_chunk *)(const void *)((const char *)ws->descriptors + job->plan_offset);
-}
 
 /* Bind team member `member` to its PU for the call (undone by team_leave). */
 static void *team_enter(const pscan_job *job, const pscan_chunk *chunks, int member)
@@ -618,7 +605,6 @@ static void blocks_worker(blocks_run *r, char *buffer)
     }
 }
 
-
 /* ---- SPANS: one lane, chunk by chunk of the topology's plan ---- */
 
 /* Descriptors: one per block of each chunk (chunks start at tile
@@ -626,8 +612,14 @@ static void blocks_worker(blocks_run *r, char *buffer)
  * holding the prefix at its end, handed to the next chunk. */
 static size_t spans_descriptor_bytes(const pscan_plan *plan, const pscan_job *job)
 {
-    const int64_t blocks = (lane_length(plan) + block_len(job) - 1) / block_len(job);
-    return desc_stride(MAX_ACC_SIZE, job->block_tiles) * (size_t)(blocks + 2 * (int64_t)job->team);
+    return blocks_descriptor_bytes(plan, job) +
+           desc_stride(MAX_ACC_SIZE, job->block_tiles) * 2 * (size_t)job->team;
+}
+
+/* Chunk k's hand-off: the prefix at its end (count 0: none yet). */
+static block_desc *handoff_at(const blocks_run *r, int k)
+{
+    return desc_at(r, r->total_blocks + r->job->team + k);
 }
 
 static void spans_worker(const blocks_run *r, const pscan_chunk *chunks, int member, char *buffer)
@@ -641,7 +633,7 @@ static void spans_worker(const blocks_run *r, const pscan_chunk *chunks, int mem
     const int64_t blocks = (chunk->tiles + job->block_tiles - 1) / job->block_tiles;
     const int64_t from = chunk->first_tile * PSCAN_TILE;
     const int64_t to = min64(r->lane_len, (chunk->first_tile + chunk->tiles) * PSCAN_TILE);
-    block_desc *handoff = desc_at(r, r->total_blocks + r->job->team + member);
+    block_desc *handoff = handoff_at(r, member);
     block_work work;
 
     /* Pass 1: the chunk's aggregates, read from its own memory. */
@@ -657,7 +649,7 @@ static void spans_worker(const blocks_run *r, const pscan_chunk *chunks, int mem
     _Alignas(16) char before[MAX_ACC_SIZE], carry[MAX_ACC_SIZE];
     bool has_before = false;
     if (member > 0) {
-        block_desc *previous = desc_at(r, r->total_blocks + r->job->team + member - 1);
+        block_desc *previous = handoff_at(r, member - 1);
         wait_published(previous, r->run);
         has_before = previous->count > 0;
         memcpy(before, previous->values, acc);
@@ -891,7 +883,7 @@ static void run_panel(const pscan_plan *plan, const pscan_job *job, char *scratc
 
 static int threads_for(const pscan_job *job, int64_t total, int64_t units)
 {
-    int64_t useful = min64(total / MIN_ELEMS_PER_THREAD, units);
+    int64_t useful = min64(total / PSCAN_MIN_ELEMS_PER_THREAD, units);
     useful = min64(useful, job->threads);
     return useful < 1 ? 1 : (int)useful;
 }
@@ -932,7 +924,7 @@ static void prepare_panel(const pscan_plan *plan, pscan_job *job)
     job->panel_width = width;
     job->team = threads_for(job, plan->total, units);
     job->stream = job->direct && plan->in_base != plan->out_base &&
-                          plan->total * acc >= STREAM_MIN_BYTES
+                          plan->total * acc >= PSCAN_STREAM_MIN_BYTES
                       ? pscan_kernel_stream_copy()
                       : NULL;
     job->scratch_per_thread = (size_t)((job->direct ? (job->stream ? 1 : 0) : 3) * width * acc);
@@ -1021,7 +1013,7 @@ static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
                   plan->scan.out_stride == acc &&
                   (plan->kind == PSCAN_PLAN_LANES || plan->outer_count == 1);
     const bool streams = job->direct && plan->in_base != plan->out_base &&
-                         plan->total * acc >= STREAM_MIN_BYTES;
+                         plan->total * acc >= PSCAN_STREAM_MIN_BYTES;
     /* Order-free vector kernels stream their own stores, so reads and
      * writes overlap as in memcpy; the others scan into the buffer and
      * stream it out. */
@@ -1048,26 +1040,37 @@ void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job)
     prepare_placement(plan, job);
 }
 
+/* Fill the call's chunk plan: the members' own PUs where the runtime
+ * placed them, the input's page runs for SPANS over one forward run, else
+ * the context's plan. False when the runtime put the whole team on one
+ * node (then BLOCKS runs instead). */
+static bool make_team_plan(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
+                           pscan_chunk *chunks)
+{
+    const int64_t tiles = (lane_length(plan) + PSCAN_TILE - 1) / PSCAN_TILE;
+    if (job->runtime_placed)
+        return plan_runtime_members(job, ws, tiles, chunks);
+    if (job->schedule == PSCAN_SCHEDULE_SPANS && plan->kind == PSCAN_PLAN_LANES &&
+        plan->scan.in_stride > 0)
+        pscan_topology_plan_buffer(job->ctx, plan->in_base, PSCAN_TILE * plan->scan.in_stride,
+                                   tiles, job->team, chunks);
+    else
+        pscan_topology_plan(job->ctx, tiles, job->team, chunks);
+    return true;
+}
+
 void pscan_engine_run(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws)
 {
-    const pscan_chunk *chunks = team_plan(job, ws);
-    pscan_chunk *plan_chunks = (pscan_chunk *)(void *)((char *)ws->descriptors + job->plan_offset);
-    const int64_t tiles = (lane_length(plan) + PSCAN_TILE - 1) / PSCAN_TILE;
-    if (job->runtime_placed) {
-        if (!plan_runtime_members(job, ws, tiles, plan_chunks)) {
+    pscan_chunk *chunks = NULL; /* the plan of a call that binds or runs SPANS */
+    if (job->bind || job->schedule == PSCAN_SCHEDULE_SPANS) {
+        chunks = (pscan_chunk *)(void *)((char *)ws->descriptors + job->plan_offset);
+        if (!make_team_plan(plan, job, ws, chunks)) {
             pscan_job blocks = *job;
             blocks.schedule = PSCAN_SCHEDULE_BLOCKS;
             run_blocks(plan, &blocks, ws, NULL);
             return;
         }
     }
-    /* SPANS follow the input's pages where its lane is one forward run */
-    else if (chunks && job->schedule == PSCAN_SCHEDULE_SPANS && plan->kind == PSCAN_PLAN_LANES &&
-             plan->scan.in_stride > 0)
-        pscan_topology_plan_buffer(job->ctx, plan->in_base, PSCAN_TILE * plan->scan.in_stride,
-                                   tiles, job->team, plan_chunks);
-    else if (chunks)
-        pscan_topology_plan(job->ctx, tiles, job->team, plan_chunks);
     switch (job->schedule) {
     case PSCAN_SCHEDULE_NONE:
         return;

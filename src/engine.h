@@ -39,6 +39,12 @@ enum {
     PSCAN_BLOCK = PSCAN_TILE * PSCAN_BLOCK_TILES
 };
 
+/* Fewer elements than this per thread do not pay for waking a thread. */
+enum { PSCAN_MIN_ELEMS_PER_THREAD = 1 << 16 };
+/* Outputs at least this big get non-temporal stores: they outgrow the
+ * caches, so the read-for-ownership a plain store costs is pure loss. */
+#define PSCAN_STREAM_MIN_BYTES ((int64_t)32 << 20)
+
 typedef enum pscan_schedule {
     PSCAN_SCHEDULE_NONE,   /* empty plan */
     PSCAN_SCHEDULE_LANES,  /* whole lanes split across threads */

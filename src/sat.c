@@ -30,10 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Fewer elements than this per thread do not pay for waking it. */
-enum { MIN_ELEMS_PER_THREAD = 1 << 16 };
-/* Outputs at least this big are streamed (they outgrow the caches). */
-#define STREAM_MIN_BYTES ((int64_t)32 << 20)
 
 typedef struct sat_run {
     const pscan_kernel *kernel;
@@ -44,7 +40,7 @@ typedef struct sat_run {
     int64_t rows, cols, images, blocks; /* blocks per image */
     int64_t strips, strip_cols;         /* phase 1: column strips */
     char *reduced;  /* per (image, block): column reduce of the block's rows */
-    char *buffers;  /* per thread: the running row and a converted row */
+    char *buffers;  /* per thread: rows of accumulators (2, or 5 ordered) */
     bool stream;    /* the scan kernel streams its stores to out */
     /* Float sums and products (order matters): one image per thread. */
     bool ordered;
@@ -98,11 +94,10 @@ static void scan_block(const sat_run *r, int64_t unit, char *buffers)
     const char *reduced = r->reduced + (size_t)(image * r->blocks) * row_bytes;
     int64_t first, count;
     block_rows(r, block, &first, &count);
-    for (int64_t k = 0; k < block; k++)
-        if (k == 0)
-            memcpy(column, reduced, row_bytes);
-        else
-            r->kernel->combine(column, reduced + (size_t)k * row_bytes, column, (size_t)r->cols);
+    if (block > 0)
+        memcpy(column, reduced, row_bytes);
+    for (int64_t k = 1; k < block; k++)
+        r->kernel->combine(column, reduced + (size_t)k * row_bytes, column, (size_t)r->cols);
     for (int64_t row = first; row < first + count; row++) {
         const char *values = row_values(r, image, row, 0, r->cols, loaded);
         if (row == first && block == 0)
@@ -178,8 +173,8 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, pscan_dtype acc,
     if (status != PSCAN_OK)
         return status;
     int64_t threads = opts->threads > 0 ? opts->threads : ctx->threads;
-    if (threads > total / MIN_ELEMS_PER_THREAD)
-        threads = total / MIN_ELEMS_PER_THREAD > 0 ? total / MIN_ELEMS_PER_THREAD : 1;
+    if (threads > total / PSCAN_MIN_ELEMS_PER_THREAD)
+        threads = total / PSCAN_MIN_ELEMS_PER_THREAD > 0 ? total / PSCAN_MIN_ELEMS_PER_THREAD : 1;
     /* Where the order matters an image cannot be cut: only batches of at
      * least one image per thread come here. */
     r.ordered = !kernel->order_free;
@@ -198,7 +193,7 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, pscan_dtype acc,
     const size_t row_bytes = (size_t)r.cols * r.acc;
     const int64_t units = r.images * r.blocks;
     const size_t reduced = r.blocks > 1 ? (size_t)units * row_bytes : 0;
-    const bool big = (int64_t)out_bytes >= STREAM_MIN_BYTES && in_lo != out_lo;
+    const bool big = (int64_t)out_bytes >= PSCAN_STREAM_MIN_BYTES && in_lo != out_lo;
     r.stream = big && !r.ordered && kernel->scan_stream;
     r.copy = big && r.ordered ? pscan_kernel_stream_copy() : NULL;
     const size_t per_thread = (r.ordered ? 5 : 2) * row_bytes;

@@ -137,6 +137,15 @@ static void threads_per_node(hwloc_topology_t topo, int nodes, int team, pscan_p
         }
 }
 
+/* How many nodes have threads. */
+static int nodes_used(const int64_t *node_threads, int nodes)
+{
+    int used = 0;
+    for (int j = 0; j < nodes; j++)
+        used += node_threads[j] > 0;
+    return used;
+}
+
 /* Chunk `tiles` tiles from `first_tile`, scanned by `thread` on `pu`
  * (NULL: unknown) of `node`. */
 static pscan_chunk make_chunk(hwloc_topology_t topo, int64_t first_tile, int64_t tiles, int thread,
@@ -281,6 +290,23 @@ static bool runtime_binds(void)
     return omp_get_proc_bind() != omp_proc_bind_false;
 }
 
+static const char *const placement_names[] = {"none", "spread", "compact"};
+
+const char *pscan_placement_name(pscan_placement placement)
+{
+    return placement_names[placement];
+}
+
+bool pscan_placement_parse(const char *name, pscan_placement *placement)
+{
+    for (int k = 0; name && k < (int)(sizeof placement_names / sizeof *placement_names); k++)
+        if (strcmp(name, placement_names[k]) == 0) {
+            *placement = (pscan_placement)k;
+            return true;
+        }
+    return false;
+}
+
 bool pscan_topology_runtime_places(const pscan_context *ctx)
 {
     return ctx->this_system && runtime_binds() && plan_nodes(ctx->topology) >= 2;
@@ -317,10 +343,9 @@ int pscan_topology_plan_members(const pscan_context *ctx, int64_t tiles, int tea
     for (int m = 0; m < team; m++)
         node_threads[pu_node(topo, member_pu[m])]++;
     split_by_weight(tiles, nodes, node_threads, node_tiles);
-    int position = 0, used = 0;
+    int position = 0;
     int64_t next_tile = 0;
     for (int j = 0; j < nodes; j++) {
-        used += node_threads[j] > 0;
         hwloc_obj_t node = plan_node(topo, j);
         for (int m = 0, t = 0; m < team; m++) {
             if (pu_node(topo, member_pu[m]) != j)
@@ -332,7 +357,7 @@ int pscan_topology_plan_members(const pscan_context *ctx, int64_t tiles, int tea
             t++;
         }
     }
-    return used;
+    return nodes_used(node_threads, nodes);
 }
 
 bool pscan_topology_binds(const pscan_context *ctx)
@@ -351,10 +376,7 @@ bool pscan_topology_wants_spans(const pscan_context *ctx, int team, bool bound)
     const int nodes = plan_nodes(topo);
     int64_t node_threads[MAX_PLAN_NODES];
     threads_per_node(topo, nodes, team, pscan_context_placement(ctx), node_threads);
-    int used = 0;
-    for (int j = 0; j < nodes; j++)
-        used += node_threads[j] > 0;
-    return used >= 2;
+    return nodes_used(node_threads, nodes) >= 2;
 }
 
 int64_t pscan_topology_l2_bytes(const pscan_context *ctx)
@@ -436,10 +458,9 @@ pscan_status pscan_context_describe(const pscan_context *ctx, int64_t elements, 
     append_size(text, capacity, &used, "L1d", info.l1d_bytes);
     append_size(text, capacity, &used, "L2", info.l2_bytes);
     append_size(text, capacity, &used, "L3", info.l3_bytes);
-    static const char *const placements[] = {"none", "spread", "compact"};
     const pscan_context *described = resolve(ctx);
-    const pscan_placement placement = pscan_context_placement(described);
-    append(text, capacity, &used, "\nplacement: %s; %s", placements[placement],
+    append(text, capacity, &used, "\nplacement: %s; %s",
+           pscan_placement_name(pscan_context_placement(described)),
            described->this_system && runtime_binds()
                ? "the OpenMP runtime binds threads (OMP_PROC_BIND), pscan keeps its placement"
            : pscan_topology_binds(described)

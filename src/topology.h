@@ -9,6 +9,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* "none", "spread" or "compact", and back: true when `name` is one of
+ * them (the environment's PSCAN_PLACEMENT, the tool's --placement). */
+const char *pscan_placement_name(pscan_placement placement);
+bool pscan_placement_parse(const char *name, pscan_placement *placement);
+
 /* pscan binds a call's threads itself: placement set, this system, and
  * the OpenMP runtime not binding them already. */
 bool pscan_topology_binds(const pscan_context *ctx);

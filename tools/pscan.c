@@ -12,6 +12,7 @@
 #include "file_scan.h"
 #include "npy_file.h"
 #include "progress.h"
+#include "topology.h"
 
 #include <pscan.h>
 
@@ -273,14 +274,12 @@ static int parse_args(int argc, char **argv, cli *c)
                 return usage_error("--axes: '%s' is not a list of two or more axes (0,1)",
                                    value ? value : "");
         } else if (is_option(arg, "--placement")) {
-            static const char *const names[] = {"none", "spread", "compact"};
-            value = option_value(argc, argv, &i, "--placement");
-            for (int k = 0; k < 3 && value; k++)
-                if (strcmp(value, names[k]) == 0)
-                    c->placement = k;
-            if (c->placement < 0)
+            pscan_placement placement;
+            if (!(value = option_value(argc, argv, &i, "--placement")) ||
+                !pscan_placement_parse(value, &placement))
                 return usage_error("--placement: '%s' is not none, spread or compact",
                                    value ? value : "");
+            c->placement = (int)placement;
         } else if (strcmp(arg, "-o") == 0 || is_option(arg, "--output-dir")) {
             if (!(value = option_value(argc, argv, &i, "--output-dir")))
                 return usage_error("%s needs a directory", arg);
