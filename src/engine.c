@@ -40,6 +40,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "engine.h"
+#include "spin.h"
 
 #include "topology.h"
 
@@ -62,9 +63,6 @@ enum { NARROW_ROW_BYTES = 512 };
 enum { BIND_MIN_ELEMS_PER_THREAD = 1 << 20 };
 /* The widest accumulator value: a compensated complex sum's two pairs. */
 enum { MAX_ACC_SIZE = 32 };
-/* Spins on a descriptor before yielding the core: with more threads than
- * cores the owner of the awaited block may need it. */
-enum { SPINS_BEFORE_YIELD = 256 };
 
 static int64_t min64(int64_t a, int64_t b)
 {
@@ -464,13 +462,6 @@ static unsigned char *aggregate_at(const blocks_run *r, const block_desc *desc, 
            (size_t)a * (size_t)r->width * r->job->acc_size;
 }
 
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
-
 /* The state this run has published for `desc`, 0 if none yet. */
 static int published(block_desc *desc, uint64_t run)
 {
@@ -484,8 +475,8 @@ static int wait_published(block_desc *desc, uint64_t run)
         int state = published(desc, run);
         if (state)
             return state;
-        if (spins < SPINS_BEFORE_YIELD)
-            cpu_relax();
+        if (spins < PSCAN_SPINS_BEFORE_YIELD)
+            pscan_cpu_relax();
         else
             sched_yield();
     }

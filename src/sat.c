@@ -13,10 +13,14 @@
  *
  * Float sums and products must give the chained scans' bits: each row is
  * scanned first, then combined down the columns with the engine's tile
- * chain (scan_image_ordered). An image cannot be cut without scanning its
- * rows twice, so this path takes batches of at least one image per thread
- * (or one thread); a single image on several threads is left to the
- * caller's slab path. */
+ * chain (scan_image_ordered). With at least one image per thread each
+ * thread takes whole images. With fewer, each image is cut into column
+ * strips, one per thread: the column chain of a strip is the strip's own,
+ * and each row piece continues from where the strip to its left ended that
+ * row (its running value inside the 4096-column tile and the tile's
+ * prefix), handed on row by row. Thread k runs a few rows behind thread
+ * k-1, a wavefront: in is still read once and out written once, and every
+ * value is combined exactly as in the chained scans. */
 #include "sat.h"
 
 #include "context.h"
@@ -25,8 +29,10 @@
 #include "engine.h"
 #include "kernels/kernels.h"
 #include "layout.h"
+#include "spin.h"
 
 #include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,11 +48,30 @@ typedef struct sat_run {
     char *reduced;  /* per (image, block): column reduce of the block's rows */
     char *buffers;  /* per thread: rows of accumulators (2, or 5 ordered) */
     bool stream;    /* the scan kernel streams its stores to out */
-    /* Float sums and products (order matters): one image per thread. */
+    /* Float sums and products (order matters). */
     bool ordered;
+    bool wavefront;    /* fewer images than threads: column strips */
+    int64_t tile_cols; /* where a row's tile chain restarts (the whole row
+                          when SEQUENTIAL) */
     pscan_job job;     /* the row scans, as the engine does them */
     pscan_copy_fn copy; /* NULL: rows are memcpy'd to out */
+    char *handoff;     /* strips: per boundary and row, the row's running
+                          value and tile prefix where the next strip starts */
+    struct strip_progress *progress; /* strips: rows each strip has handed on */
 } sat_run;
+
+/* Rows handed on by one strip, counted over all images (never reset), on
+ * a cache line of its own: the next strip polls it. */
+typedef struct strip_progress {
+    _Alignas(64) _Atomic int64_t rows;
+} strip_progress;
+
+/* Strips narrower than this spend more on handing carries on than on
+ * scanning: then the image goes to the slab path. */
+enum { MIN_STRIP_COLS = 256 };
+/* The wavefront idles (strips - 1) rows per thread: at least this many
+ * rows per strip keep that under a quarter. */
+enum { MIN_ROWS_PER_STRIP = 4 };
 
 static void block_rows(const sat_run *r, int64_t block, int64_t *first, int64_t *count)
 {
@@ -109,35 +134,95 @@ static void scan_block(const sat_run *r, int64_t unit, char *buffers)
     }
 }
 
-/* One image where the order matters: the bits of the chained scans. Each
- * row is scanned along itself as the engine scans a lane, then down the
+/* Columns [first, first + n) of strip `strip` of `strips`: cut on whole
+ * cache lines of accumulators. */
+static void wavefront_cols(const sat_run *r, int strip, int strips, int64_t *first, int64_t *n)
+{
+    const int64_t unit = 64 / (int64_t)r->acc, units = (r->cols + unit - 1) / unit;
+    const int64_t lo = units * strip / strips * unit, hi = units * (strip + 1) / strips * unit;
+    *first = lo < r->cols ? lo : r->cols;
+    *n = (hi < r->cols ? hi : r->cols) - *first;
+}
+
+/* Where boundary `strip` (between strips strip and strip + 1) hands row
+ * `row` on: the running value inside its tile, then the tile prefix. */
+static char *handoff_at(const sat_run *r, int strip, int64_t row)
+{
+    return r->handoff + ((size_t)strip * (size_t)r->rows + (size_t)row) * 2 * r->acc;
+}
+
+/* Columns [first, first + n) of one row scanned along the row as the
+ * engine scans a lane: tiles of tile_cols scanned left to right, each
+ * after the prefix of the tiles before. carry_in (when first > 0): the
+ * running value and prefix where the piece starts; carry_out (when another
+ * piece follows): the same where it ends. */
+static void scan_row_piece(const sat_run *r, const char *src, char *dst, int64_t first, int64_t n,
+                           const char *carry_in, char *carry_out)
+{
+    if (!carry_in && !carry_out) {
+        pscan_engine_scan_values(&r->job, src, dst, n, NULL);
+        return;
+    }
+    const int64_t tile = r->tile_cols, acc = (int64_t)r->acc;
+    const char *prefix = first >= tile ? carry_in + acc : NULL;
+    for (int64_t col = first; col < first + n;) {
+        const int64_t tile_end = col - col % tile + tile;
+        const int64_t len = (tile_end < first + n ? tile_end : first + n) - col;
+        char *piece = dst + (col - first) * acc;
+        r->kernel->scan(src + (col - first) * acc, piece, (size_t)len, col % tile ? carry_in : NULL);
+        col += len;
+        if (carry_out && col == first + n)
+            memcpy(carry_out, piece + (len - 1) * acc, (size_t)acc);
+        if (prefix)
+            r->kernel->fold(piece, (size_t)len, prefix);
+        if (col == tile_end)
+            prefix = piece + (len - 1) * acc;
+    }
+    if (carry_out && prefix)
+        memcpy(carry_out + acc, prefix, (size_t)acc);
+}
+
+/* Strip `strip` of `strips` of one image where the order matters: the
+ * bits of the chained scans. Each row piece is scanned along the row
+ * (after the strip to the left has handed that row on), then down the
  * columns as the engine's panels do: within a tile of 4096 rows a local
  * running row, from the second tile on that tile's local row after the
  * last row of the tile before (strictly row after row when SEQUENTIAL). */
-static void scan_image_ordered(const sat_run *r, int64_t image, char *buffers)
+static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int strips, char *buffers)
 {
-    const size_t row_bytes = (size_t)r->cols * r->acc;
-    char *loaded = buffers, *scanned = loaded + row_bytes, *local = scanned + row_bytes;
-    char *prefix = local + row_bytes, *combined = prefix + row_bytes;
+    int64_t first, n;
+    wavefront_cols(r, strip, strips, &first, &n);
+    const size_t piece_bytes = (size_t)n * r->acc, row_bytes = (size_t)r->cols * r->acc;
+    char *loaded = buffers, *scanned = loaded + piece_bytes, *local = scanned + piece_bytes;
+    char *prefix = local + piece_bytes, *combined = prefix + piece_bytes;
     const int64_t tile_rows = r->job.sequential ? r->rows : PSCAN_TILE;
+    const int64_t counted = image * r->rows; /* rows of earlier images */
+    _Atomic int64_t *left = strip > 0 ? &r->progress[strip - 1].rows : NULL;
+    _Atomic int64_t *own = strip < strips - 1 ? &r->progress[strip].rows : NULL;
+    int64_t handed = 0; /* rows the left strip is known to have handed on */
     for (int64_t row = 0; row < r->rows; row++) {
         const int64_t in_tile = row % tile_rows;
-        const char *values = row_values(r, image, row, 0, r->cols, loaded);
-        pscan_engine_scan_values(&r->job, values, in_tile == 0 ? local : scanned, r->cols, NULL);
+        const char *values = row_values(r, image, row, first, n, loaded);
+        if (left && handed <= counted + row)
+            handed = pscan_wait_at_least(left, counted + row + 1);
+        scan_row_piece(r, values, in_tile == 0 ? local : scanned, first, n,
+                       left ? handoff_at(r, strip - 1, row) : NULL, own ? handoff_at(r, strip, row) : NULL);
+        if (own)
+            atomic_store_explicit(own, counted + row + 1, memory_order_release);
         if (in_tile > 0)
-            r->kernel->combine(local, scanned, local, (size_t)r->cols);
+            r->kernel->combine(local, scanned, local, (size_t)n);
         const char *result = local;
         if (row >= tile_rows) {
-            r->kernel->combine(prefix, local, combined, (size_t)r->cols);
+            r->kernel->combine(prefix, local, combined, (size_t)n);
             result = combined;
         }
-        char *out = r->out + (size_t)(image * r->rows + row) * row_bytes;
+        char *out = r->out + (size_t)(image * r->rows + row) * row_bytes + (size_t)first * r->acc;
         if (r->copy)
-            r->copy(out, result, row_bytes);
+            r->copy(out, result, piece_bytes);
         else
-            memcpy(out, result, row_bytes);
+            memcpy(out, result, piece_bytes);
         if (in_tile == tile_rows - 1)
-            memcpy(prefix, result, row_bytes);
+            memcpy(prefix, result, piece_bytes);
     }
 }
 
@@ -175,17 +260,26 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, pscan_dtype acc,
     int64_t threads = opts->threads > 0 ? opts->threads : ctx->threads;
     if (threads > total / PSCAN_MIN_ELEMS_PER_THREAD)
         threads = total / PSCAN_MIN_ELEMS_PER_THREAD > 0 ? total / PSCAN_MIN_ELEMS_PER_THREAD : 1;
-    /* Where the order matters an image cannot be cut: only batches of at
-     * least one image per thread come here. */
     r.ordered = !kernel->order_free;
-    if (r.ordered && r.images < threads)
-        return PSCAN_OK;
     r.job.kernel = kernel;
     r.job.acc_size = r.acc;
     r.job.sequential = opts->order == PSCAN_ORDER_SEQUENTIAL;
     r.job.stream_kernel = false;
-    /* Fewer images than threads: cut each into row blocks. */
-    r.blocks = r.images >= threads ? 1 : (threads + r.images - 1) / r.images;
+    r.tile_cols = r.job.sequential ? r.cols : PSCAN_TILE;
+    /* Where the order matters, fewer images than threads are cut into
+     * column strips, as many as the image is wide and tall enough for;
+     * narrower ones are left to the caller's slab path. */
+    r.wavefront = r.ordered && r.images < threads;
+    if (r.wavefront) {
+        int64_t strips = r.cols / MIN_STRIP_COLS;
+        if (strips > r.rows / MIN_ROWS_PER_STRIP)
+            strips = r.rows / MIN_ROWS_PER_STRIP;
+        if (strips < 2)
+            return PSCAN_OK;
+        threads = strips < threads ? strips : threads;
+    }
+    /* Order-free, fewer images than threads: cut each into row blocks. */
+    r.blocks = r.ordered || r.images >= threads ? 1 : (threads + r.images - 1) / r.images;
     if (r.blocks > r.rows)
         r.blocks = r.rows;
     r.strips = threads;
@@ -193,31 +287,51 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, pscan_dtype acc,
     const size_t row_bytes = (size_t)r.cols * r.acc;
     const int64_t units = r.images * r.blocks;
     const size_t reduced = r.blocks > 1 ? (size_t)units * row_bytes : 0;
+    const size_t handoff = r.wavefront ? (size_t)(threads - 1) * (size_t)r.rows * 2 * r.acc : 0;
+    const size_t progress = r.wavefront ? (size_t)threads * sizeof(strip_progress) : 0;
     const bool big = (int64_t)out_bytes >= PSCAN_STREAM_MIN_BYTES && in_lo != out_lo;
     r.stream = big && !r.ordered && kernel->scan_stream;
     r.copy = big && r.ordered ? pscan_kernel_stream_copy() : NULL;
     const size_t per_thread = (r.ordered ? 5 : 2) * row_bytes;
-    char *scratch = malloc(reduced + (size_t)threads * per_thread + 64);
+    char *scratch = malloc(progress + reduced + handoff + (size_t)threads * per_thread + 64);
     if (!scratch)
         return PSCAN_ENOMEM;
-    r.reduced = scratch;
-    r.buffers = scratch + reduced;
+    /* the progress counters first, on whole cache lines */
+    char *aligned = scratch + (64 - (uintptr_t)scratch % 64) % 64;
+    r.progress = (strip_progress *)(void *)aligned;
+    for (size_t k = 0; k < progress / sizeof(strip_progress); k++)
+        atomic_init(&r.progress[k].rows, 0);
+    r.reduced = aligned + progress;
+    r.handoff = r.reduced + reduced;
+    r.buffers = r.handoff + handoff;
     *fused = true;
     const int64_t reduce_units = r.blocks > 1 ? r.images * (r.blocks - 1) * r.strips : 0;
 #pragma omp parallel num_threads((int)threads) if (threads > 1)
     {
         char *buffers = r.buffers + (size_t)omp_get_thread_num() * per_thread;
-        if (reduce_units > 0) {
+        if (r.wavefront) {
+            /* every thread of the team a strip: the team may be smaller
+             * than asked, and a strip nobody runs would stall the rest */
+            const int team = omp_get_num_threads();
+            for (int64_t image = 0; image < r.images; image++) {
+                if (image > 0) { /* the boundaries' slots are reused */
+#pragma omp barrier
+                }
+                scan_image_ordered(&r, image, omp_get_thread_num(), team, buffers);
+            }
+        } else {
+            if (reduce_units > 0) {
 #pragma omp for schedule(static)
-            for (int64_t unit = 0; unit < reduce_units; unit++)
-                reduce_strip(&r, unit, buffers);
-        }
+                for (int64_t unit = 0; unit < reduce_units; unit++)
+                    reduce_strip(&r, unit, buffers);
+            }
 #pragma omp for schedule(static) nowait
-        for (int64_t unit = 0; unit < units; unit++)
-            if (r.ordered)
-                scan_image_ordered(&r, unit, buffers);
-            else
-                scan_block(&r, unit, buffers);
+            for (int64_t unit = 0; unit < units; unit++)
+                if (r.ordered)
+                    scan_image_ordered(&r, unit, 0, 1, buffers);
+                else
+                    scan_block(&r, unit, buffers);
+        }
         if (r.stream || r.copy) /* streamed stores are weakly ordered */
             pscan_stream_fence();
     }

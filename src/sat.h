@@ -10,8 +10,9 @@
 /* SUM/PROD/MAX/MIN over the last two axes of in (ndim >= 2) into out,
  * both C-contiguous, out of dtype acc, in == out or apart, no flags.
  * *fused is false (and nothing is done) when the layout does not qualify,
- * or the op's order matters (float sums and products) and there are fewer
- * images than threads: the caller scans otherwise.
+ * or the op's order matters (float sums and products), there are fewer
+ * images than threads and the images are too narrow or too short for
+ * column strips on two threads: the caller scans otherwise.
  * Returns PSCAN_ENOMEM, with out untouched, if scratch is refused. */
 pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, pscan_dtype acc,
                             const pscan_array *out, const pscan_opts *opts, bool *fused);

@@ -2,8 +2,9 @@
  * test_axes.c - pscan_scan_axes: the scan over a set of axes equals the
  * single-axis scans run one after another from the last axis to the first,
  * bit for bit, through the slab path (C-contiguous, out in the
- * accumulator), the one-pass path of the last two axes (order-free ops)
- * and the chained path (strided, converting out); a summed-
+ * accumulator), the one-pass path of the last two axes (order-free ops;
+ * float batches by image; single float images by column strips) and the
+ * chained path (strided, converting out); a summed-
  * area table checked against its definition; errors leave out untouched.
  */
 #include "testutil.h"
@@ -166,6 +167,43 @@ Test(axes, fused_last_two_axes)
     cr_assert(eq(int, memcmp(f, fwant, (size_t)m * 8), 0));
     free(f);
     free(fwant);
+}
+
+/* Float sums and products with fewer images than threads: each image cut
+ * into column strips handed on row by row (src/sat.c). Strip boundaries
+ * inside a 4096-column tile, on one, and past it (the tile prefix handed
+ * on), across 4096-row tiles, converting loads, complex, batches of fewer
+ * images than threads, both orders; streamed when big; in place. */
+Test(axes, float_image_column_strips)
+{
+    const int64_t image[2] = {600, 1000}, wide[2] = {40, 9000}, on_tile[2] = {20, 8192},
+                  tall[2] = {4500, 600}, pair[3] = {2, 300, 1200};
+    const int a01[2] = {0, 1}, d01[2] = {1, 0}, a12[2] = {-1, 1}, d12[2] = {2, 1};
+    const chain_case strips[7] = {{PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 2, image, 2, a01, d01},
+                                  {PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 2, wide, 2, a01, d01},
+                                  {PSCAN_SUM, PSCAN_FLOAT32, PSCAN_FLOAT32, 2, on_tile, 2, a01, d01},
+                                  {PSCAN_PROD, PSCAN_FLOAT32, PSCAN_FLOAT32, 2, tall, 2, a01, d01},
+                                  {PSCAN_SUM, PSCAN_INT16, PSCAN_FLOAT32, 2, wide, 2, a01, d01},
+                                  {PSCAN_PROD, PSCAN_COMPLEX128, PSCAN_COMPLEX128, 2, image, 2, a01, d01},
+                                  {PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, pair, 2, a12, d12}};
+    const int teams[3] = {2, 3, 5};
+    for (int t = 0; t < 3; t++)
+        for (int order = 0; order < 2; order++)
+            check_cases(strips, TU_COUNT(strips), (pscan_order)order, teams[t]);
+    const int64_t big[2] = {1100, 4096};
+    check_against_chain(PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 2, big, 2, a01, d01, PSCAN_ORDER_REPRODUCIBLE, 2);
+    const int64_t n = wide[0] * wide[1];
+    double *data = tu_malloc((size_t)n * 8), *want = tu_malloc((size_t)n * 8);
+    uint64_t seed = 11;
+    tu_fill_scan_values(data, PSCAN_FLOAT64, n, PSCAN_SUM, &seed);
+    pscan_array v = tu_arr(data, PSCAN_FLOAT64, 2, wide, NULL);
+    chained(PSCAN_SUM, &v, 2, d01, PSCAN_FLOAT64, want);
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.threads = 3;
+    TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &v, 2, a01, PSCAN_DTYPE_DEFAULT, &v, &o));
+    cr_assert(eq(int, memcmp(data, want, (size_t)n * 8), 0));
+    free(data);
+    free(want);
 }
 
 /* Strided input and a converting out take the chained path: same bits. */
