@@ -18,8 +18,8 @@
  * strips, one per thread: the column chain of a strip is the strip's own,
  * and each row piece continues from where the strip to its left ended that
  * row (its running value inside the 4096-column tile and the tile's
- * prefix), handed on row by row. Thread k runs a few rows behind thread
- * k-1, a wavefront: in is still read once and out written once, and every
+ * prefix), handed on in batches of rows. Thread k runs a batch or so
+ * behind thread k-1, a wavefront: in is still read once and out written once, and every
  * value is combined exactly as in the chained scans. */
 #include "sat.h"
 
@@ -66,12 +66,23 @@ typedef struct strip_progress {
     _Alignas(64) _Atomic int64_t rows;
 } strip_progress;
 
-/* Strips narrower than this spend more on handing carries on than on
- * scanning: then the image goes to the slab path. */
-enum { MIN_STRIP_COLS = 256 };
-/* The wavefront idles (strips - 1) rows per thread: at least this many
- * rows per strip keep that under a quarter. */
-enum { MIN_ROWS_PER_STRIP = 4 };
+/* A strip hands its rows on in batches of about HANDOFF_ELEMS elements
+ * of its own (1 to MAX_HANDOFF_ROWS rows): the next strip's wait and its
+ * cache misses on the handed values are then paid once per batch. */
+enum { HANDOFF_ELEMS = 1024, MAX_HANDOFF_ROWS = 16 };
+/* Narrower strips give the image to the slab path. Two strips of 32
+ * float64 columns beat two calls by 1.07-1.16x on 2 threads, of 16 lose
+ * (0.88-0.93x, against 1.0-1.1x for the slab path): perf/RESULTS.md. */
+enum { MIN_STRIP_COLS = 32 };
+/* The wavefront idles (strips - 1) batches per thread: at least this many
+ * batches per strip keep that under a quarter. */
+enum { MIN_BATCHES_PER_STRIP = 4 };
+
+static int64_t handoff_rows(int64_t strip_width)
+{
+    const int64_t rows = HANDOFF_ELEMS / (strip_width > 0 ? strip_width : 1);
+    return rows < 1 ? 1 : rows > MAX_HANDOFF_ROWS ? MAX_HANDOFF_ROWS : rows;
+}
 
 static void block_rows(const sat_run *r, int64_t block, int64_t *first, int64_t *count)
 {
@@ -200,6 +211,7 @@ static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int s
     _Atomic int64_t *left = strip > 0 ? &r->progress[strip - 1].rows : NULL;
     _Atomic int64_t *own = strip < strips - 1 ? &r->progress[strip].rows : NULL;
     int64_t handed = 0; /* rows the left strip is known to have handed on */
+    const int64_t batch = handoff_rows(n);
     for (int64_t row = 0; row < r->rows; row++) {
         const int64_t in_tile = row % tile_rows;
         const char *values = row_values(r, image, row, first, n, loaded);
@@ -207,7 +219,7 @@ static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int s
             handed = pscan_wait_at_least(left, counted + row + 1);
         scan_row_piece(r, values, in_tile == 0 ? local : scanned, first, n,
                        left ? handoff_at(r, strip - 1, row) : NULL, own ? handoff_at(r, strip, row) : NULL);
-        if (own)
+        if (own && ((row + 1) % batch == 0 || row + 1 == r->rows))
             atomic_store_explicit(own, counted + row + 1, memory_order_release);
         if (in_tile > 0)
             r->kernel->combine(local, scanned, local, (size_t)n);
@@ -272,8 +284,9 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, pscan_dtype acc,
     r.wavefront = r.ordered && r.images < threads;
     if (r.wavefront) {
         int64_t strips = r.cols / MIN_STRIP_COLS;
-        if (strips > r.rows / MIN_ROWS_PER_STRIP)
-            strips = r.rows / MIN_ROWS_PER_STRIP;
+        strips = strips < threads ? strips : threads;
+        while (strips >= 2 && r.rows < MIN_BATCHES_PER_STRIP * strips * handoff_rows(r.cols / strips))
+            strips--;
         if (strips < 2)
             return PSCAN_OK;
         threads = strips < threads ? strips : threads;
