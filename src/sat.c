@@ -51,12 +51,16 @@ typedef struct sat_run {
     /* Float sums and products (order matters). */
     bool ordered;
     bool wavefront;    /* fewer images than threads: column strips */
-    int64_t tile_cols; /* where a row's tile chain restarts (the whole row
-                          when SEQUENTIAL) */
-    pscan_job job;     /* the row scans, as the engine does them */
+    int64_t tile_cols; /* where a row's tile chain restarts */
+    bool sequential;   /* tiles of neither rows nor columns */
+    int64_t tile_rows; /* where a column's tile chain restarts */
+    int64_t batch;     /* rows scanned side by side (and handed on) */
+    int64_t chunk;     /* columns of a batch scanned at a time */
     pscan_copy_fn copy; /* NULL: rows are memcpy'd to out */
-    char *handoff;     /* strips: per boundary and row, the row's running
-                          value and tile prefix where the next strip starts */
+    /* strips: per boundary and row, where the next strip starts: the
+     * row's running value inside its tile, and the prefix of the tiles
+     * before */
+    char *handed_locals, *handed_prefixes;
     struct strip_progress *progress; /* strips: rows each strip has handed on */
 } sat_run;
 
@@ -66,10 +70,13 @@ typedef struct strip_progress {
     _Alignas(64) _Atomic int64_t rows;
 } strip_progress;
 
-/* A strip hands its rows on in batches of about HANDOFF_ELEMS elements
- * of its own (1 to MAX_HANDOFF_ROWS rows): the next strip's wait and its
- * cache misses on the handed values are then paid once per batch. */
-enum { HANDOFF_ELEMS = 1024, MAX_HANDOFF_ROWS = 16 };
+/* Rows are scanned side by side in batches, their float chains
+ * overlapping (kernels.h scan_rows), and a strip hands them on a batch at
+ * a time: 8 rows, or up to 16 for narrow strips, so that a batch is about
+ * HANDOFF_ELEMS of the strip's elements and the next strip's wait and
+ * cache misses on the handed values are paid once per batch. A batch is
+ * scanned CHUNK_ELEMS at a time, which stays in L1 and L2. */
+enum { MIN_BATCH_ROWS = 8, MAX_BATCH_ROWS = 16, HANDOFF_ELEMS = 1024, CHUNK_ELEMS = 8192 };
 /* Narrower strips give the image to the slab path. Two strips of 32
  * float64 columns beat two calls by 1.07-1.16x on 2 threads, of 16 lose
  * (0.88-0.93x, against 1.0-1.1x for the slab path): perf/RESULTS.md. */
@@ -78,10 +85,10 @@ enum { MIN_STRIP_COLS = 32 };
  * batches per strip keep that under a quarter. */
 enum { MIN_BATCHES_PER_STRIP = 4 };
 
-static int64_t handoff_rows(int64_t strip_width)
+static int64_t batch_rows(int64_t strip_width)
 {
     const int64_t rows = HANDOFF_ELEMS / (strip_width > 0 ? strip_width : 1);
-    return rows < 1 ? 1 : rows > MAX_HANDOFF_ROWS ? MAX_HANDOFF_ROWS : rows;
+    return rows < MIN_BATCH_ROWS ? MIN_BATCH_ROWS : rows > MAX_BATCH_ROWS ? MAX_BATCH_ROWS : rows;
 }
 
 static void block_rows(const sat_run *r, int64_t block, int64_t *first, int64_t *count)
@@ -155,86 +162,106 @@ static void wavefront_cols(const sat_run *r, int strip, int strips, int64_t *fir
     *n = (hi < r->cols ? hi : r->cols) - *first;
 }
 
-/* Where boundary `strip` (between strips strip and strip + 1) hands row
- * `row` on: the running value inside its tile, then the tile prefix. */
-static char *handoff_at(const sat_run *r, int strip, int64_t row)
+/* Columns [col, col + width) of `count` rows (src rows src_row elements
+ * apart) scanned along the rows into dst (rows `width` apart) as the
+ * engine scans a lane: tiles of tile_cols left to right, each after the
+ * prefix of the tiles before. Per row, locals holds the running value
+ * inside the tile (used when col is inside one) and prefixes the prefix
+ * (used when col is past the first tile); both are left as they are at
+ * col + width, for the next chunk or strip. */
+static void scan_row_chunk(const sat_run *r, const char *src, int64_t src_row, char *dst, int64_t col,
+                           int64_t width, int64_t count, char *locals, char *prefixes)
 {
-    return r->handoff + ((size_t)strip * (size_t)r->rows + (size_t)row) * 2 * r->acc;
+    const int64_t tile = r->tile_cols, acc = (int64_t)r->acc;
+    for (int64_t at = col; at < col + width;) {
+        const int64_t tile_end = at - at % tile + tile, start = at - col;
+        const int64_t len = (tile_end < col + width ? tile_end : col + width) - at;
+        r->kernel->scan_rows(src + start * acc, (size_t)src_row, dst + start * acc, (size_t)width,
+                             (size_t)len, (size_t)count, at % tile ? locals : NULL);
+        at += len;
+        for (int64_t k = 0; k < count; k++) {
+            char *piece = dst + (k * width + start) * acc, *last = piece + (len - 1) * acc;
+            if (at == col + width)
+                memcpy(locals + k * acc, last, (size_t)acc);
+            if (at - len >= tile)
+                r->kernel->fold(piece, (size_t)len, prefixes + k * acc);
+            if (at == tile_end)
+                memcpy(prefixes + k * acc, last, (size_t)acc);
+        }
+    }
 }
 
-/* Columns [first, first + n) of one row scanned along the row as the
- * engine scans a lane: tiles of tile_cols scanned left to right, each
- * after the prefix of the tiles before. carry_in (when first > 0): the
- * running value and prefix where the piece starts; carry_out (when another
- * piece follows): the same where it ends. */
-static void scan_row_piece(const sat_run *r, const char *src, char *dst, int64_t first, int64_t n,
-                           const char *carry_in, char *carry_out)
+/* Bytes of a thread's buffers for the ordered path. */
+static size_t ordered_buffer_bytes(const sat_run *r)
 {
-    if (!carry_in && !carry_out) {
-        pscan_engine_scan_values(&r->job, src, dst, n, NULL);
-        return;
-    }
-    const int64_t tile = r->tile_cols, acc = (int64_t)r->acc;
-    const char *prefix = first >= tile ? carry_in + acc : NULL;
-    for (int64_t col = first; col < first + n;) {
-        const int64_t tile_end = col - col % tile + tile;
-        const int64_t len = (tile_end < first + n ? tile_end : first + n) - col;
-        char *piece = dst + (col - first) * acc;
-        r->kernel->scan(src + (col - first) * acc, piece, (size_t)len, col % tile ? carry_in : NULL);
-        col += len;
-        if (carry_out && col == first + n)
-            memcpy(carry_out, piece + (len - 1) * acc, (size_t)acc);
-        if (prefix)
-            r->kernel->fold(piece, (size_t)len, prefix);
-        if (col == tile_end)
-            prefix = piece + (len - 1) * acc;
-    }
-    if (carry_out && prefix)
-        memcpy(carry_out + acc, prefix, (size_t)acc);
+    return (3 * (size_t)r->cols + 2 * (size_t)(r->batch * r->chunk) + 2 * (size_t)r->batch) * r->acc;
 }
 
 /* Strip `strip` of `strips` of one image where the order matters: the
- * bits of the chained scans. Each row piece is scanned along the row
- * (after the strip to the left has handed that row on), then down the
- * columns as the engine's panels do: within a tile of 4096 rows a local
- * running row, from the second tile on that tile's local row after the
- * last row of the tile before (strictly row after row when SEQUENTIAL). */
+ * bits of the chained scans. A batch of rows is scanned along the rows
+ * (after the strip to the left has handed it on), chunk by chunk, then
+ * down the columns as the engine's panels do: within a tile of 4096 rows
+ * a local running row, from the second tile on that tile's local row
+ * after the last row of the tile before (strictly row after row when
+ * SEQUENTIAL). */
 static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int strips, char *buffers)
 {
     int64_t first, n;
     wavefront_cols(r, strip, strips, &first, &n);
-    const size_t piece_bytes = (size_t)n * r->acc, row_bytes = (size_t)r->cols * r->acc;
-    char *loaded = buffers, *scanned = loaded + piece_bytes, *local = scanned + piece_bytes;
-    char *prefix = local + piece_bytes, *combined = prefix + piece_bytes;
-    const int64_t tile_rows = r->job.sequential ? r->rows : PSCAN_TILE;
+    const size_t acc = r->acc, piece_bytes = (size_t)n * acc;
+    char *local = buffers, *prefix = local + piece_bytes, *combined = prefix + piece_bytes;
+    char *scanned = combined + piece_bytes, *loaded = scanned + (size_t)(r->batch * r->chunk) * acc;
+    char *locals = loaded + (size_t)(r->batch * r->chunk) * acc, *prefixes = locals + (size_t)r->batch * acc;
     const int64_t counted = image * r->rows; /* rows of earlier images */
     _Atomic int64_t *left = strip > 0 ? &r->progress[strip - 1].rows : NULL;
     _Atomic int64_t *own = strip < strips - 1 ? &r->progress[strip].rows : NULL;
     int64_t handed = 0; /* rows the left strip is known to have handed on */
-    const int64_t batch = handoff_rows(n);
-    for (int64_t row = 0; row < r->rows; row++) {
-        const int64_t in_tile = row % tile_rows;
-        const char *values = row_values(r, image, row, first, n, loaded);
-        if (left && handed <= counted + row)
-            handed = pscan_wait_at_least(left, counted + row + 1);
-        scan_row_piece(r, values, in_tile == 0 ? local : scanned, first, n,
-                       left ? handoff_at(r, strip - 1, row) : NULL, own ? handoff_at(r, strip, row) : NULL);
-        if (own && ((row + 1) % batch == 0 || row + 1 == r->rows))
-            atomic_store_explicit(own, counted + row + 1, memory_order_release);
-        if (in_tile > 0)
-            r->kernel->combine(local, scanned, local, (size_t)n);
-        const char *result = local;
-        if (row >= tile_rows) {
-            r->kernel->combine(prefix, local, combined, (size_t)n);
-            result = combined;
+    for (int64_t row0 = 0; row0 < r->rows; row0 += r->batch) {
+        const int64_t count = r->batch < r->rows - row0 ? r->batch : r->rows - row0;
+        if (left) {
+            if (handed < counted + row0 + count)
+                handed = pscan_wait_at_least(left, counted + row0 + count);
+            memcpy(locals, r->handed_locals + (size_t)((strip - 1) * r->rows + row0) * acc, (size_t)count * acc);
+            memcpy(prefixes, r->handed_prefixes + (size_t)((strip - 1) * r->rows + row0) * acc, (size_t)count * acc);
         }
-        char *out = r->out + (size_t)(image * r->rows + row) * row_bytes + (size_t)first * r->acc;
-        if (r->copy)
-            r->copy(out, result, piece_bytes);
-        else
-            memcpy(out, result, piece_bytes);
-        if (in_tile == tile_rows - 1)
-            memcpy(prefix, result, piece_bytes);
+        for (int64_t col = first; col < first + n; col += r->chunk) {
+            const int64_t width = r->chunk < first + n - col ? r->chunk : first + n - col;
+            const char *src = r->in + (size_t)((image * r->rows + row0) * r->cols + col) * r->in_item;
+            int64_t src_row = r->cols;
+            if (r->load) {
+                for (int64_t k = 0; k < count; k++)
+                    row_values(r, image, row0 + k, col, width, loaded + (size_t)(k * width) * acc);
+                src = loaded;
+                src_row = width;
+            }
+            scan_row_chunk(r, src, src_row, scanned, col, width, count, locals, prefixes);
+            const size_t chunk_bytes = (size_t)width * acc, at = (size_t)(col - first) * acc;
+            for (int64_t k = 0; k < count; k++) {
+                const int64_t row = row0 + k, in_tile = row % r->tile_rows;
+                const char *values = scanned + (size_t)k * chunk_bytes;
+                if (in_tile == 0)
+                    memcpy(local + at, values, chunk_bytes);
+                else
+                    r->kernel->combine(local + at, values, local + at, (size_t)width);
+                const char *result = local + at;
+                if (row >= r->tile_rows) {
+                    r->kernel->combine(prefix + at, local + at, combined + at, (size_t)width);
+                    result = combined + at;
+                }
+                char *out = r->out + (size_t)((image * r->rows + row) * r->cols + col) * acc;
+                if (r->copy)
+                    r->copy(out, result, chunk_bytes);
+                else
+                    memcpy(out, result, chunk_bytes);
+                if (in_tile == r->tile_rows - 1)
+                    memcpy(prefix + at, result, chunk_bytes);
+            }
+        }
+        if (own) {
+            memcpy(r->handed_locals + (size_t)(strip * r->rows + row0) * acc, locals, (size_t)count * acc);
+            memcpy(r->handed_prefixes + (size_t)(strip * r->rows + row0) * acc, prefixes, (size_t)count * acc);
+            atomic_store_explicit(own, counted + row0 + count, memory_order_release);
+        }
     }
 }
 
@@ -273,11 +300,9 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, pscan_dtype acc,
     if (threads > total / PSCAN_MIN_ELEMS_PER_THREAD)
         threads = total / PSCAN_MIN_ELEMS_PER_THREAD > 0 ? total / PSCAN_MIN_ELEMS_PER_THREAD : 1;
     r.ordered = !kernel->order_free;
-    r.job.kernel = kernel;
-    r.job.acc_size = r.acc;
-    r.job.sequential = opts->order == PSCAN_ORDER_SEQUENTIAL;
-    r.job.stream_kernel = false;
-    r.tile_cols = r.job.sequential ? r.cols : PSCAN_TILE;
+    r.sequential = opts->order == PSCAN_ORDER_SEQUENTIAL;
+    r.tile_cols = r.sequential ? r.cols : PSCAN_TILE;
+    r.tile_rows = r.sequential ? r.rows : PSCAN_TILE;
     /* Where the order matters, fewer images than threads are cut into
      * column strips, as many as the image is wide and tall enough for;
      * narrower ones are left to the caller's slab path. */
@@ -285,11 +310,16 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, pscan_dtype acc,
     if (r.wavefront) {
         int64_t strips = r.cols / MIN_STRIP_COLS;
         strips = strips < threads ? strips : threads;
-        while (strips >= 2 && r.rows < MIN_BATCHES_PER_STRIP * strips * handoff_rows(r.cols / strips))
+        while (strips >= 2 && r.rows < MIN_BATCHES_PER_STRIP * strips * batch_rows(r.cols / strips))
             strips--;
         if (strips < 2)
             return PSCAN_OK;
         threads = strips < threads ? strips : threads;
+    }
+    if (r.ordered) {
+        const int64_t unit = 64 / (int64_t)r.acc;
+        r.batch = batch_rows(r.cols / threads);
+        r.chunk = CHUNK_ELEMS / r.batch / unit * unit;
     }
     /* Order-free, fewer images than threads: cut each into row blocks. */
     r.blocks = r.ordered || r.images >= threads ? 1 : (threads + r.images - 1) / r.images;
@@ -300,13 +330,13 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, pscan_dtype acc,
     const size_t row_bytes = (size_t)r.cols * r.acc;
     const int64_t units = r.images * r.blocks;
     const size_t reduced = r.blocks > 1 ? (size_t)units * row_bytes : 0;
-    const size_t handoff = r.wavefront ? (size_t)(threads - 1) * (size_t)r.rows * 2 * r.acc : 0;
+    const size_t handed = r.wavefront ? (size_t)(threads - 1) * (size_t)r.rows * r.acc : 0;
     const size_t progress = r.wavefront ? (size_t)threads * sizeof(strip_progress) : 0;
     const bool big = (int64_t)out_bytes >= PSCAN_STREAM_MIN_BYTES && in_lo != out_lo;
     r.stream = big && !r.ordered && kernel->scan_stream;
     r.copy = big && r.ordered ? pscan_kernel_stream_copy() : NULL;
-    const size_t per_thread = (r.ordered ? 5 : 2) * row_bytes;
-    char *scratch = malloc(progress + reduced + handoff + (size_t)threads * per_thread + 64);
+    const size_t per_thread = r.ordered ? ordered_buffer_bytes(&r) : 2 * row_bytes;
+    char *scratch = malloc(progress + reduced + 2 * handed + (size_t)threads * per_thread + 64);
     if (!scratch)
         return PSCAN_ENOMEM;
     /* the progress counters first, on whole cache lines */
@@ -315,8 +345,9 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, pscan_dtype acc,
     for (size_t k = 0; k < progress / sizeof(strip_progress); k++)
         atomic_init(&r.progress[k].rows, 0);
     r.reduced = aligned + progress;
-    r.handoff = r.reduced + reduced;
-    r.buffers = r.handoff + handoff;
+    r.handed_locals = r.reduced + reduced;
+    r.handed_prefixes = r.handed_locals + handed;
+    r.buffers = r.handed_prefixes + handed;
     *fused = true;
     const int64_t reduce_units = r.blocks > 1 ? r.images * (r.blocks - 1) * r.strips : 0;
 #pragma omp parallel num_threads((int)threads) if (threads > 1)

@@ -32,6 +32,12 @@ typedef struct pscan_kernel {
      * gets the scan above with no carry. Several segments run interleaved,
      * so float chains overlap instead of waiting on one another. */
     void (*scan_segments)(const void *src, void *dst, size_t seg_len, size_t count);
+    /* `count` rows of n elements, row k at src + k * src_row and dst +
+     * k * dst_row (in elements): each gets the scan above, after
+     * carries[k] when carries is not NULL. Rows run interleaved as
+     * segments do (the column strips of src/sat.c). */
+    void (*scan_rows)(const void *src, size_t src_row, void *dst, size_t dst_row, size_t n,
+                      size_t count, const void *carries);
     /* totals[k] = the last value scan_segments gives segment k. */
     void (*reduce_segments)(const void *src, size_t seg_len, size_t count, void *totals);
     /* buf[i] = *carry op buf[i]: applies a tile's incoming prefix. */

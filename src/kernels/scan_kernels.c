@@ -172,15 +172,17 @@ DEFINE_ACCESS(cdd)
  * adders busy where one chain waits on its own latency each step. */
 enum { CHAINS = 8 };
 
-/* Element `pos` of chain k: its first element, or combined with the
- * running value; stored unless only the totals are wanted. */
+/* Element `pos` of chain k (row first + k): its first element, after
+ * the chain's carry if there are carries, or combined with the running
+ * value; stored unless only the totals are wanted. */
 #define CHAIN_STEP(op, tag, k, pos)                                            \
     do {                                                                       \
-        const size_t at_ = (first + (k)) * seg_len + (pos);                    \
-        const pscan_t_##tag x_ = load_##tag(src, at_);                         \
-        running[k] = (pos) == 0 ? x_ : COMBINE(op, tag, running[k], x_);       \
+        const pscan_t_##tag x_ = load_##tag(src, (first + (k)) * src_row + (pos)); \
+        running[k] = (pos) > 0  ? COMBINE(op, tag, running[k], x_)             \
+                     : carries ? COMBINE(op, tag, load_##tag(carries, first + (k)), x_) \
+                               : x_;                                           \
         if (dst)                                                               \
-            store_##tag(dst, at_, running[k]);                                 \
+            store_##tag(dst, (first + (k)) * dst_row + (pos), running[k]);     \
     } while (0)
 
 #define DEFINE_SCALAR_KERNELS(op, tag)                                         \
@@ -197,20 +199,21 @@ enum { CHAINS = 8 };
             store_##tag(dst, i, running);                                      \
         }                                                                      \
     }                                                                          \
-    /* `chains` segments from `first` on, inlined with a constant count.      \
-     * Segments of a tile's size start a multiple of 4 KiB apart, the L1     \
-     * set period, so chain k runs k cache lines behind chain 0: in step     \
-     * they would all fight over the same cache sets. */                     \
+    /* `chains` rows of len values from row `first` on (src and dst rows    \
+     * src_row and dst_row elements apart), inlined with a constant count.   \
+     * Rows of a tile's size start a multiple of 4 KiB apart, the L1 set     \
+     * period, so chain k runs k cache lines behind chain 0: in step they   \
+     * would all fight over the same cache sets. */                          \
     static inline __attribute__((always_inline)) void chains_##op##_##tag(     \
-        const void *src, void *dst, size_t seg_len, size_t first, size_t chains, \
-        void *totals)                                                          \
+        const void *src, size_t src_row, void *dst, size_t dst_row, size_t len, \
+        size_t first, size_t chains, const void *carries, void *totals)        \
     {                                                                          \
         enum { SKEW = 64 / sizeof(pscan_t_##tag) ? 64 / sizeof(pscan_t_##tag) : 1 }; \
         pscan_t_##tag running[CHAINS];                                         \
         const size_t lag = (chains - 1) * SKEW;                                \
-        if (seg_len <= lag + 1) { /* too short to overlap: one at a time */    \
+        if (len <= lag + 1) { /* too short to overlap: one at a time */        \
             for (size_t k = 0; k < chains; k++)                                \
-                for (size_t i = 0; i < seg_len; i++)                           \
+                for (size_t i = 0; i < len; i++)                               \
                     CHAIN_STEP(op, tag, k, i);                                 \
             if (totals)                                                        \
                 for (size_t k = 0; k < chains; k++)                            \
@@ -220,11 +223,11 @@ enum { CHAINS = 8 };
         for (size_t i = 0; i <= lag; i++) /* chains start one by one */        \
             for (size_t k = 0; k * SKEW <= i; k++)                             \
                 CHAIN_STEP(op, tag, k, i - k * SKEW);                          \
-        for (size_t i = lag + 1; i < seg_len; i++) /* all chains run */        \
+        for (size_t i = lag + 1; i < len; i++) /* all chains run */            \
             for (size_t k = 0; k < chains; k++)                                \
                 CHAIN_STEP(op, tag, k, i - k * SKEW);                          \
-        for (size_t i = seg_len; i < seg_len + lag; i++) /* they end */        \
-            for (size_t k = (i - seg_len) / SKEW + 1; k < chains; k++)         \
+        for (size_t i = len; i < len + lag; i++) /* they end */                \
+            for (size_t k = (i - len) / SKEW + 1; k < chains; k++)             \
                 CHAIN_STEP(op, tag, k, i - k * SKEW);                          \
         if (totals)                                                            \
             for (size_t k = 0; k < chains; k++)                                \
@@ -239,11 +242,13 @@ enum { CHAINS = 8 };
             return;                                                            \
         if (seg_len == PSCAN_TILE) /* constant offsets between the chains */   \
             for (; first + CHAINS <= count; first += CHAINS)                   \
-                chains_##op##_##tag(src, dst, PSCAN_TILE, first, CHAINS, totals); \
+                chains_##op##_##tag(src, PSCAN_TILE, dst, PSCAN_TILE, PSCAN_TILE, first, \
+                                    CHAINS, NULL, totals);                     \
         for (; first + CHAINS <= count; first += CHAINS)                       \
-            chains_##op##_##tag(src, dst, seg_len, first, CHAINS, totals);     \
+            chains_##op##_##tag(src, seg_len, dst, seg_len, seg_len, first, CHAINS, NULL, \
+                                totals);                                       \
         for (; first < count; first++)                                         \
-            chains_##op##_##tag(src, dst, seg_len, first, 1, totals);          \
+            chains_##op##_##tag(src, seg_len, dst, seg_len, seg_len, first, 1, NULL, totals); \
     }                                                                          \
     static void scan_segments_##op##_##tag(const void *src, void *dst, size_t seg_len, \
                                            size_t count)                       \
@@ -254,6 +259,19 @@ enum { CHAINS = 8 };
                                              void *totals)                     \
     {                                                                          \
         segments_##op##_##tag(src, NULL, seg_len, count, totals);              \
+    }                                                                          \
+    static void scan_rows_##op##_##tag(const void *src, size_t src_row, void *dst, \
+                                       size_t dst_row, size_t n, size_t count, \
+                                       const void *carries)                    \
+    {                                                                          \
+        size_t first = 0;                                                      \
+        if (n == 0)                                                            \
+            return;                                                            \
+        for (; first + CHAINS <= count; first += CHAINS)                       \
+            chains_##op##_##tag(src, src_row, dst, dst_row, n, first, CHAINS, carries, NULL); \
+        if (first < count)                                                     \
+            chains_##op##_##tag(src, src_row, dst, dst_row, n, first, count - first, carries, \
+                                NULL);                                         \
     }                                                                          \
     static void scan_lagged_##op##_##tag(const void *src, void *dst, size_t n,  \
                                          size_t lag, const void *carry)        \
@@ -522,6 +540,7 @@ DEFINE_VECTOR_OP_KERNELS(u64)
                        {BODY(scan, op, tag),                                   \
                         PICK(HAS_VECTOR_##tag, NULL, vscan_stream_##op##_##tag), \
                         BODY(scan_segments, op, tag),                          \
+                        scan_rows_##op##_##tag,                                \
                         BODY(reduce_segments, op, tag),                        \
                         fold_##op##_##tag,                                     \
                         scan_lagged_##op##_##tag,                              \

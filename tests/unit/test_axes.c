@@ -174,10 +174,12 @@ Test(axes, fused_last_two_axes)
  * batch short for the narrow image. Strip boundaries
  * inside a 4096-column tile, on one, and past it (the tile prefix handed
  * on), across 4096-row tiles, converting loads, complex, batches of fewer
- * images than threads, both orders; streamed when big; in place. */
+ * images than threads, both orders; streamed when big; in place. Every
+ * shape has at least 32 rows a strip for the teams tried, or src/sat.c
+ * would leave it to the slab path. */
 Test(axes, float_image_column_strips)
 {
-    const int64_t image[2] = {600, 1000}, wide[2] = {40, 9000}, on_tile[2] = {20, 8192},
+    const int64_t image[2] = {600, 1000}, wide[2] = {200, 9000}, on_tile[2] = {70, 8192},
                   tall[2] = {4500, 600}, pair[3] = {2, 300, 1200}, narrow[2] = {203, 96};
     const int a01[2] = {0, 1}, d01[2] = {1, 0}, a12[2] = {-1, 1}, d12[2] = {2, 1};
     const chain_case strips[8] = {{PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 2, image, 2, a01, d01},
