@@ -215,8 +215,12 @@ static void block_close(const pscan_job *job, block_view *view)
         cursor_transfer(&view->start, job, view->dst, view->n, STORE_VALUES);
 }
 
-void pscan_engine_scan_values(const pscan_job *job, const char *src, char *dst, int64_t n,
-                       const char *carry)
+/* Scan n accumulator values of one lane from a tile boundary, in one
+ * pass, as every schedule does (tiles, or strictly left to right when the
+ * job is sequential or the kernel order-free). carry: the lane's prefix
+ * before them, or NULL at the lane's start. */
+static void scan_values(const pscan_job *job, const char *src, char *dst, int64_t n,
+                        const char *carry)
 {
     const pscan_kernel *kernel = job->kernel;
     const int64_t acc = (int64_t)job->acc_size;
@@ -282,7 +286,7 @@ static void scan_lane(const pscan_plan *plan, const pscan_job *job, char *buffer
         block_view view;
         int64_t n = min64(block_len(job), len - start);
         block_open(plan, job, buffer, lane, start, n, &view);
-        pscan_engine_scan_values(job, view.src, view.dst, n, start > 0 ? carry : lane_carry);
+        scan_values(job, view.src, view.dst, n, start > 0 ? carry : lane_carry);
         memcpy(carry, view.dst + (n - 1) * acc, (size_t)acc);
         block_close(job, &view);
     }
@@ -535,7 +539,7 @@ static void work_scan(const blocks_run *r, block_work *work, const char *carry)
         r->job->kernel->scan_lagged(work->src, work->dst, (size_t)work->values,
                                     (size_t)r->width, carry);
     else
-        pscan_engine_scan_values(r->job, work->src, work->dst, work->values, carry);
+        scan_values(r->job, work->src, work->dst, work->values, carry);
 }
 
 /* The block's aggregates into desc; returns their count. */

@@ -99,14 +99,6 @@ typedef struct pscan_job {
  * run needs (job->scratch_per_thread * job->team, job->descriptor_bytes). */
 void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job);
 
-/* Scan n accumulator values of one lane from a tile boundary, in one
- * pass, as every schedule does (tiles, or strictly left to right when the
- * job is sequential or the kernel order-free); needs only kernel,
- * acc_size, sequential and stream_kernel of the job. carry: the lane's
- * prefix before them, or NULL at the lane's start. */
-void pscan_engine_scan_values(const pscan_job *job, const char *src, char *dst, int64_t n,
-                              const char *carry);
-
 /* Scan everything the plan walks; `ws` holds at least what prepare asked. */
 void pscan_engine_run(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws);
 

@@ -46,13 +46,13 @@ typedef struct sat_run {
     int64_t rows, cols, images, blocks; /* blocks per image */
     int64_t strips, strip_cols;         /* phase 1: column strips */
     char *reduced;  /* per (image, block): column reduce of the block's rows */
-    char *buffers;  /* per thread: rows of accumulators (2, or 5 ordered) */
+    char *buffers;  /* per thread: rows of accumulators (2), or the ordered
+                       path's (ordered_buffer_bytes) */
     bool stream;    /* the scan kernel streams its stores to out */
     /* Float sums and products (order matters). */
     bool ordered;
     bool wavefront;    /* fewer images than threads: column strips */
     int64_t tile_cols; /* where a row's tile chain restarts */
-    bool sequential;   /* tiles of neither rows nor columns */
     int64_t tile_rows; /* where a column's tile chain restarts */
     int64_t batch;     /* rows scanned side by side (and handed on) */
     int64_t chunk;     /* columns of a batch scanned at a time */
@@ -300,9 +300,9 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, pscan_dtype acc,
     if (threads > total / PSCAN_MIN_ELEMS_PER_THREAD)
         threads = total / PSCAN_MIN_ELEMS_PER_THREAD > 0 ? total / PSCAN_MIN_ELEMS_PER_THREAD : 1;
     r.ordered = !kernel->order_free;
-    r.sequential = opts->order == PSCAN_ORDER_SEQUENTIAL;
-    r.tile_cols = r.sequential ? r.cols : PSCAN_TILE;
-    r.tile_rows = r.sequential ? r.rows : PSCAN_TILE;
+    const bool sequential = opts->order == PSCAN_ORDER_SEQUENTIAL; /* no tiles */
+    r.tile_cols = sequential ? r.cols : PSCAN_TILE;
+    r.tile_rows = sequential ? r.rows : PSCAN_TILE;
     /* Where the order matters, fewer images than threads are cut into
      * column strips, as many as the image is wide and tall enough for;
      * narrower ones are left to the caller's slab path. */
