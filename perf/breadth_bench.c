@@ -2,7 +2,8 @@
  * array, in one run: repetitions interleaved, medians, ratios
  * time(variant) / time(cumsum). Multi-axis is set against the two
  * single-axis scans run one after the other.
- *   pscan_breadth_bench [--log2 N] [--reps K] [--threads T] */
+ *   pscan_breadth_bench [--log2 N] [--reps K] [--threads T] [--cols C]
+ * The 2-d rows use a square array, or C columns (a power of two) when given. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <pscan.h>
@@ -40,6 +41,7 @@ static int by_value(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     int log2n = 24, reps = 7, threads = 0;
+    int64_t cols = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--log2"))
             log2n = atoi(argv[i + 1]);
@@ -47,8 +49,12 @@ int main(int argc, char **argv)
             reps = atoi(argv[i + 1]) < MAX_REPS ? atoi(argv[i + 1]) : MAX_REPS;
         else if (!strcmp(argv[i], "--threads"))
             threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--cols"))
+            cols = atoll(argv[i + 1]);
     }
-    const int64_t n = (int64_t)1 << log2n, side = (int64_t)1 << (log2n / 2), shape2[2] = {n / side, side};
+    const int64_t n = (int64_t)1 << log2n;
+    const int64_t side = cols > 0 && cols <= n / 8 && n % cols == 0 ? cols : (int64_t)1 << (log2n / 2);
+    const int64_t shape2[2] = {n / side, side};
     double *x = malloc((size_t)n * 8), *y = malloc((size_t)(n + 1) * 8);
     int64_t *xi = malloc((size_t)n * 8), *yi = malloc((size_t)n * 8);
     if (!x || !y || !xi || !yi)
