@@ -368,20 +368,38 @@ typedef uint32_t vec_u32 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
 typedef int32_t vec_s32 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
 typedef uint64_t vec_u64 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
 typedef int64_t vec_s64 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
+typedef float vec_f32 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
+typedef double vec_f64 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
 
 /* Per tag: lane bits (unsigned arithmetic wraps), signed view for compares
- * and shuffle masks, lane list, identities of MAX and MIN. */
-#define VEC_i32 vec_u32, uint32_t, vec_s32, LANES_OF_4BYTE, (uint32_t)INT32_MIN, (uint32_t)INT32_MAX
-#define VEC_u32 vec_u32, uint32_t, vec_u32, LANES_OF_4BYTE, 0u, UINT32_MAX
-#define VEC_i64 vec_u64, uint64_t, vec_s64, LANES_OF_8BYTE, (uint64_t)INT64_MIN, (uint64_t)INT64_MAX
-#define VEC_u64 vec_u64, uint64_t, vec_u64, LANES_OF_8BYTE, 0u, UINT64_MAX
+ * and shuffle masks, lane list, identities of MAX and MIN, and whether
+ * equal values can differ in bits (float max and min: -0.0 and +0.0, NaN
+ * payloads), which the interleaved reduce must then settle in order. */
+#define VEC_i32 vec_u32, uint32_t, vec_s32, LANES_OF_4BYTE, (uint32_t)INT32_MIN, (uint32_t)INT32_MAX, 0
+#define VEC_u32 vec_u32, uint32_t, vec_u32, LANES_OF_4BYTE, 0u, UINT32_MAX, 0
+#define VEC_i64 vec_u64, uint64_t, vec_s64, LANES_OF_8BYTE, (uint64_t)INT64_MIN, (uint64_t)INT64_MAX, 0
+#define VEC_u64 vec_u64, uint64_t, vec_u64, LANES_OF_8BYTE, 0u, UINT64_MAX, 0
+#define VEC_f32 vec_f32, float, vec_f32, LANES_OF_4BYTE, -INFINITY, INFINITY, 1
+#define VEC_f64 vec_f64, double, vec_f64, LANES_OF_8BYTE, -INFINITY, INFINITY, 1
 #define MASK_uint32_t vec_s32
 #define MASK_uint64_t vec_s64
+#define MASK_float vec_s32
+#define MASK_double vec_s64
 
+/* a is the earlier operand, b the later: float max and min keep the
+ * earlier NaN, else the later of equal values, as MAX_REAL does. */
 #define VOP_SUM(V, C, a, b) ((a) + (b))
 #define VOP_PROD(V, C, a, b) ((a) * (b))
-#define VOP_MAX(V, C, a, b) vec_select_##V((V)((C)(a) >= (C)(b)), a, b)
-#define VOP_MIN(V, C, a, b) vec_select_##V((V)((C)(a) <= (C)(b)), a, b)
+#define VOP_MAX(V, C, a, b) VMAX_##V(C, a, b)
+#define VOP_MIN(V, C, a, b) VMIN_##V(C, a, b)
+#define VMAX_vec_u32(C, a, b) vec_select_vec_u32((vec_u32)((C)(a) >= (C)(b)), a, b)
+#define VMIN_vec_u32(C, a, b) vec_select_vec_u32((vec_u32)((C)(a) <= (C)(b)), a, b)
+#define VMAX_vec_u64(C, a, b) vec_select_vec_u64((vec_u64)((C)(a) >= (C)(b)), a, b)
+#define VMIN_vec_u64(C, a, b) vec_select_vec_u64((vec_u64)((C)(a) <= (C)(b)), a, b)
+#define VMAX_vec_f32(C, a, b) vec_select_vec_f32(((a) > (b)) | ((a) != (a)), a, b)
+#define VMIN_vec_f32(C, a, b) vec_select_vec_f32(((a) < (b)) | ((a) != (a)), a, b)
+#define VMAX_vec_f64(C, a, b) vec_select_vec_f64(((a) > (b)) | ((a) != (a)), a, b)
+#define VMIN_vec_f64(C, a, b) vec_select_vec_f64(((a) < (b)) | ((a) != (a)), a, b)
 #define VIDENTITY_SUM(min_id, max_id) 0u
 #define VIDENTITY_PROD(min_id, max_id) 1u
 #define VIDENTITY_MAX(min_id, max_id) min_id
@@ -395,10 +413,18 @@ static inline vec_u64 vec_select_vec_u64(vec_u64 mask, vec_u64 a, vec_u64 b)
 {
     return (a & mask) | (b & ~mask);
 }
+static inline vec_f32 vec_select_vec_f32(vec_s32 mask, vec_f32 a, vec_f32 b)
+{
+    return (vec_f32)(((vec_s32)a & mask) | ((vec_s32)b & ~mask));
+}
+static inline vec_f64 vec_select_vec_f64(vec_s64 mask, vec_f64 a, vec_f64 b)
+{
+    return (vec_f64)(((vec_s64)a & mask) | ((vec_s64)b & ~mask));
+}
 
 #define DEFINE_VECTOR_KERNELS(op, tag) DEFINE_VECTOR_KERNELS_WITH(op, tag, VEC_##tag)
 #define DEFINE_VECTOR_KERNELS_WITH(op, tag, spec) DEFINE_VECTOR_KERNELS_EXPAND(op, tag, spec)
-#define DEFINE_VECTOR_KERNELS_EXPAND(op, tag, V, E, C, LANES, min_id, max_id)  \
+#define DEFINE_VECTOR_KERNELS_EXPAND(op, tag, V, E, C, LANES, min_id, max_id, ties) \
     /* streaming: dst is aligned to a vector; stores bypass the caches */    \
     static inline __attribute__((always_inline)) void vscan_body_##op##_##tag( \
         const void *src, void *dst, size_t n, const void *carry, int streaming) \
@@ -409,18 +435,20 @@ static inline vec_u64 vec_select_vec_u64(vec_u64 mask, vec_u64 a, vec_u64 b)
         E first = (E)VIDENTITY_##op(min_id, max_id);                           \
         if (carry)                                                             \
             memcpy(&first, carry, sizeof first);                               \
-        V running = (V){0} + first;                                            \
+        V running; /* a broadcast: 0 + first would turn -0.0 into +0.0 */     \
+        for (size_t lane = 0; lane < N; lane++)                                \
+            running[lane] = first;                                             \
         size_t i = 0;                                                          \
         for (; i + N <= n; i += N) {                                           \
             V x;                                                               \
             memcpy(&x, (const char *)src + i * sizeof(E), sizeof x);           \
-            x = VOP_##op(V, C, x, __builtin_shuffle(identity, x, (M){LANES(SHIFT_INDEX, 1, N)})); \
+            x = VOP_##op(V, C, __builtin_shuffle(identity, x, (M){LANES(SHIFT_INDEX, 1, N)}), x); \
             if (N > 2)                                                         \
-                x = VOP_##op(V, C, x, __builtin_shuffle(identity, x, (M){LANES(SHIFT_INDEX, 2, N)})); \
+                x = VOP_##op(V, C, __builtin_shuffle(identity, x, (M){LANES(SHIFT_INDEX, 2, N)}), x); \
             if (N > 4)                                                         \
-                x = VOP_##op(V, C, x, __builtin_shuffle(identity, x, (M){LANES(SHIFT_INDEX, 4, N)})); \
+                x = VOP_##op(V, C, __builtin_shuffle(identity, x, (M){LANES(SHIFT_INDEX, 4, N)}), x); \
             if (N > 8)                                                         \
-                x = VOP_##op(V, C, x, __builtin_shuffle(identity, x, (M){LANES(SHIFT_INDEX, 8, N)})); \
+                x = VOP_##op(V, C, __builtin_shuffle(identity, x, (M){LANES(SHIFT_INDEX, 8, N)}), x); \
             const V total = __builtin_shuffle(x, (M){LANES(LAST_INDEX, 0, N)}); \
             const V out = VOP_##op(V, C, running, x);                          \
             if (streaming)                                                     \
@@ -500,6 +528,8 @@ static inline vec_u64 vec_select_vec_u64(vec_u64 mask, vec_u64 a, vec_u64 b)
             }                                                                  \
             for (; i < seg_len; i++)                                           \
                 total = COMBINE(op, tag, total, load_##tag(seg, i));           \
+            if (ties && (total == 0 || total != total)) /* which zero, NaN */  \
+                reduce_segments_##op##_##tag(seg, seg_len, 1, &total);         \
             store_##tag(totals, k, total);                                     \
         }                                                                      \
     }
@@ -511,8 +541,12 @@ DEFINE_VECTOR_OP_KERNELS(i32)
 DEFINE_VECTOR_OP_KERNELS(u32)
 DEFINE_VECTOR_OP_KERNELS(i64)
 DEFINE_VECTOR_OP_KERNELS(u64)
+/* float sums and products keep their left-to-right chains */
+DEFINE_VECTOR_KERNELS(MAX, f32) DEFINE_VECTOR_KERNELS(MIN, f32)
+DEFINE_VECTOR_KERNELS(MAX, f64) DEFINE_VECTOR_KERNELS(MIN, f64)
 
-/* Accumulators with a vector body use it for scan, segments and reduce. */
+/* Accumulators with a vector body use it for scan, segments and reduce
+ * (2: for max and min only). */
 #define HAS_VECTOR_bool 0
 #define HAS_VECTOR_i8 0
 #define HAS_VECTOR_i16 0
@@ -523,22 +557,31 @@ DEFINE_VECTOR_OP_KERNELS(u64)
 #define HAS_VECTOR_u32 1
 #define HAS_VECTOR_u64 1
 #define HAS_VECTOR_f16 0
-#define HAS_VECTOR_f32 0
-#define HAS_VECTOR_f64 0
+#define HAS_VECTOR_f32 2
+#define HAS_VECTOR_f64 2
 #define HAS_VECTOR_c64 0
 #define HAS_VECTOR_c128 0
 #define PICK_0(scalar, vector) scalar
 #define PICK_1(scalar, vector) vector
 #define PICK(has, scalar, vector) PICK_EXPAND(has, scalar, vector)
 #define PICK_EXPAND(has, scalar, vector) PICK_##has(scalar, vector)
-#define BODY(fn, op, tag) PICK(HAS_VECTOR_##tag, fn##_##op##_##tag, v##fn##_##op##_##tag)
+#define USES_VECTOR(op, has) USES_VECTOR_EXPAND(op, has)
+#define USES_VECTOR_EXPAND(op, has) USES_VECTOR_##has(op)
+#define USES_VECTOR_0(op) 0
+#define USES_VECTOR_1(op) 1
+#define USES_VECTOR_2(op) VECTOR_ORDER_FREE_##op
+#define VECTOR_ORDER_FREE_SUM 0
+#define VECTOR_ORDER_FREE_PROD 0
+#define VECTOR_ORDER_FREE_MAX 1
+#define VECTOR_ORDER_FREE_MIN 1
+#define BODY(fn, op, tag) PICK(USES_VECTOR(op, HAS_VECTOR_##tag), fn##_##op##_##tag, v##fn##_##op##_##tag)
 
 #define HAS_VECTOR_dd 0
 #define HAS_VECTOR_cdd 0
 #define KERNEL_ENTRY(op, tag) [PSCAN_DT_##tag] = KERNEL_FIELDS(op, tag),
 #define KERNEL_FIELDS(op, tag)                                                 \
                        {BODY(scan, op, tag),                                   \
-                        PICK(HAS_VECTOR_##tag, NULL, vscan_stream_##op##_##tag), \
+                        PICK(USES_VECTOR(op, HAS_VECTOR_##tag), NULL, vscan_stream_##op##_##tag), \
                         BODY(scan_segments, op, tag),                          \
                         scan_rows_##op##_##tag,                                \
                         BODY(reduce_segments, op, tag),                        \

@@ -297,6 +297,90 @@ static uint64_t results_hash(void)
     return hash;
 }
 
+/* Float max and min over values whose ties differ in bits: -0.0 against
+ * +0.0 (the later is kept) and NaNs of distinct payloads in bursts (the
+ * first is kept), non-positive for max and non-negative for min so that
+ * the running value sits on a zero. Returns the elements that differ from
+ * the left-to-right definition over every length, team and dtype. Runs
+ * in a child with PSCAN_ISA set (no Criterion asserts there). */
+static int64_t float_tie_mismatches(void)
+{
+    const int64_t sizes[] = {5, 63, 4097, 2 * BLOCK + 5, 5 * BLOCK + 999};
+    const pscan_op ops[] = {PSCAN_MAX, PSCAN_MIN};
+    int64_t mismatches = 0;
+    for (size_t s = 0; s < TU_COUNT(sizes); ++s)
+        for (int f = 0; f < 2; ++f) /* float64, float32 */
+            for (size_t o = 0; o < 2; ++o)
+                for (int nan_burst = 0; nan_burst < 2; ++nan_burst) {
+                    const int64_t n = sizes[s];
+                    const size_t es = f ? 4 : 8;
+                    unsigned char *in = malloc((size_t)n * es), *out = malloc((size_t)n * es);
+                    uint64_t seed = (uint64_t)(s * 8 + (size_t)f * 4 + o * 2 + (size_t)nan_burst) + 1;
+                    for (int64_t i = 0; i < n; ++i) {
+                        const int64_t pick = tu_rand_range(&seed, 0, 9);
+                        double v = pick < 4 ? (pick % 2 ? -0.0 : 0.0) : (double)(pick - 3);
+                        v = ops[o] == PSCAN_MAX && v > 0 ? -v : v;
+                        if (f) {
+                            const float x = (float)v;
+                            memcpy(in + (size_t)i * 4, &x, 4);
+                        } else
+                            memcpy(in + (size_t)i * 8, &v, 8);
+                    }
+                    for (int64_t k = 0; nan_burst && k < 3; ++k) { /* p, p + 1, p + 3 */
+                        const int64_t at = n * 2 / 3 + k + (k == 2);
+                        const uint32_t bits32 = 0x7fc00000u | (uint32_t)(k + 1);
+                        const uint64_t bits64 = 0x7ff8000000000000ull | (uint64_t)(k + 1);
+                        if (at < n)
+                            memcpy(in + (size_t)at * es, f ? (const void *)&bits32 : (const void *)&bits64, es);
+                    }
+                    for (int threads = 1; threads <= 3; ++threads) {
+                        scan_1d(ops[o], f ? PSCAN_FLOAT32 : PSCAN_FLOAT64, f ? PSCAN_FLOAT32 : PSCAN_FLOAT64,
+                                in, out, n, threads, PSCAN_ORDER_REPRODUCIBLE);
+                        double running = 0;
+                        for (int64_t i = 0; i < n; ++i) {
+                            double x, y;
+                            if (f) {
+                                float xf, yf;
+                                memcpy(&xf, in + (size_t)i * 4, 4);
+                                memcpy(&yf, out + (size_t)i * 4, 4);
+                                x = xf;
+                                y = yf;
+                            } else {
+                                memcpy(&x, in + (size_t)i * 8, 8);
+                                memcpy(&y, out + (size_t)i * 8, 8);
+                            }
+                            const int keep = i > 0 && (isnan(running) || (ops[o] == PSCAN_MAX ? running > x : running < x));
+                            running = keep ? running : x;
+                            /* the bits: float -> double keeps sign and payload */
+                            mismatches += memcmp(&running, &y, 8) != 0;
+                        }
+                    }
+                    free(in);
+                    free(out);
+                }
+    return mismatches;
+}
+
+/* Every kernel variant keeps float max and min ties as numpy does. */
+Test(engine, every_kernel_variant_keeps_float_ties)
+{
+    const char *isas[] = {"scalar", "avx2", "avx512"};
+    for (int k = 0; k < 3; ++k) {
+        pid_t pid = fork();
+        cr_assert(pid >= 0);
+        if (pid == 0) {
+            setenv("PSCAN_ISA", isas[k], 1);
+            const int64_t bad = float_tie_mismatches();
+            _exit(bad > 100 ? 100 : (int)bad);
+        }
+        int status;
+        waitpid(pid, &status, 0);
+        cr_assert(eq(int, WIFEXITED(status), 1));
+        cr_assert(eq(int, WEXITSTATUS(status), 0), "%s: elements differing from the left-to-right max/min",
+                  isas[k]);
+    }
+}
+
 /* Each variant runs in a child of its own (the choice is made once per
  * process); this process never calls pscan before forking. */
 Test(engine, every_kernel_variant_gives_the_same_bits)
