@@ -182,7 +182,9 @@ Test(axes, float_image_column_strips)
     const int64_t image[2] = {600, 1000}, wide[2] = {200, 9000}, on_tile[2] = {70, 8192},
                   tall[2] = {4500, 600}, pair[3] = {2, 300, 1200}, narrow[2] = {203, 96};
     const int a01[2] = {0, 1}, d01[2] = {1, 0}, a12[2] = {-1, 1}, d12[2] = {2, 1};
-    const chain_case strips[8] = {{PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 2, image, 2, a01, d01},
+    const chain_case strips[10] = {{PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 2, image, 2, a01, d01},
+                                  {PSCAN_SUM, PSCAN_FLOAT16, PSCAN_FLOAT16, 2, image, 2, a01, d01},
+                                  {PSCAN_SUM, PSCAN_COMPLEX64, PSCAN_COMPLEX64, 2, wide, 2, a01, d01},
                                   {PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 2, narrow, 2, a01, d01},
                                   {PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 2, wide, 2, a01, d01},
                                   {PSCAN_SUM, PSCAN_FLOAT32, PSCAN_FLOAT32, 2, on_tile, 2, a01, d01},
