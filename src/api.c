@@ -159,7 +159,8 @@ static pscan_status snapshot_input(pscan_view *in, pscan_workspace *ws, void **s
         pscan_plan_build(&plan, in, &flat, 0, true);
         pscan_convert_fn same = pscan_convert_get(in->dtype, in->dtype);
         pscan_job copy_job = {.kernel = NULL, .load = same, .store = same, .acc_size = itemsize,
-                              .same_types = true, .sequential = false, .threads = 1};
+                              .same_types = true, .stores_acc = true, .sequential = false,
+                              .threads = 1};
         status = run_job(&plan, &copy_job, ws);
     }
     if (status != PSCAN_OK) {
@@ -234,6 +235,7 @@ static pscan_status scan_checked(pscan_op op, pscan_view *in, const pscan_view *
         job.store = pscan_convert_get_from_pair(acc, out->dtype);
         job.acc_size = compensated_size(acc);
         job.same_types = false;
+        job.stores_acc = false;
     } else {
         /* Skipping NaN rewrites values on load, so every element goes
          * through the load: no direct (in place of the input) kernels. */
@@ -242,6 +244,7 @@ static pscan_status scan_checked(pscan_op op, pscan_view *in, const pscan_view *
         job.store = pscan_convert_get(acc, out->dtype);
         job.acc_size = pscan_dtype_size(acc);
         job.same_types = in->dtype == acc && out->dtype == acc && !skips_nan(opts, in->dtype);
+        job.stores_acc = out->dtype == acc;
     }
     job.sequential = order_matters && opts->order == PSCAN_ORDER_SEQUENTIAL;
     job.threads = opts->threads > 0 ? opts->threads : ctx->threads;

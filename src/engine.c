@@ -170,7 +170,7 @@ static void cursor_transfer(run_cursor *cursor, const pscan_job *job, char *valu
  * the team's closing barrier makes its work visible to the caller. */
 static void finish_streaming(const pscan_job *job)
 {
-    if (job->stream || job->stream_kernel)
+    if (job->stream || job->stream_kernel || job->store_stream)
         pscan_stream_fence();
 }
 
@@ -207,10 +207,13 @@ static void block_open(const pscan_plan *plan, const pscan_job *job, char *buffe
     }
 }
 
-static void block_close(const pscan_job *job, block_view *view)
+static void block_close(const pscan_plan *plan, const pscan_job *job, block_view *view)
 {
     if (job->stream)
         job->stream(view->out, view->dst, (size_t)view->n * job->acc_size);
+    else if (job->store_stream)
+        job->store_stream(plan->out_base + view->start.out_offset + view->start.pos * plan->scan.out_stride,
+                          view->dst, (size_t)view->n * job->acc_size);
     else if (!job->direct)
         cursor_transfer(&view->start, job, view->dst, view->n, STORE_VALUES);
 }
@@ -288,7 +291,7 @@ static void scan_lane(const pscan_plan *plan, const pscan_job *job, char *buffer
         block_open(plan, job, buffer, lane, start, n, &view);
         scan_values(job, view.src, view.dst, n, start > 0 ? carry : lane_carry);
         memcpy(carry, view.dst + (n - 1) * acc, (size_t)acc);
-        block_close(job, &view);
+        block_close(plan, job, &view);
     }
     if (job->state_out && len > 0)
         memcpy(job->state_out + lane * acc, carry, (size_t)acc);
@@ -555,7 +558,7 @@ static int work_reduce(const blocks_run *r, const block_work *work, block_desc *
 static void work_close(const blocks_run *r, block_work *work)
 {
     if (!r->job->panel_lagged)
-        block_close(r->job, &work->view);
+        block_close(r->plan, r->job, &work->view);
 }
 
 static void blocks_worker(blocks_run *r, char *buffer)
@@ -988,6 +991,7 @@ static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
     job->direct = false;
     job->stream = NULL;
     job->stream_kernel = false;
+    job->store_stream = NULL;
     job->panel_lagged = false;
     job->panel_width = 0;
     job->scratch_per_thread = 0;
@@ -1014,6 +1018,16 @@ static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
      * stream it out. */
     job->stream_kernel = streams && kernel->order_free && kernel->scan_stream;
     job->stream = streams && !job->stream_kernel ? pscan_kernel_stream_copy() : NULL;
+    /* A converting or NaN-skipping load still scans in the buffer; when
+     * storing is a copy to a contiguous run, it streams out likewise (a
+     * plain store would read every line of out first). */
+    const bool out_runs = plan->scan.out_stride == acc &&
+                          (plan->kind == PSCAN_PLAN_LANES || plan->outer_count == 1);
+    job->store_stream = kernel && !job->direct && job->stores_acc && out_runs &&
+                                plan->in_base != plan->out_base &&
+                                plan->total * acc >= PSCAN_STREAM_MIN_BYTES
+                            ? pscan_kernel_stream_copy()
+                            : NULL;
     job->scratch_per_thread = job->direct && !job->stream ? 0 : (size_t)(block_len(job) * acc);
     /* Few lanes for the team: cut them into blocks. */
     if (splittable && blocks_per_lane > 1 && lanes < 4 * (int64_t)job->threads) {

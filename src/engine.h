@@ -64,6 +64,8 @@ typedef struct pscan_job {
     pscan_convert_fn store;     /* accumulator -> out dtype */
     size_t acc_size;            /* bytes per accumulator value */
     bool same_types;            /* in, accumulator and out dtypes are equal */
+    bool stores_acc;            /* out is of the accumulator type (a plain,
+                                   uncompensated one): storing is copying */
     bool sequential;            /* strict left-to-right lanes (no tiles) */
     int threads;                /* most threads to use (>= 1) */
     const char *carry;          /* NULL, or one accumulator per lane (a row
@@ -83,6 +85,10 @@ typedef struct pscan_job {
                                then stream it to out (NULL: write out) */
     bool stream_kernel;     /* direct and big, with a kernel that streams its
                                own stores: straight to out, no buffer */
+    pscan_copy_fn store_stream; /* not direct (a converting or NaN-skipping
+                               load), out contiguous in the accumulator
+                               type and big: blocks are streamed from the
+                               buffer to out (NULL: stored) */
     int64_t panel_width;    /* PANEL: lanes per strip */
     bool panel_lagged;      /* PANEL (or BLOCKS of its rows): narrow rows
                                back to back, scanned as one lagged sequence */

@@ -134,7 +134,8 @@ Test(engine, blocks_integers_are_exact_and_convert_on_the_way)
     free(narrow);
 }
 
-/* Outputs of 32 MiB and more are streamed out through the thread buffer. */
+/* Outputs of 32 MiB and more are streamed out through the thread buffer,
+ * converted and NaN-skipping ones too. */
 Test(engine, big_outputs_stream_and_stay_exact)
 {
     const int64_t n = (int64_t)5 << 20; /* 40 MiB of int64 */
@@ -160,6 +161,39 @@ Test(engine, big_outputs_stream_and_stay_exact)
                               offsets[k], threads, (long long)i);
             }
         }
+    /* converting (int32 -> int64) and NaN-skipping loads: scanned in the
+     * buffer, then streamed out (the same offsets) */
+    int32_t *narrow = tu_malloc((size_t)n * 4);
+    double *with_nan = tu_malloc((size_t)n * 8), *zeroed = tu_malloc((size_t)n * 8);
+    for (int64_t i = 0; i < n; ++i) {
+        narrow[i] = (int32_t)(in[i] % 100000);
+        with_nan[i] = i % 977 == 5 ? NAN : (double)(i % 13) * 0.25 - 1.0;
+        zeroed[i] = isnan(with_nan[i]) ? 0.0 : with_nan[i];
+    }
+    scan_1d(PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, zeroed, out, n, 2, PSCAN_ORDER_REPRODUCIBLE);
+    for (size_t k = 0; k < TU_COUNT(offsets); ++k)
+        for (int threads = 1; threads <= 2; ++threads) {
+            char *dst = shifted + (64 - (uintptr_t)shifted % 64) % 64 + offsets[k];
+            scan_1d(PSCAN_SUM, PSCAN_INT32, PSCAN_INT64, narrow, dst, n, threads, PSCAN_ORDER_REPRODUCIBLE);
+            int64_t running = 0, bad = 0;
+            for (int64_t i = 0; i < n; ++i) {
+                int64_t value;
+                memcpy(&value, dst + 8 * i, 8);
+                running += narrow[i];
+                bad += value != running;
+            }
+            cr_assert(eq(i64, bad, 0), "int32 -> int64, offset %zu, threads %d", offsets[k], threads);
+            int64_t len = n;
+            pscan_array a = tu_vec(with_nan, PSCAN_FLOAT64, &len), b = tu_vec(dst, PSCAN_FLOAT64, &len);
+            pscan_opts o = opts_threads(threads, PSCAN_ORDER_REPRODUCIBLE);
+            o.flags = PSCAN_FLAG_SKIP_NAN;
+            TU_ASSERT_OK(pscan_cumsum(&a, 0, PSCAN_DTYPE_DEFAULT, &b, &o));
+            cr_assert(eq(int, memcmp(dst, out, (size_t)n * 8), 0), "skip-NaN, offset %zu, threads %d",
+                      offsets[k], threads);
+        }
+    free(narrow);
+    free(with_nan);
+    free(zeroed);
     free(shifted);
     /* axis 0 of a C array: rows streamed out, running row kept apart */
     const int64_t shape[2] = {4100, 1100};
