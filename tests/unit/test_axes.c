@@ -64,6 +64,26 @@ static void check_cases(const chain_case *cases, size_t count, pscan_order order
                             cases[k].naxes, cases[k].axes, cases[k].sorted_desc, order, threads);
 }
 
+/* In place (in and out the same array of the accumulator type): the
+ * chained scans' bits. */
+static void check_in_place(pscan_op op, pscan_dtype dtype, int ndim, const int64_t *shape,
+                           const int *axes, const int *sorted_desc, int threads)
+{
+    const int64_t n = tu_prod(ndim, shape);
+    const size_t bytes = (size_t)n * tu_size(dtype);
+    unsigned char *data = tu_malloc(bytes), *want = tu_malloc(bytes);
+    uint64_t seed = (uint64_t)n;
+    tu_fill_scan_values(data, dtype, n, op, &seed);
+    pscan_array v = tu_arr(data, dtype, ndim, shape, NULL);
+    chained(op, &v, 2, sorted_desc, dtype, want);
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.threads = threads;
+    TU_ASSERT_OK(pscan_scan_axes(op, &v, 2, axes, PSCAN_DTYPE_DEFAULT, &v, &o));
+    cr_assert(eq(int, memcmp(data, want, bytes), 0), "%s in place, %d threads", pscan_dtype_name(dtype), threads);
+    free(data);
+    free(want);
+}
+
 Test(axes, summed_area_table)
 {
     const int64_t rows = 1500, cols = 37, shape[2] = {rows, cols};
@@ -143,30 +163,10 @@ Test(axes, fused_last_two_axes)
     for (int threads = 1; threads <= 3; threads++)
         check_against_chain(PSCAN_SUM, PSCAN_INT64, PSCAN_INT64, 2, big, 2, a01, d01, PSCAN_ORDER_REPRODUCIBLE, threads);
     check_against_chain(PSCAN_MAX, PSCAN_INT32, PSCAN_INT64, 2, big, 2, a01, d01, PSCAN_ORDER_REPRODUCIBLE, 2);
-    /* in place, cut into blocks */
-    const int64_t n = image[0] * image[1];
-    int64_t *data = tu_malloc((size_t)n * 8), *want = tu_malloc((size_t)n * 8);
-    uint64_t seed = 5;
-    tu_fill_scan_values(data, PSCAN_INT64, n, PSCAN_SUM, &seed);
-    pscan_array v = tu_arr(data, PSCAN_INT64, 2, image, NULL);
-    chained(PSCAN_SUM, &v, 2, d01, PSCAN_INT64, want);
-    pscan_opts o = PSCAN_OPTS_INIT;
-    o.threads = 4;
-    TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &v, 2, a01, PSCAN_DTYPE_DEFAULT, &v, &o));
-    tu_assert_i64s(data, want, (size_t)n);
-    free(data);
-    free(want);
-    /* a float batch in place */
-    const int64_t float_batch[3] = {3, 4500, 40}, m = 3 * 4500 * 40;
-    double *f = tu_malloc((size_t)m * 8), *fwant = tu_malloc((size_t)m * 8);
-    tu_fill_scan_values(f, PSCAN_FLOAT64, m, PSCAN_SUM, &seed);
-    pscan_array fv = tu_arr(f, PSCAN_FLOAT64, 3, float_batch, NULL);
-    chained(PSCAN_SUM, &fv, 2, d12, PSCAN_FLOAT64, fwant);
-    o.threads = 3;
-    TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &fv, 2, a12, PSCAN_DTYPE_DEFAULT, &fv, &o));
-    cr_assert(eq(int, memcmp(f, fwant, (size_t)m * 8), 0));
-    free(f);
-    free(fwant);
+    /* in place: integers cut into blocks, a float batch */
+    check_in_place(PSCAN_SUM, PSCAN_INT64, 2, image, a01, d01, 4);
+    const int64_t float_batch[3] = {3, 4500, 40};
+    check_in_place(PSCAN_SUM, PSCAN_FLOAT64, 3, float_batch, a12, d12, 3);
 }
 
 /* Float sums and products with fewer images than threads: each image cut
@@ -198,18 +198,7 @@ Test(axes, float_image_column_strips)
             check_cases(strips, TU_COUNT(strips), (pscan_order)order, teams[t]);
     const int64_t big[2] = {1100, 4096};
     check_against_chain(PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 2, big, 2, a01, d01, PSCAN_ORDER_REPRODUCIBLE, 2);
-    const int64_t n = wide[0] * wide[1];
-    double *data = tu_malloc((size_t)n * 8), *want = tu_malloc((size_t)n * 8);
-    uint64_t seed = 11;
-    tu_fill_scan_values(data, PSCAN_FLOAT64, n, PSCAN_SUM, &seed);
-    pscan_array v = tu_arr(data, PSCAN_FLOAT64, 2, wide, NULL);
-    chained(PSCAN_SUM, &v, 2, d01, PSCAN_FLOAT64, want);
-    pscan_opts o = PSCAN_OPTS_INIT;
-    o.threads = 3;
-    TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &v, 2, a01, PSCAN_DTYPE_DEFAULT, &v, &o));
-    cr_assert(eq(int, memcmp(data, want, (size_t)n * 8), 0));
-    free(data);
-    free(want);
+    check_in_place(PSCAN_SUM, PSCAN_FLOAT64, 2, wide, a01, d01, 3);
 }
 
 /* Strided input and a converting out take the chained path: same bits. */
