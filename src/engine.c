@@ -45,7 +45,6 @@
 #include "topology.h"
 
 #include <omp.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -482,10 +481,7 @@ static int wait_published(block_desc *desc, uint64_t run)
         int state = published(desc, run);
         if (state)
             return state;
-        if (spins < PSCAN_SPINS_BEFORE_YIELD)
-            pscan_cpu_relax();
-        else
-            sched_yield();
+        pscan_spin_step(spins);
     }
 }
 

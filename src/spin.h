@@ -17,6 +17,15 @@ static inline void pscan_cpu_relax(void)
 #endif
 }
 
+/* One step of a wait that has spun `spins` times already. */
+static inline void pscan_spin_step(unsigned spins)
+{
+    if (spins < PSCAN_SPINS_BEFORE_YIELD)
+        pscan_cpu_relax();
+    else
+        sched_yield();
+}
+
 /* Waits until *counter >= value (acquire: what was written before the
  * matching release store is visible); returns the counter read. */
 static inline int64_t pscan_wait_at_least(_Atomic int64_t *counter, int64_t value)
@@ -25,10 +34,7 @@ static inline int64_t pscan_wait_at_least(_Atomic int64_t *counter, int64_t valu
         const int64_t seen = atomic_load_explicit(counter, memory_order_acquire);
         if (seen >= value)
             return seen;
-        if (spins < PSCAN_SPINS_BEFORE_YIELD)
-            pscan_cpu_relax();
-        else
-            sched_yield();
+        pscan_spin_step(spins);
     }
 }
 
