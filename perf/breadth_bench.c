@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-enum { MAX_VARIANTS = 20, MAX_REPS = 31 };
+enum { MAX_VARIANTS = 24, MAX_REPS = 31 };
 
 typedef struct variant {
     const char *name;
@@ -21,7 +21,9 @@ typedef struct variant {
     unsigned flags;
     int int64_data; /* the overflow check runs on int64 */
     int axes;       /* 2: the 2-d summed-area table; 3: the same as two calls;
-                       4: a batch of 8 images' tables; 5: the same as two calls */
+                       4: a batch of 8 images' tables; 5: the same as two calls;
+                       6: a cube over axes (0,2); 7: the same as two calls;
+                       8: a cube over all three axes; 9: the same as three calls */
     double times[MAX_REPS];
 } variant;
 
@@ -55,6 +57,8 @@ int main(int argc, char **argv)
     const int64_t n = (int64_t)1 << log2n;
     const int64_t side = cols > 0 && cols <= n / 8 && n % cols == 0 ? cols : (int64_t)1 << (log2n / 2);
     const int64_t shape2[2] = {n / side, side};
+    const int64_t cube_side = (int64_t)1 << (log2n / 3);
+    const int64_t cube[3] = {n / cube_side / cube_side, cube_side, cube_side};
     double *x = malloc((size_t)n * 8), *y = malloc((size_t)(n + 1) * 8);
     int64_t *xi = malloc((size_t)n * 8), *yi = malloc((size_t)n * 8);
     if (!x || !y || !xi || !yi)
@@ -85,8 +89,12 @@ int main(int argc, char **argv)
         {"compensated skip-NaN", PSCAN_SUM, PSCAN_FLAG_COMPENSATED | PSCAN_FLAG_SKIP_NAN, 0, 0, {0}},
         {"8 images axes (1,2), one call", PSCAN_SUM, 0, 0, 4, {0}},
         {"8 images axes (1,2), two calls", PSCAN_SUM, 0, 0, 5, {0}},
+        {"cube axes (0,2), one call", PSCAN_SUM, 0, 0, 6, {0}},
+        {"cube axes (0,2), two calls", PSCAN_SUM, 0, 0, 7, {0}},
+        {"cube axes (0,1,2), one call", PSCAN_SUM, 0, 0, 8, {0}},
+        {"cube axes (0,1,2), 3 calls", PSCAN_SUM, 0, 0, 9, {0}},
     };
-    const int count = 20;
+    const int count = 24;
     pscan_opts opts = PSCAN_OPTS_INIT;
     opts.threads = threads;
     for (int r = 0; r <= reps; r++)
@@ -101,6 +109,8 @@ int main(int argc, char **argv)
             const int axes[2] = {0, 1}, image_axes[2] = {1, 2};
             const int64_t shape3[3] = {8, shape2[0] / 8, shape2[1]};
             pscan_array in3 = {in.data, in.dtype, 3, shape3, NULL}, out3 = {out.data, in.dtype, 3, shape3, NULL};
+            const int cube_02[2] = {0, 2}, cube_012[3] = {0, 1, 2};
+            pscan_array cube_in = {in.data, in.dtype, 3, cube, NULL}, cube_out = {out.data, in.dtype, 3, cube, NULL};
             double t = now();
             pscan_status s;
             if (v[k].axes == 1)
@@ -117,6 +127,15 @@ int main(int argc, char **argv)
                 s = pscan_scan(v[k].op, &in3, 2, PSCAN_DTYPE_DEFAULT, &out3, &o);
                 if (s == PSCAN_OK)
                     s = pscan_scan(v[k].op, &out3, 1, PSCAN_DTYPE_DEFAULT, &out3, &o);
+            } else if (v[k].axes == 6 || v[k].axes == 8) {
+                s = pscan_scan_axes(v[k].op, &cube_in, v[k].axes == 6 ? 2 : 3, v[k].axes == 6 ? cube_02 : cube_012,
+                                    PSCAN_DTYPE_DEFAULT, &cube_out, &o);
+            } else if (v[k].axes == 7 || v[k].axes == 9) { /* last axis first */
+                s = pscan_scan(v[k].op, &cube_in, 2, PSCAN_DTYPE_DEFAULT, &cube_out, &o);
+                if (s == PSCAN_OK && v[k].axes == 9)
+                    s = pscan_scan(v[k].op, &cube_out, 1, PSCAN_DTYPE_DEFAULT, &cube_out, &o);
+                if (s == PSCAN_OK)
+                    s = pscan_scan(v[k].op, &cube_out, 0, PSCAN_DTYPE_DEFAULT, &cube_out, &o);
             } else
                 s = pscan_scan(v[k].op, &in, PSCAN_AXIS_NONE, PSCAN_DTYPE_DEFAULT, &out, &o);
             t = now() - t;
@@ -127,8 +146,9 @@ int main(int argc, char **argv)
             if (r > 0) /* the first round warms up */
                 v[k].times[r - 1] = t;
         }
-    printf("pscan %s, kernels %s; n = 2^%d float64 (2-d: %lld x %lld), %d reps, medians\n", pscan_version(),
-           pscan_isa_name(), log2n, (long long)shape2[0], (long long)shape2[1], reps);
+    printf("pscan %s, kernels %s; n = 2^%d float64 (2-d: %lld x %lld; cube: %lld x %lld x %lld), %d reps, medians\n",
+           pscan_version(), pscan_isa_name(), log2n, (long long)shape2[0], (long long)shape2[1], (long long)cube[0],
+           (long long)cube[1], (long long)cube[2], reps);
     printf("%-26s %10s %14s\n", "variant", "seconds", "x cumsum");
     double base[4] = {0, 0, 0, 0};
     for (int k = 0; k < count; k++) {

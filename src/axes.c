@@ -4,9 +4,9 @@
  * slab is still in cache when its next axis is scanned. Axis 0 continues
  * from the previous slab's last row (src/scan_carry.h); where float order
  * matters slabs hold whole 4096-row tiles, so the bits are those of the
- * chained scans. The last two axes take the one-pass summed-area table of
- * src/sat.c where it applies (order-free ops; float sums and products in
- * batches of at least one image per thread). */
+ * chained scans. An axis and the last axis take the one-pass summed-area
+ * table of src/sat.c where it applies, the whole array or (with axis 0
+ * beside them) each slab. */
 #include "dtype.h"
 #include "layout.h"
 #include "sat.h"
@@ -109,10 +109,10 @@ pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int naxes, cons
             return PSCAN_EOUTSHAPE;
     const bool fused = pscan_array_is_c_contiguous(in) && pscan_array_is_c_contiguous(out) &&
                        out->dtype == acc && rows > 0 && row_elems > 0;
-    /* The last two axes: one pass where src/sat.c can. */
-    if (naxes == 2 && sorted[0] == in->ndim - 1 && sorted[1] == in->ndim - 2) {
+    /* An axis and the last: one pass where src/sat.c can. */
+    if (naxes == 2 && sorted[0] == in->ndim - 1) {
         bool done;
-        status = pscan_sat_scan(op, in, acc, out, opts, &done);
+        status = pscan_sat_scan(op, in, sorted[1], acc, out, opts, &done);
         if (status != PSCAN_OK || done)
             return status;
     }
@@ -134,8 +134,11 @@ pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int naxes, cons
         const pscan_array slab_in = {(char *)in->data + (size_t)first * in_row, in->dtype, in->ndim, shape, NULL};
         const pscan_array slab_out = {(char *)out->data + (size_t)first * out_row, acc, in->ndim, shape, NULL};
         const int others = has_axis0 ? naxes - 1 : naxes;
-        for (int k = 0; k < others && status == PSCAN_OK; k++)
-            status = pscan_scan(op, k == 0 ? &slab_in : &slab_out, sorted[k], acc, &slab_out, opts);
+        if (has_axis0 && others >= 2) /* fewer axes: the slab may take one pass */
+            status = pscan_scan_axes(op, &slab_in, others, sorted, acc, &slab_out, opts);
+        else
+            for (int k = 0; k < others && status == PSCAN_OK; k++)
+                status = pscan_scan(op, k == 0 ? &slab_in : &slab_out, sorted[k], acc, &slab_out, opts);
         if (status != PSCAN_OK || !has_axis0)
             continue;
         const int64_t rows_shape[2] = {shape[0], row_elems};

@@ -44,6 +44,11 @@ typedef struct sat_run {
     char *out;
     size_t in_item, acc;
     int64_t rows, cols, images, blocks; /* blocks per image */
+    /* Image i's rows are row_stride elements apart, from element
+     * (i / inner) * rows * row_stride + (i % inner) * cols: the images
+     * between two rows are those of the axes between the scanned two
+     * (inner of them, 1 when those are the last two axes). */
+    int64_t row_stride, inner;
     int64_t strips, strip_cols;         /* phase 1: column strips */
     char *reduced;  /* per (image, block): column reduce of the block's rows */
     char *buffers;  /* per thread: rows of accumulators (2), or the ordered
@@ -98,12 +103,18 @@ static void block_rows(const sat_run *r, int64_t block, int64_t *first, int64_t 
     *count = base + (block < extra);
 }
 
+/* Where element (row, col) of image `image` is, in elements of in and out. */
+static size_t element_index(const sat_run *r, int64_t image, int64_t row, int64_t col)
+{
+    return (size_t)((image / r->inner * r->rows + row) * r->row_stride + image % r->inner * r->cols + col);
+}
+
 /* Columns [col, col + n) of row `row` of image `image` as accumulators:
  * in itself, or converted into `buffer`. */
 static const char *row_values(const sat_run *r, int64_t image, int64_t row, int64_t col,
                               int64_t n, char *buffer)
 {
-    const char *src = r->in + ((size_t)((image * r->rows + row) * r->cols + col)) * r->in_item;
+    const char *src = r->in + element_index(r, image, row, col) * r->in_item;
     if (!r->load)
         return src;
     r->load(src, (ptrdiff_t)r->in_item, buffer, (ptrdiff_t)r->acc, (size_t)n);
@@ -147,7 +158,7 @@ static void scan_block(const sat_run *r, int64_t unit, char *buffers)
             memcpy(column, values, row_bytes);
         else
             r->kernel->combine(column, values, column, (size_t)r->cols);
-        char *out = r->out + (size_t)(image * r->rows + row) * row_bytes;
+        char *out = r->out + element_index(r, image, row, 0) * r->acc;
         (r->stream ? r->kernel->scan_stream : r->kernel->scan)(column, out, (size_t)r->cols, NULL);
     }
 }
@@ -226,8 +237,8 @@ static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int s
         }
         for (int64_t col = first; col < first + n; col += r->chunk) {
             const int64_t width = r->chunk < first + n - col ? r->chunk : first + n - col;
-            const char *src = r->in + (size_t)((image * r->rows + row0) * r->cols + col) * r->in_item;
-            int64_t src_row = r->cols;
+            const char *src = r->in + element_index(r, image, row0, col) * r->in_item;
+            int64_t src_row = r->row_stride;
             if (r->load) {
                 for (int64_t k = 0; k < count; k++)
                     row_values(r, image, row0 + k, col, width, loaded + (size_t)(k * width) * acc);
@@ -248,7 +259,7 @@ static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int s
                     r->kernel->combine(prefix + at, local + at, combined + at, (size_t)width);
                     result = combined + at;
                 }
-                char *out = r->out + (size_t)((image * r->rows + row) * r->cols + col) * acc;
+                char *out = r->out + element_index(r, image, row, col) * acc;
                 if (r->copy)
                     r->copy(out, result, chunk_bytes);
                 else
@@ -265,24 +276,29 @@ static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int s
     }
 }
 
-pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, pscan_dtype acc,
+pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, int row_axis, pscan_dtype acc,
                             const pscan_array *out, const pscan_opts *opts, bool *fused)
 {
     *fused = false;
     const pscan_kernel *kernel = pscan_kernel_get(op, acc);
-    if (in->ndim < 2 || opts->flags || out->dtype != acc || !pscan_array_is_c_contiguous(in) ||
-        !pscan_array_is_c_contiguous(out))
+    if (in->ndim < 2 || row_axis < 0 || row_axis > in->ndim - 2 || opts->flags || out->dtype != acc ||
+        !pscan_array_is_c_contiguous(in) || !pscan_array_is_c_contiguous(out))
         return PSCAN_OK;
     sat_run r = {.kernel = kernel,
                  .in = in->data,
                  .out = out->data,
                  .in_item = pscan_dtype_size(in->dtype),
                  .acc = pscan_dtype_size(acc),
-                 .rows = in->shape[in->ndim - 2],
+                 .rows = in->shape[row_axis],
                  .cols = in->shape[in->ndim - 1],
-                 .images = 1};
-    for (int d = 0; d < in->ndim - 2; d++)
-        r.images *= in->shape[d];
+                 .images = 1,
+                 .inner = 1};
+    for (int d = 0; d < in->ndim - 1; d++)
+        if (d != row_axis)
+            r.images *= in->shape[d];
+    for (int d = row_axis + 1; d < in->ndim - 1; d++)
+        r.inner *= in->shape[d];
+    r.row_stride = r.inner * r.cols;
     const int64_t total = r.images * r.rows * r.cols;
     const size_t in_bytes = (size_t)total * r.in_item, out_bytes = (size_t)total * r.acc;
     const char *in_lo = in->data, *out_lo = out->data;

@@ -201,6 +201,30 @@ Test(axes, float_image_column_strips)
     check_in_place(PSCAN_SUM, PSCAN_FLOAT64, 2, wide, a01, d01, 3);
 }
 
+/* An axis other than the second-last with the last (rows strided past
+ * the images of the axes between: src/sat.c), whole images per thread,
+ * column strips and order-free row blocks; and three axes whose slabs
+ * take that pass. */
+Test(axes, outer_axis_with_the_last)
+{
+    const int64_t spread[3] = {300, 7, 200}, pair[3] = {500, 2, 300}, four[4] = {3, 200, 4, 100},
+                  slab4[4] = {40, 30, 3, 50};
+    const int a02[2] = {0, 2}, d02[2] = {2, 0}, a13[2] = {1, 3}, d13[2] = {3, 1};
+    const int a013[3] = {0, 1, 3}, d013[3] = {3, 1, 0};
+    const chain_case cases[7] = {{PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, spread, 2, a02, d02},
+                                 {PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, pair, 2, a02, d02},
+                                 {PSCAN_PROD, PSCAN_FLOAT32, PSCAN_FLOAT32, 3, pair, 2, a02, d02},
+                                 {PSCAN_SUM, PSCAN_INT64, PSCAN_INT64, 3, pair, 2, a02, d02},
+                                 {PSCAN_SUM, PSCAN_INT32, PSCAN_FLOAT64, 4, four, 2, a13, d13},
+                                 {PSCAN_MAX, PSCAN_INT16, PSCAN_INT16, 4, four, 2, a13, d13},
+                                 {PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 4, slab4, 3, a013, d013}};
+    const int teams[3] = {1, 2, 4};
+    for (int t = 0; t < 3; t++)
+        for (int order = 0; order < 2; order++)
+            check_cases(cases, TU_COUNT(cases), (pscan_order)order, teams[t]);
+    check_in_place(PSCAN_SUM, PSCAN_FLOAT64, 3, pair, a02, d02, 4);
+}
+
 /* Strided input and a converting out take the chained path: same bits. */
 Test(axes, chained_path)
 {
