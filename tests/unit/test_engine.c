@@ -191,6 +191,20 @@ Test(engine, big_outputs_stream_and_stay_exact)
             cr_assert(eq(int, memcmp(dst, out, (size_t)n * 8), 0), "skip-NaN, offset %zu, threads %d",
                       offsets[k], threads);
         }
+    /* float max (a rising, noisy series): the vector kernel streams its
+     * own stores */
+    for (int64_t i = 0; i < n; ++i)
+        zeroed[i] += (double)i * 1e-6;
+    for (int threads = 1; threads <= 2; ++threads) {
+        scan_1d(PSCAN_MAX, PSCAN_FLOAT64, PSCAN_FLOAT64, zeroed, out, n, threads, PSCAN_ORDER_REPRODUCIBLE);
+        double running = 0;
+        int64_t bad = 0;
+        for (int64_t i = 0; i < n; ++i) {
+            running = i > 0 && running > zeroed[i] ? running : zeroed[i];
+            bad += tu_dbits(((double *)out)[i]) != tu_dbits(running);
+        }
+        cr_assert(eq(i64, bad, 0), "float64 max, threads %d", threads);
+    }
     free(narrow);
     free(with_nan);
     free(zeroed);
