@@ -176,13 +176,14 @@ PSCAN_API pscan_status pscan_scan(pscan_op op, const pscan_array *in, int axis,
  * turn, from the last axis to the first (bit for bit; the order matters
  * only to float sums and products), each scan accumulating in `dtype`
  * (or numpy's default for `op` and in's dtype). C-contiguous in and out
- * with out in the accumulator's dtype: the last two axes in one pass (in
- * read once, out written once) under an order-free op (integer and bool
- * sums and products, max, min; rows cut into blocks across threads) and
- * for float sums and products over batches of at least one image per
- * thread (or on one thread); other axis sets, and one float image on
- * several threads, a cache-sized slab of rows at a time, each slab
- * scanned along all its axes before the next is read. Any other
+ * with out in the accumulator's dtype: an axis and the last axis in one
+ * pass (in read once, out written once) under an order-free op (integer
+ * and bool sums and products, max, min; rows cut into blocks across
+ * threads) and for float sums and products (whole images per thread, or
+ * each image cut into column strips across threads, at least 64 columns
+ * wide); other axis sets, and narrower float images on several threads, a
+ * cache-sized slab of rows at a time, each slab scanned along all its axes
+ * (an axis and the last in one pass there too) before the next is read. Any other
  * layout runs the scans one after another (with an n-sized accumulator
  * scratch when out's dtype differs).
  * @param axes  naxes distinct axes, -ndim <= axis < ndim, any order.

@@ -1,4 +1,6 @@
-/* sat.c - a summed-area table in one pass over the last two axes.
+/* sat.c - a summed-area table in one pass over an axis and the last axis
+ * (rows and columns of an image; every choice of the other indices is an
+ * image, and with axes between the two, rows lie further apart).
  *
  * Order-free ops (integers, bool, max, min): row r of the result is the
  * scan along the row of column[r] = column[r-1] op in[r], the running
@@ -19,8 +21,8 @@
  * and each row piece continues from where the strip to its left ended that
  * row (its running value inside the 4096-column tile and the tile's
  * prefix), handed on in batches of rows. Thread k runs a batch or so
- * behind thread k-1, a wavefront: in is still read once and out written once, and every
- * value is combined exactly as in the chained scans. */
+ * behind thread k-1, a wavefront: in is still read once and out written
+ * once, and every value is combined exactly as in the chained scans. */
 #include "sat.h"
 
 #include "context.h"

@@ -2,10 +2,11 @@
  * test_axes.c - pscan_scan_axes: the scan over a set of axes equals the
  * single-axis scans run one after another from the last axis to the first,
  * bit for bit, through the slab path (C-contiguous, out in the
- * accumulator), the one-pass path of the last two axes (order-free ops;
- * float batches by image; single float images by column strips) and the
- * chained path (strided, converting out); a summed-
- * area table checked against its definition; errors leave out untouched.
+ * accumulator), the one-pass path of an axis and the last axis
+ * (order-free ops; float batches by image; single float images by column
+ * strips; rows strided past the axes between) and the chained path
+ * (strided, converting out); a summed-area table checked against its
+ * definition; errors leave out untouched.
  */
 #include "testutil.h"
 
