@@ -85,8 +85,33 @@ static inline uint16_t half_min(uint16_t a, uint16_t b)
     (((x).re < (y).re && !isnan((x).im) && !isnan((y).im)) ||                   \
      ((x).re == (y).re && (x).im <= (y).im))
 #define SUM_CPLX(T, a, b) ((T){(a).re + (b).re, (a).im + (b).im})
+/* Each of the four products rounds on its own, on every ISA. GCC 12's
+ * vectorisers turn the (ac - bd, ad + bc) lane pair into a fused
+ * vfmaddsub wherever the ISA has FMA (AVX-512F has it without __FMA__:
+ * our avx512 table), -ffp-contract=off notwithstanding, which changed
+ * complex products' last bits against the scalar table. An empty asm on
+ * each product is a value the compiler cannot look through, so nothing
+ * fuses. It is in every x86 table alike (a -march flag could bring FMA to
+ * any of them); it costs no instruction, only the vectorising of complex
+ * products. */
+#if defined(__x86_64__) || defined(__i386__)
+static inline float rounded_f32(float product)
+{
+    __asm__("" : "+x"(product));
+    return product;
+}
+static inline double rounded_f64(double product)
+{
+    __asm__("" : "+x"(product));
+    return product;
+}
+#define ROUNDED(product) _Generic((product), float: rounded_f32, double: rounded_f64)(product)
+#else
+#define ROUNDED(product) (product)
+#endif
 #define PROD_CPLX(T, a, b)                                                     \
-    ((T){(a).re * (b).re - (a).im * (b).im, (a).re * (b).im + (a).im * (b).re})
+    ((T){ROUNDED((a).re * (b).re) - ROUNDED((a).im * (b).im),                  \
+         ROUNDED((a).re * (b).im) + ROUNDED((a).im * (b).re)})
 #define MAX_CPLX(T, a, b)                                                      \
     ((CPLX_GE(a, b) || isnan((a).re) || isnan((a).im)) ? (a) : (b))
 #define MIN_CPLX(T, a, b)                                                      \

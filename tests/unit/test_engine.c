@@ -308,36 +308,44 @@ Test(engine, short_strided_lanes_without_conversion)
 }
 
 /* Hash of a fixed set of results: floats in both orders, every op,
- * lengths from under a tile to several blocks, in place and strided. */
+ * lengths from under a tile to several blocks, in place and strided, and
+ * 2-D views along both axes (axis 0 combines whole rows element by element:
+ * the loop a compiler vectorises, where GCC once fused complex products). */
 static uint64_t results_hash(void)
 {
-    const pscan_dtype types[] = {PSCAN_INT64, PSCAN_INT32, PSCAN_UINT32, PSCAN_FLOAT64,
-                                 PSCAN_FLOAT32, PSCAN_COMPLEX64, PSCAN_FLOAT16};
+    const pscan_dtype types[] = {PSCAN_INT64,   PSCAN_INT32,     PSCAN_UINT32,     PSCAN_FLOAT64,
+                                 PSCAN_FLOAT32, PSCAN_COMPLEX64, PSCAN_COMPLEX128, PSCAN_FLOAT16};
     const pscan_op ops[] = {PSCAN_SUM, PSCAN_PROD, PSCAN_MAX, PSCAN_MIN};
     const int64_t sizes[] = {5, 63, 4097, 2 * BLOCK + 5};
     uint64_t hash = 1469598103934665603ull;
     for (size_t t = 0; t < TU_COUNT(types); ++t)
         for (size_t s = 0; s < TU_COUNT(sizes); ++s) {
             const int64_t n = sizes[s];
-            const size_t bytes = (size_t)n * tu_size(types[t]);
+            const size_t es = tu_size(types[t]), bytes = (size_t)n * es;
             void *in = tu_malloc(bytes), *out = tu_malloc(bytes);
             fill_values(in, types[t], n, 3 * t + s);
-            for (size_t o = 0; o < TU_COUNT(ops); ++o)
+            for (size_t o = 0; o < TU_COUNT(ops); ++o) {
+                if (ops[o] == PSCAN_PROD && types[t] == PSCAN_FLOAT16)
+                    continue;
                 for (int order = 0; order < 2; ++order) {
-                    if (ops[o] == PSCAN_PROD && types[t] == PSCAN_FLOAT16)
-                        continue;
                     scan_1d(ops[o], types[t], types[t], in, out, n, 2, (pscan_order)order);
                     hash = fnv1a(hash, out, bytes);
                 }
-            /* strided, reversed lanes of a 2-D view along both axes */
-            const int64_t shape[2] = {n / 2 > 64 ? 64 : n / 2, 2}, strides[2] = {-(int64_t)tu_size(types[t]) * 2,
-                                                                        (int64_t)tu_size(types[t])};
-            pscan_array a = tu_arr((char *)in + (size_t)(shape[0] - 1) * 2 * tu_size(types[t]),
-                                   types[t], 2, shape, strides);
-            pscan_array b = tu_arr(out, types[t], 2, shape, NULL);
-            for (int axis = 0; axis < 2; ++axis) {
-                TU_ASSERT_OK(pscan_cumsum(&a, axis, types[t], &b, NULL));
-                hash = fnv1a(hash, out, (size_t)(shape[0] * 2) * tu_size(types[t]));
+                /* strided, reversed lanes of a 2-D view, and C-ordered rows
+                 * 37 wide, along both axes */
+                const int64_t rows = n / 2 > 64 ? 64 : n / 2;
+                const int64_t narrow[2] = {rows, 2}, narrow_strides[2] = {-(int64_t)es * 2, (int64_t)es};
+                const int64_t wide[2] = {n / 37, 37};
+                const pscan_array views[2] = {
+                    tu_arr((char *)in + (size_t)(rows - 1) * 2 * es, types[t], 2, narrow, narrow_strides),
+                    tu_arr(in, types[t], 2, wide, NULL)};
+                for (int v = 0; v < 2; ++v) {
+                    const pscan_array b = tu_arr(out, types[t], 2, views[v].shape, NULL);
+                    for (int axis = 0; axis < 2; ++axis) {
+                        TU_ASSERT_OK(pscan_scan(ops[o], &views[v], axis, types[t], &b, NULL));
+                        hash = fnv1a(hash, out, (size_t)(views[v].shape[0] * views[v].shape[1]) * es);
+                    }
+                }
             }
             free(in);
             free(out);
