@@ -2,9 +2,12 @@
 # Set everything up and run the whole suite (this is what CI runs):
 #   (a) Release build with -Werror into build-ci/; every CTest test: the
 #       Criterion unit tests and the numpy differential test (with the best
-#       kernels), then the unit tests with the scalar and AVX2 kernels
+#       kernels), then the unit tests with the scalar and AVX2 kernels, and
+#       on an AVX-512 host the numpy tests with numpy's AVX-512 loops off
 #   (b) install into a temporary prefix; build and run examples/consumer
-#       against it, once with CMake's find_package(pscan), once with pkg-config
+#       against it, once with CMake's find_package(pscan), once with
+#       pkg-config, and a program of libpscan_mpi alone with no
+#       LD_LIBRARY_PATH (libpscan_mpi.so finds libpscan.so by its RUNPATH)
 #   (c) Debug build with AddressSanitizer + UBSan into build-asan/; every
 #       test (the MPI ones without leak checks) and the example again
 #   (d) the libFuzzer target of the .npy header parser, for 60 seconds
@@ -42,6 +45,21 @@ for isa in scalar avx2; do
     PSCAN_ISA=$isa ctest --preset release --exclude-regex 'numpy_differential|numpy_compensated|cli_numpy|npy_headers|mpi_np'
 done
 
+# numpy fuses complex multiplies on AVX-512 hosts and not on AVX2-only ones
+# (tests/numpy/numpy_host.py). On an AVX-512 host the numpy tests run once
+# more with numpy's AVX-512 loops off, as an AVX2-only host runs them, so
+# one CI host checks both kinds.
+python=$(sed -n 's/^PSCAN_PYTHON:[A-Z]*=//p' build-ci/CMakeCache.txt)
+numpy_avx512=$(cd tests/numpy && PYTHONDONTWRITEBYTECODE=1 "$python" -c \
+    'import numpy_host; print(numpy_host.numpy_without_avx512())')
+if [[ -n $numpy_avx512 ]]; then
+    section "(a) numpy tests again as an AVX2-only host runs numpy (NPY_DISABLE_CPU_FEATURES=$numpy_avx512)"
+    NPY_DISABLE_CPU_FEATURES="$numpy_avx512" ctest --preset release \
+        --tests-regex 'numpy_differential|numpy_flags|cli_numpy'
+else
+    section "(a) numpy runs no AVX-512 loops on this host: the numpy tests above ran as on an AVX2-only host"
+fi
+
 section "(a) example: build-ci/pscan_example"
 ./build-ci/pscan_example >/dev/null
 
@@ -54,6 +72,23 @@ cmake -S examples/consumer -B "$work/consumer-cmake" -DCMAKE_BUILD_TYPE=Release 
 cmake --build "$work/consumer-cmake" --parallel "$jobs"
 "$work/consumer-cmake/consumer"
 "$work/consumer-cmake/consumer_static"
+
+section "(b) consumer of libpscan_mpi alone, from the prefix, without LD_LIBRARY_PATH"
+# The program names libpscan_mpi.so only (--as-needed); libpscan.so must be
+# found through libpscan_mpi.so's RUNPATH ($ORIGIN) in the same prefix.
+mpi_lib=$(find "$prefix" -name 'libpscan_mpi.so' -print -quit)
+[[ -n $mpi_lib ]] || { echo "run-tests.sh: libpscan_mpi.so was not installed (no MPI?)" >&2; exit 1; }
+readelf -d "$mpi_lib" | grep -q 'RUNPATH.*\[\$ORIGIN\]' ||
+    { echo "run-tests.sh: $mpi_lib has no RUNPATH \$ORIGIN" >&2; exit 1; }
+needs=$(readelf -d "$work/consumer-cmake/consumer_mpi" | grep NEEDED)
+if ! grep -q 'libpscan_mpi\.so' <<<"$needs" || grep -q 'libpscan\.so' <<<"$needs"; then
+    echo "run-tests.sh: consumer_mpi should need libpscan_mpi.so alone:" >&2
+    echo "$needs" >&2
+    exit 1
+fi
+mpirun_flags=(--oversubscribe)
+[[ $(id -u) -eq 0 ]] && mpirun_flags+=(--allow-run-as-root)
+env -u LD_LIBRARY_PATH mpirun "${mpirun_flags[@]}" -np 2 "$work/consumer-cmake/consumer_mpi"
 
 section "(b) consumer with pkg-config"
 pc_file=$(find "$prefix" -name pscan.pc -print -quit)

@@ -55,7 +55,9 @@ static const char usage_text[] =
     "                      float16, float32, float64, complex64, complex128);\n"
     "                      default: numpy's (small ints and bool -> int64/uint64)\n"
     "  --threads N         scan threads (default: one fewer than the cores the\n"
-    "                      machine offers; the last one writes the results)\n"
+    "                      machine offers; the last one writes the results);\n"
+    "                      more than the cores is allowed, and a scan never\n"
+    "                      starts more than its size can use\n"
     "  --order reproducible|sequential\n"
     "                      float order: fixed tiles, the same bits for any thread\n"
     "                      count (default), or strictly left to right like numpy\n"
@@ -254,8 +256,8 @@ static int parse_args(int argc, char **argv, cli *c)
                                    value ? value : "");
         } else if (is_option(arg, "--threads")) {
             if (!(value = option_value(argc, argv, &i, "--threads")) ||
-                !parse_long(value, 1, 4096, &number))
-                return usage_error("--threads: '%s' is not a thread count (1 or more)",
+                !parse_long(value, 1, INT_MAX, &number))
+                return usage_error("--threads: '%s' is not a thread count (1 to 2147483647)",
                                    value ? value : "");
             c->opts.threads = (int)number;
         } else if (is_option(arg, "--order")) {

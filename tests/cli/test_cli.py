@@ -12,9 +12,24 @@ Errors: a corpus of malformed files, usage errors and I/O errors each give
 the documented exit status and message, and leave an existing OUT as it
 was, with no temporary left behind; SIGINT/SIGTERM remove the temporary.
 The progress bar shows on a terminal (a pty) only, and not with -q.
+
+Every comparison is bit for bit, which holds on every host (see
+tests/numpy/numpy_host.py for what numpy computes differently per host):
+complex products here are of small Gaussian integers, exact in any order and
+with or without numpy's fused multiply-adds on AVX-512 hosts; no float meets
+an unsigned or out-of-range integer target.
+
+    test_cli.py PATH/TO/pscan [--seed S]
+
+--seed draws the random arrays (every seed must pass). The scratch folder
+(pscan-cli-* in the system temp folder) is removed at exit, on failures,
+exceptions, SIGINT and SIGTERM too.
 """
+import argparse
+import atexit
 import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,8 +38,22 @@ import time
 
 import numpy as np
 
-PSCAN = sys.argv[1]
+_parser = argparse.ArgumentParser(description="The pscan command-line tool against numpy.")
+_parser.add_argument("pscan", help="path to the pscan tool")
+_parser.add_argument("--seed", type=int, default=20261126,
+                     help="seed of the random arrays (0: a new one from the clock)")
+ARGS = _parser.parse_args()
+PSCAN = ARGS.pscan
 TMP = tempfile.mkdtemp(prefix="pscan-cli-")
+atexit.register(shutil.rmtree, TMP, ignore_errors=True)
+
+
+def _leave(signo, _frame):
+    sys.exit(128 + signo)   # runs the atexit removal
+
+
+for _signo in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    signal.signal(_signo, _leave)
 FAILURES = []
 
 DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
@@ -343,6 +372,13 @@ def usage_and_io_errors():
             fail(f"usage {args[-2:]}: exit {r.returncode} (want {code}), {r.stderr.strip()!r}")
         if open(out, "rb").read() != b"precious":
             fail(f"usage {args}: OUT was changed")
+    # more threads than cores, as the library allows; past int, the limit is said
+    r = run("cumsum", src, out, "--threads", "100000")
+    if r.returncode or not same(np.load(out), np.cumsum(np.arange(6).reshape(2, 3))):
+        fail(f"--threads 100000: exit {r.returncode}, {r.stderr.strip()!r}")
+    r = run("cumsum", src, out, "--threads", "2147483648")
+    if r.returncode != EXIT_USAGE or "1 to 2147483647" not in r.stderr:
+        fail(f"--threads 2147483648: exit {r.returncode}, {r.stderr.strip()!r}")
 
 
 def interrupted():
@@ -527,7 +563,9 @@ CALLS = [0]
 
 
 def main():
-    rng = np.random.default_rng(20261126)
+    seed = ARGS.seed or int(time.time() * 1000) % 1000000000 + 1
+    print(f"seed {seed}")
+    rng = np.random.default_rng(seed)
     for step in (round_trips, flag_combinations, long_lanes, skip_nan, output_dir_and_info,
                  checks_compensation_axes, malformed_corpus, usage_and_io_errors, replace_in_place, topo, interrupted, progress_bar):
         t = time.time()

@@ -2,6 +2,8 @@
 
     compensated_error.py PATH/TO/libpscan.so [--n N] [--seed S]
 
+--seed draws the data (every seed must pass; 0: a new one from the clock).
+
 For float64 and float32 arrays of n random values (uniform [0, 1),
 standard normal, and ill-conditioned: normal values times 10^k for random
 k in 0..12 with their negatives shuffled in), the exact prefix sums are
@@ -14,6 +16,7 @@ uniform and normal data, where their 106-bit pairs leave nothing to see.
 """
 import argparse
 import sys
+import time
 from fractions import Fraction
 
 import numpy as np
@@ -57,10 +60,12 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("lib")
     p.add_argument("--n", type=int, default=1 << 17)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1, help="0: a new seed from the clock")
     args = p.parse_args()
     lib = pc.Lib(args.lib)
-    rng = np.random.default_rng(args.seed)
+    seed = args.seed or int(time.time() * 1000) % 1000000000 + 1
+    print(f"seed {seed}")
+    rng = np.random.default_rng(seed)
     modes = [("reproducible", pc.opts_init()),
              ("sequential (numpy)", pc.opts_init(order=pc.PSCAN_ORDER_SEQUENTIAL)),
              ("compensated", pc.opts_init(flags=pc.PSCAN_FLAG_COMPENSATED))]
