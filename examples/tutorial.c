@@ -1,12 +1,18 @@
 /*
  * tutorial.c - numpy's cumsum tutorial, computed with pscan.
  *
- *     a = np.array([5, 6, 7, 8, 9, 10, 11, 12, 19, 25]); np.cumsum(a)
+ *     a = np.array([5, 6, 7, 8, 9, 10, 11, 12, 19, 25])
+ *     np.cumsum(a)[-1], np.cumsum(a)
+ *     arr = np.array([[1, 4, 0], [7, 0, 9], [5, 0, 3], [12, 0, 5]])
+ *     np.cumsum(arr, axis=1)
  *     b = np.arange(12).reshape(4, 3); b.cumsum(axis=1), axis=0, axis=None
  *     x = np.full(10, 0.1); np.cumsum(x)       (SEQUENTIAL: numpy's bits)
  *
- * Integer arrays print as numpy's print() does. Any error status is reported
- * with pscan_strerror() and the program exits with status 1.
+ * The output is a numpy session: each ">>>" line is the numpy statement,
+ * followed by what numpy prints for it (integer arrays right-aligned, as
+ * numpy's print() does), so it reads, and is checked, as a doctest against
+ * numpy itself (tests/numpy/tutorial_doctest.py). Any error status is
+ * reported with pscan_strerror() and the program exits with status 1.
  */
 #include <inttypes.h>
 #include <pscan.h>
@@ -57,8 +63,24 @@ int main(void)
     pscan_array a_in = {.data = a, .dtype = PSCAN_INT64, .ndim = 1, .shape = a_shape};
     pscan_array a_out = {.data = a_sum, .dtype = PSCAN_INT64, .ndim = 1, .shape = a_shape};
     check(pscan_cumsum(&a_in, 0, PSCAN_DTYPE_DEFAULT, &a_out, NULL), "cumsum(a)");
+    printf(">>> a = np.array([5, 6, 7, 8, 9, 10, 11, 12, 19, 25])\n");
+    printf(">>> print(np.cumsum(a)[-1])\n%" PRId64 "\n", a_sum[9]);
     print_i64(">>> print(np.cumsum(a))", a_sum, 1, a_shape);
-    expect(a_sum[9] == 112, "np.cumsum(a)[-1] == 112");
+    const int64_t a_want[10] = {5, 11, 18, 26, 35, 45, 56, 68, 87, 112};
+    for (int i = 0; i < 10; i++)
+        expect(a_sum[i] == a_want[i], "np.cumsum(a) == [5 11 18 26 35 45 56 68 87 112]");
+
+    /* 2-D along the rows (axis=1): each row is scanned on its own. */
+    int64_t arr[12] = {1, 4, 0, 7, 0, 9, 5, 0, 3, 12, 0, 5}, arr_rows[12];
+    const int64_t arr_shape[2] = {4, 3};
+    pscan_array arr_in = {.data = arr, .dtype = PSCAN_INT64, .ndim = 2, .shape = arr_shape};
+    pscan_array arr_out = {.data = arr_rows, .dtype = PSCAN_INT64, .ndim = 2, .shape = arr_shape};
+    check(pscan_cumsum(&arr_in, 1, PSCAN_DTYPE_DEFAULT, &arr_out, NULL), "cumsum(arr, axis=1)");
+    printf(">>> arr = np.array([[1, 4, 0], [7, 0, 9], [5, 0, 3], [12, 0, 5]])\n");
+    print_i64(">>> print(np.cumsum(arr, axis=1))", arr_rows, 2, arr_shape);
+    const int64_t arr_want[12] = {1, 5, 5, 7, 7, 16, 5, 5, 8, 12, 12, 17};
+    for (int i = 0; i < 12; i++)
+        expect(arr_rows[i] == arr_want[i], "np.cumsum(arr, axis=1)");
 
     /* 2-D: strides NULL means C-contiguous; out has in's shape for an axis
      * scan and is 1-D of size(in) for PSCAN_AXIS_NONE. */
@@ -74,6 +96,7 @@ int main(void)
     check(pscan_cumsum(&b_in, 0, PSCAN_DTYPE_DEFAULT, &col_out, NULL), "cumsum(b, axis=0)");
     check(pscan_cumsum(&b_in, PSCAN_AXIS_NONE, PSCAN_DTYPE_DEFAULT, &flat_out, NULL),
           "cumsum(b)");
+    printf(">>> b = np.arange(12).reshape(4, 3)\n");
     print_i64(">>> print(b.cumsum(axis=1))", by_row, 2, b_shape);
     print_i64(">>> print(b.cumsum(axis=0))", by_col, 2, b_shape);
     print_i64(">>> print(b.cumsum())", flat, 1, flat_shape);
@@ -90,7 +113,8 @@ int main(void)
     pscan_opts opts = PSCAN_OPTS_INIT;
     opts.order = PSCAN_ORDER_SEQUENTIAL;
     check(pscan_cumsum(&x_in, 0, PSCAN_DTYPE_DEFAULT, &x_out, &opts), "cumsum(x)");
-    printf(">>> print('%%.17g' %% np.cumsum(np.full(10, 0.1))[-1])\n%.17g\n", x_sum[9]);
+    printf(">>> x = np.full(10, 0.1)\n");
+    printf(">>> print('%%.17g' %% np.cumsum(x)[-1])\n%.17g\n", x_sum[9]);
     for (int i = 0; i < 10; i++) {
         loop_sum += x[i];
         expect(x_sum[i] == loop_sum, "SEQUENTIAL float64 equals the left-to-right loop");

@@ -432,7 +432,9 @@ Test(engine, every_kernel_variant_keeps_float_ties)
         int status;
         waitpid(pid, &status, 0);
         cr_assert(eq(int, WIFEXITED(status), 1));
-        cr_assert(eq(int, WEXITSTATUS(status), 0), "%s: elements differing from the left-to-right max/min",
+        cr_assert(eq(int, WEXITSTATUS(status), 0),
+                  "PSCAN_ISA=%s (on a CPU without it, the best variant it has): elements "
+                  "differing from the left-to-right max/min",
                   isas[k]);
     }
 }
