@@ -97,20 +97,32 @@ void npy_install_signal_cleanup(void)
     sigaction(SIGHUP, &action, NULL);
 }
 
-/* Block the cleanup signals while the path it reads changes. */
-static void set_signal_temp(const char *path)
+/* The cleanup signals wait while the path the handler reads changes, and
+ * from a temporary's creation until the handler knows it. */
+static void block_cleanup_signals(sigset_t *old)
 {
-    sigset_t block, old;
+    sigset_t block;
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGHUP);
-    sigprocmask(SIG_BLOCK, &block, &old);
+    sigprocmask(SIG_BLOCK, &block, old);
+}
+
+static void set_signal_temp_blocked(const char *path)
+{
     signal_temp_set = 0;
     if (path && strlen(path) < sizeof signal_temp_path) {
         strcpy(signal_temp_path, path);
         signal_temp_set = 1;
     }
+}
+
+static void set_signal_temp(const char *path)
+{
+    sigset_t old;
+    block_cleanup_signals(&old);
+    set_signal_temp_blocked(path);
     sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
@@ -142,16 +154,21 @@ npy_file_status npy_output_create(npy_output *out, const char *path, const pscan
         npy_output_abort(out);
         return say(NPY_FILE_EIO, message, message_len, path, "out of memory", NULL);
     }
+    sigset_t old_mask;
+    block_cleanup_signals(&old_mask);
     out->fd = mkostemp(out->temp_path, O_CLOEXEC);
+    const int create_err = errno;
+    if (out->fd >= 0)
+        set_signal_temp_blocked(out->temp_path);
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
     if (out->fd < 0) {
-        int err = errno;
+        int err = create_err;
         free(out->temp_path);
         out->temp_path = NULL;
         npy_output_abort(out);
         return say(NPY_FILE_EIO, message, message_len, path, "cannot create a file beside it",
                    strerror(err));
     }
-    set_signal_temp(out->temp_path);
     /* mkstemp makes 0600; a result is as readable as any file the user makes. */
     const mode_t mask = umask(0);
     umask(mask);
