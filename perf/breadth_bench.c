@@ -3,7 +3,10 @@
  * time(variant) / time(cumsum). Multi-axis is set against the two
  * single-axis scans run one after the other.
  *   pscan_breadth_bench [--log2 N] [--reps K] [--threads T] [--cols C]
- * The 2-d rows use a square array, or C columns (a power of two) when given. */
+ *                       [--dtype float64|complex128]
+ * The 2-d rows use a square array, or C columns (a power of two) when given.
+ * --dtype complex128 runs the float rows on complex values (the real parts
+ * as for float64, small imaginary parts); the int64 rows stay. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <pscan.h>
@@ -44,6 +47,7 @@ int main(int argc, char **argv)
 {
     int log2n = 24, reps = 7, threads = 0;
     int64_t cols = 0;
+    pscan_dtype float_dtype = PSCAN_FLOAT64;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--log2"))
             log2n = atoi(argv[i + 1]);
@@ -53,21 +57,32 @@ int main(int argc, char **argv)
             threads = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--cols"))
             cols = atoll(argv[i + 1]);
+        else if (!strcmp(argv[i], "--dtype")) {
+            if (!strcmp(argv[i + 1], "complex128"))
+                float_dtype = PSCAN_COMPLEX128;
+            else if (strcmp(argv[i + 1], "float64"))
+                return fprintf(stderr, "--dtype: float64 or complex128\n"), 2;
+        }
     }
+    const int parts = float_dtype == PSCAN_COMPLEX128 ? 2 : 1; /* doubles per element */
     const int64_t n = (int64_t)1 << log2n;
     const int64_t side = cols > 0 && cols <= n / 8 && n % cols == 0 ? cols : (int64_t)1 << (log2n / 2);
     const int64_t shape2[2] = {n / side, side};
     const int64_t cube_side = (int64_t)1 << (log2n / 3);
     const int64_t cube[3] = {n / cube_side / cube_side, cube_side, cube_side};
-    double *x = malloc((size_t)n * 8), *y = malloc((size_t)(n + 1) * 8);
+    double *x = malloc((size_t)n * 8 * parts), *y = malloc((size_t)(n + 1) * 8 * parts);
     int64_t *xi = malloc((size_t)n * 8), *yi = malloc((size_t)n * 8);
     if (!x || !y || !xi || !yi)
         return 1;
     for (int64_t i = 0; i < n; i++) {
-        x[i] = (i % 97 == 0) ? 1.0 : 1.0 + 1.0 / (double)(i % 1000 + 1);
+        const double re = (i % 97 == 0) ? 1.0 : 1.0 + 1.0 / (double)(i % 1000 + 1);
+        x[i * parts] = re;
+        if (parts == 2)
+            x[i * parts + 1] = 1.0 / (double)(i % 4096 + 4096); /* |z| stays near |re| */
         xi[i] = i % 1000;
-        y[i] = yi[i] = 0;
+        yi[i] = 0;
     }
+    memset(y, 0, (size_t)(n + 1) * 8 * parts);
     variant v[MAX_VARIANTS] = {
         {"cumsum", PSCAN_SUM, 0, 0, 0, {0}},
         {"cumprod", PSCAN_PROD, 0, 0, 0, {0}},
@@ -102,7 +117,7 @@ int main(int argc, char **argv)
             pscan_opts o = opts;
             o.flags = v[k].flags;
             const int64_t out_n = n + (v[k].flags & PSCAN_FLAG_INCLUDE_INITIAL ? 1 : 0);
-            pscan_array in = {v[k].int64_data ? (void *)xi : (void *)x, v[k].int64_data ? PSCAN_INT64 : PSCAN_FLOAT64,
+            pscan_array in = {v[k].int64_data ? (void *)xi : (void *)x, v[k].int64_data ? PSCAN_INT64 : float_dtype,
                               1, &n, NULL};
             pscan_array out = {v[k].int64_data ? (void *)yi : (void *)y, in.dtype, 1, &out_n, NULL};
             pscan_array in2 = {in.data, in.dtype, 2, shape2, NULL}, out2 = {out.data, in.dtype, 2, shape2, NULL};
@@ -146,8 +161,9 @@ int main(int argc, char **argv)
             if (r > 0) /* the first round warms up */
                 v[k].times[r - 1] = t;
         }
-    printf("pscan %s, kernels %s; n = 2^%d float64 (2-d: %lld x %lld; cube: %lld x %lld x %lld), %d reps, medians\n",
-           pscan_version(), pscan_isa_name(), log2n, (long long)shape2[0], (long long)shape2[1], (long long)cube[0],
+    printf("pscan %s, kernels %s; n = 2^%d %s (2-d: %lld x %lld; cube: %lld x %lld x %lld), %d reps, medians\n",
+           pscan_version(), pscan_isa_name(), log2n, parts == 2 ? "complex128" : "float64", (long long)shape2[0],
+           (long long)shape2[1], (long long)cube[0],
            (long long)cube[1], (long long)cube[2], reps);
     printf("%-26s %10s %14s\n", "variant", "seconds", "x cumsum");
     double base[4] = {0, 0, 0, 0};
