@@ -12,8 +12,9 @@ exceptions, and how the suite treats each:
    AVX-512F and picks that build at run time; there the compiler fuses
    ac - bd and ad + bc into fused multiply-adds, so np.cumprod of complex
    values differs in its last bits between AVX-512 and AVX2-only hosts
-   (pscan rounds every product alone, on every host). Complex products are
-   compared within a bound in ulps: complex_product_mismatch().
+   (pscan rounds every product alone, on every host). Other numpy versions
+   may fuse on other hosts too (any with FMA), so complex products are
+   compared within a bound in ulps on every host: complex_product_mismatch().
 2. Negative float -> unsigned integer: wraps on x86-64 (-1.5 -> 2**64 - 1
    for uint64, with or without AVX-512: numpy's casts are not dispatched),
    saturates to 0 on other platforms. Kept out of the data (values are
