@@ -21,7 +21,8 @@ from fractions import Fraction
 
 import numpy as np
 
-import pscan_ctypes as pc
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+import pscan_ctypes as pc  # noqa: E402
 
 SCALE_BITS = {np.dtype("float64"): 1100, np.dtype("float32"): 160}
 

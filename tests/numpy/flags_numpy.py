@@ -24,8 +24,9 @@ import sys
 
 import numpy as np
 
-import numpy_host
-import pscan_ctypes as pc
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+import numpy_host  # noqa: E402
+import pscan_ctypes as pc  # noqa: E402
 
 UFUNCS = {pc.PSCAN_SUM: np.add, pc.PSCAN_PROD: np.multiply,
           pc.PSCAN_MAX: np.maximum, pc.PSCAN_MIN: np.minimum}
@@ -92,8 +93,8 @@ def random_values(rng, dt, shape, op):
 
 
 def matches(op, got, want, lane):
-    """Mask-free verdict: bit for bit, or for complex products within the
-    bound of numpy_host (numpy fuses those on AVX-512 hosts)."""
+    """True when got is numpy's want: bit for bit, or for complex products
+    within the bound of numpy_host (numpy fuses those on AVX-512 hosts)."""
     if op == pc.PSCAN_PROD and want.dtype.kind == "c":
         return got.shape == want.shape and not numpy_host.complex_product_mismatch(
             want, got, want, lane, want.dtype).any()
