@@ -42,14 +42,6 @@ static void fill_values(void *buf, pscan_dtype t, int64_t n, uint64_t seed)
     }
 }
 
-static uint64_t fnv1a(uint64_t hash, const void *data, size_t bytes)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < bytes; ++i)
-        hash = (hash ^ p[i]) * 1099511628211ull;
-    return hash;
-}
-
 static void scan_1d(pscan_op op, pscan_dtype in_t, pscan_dtype out_t, const void *in, void *out,
                     int64_t n, int threads, pscan_order order)
 {
@@ -317,7 +309,7 @@ static uint64_t results_hash(void)
                                  PSCAN_FLOAT32, PSCAN_COMPLEX64, PSCAN_COMPLEX128, PSCAN_FLOAT16};
     const pscan_op ops[] = {PSCAN_SUM, PSCAN_PROD, PSCAN_MAX, PSCAN_MIN};
     const int64_t sizes[] = {5, 63, 4097, 2 * BLOCK + 5};
-    uint64_t hash = 1469598103934665603ull;
+    uint64_t hash = TU_HASH_START;
     for (size_t t = 0; t < TU_COUNT(types); ++t)
         for (size_t s = 0; s < TU_COUNT(sizes); ++s) {
             const int64_t n = sizes[s];
@@ -329,7 +321,7 @@ static uint64_t results_hash(void)
                     continue;
                 for (int order = 0; order < 2; ++order) {
                     scan_1d(ops[o], types[t], types[t], in, out, n, 2, (pscan_order)order);
-                    hash = fnv1a(hash, out, bytes);
+                    hash = tu_hash_bytes(hash, out, bytes);
                 }
                 /* strided, reversed lanes of a 2-D view, and C-ordered rows
                  * 37 wide, along both axes */
@@ -343,7 +335,7 @@ static uint64_t results_hash(void)
                     const pscan_array b = tu_arr(out, types[t], 2, views[v].shape, NULL);
                     for (int axis = 0; axis < 2; ++axis) {
                         TU_ASSERT_OK(pscan_scan(ops[o], &views[v], axis, types[t], &b, NULL));
-                        hash = fnv1a(hash, out, (size_t)(views[v].shape[0] * views[v].shape[1]) * es);
+                        hash = tu_hash_bytes(hash, out, (size_t)(views[v].shape[0] * views[v].shape[1]) * es);
                     }
                 }
             }

@@ -380,6 +380,23 @@ static inline int64_t tu_rand_range(uint64_t *state, int64_t lo, int64_t hi)
     return lo + (int64_t)(tu_rand(state) % (uint64_t)(hi - lo + 1));
 }
 
+/* FNV-1a over 8-byte words (the tail byte by byte): a fingerprint of a
+ * result's bits. */
+static inline uint64_t tu_hash_bytes(uint64_t hash, const void *data, size_t bytes)
+{
+    const unsigned char *p = data;
+    size_t i = 0;
+    for (; i + 8 <= bytes; i += 8) {
+        uint64_t word;
+        memcpy(&word, p + i, 8);
+        hash = (hash ^ word) * 1099511628211ull;
+    }
+    for (; i < bytes; ++i)
+        hash = (hash ^ p[i]) * 1099511628211ull;
+    return hash;
+}
+#define TU_HASH_START 1469598103934665603ull
+
 /* ---------------------------------------------------------- assertions */
 
 /* Status is one of two values. (Criterion 2.4.1's any() criterion fails
