@@ -125,7 +125,9 @@ typedef struct pscan_context pscan_context;
 
 /** Options. Always start from PSCAN_OPTS_INIT so new fields get defaults. */
 typedef struct pscan_opts {
-    int threads;           /* 0 = all the context allows; >0 = exactly this many */
+    int threads;           /* 0 = all the context allows; >0 = at most this many (any
+                              int: a call starts no more than its work can use,
+                              one per 65536 elements) */
     pscan_order order;     /* float ordering mode */
     pscan_casting casting; /* conversion rule */
     unsigned flags;        /* PSCAN_FLAG_* */

@@ -877,8 +877,7 @@ static void run_panel(const pscan_plan *plan, const pscan_job *job, char *scratc
 
 static int threads_for(const pscan_job *job, int64_t total, int64_t units)
 {
-    int64_t useful = min64(total / PSCAN_MIN_ELEMS_PER_THREAD, units);
-    useful = min64(useful, job->threads);
+    const int64_t useful = min64(pscan_useful_threads(job->threads, total), units);
     return useful < 1 ? 1 : (int)useful;
 }
 

@@ -11,6 +11,7 @@
 #include "convert.h"
 #include "kernels/kernels.h"
 #include "layout.h"
+#include "topology.h"
 #include "workspace.h"
 
 #include <stdbool.h>
@@ -39,8 +40,6 @@ enum {
     PSCAN_BLOCK = PSCAN_TILE * PSCAN_BLOCK_TILES
 };
 
-/* Fewer elements than this per thread do not pay for waking a thread. */
-enum { PSCAN_MIN_ELEMS_PER_THREAD = 1 << 16 };
 /* Outputs at least this big get non-temporal stores: they outgrow the
  * caches, so the read-for-ownership a plain store costs is pure loss. */
 #define PSCAN_STREAM_MIN_BYTES ((int64_t)32 << 20)

@@ -7,6 +7,7 @@
 #include "overflow.h"
 
 #include "dtype_list.h"
+#include "topology.h"
 
 #include <omp.h>
 #include <string.h>
@@ -155,7 +156,8 @@ pscan_status pscan_check_overflow(const pscan_view *in, int axis, int flatten, p
         return overflowed ? PSCAN_EOVERFLOW : PSCAN_OK;
     }
     const int64_t len = in->shape[axis], lanes = in->size / len;
-    const int team = lanes >= 2 * threads ? threads : 1;
+    const int useful = pscan_useful_threads(threads, in->size);
+    const int team = lanes >= 2 * (int64_t)useful ? useful : 1;
 #pragma omp parallel num_threads(team) if (team > 1) reduction(| : overflowed)
     {
         _Alignas(16) char buffer[CHUNK * 8];

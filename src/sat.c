@@ -314,9 +314,7 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, int row_axis, ps
     pscan_status status = pscan_context_resolve(opts->ctx, &ctx);
     if (status != PSCAN_OK)
         return status;
-    int64_t threads = opts->threads > 0 ? opts->threads : ctx->threads;
-    if (threads > total / PSCAN_MIN_ELEMS_PER_THREAD)
-        threads = total / PSCAN_MIN_ELEMS_PER_THREAD > 0 ? total / PSCAN_MIN_ELEMS_PER_THREAD : 1;
+    int64_t threads = pscan_useful_threads(opts->threads > 0 ? opts->threads : ctx->threads, total);
     r.ordered = !kernel->order_free;
     const bool sequential = opts->order == PSCAN_ORDER_SEQUENTIAL; /* no tiles */
     r.tile_cols = sequential ? r.cols : PSCAN_TILE;

@@ -502,10 +502,10 @@ pscan_status pscan_alloc(size_t bytes, const pscan_opts *opts, void **out)
         return PSCAN_ENOMEM;
     memcpy(base, &length, sizeof length);
     unsigned char *memory = base + ALLOC_HEADER;
-    const int team = opts && opts->threads > 0 ? opts->threads : ctx->threads;
+    const int64_t elements = (int64_t)(bytes / 8);
+    const int team = pscan_useful_threads(opts && opts->threads > 0 ? opts->threads : ctx->threads, elements);
     pscan_chunk *chunks = malloc((size_t)team * sizeof *chunks);
     int count = 0;
-    const int64_t elements = (int64_t)(bytes / 8);
     if (!chunks || pscan_context_plan(ctx, elements, team, chunks, team, &count) != PSCAN_OK) {
         free(chunks);
         memset(memory, 0, bytes); /* still zeroed, by this thread */

@@ -9,6 +9,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Fewer elements than this per thread do not pay for waking a thread. */
+enum { PSCAN_MIN_ELEMS_PER_THREAD = 1 << 16 };
+
+/* The threads worth starting for `elements` of work when `asked` are
+ * asked for: opts.threads may be any positive int, more than the cores
+ * included, but a team never outgrows its work (OpenMP cannot start tens
+ * of thousands of threads, and gives up the process when it fails). */
+static inline int pscan_useful_threads(int asked, int64_t elements)
+{
+    const int64_t useful = elements / PSCAN_MIN_ELEMS_PER_THREAD;
+    return useful < 1 ? 1 : useful < asked ? (int)useful : asked;
+}
+
 /* "none", "spread" or "compact", and back: true when `name` is one of
  * them (the environment's PSCAN_PLACEMENT, the tool's --placement). */
 const char *pscan_placement_name(pscan_placement placement);

@@ -7,6 +7,8 @@
  */
 #include "testutil.h"
 
+#include <limits.h>
+
 /* thread counts to compare (the context's default, 0, is what every other
  * test file uses) */
 static const int some_threads[] = {1, 3, 8};
@@ -157,4 +159,60 @@ Test(threads, float_lanes_axis1)
 {
     check_float_lanes(100, 9000, 1);
     check_float_lanes(6, 40000, 1);
+}
+
+/* opts.threads may be any positive int: every path starts no more threads
+ * than its work can use (OpenMP ends the process when it cannot start the
+ * threads asked for; 100000 did here), and the results are those of one
+ * thread. */
+Test(threads, any_thread_count_is_capped_by_the_work)
+{
+    const int huge[] = {100000, INT_MAX};
+    for (size_t h = 0; h < TU_COUNT(huge); ++h) {
+        /* the overflow check over 300000 lanes of 2 */
+        const int64_t lanes_shape[2] = {300000, 2}, n = lanes_shape[0] * lanes_shape[1];
+        int8_t *ones = tu_malloc((size_t)n);
+        int8_t *sums = tu_malloc((size_t)n);
+        memset(ones, 1, (size_t)n);
+        pscan_array ai = tu_arr(ones, PSCAN_INT8, 2, lanes_shape, NULL);
+        pscan_array ao = tu_arr(sums, PSCAN_INT8, 2, lanes_shape, NULL);
+        pscan_opts o = opts_with(huge[h], PSCAN_ORDER_REPRODUCIBLE);
+        o.flags = PSCAN_FLAG_CHECK_OVERFLOW;
+        TU_ASSERT_OK(pscan_cumsum(&ai, 1, PSCAN_INT8, &ao, &o));
+        for (int64_t i = 0; i < n; ++i)
+            cr_assert(eq(i8, sums[i], (int8_t)(i % 2 + 1)));
+        free(ones);
+        free(sums);
+
+        /* a long float lane, and a float image over both axes */
+        const int64_t len = 1 << 18, image[2] = {512, 512};
+        double *x = tu_malloc((size_t)len * 8), *want = tu_malloc((size_t)len * 8),
+               *got = tu_malloc((size_t)len * 8);
+        uint64_t seed = 7;
+        for (int64_t i = 0; i < len; ++i)
+            x[i] = tu_rand_unit(&seed) - 0.5;
+        pscan_array xi = tu_vec(x, PSCAN_FLOAT64, &len), wo = tu_vec(want, PSCAN_FLOAT64, &len),
+                    go = tu_vec(got, PSCAN_FLOAT64, &len);
+        pscan_opts one = opts_with(1, PSCAN_ORDER_REPRODUCIBLE), many = opts_with(huge[h], PSCAN_ORDER_REPRODUCIBLE);
+        TU_ASSERT_OK(pscan_cumsum(&xi, 0, PSCAN_DTYPE_DEFAULT, &wo, &one));
+        TU_ASSERT_OK(pscan_cumsum(&xi, 0, PSCAN_DTYPE_DEFAULT, &go, &many));
+        tu_assert_dbits(got, want, (size_t)len);
+        const int axes[2] = {0, 1};
+        pscan_array xa = tu_arr(x, PSCAN_FLOAT64, 2, image, NULL), wa = tu_arr(want, PSCAN_FLOAT64, 2, image, NULL),
+                    ga = tu_arr(got, PSCAN_FLOAT64, 2, image, NULL);
+        TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &xa, 2, axes, PSCAN_DTYPE_DEFAULT, &wa, &one));
+        TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &xa, 2, axes, PSCAN_DTYPE_DEFAULT, &ga, &many));
+        tu_assert_dbits(got, want, (size_t)len);
+        free(x);
+        free(want);
+        free(got);
+
+        /* first-touch memory */
+        void *memory = NULL;
+        TU_ASSERT_OK(pscan_alloc((size_t)1 << 22, &many, &memory));
+        const unsigned char *bytes = memory;
+        for (size_t i = 0; i < (size_t)1 << 22; i += 4096)
+            cr_assert(eq(u8, bytes[i], 0));
+        pscan_free(memory);
+    }
 }
