@@ -251,7 +251,10 @@ PSCAN_API pscan_status pscan_context_create(pscan_context **out_ctx);
 PSCAN_API void pscan_context_destroy(pscan_context *ctx);
 
 /** The process-wide default context, created on first use (thread-safe);
- *  NULL only if it could not be created. */
+ *  NULL only if it could not be created this time. A failed creation is
+ *  not remembered: the next call (or the next scan with a NULL context)
+ *  tries again, and a scan reports why it failed (PSCAN_ENOMEM for
+ *  memory, PSCAN_ETOPOLOGY for the topology). */
 PSCAN_API pscan_context *pscan_default_context(void);
 
 /** Threads a scan with opts.threads == 0 uses in this context (>= 1). */

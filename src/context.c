@@ -5,6 +5,7 @@
 #include "topology.h"
 #include "workspace.h"
 
+#include <errno.h>
 #include <omp.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -15,18 +16,27 @@
  * on hosts one does not have). */
 typedef enum topology_source { SOURCE_THIS_SYSTEM, SOURCE_SYNTHETIC, SOURCE_XML } topology_source;
 
+/* hwloc says why it failed in errno: memory is PSCAN_ENOMEM (a later
+ * try may succeed), anything else the topology itself. */
+static pscan_status topology_failure(void)
+{
+    return errno == ENOMEM ? PSCAN_ENOMEM : PSCAN_ETOPOLOGY;
+}
+
 static pscan_status context_load(pscan_context *ctx, topology_source source, const char *what)
 {
+    errno = 0;
     if (hwloc_topology_init(&ctx->topology) != 0)
-        return PSCAN_ETOPOLOGY;
+        return topology_failure();
     int failed = 0;
     if (source == SOURCE_SYNTHETIC)
         failed = hwloc_topology_set_synthetic(ctx->topology, what);
     else if (source == SOURCE_XML)
         failed = hwloc_topology_set_xml(ctx->topology, what);
     if (failed || hwloc_topology_load(ctx->topology) != 0) {
+        const pscan_status status = topology_failure();
         hwloc_topology_destroy(ctx->topology);
-        return PSCAN_ETOPOLOGY;
+        return status;
     }
     ctx->this_system = hwloc_topology_is_thissystem(ctx->topology);
     hwloc_obj_t l2 = hwloc_get_obj_by_type(ctx->topology, HWLOC_OBJ_L2CACHE, 0);
@@ -93,19 +103,36 @@ pscan_status pscan_context_create_xml(const char *path, pscan_context **out_ctx)
     return context_create(out_ctx, SOURCE_XML, path);
 }
 
+/* The default context is made by the first call that needs it. A failed
+ * attempt leaves no trace (a transient failure, memory above all, must not
+ * poison the process): the next call tries again. Once made, it is read
+ * without the lock. */
 static pscan_context default_context;
-static pscan_status default_status = PSCAN_ETOPOLOGY;
-static pthread_once_t default_once = PTHREAD_ONCE_INIT;
+static atomic_bool default_ready;
+static pthread_mutex_t default_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void default_context_init(void)
+static pscan_status default_context_get(pscan_context **out)
 {
-    default_status = context_init(&default_context);
+    pscan_status status = PSCAN_OK;
+    if (!atomic_load_explicit(&default_ready, memory_order_acquire)) {
+        pthread_mutex_lock(&default_lock);
+        if (!atomic_load_explicit(&default_ready, memory_order_relaxed)) {
+            memset(&default_context, 0, sizeof default_context);
+            status = context_init(&default_context);
+            if (status == PSCAN_OK)
+                atomic_store_explicit(&default_ready, true, memory_order_release);
+        }
+        pthread_mutex_unlock(&default_lock);
+    }
+    *out = status == PSCAN_OK ? &default_context : NULL;
+    return status;
 }
 
 pscan_context *pscan_default_context(void)
 {
-    pthread_once(&default_once, default_context_init);
-    return default_status == PSCAN_OK ? &default_context : NULL;
+    pscan_context *ctx;
+    default_context_get(&ctx);
+    return ctx;
 }
 
 void pscan_context_destroy(pscan_context *ctx)
@@ -127,8 +154,11 @@ int pscan_context_threads(const pscan_context *ctx)
 
 pscan_status pscan_context_resolve(pscan_context *requested, pscan_context **resolved)
 {
-    *resolved = requested ? requested : pscan_default_context();
-    return *resolved ? PSCAN_OK : default_status;
+    if (requested) {
+        *resolved = requested;
+        return PSCAN_OK;
+    }
+    return default_context_get(resolved);
 }
 
 pscan_status pscan_context_set_placement(pscan_context *ctx, pscan_placement placement)
