@@ -110,7 +110,7 @@ static long disarm(void)
 
 /* --------------------------------------------------------------- cases */
 
-enum { N = 1 << 20, CHILD_OK = 0, CHILD_DONE = 10 };
+enum { N = 1 << 20, CHILD_OK = 0, CHILD_DONE = 10, CHILD_ERROR = 20 };
 
 typedef struct scan_case {
     const char *name;
@@ -168,17 +168,18 @@ static int result_is_right(int64_t *buf, int64_t *out, pscan_status (*call)(int6
 
 /* Exit codes of a child: CHILD_OK (failed cleanly, then succeeded),
  * CHILD_DONE (k was past the call's allocations: it succeeded armed),
- * 1-9 what went wrong. */
+ * CHILD_ERROR + 1..9 what went wrong (other codes: something in the
+ * process gave up, as libgomp does with exit(1) when it cannot allocate). */
 static int run_child(const scan_case *c, long k)
 {
     int64_t *buf = __libc_malloc((size_t)N * 8), *out = __libc_malloc((size_t)N * 8);
     int64_t *before = __libc_malloc((size_t)N * 8), *out_before = __libc_malloc((size_t)N * 8);
     if (!buf || !out || !before || !out_before)
-        return 9;
+        return CHILD_ERROR + 9;
     if (!c->cold) {
         fill(buf, out, c->call);
         if (c->call(buf, out) != PSCAN_OK)
-            return 8;
+            return CHILD_ERROR + 8;
     }
     fill(buf, out, c->call);
     memcpy(before, buf, (size_t)N * 8);
@@ -187,15 +188,15 @@ static int run_child(const scan_case *c, long k)
     const pscan_status status = c->call(buf, out);
     disarm();
     if (status == PSCAN_OK)
-        return result_is_right(buf, out, c->call) ? CHILD_DONE : 1;
+        return result_is_right(buf, out, c->call) ? CHILD_DONE : CHILD_ERROR + 1;
     if (status != PSCAN_ENOMEM)
-        return 2;
+        return CHILD_ERROR + 2;
     if (memcmp(buf, before, (size_t)N * 8) != 0 || memcmp(out, out_before, (size_t)N * 8) != 0)
-        return 3; /* a failed call wrote */
+        return CHILD_ERROR + 3; /* a failed call wrote */
     const pscan_status again = c->call(buf, out);
     if (again != PSCAN_OK)
-        return 4; /* the failure stuck */
-    return result_is_right(buf, out, c->call) ? CHILD_OK : 5;
+        return CHILD_ERROR + 4; /* the failure stuck */
+    return result_is_right(buf, out, c->call) ? CHILD_OK : CHILD_ERROR + 5;
 }
 
 static const char *const child_errors[] = {
@@ -219,8 +220,10 @@ static void fail_allocations(const scan_case *c, long last_k)
         const int code = WEXITSTATUS(status);
         if (code == CHILD_DONE)
             break;
-        cr_assert(eq(int, code, CHILD_OK), "%s, allocations from the %ld-th failing: %s", c->name, k,
-                  code < (int)TU_COUNT(child_errors) ? child_errors[code] : "?");
+        const int error = code - CHILD_ERROR;
+        cr_assert(eq(int, code, CHILD_OK), "%s, allocations from the %ld-th failing: %s (exit %d)", c->name,
+                  k, error > 0 && error < (int)TU_COUNT(child_errors) ? child_errors[error] : "the process gave up",
+                  code);
     }
     cr_assert(gt(long, k, 1), "%s: the call allocated nothing, so nothing was tried", c->name);
 }
