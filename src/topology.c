@@ -490,9 +490,10 @@ pscan_status pscan_alloc(size_t bytes, const pscan_opts *opts, void **out)
     if (!out)
         return PSCAN_ENULL;
     *out = NULL;
-    const pscan_context *ctx = resolve(opts ? opts->ctx : NULL);
-    if (!ctx)
-        return PSCAN_ETOPOLOGY;
+    pscan_context *ctx;
+    const pscan_status status = pscan_context_resolve(opts ? opts->ctx : NULL, &ctx);
+    if (status != PSCAN_OK)
+        return status;
     const size_t page = 4096;
     if (bytes > SIZE_MAX - ALLOC_HEADER - page)
         return PSCAN_ENOMEM;

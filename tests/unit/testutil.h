@@ -400,7 +400,9 @@ static inline uint64_t tu_hash_bytes(uint64_t hash, const void *data, size_t byt
 /* ---------------------------------------------------------- assertions */
 
 /* Status is one of two values. (Criterion 2.4.1's any() criterion fails
- * when its first argument holds, so a plain function is used.) */
+ * when its first argument holds, so a plain function is used. Its gt()
+ * holds on equality too, gt(int, 1, 1) passes: write ge(x, y + 1) or a
+ * plain comparison instead.) */
 static inline int tu_either(pscan_status s, pscan_status a, pscan_status b)
 {
     return s == a || s == b;
