@@ -86,6 +86,14 @@ static void remove_temp_and_die(int signo)
     raise(signo);
 }
 
+/* A library that gives up with exit() (libgomp does when it cannot start a
+ * thread) still takes the temporary with it. */
+static void remove_temp_at_exit(void)
+{
+    if (signal_temp_set)
+        unlink(signal_temp_path);
+}
+
 void npy_install_signal_cleanup(void)
 {
     struct sigaction action;
@@ -95,6 +103,11 @@ void npy_install_signal_cleanup(void)
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
     sigaction(SIGHUP, &action, NULL);
+    /* Past a file-size limit (ulimit -f) a write fails with EFBIG, which the
+     * tool reports (exit 4, OUT kept, temporary removed), instead of SIGXFSZ
+     * killing it with the temporary left behind. */
+    signal(SIGXFSZ, SIG_IGN);
+    atexit(remove_temp_at_exit);
 }
 
 /* The cleanup signals wait while the path the handler reads changes, and

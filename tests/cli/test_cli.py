@@ -8,9 +8,10 @@ tool equal numpy's cumsum, cumprod, maximum/minimum.accumulate (with the
 flags emulated in numpy), and load in numpy with the dtype, shape and order
 expected. Slabs: results do not change with the slab size, the thread count
 or the byte order, and long float lanes in sequential order are numpy's bits.
-Errors: a corpus of malformed files, usage errors and I/O errors each give
-the documented exit status and message, and leave an existing OUT as it
-was, with no temporary left behind; SIGINT/SIGTERM remove the temporary.
+Errors: a corpus of malformed files, usage errors and I/O errors (a
+file-size limit met while writing among them) each give the documented exit
+status and message, and leave an existing OUT as it was, with no temporary
+left behind; SIGINT/SIGTERM remove the temporary.
 The progress bar shows on a terminal (a pty) only, and not with -q.
 
 Every comparison is bit for bit, which holds on every host (see
@@ -381,6 +382,31 @@ def usage_and_io_errors():
         fail(f"--threads 2147483648: exit {r.returncode}, {r.stderr.strip()!r}")
 
 
+def file_size_limit():
+    """A file-size limit (ulimit -f) met while writing OUT: exit 4 with the
+    reason, OUT as it was, no temporary left (the tool is not killed by
+    SIGXFSZ half way)."""
+    import resource
+    src = save("fsize.npy", np.arange(1 << 18, dtype="<i8"))  # 2 MiB of result
+    out = path("fsize_out.npy")
+    with open(out, "wb") as f:
+        f.write(b"precious")
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+
+    r = subprocess.run([PSCAN, "cumsum", src, out], capture_output=True, text=True, preexec_fn=limit)
+    CALLS[0] += 1
+    if r.returncode != EXIT_IO or "too large" not in r.stderr.lower():
+        fail(f"file-size limit: exit {r.returncode} (want {EXIT_IO}), {r.stderr.strip()!r}")
+    if open(out, "rb").read() != b"precious":
+        fail("file-size limit: OUT was changed")
+    left = [n for n in os.listdir(TMP) if ".pscan-" in n]
+    if left:
+        fail(f"file-size limit: temporary left behind: {left}")
+    os.unlink(src)
+
+
 def interrupted():
     """SIGINT and SIGTERM during a long scan: no temporary, OUT as it was."""
     a = np.arange(32 << 20, dtype="<i8")  # 256 MiB, in tiny slabs: seconds of work
@@ -572,7 +598,8 @@ def main():
     print(f"seed {seed}")
     rng = np.random.default_rng(seed)
     for step in (round_trips, flag_combinations, long_lanes, skip_nan, output_dir_and_info,
-                 checks_compensation_axes, malformed_corpus, usage_and_io_errors, replace_in_place, topo, interrupted, progress_bar):
+                 checks_compensation_axes, malformed_corpus, usage_and_io_errors, replace_in_place, topo,
+                 file_size_limit, interrupted, progress_bar):
         t = time.time()
         n = len(FAILURES)
         step(rng) if step in (round_trips, flag_combinations, long_lanes, skip_nan, output_dir_and_info,
