@@ -18,9 +18,12 @@ packages=(
     clang             # the libFuzzer target for the .npy header parser
     libclang-rt-14-dev #   (libFuzzer and clang's sanitizer runtimes)
 )
-# `setup.sh --perf` adds what only the benchmark's plots need.
+# `setup.sh --perf` adds what only the benchmark's plots need, `--tsan`
+# LLVM's OpenMP runtime and its Archer tool for scripts/tsan.sh.
 if [[ ${1:-} == --perf ]]; then
     packages+=(python3-matplotlib)
+elif [[ ${1:-} == --tsan ]]; then
+    packages+=(libomp-14-dev)
 fi
 
 missing=()
