@@ -86,6 +86,23 @@ static void remove_temp_and_die(int signo)
     raise(signo);
 }
 
+/* Inputs are the only files mapped: a SIGBUS means one of them was cut
+ * short by another process while it was being read. Only async-signal-safe
+ * calls here. */
+static int input_lost_status = 3;
+
+static void input_lost(int signo)
+{
+    (void)signo;
+    if (signal_temp_set)
+        unlink(signal_temp_path);
+    static const char message[] = "pscan: an input file was truncated while it was being read "
+                                  "(SIGBUS); OUT is left as it was\n";
+    ssize_t ignored = write(STDERR_FILENO, message, sizeof message - 1);
+    (void)ignored;
+    _exit(input_lost_status);
+}
+
 /* A library that gives up with exit() (libgomp does when it cannot start a
  * thread) still takes the temporary with it. */
 static void remove_temp_at_exit(void)
@@ -94,7 +111,7 @@ static void remove_temp_at_exit(void)
         unlink(signal_temp_path);
 }
 
-void npy_install_signal_cleanup(void)
+void npy_install_signal_cleanup(int input_lost_exit)
 {
     struct sigaction action;
     memset(&action, 0, sizeof action);
@@ -103,6 +120,9 @@ void npy_install_signal_cleanup(void)
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
     sigaction(SIGHUP, &action, NULL);
+    input_lost_status = input_lost_exit;
+    action.sa_handler = input_lost;
+    sigaction(SIGBUS, &action, NULL);
     /* Past a file-size limit (ulimit -f) a write fails with EFBIG, which the
      * tool reports (exit 4, OUT kept, temporary removed), instead of SIGXFSZ
      * killing it with the temporary left behind. */

@@ -48,8 +48,10 @@ npy_file_status npy_output_commit(npy_output *out, char *message, size_t message
 /* Close and remove the temporary (after any error). */
 void npy_output_abort(npy_output *out);
 
-/* SIGINT/SIGTERM handlers that remove the open temporary, then die of the
- * signal. Call once before creating outputs. */
-void npy_install_signal_cleanup(void);
+/* SIGINT/SIGTERM/SIGHUP handlers that remove the open temporary, then die
+ * of the signal; a SIGBUS (a mapped input that shrank under us) removes it,
+ * says so and exits with `input_lost_exit`. Call once before creating
+ * outputs. */
+void npy_install_signal_cleanup(int input_lost_exit);
 
 #endif

@@ -503,7 +503,7 @@ int main(int argc, char **argv)
         code = EXIT_SCAN;
     }
     if (code < 0) {
-        npy_install_signal_cleanup();
+        npy_install_signal_cleanup(EXIT_INPUT);
         code = strcmp(c.command, "info") == 0   ? run_info(&c)
                : strcmp(c.command, "topo") == 0 ? run_topo(&c)
                                                 : run_scans(&c);

@@ -9,9 +9,10 @@ flags emulated in numpy), and load in numpy with the dtype, shape and order
 expected. Slabs: results do not change with the slab size, the thread count
 or the byte order, and long float lanes in sequential order are numpy's bits.
 Errors: a corpus of malformed files, usage errors and I/O errors (a
-file-size limit met while writing among them) each give the documented exit
-status and message, and leave an existing OUT as it was, with no temporary
-left behind; SIGINT/SIGTERM remove the temporary.
+file-size limit met while writing, and an input truncated mid-scan, among
+them) each give the documented exit status and message, and leave an
+existing OUT as it was, with no temporary left behind; SIGINT/SIGTERM remove
+the temporary.
 The progress bar shows on a terminal (a pty) only, and not with -q.
 
 Every comparison is bit for bit, which holds on every host (see
@@ -407,6 +408,32 @@ def file_size_limit():
     os.unlink(src)
 
 
+def truncated_while_read():
+    """Another process cuts the input short mid-scan: exit 3 with the reason,
+    OUT as it was, no temporary left (the mapped pages past the new end
+    raise SIGBUS, which the tool turns into that)."""
+    src = save("trunc.npy", np.arange(32 << 20, dtype="<i8"))  # 256 MiB in tiny slabs: seconds
+    out = path("trunc_out.npy")
+    with open(out, "wb") as f:
+        f.write(b"precious")
+    p = subprocess.Popen([PSCAN, "cumsum", src, out, "--slab", "4096", "--threads", "1"],
+                         stderr=subprocess.PIPE, text=True)
+    CALLS[0] += 1
+    deadline = time.time() + 10
+    while time.time() < deadline and not any(".trunc_out.npy.pscan-" in n for n in os.listdir(TMP)):
+        time.sleep(0.01)
+    os.truncate(src, 4096)
+    err = p.communicate()[1]
+    if p.returncode != EXIT_INPUT or "truncated" not in err:
+        fail(f"input truncated mid-scan: exit {p.returncode} (want {EXIT_INPUT}), {err.strip()!r}")
+    if open(out, "rb").read() != b"precious":
+        fail("input truncated mid-scan: OUT was changed")
+    left = [n for n in os.listdir(TMP) if ".pscan-" in n]
+    if left:
+        fail(f"input truncated mid-scan: temporary left behind: {left}")
+    os.unlink(src)
+
+
 def interrupted():
     """SIGINT and SIGTERM during a long scan: no temporary, OUT as it was."""
     a = np.arange(32 << 20, dtype="<i8")  # 256 MiB, in tiny slabs: seconds of work
@@ -599,7 +626,7 @@ def main():
     rng = np.random.default_rng(seed)
     for step in (round_trips, flag_combinations, long_lanes, skip_nan, output_dir_and_info,
                  checks_compensation_axes, malformed_corpus, usage_and_io_errors, replace_in_place, topo,
-                 file_size_limit, interrupted, progress_bar):
+                 file_size_limit, truncated_while_read, interrupted, progress_bar):
         t = time.time()
         n = len(FAILURES)
         step(rng) if step in (round_trips, flag_combinations, long_lanes, skip_nan, output_dir_and_info,
