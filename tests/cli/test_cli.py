@@ -383,6 +383,15 @@ def usage_and_io_errors():
         fail(f"--threads 2147483648: exit {r.returncode}, {r.stderr.strip()!r}")
 
 
+def expect_out_kept(label, out):
+    """After a failed run: OUT still holds b"precious" and no temporary is left."""
+    if open(out, "rb").read() != b"precious":
+        fail(f"{label}: OUT was changed")
+    left = [n for n in os.listdir(TMP) if ".pscan-" in n]
+    if left:
+        fail(f"{label}: temporary left behind: {left}")
+
+
 def file_size_limit():
     """A file-size limit (ulimit -f) met while writing OUT: exit 4 with the
     reason, OUT as it was, no temporary left (the tool is not killed by
@@ -400,11 +409,7 @@ def file_size_limit():
     CALLS[0] += 1
     if r.returncode != EXIT_IO or "too large" not in r.stderr.lower():
         fail(f"file-size limit: exit {r.returncode} (want {EXIT_IO}), {r.stderr.strip()!r}")
-    if open(out, "rb").read() != b"precious":
-        fail("file-size limit: OUT was changed")
-    left = [n for n in os.listdir(TMP) if ".pscan-" in n]
-    if left:
-        fail(f"file-size limit: temporary left behind: {left}")
+    expect_out_kept("file-size limit", out)
     os.unlink(src)
 
 
@@ -426,11 +431,7 @@ def truncated_while_read():
     err = p.communicate()[1]
     if p.returncode != EXIT_INPUT or "truncated" not in err:
         fail(f"input truncated mid-scan: exit {p.returncode} (want {EXIT_INPUT}), {err.strip()!r}")
-    if open(out, "rb").read() != b"precious":
-        fail("input truncated mid-scan: OUT was changed")
-    left = [n for n in os.listdir(TMP) if ".pscan-" in n]
-    if left:
-        fail(f"input truncated mid-scan: temporary left behind: {left}")
+    expect_out_kept("input truncated mid-scan", out)
     os.unlink(src)
 
 

@@ -214,22 +214,22 @@ static void setup_doubles(world *w)
     make_world(w, (size_t)N * 8, (size_t)N * 8);
     fill_doubles(w->buf, N);
 }
+static pscan_status call_with_flags(world *w, unsigned flags)
+{
+    const int64_t n = N;
+    pscan_array a = tu_vec(w->buf, PSCAN_FLOAT64, &n), b = tu_vec(w->out, PSCAN_FLOAT64, &n);
+    pscan_opts o = two_threads(w);
+    o.flags = flags;
+    return pscan_cumsum(&a, 0, PSCAN_DTYPE_DEFAULT, &b, &o);
+}
 /* skip-NaN and reverse: the flags' paths */
 static pscan_status call_flags(world *w)
 {
-    const int64_t n = N;
-    pscan_array a = tu_vec(w->buf, PSCAN_FLOAT64, &n), b = tu_vec(w->out, PSCAN_FLOAT64, &n);
-    pscan_opts o = two_threads(w);
-    o.flags = PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_REVERSE;
-    return pscan_cumsum(&a, 0, PSCAN_DTYPE_DEFAULT, &b, &o);
+    return call_with_flags(w, PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_REVERSE);
 }
 static pscan_status call_compensated(world *w)
 {
-    const int64_t n = N;
-    pscan_array a = tu_vec(w->buf, PSCAN_FLOAT64, &n), b = tu_vec(w->out, PSCAN_FLOAT64, &n);
-    pscan_opts o = two_threads(w);
-    o.flags = PSCAN_FLAG_COMPENSATED | PSCAN_FLAG_SKIP_NAN;
-    return pscan_cumsum(&a, 0, PSCAN_DTYPE_DEFAULT, &b, &o);
+    return call_with_flags(w, PSCAN_FLAG_COMPENSATED | PSCAN_FLAG_SKIP_NAN);
 }
 /* both axes of a 1024 x 1024 image: the summed-area table */
 static pscan_status call_axes(world *w)
