@@ -36,6 +36,15 @@ void __libc_free(void *ptr);
 
 static long fail_from;    /* 0: never fail; k: the k-th allocation on fails */
 static long allocations;  /* counted since armed */
+static long live;         /* blocks allocated and not yet freed: leaks show here */
+
+/* A block handed out (counted live), or NULL. */
+static void *counted(void *block)
+{
+    if (block)
+        __atomic_add_fetch(&live, 1, __ATOMIC_RELAXED);
+    return block;
+}
 
 static int allocation_fails(void)
 {
@@ -50,7 +59,7 @@ void *malloc(size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return __libc_malloc(size);
+    return counted(__libc_malloc(size));
 }
 
 void *calloc(size_t count, size_t size)
@@ -59,7 +68,7 @@ void *calloc(size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return __libc_calloc(count, size);
+    return counted(__libc_calloc(count, size));
 }
 
 void *realloc(void *ptr, size_t size)
@@ -68,14 +77,14 @@ void *realloc(void *ptr, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return __libc_realloc(ptr, size);
+    return ptr ? __libc_realloc(ptr, size) : counted(__libc_realloc(ptr, size));
 }
 
 int posix_memalign(void **out, size_t alignment, size_t size)
 {
     if (allocation_fails())
         return ENOMEM;
-    void *p = __libc_memalign(alignment, size);
+    void *p = counted(__libc_memalign(alignment, size));
     if (!p)
         return ENOMEM;
     *out = p;
@@ -88,11 +97,13 @@ void *aligned_alloc(size_t alignment, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return __libc_memalign(alignment, size);
+    return counted(__libc_memalign(alignment, size));
 }
 
 void free(void *ptr)
 {
+    if (ptr)
+        __atomic_sub_fetch(&live, 1, __ATOMIC_RELAXED);
     __libc_free(ptr);
 }
 
@@ -118,13 +129,16 @@ enum { N = 1 << 20, CHILD_OK = 0, CHILD_DONE = 10, CHILD_ERROR = 20 };
  * A warm call reuses its context's workspaces and allocates nothing, so
  * the call under test runs on a context of its own (side 1), fresh, after
  * the same call has run once on another (side 0: the default context, or
- * a second described machine) to start the threads and give the answer. */
+ * another described machine) to start the threads and give the answer.
+ * Side 2 is a third fresh context where the call runs once, clean, to
+ * count what a call and its context's end leave allocated: the failing
+ * side must leave no more. */
 typedef struct world {
     unsigned char *buf, *out;
     size_t buf_bytes, out_bytes;
     int side;
-    pscan_context *ctx[2];
-    pscan_stream *stream[2];
+    pscan_context *ctx[3];
+    pscan_stream *stream[3];
 } world;
 
 typedef struct scenario {
@@ -149,7 +163,8 @@ static void make_world(world *w, size_t buf_bytes, size_t out_bytes)
     w->out = raw_buffer(out_bytes ? out_bytes : 1);
     w->buf_bytes = buf_bytes;
     w->out_bytes = out_bytes;
-    cr_assert(eq(int, (int)pscan_context_create(&w->ctx[1]), (int)PSCAN_OK));
+    for (int side = 1; side < 3; ++side)
+        cr_assert(eq(int, (int)pscan_context_create(&w->ctx[side]), (int)PSCAN_OK));
 }
 
 static pscan_opts two_threads(const world *w)
@@ -268,9 +283,10 @@ static pscan_status call_panel(world *w)
 static void setup_spans(world *w)
 {
     setup_doubles(w);
-    pscan_context_destroy(w->ctx[1]);
-    for (int side = 0; side < 2; ++side)
+    for (int side = 0; side < 3; ++side) {
+        pscan_context_destroy(w->ctx[side]);
         cr_assert(eq(int, (int)pscan_context_create_synthetic("numa:2 core:2 pu:1", &w->ctx[side]), (int)PSCAN_OK));
+    }
 }
 static pscan_status call_spans(world *w)
 {
@@ -288,7 +304,7 @@ static void setup_stream(world *w)
     for (int32_t i = 0; i < N; ++i)
         memcpy(w->buf + (size_t)i * 4, &(int32_t){i % 7}, 4);
     const int64_t lanes[1] = {256};
-    for (w->side = 0; w->side < 2; ++w->side) {
+    for (w->side = 0; w->side < 3; ++w->side) {
         pscan_opts o = two_threads(w);
         cr_assert(eq(int,
                      (int)pscan_stream_create(&w->stream[w->side], PSCAN_SUM, PSCAN_INT64, 1, lanes,
@@ -337,6 +353,16 @@ static pscan_status call_alloc(world *w)
     return status;
 }
 
+/* Destroy the current side's stream and context: what stays allocated
+ * after that was left by the calls. */
+static void end_side(world *w)
+{
+    pscan_stream_destroy(w->stream[w->side]);
+    pscan_context_destroy(w->ctx[w->side]);
+    w->stream[w->side] = NULL;
+    w->ctx[w->side] = NULL;
+}
+
 /* Exit codes of a child: CHILD_OK (failed cleanly, then succeeded; or did
  * without the memory, as pscan_alloc does without its plan), CHILD_DONE
  * (k was past the call's allocations: it succeeded armed),
@@ -352,23 +378,40 @@ static int run_child(const scenario *c, int cold, long k)
     memset(w.out, 0x5A, w.out_bytes);
     memcpy(out_start, w.out, w.out_bytes);
     w.side = 0;
+    long clean_left = 0; /* blocks a clean call and its context's end leave */
     if (!cold) { /* warm up, and keep the right answer */
         if (c->call(&w) != PSCAN_OK)
             return CHILD_ERROR + 8;
-        w.side = 1;
         memcpy(reference, w.buf, w.buf_bytes);
         memcpy(reference + w.buf_bytes, w.out, w.out_bytes);
+        w.side = 2;
+        memcpy(w.buf, buf_start, w.buf_bytes);
+        const long before = live;
+        if (c->call(&w) != PSCAN_OK)
+            return CHILD_ERROR + 8;
+        end_side(&w);
+        clean_left = live - before;
+        w.side = 1;
         memcpy(w.buf, buf_start, w.buf_bytes);
         memcpy(w.out, out_start, w.out_bytes);
     }
+    const long before = live;
     arm(k);
     const pscan_status status = c->call(&w);
     const long used = disarm();
     const int right = cold ? c->check(&w)
                            : !memcmp(reference, w.buf, w.buf_bytes) &&
                                  !memcmp(reference + w.buf_bytes, w.out, w.out_bytes);
-    if (status == PSCAN_OK) /* no allocation failed, or the call did without it */
-        return !right ? CHILD_ERROR + 1 : used < k ? CHILD_DONE : CHILD_OK;
+    if (status == PSCAN_OK) { /* no allocation failed, or the call did without it */
+        if (!right)
+            return CHILD_ERROR + 1;
+        if (!cold) {
+            end_side(&w);
+            if (live - before > clean_left)
+                return CHILD_ERROR + 6;
+        }
+        return used < k ? CHILD_DONE : CHILD_OK;
+    }
     if (status != PSCAN_ENOMEM)
         return CHILD_ERROR + 2;
     if (memcmp(w.buf, buf_start, w.buf_bytes) != 0 || memcmp(w.out, out_start, w.out_bytes) != 0)
@@ -378,13 +421,22 @@ static int run_child(const scenario *c, int cold, long k)
     const int right_again = cold ? c->check(&w)
                                  : !memcmp(reference, w.buf, w.buf_bytes) &&
                                        !memcmp(reference + w.buf_bytes, w.out, w.out_bytes);
-    return right_again ? CHILD_OK : CHILD_ERROR + 5;
+    if (!right_again)
+        return CHILD_ERROR + 5;
+    if (!cold) {
+        end_side(&w);
+        if (live - before > clean_left)
+            return CHILD_ERROR + 6; /* the failed call leaked */
+    }
+    return CHILD_OK;
 }
 
 static const char *const child_errors[] = {
     "ok", "succeeded with a wrong result", "returned another status than PSCAN_ENOMEM (or changed what it must not)",
     "wrote although it failed", "failed again with memory back (the failure stuck)",
-    "gave a wrong result with memory back", "", "", "the warm-up call failed", ""};
+    "gave a wrong result with memory back",
+    "left more allocated, once its context was destroyed, than a clean call does (a leak)", "",
+    "the warm-up call failed", ""};
 
 /* Fail the k-th allocation on, for k = 1, 2, ... up to last_k or until
  * the call needs fewer: returns how many ks failed the call. */
