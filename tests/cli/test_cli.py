@@ -413,20 +413,29 @@ def file_size_limit():
     os.unlink(src)
 
 
-def truncated_while_read():
-    """Another process cuts the input short mid-scan: exit 3 with the reason,
-    OUT as it was, no temporary left (the mapped pages past the new end
-    raise SIGBUS, which the tool turns into that)."""
-    src = save("trunc.npy", np.arange(32 << 20, dtype="<i8"))  # 256 MiB in tiny slabs: seconds
-    out = path("trunc_out.npy")
+def slow_scan_started(src, out):
+    """OUT holds b"precious"; the tool scans src into it in tiny slabs
+    (seconds of work for 256 MiB) and has made its temporary. The tool
+    knows its temporary from the moment it exists, so the caller may act
+    at once, long before the scan ends even on a fast host."""
     with open(out, "wb") as f:
         f.write(b"precious")
     p = subprocess.Popen([PSCAN, "cumsum", src, out, "--slab", "4096", "--threads", "1"],
                          stderr=subprocess.PIPE, text=True)
     CALLS[0] += 1
     deadline = time.time() + 10
-    while time.time() < deadline and not any(".trunc_out.npy.pscan-" in n for n in os.listdir(TMP)):
+    while time.time() < deadline and not any(".pscan-" in n for n in os.listdir(TMP)):
         time.sleep(0.01)
+    return p
+
+
+def truncated_while_read():
+    """Another process cuts the input short mid-scan: exit 3 with the reason,
+    OUT as it was, no temporary left (the mapped pages past the new end
+    raise SIGBUS, which the tool turns into that)."""
+    src = save("trunc.npy", np.arange(32 << 20, dtype="<i8"))
+    out = path("trunc_out.npy")
+    p = slow_scan_started(src, out)
     os.truncate(src, 4096)
     err = p.communicate()[1]
     if p.returncode != EXIT_INPUT or "truncated" not in err:
@@ -437,28 +446,15 @@ def truncated_while_read():
 
 def interrupted():
     """SIGINT and SIGTERM during a long scan: no temporary, OUT as it was."""
-    a = np.arange(32 << 20, dtype="<i8")  # 256 MiB, in tiny slabs: seconds of work
-    src = save("sig.npy", a)
+    src = save("sig.npy", np.arange(32 << 20, dtype="<i8"))
     out = path("sig_out.npy")
     for signo in (signal.SIGINT, signal.SIGTERM):
-        with open(out, "wb") as f:
-            f.write(b"precious")
-        p = subprocess.Popen([PSCAN, "cumsum", src, out, "--slab", "4096", "--threads", "1"],
-                             stderr=subprocess.PIPE)
-        deadline = time.time() + 10
-        while time.time() < deadline and not any(".pscan-" in n for n in os.listdir(TMP)):
-            time.sleep(0.01)
-        # the tool knows its temporary from the moment it exists: signal at once,
-        # long before the scan ends even on a fast host
+        p = slow_scan_started(src, out)
         p.send_signal(signo)
-        p.wait()
+        p.communicate()
         if p.returncode != -signo:
             fail(f"signal {signo}: ended with {p.returncode} (was it done already?)")
-        if open(out, "rb").read() != b"precious":
-            fail(f"signal {signo}: OUT was changed")
-        left = [n for n in os.listdir(TMP) if ".pscan-" in n]
-        if left:
-            fail(f"signal {signo}: temporary left behind: {left}")
+        expect_out_kept(f"signal {signo}", out)
     os.unlink(src)
 
 
