@@ -368,6 +368,25 @@ static void end_side(world *w)
  * (k was past the call's allocations: it succeeded armed),
  * CHILD_ERROR + 1..9 what went wrong (other codes: something in the
  * process gave up, as libgomp does with exit(1) when it cannot allocate). */
+/* The call's answer is in buf and out: the exact one for a cold start,
+ * else the reference the warm-up call left. */
+static int answer_is_right(const scenario *c, int cold, const world *w, const unsigned char *reference)
+{
+    return cold ? c->check(w)
+                : !memcmp(reference, w->buf, w->buf_bytes) &&
+                      !memcmp(reference + w->buf_bytes, w->out, w->out_bytes);
+}
+
+/* Once the side's context is gone, more blocks are live than `before` plus
+ * what a clean call leaves: the calls since `before` leaked. */
+static int leaked(int cold, world *w, long before, long clean_left)
+{
+    if (cold)
+        return 0;
+    end_side(w);
+    return live - before > clean_left;
+}
+
 static int run_child(const scenario *c, int cold, long k)
 {
     world w;
@@ -399,17 +418,11 @@ static int run_child(const scenario *c, int cold, long k)
     arm(k);
     const pscan_status status = c->call(&w);
     const long used = disarm();
-    const int right = cold ? c->check(&w)
-                           : !memcmp(reference, w.buf, w.buf_bytes) &&
-                                 !memcmp(reference + w.buf_bytes, w.out, w.out_bytes);
     if (status == PSCAN_OK) { /* no allocation failed, or the call did without it */
-        if (!right)
+        if (!answer_is_right(c, cold, &w, reference))
             return CHILD_ERROR + 1;
-        if (!cold) {
-            end_side(&w);
-            if (live - before > clean_left)
-                return CHILD_ERROR + 6;
-        }
+        if (leaked(cold, &w, before, clean_left))
+            return CHILD_ERROR + 6;
         return used < k ? CHILD_DONE : CHILD_OK;
     }
     if (status != PSCAN_ENOMEM)
@@ -418,16 +431,10 @@ static int run_child(const scenario *c, int cold, long k)
         return CHILD_ERROR + 3; /* a failed call wrote */
     if (c->call(&w) != PSCAN_OK)
         return CHILD_ERROR + 4; /* the failure stuck */
-    const int right_again = cold ? c->check(&w)
-                                 : !memcmp(reference, w.buf, w.buf_bytes) &&
-                                       !memcmp(reference + w.buf_bytes, w.out, w.out_bytes);
-    if (!right_again)
+    if (!answer_is_right(c, cold, &w, reference))
         return CHILD_ERROR + 5;
-    if (!cold) {
-        end_side(&w);
-        if (live - before > clean_left)
-            return CHILD_ERROR + 6; /* the failed call leaked */
-    }
+    if (leaked(cold, &w, before, clean_left))
+        return CHILD_ERROR + 6;
     return CHILD_OK;
 }
 
