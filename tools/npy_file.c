@@ -78,10 +78,18 @@ void npy_input_close(npy_input *in)
 static char signal_temp_path[4096];
 static volatile sig_atomic_t signal_temp_set;
 
-static void remove_temp_and_die(int signo)
+/* Remove the temporary being written, if any (async-signal-safe; also the
+ * atexit hook: a library that gives up with exit(), as libgomp does when it
+ * cannot start a thread, still takes the temporary with it). */
+static void remove_temp(void)
 {
     if (signal_temp_set)
         unlink(signal_temp_path);
+}
+
+static void remove_temp_and_die(int signo)
+{
+    remove_temp();
     signal(signo, SIG_DFL);
     raise(signo);
 }
@@ -94,21 +102,12 @@ static int input_lost_status = 3;
 static void input_lost(int signo)
 {
     (void)signo;
-    if (signal_temp_set)
-        unlink(signal_temp_path);
+    remove_temp();
     static const char message[] = "pscan: an input file was truncated while it was being read "
                                   "(SIGBUS); OUT is left as it was\n";
     ssize_t ignored = write(STDERR_FILENO, message, sizeof message - 1);
     (void)ignored;
     _exit(input_lost_status);
-}
-
-/* A library that gives up with exit() (libgomp does when it cannot start a
- * thread) still takes the temporary with it. */
-static void remove_temp_at_exit(void)
-{
-    if (signal_temp_set)
-        unlink(signal_temp_path);
 }
 
 void npy_install_signal_cleanup(int input_lost_exit)
@@ -127,7 +126,7 @@ void npy_install_signal_cleanup(int input_lost_exit)
      * tool reports (exit 4, OUT kept, temporary removed), instead of SIGXFSZ
      * killing it with the temporary left behind. */
     signal(SIGXFSZ, SIG_IGN);
-    atexit(remove_temp_at_exit);
+    atexit(remove_temp);
 }
 
 /* The cleanup signals wait while the path the handler reads changes, and
