@@ -183,6 +183,7 @@ typedef struct block_view {
     const char *src;
     char *dst;
     char *out; /* streaming: where dst goes on close */
+    bool out_written; /* streaming: the kernel already wrote out */
     run_cursor start;
     int64_t n;
 } block_view;
@@ -191,6 +192,7 @@ static void block_open(const pscan_plan *plan, const pscan_job *job, char *buffe
                        int64_t start, int64_t n, block_view *view)
 {
     view->n = n;
+    view->out_written = false;
     cursor_seek_lane(&view->start, plan, lane, start);
     if (job->direct) {
         view->src = plan->in_base + view->start.in_offset + view->start.pos * plan->scan.in_stride;
@@ -208,8 +210,10 @@ static void block_open(const pscan_plan *plan, const pscan_job *job, char *buffe
 
 static void block_close(const pscan_plan *plan, const pscan_job *job, block_view *view)
 {
-    if (job->stream)
-        job->stream(view->out, view->dst, (size_t)view->n * job->acc_size);
+    if (job->stream) {
+        if (!view->out_written)
+            job->stream(view->out, view->dst, (size_t)view->n * job->acc_size);
+    }
     else if (job->store_stream)
         job->store_stream(plan->out_base + view->start.out_offset + view->start.pos * plan->scan.out_stride,
                           view->dst, (size_t)view->n * job->acc_size);
@@ -532,13 +536,23 @@ static void work_open(const blocks_run *r, char *buffer, int64_t lane, int64_t s
     work->values = n * r->width;
 }
 
-static void work_scan(const blocks_run *r, block_work *work, const char *carry)
+/* totals: the block's tile totals when work_reduce gave them (NULL if
+ * not): a tile-lanes kernel then scans and folds in one pass, streaming
+ * straight to out where the job streams. */
+static void work_scan(const blocks_run *r, block_work *work, const char *carry, const char *totals)
 {
-    if (r->job->panel_lagged)
-        r->job->kernel->scan_lagged(work->src, work->dst, (size_t)work->values,
-                                    (size_t)r->width, carry);
-    else
-        scan_values(r->job, work->src, work->dst, work->values, carry);
+    const pscan_job *job = r->job;
+    const pscan_kernel *kernel = job->kernel;
+    if (job->panel_lagged) {
+        kernel->scan_lagged(work->src, work->dst, (size_t)work->values, (size_t)r->width, carry);
+    } else if (totals && kernel->scan_tiles && !job->sequential && !kernel->order_free) {
+        block_view *view = &work->view;
+        view->out_written = job->stream != NULL;
+        kernel->scan_tiles(work->src, view->out_written ? view->out : work->dst,
+                           (size_t)work->values, carry, totals, view->out_written);
+    } else {
+        scan_values(job, work->src, work->dst, work->values, carry);
+    }
 }
 
 /* The block's aggregates into desc; returns their count. */
@@ -578,7 +592,7 @@ static void blocks_worker(blocks_run *r, char *buffer)
         if (!previous || (!two_pass && published(previous, r->run) == STATE_PREFIX)) {
             if (previous)
                 memcpy(carry, previous->values, carry_bytes);
-            work_scan(r, &work, previous ? carry : lane_carry);
+            work_scan(r, &work, previous ? carry : lane_carry, NULL);
             memcpy(desc->values, work.dst + (work.values - r->width) * (int64_t)acc, carry_bytes);
             publish(desc, r->run, STATE_PREFIX);
         } else {
@@ -591,7 +605,7 @@ static void blocks_worker(blocks_run *r, char *buffer)
                 job->kernel->combine(desc->values, aggregate_at(r, desc, a), desc->values,
                                      (size_t)r->width);
             publish(desc, r->run, STATE_PREFIX);
-            work_scan(r, &work, carry);
+            work_scan(r, &work, carry, (const char *)aggregate_at(r, desc, 0));
         }
         if (job->state_out && start + n == r->lane_len)
             memcpy(job->state_out + lane * (int64_t)carry_bytes, desc->values, carry_bytes);
@@ -676,7 +690,7 @@ static void spans_worker(const blocks_run *r, const pscan_chunk *chunks, int mem
         const char *block_carry = b > 0 ? (const char *)desc_at(r, first_desc + b - 1)->values
                                         : (has_before ? before : NULL);
         work_open(r, buffer, 0, start, min64(block_len(job), to - start), &work);
-        work_scan(r, &work, block_carry);
+        work_scan(r, &work, block_carry, NULL);
         work_close(r, &work);
     }
 }

@@ -40,6 +40,14 @@ typedef struct pscan_kernel {
                       size_t count, const void *carries);
     /* totals[k] = the last value scan_segments gives segment k. */
     void (*reduce_segments)(const void *src, size_t seg_len, size_t count, void *totals);
+    /* n values from a tile boundary, tile by tile: tile t's outputs are
+     * P(t-1) op its own left-to-right scan, where P(t) = P(t-1) op
+     * totals[t] and P(-1) = *carry (tile 0 takes no prefix if carry is
+     * NULL): scan_segments then fold, in one pass, with non-temporal
+     * stores if `stream`. totals[t] is what reduce_segments gives tile t.
+     * NULL where scan_segments and fold are as fast (order-free ops). */
+    void (*scan_tiles)(const void *src, void *dst, size_t n, const void *carry,
+                       const void *totals, int stream);
     /* buf[i] = *carry op buf[i]: applies a tile's incoming prefix. */
     void (*fold)(void *buf, size_t n, const void *carry);
     /* dst[i] = carry[i] op src[i] (src[i] if carry is NULL) for i < lag,

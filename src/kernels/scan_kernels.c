@@ -570,8 +570,218 @@ DEFINE_VECTOR_OP_KERNELS(u64)
 DEFINE_VECTOR_KERNELS(MAX, f32) DEFINE_VECTOR_KERNELS(MIN, f32)
 DEFINE_VECTOR_KERNELS(MAX, f64) DEFINE_VECTOR_KERNELS(MIN, f64)
 
-/* Accumulators with a vector body use it for scan, segments and reduce
- * (2: for max and min only). */
+/* ---- Float tile chains, one per vector lane ----
+ *
+ * A REPRODUCIBLE float sum or product is one left-to-right chain per tile,
+ * which no tree may shorten. N tiles side by side (N lanes of a vector)
+ * run as N chains at once: an N x N block, N consecutive elements of each
+ * tile, is transposed in registers, the chains advance N steps with one
+ * vector op each, and the block is transposed back. Lane k combines tile
+ * k's values in the scalar kernel's order, so every ISA gives the scalar
+ * kernel's bits; one vector op advances N chains where the scalar kernel
+ * advances one. */
+
+/* Stage d of the transpose swaps bit d of the row number with bit d of the
+ * column: rows j and j + d (bit d of j clear) trade the elements whose
+ * column has bit d set. log2(N) stages transpose the block; each shuffle
+ * is one instruction on AVX-512. */
+#define SWAP_LOW(i, d, n) ((i) & (d) ? (n) + (i) - (d) : (i)),
+#define SWAP_HIGH(i, d, n) ((i) & (d) ? (n) + (i) : (i) + (d)),
+#define TILE_f32 vec_f32, float, vec_s32, LANES_OF_4BYTE
+#define TILE_f64 vec_f64, double, vec_s64, LANES_OF_8BYTE
+
+#define TRANSPOSE_STAGE(V, M, LANES, N, x, d)                                  \
+    if ((d) < (N)) {                                                           \
+        _Pragma("GCC unroll 16") for (int j_ = 0; j_ < (N); j_++)              \
+            if (!(j_ & (d))) {                                                 \
+                const V a_ = (x)[j_], b_ = (x)[j_ + (d)];                      \
+                (x)[j_] = __builtin_shuffle(a_, b_, (M){LANES(SWAP_LOW, (d), (N))}); \
+                (x)[j_ + (d)] = __builtin_shuffle(a_, b_, (M){LANES(SWAP_HIGH, (d), (N))}); \
+            }                                                                  \
+    }
+
+/* How a group of lanes applies prefixes: none, all, or those of a mask. */
+enum { PREFIX_NONE, PREFIX_ALL, PREFIX_SOME };
+
+#define DEFINE_TILE_LANES(op, tag) DEFINE_TILE_LANES_EXPAND(op, tag, TILE_##tag)
+#define DEFINE_TILE_LANES_EXPAND(op, tag, ...) DEFINE_TILE_LANES_BODY(op, tag, __VA_ARGS__)
+#define DEFINE_TILE_LANES_BODY(op, tag, V, E, M, LANES)                        \
+    static inline __attribute__((always_inline)) void transpose_##op##_##tag(V x[]) \
+    {                                                                          \
+        enum { N = sizeof(V) / sizeof(E) };                                    \
+        TRANSPOSE_STAGE(V, M, LANES, N, x, 1)                                  \
+        TRANSPOSE_STAGE(V, M, LANES, N, x, 2)                                  \
+        TRANSPOSE_STAGE(V, M, LANES, N, x, 4)                                  \
+        TRANSPOSE_STAGE(V, M, LANES, N, x, 8)                                  \
+    }                                                                          \
+    /* Positions [from, to) of segment k, one element at a time. */           \
+    static inline void lane_steps_##op##_##tag(const char *seg, char *out, size_t from, \
+                                               size_t to, E *running, const E *prefix) \
+    {                                                                          \
+        for (size_t i = from; i < to; i++) {                                   \
+            const E x = load_##tag(seg, i);                                    \
+            *running = i == 0 ? x : COMBINE(op, tag, *running, x);             \
+            if (out)                                                           \
+                store_##tag(out, i, prefix ? COMBINE(op, tag, *prefix, *running) : *running); \
+        }                                                                      \
+    }                                                                          \
+    /* N segments of seg_len (>= N) values, seg_len apart: lane k scans     \
+     * segment k into dst (NULL: nothing stored), each output after         \
+     * prefixes[k] where mode and the mask `prefixed` say so; totals[k]     \
+     * (NULL: not kept) gets its last local value. Stores are aligned (a    \
+     * scalar head reaches dst's first aligned element) and stream when     \
+     * asked to and dst allows. */                                         \
+    static inline __attribute__((always_inline)) void lanes_body_##op##_##tag( \
+        const char *src, char *dst, size_t seg_len, const E *prefixes, unsigned prefixed, \
+        int mode, E *totals, int stream)                                       \
+    {                                                                          \
+        enum { N = sizeof(V) / sizeof(E) };                                    \
+        const size_t seg_bytes = seg_len * sizeof(E);                          \
+        const int can_align = dst && (uintptr_t)dst % sizeof(E) == 0 && seg_bytes % sizeof(V) == 0; \
+        size_t head = can_align ? (sizeof(V) - (uintptr_t)dst % sizeof(V)) % sizeof(V) / sizeof(E) : 0; \
+        stream = stream && can_align && HAVE_VEC_STREAM;                       \
+        E running[N] = {0}, prefix_of[N];                                          \
+        M has_prefix;                                                          \
+        V prefix_v;                                                            \
+        for (int k = 0; k < N; k++) {                                          \
+            const int has = mode == PREFIX_ALL || (mode == PREFIX_SOME && (prefixed >> k & 1)); \
+            prefix_of[k] = has ? prefixes[k] : 0;                              \
+            has_prefix[k] = has ? -1 : 0;                                      \
+        }                                                                      \
+        memcpy(&prefix_v, prefix_of, sizeof prefix_v);                         \
+        if (head > seg_len)                                                    \
+            head = seg_len;                                                    \
+        for (int k = 0; k < N; k++)                                            \
+            lane_steps_##op##_##tag(src + k * seg_bytes, dst ? dst + k * seg_bytes : NULL, 0, \
+                                    head, &running[k],                         \
+                                    (has_prefix[k] ? &prefix_of[k] : NULL));   \
+        size_t i = head;                                                       \
+        if (i + N <= seg_len) {                                                \
+            V run;                                                             \
+            memcpy(&run, running, sizeof run);                                 \
+            for (; i + N <= seg_len; i += N) {                                 \
+                V x[N];                                                        \
+                _Pragma("GCC unroll 16") for (int k = 0; k < N; k++)           \
+                    memcpy(&x[k], src + k * seg_bytes + i * sizeof(E), sizeof(V)); \
+                transpose_##op##_##tag(x);                                     \
+                run = i == 0 ? x[0] : VOP_##op(V, E, run, x[0]);               \
+                x[0] = run;                                                    \
+                _Pragma("GCC unroll 16") for (int j = 1; j < N; j++)           \
+                    x[j] = run = VOP_##op(V, E, run, x[j]);                    \
+                if (!dst)                                                      \
+                    continue;                                                  \
+                if (mode == PREFIX_ALL)                                        \
+                    _Pragma("GCC unroll 16") for (int j = 0; j < N; j++)       \
+                        x[j] = VOP_##op(V, E, prefix_v, x[j]);                 \
+                if (mode == PREFIX_SOME)                                       \
+                    _Pragma("GCC unroll 16") for (int j = 0; j < N; j++)       \
+                        x[j] = (V)(((M)VOP_##op(V, E, prefix_v, x[j]) & has_prefix) | \
+                                   ((M)x[j] & ~has_prefix));                  \
+                transpose_##op##_##tag(x);                                     \
+                _Pragma("GCC unroll 16") for (int k = 0; k < N; k++) {         \
+                    char *to = dst + k * seg_bytes + i * sizeof(E);            \
+                    if (stream)                                                \
+                        VEC_STREAM(to, x[k]);                                  \
+                    else                                                       \
+                        memcpy(to, &x[k], sizeof(V));                          \
+                }                                                              \
+            }                                                                  \
+            memcpy(running, &run, sizeof run);                                 \
+        }                                                                      \
+        for (int k = 0; k < N; k++) {                                          \
+            lane_steps_##op##_##tag(src + k * seg_bytes, dst ? dst + k * seg_bytes : NULL, i, \
+                                    seg_len, &running[k],                      \
+                                    (has_prefix[k] ? &prefix_of[k] : NULL));   \
+            if (totals)                                                        \
+                totals[k] = running[k];                                        \
+        }                                                                      \
+    }                                                                          \
+    static void lanes_##op##_##tag(const char *src, char *dst, size_t seg_len,  \
+                                   const E *prefixes, unsigned prefixed, E *totals, int stream) \
+    {                                                                          \
+        enum { N = sizeof(V) / sizeof(E) };                                    \
+        if (!dst || prefixed == 0)                                             \
+            lanes_body_##op##_##tag(src, dst, seg_len, prefixes, 0, PREFIX_NONE, totals, stream); \
+        else if (prefixed == (1u << N) - 1)                                    \
+            lanes_body_##op##_##tag(src, dst, seg_len, prefixes, prefixed, PREFIX_ALL, totals, \
+                                    stream);                                   \
+        else                                                                   \
+            lanes_body_##op##_##tag(src, dst, seg_len, prefixes, prefixed, PREFIX_SOME, totals, \
+                                    stream);                                   \
+    }                                                                          \
+    static void tscan_segments_##op##_##tag(const void *src, void *dst, size_t seg_len, \
+                                            size_t count)                      \
+    {                                                                          \
+        enum { N = sizeof(V) / sizeof(E) };                                    \
+        size_t first = 0;                                                      \
+        if (seg_len >= N)                                                      \
+            for (; first + N <= count; first += N)                             \
+                lanes_##op##_##tag((const char *)src + first * seg_len * sizeof(E), \
+                                   (char *)dst + first * seg_len * sizeof(E), seg_len, NULL, \
+                                   0, NULL, 0);                                \
+        scan_segments_##op##_##tag((const char *)src + first * seg_len * sizeof(E), \
+                                   (char *)dst + first * seg_len * sizeof(E), seg_len, \
+                                   count - first);                             \
+    }                                                                          \
+    static void treduce_segments_##op##_##tag(const void *src, size_t seg_len, size_t count, \
+                                              void *totals)                    \
+    {                                                                          \
+        enum { N = sizeof(V) / sizeof(E) };                                    \
+        size_t first = 0;                                                      \
+        E lane_totals[N];                                                      \
+        if (seg_len >= N)                                                      \
+            for (; first + N <= count; first += N) {                           \
+                lanes_##op##_##tag((const char *)src + first * seg_len * sizeof(E), NULL, \
+                                   seg_len, NULL, 0, lane_totals, 0);          \
+                memcpy((char *)totals + first * sizeof(E), lane_totals, sizeof lane_totals); \
+            }                                                                  \
+        reduce_segments_##op##_##tag((const char *)src + first * seg_len * sizeof(E), seg_len, \
+                                     count - first, (char *)totals + first * sizeof(E)); \
+    }                                                                          \
+    /* Tiles of n values: tile t's outputs are P(t-1) op its local scan,    \
+     * P(t) = P(t-1) op totals[t], P(-1) = *carry (none if carry is NULL).   \
+     * Groups of N whole tiles run in lanes; the rest scan and fold. */      \
+    static void tscan_tiles_##op##_##tag(const void *src, void *dst, size_t n, const void *carry, \
+                                         const void *totals, int stream)       \
+    {                                                                          \
+        enum { N = sizeof(V) / sizeof(E) };                                    \
+        const size_t tiles = (n + PSCAN_TILE - 1) / PSCAN_TILE, full = n / PSCAN_TILE; \
+        E prefix = carry ? load_##tag(carry, 0) : 0, prefixes[N];              \
+        int have = carry != NULL;                                              \
+        for (size_t t = 0; t < tiles;) {                                       \
+            const char *from = (const char *)src + t * PSCAN_TILE * sizeof(E); \
+            char *to = (char *)dst + t * PSCAN_TILE * sizeof(E);               \
+            if (t + N <= full) {                                               \
+                unsigned prefixed = 0;                                         \
+                for (int k = 0; k < N; k++) {                                  \
+                    const E total = load_##tag(totals, t + k);                 \
+                    prefixes[k] = prefix;                                      \
+                    prefixed |= (unsigned)have << k;                           \
+                    prefix = have ? COMBINE(op, tag, prefix, total) : total;   \
+                    have = 1;                                                  \
+                }                                                              \
+                lanes_##op##_##tag(from, to, PSCAN_TILE, prefixes, prefixed, NULL, stream); \
+                t += N;                                                        \
+                continue;                                                      \
+            }                                                                  \
+            const size_t len = t < full ? PSCAN_TILE : n % PSCAN_TILE;         \
+            scan_##op##_##tag(from, to, len, NULL);                            \
+            if (have)                                                          \
+                fold_##op##_##tag(to, len, &prefix);                           \
+            const E total = load_##tag(totals, t);                             \
+            prefix = have ? COMBINE(op, tag, prefix, total) : total;           \
+            have = 1;                                                          \
+            t++;                                                               \
+        }                                                                      \
+    }
+
+DEFINE_TILE_LANES(SUM, f32) DEFINE_TILE_LANES(PROD, f32)
+DEFINE_TILE_LANES(SUM, f64) DEFINE_TILE_LANES(PROD, f64)
+
+/* Which body fills an (op, accumulator) slot: 0 scalar, 1 the vector
+ * tree scans, 2 the tile lanes (float sums and products). HAS_VECTOR_x is
+ * 0 (scalar only), 1 (vector trees for every op) or 2 (floats: trees for
+ * max and min, lanes for sums and products). */
 #define HAS_VECTOR_bool 0
 #define HAS_VECTOR_i8 0
 #define HAS_VECTOR_i16 0
@@ -586,35 +796,39 @@ DEFINE_VECTOR_KERNELS(MAX, f64) DEFINE_VECTOR_KERNELS(MIN, f64)
 #define HAS_VECTOR_f64 2
 #define HAS_VECTOR_c64 0
 #define HAS_VECTOR_c128 0
-#define PICK_0(scalar, vector) scalar
-#define PICK_1(scalar, vector) vector
-#define PICK(has, scalar, vector) PICK_EXPAND(has, scalar, vector)
-#define PICK_EXPAND(has, scalar, vector) PICK_##has(scalar, vector)
-#define USES_VECTOR(op, has) USES_VECTOR_EXPAND(op, has)
-#define USES_VECTOR_EXPAND(op, has) USES_VECTOR_##has(op)
-#define USES_VECTOR_0(op) 0
-#define USES_VECTOR_1(op) 1
-#define USES_VECTOR_2(op) VECTOR_ORDER_FREE_##op
-#define VECTOR_ORDER_FREE_SUM 0
-#define VECTOR_ORDER_FREE_PROD 0
-#define VECTOR_ORDER_FREE_MAX 1
-#define VECTOR_ORDER_FREE_MIN 1
-#define BODY(fn, op, tag) PICK(USES_VECTOR(op, HAS_VECTOR_##tag), fn##_##op##_##tag, v##fn##_##op##_##tag)
-
 #define HAS_VECTOR_dd 0
 #define HAS_VECTOR_cdd 0
+#define PICK_0(scalar, vector, lanes) scalar
+#define PICK_1(scalar, vector, lanes) vector
+#define PICK_2(scalar, vector, lanes) lanes
+#define PICK(kind, scalar, vector, lanes) PICK_EXPAND(kind, scalar, vector, lanes)
+#define PICK_EXPAND(kind, scalar, vector, lanes) PICK_##kind(scalar, vector, lanes)
+#define KIND(op, has) KIND_EXPAND(op, has)
+#define KIND_EXPAND(op, has) KIND_##has(op)
+#define KIND_0(op) 0
+#define KIND_1(op) 1
+#define KIND_2(op) FLOAT_KIND_##op
+#define FLOAT_KIND_SUM 2
+#define FLOAT_KIND_PROD 2
+#define FLOAT_KIND_MAX 1
+#define FLOAT_KIND_MIN 1
+#define SLOT(op, tag, scalar, vector, lanes) PICK(KIND(op, HAS_VECTOR_##tag), scalar, vector, lanes)
+
 #define KERNEL_ENTRY(op, tag) [PSCAN_DT_##tag] = KERNEL_FIELDS(op, tag),
 #define KERNEL_FIELDS(op, tag)                                                 \
-                       {BODY(scan, op, tag),                                   \
-                        PICK(USES_VECTOR(op, HAS_VECTOR_##tag), NULL, vscan_stream_##op##_##tag), \
-                        BODY(scan_segments, op, tag),                          \
-                        scan_rows_##op##_##tag,                                \
-                        BODY(reduce_segments, op, tag),                        \
-                        fold_##op##_##tag,                                     \
-                        scan_lagged_##op##_##tag,                              \
-                        reduce_lagged_##op##_##tag,                            \
-                        combine_##op##_##tag,                                  \
-                        ORDER_FREE(op, tag)}
+    {SLOT(op, tag, scan_##op##_##tag, vscan_##op##_##tag, scan_##op##_##tag),   \
+     SLOT(op, tag, NULL, vscan_stream_##op##_##tag, NULL),                     \
+     SLOT(op, tag, scan_segments_##op##_##tag, vscan_segments_##op##_##tag,      \
+          tscan_segments_##op##_##tag),                                        \
+     scan_rows_##op##_##tag,                                                   \
+     SLOT(op, tag, reduce_segments_##op##_##tag, vreduce_segments_##op##_##tag,  \
+          treduce_segments_##op##_##tag),                                      \
+     SLOT(op, tag, NULL, NULL, tscan_tiles_##op##_##tag),                      \
+     fold_##op##_##tag,                                                        \
+     scan_lagged_##op##_##tag,                                                 \
+     reduce_lagged_##op##_##tag,                                               \
+     combine_##op##_##tag,                                                     \
+     ORDER_FREE(op, tag)}
 
 #ifndef PSCAN_KERNEL_ISA
 #define PSCAN_KERNEL_ISA scalar
