@@ -1,0 +1,197 @@
+/*
+ * test_tile_lanes.c - the REPRODUCIBLE float kernels of every instruction
+ * set this CPU runs (scan_segments, reduce_segments and scan_tiles, which
+ * run tile chains in vector lanes) give the bits of a plain left-to-right
+ * reference: segment lengths below, at and above the vector width, group
+ * remainders, with and without a carry, dst at every alignment (streaming
+ * or not), signed zeros, infinities and NaNs in the data. Nothing outside
+ * the outputs is written.
+ */
+#include "testutil.h"
+#include "kernels/kernels.h"
+
+#include <stdio.h>
+
+enum { TILE = PSCAN_TILE, SLACK = 256 };
+
+/* The tables this CPU can run, with their names. */
+typedef struct isa_table {
+    const char *name;
+    const pscan_kernel_table *table;
+} isa_table;
+
+static int runnable_tables(isa_table *out)
+{
+    int n = 0;
+    out[n++] = (isa_table){"scalar", &pscan_kernels_scalar};
+#ifdef __x86_64__
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2"))
+        out[n++] = (isa_table){"avx2", &pscan_kernels_avx2};
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
+        out[n++] = (isa_table){"avx512", &pscan_kernels_avx512};
+#endif
+    return n;
+}
+
+static const unsigned char SENTINEL = 0xA5;
+
+/* Value i of a test input: rounding in every step (magnitudes spread over
+ * 2^-20..2^20 for sums, factors near 1 for products), with a -0.0 at every
+ * segment start the data has one, and a few infinities and NaNs. */
+static double input_value(pscan_op op, uint64_t i, size_t seg_len)
+{
+    const uint64_t h = (i + 1) * 0x9E3779B97F4A7C15u;
+    if (seg_len && i % seg_len == 0 && (i / seg_len) % 3 == 1)
+        return -0.0;
+    if (i % 9973 == 4000)
+        return INFINITY;
+    if (i % 13007 == 7000)
+        return NAN;
+    const double spread = (double)((int64_t)(h >> 40) % 2001 - 1000);
+    if (op == PSCAN_PROD)
+        return 1.0 + spread * 1e-4;
+    return spread * ldexp(1.0, (int)((h >> 20) % 41) - 20);
+}
+
+/* One reference and one checker per element type, from one body. */
+#define DEFINE_REFERENCE(T, sfx)                                              \
+    static T combine_##sfx(pscan_op op, T a, T b)                             \
+    {                                                                          \
+        return op == PSCAN_SUM ? (T)(a + b) : (T)(a * b);                      \
+    }                                                                          \
+    /* Segments scanned left to right; totals[k] = last of segment k. */     \
+    static void ref_segments_##sfx(pscan_op op, const T *src, T *dst, size_t seg_len, \
+                                    size_t count, T *totals)                   \
+    {                                                                          \
+        for (size_t k = 0; k < count; k++) {                                   \
+            T running = src[k * seg_len];                                      \
+            dst[k * seg_len] = running;                                        \
+            for (size_t i = 1; i < seg_len; i++)                               \
+                dst[k * seg_len + i] = running = combine_##sfx(op, running, src[k * seg_len + i]); \
+            totals[k] = running;                                               \
+        }                                                                      \
+    }                                                                          \
+    /* The tile definition: out = P(t-1) op local, P(t) = P(t-1) op A(t). */ \
+    static void ref_tiles_##sfx(pscan_op op, const T *src, T *dst, size_t n, const T *carry, \
+                                 T *totals)                                    \
+    {                                                                          \
+        const size_t tiles = (n + TILE - 1) / TILE;                            \
+        T prefix = carry ? *carry : 0;                                         \
+        int have = carry != NULL;                                              \
+        for (size_t t = 0; t < tiles; t++) {                                   \
+            const size_t len = t + 1 < tiles || n % TILE == 0 ? TILE : n % TILE; \
+            ref_segments_##sfx(op, src + t * TILE, dst + t * TILE, len, 1, &totals[t]); \
+            for (size_t i = 0; have && i < len; i++)                           \
+                dst[t * TILE + i] = combine_##sfx(op, prefix, dst[t * TILE + i]); \
+            prefix = have ? combine_##sfx(op, prefix, totals[t]) : totals[t]; \
+            have = 1;                                                          \
+        }                                                                      \
+    }                                                                          \
+    /* Bits equal, or both NaN (which NaN an op keeps is the hardware's).    \
+     * Bytes from `count` to `count` + SLACK past got must be untouched. */  \
+    static void expect_same_##sfx(const char *what, const T *want, const unsigned char *got, \
+                                   size_t count)                               \
+    {                                                                          \
+        for (size_t i = 0; i < count; i++) {                                   \
+            T value;                                                           \
+            memcpy(&value, got + i * sizeof(T), sizeof value);                 \
+            const int same = memcmp(&value, &want[i], sizeof value) == 0 ||    \
+                             (isnan(value) && isnan(want[i]));                 \
+            if (!same)                                                         \
+                cr_fail("%s: element %zu is %a, want %a", what, i, (double)value, \
+                        (double)want[i]);                                      \
+        }                                                                      \
+        for (size_t i = 0; i < SLACK; i++)                                     \
+            if (got[count * sizeof(T) + i] != SENTINEL)                        \
+                cr_fail("%s: byte %zu past the end was written", what, i);     \
+    }                                                                          \
+    static void check_##sfx(const isa_table *isa, pscan_op op, pscan_dtype dtype)  \
+    {                                                                          \
+        const pscan_kernel *kernel = &(*isa->table)[op][dtype];                \
+        const size_t seg_lens[] = {1, 2, 3, 5, 15, 16, 17, 100, TILE - 1, TILE}; \
+        const size_t counts[] = {0, 1, 3, 8, 16, 17, 33};                      \
+        const size_t tile_ns[] = {1, 100, TILE, TILE + 1, 8 * TILE, 16 * TILE + 7, \
+                                  33 * TILE + 1000};                           \
+        const size_t most = 33 * TILE + 1000;                                  \
+        T *src = tu_malloc((most + 64) * sizeof(T)), *want = tu_malloc(most * sizeof(T)); \
+        T *totals = tu_malloc(64 * sizeof(T)), *got_totals = tu_malloc(64 * sizeof(T) + SLACK); \
+        unsigned char *dst_base = aligned_alloc(64, (most + 64) * sizeof(T) + SLACK + 64); \
+        cr_assert(ne(ptr, dst_base, NULL));                                    \
+        char what[160];                                                        \
+        for (size_t a = 0; a < TU_COUNT(seg_lens); a++)                        \
+            for (size_t b = 0; b < TU_COUNT(counts); b++) {                    \
+                const size_t seg_len = seg_lens[a], count = counts[b], n = seg_len * count; \
+                for (size_t i = 0; i < n; i++)                                 \
+                    src[i] = (T)input_value(op, i, seg_len);                   \
+                ref_segments_##sfx(op, src, want, seg_len, count, totals);    \
+                snprintf(what, sizeof what, "%s %s scan_segments seg_len %zu count %zu", \
+                         isa->name, #T, seg_len, count);                       \
+                memset(dst_base, SENTINEL, n * sizeof(T) + SLACK);             \
+                kernel->scan_segments(src, dst_base, seg_len, count);          \
+                expect_same_##sfx(what, want, dst_base, n);                   \
+                snprintf(what, sizeof what, "%s %s reduce_segments seg_len %zu count %zu", \
+                         isa->name, #T, seg_len, count);                       \
+                memset(got_totals, SENTINEL, 64 * sizeof(T) + SLACK);                  \
+                kernel->reduce_segments(src, seg_len, count, got_totals);      \
+                expect_same_##sfx(what, totals, (unsigned char *)got_totals,  \
+                                   count);                                     \
+            }                                                                  \
+        if (!kernel->scan_tiles) {                                             \
+            cr_log_info("%s %s: no scan_tiles kernel", isa->name, #T);         \
+            goto done;                                                         \
+        }                                                                      \
+        /* dst offsets: aligned, one element, three elements, odd bytes */    \
+        const size_t offsets[] = {0, sizeof(T), 3 * sizeof(T), 1};             \
+        for (size_t a = 0; a < TU_COUNT(tile_ns); a++)                         \
+            for (size_t o = 0; o < TU_COUNT(offsets); o++)                     \
+                for (int with_carry = 0; with_carry < 2; with_carry++)         \
+                    for (int stream = 0; stream < 2; stream++) {               \
+                        const size_t n = tile_ns[a];                           \
+                        const T carry = (T)(op == PSCAN_SUM ? -0x1.8p3 : 0x1.01p0); \
+                        const T *src_at = src + o % 2; /* loads unaligned too */ \
+                        for (size_t i = 0; i < n + 1; i++)                     \
+                            src[i] = (T)input_value(op, i, TILE);              \
+                        ref_tiles_##sfx(op, src_at, want, n, with_carry ? &carry : NULL, \
+                                         totals);                              \
+                        unsigned char *dst = dst_base + offsets[o];            \
+                        memset(dst, SENTINEL, n * sizeof(T) + SLACK);          \
+                        kernel->scan_tiles(src_at, dst, n, with_carry ? &carry : NULL, totals, \
+                                           stream);                            \
+                        pscan_stream_fence();                                  \
+                        snprintf(what, sizeof what,                            \
+                                 "%s %s scan_tiles n %zu dst offset %zu carry %d stream %d", \
+                                 isa->name, #T, n, offsets[o], with_carry, stream); \
+                        expect_same_##sfx(what, want, dst, n);                \
+                    }                                                          \
+    done:                                                                      \
+        free(src);                                                             \
+        free(want);                                                            \
+        free(totals);                                                          \
+        free(got_totals);                                                      \
+        free(dst_base);                                                        \
+    }
+DEFINE_REFERENCE(float, f32)
+DEFINE_REFERENCE(double, f64)
+
+static void check_every_isa(pscan_op op)
+{
+    isa_table tables[PSCAN_ISA_COUNT];
+    const int n = runnable_tables(tables);
+    for (int t = 0; t < n; t++) {
+        cr_log_info("%s kernels", tables[t].name);
+        check_f32(&tables[t], op, PSCAN_FLOAT32);
+        check_f64(&tables[t], op, PSCAN_FLOAT64);
+    }
+}
+
+Test(tile_lanes, sums_match_the_left_to_right_reference)
+{
+    check_every_isa(PSCAN_SUM);
+}
+
+Test(tile_lanes, products_match_the_left_to_right_reference)
+{
+    check_every_isa(PSCAN_PROD);
+}
