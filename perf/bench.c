@@ -318,7 +318,7 @@ static int add_case(bench_case *cases, int count, const char *name, pscan_dtype 
 }
 
 /* 1-D sizes from L1 (2^12) to 2^max_log2 in steps of 16x, in-place too
- * from 2^20; then the 2-D shapes and n = 1000. */
+ * from 2^20; then an L1 lane of 2^11, the 2-D shapes and n = 1000. */
 static int build_cases(bench_case *cases, int max_log2)
 {
     const pscan_dtype types[] = {PSCAN_INT32, PSCAN_INT64, PSCAN_FLOAT32, PSCAN_FLOAT64};
@@ -334,6 +334,8 @@ static int build_cases(bench_case *cases, int max_log2)
                 count = add_case(cases, count, name, types[t], 1, (int64_t)1 << log2, 0, 0, 1);
         }
     }
+    count = add_case(cases, count, "1d L1 (2^11)", PSCAN_INT64, 1, 2048, 0, 0, 0);
+    count = add_case(cases, count, "(16384,1024) axis 0", PSCAN_INT64, 2, 16384, 1024, 0, 0);
     count = add_case(cases, count, "(131072,1024) axis 0", PSCAN_INT64, 2, 131072, 1024, 0, 0);
     count = add_case(cases, count, "(131072,1024) axis 1", PSCAN_INT64, 2, 131072, 1024, 1, 0);
     count = add_case(cases, count, "(1M,8) axis -1", PSCAN_FLOAT32, 2, 1 << 20, 8, 1, 0);

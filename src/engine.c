@@ -937,15 +937,17 @@ static void prepare_panel(const pscan_plan *plan, pscan_job *job)
     job->scratch_per_thread = (size_t)((job->direct ? (job->stream ? 1 : 0) : 3) * width * acc);
 }
 
-/* Tiles per block: as many 8-byte tiles as fill half of L2, whatever the
- * accumulator (8 with 512 KiB, as tuned; float32 blocks of 16 tiles
- * measured 0.8-0.97x of 8 on that L2). */
+/* Tiles per block: as many tiles as fill half of L2 (8 with 512 KiB, as
+ * tuned), counting accumulators narrower than 8 bytes at their own size,
+ * so that a block holds a tile for every lane of a float32 kernel's vector
+ * (16 with 512 KiB). */
 static int block_tiles_for(const pscan_job *job)
 {
     const int64_t l2 = job->ctx ? pscan_topology_l2_bytes(job->ctx) : 0;
     if (l2 <= 0)
         return PSCAN_BLOCK_TILES;
-    const int64_t tiles = l2 / 2 / (PSCAN_TILE * 8);
+    const int64_t acc = job->acc_size < 8 ? (int64_t)job->acc_size : 8;
+    const int64_t tiles = l2 / 2 / (PSCAN_TILE * acc);
     return tiles < 1 ? 1 : tiles > PSCAN_MAX_BLOCK_TILES ? PSCAN_MAX_BLOCK_TILES : (int)tiles;
 }
 

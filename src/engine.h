@@ -28,8 +28,8 @@
  * are specialised for segments of exactly one tile. */
 
 /* Threads hand carries on per block of whole tiles, read once from memory
- * and scanned again from L2: as many tiles as 8-byte values fill half the
- * context's L2 (whatever the accumulator), between 1 and
+ * and scanned again from L2: as many tiles as fill half the context's L2
+ * (accumulators count at their size up to 8 bytes), between 1 and
  * PSCAN_MAX_BLOCK_TILES; PSCAN_BLOCK_TILES (256 KiB of 8-byte values)
  * where the cache size is unknown. The block is only a unit of work:
  * results never depend on it, the tile does not change. Narrow panels'

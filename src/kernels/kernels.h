@@ -7,8 +7,9 @@
  * AVX-512) into one table each; pscan_kernel_get reads the table chosen
  * once per process from CPUID, or forced with PSCAN_ISA. Every variant
  * gives the same bits: float sums and products combine strictly left to
- * right inside a segment, and only order-free operations (integers, max,
- * min) use in-register tree scans. */
+ * right inside a segment (several segments run at once, one per vector
+ * lane), and only order-free operations (integers, max, min) use
+ * in-register tree scans. */
 #ifndef PSCAN_KERNELS_H
 #define PSCAN_KERNELS_H
 
