@@ -117,7 +117,7 @@ static double input_value(pscan_op op, uint64_t i, size_t seg_len)
         const size_t most = 33 * TILE + 1000;                                  \
         T *src = tu_malloc((most + 64) * sizeof(T)), *want = tu_malloc(most * sizeof(T)); \
         T *totals = tu_malloc(64 * sizeof(T)), *got_totals = tu_malloc(64 * sizeof(T) + SLACK); \
-        unsigned char *dst_base = aligned_alloc(64, (most + 64) * sizeof(T) + SLACK + 64); \
+        unsigned char *dst_base = aligned_alloc(64, ((most + 64) * sizeof(T) + SLACK + 127) / 64 * 64); \
         cr_assert(ne(ptr, dst_base, NULL));                                    \
         char what[160];                                                        \
         for (size_t a = 0; a < TU_COUNT(seg_lens); a++)                        \
