@@ -43,51 +43,52 @@ extern "C" {
  *  zero-initialised argument means "default". */
 typedef enum pscan_dtype {
     PSCAN_DTYPE_DEFAULT = 0,
-    PSCAN_BOOL,
-    PSCAN_INT8,
-    PSCAN_INT16,
-    PSCAN_INT32,
-    PSCAN_INT64,
-    PSCAN_UINT8,
-    PSCAN_UINT16,
-    PSCAN_UINT32,
-    PSCAN_UINT64,
-    PSCAN_FLOAT16, /* IEEE binary16, stored as uint16_t bits */
-    PSCAN_FLOAT32,
-    PSCAN_FLOAT64,
-    PSCAN_COMPLEX64,  /* two float32: real, imaginary */
-    PSCAN_COMPLEX128, /* two float64: real, imaginary */
-    PSCAN_DTYPE_COUNT /* not a dtype: one past the last */
+    PSCAN_BOOL = 1,
+    PSCAN_INT8 = 2,
+    PSCAN_INT16 = 3,
+    PSCAN_INT32 = 4,
+    PSCAN_INT64 = 5,
+    PSCAN_UINT8 = 6,
+    PSCAN_UINT16 = 7,
+    PSCAN_UINT32 = 8,
+    PSCAN_UINT64 = 9,
+    PSCAN_FLOAT16 = 10, /* IEEE binary16, stored as uint16_t bits */
+    PSCAN_FLOAT32 = 11,
+    PSCAN_FLOAT64 = 12,
+    PSCAN_COMPLEX64 = 13,  /* two float32: real, imaginary */
+    PSCAN_COMPLEX128 = 14, /* two float64: real, imaginary */
+    PSCAN_DTYPE_COUNT = 15 /* not a dtype: one past the last */
 } pscan_dtype;
 
 /** Status codes. Every one has a sentence in pscan_strerror(). */
 typedef enum pscan_status {
     PSCAN_OK = 0,
-    PSCAN_ENULL,        /* a required pointer argument is NULL */
-    PSCAN_ENDIM,        /* ndim outside 0..PSCAN_MAX_DIMS */
-    PSCAN_ESHAPE,       /* a dimension is negative */
-    PSCAN_EAXIS,        /* axis out of range for the input's ndim */
-    PSCAN_EOUTSHAPE,    /* out's ndim or shape does not match the result */
-    PSCAN_EDTYPE,       /* not a valid element type (or DEFAULT in an array) */
-    PSCAN_ECAST,        /* the dtype combination is not allowed by opts.casting */
-    PSCAN_ESIZE,        /* element count, byte extent or address overflows */
-    PSCAN_EOUTALIAS,    /* out's own elements share memory (e.g. stride 0) */
-    PSCAN_EOP,          /* not a valid pscan_op */
-    PSCAN_EOPTS,        /* invalid option value (order, casting, threads) */
-    PSCAN_ENOTSUP,      /* valid request this build does not implement yet */
-    PSCAN_ENOMEM,       /* a scratch allocation failed */
-    PSCAN_EOVERFLOW,    /* overflow-check flag: an integer result overflowed */
-    PSCAN_ETOPOLOGY,    /* the hardware topology could not be loaded */
-    PSCAN_STATUS_COUNT  /* not a status: one past the last */
+    PSCAN_ENULL = 1,        /* a required pointer argument is NULL */
+    PSCAN_ENDIM = 2,        /* ndim outside 0..PSCAN_MAX_DIMS */
+    PSCAN_ESHAPE = 3,       /* a dimension is negative */
+    PSCAN_EAXIS = 4,        /* axis out of range for the input's ndim */
+    PSCAN_EOUTSHAPE = 5,    /* out's ndim or shape does not match the result */
+    PSCAN_EDTYPE = 6,       /* not a valid element type (or DEFAULT in an array) */
+    PSCAN_ECAST = 7,        /* the dtype combination is not allowed by opts.casting */
+    PSCAN_ESIZE = 8,        /* element count, byte extent or address overflows */
+    PSCAN_EOUTALIAS = 9,    /* out's own elements share memory (e.g. stride 0) */
+    PSCAN_EOP = 10,          /* not a valid pscan_op */
+    PSCAN_EOPTS = 11,        /* invalid option value (order, casting, threads) */
+    PSCAN_ENOTSUP = 12,      /* valid request this build does not implement yet */
+    PSCAN_ENOMEM = 13,       /* a scratch allocation failed */
+    PSCAN_EOVERFLOW = 14,    /* overflow-check flag: an integer result overflowed */
+    PSCAN_ETOPOLOGY = 15,    /* the hardware topology could not be loaded */
+    PSCAN_EENV = 16,         /* a PSCAN_* environment variable has an unknown value */
+    PSCAN_STATUS_COUNT = 17  /* not a status: one past the last */
 } pscan_status;
 
 /** Binary operations a scan can accumulate with. */
 typedef enum pscan_op {
     PSCAN_SUM = 0, /* numpy.cumsum / add.accumulate */
-    PSCAN_PROD,    /* numpy.cumprod / multiply.accumulate */
-    PSCAN_MAX,     /* numpy.maximum.accumulate */
-    PSCAN_MIN,     /* numpy.minimum.accumulate */
-    PSCAN_OP_COUNT
+    PSCAN_PROD = 1,    /* numpy.cumprod / multiply.accumulate */
+    PSCAN_MAX = 2,     /* numpy.maximum.accumulate */
+    PSCAN_MIN = 3,     /* numpy.minimum.accumulate */
+    PSCAN_OP_COUNT = 4
 } pscan_op;
 
 /** Float ordering modes; REPRODUCIBLE is the default. */
@@ -103,8 +104,8 @@ typedef enum pscan_order {
  *  numpy's `casting=` keyword. numpy's accumulate uses "unsafe". */
 typedef enum pscan_casting {
     PSCAN_CASTING_UNSAFE = 0, /* any conversion, as numpy.cumsum does */
-    PSCAN_CASTING_SAME_KIND,  /* bool < int/uint < float < complex, no downgrade of kind */
-    PSCAN_CASTING_SAFE        /* only conversions that preserve every value */
+    PSCAN_CASTING_SAME_KIND = 1,  /* bool < int/uint < float < complex, no downgrade of kind */
+    PSCAN_CASTING_SAFE = 2        /* only conversions that preserve every value */
 } pscan_casting;
 
 /** Flags for pscan_opts.flags (bitwise or); README "Semantics" says what
@@ -123,8 +124,15 @@ enum {
  *  tile plan, scratch). */
 typedef struct pscan_context pscan_context;
 
-/** Options. Always start from PSCAN_OPTS_INIT so new fields get defaults. */
+/** Options. Always start from PSCAN_OPTS_INIT: it sets `size`, and new
+ *  fields get their defaults. `size` is how the struct grows without
+ *  breaking callers: a later release appends fields, and reads only the
+ *  ones a caller's `size` covers (the rest keep their defaults). A `size`
+ *  smaller than this release's first layout is PSCAN_EOPTS; a larger one
+ *  (a newer header) is accepted when the fields this release does not know
+ *  are all zero, i.e. left at their defaults, and PSCAN_EOPTS otherwise. */
 typedef struct pscan_opts {
+    size_t size;           /* sizeof(pscan_opts), set by PSCAN_OPTS_INIT */
     int threads;           /* 0 = all the context allows; >0 = at most this many (any
                               int: a call starts no more than its work can use,
                               one per 65536 elements) */
@@ -134,7 +142,7 @@ typedef struct pscan_opts {
     pscan_context *ctx;    /* NULL = the process-wide default context */
 } pscan_opts;
 
-#define PSCAN_OPTS_INIT {0, PSCAN_ORDER_REPRODUCIBLE, PSCAN_CASTING_UNSAFE, 0u, NULL}
+#define PSCAN_OPTS_INIT {sizeof(pscan_opts), 0, PSCAN_ORDER_REPRODUCIBLE, PSCAN_CASTING_UNSAFE, 0u, NULL}
 
 /** Array descriptor: a view; the library never owns or frees it. */
 typedef struct pscan_array {
@@ -167,10 +175,20 @@ PSCAN_API pscan_status pscan_cumsum(const pscan_array *in, int axis, pscan_dtype
                                     const pscan_array *out, const pscan_opts *opts);
 
 /** The same for any op: SUM (cumsum), PROD (cumprod), MAX and MIN
- *  (maximum/minimum.accumulate). Ops not yet built return PSCAN_ENOTSUP. */
+ *  (maximum/minimum.accumulate). */
 PSCAN_API pscan_status pscan_scan(pscan_op op, const pscan_array *in, int axis,
                                   pscan_dtype dtype, const pscan_array *out,
                                   const pscan_opts *opts);
+
+/** Every check pscan_scan(op, in, axis, dtype, out, opts) makes before it
+ *  reads or writes an element, and nothing else: the status that call
+ *  would return unless the scan itself fails (PSCAN_ENOMEM, or
+ *  PSCAN_EOVERFLOW under the overflow check). Reads no element of either
+ *  array. For callers that must agree on a call before any of them starts
+ *  it (the distributed scan checks every rank's arrays this way). */
+PSCAN_API pscan_status pscan_scan_check(pscan_op op, const pscan_array *in, int axis,
+                                        pscan_dtype dtype, const pscan_array *out,
+                                        const pscan_opts *opts);
 
 /**
  * Scan over several axes at once: SUM over axes (0, 1) of an image is its
@@ -273,14 +291,21 @@ PSCAN_API pscan_status pscan_context_create_xml(const char *path, pscan_context 
 
 /** What a context knows of its machine. Cache sizes are those above the
  *  first core, 0 where the topology has no such cache (synthetic
- *  descriptions usually have none). */
+ *  descriptions usually have none). Start from PSCAN_TOPOLOGY_INFO_INIT:
+ *  `size` says how much of the struct the caller has, and a later release
+ *  that appends fields fills only those that fit (as for pscan_opts). */
 typedef struct pscan_topology_info {
+    size_t size;     /* sizeof(pscan_topology_info), set by the INIT macro */
     int this_system; /* 1: the machine this process runs on */
     int packages, numa_nodes, cores, pus;
     int64_t l1d_bytes, l2_bytes, l3_bytes;
 } pscan_topology_info;
 
-/** Fill `info` for ctx (NULL: the default context). */
+#define PSCAN_TOPOLOGY_INFO_INIT {sizeof(pscan_topology_info), 0, 0, 0, 0, 0, 0, 0, 0}
+
+/** Fill `info` for ctx (NULL: the default context): every field that
+ *  info->size covers. @return PSCAN_OK, PSCAN_ENULL, PSCAN_EOPTS (a size
+ *  smaller than this release's first layout) or PSCAN_ETOPOLOGY. */
 PSCAN_API pscan_status pscan_context_info(const pscan_context *ctx, pscan_topology_info *info);
 
 /** One thread's share of a lane: whole 4096-element tiles. */
@@ -319,10 +344,18 @@ PSCAN_API pscan_status pscan_context_plan(const pscan_context *ctx, int64_t elem
  *  placement of contexts made for this system (the default one too). */
 typedef enum pscan_placement {
     PSCAN_PLACEMENT_NONE = 0, /* threads run where the OS or runtime puts them */
-    PSCAN_PLACEMENT_SPREAD,   /* over the NUMA nodes in proportion to their
+    PSCAN_PLACEMENT_SPREAD = 1,   /* over the NUMA nodes in proportion to their
                                  PUs, one per core before any core's second */
-    PSCAN_PLACEMENT_COMPACT   /* node after node: the fewest nodes */
+    PSCAN_PLACEMENT_COMPACT = 2   /* node after node: the fewest nodes */
 } pscan_placement;
+
+/** "none", "spread" or "compact" (what PSCAN_PLACEMENT and the tool's
+ *  --placement take); "invalid" for any other value. */
+PSCAN_API const char *pscan_placement_name(pscan_placement placement);
+
+/** The placement called `name`: PSCAN_OK, PSCAN_ENULL or PSCAN_EOPTS (no
+ *  such name; *placement untouched). */
+PSCAN_API pscan_status pscan_placement_from_name(const char *name, pscan_placement *placement);
 
 /** Set ctx's placement (NULL: the default context). Calls already
  *  running keep the placement they started with.
@@ -416,6 +449,58 @@ PSCAN_API pscan_status pscan_stream_reset(pscan_stream *stream);
 
 /** Free a stream; NULL is a no-op. */
 PSCAN_API void pscan_stream_destroy(pscan_stream *stream);
+
+/* ---- Advanced API: define PSCAN_ADVANCED_API before including this ----
+ *
+ * Entry points for programs that drive scans piece by piece themselves
+ * (the pscan command-line tool scans files larger than memory this way).
+ * They are exported by the shared and the static library alike, but unlike
+ * the rest of this header they may change in any 0.x minor release; the
+ * README says what 0.x promises. */
+#ifdef PSCAN_ADVANCED_API
+
+/** in's layout is C order (row-major, strides NULL or those of C order;
+ *  dimensions of extent 1 may have any stride). */
+PSCAN_API int pscan_array_is_c_contiguous(const pscan_array *array);
+
+/* pscan_scan along axis 0 of a 1-D array, or of a 2-D array whose rows are
+ * contiguous (stride[1] == itemsize, in and out), with every lane starting
+ * from `carry`: one accumulator (dtype `dtype`, or numpy's default for
+ * op and in's dtype) per lane, as though it were the lane's previous
+ * inclusive result. Results are those of the whole scan when the piece
+ * starts on a tile boundary (a multiple of 4096 along the lane) or the
+ * order is SEQUENTIAL or the op order-free. opts->flags may hold only
+ * PSCAN_FLAG_REVERSE (the carry then comes after the piece), SKIP_NAN and
+ * CHECK_OVERFLOW (the partial results continue from the carry). */
+PSCAN_API pscan_status pscan_scan_carry(pscan_op op, const pscan_array *in, pscan_dtype dtype,
+                                        const pscan_array *out, const pscan_opts *opts, const void *carry);
+
+/* Rows per piece for a lane scanned in pieces of about `wanted_rows`: any
+ * count (at least 1) where the order is free (integers, bool, MAX, MIN,
+ * SEQUENTIAL), else whole tiles (a multiple of 4096, at least one),
+ * so the pieces give the bits of one call. */
+PSCAN_API int64_t pscan_carry_piece_rows(pscan_op op, pscan_dtype acc, pscan_order order, int64_t wanted_rows);
+
+/* The same along `axis` 0 or 1 of a 2-D array: axis 1 needs in and out
+ * C-ordered, and then every row is a lane with its own carry. */
+PSCAN_API pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
+                                             const pscan_array *out, const pscan_opts *opts,
+                                             const void *carry);
+
+/* Pieces that carry the engine's own state: state_in (NULL: the lanes
+ * start fresh) and state_out (NULL: not wanted) hold, per lane in order,
+ * pscan_scan_state_size bytes: the accumulator, or for compensated sums
+ * its (hi, lo) pairs of doubles, so a compensated lane scanned in pieces
+ * gives the bits of one call. Flags as pscan_scan_carry, and COMPENSATED.
+ * state_out may not overlap state_in. */
+PSCAN_API size_t pscan_scan_state_size(pscan_op op, pscan_dtype in_dtype, pscan_dtype dtype,
+                                       const pscan_opts *opts);
+PSCAN_API pscan_status pscan_scan_carry_state(pscan_op op, const pscan_array *in, int axis,
+                                              pscan_dtype dtype, const pscan_array *out,
+                                              const pscan_opts *opts, const void *state_in,
+                                              void *state_out);
+
+#endif /* PSCAN_ADVANCED_API */
 
 #ifdef __cplusplus
 }

@@ -6,7 +6,7 @@
 #include "engine.h"
 #include "layout.h"
 #include "overflow.h"
-#include "scan_carry.h"
+#include "request.h"
 #include "workspace.h"
 
 #include <stdlib.h>
@@ -24,11 +24,14 @@ static const char *const status_text[PSCAN_STATUS_COUNT] = {
     [PSCAN_ESIZE] = "element count, byte extent or address range overflows",
     [PSCAN_EOUTALIAS] = "out has elements that share memory (zero or overlapping strides)",
     [PSCAN_EOP] = "not a valid scan operation",
-    [PSCAN_EOPTS] = "invalid option (threads < 0, unknown order, casting or flag bits)",
+    [PSCAN_EOPTS] = "invalid option (threads < 0, unknown order, casting or flag bits, or a "
+                    "pscan_opts not started from PSCAN_OPTS_INIT)",
     [PSCAN_ENOTSUP] = "valid request that this build of pscan does not implement",
     [PSCAN_ENOMEM] = "out of memory for a scratch buffer",
     [PSCAN_EOVERFLOW] = "an integer partial result overflowed its accumulator",
     [PSCAN_ETOPOLOGY] = "the hardware topology could not be loaded",
+    [PSCAN_EENV] = "a PSCAN_* environment variable (PSCAN_ISA, PSCAN_PLACEMENT, PSCAN_SCHEDULE) "
+                   "has a value pscan does not know",
 };
 
 const char *pscan_strerror(pscan_status s)
@@ -43,75 +46,8 @@ const char *pscan_version(void)
     return PSCAN_VERSION_STRING;
 }
 
-enum {
-    SHAPE_FLAGS = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE,
-    KNOWN_FLAGS = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE |
-                  PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_CHECK_OVERFLOW | PSCAN_FLAG_COMPENSATED,
-    /* Flags built so far: the shape flags, as views of in and out, and
-     * skip-NaN, as a load that replaces NaN. */
-    SUPPORTED_FLAGS = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE |
-                      PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_CHECK_OVERFLOW | PSCAN_FLAG_COMPENSATED
-};
-
-static pscan_status check_opts(const pscan_opts *opts)
-{
-    if (opts->threads < 0)
-        return PSCAN_EOPTS;
-    if (opts->order != PSCAN_ORDER_REPRODUCIBLE && opts->order != PSCAN_ORDER_SEQUENTIAL)
-        return PSCAN_EOPTS;
-    if (opts->casting != PSCAN_CASTING_UNSAFE && opts->casting != PSCAN_CASTING_SAME_KIND &&
-        opts->casting != PSCAN_CASTING_SAFE)
-        return PSCAN_EOPTS;
-    if (opts->flags & ~(unsigned)KNOWN_FLAGS)
-        return PSCAN_EOPTS;
-    /* An exclusive scan one longer would repeat the identity: no meaning. */
-    const unsigned both = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL;
-    if ((opts->flags & both) == both)
-        return PSCAN_EOPTS;
-    return PSCAN_OK;
-}
-
-static pscan_status check_array(const pscan_array *array)
-{
-    if (!pscan_dtype_valid(array->dtype))
-        return PSCAN_EDTYPE;
-    if (array->ndim < 0 || array->ndim > PSCAN_MAX_DIMS)
-        return PSCAN_ENDIM;
-    if (array->ndim > 0 && !array->shape)
-        return PSCAN_ENULL;
-    for (int d = 0; d < array->ndim; d++)
-        if (array->shape[d] < 0)
-            return PSCAN_ESHAPE;
-    return PSCAN_OK;
-}
-
-/* Normalise axis for an input of `ndim` dims (0-d counts as 1-D). */
-static pscan_status resolve_axis(int axis, int ndim, int *resolved)
-{
-    int dims = ndim == 0 ? 1 : ndim;
-    if (axis == PSCAN_AXIS_NONE) {
-        *resolved = -1;
-        return PSCAN_OK;
-    }
-    if (axis < -dims || axis >= dims)
-        return PSCAN_EAXIS;
-    *resolved = axis < 0 ? axis + dims : axis;
-    return PSCAN_OK;
-}
-
-/* `extra`: 1 when out starts with an identity slice (include-initial). */
-static pscan_status check_out_shape(const pscan_view *in, const pscan_view *out, int axis,
-                                    bool flatten, int64_t extra)
-{
-    if (flatten)
-        return out->ndim == 1 && out->shape[0] == in->size + extra ? PSCAN_OK : PSCAN_EOUTSHAPE;
-    if (out->ndim != in->ndim)
-        return PSCAN_EOUTSHAPE;
-    for (int d = 0; d < in->ndim; d++)
-        if (out->shape[d] != in->shape[d] + (d == axis ? extra : 0))
-            return PSCAN_EOUTSHAPE;
-    return PSCAN_OK;
-}
+/* The flags that scan views of in and out instead of in and out. */
+enum { SHAPE_FLAGS = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE };
 
 static bool spans_intersect(const pscan_view *a, const pscan_view *b)
 {
@@ -207,20 +143,21 @@ typedef struct scan_piece {
     void *state_out;
 } scan_piece;
 
-static pscan_status scan_checked(pscan_op op, pscan_view *in, const pscan_view *out,
-                                 int resolved_axis, bool flatten, pscan_dtype acc,
-                                 const pscan_opts *opts, const scan_piece *piece,
-                                 pscan_context *ctx, pscan_workspace *ws)
+static pscan_status scan_checked(const pscan_request *rq, pscan_view *in, const pscan_view *out,
+                                 const scan_piece *piece, pscan_workspace *ws)
 {
+    const pscan_op op = rq->op;
+    const pscan_dtype acc = rq->acc;
+    const pscan_opts *opts = &rq->opts;
     pscan_plan plan;
     pscan_status status = PSCAN_OK;
-    pscan_plan_build(&plan, in, out, resolved_axis, flatten);
+    pscan_plan_build(&plan, in, out, rq->axis, rq->flatten);
     void *scratch = NULL;
     if (spans_intersect(in, out) &&
         !pscan_plan_is_in_place(&plan, pscan_dtype_size(in->dtype), pscan_dtype_size(out->dtype))) {
         if ((status = snapshot_input(in, ws, &scratch)) != PSCAN_OK)
             return status;
-        pscan_plan_build(&plan, in, out, resolved_axis, flatten);
+        pscan_plan_build(&plan, in, out, rq->axis, rq->flatten);
     }
 
     const bool order_matters = pscan_dtype_is_inexact(acc) && (op == PSCAN_SUM || op == PSCAN_PROD);
@@ -247,10 +184,10 @@ static pscan_status scan_checked(pscan_op op, pscan_view *in, const pscan_view *
         job.stores_acc = out->dtype == acc;
     }
     job.sequential = order_matters && opts->order == PSCAN_ORDER_SEQUENTIAL;
-    job.threads = opts->threads > 0 ? opts->threads : ctx->threads;
+    job.threads = rq->threads;
     job.carry = piece ? piece->carry : NULL;
     job.state_out = piece ? piece->state_out : NULL;
-    job.ctx = ctx;
+    job.ctx = rq->ctx;
     status = run_job(&plan, &job, ws);
     free(scratch);
     return status;
@@ -373,82 +310,41 @@ static void shift_up(const pscan_view *v)
         memcpy(v->data + i * v->strides[0], v->data + (i - 1) * v->strides[0], itemsize);
 }
 
+/* The one way into the engine: a request checked at the door
+ * (request.h), then flags, overflow pre-check and the scan itself. */
 static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axis,
                                pscan_dtype dtype, const pscan_array *out_array,
                                const pscan_opts *user_opts, const scan_piece *piece)
 {
-    static const pscan_opts default_opts = PSCAN_OPTS_INIT;
-    const pscan_opts *opts = user_opts ? user_opts : &default_opts;
-    pscan_status status;
-    if (!in_array || !out_array)
-        return PSCAN_ENULL;
-    if ((status = check_opts(opts)) != PSCAN_OK)
+    pscan_request rq;
+    pscan_status status = pscan_request_init(&rq, op, in_array, axis, dtype, out_array, user_opts);
+    if (status != PSCAN_OK)
         return status;
-    /* Before the shape checks: some flags change the result's shape. */
-    if (opts->flags & ~(unsigned)SUPPORTED_FLAGS)
-        return PSCAN_ENOTSUP;
-    if ((int)op < 0 || op >= PSCAN_OP_COUNT)
-        return PSCAN_EOP;
-    if (dtype != PSCAN_DTYPE_DEFAULT && !pscan_dtype_valid(dtype))
-        return PSCAN_EDTYPE;
-    if ((status = check_array(in_array)) != PSCAN_OK ||
-        (status = check_array(out_array)) != PSCAN_OK)
-        return status;
-
-    int resolved_axis;
-    if ((status = resolve_axis(axis, in_array->ndim, &resolved_axis)) != PSCAN_OK)
-        return status;
-    const bool flatten = axis == PSCAN_AXIS_NONE;
-
-    pscan_view in, out;
-    if ((status = pscan_view_init(&in, in_array)) != PSCAN_OK)
-        return status;
-    if (out_array->ndim == 0) /* a 0-d out is never a scan's result shape */
-        return PSCAN_EOUTSHAPE;
-    if ((status = pscan_view_init(&out, out_array)) != PSCAN_OK)
-        return status;
-    const int64_t extra = opts->flags & PSCAN_FLAG_INCLUDE_INITIAL ? 1 : 0;
-    if ((status = check_out_shape(&in, &out, resolved_axis, flatten, extra)) != PSCAN_OK)
-        return status;
-    if ((in.size > 0 && !in.data) || (out.size > 0 && !out.data))
-        return PSCAN_ENULL;
-
-    const pscan_dtype acc = dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, in.dtype) : dtype;
-    if (!pscan_dtype_can_cast(in.dtype, acc, opts->casting) ||
-        !pscan_dtype_can_cast(acc, out.dtype, opts->casting))
-        return PSCAN_ECAST;
-    if ((status = pscan_view_check_disjoint(&out)) != PSCAN_OK)
-        return status;
-
-    pscan_context *ctx;
-    if ((status = pscan_context_resolve(opts->ctx, &ctx)) != PSCAN_OK)
-        return status;
+    const pscan_opts *opts = &rq.opts;
 
     /* The shape flags scan views of in and out; without them (every small
      * call) in and out are scanned as they are, not copied. */
     flag_views fv;
-    pscan_view *scan_in = &in, *scan_out = &out;
+    pscan_view *scan_in = &rq.in, *scan_out = &rq.out;
     fv.shift_after = fv.has_initial = false;
     if (opts->flags & SHAPE_FLAGS) {
-        apply_flags(&in, &out, resolved_axis, flatten, opts->flags, &fv);
+        apply_flags(&rq.in, &rq.out, rq.axis, rq.flatten, opts->flags, &fv);
         scan_in = &fv.in;
         scan_out = &fv.out;
     }
     if ((opts->flags & PSCAN_FLAG_CHECK_OVERFLOW) && scan_in->size > 0) {
-        const int threads = opts->threads > 0 ? opts->threads : ctx->threads;
-        status = pscan_check_overflow(scan_in, resolved_axis, flatten, op, acc,
-                                      load_for(op, in.dtype, acc, opts), threads,
-                                      piece ? piece->carry : NULL);
+        status = pscan_check_overflow(scan_in, rq.axis, rq.flatten, op, rq.acc,
+                                      load_for(op, rq.in.dtype, rq.acc, opts), rq.threads,
+                                      &rq.ctx->tuning, piece ? piece->carry : NULL);
         if (status != PSCAN_OK)
             return status;
     }
     if (scan_in->size > 0) {
         pscan_workspace *ws;
-        if ((status = pscan_workspace_acquire(ctx, &ws)) != PSCAN_OK)
+        if ((status = pscan_workspace_acquire(rq.ctx, &ws)) != PSCAN_OK)
             return status;
-        status = scan_checked(op, scan_in, scan_out, resolved_axis, flatten, acc, opts, piece, ctx,
-                              ws);
-        pscan_workspace_release(ctx, ws);
+        status = scan_checked(&rq, scan_in, scan_out, piece, ws);
+        pscan_workspace_release(rq.ctx, ws);
         if (status != PSCAN_OK)
             return status;
     }
@@ -456,8 +352,8 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
         shift_up(&fv.out);
     if (fv.has_initial) {
         _Alignas(16) unsigned char identity[16], converted[16];
-        pscan_identity(op, acc, identity);
-        pscan_convert_get(acc, out.dtype)((const char *)identity, 0, (char *)converted, 0, 1);
+        pscan_identity(op, rq.acc, identity);
+        pscan_convert_get(rq.acc, rq.out.dtype)((const char *)identity, 0, (char *)converted, 0, 1);
         fill_view(&fv.initial, 0, fv.initial.data, converted);
     }
     return PSCAN_OK;
@@ -469,6 +365,13 @@ pscan_status pscan_scan(pscan_op op, const pscan_array *in, int axis, pscan_dtyp
     return scan_entry(op, in, axis, dtype, out, opts, NULL);
 }
 
+pscan_status pscan_scan_check(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
+                              const pscan_array *out, const pscan_opts *opts)
+{
+    pscan_request rq;
+    return pscan_request_init(&rq, op, in, axis, dtype, out, opts);
+}
+
 /* What a piece may be: flags whose state is more than one accumulator
  * per lane (shifted outputs) cannot continue; `allowed` says which. */
 static pscan_status check_piece(const pscan_array *in, int axis, const pscan_array *out,
@@ -476,7 +379,11 @@ static pscan_status check_piece(const pscan_array *in, int axis, const pscan_arr
 {
     if (!in || !out)
         return PSCAN_ENULL;
-    if (opts && (opts->flags & ~allowed))
+    pscan_opts read;
+    const pscan_status status = pscan_opts_read(opts, &read);
+    if (status != PSCAN_OK)
+        return status;
+    if (read.flags & ~allowed)
         return PSCAN_EOPTS;
     if (in->ndim < 1 || in->ndim > 2)
         return PSCAN_ENDIM;
@@ -518,13 +425,14 @@ pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis,
 size_t pscan_scan_state_size(pscan_op op, pscan_dtype in_dtype, pscan_dtype dtype,
                              const pscan_opts *opts)
 {
-    static const pscan_opts default_opts = PSCAN_OPTS_INIT;
-    if ((int)in_dtype < 0 || in_dtype >= PSCAN_DTYPE_COUNT || (int)op < 0 || op >= PSCAN_OP_COUNT)
+    pscan_opts read;
+    if ((int)in_dtype < 0 || in_dtype >= PSCAN_DTYPE_COUNT || (int)op < 0 || op >= PSCAN_OP_COUNT ||
+        pscan_opts_read(opts, &read) != PSCAN_OK)
         return 0;
     const pscan_dtype acc = dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, in_dtype) : dtype;
     if ((int)acc < 0 || acc >= PSCAN_DTYPE_COUNT)
         return 0;
-    if (compensates(op, acc, opts ? opts : &default_opts))
+    if (compensates(op, acc, &read))
         return compensated_size(acc);
     return pscan_dtype_size(acc);
 }

@@ -2,21 +2,20 @@
  * over axes 0 and 1): the same result as scanning along each axis in turn,
  * from the last axis to the first, but a slab of rows at a time, so the
  * slab is still in cache when its next axis is scanned. Axis 0 continues
- * from the previous slab's last row (src/scan_carry.h); where float order
+ * from the previous slab's last row (pscan.h, advanced API); where float order
  * matters slabs hold whole 4096-row tiles, so the bits are those of the
  * chained scans. An axis and the last axis take the one-pass summed-area
  * table of src/sat.c where it applies, the whole array or (with axis 0
  * beside them) each slab. */
 #include "dtype.h"
+#include "context.h"
 #include "layout.h"
+#include "request.h"
 #include "sat.h"
-#include "scan_carry.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Cache-sized slabs: measured on a 32 MiB L3 (perf/RESULTS.md). */
-#define SLAB_BYTES ((int64_t)4 << 20)
 
 /* The axes, normalised and sorted from last to first; PSCAN_OK or
  * PSCAN_EAXIS (out of range, repeated, or none). */
@@ -69,44 +68,34 @@ static pscan_status chained(pscan_op op, const pscan_array *in, int naxes, const
 }
 
 pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int naxes, const int *axes,
-                             pscan_dtype dtype, const pscan_array *out, const pscan_opts *opts)
+                             pscan_dtype dtype, const pscan_array *out, const pscan_opts *user_opts)
 {
-    static const pscan_opts default_opts = PSCAN_OPTS_INIT;
-    opts = opts ? opts : &default_opts;
     if (!in || !out || !axes)
         return PSCAN_ENULL;
     if (in->ndim < 0 || in->ndim > PSCAN_MAX_DIMS)
         return PSCAN_ENDIM;
+    pscan_opts read;
+    pscan_status status = pscan_opts_read(user_opts, &read);
+    if (status != PSCAN_OK)
+        return status;
+    const pscan_opts *opts = &read;
     if (opts->flags)
         return PSCAN_ENOTSUP;
     int sorted[PSCAN_MAX_DIMS];
-    pscan_status status = sorted_axes(naxes, axes, in->ndim, sorted);
-    if (status != PSCAN_OK)
+    if ((status = sorted_axes(naxes, axes, in->ndim, sorted)) != PSCAN_OK)
         return status;
     if (naxes == 1)
         return pscan_scan(op, in, sorted[0], dtype, out, opts);
     /* Every check of the chained scans, before anything is written: the
-     * first stage with the scan emptied (nothing is stored). */
-    if ((int)op < 0 || op >= PSCAN_OP_COUNT)
-        return PSCAN_EOP;
-    if (!in->shape || (out->ndim > 0 && !out->shape))
-        return PSCAN_ENULL;
-    const pscan_dtype acc = dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, in->dtype) : dtype;
-    int64_t empty_in[PSCAN_MAX_DIMS], empty_out[PSCAN_MAX_DIMS];
-    memcpy(empty_in, in->shape, (size_t)in->ndim * sizeof *empty_in);
-    memcpy(empty_out, out->shape, (size_t)(out->ndim < in->ndim ? out->ndim : in->ndim) * sizeof *empty_out);
-    empty_in[0] = empty_out[0] = 0;
-    const pscan_array probe_in = {in->data, in->dtype, in->ndim, empty_in, in->strides};
-    const pscan_array probe_out = {out->data, out->dtype, out->ndim, out->ndim == in->ndim ? empty_out : out->shape,
-                                   out->strides};
-    if ((status = pscan_scan(op, &probe_in, sorted[0], acc, &probe_out, opts)) != PSCAN_OK)
+     * first one's request (the others scan out, of the same shape, in the
+     * accumulator's dtype). */
+    pscan_request rq;
+    if ((status = pscan_request_init(&rq, op, in, sorted[0], dtype, out, opts)) != PSCAN_OK)
         return status;
+    const pscan_dtype acc = rq.acc;
     int64_t rows = in->shape[0], row_elems = 1;
     for (int d = 1; d < in->ndim; d++)
         row_elems *= in->shape[d];
-    for (int d = 0; d < in->ndim; d++)
-        if (out->shape[d] != in->shape[d])
-            return PSCAN_EOUTSHAPE;
     const bool fused = pscan_array_is_c_contiguous(in) && pscan_array_is_c_contiguous(out) &&
                        out->dtype == acc && rows > 0 && row_elems > 0;
     /* An axis and the last: one pass where src/sat.c can. */
@@ -124,7 +113,7 @@ pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int naxes, cons
     const bool has_axis0 = sorted[naxes - 1] == 0;
     const size_t in_row = (size_t)row_elems * pscan_dtype_size(in->dtype);
     const size_t out_row = (size_t)row_elems * pscan_dtype_size(acc);
-    const int64_t wanted = SLAB_BYTES / (int64_t)out_row;
+    const int64_t wanted = rq.ctx->tuning.slab_bytes / (int64_t)out_row;
     const int64_t per_slab = has_axis0 ? pscan_carry_piece_rows(op, acc, opts->order, wanted)
                                        : (wanted > 0 ? wanted : 1);
     int64_t shape[PSCAN_MAX_DIMS];

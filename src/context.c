@@ -1,80 +1,46 @@
-/* context.c - contexts: the hwloc topology and the default team size,
- * found out once. The default context lives for the whole process. */
+/* context.c - contexts: the machine, the tuning and the default team size,
+ * found out once; and the public questions one asks of a context (its
+ * machine, its plan, its placement). The default context lives for the
+ * whole process. */
 #include "context.h"
 
-#include "topology.h"
+#include "chunk_plan.h"
+#include "tile.h"
 #include "workspace.h"
 
-#include <errno.h>
 #include <omp.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* What the context is made from: this machine, a synthetic description
- * or an XML file (hwloc's own formats, for tests and for planning runs
- * on hosts one does not have). */
-typedef enum topology_source { SOURCE_THIS_SYSTEM, SOURCE_SYNTHETIC, SOURCE_XML } topology_source;
-
-/* hwloc says why it failed in errno: memory is PSCAN_ENOMEM (a later
- * try may succeed), anything else the topology itself. */
-static pscan_status topology_failure(void)
+static pscan_status context_load(pscan_context *ctx, pscan_machine_source source, const char *what)
 {
-    return errno == ENOMEM ? PSCAN_ENOMEM : PSCAN_ETOPOLOGY;
-}
-
-static pscan_status context_load(pscan_context *ctx, topology_source source, const char *what)
-{
-    errno = 0;
-    if (hwloc_topology_init(&ctx->topology) != 0)
-        return topology_failure();
-    int failed = 0;
-    if (source == SOURCE_SYNTHETIC)
-        failed = hwloc_topology_set_synthetic(ctx->topology, what);
-    else if (source == SOURCE_XML)
-        failed = hwloc_topology_set_xml(ctx->topology, what);
-    if (failed || hwloc_topology_load(ctx->topology) != 0) {
-        const pscan_status status = topology_failure();
-        hwloc_topology_destroy(ctx->topology);
+    pscan_status status = pscan_tuning_from_env(&ctx->tuning);
+    if (status != PSCAN_OK)
         return status;
-    }
-    ctx->this_system = hwloc_topology_is_thissystem(ctx->topology);
-    hwloc_obj_t l2 = hwloc_get_obj_by_type(ctx->topology, HWLOC_OBJ_L2CACHE, 0);
-    ctx->l2_bytes = l2 && l2->attr ? (int64_t)l2->attr->cache.size : 0;
-    const char *schedule = getenv("PSCAN_SCHEDULE");
-    ctx->force_spans = schedule && strcmp(schedule, "spans") == 0;
+    if ((status = pscan_machine_load(&ctx->machine, source, what)) != PSCAN_OK)
+        return status;
     atomic_init(&ctx->placement, PSCAN_PLACEMENT_NONE);
-    if (!ctx->this_system) {
-        /* Planning for another host: its PUs are the team. */
-        ctx->threads = hwloc_get_nbobjs_by_type(ctx->topology, HWLOC_OBJ_PU);
-        if (ctx->threads < 1)
-            ctx->threads = 1;
-        return PSCAN_OK;
+    /* Planning for another host: its PUs are the team. On this one
+     * OMP_NUM_THREADS wins when set, else the PUs this process may use. */
+    ctx->threads = ctx->machine.pus;
+    if (ctx->machine.this_system) {
+        atomic_store(&ctx->placement, (int)ctx->tuning.placement);
+        if (getenv("OMP_NUM_THREADS"))
+            ctx->threads = omp_get_max_threads();
     }
-    /* OMP_NUM_THREADS wins when set; otherwise the PUs this process may use
-     * (the topology's allowed set, not the calling thread's own mask). */
-    pscan_placement placement;
-    if (pscan_placement_parse(getenv("PSCAN_PLACEMENT"), &placement))
-        atomic_store(&ctx->placement, (int)placement);
-    int pus = hwloc_bitmap_weight(hwloc_topology_get_allowed_cpuset(ctx->topology));
-    ctx->threads = getenv("OMP_NUM_THREADS") ? omp_get_max_threads() : pus;
     if (ctx->threads < 1)
         ctx->threads = 1;
     return PSCAN_OK;
 }
 
-static pscan_status context_init(pscan_context *ctx)
-{
-    return context_load(ctx, SOURCE_THIS_SYSTEM, NULL);
-}
-
-static pscan_status context_create(pscan_context **out_ctx, topology_source source,
+static pscan_status context_create(pscan_context **out_ctx, pscan_machine_source source,
                                    const char *what)
 {
     if (!out_ctx)
         return PSCAN_ENULL;
     *out_ctx = NULL;
-    if (source != SOURCE_THIS_SYSTEM && !what)
+    if (source != PSCAN_MACHINE_THIS_SYSTEM && !what)
         return PSCAN_ENULL;
     pscan_context *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
@@ -90,17 +56,17 @@ static pscan_status context_create(pscan_context **out_ctx, topology_source sour
 
 pscan_status pscan_context_create(pscan_context **out_ctx)
 {
-    return context_create(out_ctx, SOURCE_THIS_SYSTEM, NULL);
+    return context_create(out_ctx, PSCAN_MACHINE_THIS_SYSTEM, NULL);
 }
 
 pscan_status pscan_context_create_synthetic(const char *description, pscan_context **out_ctx)
 {
-    return context_create(out_ctx, SOURCE_SYNTHETIC, description);
+    return context_create(out_ctx, PSCAN_MACHINE_SYNTHETIC, description);
 }
 
 pscan_status pscan_context_create_xml(const char *path, pscan_context **out_ctx)
 {
-    return context_create(out_ctx, SOURCE_XML, path);
+    return context_create(out_ctx, PSCAN_MACHINE_XML, path);
 }
 
 /* The default context is made by the first call that needs it. A failed
@@ -118,7 +84,7 @@ static pscan_status default_context_get(pscan_context **out)
         pthread_mutex_lock(&default_lock);
         if (!atomic_load_explicit(&default_ready, memory_order_relaxed)) {
             memset(&default_context, 0, sizeof default_context);
-            status = context_init(&default_context);
+            status = context_load(&default_context, PSCAN_MACHINE_THIS_SYSTEM, NULL);
             if (status == PSCAN_OK)
                 atomic_store_explicit(&default_ready, true, memory_order_release);
         }
@@ -141,7 +107,7 @@ void pscan_context_destroy(pscan_context *ctx)
         return;
     for (int i = 0; i < PSCAN_WORKSPACE_SLOTS; i++)
         pscan_workspace_free(atomic_load(&ctx->pool[i]));
-    hwloc_topology_destroy(ctx->topology);
+    pscan_machine_unload(&ctx->machine);
     free(ctx);
 }
 
@@ -161,10 +127,44 @@ pscan_status pscan_context_resolve(pscan_context *requested, pscan_context **res
     return default_context_get(resolved);
 }
 
+const pscan_tuning *pscan_context_tuning(const pscan_context *ctx)
+{
+    static const pscan_tuning defaults = {
+        PSCAN_DEFAULT_MIN_ELEMS_PER_THREAD, PSCAN_DEFAULT_STREAM_MIN_BYTES,
+        PSCAN_DEFAULT_BIND_MIN_ELEMS_PER_THREAD, PSCAN_DEFAULT_SLAB_BYTES,
+        PSCAN_PLACEMENT_NONE, false};
+    return ctx ? &ctx->tuning : &defaults;
+}
+
+static const char *const placement_names[] = {
+    [PSCAN_PLACEMENT_NONE] = "none",
+    [PSCAN_PLACEMENT_SPREAD] = "spread",
+    [PSCAN_PLACEMENT_COMPACT] = "compact",
+};
+enum { PLACEMENT_COUNT = sizeof placement_names / sizeof *placement_names };
+_Static_assert(PLACEMENT_COUNT == PSCAN_PLACEMENT_COMPACT + 1, "a name for every placement");
+
+const char *pscan_placement_name(pscan_placement placement)
+{
+    return (int)placement >= 0 && (int)placement < PLACEMENT_COUNT ? placement_names[placement]
+                                                              : "invalid";
+}
+
+pscan_status pscan_placement_from_name(const char *name, pscan_placement *placement)
+{
+    if (!name || !placement)
+        return PSCAN_ENULL;
+    for (int k = 0; k < PLACEMENT_COUNT; k++)
+        if (strcmp(name, placement_names[k]) == 0) {
+            *placement = (pscan_placement)k;
+            return PSCAN_OK;
+        }
+    return PSCAN_EOPTS;
+}
+
 pscan_status pscan_context_set_placement(pscan_context *ctx, pscan_placement placement)
 {
-    if (placement != PSCAN_PLACEMENT_NONE && placement != PSCAN_PLACEMENT_SPREAD &&
-        placement != PSCAN_PLACEMENT_COMPACT)
+    if ((int)placement < 0 || (int)placement >= PLACEMENT_COUNT)
         return PSCAN_EOPTS;
     pscan_status status = pscan_context_resolve(ctx, &ctx);
     if (status == PSCAN_OK)
@@ -176,6 +176,42 @@ pscan_placement pscan_context_placement(const pscan_context *ctx)
 {
     if (!ctx)
         ctx = pscan_default_context();
-    return ctx ? (pscan_placement)atomic_load(&ctx->placement)
-               : PSCAN_PLACEMENT_NONE;
+    return ctx ? (pscan_placement)atomic_load(&ctx->placement) : PSCAN_PLACEMENT_NONE;
+}
+
+/* The first layout of pscan_topology_info: what a caller's size must hold. */
+enum { INFO_FIRST_SIZE = sizeof(pscan_topology_info) };
+
+pscan_status pscan_context_info(const pscan_context *ctx, pscan_topology_info *info)
+{
+    ctx = ctx ? ctx : pscan_default_context();
+    if (!ctx)
+        return PSCAN_ETOPOLOGY;
+    if (!info)
+        return PSCAN_ENULL;
+    if (info->size < INFO_FIRST_SIZE)
+        return PSCAN_EOPTS;
+    pscan_machine_info(&ctx->machine, info, info->size);
+    return PSCAN_OK;
+}
+
+pscan_status pscan_context_plan(const pscan_context *ctx, int64_t elements, int threads,
+                                pscan_chunk *chunks, int capacity, int *count)
+{
+    ctx = ctx ? ctx : pscan_default_context();
+    if (!ctx)
+        return PSCAN_ETOPOLOGY;
+    if (!chunks || !count)
+        return PSCAN_ENULL;
+    if (elements < 0)
+        return PSCAN_ESIZE;
+    if (threads < 0)
+        return PSCAN_EOPTS;
+    threads = threads ? threads : ctx->threads;
+    if (capacity < threads)
+        return PSCAN_EOPTS;
+    pscan_chunk_plan(&ctx->machine, pscan_context_placement(ctx),
+                     (elements + PSCAN_TILE - 1) / PSCAN_TILE, threads, chunks);
+    *count = threads;
+    return PSCAN_OK;
 }

@@ -1,10 +1,14 @@
-/* context.h - what a context holds (private to the library). */
+/* context.h - what a context holds (private to the library): the machine
+ * (machine.h), the tuning read from the environment (tuning.h), the
+ * default team, the placement and the pool of idle workspaces. A context
+ * is below everything that runs scans and above the machine: it calls
+ * nothing that calls it back. */
 #ifndef PSCAN_CONTEXT_H
 #define PSCAN_CONTEXT_H
 
-#include "pscan.h"
+#include "machine.h"
+#include "tuning.h"
 
-#include <hwloc.h>
 #include <stdatomic.h>
 
 struct pscan_workspace;
@@ -14,17 +18,17 @@ struct pscan_workspace;
 enum { PSCAN_WORKSPACE_SLOTS = 16 };
 
 struct pscan_context {
-    hwloc_topology_t topology; /* loaded once, read-only afterwards */
-    int threads;               /* default team size for opts.threads == 0 */
-    int this_system;           /* the topology is this machine's (else
-                                  synthetic or XML: plans, no binding) */
-    int64_t l2_bytes;          /* first L2 cache, 0 if unknown */
-    _Atomic int placement;     /* pscan_placement */
-    int force_spans;           /* PSCAN_SCHEDULE=spans at creation */
+    pscan_machine machine; /* loaded once, read-only afterwards */
+    pscan_tuning tuning;   /* read once, at creation */
+    int threads;           /* default team size for opts.threads == 0 */
+    _Atomic int placement; /* pscan_placement */
     _Atomic(struct pscan_workspace *) pool[PSCAN_WORKSPACE_SLOTS];
 };
 
 /* The context a call runs in: opts->ctx, else the default one. */
 pscan_status pscan_context_resolve(pscan_context *requested, pscan_context **resolved);
+
+/* The tuning of `ctx`, or the defaults for NULL (a job run without one). */
+const pscan_tuning *pscan_context_tuning(const pscan_context *ctx);
 
 #endif

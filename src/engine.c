@@ -42,7 +42,9 @@
 #include "engine.h"
 #include "spin.h"
 
-#include "topology.h"
+#include "bind.h"
+#include "chunk_plan.h"
+#include "context.h"
 
 #include <omp.h>
 #include <stdatomic.h>
@@ -57,9 +59,6 @@ enum { DIRECT_PANEL_CHUNK = 8192 };
 /* Rows up to this size (64 int64) are scanned as one lagged sequence; a
  * row block's descriptor then holds at most two such rows. */
 enum { NARROW_ROW_BYTES = 512 };
-/* Binding costs a few system calls per thread: only calls at least this
- * big per thread (8 MiB of doubles) bind, where NUMA traffic dominates. */
-enum { BIND_MIN_ELEMS_PER_THREAD = 1 << 20 };
 /* The widest accumulator value: a compensated complex sum's two pairs. */
 enum { MAX_ACC_SIZE = 32 };
 
@@ -273,12 +272,13 @@ static int reduce_block(const pscan_job *job, const char *src, int64_t n, char *
 /* Bind team member `member` to its PU for the call (undone by team_leave). */
 static void *team_enter(const pscan_job *job, const pscan_chunk *chunks, int member)
 {
-    return job->bind ? pscan_topology_bind(job->ctx, chunks[member].pu) : NULL;
+    return job->bind ? pscan_bind(&job->ctx->machine, chunks[member].pu) : NULL;
 }
 
 static void team_leave(const pscan_job *job, void *saved)
 {
-    pscan_topology_unbind(job->ctx, saved);
+    if (saved)
+        pscan_unbind(&job->ctx->machine, saved);
 }
 
 /* ---- LANES: whole lanes per thread ---- */
@@ -891,7 +891,7 @@ static void run_panel(const pscan_plan *plan, const pscan_job *job, char *scratc
 
 static int threads_for(const pscan_job *job, int64_t total, int64_t units)
 {
-    const int64_t useful = min64(pscan_useful_threads(job->threads, total), units);
+    const int64_t useful = min64(pscan_useful_threads(pscan_context_tuning(job->ctx), job->threads, total), units);
     return useful < 1 ? 1 : (int)useful;
 }
 
@@ -931,7 +931,7 @@ static void prepare_panel(const pscan_plan *plan, pscan_job *job)
     job->panel_width = width;
     job->team = threads_for(job, plan->total, units);
     job->stream = job->direct && plan->in_base != plan->out_base &&
-                          plan->total * acc >= PSCAN_STREAM_MIN_BYTES
+                          plan->total * acc >= pscan_context_tuning(job->ctx)->stream_min_bytes
                       ? pscan_kernel_stream_copy()
                       : NULL;
     job->scratch_per_thread = (size_t)((job->direct ? (job->stream ? 1 : 0) : 3) * width * acc);
@@ -943,7 +943,7 @@ static void prepare_panel(const pscan_plan *plan, pscan_job *job)
  * (16 with 512 KiB). */
 static int block_tiles_for(const pscan_job *job)
 {
-    const int64_t l2 = job->ctx ? pscan_topology_l2_bytes(job->ctx) : 0;
+    const int64_t l2 = job->ctx ? job->ctx->machine.l2_bytes : 0;
     if (l2 <= 0)
         return PSCAN_BLOCK_TILES;
     const int64_t acc = job->acc_size < 8 ? (int64_t)job->acc_size : 8;
@@ -959,11 +959,16 @@ static void prepare_placement(const pscan_plan *plan, pscan_job *job)
     job->plan_offset = 0;
     if (job->team < 2 || !job->ctx)
         return;
-    const bool big = plan->total / job->team >= BIND_MIN_ELEMS_PER_THREAD;
-    job->bind = big && pscan_topology_binds(job->ctx);
-    job->runtime_placed = big && pscan_topology_runtime_places(job->ctx);
+    const pscan_machine *machine = &job->ctx->machine;
+    const pscan_tuning *tuning = &job->ctx->tuning;
+    const pscan_placement placement = pscan_context_placement(job->ctx);
+    const bool big = plan->total / job->team >= tuning->bind_min_elems_per_thread;
+    job->bind = big && pscan_bind_wanted(machine, placement);
+    job->runtime_placed = big && pscan_machine_runtime_places(machine);
     if (job->schedule == PSCAN_SCHEDULE_BLOCKS && !job->panel_lagged && lane_count(plan) == 1 &&
-        (pscan_topology_wants_spans(job->ctx, job->team, job->bind) || job->runtime_placed)) {
+        (tuning->force_spans ||
+         pscan_chunk_plan_spans_nodes(machine, placement, job->team, job->bind) ||
+         job->runtime_placed)) {
         job->schedule = PSCAN_SCHEDULE_SPANS;
         job->descriptor_bytes = spans_descriptor_bytes(plan, job);
     } else {
@@ -987,8 +992,8 @@ static bool plan_runtime_members(const pscan_job *job, pscan_workspace *ws, int6
     for (int m = 0; m < job->team; m++)
         member_pu[m] = -1;
 #pragma omp parallel num_threads(job->team)
-    member_pu[omp_get_thread_num()] = pscan_topology_current_pu(job->ctx);
-    return pscan_topology_plan_members(job->ctx, tiles, job->team, member_pu, chunks) >= 2;
+    member_pu[omp_get_thread_num()] = pscan_machine_current_pu(&job->ctx->machine);
+    return pscan_chunk_plan_members(&job->ctx->machine, tiles, job->team, member_pu, chunks) >= 2;
 }
 
 static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
@@ -1023,7 +1028,7 @@ static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
                   plan->scan.out_stride == acc &&
                   (plan->kind == PSCAN_PLAN_LANES || plan->outer_count == 1);
     const bool streams = job->direct && plan->in_base != plan->out_base &&
-                         plan->total * acc >= PSCAN_STREAM_MIN_BYTES;
+                         plan->total * acc >= pscan_context_tuning(job->ctx)->stream_min_bytes;
     /* Order-free vector kernels stream their own stores, so reads and
      * writes overlap as in memcpy; the others scan into the buffer and
      * stream it out. */
@@ -1036,7 +1041,7 @@ static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
                           (plan->kind == PSCAN_PLAN_LANES || plan->outer_count == 1);
     job->store_stream = kernel && !job->direct && job->stores_acc && out_runs &&
                                 plan->in_base != plan->out_base &&
-                                plan->total * acc >= PSCAN_STREAM_MIN_BYTES
+                                plan->total * acc >= pscan_context_tuning(job->ctx)->stream_min_bytes
                             ? pscan_kernel_stream_copy()
                             : NULL;
     job->scratch_per_thread = job->direct && !job->stream ? 0 : (size_t)(block_len(job) * acc);
@@ -1072,10 +1077,12 @@ static bool make_team_plan(const pscan_plan *plan, const pscan_job *job, pscan_w
         return plan_runtime_members(job, ws, tiles, chunks);
     if (job->schedule == PSCAN_SCHEDULE_SPANS && plan->kind == PSCAN_PLAN_LANES &&
         plan->scan.in_stride > 0)
-        pscan_topology_plan_buffer(job->ctx, plan->in_base, PSCAN_TILE * plan->scan.in_stride,
-                                   tiles, job->team, chunks);
+        pscan_chunk_plan_buffer(&job->ctx->machine, pscan_context_placement(job->ctx),
+                                plan->in_base, PSCAN_TILE * plan->scan.in_stride, tiles, job->team,
+                                chunks);
     else
-        pscan_topology_plan(job->ctx, tiles, job->team, chunks);
+        pscan_chunk_plan(&job->ctx->machine, pscan_context_placement(job->ctx), tiles, job->team,
+                         chunks);
     return true;
 }
 

@@ -11,7 +11,7 @@
 #include "convert.h"
 #include "kernels/kernels.h"
 #include "layout.h"
-#include "topology.h"
+#include "tile.h"
 #include "workspace.h"
 
 #include <stdbool.h>
@@ -24,8 +24,7 @@
  * every operation is fixed by the data's shape alone. A lane of at most
  * one tile is therefore numpy's left-to-right scan bit for bit. The float
  * error term is about n/4096 + 4096 roundings, against n for one chain.
- * PSCAN_TILE itself (4096) is defined in kernels/kernels.h: the kernels
- * are specialised for segments of exactly one tile. */
+ * PSCAN_TILE itself (4096) is defined in tile.h. */
 
 /* Threads hand carries on per block of whole tiles, read once from memory
  * and scanned again from L2: as many tiles as fill half the context's L2
@@ -40,9 +39,8 @@ enum {
     PSCAN_BLOCK = PSCAN_TILE * PSCAN_BLOCK_TILES
 };
 
-/* Outputs at least this big get non-temporal stores: they outgrow the
- * caches, so the read-for-ownership a plain store costs is pure loss. */
-#define PSCAN_STREAM_MIN_BYTES ((int64_t)32 << 20)
+/* Outputs of at least the context's tuning.stream_min_bytes (tuning.h)
+ * get non-temporal stores. */
 
 typedef enum pscan_schedule {
     PSCAN_SCHEDULE_NONE,   /* empty plan */
@@ -73,7 +71,7 @@ typedef struct pscan_job {
                                    scanning a file piece by piece */
     char *state_out;            /* NULL, or where each lane's last
                                    accumulator goes (laid out as carry) */
-    const pscan_context *ctx;   /* where the threads run (topology.h) */
+    const pscan_context *ctx;   /* where the threads run, and its tuning */
 
     /* Filled by pscan_engine_prepare. */
     pscan_schedule schedule;

@@ -287,15 +287,15 @@ bool pscan_plan_is_in_place(const pscan_plan *plan, size_t in_itemsize, size_t o
     return true;
 }
 
-bool pscan_array_is_c_contiguous(const pscan_array *array)
+int pscan_array_is_c_contiguous(const pscan_array *array)
 {
     if (!array->strides)
-        return true;
+        return 1;
     int64_t expected = (int64_t)pscan_dtype_size(array->dtype);
     for (int d = array->ndim - 1; d >= 0; d--) {
         if (array->shape[d] != 1 && array->strides[d] != expected)
-            return false;
+            return 0;
         expected *= array->shape[d];
     }
-    return true;
+    return 1;
 }

@@ -70,9 +70,8 @@ void pscan_view_span(const pscan_view *view, uintptr_t *lo, uintptr_t *hi);
  * and sorted (PSCAN_ENOMEM if that list cannot be allocated). */
 pscan_status pscan_view_check_disjoint(const pscan_view *view);
 
-/* True when `array` (ndim and shape already checked) is C-contiguous:
- * strides NULL, or the C strides of its shape (length-1 dims ignored). */
-bool pscan_array_is_c_contiguous(const pscan_array *array);
+/* pscan_array_is_c_contiguous (pscan.h, advanced API) takes `array` with
+ * ndim and shape already checked. */
 
 /* Build the walk for a scan of `in` into `out` along `axis` (already
  * normalised to 0..ndim-1), or along the C-order flattening if `flatten`. */

@@ -3,6 +3,8 @@
  * scan again from the carries it returns. Built on the public API only
  * (pscan_stream continues lanes from given totals), so libpscan_mpi links
  * libpscan like any user. */
+/* pscan_array_is_c_contiguous */
+#define PSCAN_ADVANCED_API
 #include "pscan_mpi.h"
 
 #include "dtype_list.h"
@@ -53,19 +55,6 @@ typedef struct local_shape {
     int64_t shape_key; /* ndim and every dim but the axis, hashed */
 } local_shape;
 
-static int c_contiguous(const pscan_array *a)
-{
-    if (!a->strides)
-        return 1;
-    int64_t expected = (int64_t)pscan_dtype_size(a->dtype);
-    for (int d = a->ndim - 1; d >= 0; d--) {
-        if (a->shape[d] != 1 && a->strides[d] != expected)
-            return 0;
-        expected *= a->shape[d];
-    }
-    return 1;
-}
-
 /* (No <stdbool.h>: it would turn the dtype tag `bool` above into a
  * macro; flags are ints here.) */
 
@@ -79,54 +68,27 @@ static int64_t hash_words(const int64_t *words, int n)
     return (int64_t)(h >> 2);
 }
 
-/* Everything the library would reject, found without writing: the same
- * call on views emptied along the scan (all checks run, nothing is
- * stored); then what only the distributed scan needs. */
+/* Everything the library would reject, found without reading or writing
+ * (pscan_scan_check: the library's own door), then what only the
+ * distributed scan needs. */
 static pscan_status check_local(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
                                 const pscan_array *out, const pscan_opts *opts, local_shape *ls)
 {
-    if (!in || !out || (in->ndim > 0 && !in->shape) || (out->ndim > 0 && !out->shape))
+    if (!in || !out)
         return PSCAN_ENULL;
-    if (in->ndim < 0 || in->ndim > PSCAN_MAX_DIMS || out->ndim < 0 || out->ndim > PSCAN_MAX_DIMS)
-        return PSCAN_ENDIM;
-    if (opts && opts->flags)
+    if (opts && opts->flags) /* none of them has a distributed meaning yet */
         return PSCAN_EOPTS;
+    const pscan_status status = pscan_scan_check(op, in, axis, dtype, out, opts);
+    if (status != PSCAN_OK)
+        return status;
     const int flatten = axis == PSCAN_AXIS_NONE;
     const int dims = in->ndim == 0 ? 1 : in->ndim;
-    if (!flatten && (axis < -dims || axis >= dims))
-        return PSCAN_EAXIS;
     const int resolved = flatten ? -1 : axis < 0 ? axis + dims : axis;
-    int64_t in_shape[PSCAN_MAX_DIMS], out_shape[PSCAN_MAX_DIMS];
-    memcpy(in_shape, in->shape, (size_t)in->ndim * sizeof *in_shape);
-    memcpy(out_shape, out->shape, (size_t)out->ndim * sizeof *out_shape);
-    if (in->ndim > 0) {
-        in_shape[flatten ? 0 : resolved] = 0;
-        if (out->ndim > 0)
-            out_shape[flatten ? 0 : (resolved < out->ndim ? resolved : 0)] = 0;
-        const pscan_array empty_in = {in->data, in->dtype, in->ndim, in_shape, in->strides};
-        const pscan_array empty_out = {out->data, out->dtype, out->ndim, out_shape, out->strides};
-        pscan_status status = pscan_scan(op, &empty_in, axis, dtype, &empty_out, opts);
-        if (status != PSCAN_OK)
-            return status;
-    }
-    /* the checks the empty views could not make */
     int64_t size = 1;
-    for (int d = 0; d < in->ndim; d++) {
-        if (in->shape[d] < 0)
-            return PSCAN_ESHAPE;
+    for (int d = 0; d < in->ndim; d++)
         size *= in->shape[d];
-    }
-    if (flatten ? out->ndim != 1 || out->shape[0] != size : out->ndim != (in->ndim ? in->ndim : 1))
-        return PSCAN_EOUTSHAPE;
-    for (int d = 0; !flatten && d < in->ndim; d++)
-        if (out->shape[d] != in->shape[d])
-            return PSCAN_EOUTSHAPE;
-    if ((size > 0 && (!in->data || !out->data)))
-        return PSCAN_ENULL;
-    if ((int)op < 0 || op >= PSCAN_OP_COUNT)
-        return PSCAN_EOP;
     ls->acc = dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, in->dtype) : dtype;
-    if (out->dtype != ls->acc || !c_contiguous(in) || !c_contiguous(out))
+    if (out->dtype != ls->acc || !pscan_array_is_c_contiguous(in) || !pscan_array_is_c_contiguous(out))
         return PSCAN_ENOTSUP;
     ls->axis_code = resolved + 1;
     ls->outer = ls->inner = 1;

@@ -7,7 +7,7 @@
 #include "overflow.h"
 
 #include "dtype_list.h"
-#include "topology.h"
+#include "tuning.h"
 
 #include <omp.h>
 #include <string.h>
@@ -143,7 +143,7 @@ static int flattened_overflows(const checker *c, const pscan_view *v, char *buff
 
 pscan_status pscan_check_overflow(const pscan_view *in, int axis, int flatten, pscan_op op,
                                   pscan_dtype acc, pscan_convert_fn load, int threads,
-                                  const char *carry)
+                                  const pscan_tuning *tuning, const char *carry)
 {
     checker c = {op, load, NULL, NULL, pscan_dtype_size(acc), carry};
     if (!lane_functions(acc, &c.follow, &c.start) || (op != PSCAN_SUM && op != PSCAN_PROD) ||
@@ -156,7 +156,7 @@ pscan_status pscan_check_overflow(const pscan_view *in, int axis, int flatten, p
         return overflowed ? PSCAN_EOVERFLOW : PSCAN_OK;
     }
     const int64_t len = in->shape[axis], lanes = in->size / len;
-    const int useful = pscan_useful_threads(threads, in->size);
+    const int useful = pscan_useful_threads(tuning, threads, in->size);
     const int team = lanes >= 2 * (int64_t)useful ? useful : 1;
 #pragma omp parallel num_threads(team) if (team > 1) reduction(| : overflowed)
     {

@@ -314,7 +314,8 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, int row_axis, ps
     pscan_status status = pscan_context_resolve(opts->ctx, &ctx);
     if (status != PSCAN_OK)
         return status;
-    int64_t threads = pscan_useful_threads(opts->threads > 0 ? opts->threads : ctx->threads, total);
+    int64_t threads = pscan_useful_threads(&ctx->tuning, opts->threads > 0 ? opts->threads : ctx->threads,
+                                           total);
     r.ordered = !kernel->order_free;
     const bool sequential = opts->order == PSCAN_ORDER_SEQUENTIAL; /* no tiles */
     r.tile_cols = sequential ? r.cols : PSCAN_TILE;
@@ -348,7 +349,7 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, int row_axis, ps
     const size_t reduced = r.blocks > 1 ? (size_t)units * row_bytes : 0;
     const size_t handed = r.wavefront ? (size_t)(threads - 1) * (size_t)r.rows * r.acc : 0;
     const size_t progress = r.wavefront ? (size_t)threads * sizeof(strip_progress) : 0;
-    const bool big = (int64_t)out_bytes >= PSCAN_STREAM_MIN_BYTES && in_lo != out_lo;
+    const bool big = (int64_t)out_bytes >= ctx->tuning.stream_min_bytes && in_lo != out_lo;
     r.stream = big && !r.ordered && kernel->scan_stream;
     r.copy = big && r.ordered ? pscan_kernel_stream_copy() : NULL;
     const size_t per_thread = r.ordered ? ordered_buffer_bytes(&r) : 2 * row_bytes;

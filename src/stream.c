@@ -1,9 +1,9 @@
 /* stream.c - a scan fed chunk by chunk: the lanes' running results are the
- * carry of the next chunk's scan (src/scan_carry.h), so chunks go through
+ * carry of the next chunk's scan (pscan.h, advanced API), so chunks go through
  * the same engine, threads and tiles as one call. */
 #include "dtype.h"
 #include "layout.h"
-#include "scan_carry.h"
+#include "request.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -27,7 +27,6 @@ pscan_status pscan_stream_create(pscan_stream **out_stream, pscan_op op, pscan_d
                                  int lane_ndim, const int64_t *lane_shape,
                                  pscan_stream_layout layout, const pscan_opts *opts)
 {
-    static const pscan_opts default_opts = PSCAN_OPTS_INIT;
     if (!out_stream)
         return PSCAN_ENULL;
     *out_stream = NULL;
@@ -41,9 +40,11 @@ pscan_status pscan_stream_create(pscan_stream **out_stream, pscan_op op, pscan_d
         return PSCAN_ENULL;
     if (layout != PSCAN_STREAM_STEPS && layout != PSCAN_STREAM_LAST)
         return PSCAN_EOPTS;
-    opts = opts ? opts : &default_opts;
-    if (opts->flags || opts->threads < 0 ||
-        (opts->order != PSCAN_ORDER_REPRODUCIBLE && opts->order != PSCAN_ORDER_SEQUENTIAL))
+    pscan_opts read;
+    const pscan_status status = pscan_opts_read(opts, &read);
+    if (status != PSCAN_OK)
+        return status;
+    if (read.flags)
         return PSCAN_EOPTS;
     int64_t lanes = 1;
     for (int d = 0; d < lane_ndim; d++) {
@@ -69,7 +70,7 @@ pscan_status pscan_stream_create(pscan_stream **out_stream, pscan_op op, pscan_d
     for (int d = 0; d < lane_ndim; d++)
         s->lane_shape[d] = lane_shape[d];
     s->lanes = lanes;
-    s->opts = *opts;
+    s->opts = read;
     pscan_stream_reset(s);
     *out_stream = s;
     return PSCAN_OK;

@@ -12,11 +12,12 @@
  * axis=None over a Fortran-ordered array of 2+ dims flattens in C order,
  * across the file's order: that case is one call over the whole mapping. */
 #define _GNU_SOURCE
+/* Slabs continue from the previous slab's carry state. */
+#define PSCAN_ADVANCED_API
 
 #include "file_scan.h"
 
 #include "out_writer.h"
-#include "scan_carry.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -126,7 +127,7 @@ static pscan_status scan_lanes(driver *d, const unsigned char *in, uint64_t out,
     opts.flags = flags & (PSCAN_FLAG_REVERSE | PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_CHECK_OVERFLOW |
                           PSCAN_FLAG_COMPENSATED);
     /* Each slab goes on from the engine's state after the one before: the
-     * accumulators, or a compensated sum's pairs (src/scan_carry.h). */
+     * accumulators, or a compensated sum's pairs (pscan.h, advanced API). */
     const size_t state_bytes = (size_t)width * pscan_scan_state_size(rq->op, d->in_dtype, rq->acc, &opts);
     unsigned char *carry = malloc(2 * state_bytes), *next = carry + state_bytes;
     if (!carry)

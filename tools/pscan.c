@@ -12,7 +12,6 @@
 #include "file_scan.h"
 #include "npy_file.h"
 #include "progress.h"
-#include "topology.h"
 
 #include <pscan.h>
 
@@ -278,7 +277,7 @@ static int parse_args(int argc, char **argv, cli *c)
         } else if (is_option(arg, "--placement")) {
             pscan_placement placement;
             if (!(value = option_value(argc, argv, &i, "--placement")) ||
-                !pscan_placement_parse(value, &placement))
+                pscan_placement_from_name(value, &placement) != PSCAN_OK)
                 return usage_error("--placement: '%s' is not none, spread or compact",
                                    value ? value : "");
             c->placement = (int)placement;

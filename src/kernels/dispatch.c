@@ -55,13 +55,23 @@ static const kernel_variant variants[PSCAN_ISA_COUNT] = {
 static pscan_isa chosen_isa = PSCAN_ISA_SCALAR;
 static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
 
+int pscan_isa_from_name(const char *name, pscan_isa *isa)
+{
+    for (int i = 0; name && i < PSCAN_ISA_COUNT; i++)
+        if (strcmp(name, isa_names[i]) == 0) {
+            *isa = (pscan_isa)i;
+            return 1;
+        }
+    return 0;
+}
+
+/* An unknown PSCAN_ISA is left to the context's creation to report
+ * (tuning.c: PSCAN_EENV); the kernels themselves ignore it. */
 static void choose(void)
 {
-    pscan_isa isa = best_supported();
-    const char *forced = getenv("PSCAN_ISA");
-    for (int i = 0; forced && i < PSCAN_ISA_COUNT; i++)
-        if (strcmp(forced, isa_names[i]) == 0 && (pscan_isa)i < isa)
-            isa = (pscan_isa)i;
+    pscan_isa isa = best_supported(), forced;
+    if (pscan_isa_from_name(getenv("PSCAN_ISA"), &forced) && forced < isa)
+        isa = forced;
     chosen_isa = isa;
 }
 

@@ -14,13 +14,12 @@
 #define PSCAN_KERNELS_H
 
 #include "pscan.h"
+#include "../tile.h"
 
 #include <stddef.h>
 
-/* The REPRODUCIBLE tile (engine.h says what it means). scan_segments and
- * reduce_segments are fastest for segments of exactly this length: the
- * distance between interleaved chains is then a constant. */
-enum { PSCAN_TILE = 4096 };
+/* scan_segments and reduce_segments are fastest for segments of exactly
+ * one tile: the distance between interleaved chains is then a constant. */
 
 typedef struct pscan_kernel {
     /* dst[i] = carry op src[0] op ... op src[i], combined left to right;
@@ -71,6 +70,10 @@ typedef struct pscan_kernel {
  * process: the best the CPU and OS support, or PSCAN_ISA=scalar|avx2|avx512
  * capped at that (pscan_isa_name() in pscan.h tells which). */
 typedef enum pscan_isa { PSCAN_ISA_SCALAR, PSCAN_ISA_AVX2, PSCAN_ISA_AVX512, PSCAN_ISA_COUNT } pscan_isa;
+
+/* The ISA called `name` ("scalar", "avx2", "avx512"): 1, else 0 with *isa
+ * untouched. Whether this CPU has it is another matter (dispatch.c caps). */
+int pscan_isa_from_name(const char *name, pscan_isa *isa);
 
 /* Kernels for op over accumulator type acc (both valid) in the chosen
  * instruction set; never NULL. */

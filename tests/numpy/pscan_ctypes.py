@@ -32,7 +32,7 @@ STATUS_NAMES = [
     "PSCAN_OK", "PSCAN_ENULL", "PSCAN_ENDIM", "PSCAN_ESHAPE", "PSCAN_EAXIS",
     "PSCAN_EOUTSHAPE", "PSCAN_EDTYPE", "PSCAN_ECAST", "PSCAN_ESIZE",
     "PSCAN_EOUTALIAS", "PSCAN_EOP", "PSCAN_EOPTS", "PSCAN_ENOTSUP",
-    "PSCAN_ENOMEM", "PSCAN_EOVERFLOW", "PSCAN_ETOPOLOGY",
+    "PSCAN_ENOMEM", "PSCAN_EOVERFLOW", "PSCAN_ETOPOLOGY", "PSCAN_EENV",
 ]
 
 PSCAN_SUM, PSCAN_PROD, PSCAN_MAX, PSCAN_MIN = 0, 1, 2, 3
@@ -111,6 +111,7 @@ class PscanArray(ctypes.Structure):
 
 class PscanOpts(ctypes.Structure):
     _fields_ = [
+        ("size", ctypes.c_size_t),    # sizeof(pscan_opts)
         ("threads", ctypes.c_int),
         ("order", ctypes.c_int),      # pscan_order
         ("casting", ctypes.c_int),    # pscan_casting
@@ -122,7 +123,7 @@ class PscanOpts(ctypes.Structure):
 def opts_init(threads=0, order=PSCAN_ORDER_REPRODUCIBLE,
               casting=PSCAN_CASTING_UNSAFE, flags=0):
     """The equivalent of PSCAN_OPTS_INIT with some fields overridden."""
-    return PscanOpts(threads, order, casting, flags, None)
+    return PscanOpts(ctypes.sizeof(PscanOpts), threads, order, casting, flags, None)
 
 
 class ArrayDesc(object):

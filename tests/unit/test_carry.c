@@ -6,8 +6,9 @@
  * start on tile boundaries (any boundary where the order is free:
  * sequential or integer ops).
  */
+#define PSCAN_ADVANCED_API
 #include "testutil.h"
-#include "scan_carry.h"
+#include "pscan.h"
 
 enum { TILE = 4096 };
 

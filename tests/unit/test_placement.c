@@ -9,7 +9,9 @@
 #include "testutil.h"
 #include "tu_topology.h"
 
-#include "topology.h"
+#include "bind.h"
+#include "chunk_plan.h"
+#include "context.h"
 
 #include <sched.h>
 
@@ -62,10 +64,10 @@ Test(placement, compact_fills_nodes_in_order)
     cr_assert(eq(i64, spread[0], 4000));
     cr_assert(eq(i64, spread[1], 2000));
     /* SPANS only where the threads are on two nodes or more */
-    cr_assert(eq(int, pscan_topology_wants_spans(ctx, 3, false), 1));
+    cr_assert(eq(int, pscan_chunk_plan_spans_nodes(&ctx->machine, pscan_context_placement(ctx), 3, false), 1));
     TU_ASSERT_OK(pscan_context_set_placement(ctx, PSCAN_PLACEMENT_COMPACT));
-    cr_assert(eq(int, pscan_topology_wants_spans(ctx, 3, false), 0));
-    cr_assert(eq(int, pscan_topology_wants_spans(ctx, 6, false), 1));
+    cr_assert(eq(int, pscan_chunk_plan_spans_nodes(&ctx->machine, pscan_context_placement(ctx), 3, false), 0));
+    cr_assert(eq(int, pscan_chunk_plan_spans_nodes(&ctx->machine, pscan_context_placement(ctx), 6, false), 1));
     pscan_context_destroy(ctx);
 }
 
@@ -89,7 +91,7 @@ Test(placement, spans_match_one_thread)
     for (int m = 0; m < 3; m++) {
         pscan_context *ctx;
         TU_ASSERT_OK(pscan_context_create_synthetic(machines[m], &ctx));
-        cr_assert(eq(int, pscan_topology_wants_spans(ctx, 4, false), m < 2), "%s", machines[m]);
+        cr_assert(eq(int, pscan_chunk_plan_spans_nodes(&ctx->machine, pscan_context_placement(ctx), 4, false), m < 2), "%s", machines[m]);
         for (size_t c = 0; c < TU_COUNT(cases); c++)
             for (int l = 0; l < 3; l++)
                 for (int threads = 2; threads <= 8; threads += 3) {
@@ -140,13 +142,13 @@ Test(placement, binding_on_this_system)
     int count;
     TU_ASSERT_OK(pscan_context_plan(ctx, 4096, 1, &chunk, 1, &count));
     cr_assert(ge(int, chunk.pu, 0));
-    void *saved = pscan_topology_bind(ctx, chunk.pu);
+    void *saved = pscan_bind(&ctx->machine, chunk.pu);
     if (saved) { /* bound: the mask is that PU alone until unbound */
         cr_assert(eq(int, sched_getaffinity(0, sizeof after, &after), 0));
         cr_assert(eq(int, CPU_COUNT(&after), 1));
         cr_assert(eq(int, CPU_ISSET(chunk.pu, &after) ? 1 : 0, 1));
     }
-    pscan_topology_unbind(ctx, saved);
+    pscan_unbind(&ctx->machine, saved);
     cr_assert(eq(int, sched_getaffinity(0, sizeof after, &after), 0));
     cr_assert(eq(int, same_mask(&before, &after), 1));
 
@@ -187,7 +189,7 @@ Test(placement, spans_follow_page_runs)
     pscan_chunk chunks[8];
     /* node 1's pages first, 3:1 against the threads' 1:1 */
     const pscan_node_run swapped[2] = {{0, 600, 1}, {600, 400, 0}};
-    cr_assert(eq(int, pscan_topology_plan_runs(ctx, swapped, 2, 1000, 4, chunks), 1));
+    cr_assert(eq(int, pscan_chunk_plan_runs(&ctx->machine, pscan_context_placement(ctx), swapped, 2, 1000, 4, chunks), 1));
     int64_t next = 0;
     for (int k = 0; k < 4; k++) {
         cr_assert(eq(i64, chunks[k].first_tile, next));
@@ -203,17 +205,17 @@ Test(placement, spans_follow_page_runs)
     const pscan_node_run lopsided[2] = {{0, 10, 0}, {10, 990, 1}}; /* node 1: one thread of 3 */
     const pscan_node_run one[1] = {{0, 1000, 0}};
     chunks[0].tiles = -5;
-    cr_assert(eq(int, pscan_topology_plan_runs(ctx, twice, 3, 1000, 4, chunks), 0));
-    cr_assert(eq(int, pscan_topology_plan_runs(ctx, gap, 2, 1000, 4, chunks), 0));
-    cr_assert(eq(int, pscan_topology_plan_runs(ctx, lopsided, 2, 1000, 3, chunks), 0));
-    cr_assert(eq(int, pscan_topology_plan_runs(ctx, one, 1, 1000, 4, chunks), 0));
+    cr_assert(eq(int, pscan_chunk_plan_runs(&ctx->machine, pscan_context_placement(ctx), twice, 3, 1000, 4, chunks), 0));
+    cr_assert(eq(int, pscan_chunk_plan_runs(&ctx->machine, pscan_context_placement(ctx), gap, 2, 1000, 4, chunks), 0));
+    cr_assert(eq(int, pscan_chunk_plan_runs(&ctx->machine, pscan_context_placement(ctx), lopsided, 2, 1000, 3, chunks), 0));
+    cr_assert(eq(int, pscan_chunk_plan_runs(&ctx->machine, pscan_context_placement(ctx), one, 1, 1000, 4, chunks), 0));
     cr_assert(eq(i64, chunks[0].tiles, -5), "chunks untouched on refusal");
     /* a described host cannot be asked where pages are: the plain plan */
     pscan_chunk plain[4];
     int count;
     TU_ASSERT_OK(pscan_context_plan(ctx, 1000 * 4096, 4, plain, 4, &count));
     static char buffer[4096];
-    pscan_topology_plan_buffer(ctx, buffer, 1, 1000, 4, chunks);
+    pscan_chunk_plan_buffer(&ctx->machine, pscan_context_placement(ctx), buffer, 1, 1000, 4, chunks);
     cr_assert(eq(int, memcmp(chunks, plain, sizeof plain), 0));
     pscan_context_destroy(ctx);
 }
@@ -269,7 +271,7 @@ Test(placement, plan_follows_runtime_members)
     TU_ASSERT_OK(pscan_context_create_synthetic("numa:2 core:4 pu:1", &ctx));
     const int member_pu[5] = {5, 0, 6, 1, 7}; /* nodes 1, 0, 1, 0, 1 */
     pscan_chunk chunks[5];
-    cr_assert(eq(int, pscan_topology_plan_members(ctx, 1000, 5, member_pu, chunks), 2));
+    cr_assert(eq(int, pscan_chunk_plan_members(&ctx->machine, 1000, 5, member_pu, chunks), 2));
     const int order[5] = {1, 3, 0, 2, 4};
     const int64_t tiles[5] = {200, 200, 200, 200, 200};
     int64_t next = 0;
@@ -282,6 +284,6 @@ Test(placement, plan_follows_runtime_members)
         next += chunks[k].tiles;
     }
     const int one_node[3] = {4, 5, 6};
-    cr_assert(eq(int, pscan_topology_plan_members(ctx, 30, 3, one_node, chunks), 1));
+    cr_assert(eq(int, pscan_chunk_plan_members(&ctx->machine, 30, 3, one_node, chunks), 1));
     pscan_context_destroy(ctx);
 }

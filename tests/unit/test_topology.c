@@ -55,7 +55,7 @@ Test(topology, synthetic_nodes)
     for (int d = 0; d < 3; d++) {
         pscan_context *ctx;
         TU_ASSERT_OK(pscan_context_create_synthetic(descs[d], &ctx));
-        pscan_topology_info info;
+        pscan_topology_info info = PSCAN_TOPOLOGY_INFO_INIT;
         TU_ASSERT_OK(pscan_context_info(ctx, &info));
         cr_assert(eq(int, info.this_system, 0));
         cr_assert(eq(int, info.numa_nodes, nodes[d]), "%s", descs[d]);
@@ -86,7 +86,7 @@ Test(topology, xml_with_caches)
 {
     pscan_context *ctx = tu_xml_context(
         "pack:2 numa:1 l3:1(size=33554432) l2:4(size=1048576) l1d:1(size=49152) core:1 pu:2");
-    pscan_topology_info info;
+    pscan_topology_info info = PSCAN_TOPOLOGY_INFO_INIT;
     TU_ASSERT_OK(pscan_context_info(ctx, &info));
     cr_assert(eq(int, info.numa_nodes, 2));
     cr_assert(eq(int, info.cores, 8));
@@ -110,7 +110,7 @@ Test(topology, xml_with_caches)
 /* This machine: facts, a scan on a described context, first touch. */
 Test(topology, this_system_and_alloc)
 {
-    pscan_topology_info info;
+    pscan_topology_info info = PSCAN_TOPOLOGY_INFO_INIT;
     TU_ASSERT_OK(pscan_context_info(NULL, &info));
     cr_assert(eq(int, info.this_system, 1));
     cr_assert(ge(int, info.pus, 1));
