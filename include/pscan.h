@@ -195,17 +195,8 @@ PSCAN_API pscan_status pscan_scan_check(pscan_op op, const pscan_array *in, int 
  * summed-area table. The result is that of scanning along each axis in
  * turn, from the last axis to the first (bit for bit; the order matters
  * only to float sums and products), each scan accumulating in `dtype`
- * (or numpy's default for `op` and in's dtype). C-contiguous in and out
- * with out in the accumulator's dtype: an axis and the last axis in one
- * pass (in read once, out written once) under an order-free op (integer
- * and bool sums and products, max, min; rows cut into blocks across
- * threads) and for float sums and products (whole images per thread, or
- * each image cut into column strips across threads, at least 64 columns
- * wide); other axis sets, and narrower float images on several threads, a
- * cache-sized slab of rows at a time, each slab scanned along all its axes
- * (an axis and the last in one pass there too) before the next is read. Any other
- * layout runs the scans one after another (with an n-sized accumulator
- * scratch when out's dtype differs).
+ * (or numpy's default for `op` and in's dtype). README "Multi-axis scans"
+ * says how the work is scheduled and what it costs.
  * @param axes  naxes distinct axes, -ndim <= axis < ndim, any order.
  * @return as pscan_scan; PSCAN_EAXIS for a repeated or out-of-range axis or
  *         naxes outside 1..ndim; PSCAN_ENOTSUP when opts.flags is not 0.
@@ -260,7 +251,9 @@ PSCAN_API pscan_status pscan_cumsum_f64(const double *in, double *out, size_t n)
  * Create a context. Contexts are independent and may be used from several
  * threads at once.
  * @param out_ctx receives the new context (NULL on error).
- * @return PSCAN_OK, PSCAN_ENULL, PSCAN_ENOMEM or PSCAN_ETOPOLOGY.
+ * @return PSCAN_OK, PSCAN_ENULL, PSCAN_ENOMEM, PSCAN_ETOPOLOGY or
+ *         PSCAN_EENV (a PSCAN_* environment variable with an unknown value;
+ *         README "Environment and tuning").
  */
 PSCAN_API pscan_status pscan_context_create(pscan_context **out_ctx);
 
@@ -378,7 +371,9 @@ PSCAN_API pscan_status pscan_context_describe(const pscan_context *ctx, int64_t 
  * it. On this system the team's threads are bound to their PUs for the
  * touch (and unbound after); where binding is refused the pages are still
  * zeroed. Free with pscan_free. opts: threads and ctx as for a scan.
- * @return PSCAN_OK, PSCAN_ENULL or PSCAN_ENOMEM.
+ * @return PSCAN_OK, PSCAN_ENULL, PSCAN_EOPTS (opts not started from
+ *         PSCAN_OPTS_INIT, or invalid), PSCAN_ENOMEM, or why the default
+ *         context could not be made (PSCAN_ETOPOLOGY, PSCAN_EENV).
  */
 PSCAN_API pscan_status pscan_alloc(size_t bytes, const pscan_opts *opts, void **out);
 PSCAN_API void pscan_free(void *memory);

@@ -1,6 +1,6 @@
 /* engine.c - the two-pass blocked scan: lanes, blocks, carries, threads.
  *
- * Three schedules cover every plan:
+ * Four schedules cover every plan:
  *   LANES   many lanes: each thread takes a contiguous range of whole
  *           lanes; short lanes are scanned many per kernel call.
  *   BLOCKS  one or a few long lanes: blocks of whole tiles (sized to L2) are
@@ -18,7 +18,7 @@
  *           fewer such panels than threads their row blocks are BLOCKS
  *           whose carries are whole rows.
  *
- * Chained look-back (DESIGN.md section 6). Every block has a descriptor:
+ * Chained look-back. Every block has a descriptor:
  * a state word (this run's number, then AGGREGATE or PREFIX), the values
  * the block adds to the carry chain, and its inclusive prefix. A thread
  * that finds its predecessor's prefix already published scans its block in
