@@ -2,18 +2,45 @@
  * that will scan it, so on a NUMA machine each page lands on its node. */
 #define _GNU_SOURCE
 
-#include "bind.h"
 #include "context.h"
+#include "engine.h"
 #include "request.h"
 #include "tile.h"
+#include "workspace.h"
 
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 /* pscan_alloc keeps the mapping's length just before the memory. */
 enum { ALLOC_HEADER = 64 };
+
+/* First touch, chunk by chunk of the plan. */
+typedef struct touch_job {
+    unsigned char *memory;
+    size_t bytes;
+    const pscan_chunk *chunks;
+    int count;
+    int64_t tiles;
+} touch_job;
+
+static void touch_member(void *arg, int member, int members)
+{
+    const touch_job *job = arg;
+    const size_t tile_bytes = (size_t)PSCAN_TILE * 8;
+    /* chunk k is member k's (a runtime that starts fewer threads gets the
+     * rest round robin); the last chunk takes the bytes after the last
+     * whole element */
+    for (int k = member; k < job->count; k += members) {
+        const pscan_chunk *chunk = &job->chunks[k];
+        const size_t from = (size_t)chunk->first_tile * tile_bytes;
+        size_t to = (size_t)(chunk->first_tile + chunk->tiles) * tile_bytes;
+        if (to > job->bytes || chunk->first_tile + chunk->tiles == job->tiles)
+            to = job->bytes;
+        if (to > from)
+            memset(job->memory + from, 0, to - from);
+    }
+}
 
 pscan_status pscan_alloc(size_t bytes, const pscan_opts *user_opts, void **out)
 {
@@ -40,33 +67,24 @@ pscan_status pscan_alloc(size_t bytes, const pscan_opts *user_opts, void **out)
     const int64_t elements = (int64_t)(bytes / 8);
     const int team = pscan_useful_threads(&ctx->tuning, opts->threads > 0 ? opts->threads : ctx->threads,
                                           elements);
-    pscan_chunk *chunks = malloc((size_t)team * sizeof *chunks);
+    /* The plan lives in the context's workspace; without one the pages
+     * are still zeroed, by this thread. */
+    pscan_workspace *ws = NULL;
+    const size_t plan_bytes = (size_t)team * sizeof(pscan_chunk);
     int count = 0;
-    if (!chunks || pscan_context_plan(ctx, elements, team, chunks, team, &count) != PSCAN_OK) {
-        free(chunks);
-        memset(memory, 0, bytes); /* still zeroed, by this thread */
-        *out = memory;
-        return PSCAN_OK;
+    pscan_chunk *chunks = NULL;
+    if (pscan_workspace_acquire(ctx, &ws) == PSCAN_OK &&
+        pscan_workspace_reserve_arena(ws, pscan_workspace_region_size(plan_bytes)) == PSCAN_OK) {
+        chunks = pscan_workspace_carve(ws, plan_bytes);
+        pscan_context_plan(ctx, elements, team, chunks, team, &count);
     }
-    const int64_t tiles = (elements + PSCAN_TILE - 1) / PSCAN_TILE;
-#pragma omp parallel num_threads(count) if (count > 1)
-    {
-        const int k = omp_get_thread_num();
-        void *saved = pscan_bind(&ctx->machine, chunks[k].pu);
-        /* this chunk's tiles of 8-byte elements (the last one takes the
-         * bytes after the last whole element) */
-        const size_t tile_bytes = (size_t)PSCAN_TILE * 8;
-        const size_t from = (size_t)chunks[k].first_tile * tile_bytes;
-        size_t to = (size_t)(chunks[k].first_tile + chunks[k].tiles) * tile_bytes;
-        if (to > bytes || chunks[k].first_tile + chunks[k].tiles == tiles)
-            to = bytes;
-        if (to > from)
-            memset(memory + from, 0, to - from);
-        pscan_unbind(&ctx->machine, saved);
-    }
-    if (tiles == 0)
+    touch_job job = {memory, bytes, chunks, count, (elements + PSCAN_TILE - 1) / PSCAN_TILE};
+    if (count > 0 && job.tiles > 0)
+        pscan_engine_team(ctx, count, chunks, touch_member, &job);
+    else
         memset(memory, 0, bytes);
-    free(chunks);
+    if (ws)
+        pscan_workspace_release(ctx, ws);
     *out = memory;
     return PSCAN_OK;
 }

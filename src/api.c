@@ -70,14 +70,17 @@ static pscan_status run_job(const pscan_plan *plan, pscan_job *job, pscan_worksp
     return status;
 }
 
-/* Copy `in` into fresh C-contiguous memory (the one n-sized scratch: numpy
- * copies the input too when out overlaps it other than exactly). */
-static pscan_status snapshot_input(pscan_view *in, pscan_workspace *ws, void **scratch)
+/* Copy `in` into C-contiguous memory of the workspace's arena (the one
+ * n-sized scratch: numpy copies the input too when out overlaps it other
+ * than exactly). */
+static pscan_status snapshot_input(pscan_view *in, pscan_workspace *ws)
 {
     const size_t itemsize = pscan_dtype_size(in->dtype);
-    void *copy = malloc((size_t)in->size * itemsize);
-    if (!copy)
-        return PSCAN_ENOMEM;
+    const size_t bytes = (size_t)in->size * itemsize;
+    pscan_status status = pscan_workspace_reserve_arena(ws, pscan_workspace_region_size(bytes));
+    if (status != PSCAN_OK)
+        return status;
+    void *copy = pscan_workspace_carve(ws, bytes);
     /* Both views below span no more bytes than `in`, which passed the size
      * checks, so building them cannot fail; the statuses are kept anyway. */
     const int64_t flat_len = in->size;
@@ -87,7 +90,7 @@ static pscan_status snapshot_input(pscan_view *in, pscan_workspace *ws, void **s
         shape[d] = in->shape[d];
     const pscan_array copy_array = {copy, in->dtype, in->ndim, shape, NULL};
     pscan_view flat, copied;
-    pscan_status status = pscan_view_init(&flat, &flat_array);
+    status = pscan_view_init(&flat, &flat_array);
     if (status == PSCAN_OK)
         status = pscan_view_init(&copied, &copy_array);
     if (status == PSCAN_OK) {
@@ -99,12 +102,9 @@ static pscan_status snapshot_input(pscan_view *in, pscan_workspace *ws, void **s
                               .threads = 1};
         status = run_job(&plan, &copy_job, ws);
     }
-    if (status != PSCAN_OK) {
-        free(copy);
+    if (status != PSCAN_OK)
         return status;
-    }
     *in = copied; /* the input is now the copy: C order, same shape */
-    *scratch = copy;
     return PSCAN_OK;
 }
 
@@ -152,10 +152,9 @@ static pscan_status scan_checked(const pscan_request *rq, pscan_view *in, const 
     pscan_plan plan;
     pscan_status status = PSCAN_OK;
     pscan_plan_build(&plan, in, out, rq->axis, rq->flatten);
-    void *scratch = NULL;
     if (spans_intersect(in, out) &&
         !pscan_plan_is_in_place(&plan, pscan_dtype_size(in->dtype), pscan_dtype_size(out->dtype))) {
-        if ((status = snapshot_input(in, ws, &scratch)) != PSCAN_OK)
+        if ((status = snapshot_input(in, ws)) != PSCAN_OK)
             return status;
         pscan_plan_build(&plan, in, out, rq->axis, rq->flatten);
     }
@@ -188,9 +187,7 @@ static pscan_status scan_checked(const pscan_request *rq, pscan_view *in, const 
     job.carry = piece ? piece->carry : NULL;
     job.state_out = piece ? piece->state_out : NULL;
     job.ctx = rq->ctx;
-    status = run_job(&plan, &job, ws);
-    free(scratch);
-    return status;
+    return run_job(&plan, &job, ws);
 }
 
 /* How the shape flags turn one call into a plain inclusive scan. */
@@ -335,7 +332,7 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
     if ((opts->flags & PSCAN_FLAG_CHECK_OVERFLOW) && scan_in->size > 0) {
         status = pscan_check_overflow(scan_in, rq.axis, rq.flatten, op, rq.acc,
                                       load_for(op, rq.in.dtype, rq.acc, opts), rq.threads,
-                                      &rq.ctx->tuning, piece ? piece->carry : NULL);
+                                      rq.ctx, piece ? piece->carry : NULL);
         if (status != PSCAN_OK)
             return status;
     }

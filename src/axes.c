@@ -12,6 +12,7 @@
 #include "layout.h"
 #include "request.h"
 #include "sat.h"
+#include "workspace.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,26 +45,32 @@ static pscan_status sorted_axes(int naxes, const int *axes, int ndim, int *sorte
 /* Each axis in turn over whole arrays: the first from in, the others in
  * place on out (or on an accumulator-typed scratch when out converts). */
 static pscan_status chained(pscan_op op, const pscan_array *in, int naxes, const int *sorted,
-                            pscan_dtype acc, const pscan_array *out, const pscan_opts *opts)
+                            pscan_dtype acc, const pscan_array *out, const pscan_opts *opts,
+                            pscan_context *ctx)
 {
     pscan_array stage = *out;
-    void *scratch = NULL;
+    pscan_workspace *ws = NULL;
+    pscan_status status = PSCAN_OK;
     if (out->dtype != acc) {
         int64_t n = 1;
         for (int d = 0; d < in->ndim; d++)
             n *= in->shape[d];
-        scratch = malloc(n > 0 ? (size_t)n * pscan_dtype_size(acc) : 1);
-        if (!scratch)
-            return PSCAN_ENOMEM;
-        stage = (pscan_array){scratch, acc, in->ndim, in->shape, NULL};
+        const size_t bytes = (size_t)n * pscan_dtype_size(acc);
+        if ((status = pscan_workspace_acquire(ctx, &ws)) != PSCAN_OK)
+            return status;
+        if ((status = pscan_workspace_reserve_arena(ws, pscan_workspace_region_size(bytes))) != PSCAN_OK) {
+            pscan_workspace_release(ctx, ws);
+            return status;
+        }
+        stage = (pscan_array){pscan_workspace_carve(ws, bytes), acc, in->ndim, in->shape, NULL};
     }
-    pscan_status status = PSCAN_OK;
     for (int k = 0; k < naxes && status == PSCAN_OK; k++) {
         const pscan_array *from = k == 0 ? in : &stage;
-        const pscan_array *to = scratch && k == naxes - 1 ? out : &stage;
+        const pscan_array *to = ws && k == naxes - 1 ? out : &stage;
         status = pscan_scan(op, from, sorted[k], acc, to, opts);
     }
-    free(scratch);
+    if (ws)
+        pscan_workspace_release(ctx, ws);
     return status;
 }
 
@@ -106,7 +113,7 @@ pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int naxes, cons
             return status;
     }
     if (!fused)
-        return chained(op, in, naxes, sorted, acc, out, opts);
+        return chained(op, in, naxes, sorted, acc, out, opts, rq.ctx);
 
     /* Slabs of rows: the axes other than 0 inside the slab, then axis 0
      * on from the row before the slab. */

@@ -281,6 +281,32 @@ static void team_leave(const pscan_job *job, void *saved)
         pscan_unbind(&job->ctx->machine, saved);
 }
 
+const pscan_chunk *pscan_engine_team_binding(const pscan_context *ctx, int team, int64_t elements,
+                                            pscan_chunk *chunks)
+{
+    if (team < 2 || !ctx || elements / team < ctx->tuning.bind_min_elems_per_thread)
+        return NULL;
+    const pscan_placement placement = pscan_context_placement(ctx);
+    if (!pscan_bind_wanted(&ctx->machine, placement))
+        return NULL;
+    pscan_chunk_plan(&ctx->machine, placement, team, team, chunks);
+    return chunks;
+}
+
+void pscan_engine_team(const pscan_context *ctx, int team, const pscan_chunk *bind_to,
+                       pscan_team_fn body, void *arg)
+{
+#pragma omp parallel num_threads(team) if (team > 1)
+    {
+        const int member = omp_get_thread_num();
+        void *saved = bind_to ? pscan_bind(&ctx->machine, bind_to[member].pu) : NULL;
+        body(arg, member, omp_get_num_threads());
+        pscan_stream_fence();
+        if (saved)
+            pscan_unbind(&ctx->machine, saved);
+    }
+}
+
 /* ---- LANES: whole lanes per thread ---- */
 
 static void scan_lane(const pscan_plan *plan, const pscan_job *job, char *buffer, int64_t lane)

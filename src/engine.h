@@ -105,4 +105,31 @@ void pscan_engine_prepare(const pscan_plan *plan, pscan_job *job);
 /* Scan everything the plan walks; `ws` holds at least what prepare asked. */
 void pscan_engine_run(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws);
 
+/* ---- Teams for work that is not a plan ----
+ *
+ * Every parallel region of the library starts in the engine: the
+ * summed-area strips (sat.c), the overflow pre-check and first-touch
+ * allocation run their members through pscan_engine_team, so they share
+ * the schedules' thread-count rule (pscan_useful_threads), binding rule
+ * and entry and exit. */
+
+/* One member's share: member < members; members may be fewer than the
+ * team asked for (the OpenMP runtime's choice). The body may use orphaned
+ * `omp for` and `omp barrier`, which bind to the team. */
+typedef void (*pscan_team_fn)(void *arg, int member, int members);
+
+/* Where a team of `team` for `elements` of work is bound, by the rule
+ * the schedules follow (placement set, this system, the runtime not
+ * binding, and at least tuning.bind_min_elems_per_thread per thread): the
+ * context's plan written into chunks[team], or NULL (no binding). */
+const pscan_chunk *pscan_engine_team_binding(const pscan_context *ctx, int team, int64_t elements,
+                                            pscan_chunk *chunks);
+
+/* Run body(arg, member, members) on `team` threads (1: the calling thread
+ * alone); with bind_to, member m is bound to bind_to[m].pu for the call
+ * and given its own mask back after it. Streamed stores are fenced before
+ * the team ends. */
+void pscan_engine_team(const pscan_context *ctx, int team, const pscan_chunk *bind_to,
+                       pscan_team_fn body, void *arg);
+
 #endif

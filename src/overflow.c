@@ -7,9 +7,11 @@
 #include "overflow.h"
 
 #include "dtype_list.h"
-#include "tuning.h"
+#include "context.h"
+#include "engine.h"
 
-#include <omp.h>
+#include <stdatomic.h>
+
 #include <string.h>
 
 enum { CHUNK = 4096 };
@@ -141,9 +143,34 @@ static int flattened_overflows(const checker *c, const pscan_view *v, char *buff
     return st.overflowed;
 }
 
+/* The lanes of a view shared by a team; the first overflow stops all. */
+typedef struct lanes_check {
+    const checker *c;
+    const pscan_view *in;
+    int axis;
+    int64_t len, lanes;
+    atomic_int overflowed;
+} lanes_check;
+
+static void check_member(void *arg, int member, int members)
+{
+    lanes_check *check = arg;
+    _Alignas(16) char buffer[CHUNK * 8];
+    const int64_t first = check->lanes * member / members,
+                  last = check->lanes * (member + 1) / members;
+    for (int64_t lane = first; lane < last && !atomic_load_explicit(&check->overflowed, memory_order_relaxed);
+         lane++) {
+        lane_state st = lane_start(check->c, lane);
+        follow_run(check->c, &st, lane_base(check->in, check->axis, lane), check->in->strides[check->axis],
+                   check->len, buffer);
+        if (st.overflowed)
+            atomic_store_explicit(&check->overflowed, 1, memory_order_relaxed);
+    }
+}
+
 pscan_status pscan_check_overflow(const pscan_view *in, int axis, int flatten, pscan_op op,
                                   pscan_dtype acc, pscan_convert_fn load, int threads,
-                                  const pscan_tuning *tuning, const char *carry)
+                                  const pscan_context *ctx, const char *carry)
 {
     checker c = {op, load, NULL, NULL, pscan_dtype_size(acc), carry};
     if (!lane_functions(acc, &c.follow, &c.start) || (op != PSCAN_SUM && op != PSCAN_PROD) ||
@@ -156,19 +183,10 @@ pscan_status pscan_check_overflow(const pscan_view *in, int axis, int flatten, p
         return overflowed ? PSCAN_EOVERFLOW : PSCAN_OK;
     }
     const int64_t len = in->shape[axis], lanes = in->size / len;
-    const int useful = pscan_useful_threads(tuning, threads, in->size);
+    const int useful = pscan_useful_threads(&ctx->tuning, threads, in->size);
     const int team = lanes >= 2 * (int64_t)useful ? useful : 1;
-#pragma omp parallel num_threads(team) if (team > 1) reduction(| : overflowed)
-    {
-        _Alignas(16) char buffer[CHUNK * 8];
-#pragma omp for schedule(static)
-        for (int64_t lane = 0; lane < lanes; lane++) {
-            if (overflowed)
-                continue;
-            lane_state st = lane_start(&c, lane);
-            follow_run(&c, &st, lane_base(in, axis, lane), in->strides[axis], len, buffer);
-            overflowed |= st.overflowed;
-        }
-    }
+    lanes_check check = {&c, in, axis, len, lanes, 0};
+    pscan_engine_team(ctx, team, NULL, check_member, &check);
+    overflowed = atomic_load(&check.overflowed);
     return overflowed ? PSCAN_EOVERFLOW : PSCAN_OK;
 }

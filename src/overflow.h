@@ -5,17 +5,16 @@
 
 #include "convert.h"
 #include "layout.h"
-#include "tuning.h"
 
 /* PSCAN_EOVERFLOW when a partial sum or product of `op` along `axis` of
  * `in` (or its C-order flattening), its elements converted by `load` to the
  * integer accumulator `acc`, leaves acc's range; else PSCAN_OK (also for
  * MAX, MIN, bool and float accumulators, which cannot overflow). carry:
  * NULL, or one accumulator per lane (C order of the other dims) that the
- * lane's partial results continue from. At most `threads` threads, as
- * many as `tuning` finds worth starting. */
+ * lane's partial results continue from. At most `threads` threads of
+ * ctx's, as many as its tuning finds worth starting (an engine team). */
 pscan_status pscan_check_overflow(const pscan_view *in, int axis, int flatten, pscan_op op,
                                   pscan_dtype acc, pscan_convert_fn load, int threads,
-                                  const pscan_tuning *tuning, const char *carry);
+                                  const pscan_context *ctx, const char *carry);
 
 #endif

@@ -32,8 +32,8 @@
 #include "kernels/kernels.h"
 #include "layout.h"
 #include "spin.h"
+#include "workspace.h"
 
-#include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,6 +278,42 @@ static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int s
     }
 }
 
+/* What every member of a fused table's team shares. */
+typedef struct sat_team {
+    sat_run *r;
+    size_t per_thread;
+    int64_t units, reduce_units;
+} sat_team;
+
+static void sat_member(void *arg, int member, int members)
+{
+    const sat_team *team = arg;
+    sat_run *r = team->r;
+    char *buffers = r->buffers + (size_t)member * team->per_thread;
+    if (r->wavefront) {
+        /* every thread of the team a strip: the team may be smaller than
+         * asked, and a strip nobody runs would stall the rest */
+        for (int64_t image = 0; image < r->images; image++) {
+            if (image > 0) { /* the boundaries' slots are reused */
+#pragma omp barrier
+            }
+            scan_image_ordered(r, image, member, members, buffers);
+        }
+        return;
+    }
+    if (team->reduce_units > 0) {
+#pragma omp for schedule(static)
+        for (int64_t unit = 0; unit < team->reduce_units; unit++)
+            reduce_strip(r, unit, buffers);
+    }
+#pragma omp for schedule(static) nowait
+    for (int64_t unit = 0; unit < team->units; unit++)
+        if (r->ordered)
+            scan_image_ordered(r, unit, 0, 1, buffers);
+        else
+            scan_block(r, unit, buffers);
+}
+
 pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, int row_axis, pscan_dtype acc,
                             const pscan_array *out, const pscan_opts *opts, bool *fused)
 {
@@ -353,49 +389,31 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, int row_axis, ps
     r.stream = big && !r.ordered && kernel->scan_stream;
     r.copy = big && r.ordered ? pscan_kernel_stream_copy() : NULL;
     const size_t per_thread = r.ordered ? ordered_buffer_bytes(&r) : 2 * row_bytes;
-    char *scratch = malloc(progress + reduced + 2 * handed + (size_t)threads * per_thread + 64);
-    if (!scratch)
-        return PSCAN_ENOMEM;
-    /* the progress counters first, on whole cache lines */
-    char *aligned = scratch + (64 - (uintptr_t)scratch % 64) % 64;
-    r.progress = (strip_progress *)(void *)aligned;
+    /* Scratch from the context's workspace, a region per use. */
+    pscan_workspace *ws;
+    if ((status = pscan_workspace_acquire(ctx, &ws)) != PSCAN_OK)
+        return status;
+    const size_t chunk_bytes = (size_t)threads * sizeof(pscan_chunk);
+    const size_t arena = pscan_workspace_region_size(progress) + pscan_workspace_region_size(reduced) +
+                         2 * pscan_workspace_region_size(handed) +
+                         pscan_workspace_region_size((size_t)threads * per_thread) +
+                         pscan_workspace_region_size(chunk_bytes);
+    if ((status = pscan_workspace_reserve_arena(ws, arena)) != PSCAN_OK) {
+        pscan_workspace_release(ctx, ws);
+        return status;
+    }
+    r.progress = pscan_workspace_carve(ws, progress);
     for (size_t k = 0; k < progress / sizeof(strip_progress); k++)
         atomic_init(&r.progress[k].rows, 0);
-    r.reduced = aligned + progress;
-    r.handed_locals = r.reduced + reduced;
-    r.handed_prefixes = r.handed_locals + handed;
-    r.buffers = r.handed_prefixes + handed;
+    r.reduced = pscan_workspace_carve(ws, reduced);
+    r.handed_locals = pscan_workspace_carve(ws, handed);
+    r.handed_prefixes = pscan_workspace_carve(ws, handed);
+    r.buffers = pscan_workspace_carve(ws, (size_t)threads * per_thread);
+    pscan_chunk *chunks = pscan_workspace_carve(ws, chunk_bytes);
     *fused = true;
-    const int64_t reduce_units = r.blocks > 1 ? r.images * (r.blocks - 1) * r.strips : 0;
-#pragma omp parallel num_threads((int)threads) if (threads > 1)
-    {
-        char *buffers = r.buffers + (size_t)omp_get_thread_num() * per_thread;
-        if (r.wavefront) {
-            /* every thread of the team a strip: the team may be smaller
-             * than asked, and a strip nobody runs would stall the rest */
-            const int team = omp_get_num_threads();
-            for (int64_t image = 0; image < r.images; image++) {
-                if (image > 0) { /* the boundaries' slots are reused */
-#pragma omp barrier
-                }
-                scan_image_ordered(&r, image, omp_get_thread_num(), team, buffers);
-            }
-        } else {
-            if (reduce_units > 0) {
-#pragma omp for schedule(static)
-                for (int64_t unit = 0; unit < reduce_units; unit++)
-                    reduce_strip(&r, unit, buffers);
-            }
-#pragma omp for schedule(static) nowait
-            for (int64_t unit = 0; unit < units; unit++)
-                if (r.ordered)
-                    scan_image_ordered(&r, unit, 0, 1, buffers);
-                else
-                    scan_block(&r, unit, buffers);
-        }
-        if (r.stream || r.copy) /* streamed stores are weakly ordered */
-            pscan_stream_fence();
-    }
-    free(scratch);
+    sat_team team = {&r, per_thread, units, r.blocks > 1 ? r.images * (r.blocks - 1) * r.strips : 0};
+    pscan_engine_team(ctx, (int)threads, pscan_engine_team_binding(ctx, (int)threads, total, chunks),
+                      sat_member, &team);
+    pscan_workspace_release(ctx, ws);
     return PSCAN_OK;
 }
