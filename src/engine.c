@@ -466,9 +466,9 @@ static block_desc *desc_at(const blocks_run *r, int64_t index)
     return (block_desc *)(void *)(r->descs + (size_t)index * r->desc_stride);
 }
 
-static unsigned char *aggregate_at(const blocks_run *r, const block_desc *desc, int a)
+static unsigned char *aggregate_at(const blocks_run *r, block_desc *desc, int a)
 {
-    return (unsigned char *)desc->values + r->value_bytes +
+    return desc->values + r->value_bytes +
            (size_t)a * (size_t)r->width * r->job->acc_size;
 }
 
@@ -503,7 +503,7 @@ static void look_back(const blocks_run *r, int64_t index, char *carry)
         from--;
     memcpy(carry, desc_at(r, from)->values, r->value_bytes);
     for (int64_t k = from + 1; k < index; k++) {
-        const block_desc *desc = desc_at(r, k);
+        block_desc *desc = desc_at(r, k);
         for (int a = 0; a < desc->count; a++)
             r->job->kernel->combine(carry, aggregate_at(r, desc, a), carry, (size_t)r->width);
     }

@@ -80,8 +80,10 @@ int pscan_isa_from_name(const char *name, pscan_isa *isa);
 const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc);
 
 /* Compensated SUM kernels over pairs (hi, lo) of doubles: 16-byte values
- * for real accumulators, 32-byte (re pair, im pair) for complex ones. */
-const pscan_kernel *pscan_kernel_get_compensated(int complex);
+ * for real accumulators, 32-byte (re pair, im pair) for complex ones.
+ * (Not `complex`: after <complex.h> that is a macro, and the parameter
+ * would read as a GNU complex integer.) */
+const pscan_kernel *pscan_kernel_get_compensated(int is_complex);
 
 /* memcpy with non-temporal stores (plain memcpy where there are none).
  * Streamed lines are weakly ordered: a thread that streamed calls
