@@ -14,6 +14,7 @@
 
 /* pscan_alloc keeps the mapping's length just before the memory. */
 enum { ALLOC_HEADER = 64 };
+_Static_assert(ALLOC_HEADER >= sizeof(size_t), "the header holds the mapping's length");
 
 pscan_status pscan_alloc(size_t bytes, const pscan_opts *user_opts, void **out)
 {

@@ -94,6 +94,9 @@ void pscan_stream_fence(void);
 
 /* One table per compiled instruction set (dispatch.c picks). */
 typedef pscan_kernel pscan_kernel_table[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT];
+/* scan_kernels.c (and mpi.c) fill one row per op by name, SUM to MIN. */
+_Static_assert(PSCAN_SUM == 0 && PSCAN_MIN == PSCAN_OP_COUNT - 1,
+               "the kernel tables name every op, SUM to MIN");
 extern const pscan_kernel_table pscan_kernels_scalar;
 extern const pscan_kernel_table pscan_kernels_avx2;
 extern const pscan_kernel_table pscan_kernels_avx512;
