@@ -67,8 +67,11 @@ section "(b) install into a temporary prefix"
 cmake --install build-ci --prefix "$prefix"
 
 section "(b) consumer with CMake: find_package(pscan), pscan::pscan and pscan::pscan_static"
+# pscan.h must compile under the warnings the project itself builds with.
+consumer_flags="-Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes"
+consumer_flags+=" -Wcast-qual -Wvla -Werror"
 cmake -S examples/consumer -B "$work/consumer-cmake" -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_FLAGS="-Wall -Wextra -Wpedantic -Werror"
+    -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_FLAGS="$consumer_flags"
 cmake --build "$work/consumer-cmake" --parallel "$jobs"
 "$work/consumer-cmake/consumer"
 "$work/consumer-cmake/consumer_static"

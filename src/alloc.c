@@ -14,6 +14,7 @@
 
 /* pscan_alloc keeps the mapping's length just before the memory. */
 enum { ALLOC_HEADER = 64 };
+_Static_assert(ALLOC_HEADER >= sizeof(size_t), "the header holds the mapping's length");
 
 /* First touch, chunk by chunk of the plan. */
 typedef struct touch_job {

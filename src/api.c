@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const status_text[PSCAN_STATUS_COUNT] = {
+static const char *const status_text[] = {
     [PSCAN_OK] = "success",
     [PSCAN_ENULL] = "a required pointer (array, data, shape or out) is NULL",
     [PSCAN_ENDIM] = "ndim is outside 0..PSCAN_MAX_DIMS (64)",
@@ -33,6 +33,9 @@ static const char *const status_text[PSCAN_STATUS_COUNT] = {
     [PSCAN_EENV] = "a PSCAN_* environment variable (PSCAN_ISA, PSCAN_PLACEMENT, PSCAN_SCHEDULE) "
                    "has a value pscan does not know",
 };
+/* Sized by its entries: a status added without its text fails here. */
+_Static_assert(sizeof status_text / sizeof *status_text == PSCAN_STATUS_COUNT,
+               "a text for every status");
 
 const char *pscan_strerror(pscan_status s)
 {
@@ -119,7 +122,8 @@ static bool skips_nan(const pscan_opts *opts, pscan_dtype in_dtype)
  * two pairs for complex. */
 static size_t compensated_size(pscan_dtype acc)
 {
-    return acc == PSCAN_COMPLEX64 || acc == PSCAN_COMPLEX128 ? 32 : 16;
+    return acc == PSCAN_COMPLEX64 || acc == PSCAN_COMPLEX128 ? PSCAN_COMPLEX_PAIR_BYTES
+                                                             : PSCAN_PAIR_BYTES;
 }
 
 static bool compensates(pscan_op op, pscan_dtype acc, const pscan_opts *opts)

@@ -303,6 +303,7 @@ pscan_convert_fn pscan_convert_get_skip_nan(pscan_dtype from, pscan_dtype to, ps
 typedef struct pair_dd {
     double hi, lo;
 } pair_dd;
+_Static_assert(sizeof(pair_dd) == PSCAN_PAIR_BYTES, "a pair is the size convert.h gives");
 
 #define PAIRS_f16 1
 #define PAIRS_f32 1

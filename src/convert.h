@@ -22,8 +22,11 @@ pscan_convert_fn pscan_convert_get(pscan_dtype from, pscan_dtype to);
 pscan_convert_fn pscan_convert_get_skip_nan(pscan_dtype from, pscan_dtype to, pscan_op op);
 
 /* Compensated sums keep each accumulator value as pairs hi + lo of doubles
- * (one pair for float16/32/64 accumulators, two for complex64/128). The
- * load: from -> acc as usual, then widened exactly to pairs; the store:
+ * (one pair for float16/32/64 accumulators, two for complex64/128); the
+ * converters, the kernels and the engine's carries all size them by these. */
+#define PSCAN_PAIR_BYTES (2 * sizeof(double))
+#define PSCAN_COMPLEX_PAIR_BYTES (2 * PSCAN_PAIR_BYTES)
+/* The load: from -> acc as usual, then widened exactly to pairs; the store:
  * the pairs rounded to double, then to acc, then converted to `to`. NULL
  * when acc is not a float or complex type. */
 pscan_convert_fn pscan_convert_get_to_pair(pscan_dtype from, pscan_dtype acc);

@@ -10,7 +10,7 @@ typedef struct dtype_info {
     int value_bits;
 } dtype_info;
 
-static const dtype_info dtype_table[PSCAN_DTYPE_COUNT] = {
+static const dtype_info dtype_table[] = {
     [PSCAN_DTYPE_DEFAULT] = {"default", 0, PSCAN_KIND_BOOL, 0},
     [PSCAN_BOOL] = {"bool", 1, PSCAN_KIND_BOOL, 1},
     [PSCAN_INT8] = {"int8", 1, PSCAN_KIND_INT, 7},
@@ -27,6 +27,9 @@ static const dtype_info dtype_table[PSCAN_DTYPE_COUNT] = {
     [PSCAN_COMPLEX64] = {"complex64", 8, PSCAN_KIND_COMPLEX, 24},
     [PSCAN_COMPLEX128] = {"complex128", 16, PSCAN_KIND_COMPLEX, 53},
 };
+/* Sized by its entries: a dtype added without its row fails here. */
+_Static_assert(sizeof dtype_table / sizeof *dtype_table == PSCAN_DTYPE_COUNT,
+               "a row for every dtype");
 
 bool pscan_dtype_valid(pscan_dtype t)
 {

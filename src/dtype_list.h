@@ -59,4 +59,12 @@ typedef pscan_c128 pscan_t_c128;
         X(arg, u16) X(arg, u32) X(arg, u64) X(arg, f16) X(arg, f32)            \
             X(arg, f64) X(arg, c64) X(arg, c128)
 
+/* Every table generated from the lists (conversions, kernels, MPI
+ * combines) has a row per dtype only if the lists name them all. */
+#define PSCAN_DTYPE_LIST_ONE(tag) +1
+#define PSCAN_DTYPE_LIST_ONE_WITH(arg, tag) +1
+_Static_assert(0 PSCAN_EACH_DTYPE(PSCAN_DTYPE_LIST_ONE) == PSCAN_DTYPE_COUNT - 1 &&
+                   0 PSCAN_EACH_DTYPE_WITH(PSCAN_DTYPE_LIST_ONE_WITH, 0) == PSCAN_DTYPE_COUNT - 1,
+               "the dtype lists name every dtype but DEFAULT");
+
 #endif

@@ -39,6 +39,7 @@
  * with non-temporal stores (by the kernel itself, or from the buffer). */
 #define _POSIX_C_SOURCE 200809L
 
+#include "dtype_list.h"
 #include "engine.h"
 #include "spin.h"
 
@@ -46,6 +47,7 @@
 #include "chunk_plan.h"
 #include "context.h"
 
+#include <assert.h>
 #include <omp.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -59,8 +61,12 @@ enum { DIRECT_PANEL_CHUNK = 8192 };
 /* Rows up to this size (64 int64) are scanned as one lagged sequence; a
  * row block's descriptor then holds at most two such rows. */
 enum { NARROW_ROW_BYTES = 512 };
-/* The widest accumulator value: a compensated complex sum's two pairs. */
+/* The widest accumulator value: a compensated complex sum's two pairs.
+ * Carries and block descriptors hold any accumulator in this many bytes. */
 enum { MAX_ACC_SIZE = 32 };
+_Static_assert(MAX_ACC_SIZE >= PSCAN_COMPLEX_PAIR_BYTES && MAX_ACC_SIZE >= PSCAN_PAIR_BYTES &&
+                   MAX_ACC_SIZE >= sizeof(pscan_c128),
+               "MAX_ACC_SIZE holds every accumulator: complex128 and compensated pairs");
 
 static int64_t min64(int64_t a, int64_t b)
 {
@@ -419,6 +425,8 @@ static void run_lanes(const pscan_plan *plan, const pscan_job *job, char *scratc
 /* ---- BLOCKS: chained look-back ---- */
 
 enum { STATE_AGGREGATE = 1, STATE_PREFIX = 2, STATE_BITS = 2 };
+_Static_assert(STATE_AGGREGATE < (1 << STATE_BITS) && STATE_PREFIX < (1 << STATE_BITS),
+               "a state fits below the run number in the state word");
 
 /* A block's descriptor: the header, then `values`: the inclusive prefix,
  * then the aggregates, each `value_bytes` long (one accumulator for lanes,
@@ -492,9 +500,9 @@ static block_desc *desc_at(const blocks_run *r, int64_t index)
     return (block_desc *)(void *)(r->descs + (size_t)index * r->desc_stride);
 }
 
-static unsigned char *aggregate_at(const blocks_run *r, const block_desc *desc, int a)
+static unsigned char *aggregate_at(const blocks_run *r, block_desc *desc, int a)
 {
-    return (unsigned char *)desc->values + r->value_bytes +
+    return desc->values + r->value_bytes +
            (size_t)a * (size_t)r->width * r->job->acc_size;
 }
 
@@ -529,7 +537,7 @@ static void look_back(const blocks_run *r, int64_t index, char *carry)
         from--;
     memcpy(carry, desc_at(r, from)->values, r->value_bytes);
     for (int64_t k = from + 1; k < index; k++) {
-        const block_desc *desc = desc_at(r, k);
+        block_desc *desc = desc_at(r, k);
         for (int a = 0; a < desc->count; a++)
             r->job->kernel->combine(carry, aggregate_at(r, desc, a), carry, (size_t)r->width);
     }
@@ -1114,6 +1122,25 @@ static bool make_team_plan(const pscan_plan *plan, const pscan_job *job, pscan_w
 
 void pscan_engine_run(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws)
 {
+    /* What the caller and pscan_engine_prepare promise (engine.h). */
+    assert(job->threads >= 1 && job->team >= 1 && job->team <= job->threads);
+    assert(job->block_tiles >= 1 && job->block_tiles <= PSCAN_MAX_BLOCK_TILES);
+    assert(job->acc_size >= 1 && job->acc_size <= MAX_ACC_SIZE);
+    assert(!job->same_types || job->stores_acc);
+    assert(!job->direct || (job->kernel && job->same_types));
+    assert(!job->stream || job->direct);
+    assert(!job->stream_kernel || (job->direct && !job->stream && job->kernel->scan_stream));
+    assert(!job->store_stream || (!job->direct && job->stores_acc));
+    assert(job->kernel || (job->schedule != PSCAN_SCHEDULE_BLOCKS &&
+                           job->schedule != PSCAN_SCHEDULE_SPANS));
+    assert(!job->panel_lagged || (plan->kind == PSCAN_PLAN_PANEL &&
+                                  (job->schedule == PSCAN_SCHEDULE_PANEL ||
+                                   job->schedule == PSCAN_SCHEDULE_BLOCKS)));
+    assert(job->schedule != PSCAN_SCHEDULE_PANEL || job->panel_width >= 1);
+    assert(!job->runtime_placed || job->schedule == PSCAN_SCHEDULE_SPANS);
+    assert(!(job->bind || job->schedule == PSCAN_SCHEDULE_SPANS) || job->ctx);
+    assert(ws->descriptor_bytes >= job->descriptor_bytes &&
+           ws->scratch_bytes >= job->scratch_per_thread * (size_t)job->team);
     pscan_chunk *chunks = NULL; /* the plan of a call that binds or runs SPANS */
     if (job->bind || job->schedule == PSCAN_SCHEDULE_SPANS) {
         chunks = (pscan_chunk *)(void *)((char *)ws->descriptors + job->plan_offset);

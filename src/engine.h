@@ -38,6 +38,9 @@ enum {
     PSCAN_MAX_BLOCK_TILES = 32,
     PSCAN_BLOCK = PSCAN_TILE * PSCAN_BLOCK_TILES
 };
+/* The fallback is one of the sizes prepare may choose. */
+_Static_assert(PSCAN_BLOCK_TILES >= 1 && PSCAN_BLOCK_TILES <= PSCAN_MAX_BLOCK_TILES,
+               "PSCAN_BLOCK_TILES is within 1..PSCAN_MAX_BLOCK_TILES");
 
 /* Outputs of at least the context's tuning.stream_min_bytes (tuning.h)
  * get non-temporal stores. */

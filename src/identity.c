@@ -49,12 +49,13 @@ static void store_extreme(pscan_dtype t, extreme e, void *value)
 
 pscan_status pscan_identity(pscan_op op, pscan_dtype dtype, void *value)
 {
-    static const extreme for_op[PSCAN_OP_COUNT] = {
+    static const extreme for_op[] = {
         [PSCAN_SUM] = EXTREME_ZERO,
         [PSCAN_PROD] = EXTREME_ONE,
         [PSCAN_MAX] = EXTREME_LOWEST,
         [PSCAN_MIN] = EXTREME_HIGHEST,
     };
+    _Static_assert(sizeof for_op / sizeof *for_op == PSCAN_OP_COUNT, "an identity for every op");
     if (!value)
         return PSCAN_ENULL;
     if ((int)op < 0 || op >= PSCAN_OP_COUNT)

@@ -13,6 +13,7 @@ enum {
 /* A size past this is no pscan_opts of any release: a struct that was not
  * started from PSCAN_OPTS_INIT. */
 enum { MAX_OPTS_SIZE = 4096 };
+_Static_assert(sizeof(pscan_opts) <= MAX_OPTS_SIZE, "this release's own pscan_opts is accepted");
 
 pscan_status pscan_opts_read(const pscan_opts *user, pscan_opts *opts)
 {

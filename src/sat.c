@@ -84,6 +84,7 @@ typedef struct strip_progress {
  * cache misses on the handed values are paid once per batch. A batch is
  * scanned CHUNK_ELEMS at a time, which stays in L1 and L2. */
 enum { MIN_BATCH_ROWS = 8, MAX_BATCH_ROWS = 16, HANDOFF_ELEMS = 1024, CHUNK_ELEMS = 8192 };
+_Static_assert(MIN_BATCH_ROWS >= 1 && MIN_BATCH_ROWS <= MAX_BATCH_ROWS, "batch_rows clamps to a range");
 /* Narrower strips give the image to the slab path. Two strips of 32
  * float64 columns beat two calls by 1.07-1.16x on 2 threads, of 16 lose
  * (0.88-0.93x, against 1.0-1.1x for the slab path): perf/RESULTS.md. */

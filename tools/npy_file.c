@@ -60,14 +60,14 @@ npy_file_status npy_input_open(npy_input *in, const char *path, char *message, s
     in->data = in->map + in->header.data_offset;
     /* Read front to back: the kernel may read ahead and drop pages behind. */
     if (in->map)
-        madvise((void *)in->map, in->map_bytes, MADV_SEQUENTIAL);
+        madvise(in->map, in->map_bytes, MADV_SEQUENTIAL);
     return NPY_FILE_OK;
 }
 
 void npy_input_close(npy_input *in)
 {
     if (in->map)
-        munmap((void *)in->map, in->map_bytes);
+        munmap(in->map, in->map_bytes);
     if (in->fd >= 0)
         close(in->fd);
     in->map = NULL;

@@ -18,7 +18,8 @@ typedef enum npy_file_status {
 
 typedef struct npy_input {
     pscan_npy_header header;
-    const unsigned char *map; /* the whole file, read only (NULL if empty) */
+    unsigned char *map; /* the whole file, mapped read only (NULL if empty);
+                           not const: madvise and munmap take it writable */
     size_t map_bytes;
     const unsigned char *data; /* map + header.data_offset */
     uint64_t data_bytes;

@@ -147,7 +147,10 @@ static bool parse_dtype(const char *text, pscan_dtype *dtype)
 
 static bool parse_op(const char *text, pscan_op *op)
 {
-    static const char *const names[PSCAN_OP_COUNT] = {"cumsum", "cumprod", "cummax", "cummin"};
+    static const char *const names[] = {"cumsum", "cumprod", "cummax", "cummin"};
+    _Static_assert(sizeof names / sizeof *names == PSCAN_OP_COUNT && PSCAN_SUM == 0 &&
+                       PSCAN_PROD == 1 && PSCAN_MAX == 2 && PSCAN_MIN == 3,
+                   "a name for every op, in the enum's order");
     for (int k = 0; k < PSCAN_OP_COUNT; k++)
         if (strcmp(text, names[k]) == 0) {
             *op = (pscan_op)k;

@@ -23,7 +23,8 @@ echo "  cflags: $(pkg-config --cflags pscan)"
 echo "  libs:   $(pkg-config --libs pscan)"
 
 # shellcheck disable=SC2046  # pkg-config's output is meant to be word-split
-"${CC:-cc}" -std=c11 -Wall -Wextra -Wpedantic -Werror -o "$build_dir/consumer_pkgconfig" \
+"${CC:-cc}" -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+    -Wmissing-prototypes -Wcast-qual -Wvla -Werror -o "$build_dir/consumer_pkgconfig" \
     "$here/main.c" $(pkg-config --cflags --libs pscan)
 
 libdir=$(pkg-config --variable=libdir pscan)

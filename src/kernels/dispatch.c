@@ -15,11 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const isa_names[PSCAN_ISA_COUNT] = {
+static const char *const isa_names[] = {
     [PSCAN_ISA_SCALAR] = "scalar",
     [PSCAN_ISA_AVX2] = "avx2",
     [PSCAN_ISA_AVX512] = "avx512",
 };
+_Static_assert(sizeof isa_names / sizeof *isa_names == PSCAN_ISA_COUNT, "a name for every ISA");
 
 static pscan_isa best_supported(void)
 {

@@ -80,8 +80,10 @@ int pscan_isa_from_name(const char *name, pscan_isa *isa);
 const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc);
 
 /* Compensated SUM kernels over pairs (hi, lo) of doubles: 16-byte values
- * for real accumulators, 32-byte (re pair, im pair) for complex ones. */
-const pscan_kernel *pscan_kernel_get_compensated(int complex);
+ * for real accumulators, 32-byte (re pair, im pair) for complex ones.
+ * (Not `complex`: after <complex.h> that is a macro, and the parameter
+ * would read as a GNU complex integer.) */
+const pscan_kernel *pscan_kernel_get_compensated(int is_complex);
 
 /* memcpy with non-temporal stores (plain memcpy where there are none).
  * Streamed lines are weakly ordered: a thread that streamed calls
@@ -92,6 +94,9 @@ void pscan_stream_fence(void);
 
 /* One table per compiled instruction set (dispatch.c picks). */
 typedef pscan_kernel pscan_kernel_table[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT];
+/* scan_kernels.c (and mpi.c) fill one row per op by name, SUM to MIN. */
+_Static_assert(PSCAN_SUM == 0 && PSCAN_MIN == PSCAN_OP_COUNT - 1,
+               "the kernel tables name every op, SUM to MIN");
 extern const pscan_kernel_table pscan_kernels_scalar;
 extern const pscan_kernel_table pscan_kernels_avx2;
 extern const pscan_kernel_table pscan_kernels_avx512;

@@ -14,6 +14,7 @@
 #include "../convert.h"
 #include "../dtype_list.h"
 
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 #if defined(__x86_64__) || defined(__i386__)
@@ -128,6 +129,8 @@ typedef struct pscan_t_dd {
 typedef struct pscan_t_cdd {
     pscan_t_dd re, im;
 } pscan_t_cdd;
+_Static_assert(sizeof(pscan_t_dd) == PSCAN_PAIR_BYTES && sizeof(pscan_t_cdd) == PSCAN_COMPLEX_PAIR_BYTES,
+               "compensated values are the sizes the converters and the engine use");
 #define CLASS_dd DD
 #define CLASS_cdd CDD
 
@@ -395,6 +398,15 @@ typedef uint64_t vec_u64 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
 typedef int64_t vec_s64 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
 typedef float vec_f32 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
 typedef double vec_f64 __attribute__((vector_size(PSCAN_VECTOR_BYTES)));
+/* LANES_OF_4BYTE and LANES_OF_8BYTE list one index per lane of these
+ * widths only (so tile.h's whole-vector tiles hold), the transpose has
+ * stages for up to 16 lanes, and the tile lanes keep one prefix bit per
+ * lane in an unsigned. */
+_Static_assert(PSCAN_VECTOR_BYTES == 16 || PSCAN_VECTOR_BYTES == 32 || PSCAN_VECTOR_BYTES == 64,
+               "vectors of 16, 32 or 64 bytes");
+_Static_assert(sizeof(vec_f32) / sizeof(float) <= 16 &&
+                   sizeof(vec_f32) / sizeof(float) < sizeof(unsigned) * CHAR_BIT,
+               "at most 16 lanes, each with a bit of an unsigned mask");
 
 /* Per tag: lane bits (unsigned arithmetic wraps), signed view for compares
  * and shuffle masks, lane list, identities of MAX and MIN, and whether
