@@ -5,13 +5,13 @@
  * from the previous slab's last row (pscan.h, advanced API); where float order
  * matters slabs hold whole 4096-row tiles, so the bits are those of the
  * chained scans. An axis and the last axis take the one-pass summed-area
- * table of src/sat.c where it applies, the whole array or (with axis 0
+ * table of src/engine/strips.c where it applies, the whole array or (with axis 0
  * beside them) each slab. */
 #include "dtype.h"
 #include "context.h"
 #include "layout.h"
 #include "request.h"
-#include "sat.h"
+#include "engine/strips.h"
 #include "workspace.h"
 
 #include <stdlib.h>
@@ -105,7 +105,7 @@ pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int naxes, cons
         row_elems *= in->shape[d];
     const bool fused = pscan_array_is_c_contiguous(in) && pscan_array_is_c_contiguous(out) &&
                        out->dtype == acc && rows > 0 && row_elems > 0;
-    /* An axis and the last: one pass where src/sat.c can. */
+    /* An axis and the last: one pass where src/engine/strips.c can. */
     if (naxes == 2 && sorted[0] == in->ndim - 1) {
         bool done;
         status = pscan_sat_scan(op, in, sorted[1], acc, out, opts, &done);

@@ -111,7 +111,7 @@ void pscan_engine_run(const pscan_plan *plan, const pscan_job *job, pscan_worksp
 /* ---- Teams for work that is not a plan ----
  *
  * Every parallel region of the library starts in the engine: the
- * summed-area strips (sat.c), the overflow pre-check and first-touch
+ * summed-area strips (engine/strips.c), the overflow pre-check and first-touch
  * allocation run their members through pscan_engine_team, so they share
  * the schedules' thread-count rule (pscan_useful_threads), binding rule
  * and entry and exit. */

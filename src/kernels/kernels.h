@@ -35,7 +35,7 @@ typedef struct pscan_kernel {
     /* `count` rows of n elements, row k at src + k * src_row and dst +
      * k * dst_row (in elements): each gets the scan above, after
      * carries[k] when carries is not NULL. Rows run interleaved as
-     * segments do (the column strips of src/sat.c). */
+     * segments do (the column strips of src/engine/strips.c). */
     void (*scan_rows)(const void *src, size_t src_row, void *dst, size_t dst_row, size_t n,
                       size_t count, const void *carries);
     /* totals[k] = the last value scan_segments gives segment k. */

@@ -131,7 +131,7 @@ Test(axes, slabs_equal_chained_scans)
     check_against_chain(PSCAN_SUM, PSCAN_INT32, PSCAN_INT64, 2, wide, 2, a01, a01_desc, PSCAN_ORDER_REPRODUCIBLE, 2);
 }
 
-/* The last two axes in one pass (src/sat.c): order-free ops (rows cut
+/* The last two axes in one pass (src/engine/strips.c): order-free ops (rows cut
  * into blocks across threads; images alone and in batches, converting
  * loads, wrapping products, max/min, more threads than rows) and float
  * sums and products in batches of images. */
@@ -171,12 +171,12 @@ Test(axes, fused_last_two_axes)
 }
 
 /* Float sums and products with fewer images than threads: each image cut
- * into column strips handed on in batches of rows (src/sat.c), the last
+ * into column strips handed on in batches of rows (src/engine/strips.c), the last
  * batch short for the narrow image. Strip boundaries
  * inside a 4096-column tile, on one, and past it (the tile prefix handed
  * on), across 4096-row tiles, converting loads, complex, batches of fewer
  * images than threads, both orders; streamed when big; in place. Every
- * shape has at least 32 rows a strip for the teams tried, or src/sat.c
+ * shape has at least 32 rows a strip for the teams tried, or src/engine/strips.c
  * would leave it to the slab path. */
 Test(axes, float_image_column_strips)
 {
@@ -203,7 +203,7 @@ Test(axes, float_image_column_strips)
 }
 
 /* An axis other than the second-last with the last (rows strided past
- * the images of the axes between: src/sat.c), whole images per thread,
+ * the images of the axes between: src/engine/strips.c), whole images per thread,
  * column strips and order-free row blocks; and three axes whose slabs
  * take that pass. */
 Test(axes, outer_axis_with_the_last)

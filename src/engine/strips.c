@@ -1,4 +1,4 @@
-/* sat.c - a summed-area table in one pass over an axis and the last axis
+/* strips.c - a summed-area table in one pass over an axis and the last axis
  * (rows and columns of an image; every choice of the other indices is an
  * image, and with axes between the two, rows lie further apart).
  *
@@ -23,16 +23,16 @@
  * prefix), handed on in batches of rows. Thread k runs a batch or so
  * behind thread k-1, a wavefront: in is still read once and out written
  * once, and every value is combined exactly as in the chained scans. */
-#include "sat.h"
+#include "strips.h"
 
-#include "context.h"
-#include "convert.h"
-#include "dtype.h"
-#include "engine.h"
-#include "kernels/kernels.h"
-#include "layout.h"
-#include "spin.h"
-#include "workspace.h"
+#include "../context.h"
+#include "../convert.h"
+#include "../dtype.h"
+#include "../engine.h"
+#include "../kernels/kernels.h"
+#include "../layout.h"
+#include "../spin.h"
+#include "../workspace.h"
 
 #include <stdint.h>
 #include <stdlib.h>

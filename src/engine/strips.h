@@ -1,7 +1,7 @@
-/* sat.h - the fused scan over an axis and the last axis (a summed-area
+/* strips.h - the fused scan over an axis and the last axis (a summed-area
  * table per image). */
-#ifndef PSCAN_SAT_H
-#define PSCAN_SAT_H
+#ifndef PSCAN_STRIPS_H
+#define PSCAN_STRIPS_H
 
 #include "pscan.h"
 

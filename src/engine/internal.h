@@ -1,0 +1,146 @@
+/* engine/internal.h - what the engine's files share (private to
+ * src/engine/): the walk over a plan's runs, block views, the team's entry
+ * and exit, and each schedule's entry point, which driver.c picks. */
+#ifndef PSCAN_ENGINE_INTERNAL_H
+#define PSCAN_ENGINE_INTERNAL_H
+
+#include "../bind.h"
+#include "../chunk_plan.h"
+#include "../context.h"
+#include "../dtype_list.h"
+#include "../engine.h"
+#include "../spin.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+/* Lanes per PANEL strip; three rows of the widest accumulator stay within
+ * 24 KiB. Strips narrow (to MIN_PANEL_WIDTH) until every thread has one. */
+enum { PANEL_CHUNK = 512, MIN_PANEL_WIDTH = 16 };
+/* Direct strips hold at most one row in the buffer (64 KiB of int64):
+ * wider strips read longer contiguous pieces of every row. */
+enum { DIRECT_PANEL_CHUNK = 8192 };
+/* Rows up to this size (64 int64) are scanned as one lagged sequence; a
+ * row block's descriptor then holds at most two such rows. */
+enum { NARROW_ROW_BYTES = 512 };
+/* The widest accumulator value: a compensated complex sum's two pairs.
+ * Carries and block descriptors hold any accumulator in this many bytes. */
+enum { MAX_ACC_SIZE = 32 };
+_Static_assert(MAX_ACC_SIZE >= PSCAN_COMPLEX_PAIR_BYTES && MAX_ACC_SIZE >= PSCAN_PAIR_BYTES &&
+                   MAX_ACC_SIZE >= sizeof(pscan_c128),
+               "MAX_ACC_SIZE holds every accumulator: complex128 and compensated pairs");
+
+static inline int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* A lane is one run (LANES) or the whole stream of runs (CHAINED). */
+static inline int64_t lane_count(const pscan_plan *plan)
+{
+    return plan->kind == PSCAN_PLAN_CHAINED ? 1 : plan->outer_count;
+}
+
+/* Elements per block: job->block_tiles whole tiles. */
+static inline int64_t block_len(const pscan_job *job)
+{
+    return (int64_t)job->block_tiles * PSCAN_TILE;
+}
+
+static inline int64_t lane_length(const pscan_plan *plan)
+{
+    return plan->kind == PSCAN_PLAN_CHAINED ? plan->total : plan->scan.len;
+}
+
+/* Split `units` work items over the team; item i of member m is
+ * first + i, with contiguous ranges so neighbours share cache lines. */
+static inline void split_range(int64_t units, int team, int member, int64_t *first, int64_t *count)
+{
+    int64_t base = units / team, extra = units % team;
+    *first = member * base + min64(member, extra);
+    *count = base + (member < extra ? 1 : 0);
+}
+
+/* Streamed stores are weakly ordered: each thread fences its own before
+ * the team's closing barrier makes its work visible to the caller. */
+static inline void finish_streaming(const pscan_job *job)
+{
+    if (job->stream || job->stream_kernel || job->store_stream)
+        pscan_stream_fence();
+}
+
+/* Position in the stream of runs the plan's outer odometer produces. */
+typedef struct run_cursor {
+    const pscan_plan *plan;
+    int64_t index[PSCAN_MAX_DIMS];
+    int64_t in_offset;  /* byte offset of the current run's first element */
+    int64_t out_offset;
+    int64_t pos;        /* elements of the current run already passed */
+} run_cursor;
+
+typedef enum { LOAD_VALUES, STORE_VALUES } transfer_dir;
+
+/* The accumulator values a kernel reads and writes for elements
+ * [start, start + n) of a lane: in and out themselves (direct), or the
+ * thread's buffer, loaded on open and stored on close (or, streaming,
+ * only written back on close). */
+typedef struct block_view {
+    const char *src;
+    char *dst;
+    char *out; /* streaming: where dst goes on close */
+    bool out_written; /* streaming: the kernel already wrote out */
+    run_cursor start;
+    int64_t n;
+} block_view;
+
+/* ---- walk.c: the plan's runs, blocks of a lane ---- */
+
+void pscan_cursor_seek(run_cursor *cursor, const pscan_plan *plan, int64_t run);
+void pscan_cursor_next_run(run_cursor *cursor);
+void pscan_cursor_seek_lane(run_cursor *cursor, const pscan_plan *plan, int64_t lane,
+                            int64_t element);
+/* Move n elements between the run stream and contiguous accumulator
+ * values, crossing run boundaries as the stream does. */
+void pscan_cursor_transfer(run_cursor *cursor, const pscan_job *job, char *values, int64_t n,
+                           transfer_dir dir);
+void pscan_block_open(const pscan_plan *plan, const pscan_job *job, char *buffer, int64_t lane,
+                      int64_t start, int64_t n, block_view *view);
+void pscan_block_close(const pscan_plan *plan, const pscan_job *job, block_view *view);
+/* Scan n accumulator values of one lane from a tile boundary, in one
+ * pass, as every schedule does (tiles, or strictly left to right when the
+ * job is sequential or the kernel order-free). carry: the lane's prefix
+ * before them, or NULL at the lane's start. */
+void pscan_scan_values(const pscan_job *job, const char *src, char *dst, int64_t n,
+                       const char *carry);
+/* The values a block adds to the carry chain, in order: its tiles' totals,
+ * or the block's total when the op is order-free. Returns their count. */
+int pscan_reduce_block(const pscan_job *job, const char *src, int64_t n, char *totals);
+
+/* ---- team.c: where a schedule's team runs ---- */
+
+/* Bind team member `member` to its PU for the call (undone by
+ * pscan_team_leave). */
+void *pscan_team_enter(const pscan_job *job, const pscan_chunk *chunks, int member);
+void pscan_team_leave(const pscan_job *job, void *saved);
+
+/* ---- The schedules (driver.c picks one per job) ---- */
+
+/* chunks: the plan's chunks when the job binds or runs SPANS, else NULL. */
+typedef void (*pscan_schedule_fn)(const pscan_plan *plan, const pscan_job *job,
+                                  pscan_workspace *ws, const pscan_chunk *chunks);
+void pscan_run_lanes(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
+                     const pscan_chunk *chunks);
+/* BLOCKS and SPANS: the same blocks and descriptors. */
+void pscan_run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
+                      const pscan_chunk *chunks);
+void pscan_run_panel(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
+                     const pscan_chunk *chunks);
+
+/* Row blocks of a narrow panel hold this many rows (about one block of
+ * elements). */
+int64_t pscan_panel_block_rows(const pscan_plan *plan);
+/* Descriptor bytes a BLOCKS or SPANS run of `plan` needs. */
+size_t pscan_blocks_descriptor_bytes(const pscan_plan *plan, const pscan_job *job);
+size_t pscan_spans_descriptor_bytes(const pscan_plan *plan, const pscan_job *job);
+
+#endif
