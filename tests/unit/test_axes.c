@@ -10,6 +10,25 @@
  */
 #include "testutil.h"
 
+#include "context.h"
+
+/* NULL, or a context whose stream threshold a test lowered (so 4 MiB
+ * outputs take the streamed paths the defaults keep for 32 MiB): each
+ * Criterion test runs in a process of its own. */
+static pscan_context *test_ctx;
+
+static void lower_stream_threshold(void)
+{
+    TU_ASSERT_OK(pscan_context_create(&test_ctx));
+    test_ctx->tuning.stream_min_bytes = 256 << 10;
+}
+
+static void drop_test_context(void)
+{
+    pscan_context_destroy(test_ctx);
+    test_ctx = NULL;
+}
+
 /* The chained reference: pscan_scan per axis, last axis first. */
 static void chained(pscan_op op, const pscan_array *in, int naxes, const int *sorted_desc,
                     pscan_dtype acc, void *out_data)
@@ -33,7 +52,8 @@ static void check_against_chain(pscan_op op, pscan_dtype in_dtype, pscan_dtype a
     pscan_opts o = PSCAN_OPTS_INIT;
     o.order = order;
     o.threads = threads;
-    pscan_opts ref_opts = o;
+    pscan_opts ref_opts = o; /* the default context: nothing streamed */
+    o.ctx = test_ctx;
     pscan_array stage = tu_arr(want, acc, ndim, shape, NULL);
     for (int k = 0; k < naxes; k++)
         TU_ASSERT_OK(pscan_scan(op, k == 0 ? &ai : &stage, sorted_desc[k], acc, &stage, &ref_opts));
@@ -149,7 +169,7 @@ Test(axes, fused_last_two_axes)
         check_cases(free_order, TU_COUNT(free_order), threads % 2 ? PSCAN_ORDER_REPRODUCIBLE : PSCAN_ORDER_SEQUENTIAL, threads);
     /* float sums and products over batches of images (one image per
      * thread), across 4096-row tiles, both orders; streamed when big */
-    const int64_t images[3] = {4, 5000, 30}, big_images[3] = {4, 1100, 1024}, wide_images[3] = {4, 20, 5000};
+    const int64_t images[3] = {4, 5000, 30}, big_images[3] = {4, 130, 1024}, wide_images[3] = {4, 20, 5000};
     const chain_case floats[4] = {{PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, images, 2, a12, d12},
                                   {PSCAN_PROD, PSCAN_FLOAT32, PSCAN_FLOAT32, 3, images, 2, a12, d12},
                                   {PSCAN_SUM, PSCAN_INT16, PSCAN_FLOAT32, 3, images, 2, a12, d12},
@@ -157,13 +177,15 @@ Test(axes, fused_last_two_axes)
     for (int threads = 1; threads <= 4; threads += 3)
         for (int order = 0; order < 2; order++)
             check_cases(floats, TU_COUNT(floats), (pscan_order)order, threads);
-    check_against_chain(PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, big_images, 2, a12, d12, PSCAN_ORDER_REPRODUCIBLE, 2);
     check_against_chain(PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, wide_images, 2, a12, d12, PSCAN_ORDER_REPRODUCIBLE, 4);
-    /* outputs over 32 MiB: the rows are streamed out */
-    const int64_t big[2] = {2100, 2048};
+    /* big outputs (past the lowered threshold): the rows are streamed out */
+    lower_stream_threshold();
+    check_against_chain(PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 3, big_images, 2, a12, d12, PSCAN_ORDER_REPRODUCIBLE, 2);
+    const int64_t big[2] = {520, 1024};
     for (int threads = 1; threads <= 3; threads++)
         check_against_chain(PSCAN_SUM, PSCAN_INT64, PSCAN_INT64, 2, big, 2, a01, d01, PSCAN_ORDER_REPRODUCIBLE, threads);
     check_against_chain(PSCAN_MAX, PSCAN_INT32, PSCAN_INT64, 2, big, 2, a01, d01, PSCAN_ORDER_REPRODUCIBLE, 2);
+    drop_test_context();
     /* in place: integers cut into blocks, a float batch */
     check_in_place(PSCAN_SUM, PSCAN_INT64, 2, image, a01, d01, 4);
     const int64_t float_batch[3] = {3, 4500, 40};
@@ -197,8 +219,10 @@ Test(axes, float_image_column_strips)
     for (int t = 0; t < 3; t++)
         for (int order = 0; order < 2; order++)
             check_cases(strips, TU_COUNT(strips), (pscan_order)order, teams[t]);
-    const int64_t big[2] = {1100, 4096};
+    lower_stream_threshold();
+    const int64_t big[2] = {260, 4096};
     check_against_chain(PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, 2, big, 2, a01, d01, PSCAN_ORDER_REPRODUCIBLE, 2);
+    drop_test_context();
     check_in_place(PSCAN_SUM, PSCAN_FLOAT64, 2, wide, a01, d01, 3);
 }
 
