@@ -9,6 +9,7 @@
 #include "request.h"
 #include "workspace.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,6 +209,7 @@ typedef struct flag_views {
 static void view_along(const pscan_view *v, int d, int64_t start, int64_t len, bool flip,
                        pscan_view *result)
 {
+    assert(d >= 0 && d < v->ndim); /* a resolved axis of v */
     int64_t shape[PSCAN_MAX_DIMS], strides[PSCAN_MAX_DIMS];
     for (int k = 0; k < v->ndim; k++) {
         shape[k] = v->shape[k];
@@ -232,7 +234,7 @@ static bool view_flatten(const pscan_view *v, pscan_view *flat)
         if (v->shape[d] == 1)
             continue;
         if (first)
-            stride = expected = v->strides[d];
+            stride = v->strides[d];
         else if (v->strides[d] != expected)
             return false;
         first = false;

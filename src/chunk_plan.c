@@ -1,9 +1,12 @@
 /* chunk_plan.c - threads over NUMA nodes, tiles over threads. */
 #include "chunk_plan.h"
 
+#include <assert.h>
+
 /* n split into `parts` by weights (largest remainders): out[k] sums to n. */
 static void split_by_weight(int64_t n, int parts, const int64_t *weights, int64_t *out)
 {
+    assert(parts >= 1); /* a machine has at least one node (pscan_machine_nodes) */
     int64_t total = 0, given = 0;
     for (int k = 0; k < parts; k++)
         total += weights[k];

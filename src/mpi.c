@@ -9,6 +9,7 @@
 
 #include "dtype_list.h"
 
+#include <assert.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,9 @@ pscan_status pscan_mpi_scan(MPI_Comm comm, pscan_op op, const pscan_array *local
         free(carries);
         return status;
     }
+    /* Agreed on PSCAN_OK: no rank failed, this one included (agree passes
+     * on every rank's worst status), so its buffers exist. */
+    assert(totals && carries);
     int rank, ranks;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &ranks);

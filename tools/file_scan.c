@@ -19,6 +19,7 @@
 
 #include "out_writer.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +180,7 @@ static pscan_status scan_lanes(driver *d, const unsigned char *in, uint64_t out,
 static pscan_status scan_block(driver *d, const unsigned char *in, uint64_t out, int ndim,
                                const int64_t *in_dims, const int64_t *out_dims, int axis)
 {
+    assert(ndim >= 1 && axis >= 0 && axis < ndim); /* the tool resolved axis against the header */
     if (axis == 0)
         return scan_lanes(d, in, out, in_dims[0], out_dims[0], product(in_dims + 1, ndim - 1));
     const size_t in_row = (size_t)product(in_dims + 1, ndim - 1) * d->in_item;

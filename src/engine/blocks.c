@@ -5,6 +5,7 @@
 
 #include "internal.h"
 
+#include <assert.h>
 #include <omp.h>
 
 /* ---- BLOCKS: chained look-back ---- */
@@ -341,6 +342,7 @@ void pscan_run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_worksp
              * takes its chunks in order, so the lowest unfinished chunk
              * can always go on. */
             const int threads = omp_get_num_threads();
+            assert(chunks); /* pscan_engine_run plans every SPANS run */
             for (int k = 0; k < job->team; k++)
                 if (threads == job->team ? chunks[k].thread == member : k % threads == member)
                     spans_worker(&r, chunks, k, buffer);

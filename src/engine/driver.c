@@ -275,6 +275,9 @@ void pscan_engine_run(const pscan_plan *plan, const pscan_job *job, pscan_worksp
                                    job->schedule == PSCAN_SCHEDULE_BLOCKS)));
     assert(job->schedule != PSCAN_SCHEDULE_PANEL || job->panel_width >= 1);
     assert(!job->runtime_placed || job->schedule == PSCAN_SCHEDULE_SPANS);
+    /* pscan binds only where the runtime does not (bind.c): the BLOCKS
+     * fallback below, which has no chunk plan, never binds. */
+    assert(!(job->bind && job->runtime_placed));
     assert(!(job->bind || job->schedule == PSCAN_SCHEDULE_SPANS) || job->ctx);
     assert(ws->descriptor_bytes >= job->descriptor_bytes &&
            ws->scratch_bytes >= job->scratch_per_thread * (size_t)job->team);

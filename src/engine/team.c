@@ -4,6 +4,7 @@
 
 #include "internal.h"
 
+#include <assert.h>
 #include <omp.h>
 
 /* ---- Where the team runs ---- */
@@ -11,6 +12,7 @@
 /* Bind team member `member` to its PU for the call (undone by pscan_team_leave). */
 void *pscan_team_enter(const pscan_job *job, const pscan_chunk *chunks, int member)
 {
+    assert(!job->bind || chunks); /* pscan_engine_run plans every run that binds */
     return job->bind ? pscan_bind(&job->ctx->machine, chunks[member].pu) : NULL;
 }
 
