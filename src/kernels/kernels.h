@@ -81,8 +81,7 @@ const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc);
 
 /* Compensated SUM kernels over pairs (hi, lo) of doubles: 16-byte values
  * for real accumulators, 32-byte (re pair, im pair) for complex ones.
- * (Not `complex`: after <complex.h> that is a macro, and the parameter
- * would read as a GNU complex integer.) */
+ * (The flag is not called `complex`: <complex.h> makes that a macro.) */
 const pscan_kernel *pscan_kernel_get_compensated(int is_complex);
 
 /* memcpy with non-temporal stores (plain memcpy where there are none).
