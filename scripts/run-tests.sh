@@ -11,6 +11,7 @@
 #   (c) Debug build with AddressSanitizer + UBSan into build-asan/; every
 #       test (the MPI ones without leak checks) and the example again
 #   (d) the libFuzzer target of the .npy header parser, for 60 seconds
+#   (e) clang's static analyzer over the library and the tool, no reports
 # CTest runs with --jobs 1: Criterion forks a process per test and each scan
 # may start OpenMP threads, so parallel tests would oversubscribe the cores
 # and make the engine's timing less like a real run.
@@ -143,5 +144,12 @@ LD_PRELOAD="$preload" ASAN_OPTIONS="detect_leaks=0" \
 
 section "(d) fuzz: the .npy header parser, libFuzzer + ASan/UBSan (clang), 60 s"
 bash scripts/fuzz.sh 60
+
+section "(e) static analysis: scan-build over the library and the tool (Debug), zero reports"
+# The analyzer follows paths the tests never take (failed allocations,
+# other ranks' statuses, unusual headers). The library and the tool only
+# (about a minute on 2 cores): the tests would more than double that, for
+# reports about their own fill loops.
+bash scripts/analyze.sh
 
 section "all passed"

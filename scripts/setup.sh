@@ -17,6 +17,7 @@ packages=(
     openmpi-bin       #   (mpirun)
     clang             # the libFuzzer target for the .npy header parser
     libclang-rt-14-dev #   (libFuzzer and clang's sanitizer runtimes)
+    clang-tools       # scan-build: clang's static analyzer (scripts/analyze.sh)
 )
 # `setup.sh --perf` adds what only the benchmark's plots need, `--tsan`
 # LLVM's OpenMP runtime and its Archer tool for scripts/tsan.sh.
