@@ -77,8 +77,9 @@ typedef enum pscan_isa { PSCAN_ISA_SCALAR, PSCAN_ISA_AVX2, PSCAN_ISA_AVX512, PSC
 const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc);
 
 /* Compensated SUM kernels over pairs (hi, lo) of doubles: 16-byte values
- * for real accumulators, 32-byte (re pair, im pair) for complex ones. */
-const pscan_kernel *pscan_kernel_get_compensated(int complex);
+ * for real accumulators, 32-byte (re pair, im pair) for complex ones.
+ * (The flag is not called `complex`: <complex.h> makes that a macro.) */
+const pscan_kernel *pscan_kernel_get_compensated(int is_complex);
 
 /* memcpy with non-temporal stores (plain memcpy where there are none).
  * Streamed lines are weakly ordered: a thread that streamed calls
