@@ -4,6 +4,8 @@
 #       Criterion unit tests and the numpy differential test (with the best
 #       kernels), then the unit tests with the scalar and AVX2 kernels, and
 #       on an AVX-512 host the numpy tests with numpy's AVX-512 loops off
+#   (a') Release build with clang (-Werror) into build-clang/; every CTest
+#       test, then the unit tests with the scalar and AVX2 kernels
 #   (b) install into a temporary prefix; build and run examples/consumer
 #       against it, once with CMake's find_package(pscan), once with
 #       pkg-config, and a program of libpscan_mpi alone with no
@@ -31,8 +33,8 @@ section "setup: Debian packages"
 bash scripts/setup.sh
 
 section "(a) configure and build: build-ci/ (Release, -Werror)"
-# Presets (CMakePresets.json) name the two builds: release -> build-ci/,
-# asan -> build-asan/.
+# Presets (CMakePresets.json) name the three builds: release -> build-ci/,
+# asan -> build-asan/, clang -> build-clang/.
 cmake --preset release
 cmake --build --preset release --parallel "$jobs"
 
@@ -63,6 +65,17 @@ fi
 
 section "(a) example: build-ci/pscan_example"
 ./build-ci/pscan_example >/dev/null
+
+section "(a') configure and build: build-clang/ (clang, Release, -Werror)"
+cmake --preset clang
+cmake --build --preset clang --parallel "$jobs"
+
+section "(a') clang build: unit, numpy, .npy headers, command-line tool, MPI (ctest --jobs 1)"
+ctest --preset clang
+for isa in scalar avx2; do
+    section "(a') clang build: unit tests again with PSCAN_ISA=$isa"
+    PSCAN_ISA=$isa ctest --preset clang --exclude-regex 'numpy_differential|numpy_compensated|cli_numpy|npy_headers|mpi_np'
+done
 
 section "(b) install into a temporary prefix"
 cmake --install build-ci --prefix "$prefix"

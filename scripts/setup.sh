@@ -15,16 +15,14 @@ packages=(
     libtbb-dev        # perf/: oneTBB parallel_scan as a baseline
     libopenmpi-dev    # the distributed scan (pscan::pscan_mpi) and its tests
     openmpi-bin       #   (mpirun)
-    clang             # the libFuzzer target for the .npy header parser
+    clang             # the clang build (CI) and the libFuzzer targets
     libclang-rt-14-dev #   (libFuzzer and clang's sanitizer runtimes)
+    libomp-14-dev     #   (clang's OpenMP runtime; its Archer tool serves scripts/tsan.sh)
     clang-tools       # scan-build: clang's static analyzer (scripts/analyze.sh)
 )
-# `setup.sh --perf` adds what only the benchmark's plots need, `--tsan`
-# LLVM's OpenMP runtime and its Archer tool for scripts/tsan.sh.
+# `setup.sh --perf` adds what only the benchmark's plots need.
 if [[ ${1:-} == --perf ]]; then
     packages+=(python3-matplotlib)
-elif [[ ${1:-} == --tsan ]]; then
-    packages+=(libomp-14-dev)
 fi
 
 missing=()

@@ -12,7 +12,7 @@
 #   bash scripts/tsan.sh          (about a minute: build, then a few seconds)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash scripts/setup.sh --tsan
+bash scripts/setup.sh
 
 build=build-tsan
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPSCAN_SANITIZE=thread -DPSCAN_BUILD_TESTS=OFF >/dev/null

@@ -87,9 +87,9 @@ const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc)
     return &(*variants[kernel_isa()].table)[op][acc];
 }
 
-const pscan_kernel *pscan_kernel_get_compensated(int complex)
+const pscan_kernel *pscan_kernel_get_compensated(int is_complex)
 {
-    return &variants[kernel_isa()].compensated[complex ? 1 : 0];
+    return &variants[kernel_isa()].compensated[is_complex ? 1 : 0];
 }
 
 pscan_copy_fn pscan_kernel_stream_copy(void)

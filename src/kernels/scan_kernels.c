@@ -355,12 +355,15 @@ DEFINE_SCALAR_KERNELS(SUM, cdd)
 #define PSCAN_VECTOR_BYTES 16
 #endif
 
-#define LANES_2(F, s, n) F(0, s, n) F(1, s, n)
-#define LANES_4(F, s, n) LANES_2(F, s, n) F(2, s, n) F(3, s, n)
-#define LANES_8(F, s, n) LANES_4(F, s, n) F(4, s, n) F(5, s, n) F(6, s, n) F(7, s, n)
+/* F(i, s, n) for each lane i, comma-separated: the constant index list of
+ * __builtin_shufflevector (GCC >= 12 and clang), which takes no trailing
+ * comma. */
+#define LANES_2(F, s, n) F(0, s, n), F(1, s, n)
+#define LANES_4(F, s, n) LANES_2(F, s, n), F(2, s, n), F(3, s, n)
+#define LANES_8(F, s, n) LANES_4(F, s, n), F(4, s, n), F(5, s, n), F(6, s, n), F(7, s, n)
 #define LANES_16(F, s, n)                                                      \
-    LANES_8(F, s, n) F(8, s, n) F(9, s, n) F(10, s, n) F(11, s, n) F(12, s, n) \
-        F(13, s, n) F(14, s, n) F(15, s, n)
+    LANES_8(F, s, n), F(8, s, n), F(9, s, n), F(10, s, n), F(11, s, n), F(12, s, n), \
+        F(13, s, n), F(14, s, n), F(15, s, n)
 #if PSCAN_VECTOR_BYTES == 64
 #define LANES_OF_4BYTE LANES_16
 #define LANES_OF_8BYTE LANES_8
@@ -373,9 +376,10 @@ DEFINE_SCALAR_KERNELS(SUM, cdd)
 #endif
 /* Sklansky step s: lanes in the upper half of each 2s-lane group take the
  * last lane of the lower half; the others keep their own position of the
- * identity vector, so the shuffle stays within 128-bit halves where it can. */
-#define SHIFT_INDEX(i, s, n) ((i) / (s) % 2 ? (n) + (i) / (2 * (s)) * 2 * (s) + (s) - 1 : (i)),
-#define LAST_INDEX(i, s, n) ((n)-1),
+ * identity vector, so the shuffle stays within 128-bit halves where it can.
+ * Indexes 0..n-1 name the first operand's lanes, n..2n-1 the second's. */
+#define SHIFT_INDEX(i, s, n) ((i) / (s) % 2 ? (n) + (i) / (2 * (s)) * 2 * (s) + (s) - 1 : (i))
+#define LAST_INDEX(i, s, n) ((n)-1)
 
 /* A vector store that bypasses the caches, in this variant's width. */
 #if defined(__AVX512F__) && PSCAN_VECTOR_BYTES == 64
@@ -408,8 +412,8 @@ _Static_assert(sizeof(vec_f32) / sizeof(float) <= 16 &&
                    sizeof(vec_f32) / sizeof(float) < sizeof(unsigned) * CHAR_BIT,
                "at most 16 lanes, each with a bit of an unsigned mask");
 
-/* Per tag: lane bits (unsigned arithmetic wraps), signed view for compares
- * and shuffle masks, lane list, identities of MAX and MIN, and whether
+/* Per tag: lane bits (unsigned arithmetic wraps), signed view for compares,
+ * lane list, identities of MAX and MIN, and whether
  * equal values can differ in bits (float max and min: -0.0 and +0.0, NaN
  * payloads), which the interleaved reduce must then settle in order. */
 #define VEC_i32 vec_u32, uint32_t, vec_s32, LANES_OF_4BYTE, (uint32_t)INT32_MIN, (uint32_t)INT32_MAX, 0
@@ -418,10 +422,6 @@ _Static_assert(sizeof(vec_f32) / sizeof(float) <= 16 &&
 #define VEC_u64 vec_u64, uint64_t, vec_u64, LANES_OF_8BYTE, 0u, UINT64_MAX, 0
 #define VEC_f32 vec_f32, float, vec_f32, LANES_OF_4BYTE, -INFINITY, INFINITY, 1
 #define VEC_f64 vec_f64, double, vec_f64, LANES_OF_8BYTE, -INFINITY, INFINITY, 1
-#define MASK_uint32_t vec_s32
-#define MASK_uint64_t vec_s64
-#define MASK_float vec_s32
-#define MASK_double vec_s64
 
 /* a is the earlier operand, b the later: float max and min keep the
  * earlier NaN, else the later of equal values, as MAX_REAL does. */
@@ -467,7 +467,6 @@ static inline vec_f64 vec_select_vec_f64(vec_s64 mask, vec_f64 a, vec_f64 b)
         const void *src, void *dst, size_t n, const void *carry, int streaming) \
     {                                                                          \
         enum { N = sizeof(V) / sizeof(E) };                                    \
-        typedef MASK_##E M;                                                    \
         const V identity = (V){0} + (E)VIDENTITY_##op(min_id, max_id);         \
         E first = (E)VIDENTITY_##op(min_id, max_id);                           \
         if (carry)                                                             \
@@ -479,14 +478,14 @@ static inline vec_f64 vec_select_vec_f64(vec_s64 mask, vec_f64 a, vec_f64 b)
         for (; i + N <= n; i += N) {                                           \
             V x;                                                               \
             memcpy(&x, (const char *)src + i * sizeof(E), sizeof x);           \
-            x = VOP_##op(V, C, __builtin_shuffle(identity, x, (M){LANES(SHIFT_INDEX, 1, N)}), x); \
+            x = VOP_##op(V, C, __builtin_shufflevector(identity, x, LANES(SHIFT_INDEX, 1, N)), x); \
             if (N > 2)                                                         \
-                x = VOP_##op(V, C, __builtin_shuffle(identity, x, (M){LANES(SHIFT_INDEX, 2, N)}), x); \
+                x = VOP_##op(V, C, __builtin_shufflevector(identity, x, LANES(SHIFT_INDEX, 2, N)), x); \
             if (N > 4)                                                         \
-                x = VOP_##op(V, C, __builtin_shuffle(identity, x, (M){LANES(SHIFT_INDEX, 4, N)}), x); \
+                x = VOP_##op(V, C, __builtin_shufflevector(identity, x, LANES(SHIFT_INDEX, 4, N)), x); \
             if (N > 8)                                                         \
-                x = VOP_##op(V, C, __builtin_shuffle(identity, x, (M){LANES(SHIFT_INDEX, 8, N)}), x); \
-            const V total = __builtin_shuffle(x, (M){LANES(LAST_INDEX, 0, N)}); \
+                x = VOP_##op(V, C, __builtin_shufflevector(identity, x, LANES(SHIFT_INDEX, 8, N)), x); \
+            const V total = __builtin_shufflevector(x, x, LANES(LAST_INDEX, 0, N)); \
             const V out = VOP_##op(V, C, running, x);                          \
             if (streaming)                                                     \
                 VEC_STREAM((char *)dst + i * sizeof(E), out);                  \
@@ -596,19 +595,21 @@ DEFINE_VECTOR_KERNELS(MAX, f64) DEFINE_VECTOR_KERNELS(MIN, f64)
 /* Stage d of the transpose swaps bit d of the row number with bit d of the
  * column: rows j and j + d (bit d of j clear) trade the elements whose
  * column has bit d set. log2(N) stages transpose the block; each shuffle
- * is one instruction on AVX-512. */
-#define SWAP_LOW(i, d, n) ((i) & (d) ? (n) + (i) - (d) : (i)),
-#define SWAP_HIGH(i, d, n) ((i) & (d) ? (n) + (i) : (i) + (d)),
+ * is one instruction on AVX-512. Stages with d >= N never run, but their
+ * indexes must still be valid ones: reduced modulo 2N they are (and where
+ * d < N the reduction changes none). */
+#define SWAP_LOW(i, d, n) ((i) & (d) ? (n) + (i) - (d) : (i))
+#define SWAP_HIGH(i, d, n) (((i) & (d) ? (n) + (i) : (i) + (d)) % (2 * (n)))
 #define TILE_f32 vec_f32, float, vec_s32, LANES_OF_4BYTE
 #define TILE_f64 vec_f64, double, vec_s64, LANES_OF_8BYTE
 
-#define TRANSPOSE_STAGE(V, M, LANES, N, x, d)                                  \
+#define TRANSPOSE_STAGE(V, LANES, N, x, d)                                     \
     if ((d) < (N)) {                                                           \
         _Pragma("GCC unroll 16") for (int j_ = 0; j_ < (N); j_++)              \
             if (!(j_ & (d))) {                                                 \
                 const V a_ = (x)[j_], b_ = (x)[j_ + (d)];                      \
-                (x)[j_] = __builtin_shuffle(a_, b_, (M){LANES(SWAP_LOW, (d), (N))}); \
-                (x)[j_ + (d)] = __builtin_shuffle(a_, b_, (M){LANES(SWAP_HIGH, (d), (N))}); \
+                (x)[j_] = __builtin_shufflevector(a_, b_, LANES(SWAP_LOW, (d), (N))); \
+                (x)[j_ + (d)] = __builtin_shufflevector(a_, b_, LANES(SWAP_HIGH, (d), (N))); \
             }                                                                  \
     }
 
@@ -621,10 +622,10 @@ enum { PREFIX_NONE, PREFIX_ALL, PREFIX_SOME };
     static inline __attribute__((always_inline)) void transpose_##op##_##tag(V x[]) \
     {                                                                          \
         enum { N = sizeof(V) / sizeof(E) };                                    \
-        TRANSPOSE_STAGE(V, M, LANES, N, x, 1)                                  \
-        TRANSPOSE_STAGE(V, M, LANES, N, x, 2)                                  \
-        TRANSPOSE_STAGE(V, M, LANES, N, x, 4)                                  \
-        TRANSPOSE_STAGE(V, M, LANES, N, x, 8)                                  \
+        TRANSPOSE_STAGE(V, LANES, N, x, 1)                                     \
+        TRANSPOSE_STAGE(V, LANES, N, x, 2)                                     \
+        TRANSPOSE_STAGE(V, LANES, N, x, 4)                                     \
+        TRANSPOSE_STAGE(V, LANES, N, x, 8)                                     \
     }                                                                          \
     /* Positions [from, to) of segment k, one element at a time. */           \
     static inline void lane_steps_##op##_##tag(const char *seg, char *out, size_t from, \
