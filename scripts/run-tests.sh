@@ -161,8 +161,8 @@ bash scripts/fuzz.sh 60
 section "(e) static analysis: scan-build over the library and the tool (Debug), zero reports"
 # The analyzer follows paths the tests never take (failed allocations,
 # other ranks' statuses, unusual headers). The library and the tool only
-# (about a minute on 2 cores): the tests would more than double that, for
-# reports about their own fill loops.
+# (about three minutes on 2 cores, most of it the three kernel variants):
+# the tests would add as much again, for reports about their own fill loops.
 bash scripts/analyze.sh
 
 section "all passed"
