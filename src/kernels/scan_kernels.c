@@ -237,7 +237,9 @@ enum { CHAINS = 8 };
         size_t first, size_t chains, const void *carries, void *totals)        \
     {                                                                          \
         enum { SKEW = 64 / sizeof(pscan_t_##tag) ? 64 / sizeof(pscan_t_##tag) : 1 }; \
-        pscan_t_##tag running[CHAINS];                                         \
+        /* Zeroed for the analyzer: each chain's first step (pos 0) sets   \
+         * its value before any step reads it, which it cannot follow. */   \
+        pscan_t_##tag running[CHAINS] = {0};                                   \
         const size_t lag = (chains - 1) * SKEW;                                \
         if (len <= lag + 1) { /* too short to overlap: one at a time */        \
             for (size_t k = 0; k < chains; k++)                                \
