@@ -12,7 +12,8 @@
 #       LD_LIBRARY_PATH (libpscan_mpi.so finds libpscan.so by its RUNPATH)
 #   (c) Debug build with AddressSanitizer + UBSan into build-asan/; every
 #       test (the MPI ones without leak checks) and the example again
-#   (d) the libFuzzer target of the .npy header parser, for 60 seconds
+#   (d) the libFuzzer targets of the .npy header parser and of the scan
+#       (against a naive reference), 30 seconds each
 #   (e) clang's static analyzer over the library and the tool, no reports
 # CTest runs with --jobs 1: Criterion forks a process per test and each scan
 # may start OpenMP threads, so parallel tests would oversubscribe the cores
@@ -155,7 +156,7 @@ LD_PRELOAD="$preload" ASAN_OPTIONS="detect_leaks=0" \
     ctest --test-dir build-asan --output-on-failure --no-tests=error --jobs 1 \
     --tests-regex "numpy_differential|numpy_flags|numpy_compensated"
 
-section "(d) fuzz: the .npy header parser, libFuzzer + ASan/UBSan (clang), 60 s"
+section "(d) fuzz: the .npy header parser and the scan, libFuzzer + ASan/UBSan (clang), 30 s each"
 bash scripts/fuzz.sh 60
 
 section "(e) static analysis: scan-build over the library and the tool (Debug), zero reports"
