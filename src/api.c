@@ -336,7 +336,10 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
         scan_out = &fv.out;
     }
     if ((opts->flags & PSCAN_FLAG_CHECK_OVERFLOW) && scan_in->size > 0) {
-        status = pscan_check_overflow(scan_in, rq.axis, rq.flatten, op, rq.acc,
+        /* shift_after: the scan runs over all of in, but the last
+         * partial is shifted out of out, so it cannot overflow it */
+        const int64_t flat_count = scan_in->size - (fv.shift_after ? 1 : 0);
+        status = pscan_check_overflow(scan_in, rq.axis, rq.flatten, flat_count, op, rq.acc,
                                       load_for(op, rq.in.dtype, rq.acc, opts), rq.threads,
                                       rq.ctx, piece ? piece->carry : NULL);
         if (status != PSCAN_OK)

@@ -132,14 +132,18 @@ static const char *lane_base(const pscan_view *v, int axis, int64_t lane)
     return at;
 }
 
-/* The C-order flattening: rows of the last dim, one lane through all. */
-static int flattened_overflows(const checker *c, const pscan_view *v, char *buffer)
+/* The first `count` elements of the C-order flattening: rows of the last
+ * dim, one lane through all. */
+static int flattened_overflows(const checker *c, const pscan_view *v, int64_t count, char *buffer)
 {
     lane_state st = lane_start(c, 0);
     const int last = v->ndim - 1;
-    const int64_t rows = v->size / v->shape[last];
-    for (int64_t row = 0; row < rows && !st.overflowed; row++)
-        follow_run(c, &st, lane_base(v, last, row), v->strides[last], v->shape[last], buffer);
+    const int64_t row_len = v->shape[last];
+    for (int64_t row = 0; row * row_len < count && !st.overflowed; row++) {
+        const int64_t left = count - row * row_len;
+        follow_run(c, &st, lane_base(v, last, row), v->strides[last],
+                   left < row_len ? left : row_len, buffer);
+    }
     return st.overflowed;
 }
 
@@ -168,8 +172,8 @@ static void check_member(void *arg, int member, int members)
     }
 }
 
-pscan_status pscan_check_overflow(const pscan_view *in, int axis, int flatten, pscan_op op,
-                                  pscan_dtype acc, pscan_convert_fn load, int threads,
+pscan_status pscan_check_overflow(const pscan_view *in, int axis, int flatten, int64_t flat_count,
+                                  pscan_op op, pscan_dtype acc, pscan_convert_fn load, int threads,
                                   const pscan_context *ctx, const char *carry)
 {
     checker c = {op, load, NULL, NULL, pscan_dtype_size(acc), carry};
@@ -179,7 +183,7 @@ pscan_status pscan_check_overflow(const pscan_view *in, int axis, int flatten, p
     int overflowed = 0;
     if (flatten) {
         _Alignas(16) char buffer[CHUNK * 8];
-        overflowed = flattened_overflows(&c, in, buffer);
+        overflowed = flattened_overflows(&c, in, flat_count, buffer);
         return overflowed ? PSCAN_EOVERFLOW : PSCAN_OK;
     }
     const int64_t len = in->shape[axis], lanes = in->size / len;

@@ -12,9 +12,12 @@
  * MAX, MIN, bool and float accumulators, which cannot overflow). carry:
  * NULL, or one accumulator per lane (C order of the other dims) that the
  * lane's partial results continue from. At most `threads` threads of
- * ctx's, as many as its tuning finds worth starting (an engine team). */
-pscan_status pscan_check_overflow(const pscan_view *in, int axis, int flatten, pscan_op op,
-                                  pscan_dtype acc, pscan_convert_fn load, int threads,
+ * ctx's, as many as its tuning finds worth starting (an engine team).
+ * When flattening, only the first flat_count elements count: an exclusive
+ * scan that could not flatten its view scans all of `in` and drops the
+ * last partial, which is no result. */
+pscan_status pscan_check_overflow(const pscan_view *in, int axis, int flatten, int64_t flat_count,
+                                  pscan_op op, pscan_dtype acc, pscan_convert_fn load, int threads,
                                   const pscan_context *ctx, const char *carry);
 
 #endif

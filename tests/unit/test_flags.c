@@ -441,6 +441,38 @@ Test(flags, check_overflow_edges)
     free(mo);
 }
 
+/* An exclusive scan never forms the partial of the whole lane, so that
+ * partial cannot overflow it, whichever path the view takes: a flattened
+ * view that is not one run (a transpose) is scanned whole and shifted, and
+ * its check once counted the last partial too (found writing the scan
+ * fuzzer's reference). */
+Test(flags, check_overflow_exclusive_ignores_the_total)
+{
+    /* C order of the view: 1, 100, 1, 100; int8 partials 1, 101, 102, 202 */
+    int8_t transposed[4] = {1, 1, 100, 100}, contiguous[4] = {1, 100, 1, 100};
+    const int64_t shape[2] = {2, 2}, strides[2] = {1, 2}, four = 4;
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_CHECK_OVERFLOW;
+    const pscan_array views[2] = {tu_arr(contiguous, PSCAN_INT8, 2, shape, NULL),
+                                  tu_arr(transposed, PSCAN_INT8, 2, shape, strides)};
+    for (int v = 0; v < 2; v++) {
+        int8_t out[4] = {-9, -9, -9, -9};
+        const pscan_array ao = tu_vec(out, PSCAN_INT8, &four);
+        TU_ASSERT_OK(pscan_scan(PSCAN_SUM, &views[v], PSCAN_AXIS_NONE, PSCAN_INT8, &ao, &o));
+        cr_assert(eq(i8, out[0], 0));
+        cr_assert(eq(i8, out[1], 1));
+        cr_assert(eq(i8, out[2], 101));
+        cr_assert(eq(i8, out[3], 102));
+    }
+    /* a partial the scan does form overflows: 1, 100, 30, 100 (131) */
+    transposed[1] = 30;
+    int8_t out[4] = {-9, -9, -9, -9};
+    const pscan_array ao = tu_vec(out, PSCAN_INT8, &four);
+    cr_assert(eq(int, (int)pscan_scan(PSCAN_SUM, &views[1], PSCAN_AXIS_NONE, PSCAN_INT8, &ao, &o),
+                 (int)PSCAN_EOVERFLOW));
+    cr_assert(eq(i8, out[0], -9));
+}
+
 Test(flags, compensated)
 {
     /* float32 cumsum of 2^25 ones: numpy stalls at 16777216; compensated
