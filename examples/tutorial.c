@@ -94,8 +94,7 @@ int main(void)
     pscan_array flat_out = {.data = flat, .dtype = PSCAN_INT64, .ndim = 1, .shape = flat_shape};
     check(pscan_cumsum(&b_in, 1, PSCAN_DTYPE_DEFAULT, &row_out, NULL), "cumsum(b, axis=1)");
     check(pscan_cumsum(&b_in, 0, PSCAN_DTYPE_DEFAULT, &col_out, NULL), "cumsum(b, axis=0)");
-    check(pscan_cumsum(&b_in, PSCAN_AXIS_NONE, PSCAN_DTYPE_DEFAULT, &flat_out, NULL),
-          "cumsum(b)");
+    check(pscan_cumsum(&b_in, PSCAN_AXIS_NONE, PSCAN_DTYPE_DEFAULT, &flat_out, NULL), "cumsum(b)");
     printf(">>> b = np.arange(12).reshape(4, 3)\n");
     print_i64(">>> print(b.cumsum(axis=1))", by_row, 2, b_shape);
     print_i64(">>> print(b.cumsum(axis=0))", by_col, 2, b_shape);

@@ -72,22 +72,22 @@ typedef enum pscan_status {
     PSCAN_ECAST = 7,        /* the dtype combination is not allowed by opts.casting */
     PSCAN_ESIZE = 8,        /* element count, byte extent or address overflows */
     PSCAN_EOUTALIAS = 9,    /* out's own elements share memory (e.g. stride 0) */
-    PSCAN_EOP = 10,          /* not a valid pscan_op */
-    PSCAN_EOPTS = 11,        /* invalid option value (order, casting, threads) */
-    PSCAN_ENOTSUP = 12,      /* valid request this build does not implement yet */
-    PSCAN_ENOMEM = 13,       /* a scratch allocation failed */
-    PSCAN_EOVERFLOW = 14,    /* overflow-check flag: an integer result overflowed */
-    PSCAN_ETOPOLOGY = 15,    /* the hardware topology could not be loaded */
-    PSCAN_EENV = 16,         /* a PSCAN_* environment variable has an unknown value */
-    PSCAN_STATUS_COUNT = 17  /* not a status: one past the last */
+    PSCAN_EOP = 10,         /* not a valid pscan_op */
+    PSCAN_EOPTS = 11,       /* invalid option value (order, casting, threads) */
+    PSCAN_ENOTSUP = 12,     /* valid request this build does not implement yet */
+    PSCAN_ENOMEM = 13,      /* a scratch allocation failed */
+    PSCAN_EOVERFLOW = 14,   /* overflow-check flag: an integer result overflowed */
+    PSCAN_ETOPOLOGY = 15,   /* the hardware topology could not be loaded */
+    PSCAN_EENV = 16,        /* a PSCAN_* environment variable has an unknown value */
+    PSCAN_STATUS_COUNT = 17 /* not a status: one past the last */
 } pscan_status;
 
 /** Binary operations a scan can accumulate with. */
 typedef enum pscan_op {
-    PSCAN_SUM = 0, /* numpy.cumsum / add.accumulate */
-    PSCAN_PROD = 1,    /* numpy.cumprod / multiply.accumulate */
-    PSCAN_MAX = 2,     /* numpy.maximum.accumulate */
-    PSCAN_MIN = 3,     /* numpy.minimum.accumulate */
+    PSCAN_SUM = 0,  /* numpy.cumsum / add.accumulate */
+    PSCAN_PROD = 1, /* numpy.cumprod / multiply.accumulate */
+    PSCAN_MAX = 2,  /* numpy.maximum.accumulate */
+    PSCAN_MIN = 3,  /* numpy.minimum.accumulate */
     PSCAN_OP_COUNT = 4
 } pscan_op;
 
@@ -103,9 +103,9 @@ typedef enum pscan_order {
 /** Casting rule applied to input -> accumulator and accumulator -> out, as
  *  numpy's `casting=` keyword. numpy's accumulate uses "unsafe". */
 typedef enum pscan_casting {
-    PSCAN_CASTING_UNSAFE = 0, /* any conversion, as numpy.cumsum does */
-    PSCAN_CASTING_SAME_KIND = 1,  /* bool < int/uint < float < complex, no downgrade of kind */
-    PSCAN_CASTING_SAFE = 2        /* only conversions that preserve every value */
+    PSCAN_CASTING_UNSAFE = 0,    /* any conversion, as numpy.cumsum does */
+    PSCAN_CASTING_SAME_KIND = 1, /* bool < int/uint < float < complex, no downgrade of kind */
+    PSCAN_CASTING_SAFE = 2       /* only conversions that preserve every value */
 } pscan_casting;
 
 /** Flags for pscan_opts.flags (bitwise or); README "Semantics" says what
@@ -142,11 +142,14 @@ typedef struct pscan_opts {
     pscan_context *ctx;    /* NULL = the process-wide default context */
 } pscan_opts;
 
-#define PSCAN_OPTS_INIT {sizeof(pscan_opts), 0, PSCAN_ORDER_REPRODUCIBLE, PSCAN_CASTING_UNSAFE, 0u, NULL}
+#define PSCAN_OPTS_INIT                                                                 \
+    {                                                                                   \
+        sizeof(pscan_opts), 0, PSCAN_ORDER_REPRODUCIBLE, PSCAN_CASTING_UNSAFE, 0u, NULL \
+    }
 
 /** Array descriptor: a view; the library never owns or frees it. */
 typedef struct pscan_array {
-    void *data;             /* address of element [0,0,...,0] */
+    void *data; /* address of element [0,0,...,0] */
     pscan_dtype dtype;
     int ndim;               /* 0 .. PSCAN_MAX_DIMS */
     const int64_t *shape;   /* ndim entries, each >= 0 */
@@ -176,9 +179,8 @@ PSCAN_API pscan_status pscan_cumsum(const pscan_array *in, int axis, pscan_dtype
 
 /** The same for any op: SUM (cumsum), PROD (cumprod), MAX and MIN
  *  (maximum/minimum.accumulate). */
-PSCAN_API pscan_status pscan_scan(pscan_op op, const pscan_array *in, int axis,
-                                  pscan_dtype dtype, const pscan_array *out,
-                                  const pscan_opts *opts);
+PSCAN_API pscan_status pscan_scan(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
+                                  const pscan_array *out, const pscan_opts *opts);
 
 /** Every check pscan_scan(op, in, axis, dtype, out, opts) makes before it
  *  reads or writes an element, and nothing else: the status that call
@@ -202,8 +204,8 @@ PSCAN_API pscan_status pscan_scan_check(pscan_op op, const pscan_array *in, int 
  *         naxes outside 1..ndim; PSCAN_ENOTSUP when opts.flags is not 0.
  */
 PSCAN_API pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int naxes,
-                                       const int *axes, pscan_dtype dtype,
-                                       const pscan_array *out, const pscan_opts *opts);
+                                       const int *axes, pscan_dtype dtype, const pscan_array *out,
+                                       const pscan_opts *opts);
 
 /** A sentence describing `s`; never NULL (unknown values get a generic one). */
 PSCAN_API const char *pscan_strerror(pscan_status s);
@@ -294,7 +296,10 @@ typedef struct pscan_topology_info {
     int64_t l1d_bytes, l2_bytes, l3_bytes;
 } pscan_topology_info;
 
-#define PSCAN_TOPOLOGY_INFO_INIT {sizeof(pscan_topology_info), 0, 0, 0, 0, 0, 0, 0, 0}
+#define PSCAN_TOPOLOGY_INFO_INIT                            \
+    {                                                       \
+        sizeof(pscan_topology_info), 0, 0, 0, 0, 0, 0, 0, 0 \
+    }
 
 /** Fill `info` for ctx (NULL: the default context): every field that
  *  info->size covers. @return PSCAN_OK, PSCAN_ENULL, PSCAN_EOPTS (a size
@@ -336,10 +341,10 @@ PSCAN_API pscan_status pscan_context_plan(const pscan_context *ctx, int64_t elem
  *  environment variable PSCAN_PLACEMENT=none|spread|compact sets the
  *  placement of contexts made for this system (the default one too). */
 typedef enum pscan_placement {
-    PSCAN_PLACEMENT_NONE = 0, /* threads run where the OS or runtime puts them */
-    PSCAN_PLACEMENT_SPREAD = 1,   /* over the NUMA nodes in proportion to their
+    PSCAN_PLACEMENT_NONE = 0,   /* threads run where the OS or runtime puts them */
+    PSCAN_PLACEMENT_SPREAD = 1, /* over the NUMA nodes in proportion to their
                                  PUs, one per core before any core's second */
-    PSCAN_PLACEMENT_COMPACT = 2   /* node after node: the fewest nodes */
+    PSCAN_PLACEMENT_COMPACT = 2 /* node after node: the fewest nodes */
 } pscan_placement;
 
 /** "none", "spread" or "compact" (what PSCAN_PLACEMENT and the tool's
@@ -468,19 +473,21 @@ PSCAN_API int pscan_array_is_c_contiguous(const pscan_array *array);
  * PSCAN_FLAG_REVERSE (the carry then comes after the piece), SKIP_NAN and
  * CHECK_OVERFLOW (the partial results continue from the carry). */
 PSCAN_API pscan_status pscan_scan_carry(pscan_op op, const pscan_array *in, pscan_dtype dtype,
-                                        const pscan_array *out, const pscan_opts *opts, const void *carry);
+                                        const pscan_array *out, const pscan_opts *opts,
+                                        const void *carry);
 
 /* Rows per piece for a lane scanned in pieces of about `wanted_rows`: any
  * count (at least 1) where the order is free (integers, bool, MAX, MIN,
  * SEQUENTIAL), else whole tiles (a multiple of 4096, at least one),
  * so the pieces give the bits of one call. */
-PSCAN_API int64_t pscan_carry_piece_rows(pscan_op op, pscan_dtype acc, pscan_order order, int64_t wanted_rows);
+PSCAN_API int64_t pscan_carry_piece_rows(pscan_op op, pscan_dtype acc, pscan_order order,
+                                         int64_t wanted_rows);
 
 /* The same along `axis` 0 or 1 of a 2-D array: axis 1 needs in and out
  * C-ordered, and then every row is a lane with its own carry. */
-PSCAN_API pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
-                                             const pscan_array *out, const pscan_opts *opts,
-                                             const void *carry);
+PSCAN_API pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis,
+                                             pscan_dtype dtype, const pscan_array *out,
+                                             const pscan_opts *opts, const void *carry);
 
 /* Pieces that carry the engine's own state: state_in (NULL: the lanes
  * start fresh) and state_out (NULL: not wanted) hold, per lane in order,

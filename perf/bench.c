@@ -102,39 +102,39 @@ static double run_memcpy(const bench_case *c, void *in, void *out, int threads)
 
 /* ---- the plain loop ---- */
 
-#define SEQ_LOOP(ctype)                                                        \
-    {                                                                          \
-        const ctype *src = in;                                                 \
-        ctype *dst = c->in_place ? (ctype *)in : (ctype *)out;                 \
-        if (c->ndim == 2 && c->axis == 0) { /* row-wise: the cache-friendly loop */ \
-            int64_t rows = c->shape[0], cols = c->shape[1];                    \
-            memmove(dst, src, (size_t)cols * sizeof *dst);                     \
-            for (int64_t r = 1; r < rows; r++)                                 \
-                for (int64_t k = 0; k < cols; k++)                             \
+#define SEQ_LOOP(ctype)                                                              \
+    {                                                                                \
+        const ctype *src = in;                                                       \
+        ctype *dst = c->in_place ? (ctype *)in : (ctype *)out;                       \
+        if (c->ndim == 2 && c->axis == 0) { /* row-wise: the cache-friendly loop */  \
+            int64_t rows = c->shape[0], cols = c->shape[1];                          \
+            memmove(dst, src, (size_t)cols * sizeof *dst);                           \
+            for (int64_t r = 1; r < rows; r++)                                       \
+                for (int64_t k = 0; k < cols; k++)                                   \
                     dst[r * cols + k] = dst[(r - 1) * cols + k] + src[r * cols + k]; \
-            break;                                                             \
-        }                                                                      \
-        for (int64_t start = 0; start < n; start += lane) {                    \
-            ctype running = 0;                                                 \
-            for (int64_t i = start; i < start + lane; i++)                     \
-                dst[i] = running += src[i];                                    \
-        }                                                                      \
-        break;                                                                 \
+            break;                                                                   \
+        }                                                                            \
+        for (int64_t start = 0; start < n; start += lane) {                          \
+            ctype running = 0;                                                       \
+            for (int64_t i = start; i < start + lane; i++)                           \
+                dst[i] = running += src[i];                                          \
+        }                                                                            \
+        break;                                                                       \
     }
 
 /* LOOP(ctype) for the benchmark's element types. */
-#define FOR_CASE_DTYPE(dtype, LOOP)                                            \
-    switch (dtype) {                                                           \
-    case PSCAN_INT32:                                                          \
-        LOOP(int32_t)                                                          \
-    case PSCAN_INT64:                                                          \
-        LOOP(int64_t)                                                          \
-    case PSCAN_FLOAT32:                                                        \
-        LOOP(float)                                                            \
-    case PSCAN_FLOAT64:                                                        \
-        LOOP(double)                                                           \
-    default:                                                                   \
-        break;                                                                 \
+#define FOR_CASE_DTYPE(dtype, LOOP) \
+    switch (dtype) {                \
+    case PSCAN_INT32:               \
+        LOOP(int32_t)               \
+    case PSCAN_INT64:               \
+        LOOP(int64_t)               \
+    case PSCAN_FLOAT32:             \
+        LOOP(float)                 \
+    case PSCAN_FLOAT64:             \
+        LOOP(double)                \
+    default:                        \
+        break;                      \
     }
 
 static double run_sequential(const bench_case *c, void *in, void *out, int threads)
@@ -148,18 +148,18 @@ static double run_sequential(const bench_case *c, void *in, void *out, int threa
 
 /* ---- OpenMP 5 inscan ---- */
 
-#define INSCAN_LOOP(ctype)                                                     \
-    {                                                                          \
-        const ctype *src = in;                                                 \
-        ctype *dst = c->in_place ? (ctype *)in : (ctype *)out;                 \
-        ctype running = 0;                                                     \
-        _Pragma("omp parallel for reduction(inscan, + : running) num_threads(threads)") \
-        for (int64_t i = 0; i < n; i++) {                                      \
-            running += src[i];                                                 \
-            _Pragma("omp scan inclusive(running)")                             \
-            dst[i] = running;                                                  \
-        }                                                                      \
-        break;                                                                 \
+#define INSCAN_LOOP(ctype)                                                                    \
+    {                                                                                         \
+        const ctype *src = in;                                                                \
+        ctype *dst = c->in_place ? (ctype *)in : (ctype *)out;                                \
+        ctype running = 0;                                                                    \
+        _Pragma("omp parallel for reduction(inscan, + : running) num_threads(threads)") for ( \
+            int64_t i = 0; i < n; i++)                                                        \
+        {                                                                                     \
+            running += src[i];                                                                \
+            _Pragma("omp scan inclusive(running)") dst[i] = running;                          \
+        }                                                                                     \
+        break;                                                                                \
     }
 
 static double run_inscan(const bench_case *c, void *in, void *out, int threads)
@@ -292,11 +292,20 @@ static void fill(const bench_case *c, void *data)
     int64_t n = case_size(c);
     for (int64_t i = 0; i < n; i++) {
         switch (c->dtype) {
-        case PSCAN_INT32: ((int32_t *)data)[i] = (int32_t)(i % 7) - 3; break;
-        case PSCAN_INT64: ((int64_t *)data)[i] = i % 7 - 3; break;
-        case PSCAN_FLOAT32: ((float *)data)[i] = (float)(i % 7) * 0.25f; break;
-        case PSCAN_FLOAT64: ((double *)data)[i] = (double)(i % 7) * 0.25; break;
-        default: break;
+        case PSCAN_INT32:
+            ((int32_t *)data)[i] = (int32_t)(i % 7) - 3;
+            break;
+        case PSCAN_INT64:
+            ((int64_t *)data)[i] = i % 7 - 3;
+            break;
+        case PSCAN_FLOAT32:
+            ((float *)data)[i] = (float)(i % 7) * 0.25f;
+            break;
+        case PSCAN_FLOAT64:
+            ((double *)data)[i] = (double)(i % 7) * 0.25;
+            break;
+        default:
+            break;
         }
     }
 }
@@ -324,9 +333,8 @@ static int build_cases(bench_case *cases, int max_log2)
     const pscan_dtype types[] = {PSCAN_INT32, PSCAN_INT64, PSCAN_FLOAT32, PSCAN_FLOAT64};
     int count = add_case(cases, 0, "1d n=1000", PSCAN_INT64, 1, 1000, 0, 0, 0);
     for (int t = 0; t < 4; t++) {
-        for (int log2 = 12; log2 <= max_log2; log2 = log2 + 4 <= max_log2 || log2 == max_log2
-                                                           ? log2 + 4
-                                                           : max_log2) {
+        for (int log2 = 12; log2 <= max_log2;
+             log2 = log2 + 4 <= max_log2 || log2 == max_log2 ? log2 + 4 : max_log2) {
             char name[32];
             snprintf(name, sizeof name, "1d 2^%d", log2);
             count = add_case(cases, count, name, types[t], 1, (int64_t)1 << log2, 0, 0, 0);

@@ -66,7 +66,8 @@ int main(int argc, char **argv)
     }
     const int parts = float_dtype == PSCAN_COMPLEX128 ? 2 : 1; /* doubles per element */
     const int64_t n = (int64_t)1 << log2n;
-    const int64_t side = cols > 0 && cols <= n / 8 && n % cols == 0 ? cols : (int64_t)1 << (log2n / 2);
+    const int64_t side =
+        cols > 0 && cols <= n / 8 && n % cols == 0 ? cols : (int64_t)1 << (log2n / 2);
     const int64_t shape2[2] = {n / side, side};
     const int64_t cube_side = (int64_t)1 << (log2n / 3);
     const int64_t cube[3] = {n / cube_side / cube_side, cube_side, cube_side};
@@ -101,7 +102,12 @@ int main(int argc, char **argv)
         {"2-d int64 axis 0", PSCAN_SUM, 0, 1, 1, {0}},
         {"int64 axes (0,1), one call", PSCAN_SUM, 0, 1, 2, {0}},
         {"int64 axes (0,1), two calls", PSCAN_SUM, 0, 1, 3, {0}},
-        {"compensated skip-NaN", PSCAN_SUM, PSCAN_FLAG_COMPENSATED | PSCAN_FLAG_SKIP_NAN, 0, 0, {0}},
+        {"compensated skip-NaN",
+         PSCAN_SUM,
+         PSCAN_FLAG_COMPENSATED | PSCAN_FLAG_SKIP_NAN,
+         0,
+         0,
+         {0}},
         {"8 images axes (1,2), one call", PSCAN_SUM, 0, 0, 4, {0}},
         {"8 images axes (1,2), two calls", PSCAN_SUM, 0, 0, 5, {0}},
         {"cube axes (0,2), one call", PSCAN_SUM, 0, 0, 6, {0}},
@@ -117,15 +123,18 @@ int main(int argc, char **argv)
             pscan_opts o = opts;
             o.flags = v[k].flags;
             const int64_t out_n = n + (v[k].flags & PSCAN_FLAG_INCLUDE_INITIAL ? 1 : 0);
-            pscan_array in = {v[k].int64_data ? (void *)xi : (void *)x, v[k].int64_data ? PSCAN_INT64 : float_dtype,
-                              1, &n, NULL};
+            pscan_array in = {v[k].int64_data ? (void *)xi : (void *)x,
+                              v[k].int64_data ? PSCAN_INT64 : float_dtype, 1, &n, NULL};
             pscan_array out = {v[k].int64_data ? (void *)yi : (void *)y, in.dtype, 1, &out_n, NULL};
-            pscan_array in2 = {in.data, in.dtype, 2, shape2, NULL}, out2 = {out.data, in.dtype, 2, shape2, NULL};
+            pscan_array in2 = {in.data, in.dtype, 2, shape2, NULL},
+                        out2 = {out.data, in.dtype, 2, shape2, NULL};
             const int axes[2] = {0, 1}, image_axes[2] = {1, 2};
             const int64_t shape3[3] = {8, shape2[0] / 8, shape2[1]};
-            pscan_array in3 = {in.data, in.dtype, 3, shape3, NULL}, out3 = {out.data, in.dtype, 3, shape3, NULL};
+            pscan_array in3 = {in.data, in.dtype, 3, shape3, NULL},
+                        out3 = {out.data, in.dtype, 3, shape3, NULL};
             const int cube_02[2] = {0, 2}, cube_012[3] = {0, 1, 2};
-            pscan_array cube_in = {in.data, in.dtype, 3, cube, NULL}, cube_out = {out.data, in.dtype, 3, cube, NULL};
+            pscan_array cube_in = {in.data, in.dtype, 3, cube, NULL},
+                        cube_out = {out.data, in.dtype, 3, cube, NULL};
             double t = now();
             pscan_status s;
             if (v[k].axes == 1)
@@ -143,8 +152,9 @@ int main(int argc, char **argv)
                 if (s == PSCAN_OK)
                     s = pscan_scan(v[k].op, &out3, 1, PSCAN_DTYPE_DEFAULT, &out3, &o);
             } else if (v[k].axes == 6 || v[k].axes == 8) {
-                s = pscan_scan_axes(v[k].op, &cube_in, v[k].axes == 6 ? 2 : 3, v[k].axes == 6 ? cube_02 : cube_012,
-                                    PSCAN_DTYPE_DEFAULT, &cube_out, &o);
+                s = pscan_scan_axes(v[k].op, &cube_in, v[k].axes == 6 ? 2 : 3,
+                                    v[k].axes == 6 ? cube_02 : cube_012, PSCAN_DTYPE_DEFAULT,
+                                    &cube_out, &o);
             } else if (v[k].axes == 7 || v[k].axes == 9) { /* last axis first */
                 s = pscan_scan(v[k].op, &cube_in, 2, PSCAN_DTYPE_DEFAULT, &cube_out, &o);
                 if (s == PSCAN_OK && v[k].axes == 9)
@@ -161,10 +171,11 @@ int main(int argc, char **argv)
             if (r > 0) /* the first round warms up */
                 v[k].times[r - 1] = t;
         }
-    printf("pscan %s, kernels %s; n = 2^%d %s (2-d: %lld x %lld; cube: %lld x %lld x %lld), %d reps, medians\n",
-           pscan_version(), pscan_isa_name(), log2n, parts == 2 ? "complex128" : "float64", (long long)shape2[0],
-           (long long)shape2[1], (long long)cube[0],
-           (long long)cube[1], (long long)cube[2], reps);
+    printf("pscan %s, kernels %s; n = 2^%d %s (2-d: %lld x %lld; cube: %lld x %lld x %lld), %d "
+           "reps, medians\n",
+           pscan_version(), pscan_isa_name(), log2n, parts == 2 ? "complex128" : "float64",
+           (long long)shape2[0], (long long)shape2[1], (long long)cube[0], (long long)cube[1],
+           (long long)cube[2], reps);
     printf("%-26s %10s %14s\n", "variant", "seconds", "x cumsum");
     double base[4] = {0, 0, 0, 0};
     for (int k = 0; k < count; k++) {

@@ -38,18 +38,21 @@ int main(int argc, char **argv)
                 ((double *)in)[i] = (double)(i % 1000) * 0.5;
         }
         memset(out, 0, (size_t)local * 8); /* fault the pages in */
-        const pscan_array a_in = {in, dtypes[d], 1, &local, NULL}, a_out = {out, dtypes[d], 1, &local, NULL};
+        const pscan_array a_in = {in, dtypes[d], 1, &local, NULL},
+                          a_out = {out, dtypes[d], 1, &local, NULL};
         for (int r = 0; r <= reps; r++) {
             MPI_Barrier(MPI_COMM_WORLD);
             double t = MPI_Wtime();
-            pscan_status s = pscan_mpi_cumsum(MPI_COMM_WORLD, &a_in, PSCAN_AXIS_NONE, dtypes[d], &a_out, &opts);
+            pscan_status s =
+                pscan_mpi_cumsum(MPI_COMM_WORLD, &a_in, PSCAN_AXIS_NONE, dtypes[d], &a_out, &opts);
             t = MPI_Wtime() - t;
             double slowest;
             MPI_Reduce(&t, &slowest, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
             if (s != PSCAN_OK)
                 MPI_Abort(MPI_COMM_WORLD, 2);
             if (rank == 0 && r > 0) /* the first one warms up */
-                printf("%s %d %d %lld %.6f\n", pscan_dtype_name(dtypes[d]), ranks, threads, (long long)n, slowest);
+                printf("%s %d %d %lld %.6f\n", pscan_dtype_name(dtypes[d]), ranks, threads,
+                       (long long)n, slowest);
         }
     }
     free(in);

@@ -12,7 +12,8 @@
 #include <map>
 #include <memory>
 
-namespace {
+namespace
+{
 
 // One arena per thread count, made once: creating one per call would be
 // timed as well.

@@ -60,14 +60,15 @@ pscan_status pscan_alloc(size_t bytes, const pscan_opts *user_opts, void **out)
     if (bytes > SIZE_MAX - ALLOC_HEADER - page)
         return PSCAN_ENOMEM;
     const size_t length = (ALLOC_HEADER + bytes + page - 1) / page * page;
-    unsigned char *base = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    unsigned char *base =
+        mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (base == MAP_FAILED)
         return PSCAN_ENOMEM;
     memcpy(base, &length, sizeof length);
     unsigned char *memory = base + ALLOC_HEADER;
     const int64_t elements = (int64_t)(bytes / 8);
-    const int team = pscan_useful_threads(&ctx->tuning, opts->threads > 0 ? opts->threads : ctx->threads,
-                                          elements);
+    const int team = pscan_useful_threads(
+        &ctx->tuning, opts->threads > 0 ? opts->threads : ctx->threads, elements);
     /* The plan lives in the context's workspace; without one the pages
      * are still zeroed, by this thread. */
     pscan_workspace *ws = NULL;

@@ -101,8 +101,13 @@ static pscan_status snapshot_input(pscan_view *in, pscan_workspace *ws)
         pscan_plan plan;
         pscan_plan_build(&plan, in, &flat, 0, true);
         pscan_convert_fn same = pscan_convert_get(in->dtype, in->dtype);
-        pscan_job copy_job = {.kernel = NULL, .load = same, .store = same, .acc_size = itemsize,
-                              .same_types = true, .stores_acc = true, .sequential = false,
+        pscan_job copy_job = {.kernel = NULL,
+                              .load = same,
+                              .store = same,
+                              .acc_size = itemsize,
+                              .same_types = true,
+                              .stores_acc = true,
+                              .sequential = false,
                               .threads = 1};
         status = run_job(&plan, &copy_job, ws);
     }
@@ -197,10 +202,10 @@ static pscan_status scan_checked(const pscan_request *rq, pscan_view *in, const 
 
 /* How the shape flags turn one call into a plain inclusive scan. */
 typedef struct flag_views {
-    pscan_view in, out;     /* what the engine scans */
-    pscan_view initial;     /* out's identity slice (exclusive, include-initial) */
+    pscan_view in, out; /* what the engine scans */
+    pscan_view initial; /* out's identity slice (exclusive, include-initial) */
     bool has_initial;
-    bool shift_after;       /* exclusive over a flattening that is no view:
+    bool shift_after; /* exclusive over a flattening that is no view:
                                scan all of out, then move it up one place */
 } flag_views;
 
@@ -340,8 +345,8 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
          * partial is shifted out of out, so it cannot overflow it */
         const int64_t flat_count = scan_in->size - (fv.shift_after ? 1 : 0);
         status = pscan_check_overflow(scan_in, rq.axis, rq.flatten, flat_count, op, rq.acc,
-                                      load_for(op, rq.in.dtype, rq.acc, opts), rq.threads,
-                                      rq.ctx, piece ? piece->carry : NULL);
+                                      load_for(op, rq.in.dtype, rq.acc, opts), rq.threads, rq.ctx,
+                                      piece ? piece->carry : NULL);
         if (status != PSCAN_OK)
             return status;
     }
@@ -402,7 +407,8 @@ static pscan_status check_piece(const pscan_array *in, int axis, const pscan_arr
         const pscan_array *a = arrays[k];
         if (a->ndim != 2 || !a->strides)
             continue;
-        if (axis == 0 ? a->strides[1] != (int64_t)pscan_dtype_size(a->dtype) : !pscan_array_is_c_contiguous(a))
+        if (axis == 0 ? a->strides[1] != (int64_t)pscan_dtype_size(a->dtype)
+                      : !pscan_array_is_c_contiguous(a))
             return PSCAN_EOPTS;
     }
     return PSCAN_OK;
@@ -435,7 +441,8 @@ size_t pscan_scan_state_size(pscan_op op, pscan_dtype in_dtype, pscan_dtype dtyp
     if ((int)in_dtype < 0 || in_dtype >= PSCAN_DTYPE_COUNT || (int)op < 0 || op >= PSCAN_OP_COUNT ||
         pscan_opts_read(opts, &read) != PSCAN_OK)
         return 0;
-    const pscan_dtype acc = dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, in_dtype) : dtype;
+    const pscan_dtype acc =
+        dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, in_dtype) : dtype;
     if ((int)acc < 0 || acc >= PSCAN_DTYPE_COUNT)
         return 0;
     if (compensates(op, acc, &read))
@@ -443,10 +450,9 @@ size_t pscan_scan_state_size(pscan_op op, pscan_dtype in_dtype, pscan_dtype dtyp
     return pscan_dtype_size(acc);
 }
 
-pscan_status pscan_scan_carry_state(pscan_op op, const pscan_array *in, int axis,
-                                    pscan_dtype dtype, const pscan_array *out,
-                                    const pscan_opts *opts, const void *state_in,
-                                    void *state_out)
+pscan_status pscan_scan_carry_state(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
+                                    const pscan_array *out, const pscan_opts *opts,
+                                    const void *state_in, void *state_out)
 {
     pscan_status status = check_piece(in, axis, out, opts, STATE_FLAGS);
     if (status != PSCAN_OK)
@@ -477,15 +483,15 @@ pscan_status pscan_cumsum(const pscan_array *in, int axis, pscan_dtype dtype,
 }
 
 /* 1-D conveniences: one generic body per element type. */
-#define DEFINE_CUMSUM_1D(suffix, ctype, dtype_enum)                             \
-    pscan_status pscan_cumsum_##suffix(const ctype *in, ctype *out, size_t n)   \
-    {                                                                          \
-        if (n > (size_t)INT64_MAX)                                             \
-            return PSCAN_ESIZE;                                                \
-        const int64_t shape[1] = {(int64_t)n};                                 \
+#define DEFINE_CUMSUM_1D(suffix, ctype, dtype_enum)                                       \
+    pscan_status pscan_cumsum_##suffix(const ctype *in, ctype *out, size_t n)             \
+    {                                                                                     \
+        if (n > (size_t)INT64_MAX)                                                        \
+            return PSCAN_ESIZE;                                                           \
+        const int64_t shape[1] = {(int64_t)n};                                            \
         const pscan_array in_array = {(void *)(uintptr_t)in, dtype_enum, 1, shape, NULL}; \
-        const pscan_array out_array = {out, dtype_enum, 1, shape, NULL};       \
-        return pscan_scan(PSCAN_SUM, &in_array, 0, dtype_enum, &out_array, NULL); \
+        const pscan_array out_array = {out, dtype_enum, 1, shape, NULL};                  \
+        return pscan_scan(PSCAN_SUM, &in_array, 0, dtype_enum, &out_array, NULL);         \
     }
 DEFINE_CUMSUM_1D(i32, int32_t, PSCAN_INT32)
 DEFINE_CUMSUM_1D(i64, int64_t, PSCAN_INT64)

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* The axes, normalised and sorted from last to first; PSCAN_OK or
  * PSCAN_EAXIS (out of range, repeated, or none). */
 static pscan_status sorted_axes(int naxes, const int *axes, int ndim, int *sorted)
@@ -58,7 +57,8 @@ static pscan_status chained(pscan_op op, const pscan_array *in, int naxes, const
         const size_t bytes = (size_t)n * pscan_dtype_size(acc);
         if ((status = pscan_workspace_acquire(ctx, &ws)) != PSCAN_OK)
             return status;
-        if ((status = pscan_workspace_reserve_arena(ws, pscan_workspace_region_size(bytes))) != PSCAN_OK) {
+        if ((status = pscan_workspace_reserve_arena(ws, pscan_workspace_region_size(bytes))) !=
+            PSCAN_OK) {
             pscan_workspace_release(ctx, ws);
             return status;
         }
@@ -127,14 +127,17 @@ pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int naxes, cons
     memcpy(shape, in->shape, (size_t)in->ndim * sizeof *shape);
     for (int64_t first = 0; first < rows && status == PSCAN_OK; first += per_slab) {
         shape[0] = per_slab < rows - first ? per_slab : rows - first;
-        const pscan_array slab_in = {(char *)in->data + (size_t)first * in_row, in->dtype, in->ndim, shape, NULL};
-        const pscan_array slab_out = {(char *)out->data + (size_t)first * out_row, acc, in->ndim, shape, NULL};
+        const pscan_array slab_in = {(char *)in->data + (size_t)first * in_row, in->dtype, in->ndim,
+                                     shape, NULL};
+        const pscan_array slab_out = {(char *)out->data + (size_t)first * out_row, acc, in->ndim,
+                                      shape, NULL};
         const int others = has_axis0 ? naxes - 1 : naxes;
         if (has_axis0 && others >= 2) /* fewer axes: the slab may take one pass */
             status = pscan_scan_axes(op, &slab_in, others, sorted, acc, &slab_out, opts);
         else
             for (int k = 0; k < others && status == PSCAN_OK; k++)
-                status = pscan_scan(op, k == 0 ? &slab_in : &slab_out, sorted[k], acc, &slab_out, opts);
+                status =
+                    pscan_scan(op, k == 0 ? &slab_in : &slab_out, sorted[k], acc, &slab_out, opts);
         if (status != PSCAN_OK || !has_axis0)
             continue;
         const int64_t rows_shape[2] = {shape[0], row_elems};

@@ -42,8 +42,11 @@ static hwloc_obj_t node_pu(hwloc_topology_t topo, hwloc_obj_t node, int i)
         const int per_core = (pus + cores - 1) / cores;
         for (int round = 0, seen = 0; round < per_core; round++)
             for (int c = 0; c < cores; c++) {
-                hwloc_obj_t core = hwloc_get_obj_inside_cpuset_by_type(topo, node->cpuset, HWLOC_OBJ_CORE, c);
-                hwloc_obj_t pu = core ? hwloc_get_obj_inside_cpuset_by_type(topo, core->cpuset, HWLOC_OBJ_PU, round) : NULL;
+                hwloc_obj_t core =
+                    hwloc_get_obj_inside_cpuset_by_type(topo, node->cpuset, HWLOC_OBJ_CORE, c);
+                hwloc_obj_t pu = core ? hwloc_get_obj_inside_cpuset_by_type(topo, core->cpuset,
+                                                                            HWLOC_OBJ_PU, round)
+                                      : NULL;
                 if (pu && seen++ == i)
                     return pu;
             }
@@ -54,7 +57,8 @@ static hwloc_obj_t node_pu(hwloc_topology_t topo, hwloc_obj_t node, int i)
 static int node_pus(const pscan_machine *m, int j)
 {
     hwloc_obj_t node = pscan_machine_node(m, j);
-    return node ? hwloc_get_nbobjs_inside_cpuset_by_type(m->topology, node->cpuset, HWLOC_OBJ_PU) : 1;
+    return node ? hwloc_get_nbobjs_inside_cpuset_by_type(m->topology, node->cpuset, HWLOC_OBJ_PU)
+                : 1;
 }
 
 /* Threads per node: SPREAD in proportion to the nodes' PUs, COMPACT
@@ -95,8 +99,12 @@ static pscan_chunk make_chunk(hwloc_topology_t topo, int64_t first_tile, int64_t
                               hwloc_obj_t pu, hwloc_obj_t node)
 {
     hwloc_obj_t core = pu ? hwloc_get_ancestor_obj_by_type(topo, HWLOC_OBJ_CORE, pu) : NULL;
-    return (pscan_chunk){first_tile, tiles, thread, pu ? (int)pu->os_index : -1,
-                         core ? (int)core->os_index : -1, node ? (int)node->os_index : -1};
+    return (pscan_chunk){first_tile,
+                         tiles,
+                         thread,
+                         pu ? (int)pu->os_index : -1,
+                         core ? (int)core->os_index : -1,
+                         node ? (int)node->os_index : -1};
 }
 
 /* A node's span of `tiles` tiles from `first_tile`, split evenly over its
@@ -125,8 +133,8 @@ void pscan_chunk_plan(const pscan_machine *m, pscan_placement placement, int64_t
     int thread = 0;
     int64_t next_tile = 0;
     for (int j = 0; j < nodes; j++) {
-        thread = split_span(topo, pscan_machine_node(m, j), next_tile, node_tiles[j], node_threads[j],
-                            thread, chunks);
+        thread = split_span(topo, pscan_machine_node(m, j), next_tile, node_tiles[j],
+                            node_threads[j], thread, chunks);
         next_tile += node_tiles[j];
     }
 }
@@ -156,8 +164,8 @@ bool pscan_chunk_plan_runs(const pscan_machine *m, pscan_placement placement,
         return false;
     int thread = 0;
     for (int r = 0; r < count; r++)
-        thread = split_span(topo, pscan_machine_node(m, runs[r].node), runs[r].first_tile, runs[r].tiles,
-                            node_threads[runs[r].node], thread, chunks);
+        thread = split_span(topo, pscan_machine_node(m, runs[r].node), runs[r].first_tile,
+                            runs[r].tiles, node_threads[runs[r].node], thread, chunks);
     return true;
 }
 
@@ -208,8 +216,8 @@ void pscan_chunk_plan_buffer(const pscan_machine *m, pscan_placement placement, 
         pscan_chunk_plan(m, placement, tiles, team, chunks);
 }
 
-int pscan_chunk_plan_members(const pscan_machine *m, int64_t tiles, int team,
-                             const int *member_pu, pscan_chunk *chunks)
+int pscan_chunk_plan_members(const pscan_machine *m, int64_t tiles, int team, const int *member_pu,
+                             pscan_chunk *chunks)
 {
     hwloc_topology_t topo = m->topology;
     const int nodes = pscan_machine_nodes(m);
@@ -224,7 +232,8 @@ int pscan_chunk_plan_members(const pscan_machine *m, int64_t tiles, int team,
         for (int member = 0, t = 0; member < team; member++) {
             if (pscan_machine_pu_node(m, member_pu[member]) != j)
                 continue;
-            const int64_t share = node_tiles[j] / node_threads[j] + (t < node_tiles[j] % node_threads[j]);
+            const int64_t share =
+                node_tiles[j] / node_threads[j] + (t < node_tiles[j] % node_threads[j]);
             hwloc_obj_t pu = member_pu[member] >= 0
                                  ? hwloc_get_pu_obj_by_os_index(topo, (unsigned)member_pu[member])
                                  : NULL;

@@ -38,8 +38,8 @@ void pscan_chunk_plan_buffer(const pscan_machine *m, pscan_placement placement, 
  * in lane order (node by node, members in order within a node), each
  * chunk's `thread` the member that scans it. Returns how many nodes
  * have members. */
-int pscan_chunk_plan_members(const pscan_machine *m, int64_t tiles, int team,
-                             const int *member_pu, pscan_chunk *chunks);
+int pscan_chunk_plan_members(const pscan_machine *m, int64_t tiles, int team, const int *member_pu,
+                             pscan_chunk *chunks);
 
 /* The team's threads sit on two or more NUMA nodes and their nodes are
  * known: pscan binds them (`bound`), or the machine is described, not this

@@ -129,10 +129,12 @@ pscan_status pscan_context_resolve(pscan_context *requested, pscan_context **res
 
 const pscan_tuning *pscan_context_tuning(const pscan_context *ctx)
 {
-    static const pscan_tuning defaults = {
-        PSCAN_DEFAULT_MIN_ELEMS_PER_THREAD, PSCAN_DEFAULT_STREAM_MIN_BYTES,
-        PSCAN_DEFAULT_BIND_MIN_ELEMS_PER_THREAD, PSCAN_DEFAULT_SLAB_BYTES,
-        PSCAN_PLACEMENT_NONE, false};
+    static const pscan_tuning defaults = {PSCAN_DEFAULT_MIN_ELEMS_PER_THREAD,
+                                          PSCAN_DEFAULT_STREAM_MIN_BYTES,
+                                          PSCAN_DEFAULT_BIND_MIN_ELEMS_PER_THREAD,
+                                          PSCAN_DEFAULT_SLAB_BYTES,
+                                          PSCAN_PLACEMENT_NONE,
+                                          false};
     return ctx ? &ctx->tuning : &defaults;
 }
 
@@ -147,7 +149,7 @@ _Static_assert(PLACEMENT_COUNT == PSCAN_PLACEMENT_COMPACT + 1, "a name for every
 const char *pscan_placement_name(pscan_placement placement)
 {
     return (int)placement >= 0 && (int)placement < PLACEMENT_COUNT ? placement_names[placement]
-                                                              : "invalid";
+                                                                   : "invalid";
 }
 
 pscan_status pscan_placement_from_name(const char *name, pscan_placement *placement)

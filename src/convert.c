@@ -169,24 +169,24 @@ static uint64_t saturate_unsigned(double x, uint64_t hi)
 
 /* Integer destinations: integers wrap (two's complement, as numpy), floats
  * go through the defined saturating conversion. */
-#define TO_SIGNED(ctype, lo, hi, re)                                           \
-    _Generic((re),                                                             \
-        int64_t: (ctype)(uint64_t)(re),                                        \
-        uint64_t: (ctype)(re),                                                 \
-        float: (ctype)saturate_signed((double)(re), lo, hi),                   \
-        double: (ctype)saturate_signed((double)(re), lo, hi))
-#define TO_UNSIGNED(ctype, hi, re)                                             \
-    _Generic((re),                                                             \
-        int64_t: (ctype)(uint64_t)(re),                                        \
-        uint64_t: (ctype)(re),                                                 \
-        float: (ctype)saturate_unsigned((double)(re), hi),                     \
-        double: (ctype)saturate_unsigned((double)(re), hi))
-#define TO_HALF(re)                                                            \
-    _Generic((re),                                                             \
-        int64_t: pscan_double_to_half((double)(re)),                           \
-        uint64_t: pscan_double_to_half((double)(re)),                          \
-        float: pscan_float_to_half((float)(re)),                               \
-        double: pscan_double_to_half((double)(re)))
+#define TO_SIGNED(ctype, lo, hi, re)                                \
+    _Generic((re), int64_t                                          \
+             : (ctype)(uint64_t)(re), uint64_t                      \
+             : (ctype)(re), float                                   \
+             : (ctype)saturate_signed((double)(re), lo, hi), double \
+             : (ctype)saturate_signed((double)(re), lo, hi))
+#define TO_UNSIGNED(ctype, hi, re)                                \
+    _Generic((re), int64_t                                        \
+             : (ctype)(uint64_t)(re), uint64_t                    \
+             : (ctype)(re), float                                 \
+             : (ctype)saturate_unsigned((double)(re), hi), double \
+             : (ctype)saturate_unsigned((double)(re), hi))
+#define TO_HALF(re)                                         \
+    _Generic((re), int64_t                                  \
+             : pscan_double_to_half((double)(re)), uint64_t \
+             : pscan_double_to_half((double)(re)), float    \
+             : pscan_float_to_half((float)(re)), double     \
+             : pscan_double_to_half((double)(re)))
 
 #define MAKE_bool(re, im) ((uint8_t)((re) != 0 || (im) != 0))
 #define MAKE_i8(re, im) TO_SIGNED(int8_t, INT8_MIN, INT8_MAX, re)
@@ -206,25 +206,24 @@ static uint64_t saturate_unsigned(double x, uint64_t hi)
 /* One generic body, instantiated for every (source, destination) pair. The
  * element-wise memcpy keeps unaligned strided access defined; compilers
  * turn it into plain loads and stores. */
-#define CONVERT_LOOP(from, to, src_step, dst_step)                             \
-    for (size_t i = 0; i < n; i++) {                                           \
-        pscan_t_##from value;                                                  \
-        memcpy(&value, src + (ptrdiff_t)i * (src_step), sizeof value);         \
-        pscan_t_##to result = MAKE_##to(RE_##from(value), IM_##from(value));   \
-        memcpy(dst + (ptrdiff_t)i * (dst_step), &result, sizeof result);       \
+#define CONVERT_LOOP(from, to, src_step, dst_step)                           \
+    for (size_t i = 0; i < n; i++) {                                         \
+        pscan_t_##from value;                                                \
+        memcpy(&value, src + (ptrdiff_t)i * (src_step), sizeof value);       \
+        pscan_t_##to result = MAKE_##to(RE_##from(value), IM_##from(value)); \
+        memcpy(dst + (ptrdiff_t)i * (dst_step), &result, sizeof result);     \
     }
-#define DEFINE_CONVERT(from, to)                                               \
-    static void convert_##from##_to_##to(const char *src, ptrdiff_t src_stride, \
-                                         char *dst, ptrdiff_t dst_stride,      \
-                                         size_t n)                             \
-    {                                                                          \
-        /* Contiguous runs get constant strides the compiler can vectorise. */ \
-        if (src_stride == (ptrdiff_t)sizeof(pscan_t_##from) &&                 \
-            dst_stride == (ptrdiff_t)sizeof(pscan_t_##to))                     \
-            CONVERT_LOOP(from, to, (ptrdiff_t)sizeof(pscan_t_##from),          \
-                         (ptrdiff_t)sizeof(pscan_t_##to))                      \
-        else                                                                   \
-            CONVERT_LOOP(from, to, src_stride, dst_stride)                     \
+#define DEFINE_CONVERT(from, to)                                                           \
+    static void convert_##from##_to_##to(const char *src, ptrdiff_t src_stride, char *dst, \
+                                         ptrdiff_t dst_stride, size_t n)                   \
+    {                                                                                      \
+        /* Contiguous runs get constant strides the compiler can vectorise. */             \
+        if (src_stride == (ptrdiff_t)sizeof(pscan_t_##from) &&                             \
+            dst_stride == (ptrdiff_t)sizeof(pscan_t_##to))                                 \
+            CONVERT_LOOP(from, to, (ptrdiff_t)sizeof(pscan_t_##from),                      \
+                         (ptrdiff_t)sizeof(pscan_t_##to))                                  \
+        else                                                                               \
+            CONVERT_LOOP(from, to, src_stride, dst_stride)                                 \
     }
 #define DEFINE_CONVERTS_FROM(from) PSCAN_EACH_DTYPE_WITH(DEFINE_CONVERT, from)
 PSCAN_EACH_DTYPE(DEFINE_CONVERTS_FROM)
@@ -243,7 +242,7 @@ pscan_convert_fn pscan_convert_get(pscan_dtype from, pscan_dtype to)
  * starting value before the conversion, as numpy.nancumsum replaces NaN
  * with 0 (nancumprod with 1) in the input before accumulating. ---- */
 
-#define ISNAN_f16(x) (((x) & 0x7fffu) > 0x7c00u)
+#define ISNAN_f16(x) (((x)&0x7fffu) > 0x7c00u)
 #define ISNAN_f32(x) isnan(x)
 #define ISNAN_f64(x) isnan(x)
 #define ISNAN_c64(x) (isnan((x).re) || isnan((x).im))
@@ -259,34 +258,34 @@ pscan_convert_fn pscan_convert_get(pscan_dtype from, pscan_dtype to)
 #define FILL_RE_MIN ((double)INFINITY)
 #define FILL_IM_MIN ((double)INFINITY)
 
-#define DEFINE_SKIP_NAN(op, from, to)                                          \
-    static void skip_nan_##op##_##from##_to_##to(const char *src, ptrdiff_t src_stride, \
-                                                 char *dst, ptrdiff_t dst_stride, size_t n) \
-    {                                                                          \
-        for (size_t i = 0; i < n; i++) {                                       \
-            pscan_t_##from value;                                              \
-            memcpy(&value, src + (ptrdiff_t)i * src_stride, sizeof value);     \
-            pscan_t_##to result = ISNAN_##from(value)                          \
-                                      ? MAKE_##to(FILL_RE_##op, FILL_IM_##op)  \
-                                      : MAKE_##to(RE_##from(value), IM_##from(value)); \
-            memcpy(dst + (ptrdiff_t)i * dst_stride, &result, sizeof result);   \
-        }                                                                      \
+#define DEFINE_SKIP_NAN(op, from, to)                                                              \
+    static void skip_nan_##op##_##from##_to_##to(const char *src, ptrdiff_t src_stride, char *dst, \
+                                                 ptrdiff_t dst_stride, size_t n)                   \
+    {                                                                                              \
+        for (size_t i = 0; i < n; i++) {                                                           \
+            pscan_t_##from value;                                                                  \
+            memcpy(&value, src + (ptrdiff_t)i * src_stride, sizeof value);                         \
+            pscan_t_##to result = ISNAN_##from(value)                                              \
+                                      ? MAKE_##to(FILL_RE_##op, FILL_IM_##op)                      \
+                                      : MAKE_##to(RE_##from(value), IM_##from(value));             \
+            memcpy(dst + (ptrdiff_t)i * dst_stride, &result, sizeof result);                       \
+        }                                                                                          \
     }
-#define DEFINE_SKIP_NAN_OPS(from, to)                                          \
-    DEFINE_SKIP_NAN(SUM, from, to) DEFINE_SKIP_NAN(PROD, from, to)             \
-        DEFINE_SKIP_NAN(MAX, from, to) DEFINE_SKIP_NAN(MIN, from, to)
+#define DEFINE_SKIP_NAN_OPS(from, to) \
+    DEFINE_SKIP_NAN(SUM, from, to)    \
+    DEFINE_SKIP_NAN(PROD, from, to) DEFINE_SKIP_NAN(MAX, from, to) DEFINE_SKIP_NAN(MIN, from, to)
 #define PSCAN_EACH_INEXACT(X) X(f16) X(f32) X(f64) X(c64) X(c128)
 #define DEFINE_SKIP_NANS_FROM(from) PSCAN_EACH_DTYPE_WITH(DEFINE_SKIP_NAN_OPS, from)
 PSCAN_EACH_INEXACT(DEFINE_SKIP_NANS_FROM)
 
-#define SKIP_NAN_ENTRY(from, to)                                               \
-    [PSCAN_SUM][PSCAN_DT_##from][PSCAN_DT_##to] = skip_nan_SUM_##from##_to_##to,  \
+#define SKIP_NAN_ENTRY(from, to)                                                   \
+    [PSCAN_SUM][PSCAN_DT_##from][PSCAN_DT_##to] = skip_nan_SUM_##from##_to_##to,   \
     [PSCAN_PROD][PSCAN_DT_##from][PSCAN_DT_##to] = skip_nan_PROD_##from##_to_##to, \
-    [PSCAN_MAX][PSCAN_DT_##from][PSCAN_DT_##to] = skip_nan_MAX_##from##_to_##to,  \
+    [PSCAN_MAX][PSCAN_DT_##from][PSCAN_DT_##to] = skip_nan_MAX_##from##_to_##to,   \
     [PSCAN_MIN][PSCAN_DT_##from][PSCAN_DT_##to] = skip_nan_MIN_##from##_to_##to,
 #define SKIP_NAN_ROW(from) PSCAN_EACH_DTYPE_WITH(SKIP_NAN_ENTRY, from)
-static const pscan_convert_fn skip_nan_table[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT][PSCAN_DTYPE_COUNT] = {
-    PSCAN_EACH_INEXACT(SKIP_NAN_ROW)};
+static const pscan_convert_fn skip_nan_table[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT][PSCAN_DTYPE_COUNT] =
+    {PSCAN_EACH_INEXACT(SKIP_NAN_ROW)};
 
 pscan_convert_fn pscan_convert_get_skip_nan(pscan_dtype from, pscan_dtype to, pscan_op op)
 {
@@ -314,37 +313,41 @@ _Static_assert(sizeof(pair_dd) == PSCAN_PAIR_BYTES, "a pair is the size convert.
 /* `name` converts from -> acc -> pair; an element that `is_nan` says is
  * NaN becomes 0 first (skip-NaN sums; NEVER_NAN for the plain load). */
 #define NEVER_NAN(x) 0
-#define DEFINE_TO_PAIR_BODY(name, acc, from, is_nan)                           \
-    static void name(const char *src, ptrdiff_t src_stride, char *dst, ptrdiff_t dst_stride, \
-                     size_t n)                                                 \
-    {                                                                          \
-        for (size_t i = 0; i < n; i++) {                                       \
-            pscan_t_##from value;                                              \
-            memcpy(&value, src + (ptrdiff_t)i * src_stride, sizeof value);     \
-            const pscan_t_##acc a = is_nan(value) ? MAKE_##acc(0.0, 0.0)       \
-                                                  : MAKE_##acc(RE_##from(value), IM_##from(value)); \
+#define DEFINE_TO_PAIR_BODY(name, acc, from, is_nan)                                           \
+    static void name(const char *src, ptrdiff_t src_stride, char *dst, ptrdiff_t dst_stride,   \
+                     size_t n)                                                                 \
+    {                                                                                          \
+        for (size_t i = 0; i < n; i++) {                                                       \
+            pscan_t_##from value;                                                              \
+            memcpy(&value, src + (ptrdiff_t)i * src_stride, sizeof value);                     \
+            const pscan_t_##acc a = is_nan(value)                                              \
+                                        ? MAKE_##acc(0.0, 0.0)                                 \
+                                        : MAKE_##acc(RE_##from(value), IM_##from(value));      \
             const pair_dd parts[2] = {{(double)RE_##acc(a), 0.0}, {(double)IM_##acc(a), 0.0}}; \
-            memcpy(dst + (ptrdiff_t)i * dst_stride, parts, PAIRS_##acc * sizeof(pair_dd)); \
-        }                                                                      \
+            memcpy(dst + (ptrdiff_t)i * dst_stride, parts, PAIRS_##acc * sizeof(pair_dd));     \
+        }                                                                                      \
     }
-#define DEFINE_TO_PAIR(acc, from) DEFINE_TO_PAIR_BODY(to_pair_##acc##_from_##from, acc, from, NEVER_NAN)
+#define DEFINE_TO_PAIR(acc, from) \
+    DEFINE_TO_PAIR_BODY(to_pair_##acc##_from_##from, acc, from, NEVER_NAN)
 #define DEFINE_TO_PAIR_SKIP_NAN(acc, from) \
     DEFINE_TO_PAIR_BODY(to_pair_skip_nan_##acc##_from_##from, acc, from, ISNAN_##from)
-#define DEFINE_FROM_PAIR(acc, to)                                              \
+#define DEFINE_FROM_PAIR(acc, to)                                                           \
     static void from_pair_##acc##_to_##to(const char *src, ptrdiff_t src_stride, char *dst, \
-                                          ptrdiff_t dst_stride, size_t n)      \
-    {                                                                          \
-        for (size_t i = 0; i < n; i++) {                                       \
-            pair_dd parts[2] = {{0.0, 0.0}, {0.0, 0.0}};                       \
-            memcpy(parts, src + (ptrdiff_t)i * src_stride, PAIRS_##acc * sizeof(pair_dd)); \
-            const pscan_t_##acc a = MAKE_##acc(parts[0].hi + parts[0].lo, parts[1].hi + parts[1].lo); \
-            const pscan_t_##to result = MAKE_##to(RE_##acc(a), IM_##acc(a));  \
-            memcpy(dst + (ptrdiff_t)i * dst_stride, &result, sizeof result);   \
-        }                                                                      \
+                                          ptrdiff_t dst_stride, size_t n)                   \
+    {                                                                                       \
+        for (size_t i = 0; i < n; i++) {                                                    \
+            pair_dd parts[2] = {{0.0, 0.0}, {0.0, 0.0}};                                    \
+            memcpy(parts, src + (ptrdiff_t)i * src_stride, PAIRS_##acc * sizeof(pair_dd));  \
+            const pscan_t_##acc a =                                                         \
+                MAKE_##acc(parts[0].hi + parts[0].lo, parts[1].hi + parts[1].lo);           \
+            const pscan_t_##to result = MAKE_##to(RE_##acc(a), IM_##acc(a));                \
+            memcpy(dst + (ptrdiff_t)i * dst_stride, &result, sizeof result);                \
+        }                                                                                   \
     }
 #define PSCAN_EACH_INEXACT_WITH(X, a) X(a, f16) X(a, f32) X(a, f64) X(a, c64) X(a, c128)
-#define DEFINE_PAIRS_FOR(acc)                                                  \
-    PSCAN_EACH_DTYPE_WITH(DEFINE_TO_PAIR, acc) PSCAN_EACH_DTYPE_WITH(DEFINE_FROM_PAIR, acc) \
+#define DEFINE_PAIRS_FOR(acc)                    \
+    PSCAN_EACH_DTYPE_WITH(DEFINE_TO_PAIR, acc)   \
+    PSCAN_EACH_DTYPE_WITH(DEFINE_FROM_PAIR, acc) \
     PSCAN_EACH_INEXACT_WITH(DEFINE_TO_PAIR_SKIP_NAN, acc)
 PSCAN_EACH_INEXACT(DEFINE_PAIRS_FOR)
 

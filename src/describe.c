@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 __attribute__((format(printf, 4, 5))) static void append(char *text, size_t capacity, size_t *used,
-                                                          const char *format, ...)
+                                                         const char *format, ...)
 {
     va_list args;
     va_start(args, format);
@@ -66,10 +66,12 @@ pscan_status pscan_context_describe(const pscan_context *ctx, int64_t elements, 
                ? "the OpenMP runtime binds threads (OMP_PROC_BIND), pscan keeps its placement"
            : pscan_bind_wanted(&described->machine, pscan_context_placement(described))
                ? "pscan binds each thread to its PU for calls of 2^20 elements per thread or more"
-           : described->machine.this_system ? "threads are not bound (the PUs below are where spread would put them)"
-                                    : "a described machine: plans only, no binding");
+           : described->machine.this_system
+               ? "threads are not bound (the PUs below are where spread would put them)"
+               : "a described machine: plans only, no binding");
     append(text, capacity, &used, "\nplan: %lld elements = %lld tiles of %d over %d threads\n",
-           (long long)elements, (long long)((elements + PSCAN_TILE - 1) / PSCAN_TILE), (int)PSCAN_TILE, count);
+           (long long)elements, (long long)((elements + PSCAN_TILE - 1) / PSCAN_TILE),
+           (int)PSCAN_TILE, count);
     append(text, capacity, &used, "%-6s %-24s %6s %5s %5s %5s\n", "chunk", "tiles", "thread", "PU",
            "core", "NUMA");
     for (int k = 0; k < count; k++) {

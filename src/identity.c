@@ -8,10 +8,10 @@
 /* 0, 1, the lowest value or the highest one, of any dtype. */
 typedef enum extreme { EXTREME_ZERO, EXTREME_ONE, EXTREME_LOWEST, EXTREME_HIGHEST } extreme;
 
-#define STORE_AS(ctype, expr)                                                                   \
-    do {                                                                                       \
-        ctype v_ = (expr);                                                                     \
-        memcpy(value, &v_, sizeof v_);                                                         \
+#define STORE_AS(ctype, expr)          \
+    do {                               \
+        ctype v_ = (expr);             \
+        memcpy(value, &v_, sizeof v_); \
     } while (0)
 
 static void store_extreme(pscan_dtype t, extreme e, void *value)
@@ -19,19 +19,43 @@ static void store_extreme(pscan_dtype t, extreme e, void *value)
     const int lo = e == EXTREME_LOWEST, hi = e == EXTREME_HIGHEST, one = e == EXTREME_ONE;
     const double inf = (double)INFINITY;
     switch (t) {
-    case PSCAN_BOOL: STORE_AS(uint8_t, one || hi); break;
-    case PSCAN_INT8: STORE_AS(int8_t, lo ? INT8_MIN : hi ? INT8_MAX : one); break;
-    case PSCAN_INT16: STORE_AS(int16_t, lo ? INT16_MIN : hi ? INT16_MAX : one); break;
-    case PSCAN_INT32: STORE_AS(int32_t, lo ? INT32_MIN : hi ? INT32_MAX : one); break;
-    case PSCAN_INT64: STORE_AS(int64_t, lo ? INT64_MIN : hi ? INT64_MAX : one); break;
-    case PSCAN_UINT8: STORE_AS(uint8_t, hi ? UINT8_MAX : one); break;
-    case PSCAN_UINT16: STORE_AS(uint16_t, hi ? UINT16_MAX : one); break;
-    case PSCAN_UINT32: STORE_AS(uint32_t, hi ? UINT32_MAX : (uint32_t)one); break;
-    case PSCAN_UINT64: STORE_AS(uint64_t, hi ? UINT64_MAX : (uint64_t)one); break;
+    case PSCAN_BOOL:
+        STORE_AS(uint8_t, one || hi);
+        break;
+    case PSCAN_INT8:
+        STORE_AS(int8_t, lo ? INT8_MIN : hi ? INT8_MAX : one);
+        break;
+    case PSCAN_INT16:
+        STORE_AS(int16_t, lo ? INT16_MIN : hi ? INT16_MAX : one);
+        break;
+    case PSCAN_INT32:
+        STORE_AS(int32_t, lo ? INT32_MIN : hi ? INT32_MAX : one);
+        break;
+    case PSCAN_INT64:
+        STORE_AS(int64_t, lo ? INT64_MIN : hi ? INT64_MAX : one);
+        break;
+    case PSCAN_UINT8:
+        STORE_AS(uint8_t, hi ? UINT8_MAX : one);
+        break;
+    case PSCAN_UINT16:
+        STORE_AS(uint16_t, hi ? UINT16_MAX : one);
+        break;
+    case PSCAN_UINT32:
+        STORE_AS(uint32_t, hi ? UINT32_MAX : (uint32_t)one);
+        break;
+    case PSCAN_UINT64:
+        STORE_AS(uint64_t, hi ? UINT64_MAX : (uint64_t)one);
+        break;
     /* binary16 bits: 1.0 is 0x3C00, +inf 0x7C00, -inf 0xFC00 */
-    case PSCAN_FLOAT16: STORE_AS(uint16_t, lo ? 0xFC00u : hi ? 0x7C00u : one ? 0x3C00u : 0u); break;
-    case PSCAN_FLOAT32: STORE_AS(float, (float)(lo ? -inf : hi ? inf : one)); break;
-    case PSCAN_FLOAT64: STORE_AS(double, lo ? -inf : hi ? inf : one); break;
+    case PSCAN_FLOAT16:
+        STORE_AS(uint16_t, lo ? 0xFC00u : hi ? 0x7C00u : one ? 0x3C00u : 0u);
+        break;
+    case PSCAN_FLOAT32:
+        STORE_AS(float, (float)(lo ? -inf : hi ? inf : one));
+        break;
+    case PSCAN_FLOAT64:
+        STORE_AS(double, lo ? -inf : hi ? inf : one);
+        break;
     case PSCAN_COMPLEX64: {
         /* lexicographic order: (-inf, -inf) is below every number */
         float pair[2] = {(float)(lo ? -inf : hi ? inf : one), (float)(lo ? -inf : hi ? inf : 0)};
@@ -43,7 +67,8 @@ static void store_extreme(pscan_dtype t, extreme e, void *value)
         memcpy(value, pair, sizeof pair);
         break;
     }
-    default: break;
+    default:
+        break;
     }
 }
 

@@ -183,8 +183,7 @@ static int merge_dims(pscan_walk_dim *dims, int count)
  * walk costs in cache misses. */
 enum { PANEL_MIN_LANES = 8 };
 
-static void build_axis_plan(pscan_plan *plan, const pscan_view *in, const pscan_view *out,
-                            int axis)
+static void build_axis_plan(pscan_plan *plan, const pscan_view *in, const pscan_view *out, int axis)
 {
     pscan_walk_dim *outer = plan->outer;
     int count = 0;
@@ -211,7 +210,8 @@ static void build_axis_plan(pscan_plan *plan, const pscan_view *in, const pscan_
         for (int k = 1; k < count; k++)
             if (walk_cost(&outer[k]) < walk_cost(&outer[best]))
                 best = k;
-        if (walk_cost(&outer[best]) < walk_cost(&plan->scan) && outer[best].len >= PANEL_MIN_LANES) {
+        if (walk_cost(&outer[best]) < walk_cost(&plan->scan) &&
+            outer[best].len >= PANEL_MIN_LANES) {
             plan->kind = PSCAN_PLAN_PANEL;
             plan->inner = outer[best];
             for (int k = best; k + 1 < count; k++)
@@ -248,8 +248,8 @@ static void build_flat_plan(pscan_plan *plan, const pscan_view *in, const pscan_
     plan->outer_ndim = count;
 }
 
-void pscan_plan_build(pscan_plan *plan, const pscan_view *in, const pscan_view *out,
-                      int axis, bool flatten)
+void pscan_plan_build(pscan_plan *plan, const pscan_view *in, const pscan_view *out, int axis,
+                      bool flatten)
 {
     plan->in_base = in->data;
     plan->out_base = out->data;

@@ -39,8 +39,8 @@ typedef struct pscan_plan {
     pscan_walk_dim inner; /* PANEL: the lanes scanned side by side; else len 1 */
     int outer_ndim;       /* odometer, outermost first (C order for CHAINED) */
     pscan_walk_dim outer[PSCAN_MAX_DIMS];
-    int64_t outer_count;  /* product of the outer lengths */
-    int64_t total;        /* elements scanned */
+    int64_t outer_count; /* product of the outer lengths */
+    int64_t total;       /* elements scanned */
 } pscan_plan;
 
 /* A validated array: dims with explicit byte strides. */
@@ -75,8 +75,8 @@ pscan_status pscan_view_check_disjoint(const pscan_view *view);
 
 /* Build the walk for a scan of `in` into `out` along `axis` (already
  * normalised to 0..ndim-1), or along the C-order flattening if `flatten`. */
-void pscan_plan_build(pscan_plan *plan, const pscan_view *in, const pscan_view *out,
-                      int axis, bool flatten);
+void pscan_plan_build(pscan_plan *plan, const pscan_view *in, const pscan_view *out, int axis,
+                      bool flatten);
 
 /* True when every element of `in` sits at the address of its `out`
  * element with the same item size (an in-place scan): reading an element

@@ -31,19 +31,22 @@ static void combine_lanes(pscan_op op, pscan_dtype dtype, void *in, void *inout,
 
 /* The user MPI_Op for (op, dtype), `in` being the lower ranks' value. One
  * function per pair: an MPI_User_function has no context. */
-#define DEFINE_COMBINE(op, tag)                                                \
+#define DEFINE_COMBINE(op, tag)                                                           \
     static void combine_##op##_##tag(void *in, void *inout, int *len, MPI_Datatype *type) \
-    {                                                                          \
-        (void)type;                                                            \
-        combine_lanes(PSCAN_##op, PSCAN_DT_##tag, in, inout, *len);            \
+    {                                                                                     \
+        (void)type;                                                                       \
+        combine_lanes(PSCAN_##op, PSCAN_DT_##tag, in, inout, *len);                       \
     }
-#define DEFINE_COMBINES(tag)                                                   \
-    DEFINE_COMBINE(SUM, tag) DEFINE_COMBINE(PROD, tag) DEFINE_COMBINE(MAX, tag) DEFINE_COMBINE(MIN, tag)
+#define DEFINE_COMBINES(tag) \
+    DEFINE_COMBINE(SUM, tag) \
+    DEFINE_COMBINE(PROD, tag) DEFINE_COMBINE(MAX, tag) DEFINE_COMBINE(MIN, tag)
 PSCAN_EACH_DTYPE(DEFINE_COMBINES)
 
-#define COMBINE_ENTRIES(tag)                                                   \
-    [PSCAN_SUM][PSCAN_DT_##tag] = combine_SUM_##tag, [PSCAN_PROD][PSCAN_DT_##tag] = combine_PROD_##tag, \
-    [PSCAN_MAX][PSCAN_DT_##tag] = combine_MAX_##tag, [PSCAN_MIN][PSCAN_DT_##tag] = combine_MIN_##tag,
+#define COMBINE_ENTRIES(tag)                           \
+    [PSCAN_SUM][PSCAN_DT_##tag] = combine_SUM_##tag,   \
+    [PSCAN_PROD][PSCAN_DT_##tag] = combine_PROD_##tag, \
+    [PSCAN_MAX][PSCAN_DT_##tag] = combine_MAX_##tag,   \
+    [PSCAN_MIN][PSCAN_DT_##tag] = combine_MIN_##tag,
 static MPI_User_function *const combine_fns[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT] = {
     PSCAN_EACH_DTYPE(COMBINE_ENTRIES)};
 
@@ -51,7 +54,7 @@ static MPI_User_function *const combine_fns[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT] =
  * along len (axis=None: one lane). */
 typedef struct local_shape {
     pscan_dtype acc;
-    int axis_code;   /* resolved axis + 1; 0 for axis=None */
+    int axis_code; /* resolved axis + 1; 0 for axis=None */
     int64_t outer, len, inner;
     int64_t shape_key; /* ndim and every dim but the axis, hashed */
 } local_shape;
@@ -89,7 +92,8 @@ static pscan_status check_local(pscan_op op, const pscan_array *in, int axis, ps
     for (int d = 0; d < in->ndim; d++)
         size *= in->shape[d];
     ls->acc = dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, in->dtype) : dtype;
-    if (out->dtype != ls->acc || !pscan_array_is_c_contiguous(in) || !pscan_array_is_c_contiguous(out))
+    if (out->dtype != ls->acc || !pscan_array_is_c_contiguous(in) ||
+        !pscan_array_is_c_contiguous(out))
         return PSCAN_ENOTSUP;
     ls->axis_code = resolved + 1;
     ls->outer = ls->inner = 1;
@@ -137,11 +141,13 @@ static pscan_status scan_from_carries(pscan_op op, const pscan_array *in, const 
     const size_t block = (size_t)(ls->len * ls->inner);
     const int64_t shape[2] = {ls->len, ls->inner};
     pscan_stream *stream;
-    pscan_status status = pscan_stream_create(&stream, op, ls->acc, 1, &ls->inner,
-                                              PSCAN_STREAM_STEPS, opts);
+    pscan_status status =
+        pscan_stream_create(&stream, op, ls->acc, 1, &ls->inner, PSCAN_STREAM_STEPS, opts);
     for (int64_t b = 0; status == PSCAN_OK && b < ls->outer; b++) {
-        const pscan_array in_block = {(char *)in->data + b * block * in_item, in->dtype, 2, shape, NULL};
-        const pscan_array out_block = {(char *)out->data + b * block * acc_item, ls->acc, 2, shape, NULL};
+        const pscan_array in_block = {(char *)in->data + b * block * in_item, in->dtype, 2, shape,
+                                      NULL};
+        const pscan_array out_block = {(char *)out->data + b * block * acc_item, ls->acc, 2, shape,
+                                       NULL};
         pscan_stream_set_total(stream, carries + (size_t)(b * ls->inner) * acc_item);
         status = pscan_stream_push(stream, &in_block, &out_block);
     }
@@ -150,8 +156,7 @@ static pscan_status scan_from_carries(pscan_op op, const pscan_array *in, const 
 }
 
 pscan_status pscan_mpi_scan(MPI_Comm comm, pscan_op op, const pscan_array *local_in, int axis,
-                            pscan_dtype dtype, const pscan_array *local_out,
-                            const pscan_opts *opts)
+                            pscan_dtype dtype, const pscan_array *local_out, const pscan_opts *opts)
 {
     local_shape ls = {0};
     pscan_status status = check_local(op, local_in, axis, dtype, local_out, opts, &ls);

@@ -29,31 +29,32 @@ typedef struct lane_state {
  * partial has left the accumulator's range. */
 #define OUTSIDE_SIGNED(x, lo, hi) ((x) < (lo) || (x) > (hi))
 #define OUTSIDE_UNSIGNED(x, lo, hi) ((x) > (hi))
-#define DEFINE_FOLLOW(tag, wide, field, outside, lo, hi)                                  \
-    static void follow_##tag(lane_state *st, const char *values, size_t n, pscan_op op)  \
-    {                                                                                     \
-        for (size_t i = 0; i < n && !st->overflowed; i++) {                               \
-            pscan_t_##tag v;                                                              \
-            memcpy(&v, values + i * sizeof v, sizeof v);                                  \
-            wide next = (wide)v;                                                          \
-            if (st->started && (op == PSCAN_SUM ? __builtin_add_overflow(st->field, (wide)v, &next) \
-                                                : __builtin_mul_overflow(st->field, (wide)v, &next))) \
-                st->overflowed = 1;                                                       \
-            else if (outside(next, lo, hi))                                               \
-                st->overflowed = 1;                                                       \
-            st->field = next;                                                             \
-            st->started = 1;                                                              \
-        }                                                                                 \
+#define DEFINE_FOLLOW(tag, wide, field, outside, lo, hi)                                \
+    static void follow_##tag(lane_state *st, const char *values, size_t n, pscan_op op) \
+    {                                                                                   \
+        for (size_t i = 0; i < n && !st->overflowed; i++) {                             \
+            pscan_t_##tag v;                                                            \
+            memcpy(&v, values + i * sizeof v, sizeof v);                                \
+            wide next = (wide)v;                                                        \
+            if (st->started &&                                                          \
+                (op == PSCAN_SUM ? __builtin_add_overflow(st->field, (wide)v, &next)    \
+                                 : __builtin_mul_overflow(st->field, (wide)v, &next)))  \
+                st->overflowed = 1;                                                     \
+            else if (outside(next, lo, hi))                                             \
+                st->overflowed = 1;                                                     \
+            st->field = next;                                                           \
+            st->started = 1;                                                            \
+        }                                                                               \
     }
 /* A lane that continues from `carry`, its previous partial result (an
  * accumulator value, in range). */
-#define DEFINE_START(tag, wide, field)                                                    \
-    static void start_##tag(lane_state *st, const char *carry)                            \
-    {                                                                                     \
-        pscan_t_##tag v;                                                                  \
-        memcpy(&v, carry, sizeof v);                                                      \
-        st->field = (wide)v;                                                              \
-        st->started = 1;                                                                  \
+#define DEFINE_START(tag, wide, field)                         \
+    static void start_##tag(lane_state *st, const char *carry) \
+    {                                                          \
+        pscan_t_##tag v;                                       \
+        memcpy(&v, carry, sizeof v);                           \
+        st->field = (wide)v;                                   \
+        st->started = 1;                                       \
     }
 #define DEFINE_LANE(tag, wide, field, outside, lo, hi) \
     DEFINE_FOLLOW(tag, wide, field, outside, lo, hi)   \
@@ -76,18 +77,22 @@ typedef void (*start_fn)(lane_state *, const char *);
 static int lane_functions(pscan_dtype acc, follow_fn *follow, start_fn *start)
 {
     switch (acc) {
-#define LANE_CASE(dtype, tag) \
-    case dtype: *follow = follow_##tag; *start = start_##tag; return 1;
-    LANE_CASE(PSCAN_INT8, i8)
-    LANE_CASE(PSCAN_INT16, i16)
-    LANE_CASE(PSCAN_INT32, i32)
-    LANE_CASE(PSCAN_INT64, i64)
-    LANE_CASE(PSCAN_UINT8, u8)
-    LANE_CASE(PSCAN_UINT16, u16)
-    LANE_CASE(PSCAN_UINT32, u32)
-    LANE_CASE(PSCAN_UINT64, u64)
+#define LANE_CASE(dtype, tag)   \
+    case dtype:                 \
+        *follow = follow_##tag; \
+        *start = start_##tag;   \
+        return 1;
+        LANE_CASE(PSCAN_INT8, i8)
+        LANE_CASE(PSCAN_INT16, i16)
+        LANE_CASE(PSCAN_INT32, i32)
+        LANE_CASE(PSCAN_INT64, i64)
+        LANE_CASE(PSCAN_UINT8, u8)
+        LANE_CASE(PSCAN_UINT16, u16)
+        LANE_CASE(PSCAN_UINT32, u32)
+        LANE_CASE(PSCAN_UINT64, u64)
 #undef LANE_CASE
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
@@ -162,11 +167,11 @@ static void check_member(void *arg, int member, int members)
     _Alignas(16) char buffer[CHUNK * 8];
     const int64_t first = check->lanes * member / members,
                   last = check->lanes * (member + 1) / members;
-    for (int64_t lane = first; lane < last && !atomic_load_explicit(&check->overflowed, memory_order_relaxed);
-         lane++) {
+    for (int64_t lane = first;
+         lane < last && !atomic_load_explicit(&check->overflowed, memory_order_relaxed); lane++) {
         lane_state st = lane_start(check->c, lane);
-        follow_run(check->c, &st, lane_base(check->in, check->axis, lane), check->in->strides[check->axis],
-                   check->len, buffer);
+        follow_run(check->c, &st, lane_base(check->in, check->axis, lane),
+                   check->in->strides[check->axis], check->len, buffer);
         if (st.overflowed)
             atomic_store_explicit(&check->overflowed, 1, memory_order_relaxed);
     }

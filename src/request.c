@@ -91,8 +91,7 @@ static pscan_status check_out_shape(const pscan_view *in, const pscan_view *out,
 }
 
 pscan_status pscan_request_init(pscan_request *rq, pscan_op op, const pscan_array *in, int axis,
-                                pscan_dtype dtype, const pscan_array *out,
-                                const pscan_opts *opts)
+                                pscan_dtype dtype, const pscan_array *out, const pscan_opts *opts)
 {
     pscan_status status;
     if (!in || !out)

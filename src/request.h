@@ -31,7 +31,6 @@ typedef struct pscan_request {
  * "Semantics"), in the order the statuses are documented; PSCAN_OK with
  * *rq filled, or the first error. Reads neither array's elements. */
 pscan_status pscan_request_init(pscan_request *rq, pscan_op op, const pscan_array *in, int axis,
-                                pscan_dtype dtype, const pscan_array *out,
-                                const pscan_opts *opts);
+                                pscan_dtype dtype, const pscan_array *out, const pscan_opts *opts);
 
 #endif

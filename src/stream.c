@@ -18,9 +18,9 @@ struct pscan_stream {
     int64_t lanes;
     size_t itemsize;
     pscan_opts opts;
-    bool started;          /* the first chunk has no carry: identity op x is
+    bool started;         /* the first chunk has no carry: identity op x is
                               not x for every x (0.0 + -0.0 is +0.0) */
-    unsigned char *carry;  /* lanes values of dtype */
+    unsigned char *carry; /* lanes values of dtype */
 };
 
 pscan_status pscan_stream_create(pscan_stream **out_stream, pscan_op op, pscan_dtype dtype,

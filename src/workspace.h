@@ -13,12 +13,12 @@
 #include <stdint.h>
 
 typedef struct pscan_workspace {
-    uint64_t calls;        /* runs so far: the engine's epoch for tile states */
-    void *descriptors;     /* zeroed when (re)allocated */
+    uint64_t calls;    /* runs so far: the engine's epoch for tile states */
+    void *descriptors; /* zeroed when (re)allocated */
     size_t descriptor_bytes;
-    void *scratch;         /* per-thread tile buffers */
+    void *scratch; /* per-thread tile buffers */
     size_t scratch_bytes;
-    char *arena;           /* regions carved one after another, each with
+    char *arena; /* regions carved one after another, each with
                               a guard zone after it (pscan_workspace_carve) */
     size_t arena_bytes, arena_used;
 } pscan_workspace;

@@ -30,13 +30,13 @@ typedef struct driver {
     const file_scan_request *request;
     pscan_dtype in_dtype;
     size_t in_item, out_item;
-    bool swap;                  /* big-endian input: swap each slab first */
-    unsigned char *swapped;     /* the swapped slab */
+    bool swap;              /* big-endian input: swap each slab first */
+    unsigned char *swapped; /* the swapped slab */
     size_t swapped_capacity;
-    uint64_t done, total;       /* input bytes */
+    uint64_t done, total; /* input bytes */
     size_t page;
-    out_writer writer;          /* results go to the file from here */
-    int write_error;            /* errno of a failed write */
+    out_writer writer; /* results go to the file from here */
+    int write_error;   /* errno of a failed write */
 } driver;
 
 static int64_t product(const int64_t *dims, int n)
@@ -122,14 +122,15 @@ static pscan_status scan_lanes(driver *d, const unsigned char *in, uint64_t out,
     const int64_t identity_row = !reverse ? 0 : out_rows - 1;
     const size_t in_row = (size_t)width * d->in_item, out_row = (size_t)width * d->out_item;
 
-    const int64_t per_slab = pscan_carry_piece_rows(rq->op, rq->acc, rq->opts.order,
-                                                    (int64_t)(rq->slab_bytes / in_row));
+    const int64_t per_slab =
+        pscan_carry_piece_rows(rq->op, rq->acc, rq->opts.order, (int64_t)(rq->slab_bytes / in_row));
     pscan_opts opts = rq->opts;
     opts.flags = flags & (PSCAN_FLAG_REVERSE | PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_CHECK_OVERFLOW |
                           PSCAN_FLAG_COMPENSATED);
     /* Each slab goes on from the engine's state after the one before: the
      * accumulators, or a compensated sum's pairs (pscan.h, advanced API). */
-    const size_t state_bytes = (size_t)width * pscan_scan_state_size(rq->op, d->in_dtype, rq->acc, &opts);
+    const size_t state_bytes =
+        (size_t)width * pscan_scan_state_size(rq->op, d->in_dtype, rq->acc, &opts);
     unsigned char *carry = malloc(2 * state_bytes), *next = carry + state_bytes;
     if (!carry)
         return PSCAN_ENOMEM;
@@ -149,7 +150,8 @@ static pscan_status scan_lanes(driver *d, const unsigned char *in, uint64_t out,
             status = PSCAN_ENOMEM;
             break;
         }
-        pscan_array a_in = c_array(src, d->in_dtype, 2, shape), a_out = c_array(dst, rq->acc, 2, shape);
+        pscan_array a_in = c_array(src, d->in_dtype, 2, shape),
+                    a_out = c_array(dst, rq->acc, 2, shape);
         status = pscan_scan_carry_state(rq->op, &a_in, 0, rq->acc, &a_out, &opts,
                                         done == 0 ? NULL : carry, next);
         if (status != PSCAN_OK)
@@ -187,8 +189,9 @@ static pscan_status scan_block(driver *d, const unsigned char *in, uint64_t out,
     const size_t out_row = (size_t)product(out_dims + 1, ndim - 1) * d->out_item;
     if (in_row > d->request->slab_bytes) { /* one row is too big: go inside */
         for (int64_t r = 0; r < in_dims[0]; r++) {
-            pscan_status status = scan_block(d, in + (size_t)r * in_row, out + (uint64_t)r * out_row,
-                                             ndim - 1, in_dims + 1, out_dims + 1, axis - 1);
+            pscan_status status =
+                scan_block(d, in + (size_t)r * in_row, out + (uint64_t)r * out_row, ndim - 1,
+                           in_dims + 1, out_dims + 1, axis - 1);
             if (status != PSCAN_OK)
                 return status;
         }
@@ -209,8 +212,8 @@ static pscan_status scan_block(driver *d, const unsigned char *in, uint64_t out,
             return PSCAN_ENOMEM;
         pscan_array a_in = c_array(src, d->in_dtype, ndim, in_shape);
         pscan_array a_out = c_array(dst, d->request->acc, ndim, out_shape);
-        pscan_status status = pscan_scan(d->request->op, &a_in, axis, d->request->acc, &a_out,
-                                         &d->request->opts);
+        pscan_status status =
+            pscan_scan(d->request->op, &a_in, axis, d->request->acc, &a_out, &d->request->opts);
         if (status == PSCAN_OK)
             status = slab_done(d, in + (size_t)first * in_row, (size_t)len * in_row,
                                (size_t)len * out_row, out + (uint64_t)first * out_row);
@@ -248,8 +251,9 @@ static pscan_status scan_axes_whole(driver *d, const npy_input *in, const npy_ou
         return PSCAN_ENOMEM;
     pscan_array a_in = {(void *)(uintptr_t)src, d->in_dtype, h->ndim, h->shape, in_strides};
     pscan_array a_out = {dst, d->request->acc, h->ndim, h->shape, out_strides};
-    pscan_status status = pscan_scan_axes(d->request->op, &a_in, d->request->naxes, d->request->axes,
-                                          d->request->acc, &a_out, &d->request->opts);
+    pscan_status status =
+        pscan_scan_axes(d->request->op, &a_in, d->request->naxes, d->request->axes, d->request->acc,
+                        &a_out, &d->request->opts);
     if (status == PSCAN_OK)
         status = slab_done(d, in->data, (size_t)in->data_bytes, (size_t)out->data_bytes, 0);
     return status;

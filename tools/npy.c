@@ -83,10 +83,10 @@ static int parse_descr(const char *descr, pscan_dtype *dtype, int *big_endian)
         const char *code;
         pscan_dtype dtype;
     } codes[] = {
-        {"b1", PSCAN_BOOL},    {"i1", PSCAN_INT8},     {"i2", PSCAN_INT16},
-        {"i4", PSCAN_INT32},   {"i8", PSCAN_INT64},    {"u1", PSCAN_UINT8},
-        {"u2", PSCAN_UINT16},  {"u4", PSCAN_UINT32},   {"u8", PSCAN_UINT64},
-        {"f2", PSCAN_FLOAT16}, {"f4", PSCAN_FLOAT32},  {"f8", PSCAN_FLOAT64},
+        {"b1", PSCAN_BOOL},      {"i1", PSCAN_INT8},        {"i2", PSCAN_INT16},
+        {"i4", PSCAN_INT32},     {"i8", PSCAN_INT64},       {"u1", PSCAN_UINT8},
+        {"u2", PSCAN_UINT16},    {"u4", PSCAN_UINT32},      {"u8", PSCAN_UINT64},
+        {"f2", PSCAN_FLOAT16},   {"f4", PSCAN_FLOAT32},     {"f8", PSCAN_FLOAT64},
         {"c8", PSCAN_COMPLEX64}, {"c16", PSCAN_COMPLEX128},
     };
     const char order = descr[0];
@@ -257,21 +257,36 @@ pscan_npy_status pscan_npy_data_bytes(const pscan_npy_header *header, uint64_t *
 static const char *descr_of(pscan_dtype dtype)
 {
     switch (dtype) {
-    case PSCAN_BOOL: return "|b1";
-    case PSCAN_INT8: return "|i1";
-    case PSCAN_INT16: return "<i2";
-    case PSCAN_INT32: return "<i4";
-    case PSCAN_INT64: return "<i8";
-    case PSCAN_UINT8: return "|u1";
-    case PSCAN_UINT16: return "<u2";
-    case PSCAN_UINT32: return "<u4";
-    case PSCAN_UINT64: return "<u8";
-    case PSCAN_FLOAT16: return "<f2";
-    case PSCAN_FLOAT32: return "<f4";
-    case PSCAN_FLOAT64: return "<f8";
-    case PSCAN_COMPLEX64: return "<c8";
-    case PSCAN_COMPLEX128: return "<c16";
-    default: return NULL;
+    case PSCAN_BOOL:
+        return "|b1";
+    case PSCAN_INT8:
+        return "|i1";
+    case PSCAN_INT16:
+        return "<i2";
+    case PSCAN_INT32:
+        return "<i4";
+    case PSCAN_INT64:
+        return "<i8";
+    case PSCAN_UINT8:
+        return "|u1";
+    case PSCAN_UINT16:
+        return "<u2";
+    case PSCAN_UINT32:
+        return "<u4";
+    case PSCAN_UINT64:
+        return "<u8";
+    case PSCAN_FLOAT16:
+        return "<f2";
+    case PSCAN_FLOAT32:
+        return "<f4";
+    case PSCAN_FLOAT64:
+        return "<f8";
+    case PSCAN_COMPLEX64:
+        return "<c8";
+    case PSCAN_COMPLEX128:
+        return "<c16";
+    default:
+        return NULL;
     }
 }
 

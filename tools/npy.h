@@ -13,13 +13,13 @@
 #define PSCAN_NPY_MAX_HEADER ((size_t)1 << 20)
 
 typedef struct pscan_npy_header {
-    int major, minor;             /* format version */
+    int major, minor; /* format version */
     pscan_dtype dtype;
-    int big_endian;               /* the data is big-endian (swap to use) */
+    int big_endian; /* the data is big-endian (swap to use) */
     int fortran_order;
     int ndim;
     int64_t shape[PSCAN_MAX_DIMS];
-    size_t data_offset;           /* bytes from the start of the file */
+    size_t data_offset; /* bytes from the start of the file */
 } pscan_npy_header;
 
 typedef enum pscan_npy_status {

@@ -16,7 +16,8 @@
 static npy_file_status say(npy_file_status status, char *message, size_t message_len,
                            const char *path, const char *what, const char *detail)
 {
-    snprintf(message, message_len, "%s: %s%s%s", path, what, detail ? ": " : "", detail ? detail : "");
+    snprintf(message, message_len, "%s: %s%s%s", path, what, detail ? ": " : "",
+             detail ? detail : "");
     return status;
 }
 

@@ -32,7 +32,7 @@ npy_file_status npy_input_open(npy_input *in, const char *path, char *message, s
 void npy_input_close(npy_input *in);
 
 typedef struct npy_output {
-    int fd;             /* the temporary, open for writing */
+    int fd;               /* the temporary, open for writing */
     uint64_t data_offset; /* where the data starts in it */
     uint64_t data_bytes;
     char *final_path, *temp_path;

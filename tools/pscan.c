@@ -24,10 +24,10 @@
 
 enum exit_code {
     EXIT_OK = 0,
-    EXIT_SCAN = 1,  /* the scan itself failed (out of memory) */
-    EXIT_USAGE = 2, /* bad command line, or an option that does not fit the file */
-    EXIT_INPUT = 3, /* an input is not a .npy file pscan can read */
-    EXIT_IO = 4,    /* a file could not be opened, mapped, written or renamed */
+    EXIT_SCAN = 1,    /* the scan itself failed (out of memory) */
+    EXIT_USAGE = 2,   /* bad command line, or an option that does not fit the file */
+    EXIT_INPUT = 3,   /* an input is not a .npy file pscan can read */
+    EXIT_IO = 4,      /* a file could not be opened, mapped, written or renamed */
     EXIT_OVERFLOW = 5 /* --check-overflow: a partial result left the accumulator */
 };
 
@@ -104,9 +104,9 @@ typedef struct cli {
     long axis; /* LONG_MIN: none */
     pscan_dtype dtype;
     pscan_opts opts;
-    int naxes;                  /* --axes: more than one */
+    int naxes; /* --axes: more than one */
     long axes[PSCAN_MAX_DIMS];
-    int placement;              /* -1: not given */
+    int placement; /* -1: not given */
     const char *output_dir;
     size_t slab_bytes;
     bool quiet;
@@ -207,7 +207,8 @@ static bool parse_axes(const char *list, cli *c)
     for (char *save = NULL, *item = strtok_r(copy, ",", &save); item;
          item = strtok_r(NULL, ",", &save)) {
         long axis;
-        if (c->naxes == PSCAN_MAX_DIMS || !parse_long(item, -PSCAN_MAX_DIMS, PSCAN_MAX_DIMS - 1, &axis))
+        if (c->naxes == PSCAN_MAX_DIMS ||
+            !parse_long(item, -PSCAN_MAX_DIMS, PSCAN_MAX_DIMS - 1, &axis))
             return false;
         c->axes[c->naxes++] = axis;
     }
@@ -253,7 +254,8 @@ static int parse_args(int argc, char **argv, cli *c)
             else
                 return usage_error("--axis: '%s' is not an axis (an integer, or none)", value);
         } else if (is_option(arg, "--dtype")) {
-            if (!(value = option_value(argc, argv, &i, "--dtype")) || !parse_dtype(value, &c->dtype))
+            if (!(value = option_value(argc, argv, &i, "--dtype")) ||
+                !parse_dtype(value, &c->dtype))
                 return usage_error("--dtype: '%s' is not a dtype (int64, float32, ...)",
                                    value ? value : "");
         } else if (is_option(arg, "--threads")) {
@@ -325,7 +327,8 @@ static int parse_args(int argc, char **argv, cli *c)
     if ((c->opts.flags & PSCAN_FLAG_EXCLUSIVE) && (c->opts.flags & PSCAN_FLAG_INCLUDE_INITIAL))
         return usage_error("%s", "--exclusive and --include-initial exclude each other");
     if (c->output_dir ? c->path_count < 1 : c->path_count != 2)
-        return usage_error("%s", c->output_dir ? "no input files" : "expected IN.npy OUT.npy (or -o DIR)");
+        return usage_error("%s", c->output_dir ? "no input files"
+                                               : "expected IN.npy OUT.npy (or -o DIR)");
     return -1;
 }
 
@@ -390,9 +393,8 @@ static int run_info(const cli *c)
         for (int d = 0; d < h->ndim; d++)
             printf(d + 1 < h->ndim || h->ndim == 1 ? "%lld," : "%lld", (long long)h->shape[d]);
         printf(") dtype %s (%s-endian) %s order, .npy %d.%d, data at byte %zu, %llu bytes\n",
-               pscan_dtype_name(h->dtype),
-               h->big_endian ? "big" : "little", order_name(h), h->major, h->minor,
-               h->data_offset, (unsigned long long)in.data_bytes);
+               pscan_dtype_name(h->dtype), h->big_endian ? "big" : "little", order_name(h),
+               h->major, h->minor, h->data_offset, (unsigned long long)in.data_bytes);
         npy_input_close(&in);
     }
     return worst;
@@ -466,7 +468,9 @@ static int run_one(const cli *c, const char *in_path, const char *out_path)
     if (status != PSCAN_OK) {
         fprintf(stderr, "pscan: %s: %s\n", in_path, pscan_strerror(status));
         npy_output_abort(&out);
-        return status == PSCAN_ENOMEM ? EXIT_SCAN : status == PSCAN_EOVERFLOW ? EXIT_OVERFLOW : EXIT_USAGE;
+        return status == PSCAN_ENOMEM      ? EXIT_SCAN
+               : status == PSCAN_EOVERFLOW ? EXIT_OVERFLOW
+                                           : EXIT_USAGE;
     }
     if (npy_output_commit(&out, message, sizeof message) != NPY_FILE_OK) {
         fprintf(stderr, "pscan: %s\n", message);

@@ -30,8 +30,8 @@ int main(void)
     for (int64_t i = 0; i < N; i++) {
         int64_t expected = (i + 1) * (i + 2) / 2;
         if (sums[i] != expected) {
-            fprintf(stderr, "consumer: sums[%" PRId64 "] = %" PRId64 ", expected %" PRId64 "\n",
-                    i, sums[i], expected);
+            fprintf(stderr, "consumer: sums[%" PRId64 "] = %" PRId64 ", expected %" PRId64 "\n", i,
+                    sums[i], expected);
             return 1;
         }
     }

@@ -39,7 +39,9 @@ int main(int argc, char **argv)
     for (int64_t i = 0; i < N && !failed; i++) {
         const int64_t k = first + i; /* the sum of 1..k */
         if (sums[i] != k * (k + 1) / 2) {
-            fprintf(stderr, "consumer_mpi: rank %d: sums[%" PRId64 "] = %" PRId64 ", expected %" PRId64 "\n",
+            fprintf(stderr,
+                    "consumer_mpi: rank %d: sums[%" PRId64 "] = %" PRId64 ", expected %" PRId64
+                    "\n",
                     rank, i, sums[i], k * (k + 1) / 2);
             failed = 1;
         }

@@ -28,7 +28,7 @@ typedef struct blocks_run {
     const pscan_job *job;
     char *descs;
     size_t desc_stride, value_bytes;
-    int64_t width;          /* accumulators per carry: 1, or a panel's row */
+    int64_t width; /* accumulators per carry: 1, or a panel's row */
     uint64_t run;
     int64_t lane_len, blocks_per_lane, total_blocks;
     _Atomic int64_t next_block;
@@ -88,8 +88,7 @@ static block_desc *desc_at(const blocks_run *r, int64_t index)
 
 static unsigned char *aggregate_at(const blocks_run *r, block_desc *desc, int a)
 {
-    return desc->values + r->value_bytes +
-           (size_t)a * (size_t)r->width * r->job->acc_size;
+    return desc->values + r->value_bytes + (size_t)a * (size_t)r->width * r->job->acc_size;
 }
 
 /* The state this run has published for `desc`, 0 if none yet. */
@@ -132,10 +131,10 @@ static void look_back(const blocks_run *r, int64_t index, char *carry)
 /* Where a block's values are: a lane's elements [start, start + n), or a
  * narrow panel's rows [start, start + n) of outer block `lane`. */
 typedef struct block_work {
-    block_view view;     /* lanes */
-    const char *src;     /* panel rows: in and out directly */
+    block_view view; /* lanes */
+    const char *src; /* panel rows: in and out directly */
     char *dst;
-    int64_t values;      /* panel: rows * width */
+    int64_t values; /* panel: rows * width */
 } block_work;
 
 static void work_open(const blocks_run *r, char *buffer, int64_t lane, int64_t start, int64_t n,
@@ -318,7 +317,7 @@ static void spans_worker(const blocks_run *r, const pscan_chunk *chunks, int mem
 /* BLOCKS and SPANS: the same blocks and descriptors (one lane, for SPANS),
  * claimed in order or taken chunk by chunk. */
 void pscan_run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
-                       const pscan_chunk *chunks)
+                      const pscan_chunk *chunks)
 {
     blocks_run r = {
         .plan = plan,

@@ -51,7 +51,8 @@
 
 static int threads_for(const pscan_job *job, int64_t total, int64_t units)
 {
-    const int64_t useful = min64(pscan_useful_threads(pscan_context_tuning(job->ctx), job->threads, total), units);
+    const int64_t useful =
+        min64(pscan_useful_threads(pscan_context_tuning(job->ctx), job->threads, total), units);
     return useful < 1 ? 1 : (int)useful;
 }
 
@@ -75,8 +76,7 @@ static void prepare_panel(const pscan_plan *plan, pscan_job *job)
         job->panel_lagged = true;
         job->panel_width = plan->inner.len;
         job->team = threads_for(job, plan->total, plan->outer_count);
-        if (kernel->order_free && plan->outer_count < job->threads && row_blocks > 1 &&
-            team > 1) {
+        if (kernel->order_free && plan->outer_count < job->threads && row_blocks > 1 && team > 1) {
             job->schedule = PSCAN_SCHEDULE_BLOCKS;
             job->team = team;
             job->descriptor_bytes = pscan_blocks_descriptor_bytes(plan, job);
@@ -197,13 +197,13 @@ static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
     /* A converting or NaN-skipping load still scans in the buffer; when
      * storing is a copy to a contiguous run, it streams out likewise (a
      * plain store would read every line of out first). */
-    const bool out_runs = plan->scan.out_stride == acc &&
-                          (plan->kind == PSCAN_PLAN_LANES || plan->outer_count == 1);
-    job->store_stream = kernel && !job->direct && job->stores_acc && out_runs &&
-                                plan->in_base != plan->out_base &&
-                                plan->total * acc >= pscan_context_tuning(job->ctx)->stream_min_bytes
-                            ? pscan_kernel_stream_copy()
-                            : NULL;
+    const bool out_runs =
+        plan->scan.out_stride == acc && (plan->kind == PSCAN_PLAN_LANES || plan->outer_count == 1);
+    job->store_stream =
+        kernel && !job->direct && job->stores_acc && out_runs && plan->in_base != plan->out_base &&
+                plan->total * acc >= pscan_context_tuning(job->ctx)->stream_min_bytes
+            ? pscan_kernel_stream_copy()
+            : NULL;
     job->scratch_per_thread = job->direct && !job->stream ? 0 : (size_t)(block_len(job) * acc);
     /* Few lanes for the team: cut them into blocks. */
     if (splittable && blocks_per_lane > 1 && lanes < 4 * (int64_t)job->threads) {
@@ -268,11 +268,11 @@ void pscan_engine_run(const pscan_plan *plan, const pscan_job *job, pscan_worksp
     assert(!job->stream || job->direct);
     assert(!job->stream_kernel || (job->direct && !job->stream && job->kernel->scan_stream));
     assert(!job->store_stream || (!job->direct && job->stores_acc));
-    assert(job->kernel || (job->schedule != PSCAN_SCHEDULE_BLOCKS &&
-                           job->schedule != PSCAN_SCHEDULE_SPANS));
-    assert(!job->panel_lagged || (plan->kind == PSCAN_PLAN_PANEL &&
-                                  (job->schedule == PSCAN_SCHEDULE_PANEL ||
-                                   job->schedule == PSCAN_SCHEDULE_BLOCKS)));
+    assert(job->kernel ||
+           (job->schedule != PSCAN_SCHEDULE_BLOCKS && job->schedule != PSCAN_SCHEDULE_SPANS));
+    assert(!job->panel_lagged ||
+           (plan->kind == PSCAN_PLAN_PANEL &&
+            (job->schedule == PSCAN_SCHEDULE_PANEL || job->schedule == PSCAN_SCHEDULE_BLOCKS)));
     assert(job->schedule != PSCAN_SCHEDULE_PANEL || job->panel_width >= 1);
     assert(!job->runtime_placed || job->schedule == PSCAN_SCHEDULE_SPANS);
     /* pscan binds only where the runtime does not (bind.c): the BLOCKS

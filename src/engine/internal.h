@@ -73,9 +73,9 @@ static inline void finish_streaming(const pscan_job *job)
 typedef struct run_cursor {
     const pscan_plan *plan;
     int64_t index[PSCAN_MAX_DIMS];
-    int64_t in_offset;  /* byte offset of the current run's first element */
+    int64_t in_offset; /* byte offset of the current run's first element */
     int64_t out_offset;
-    int64_t pos;        /* elements of the current run already passed */
+    int64_t pos; /* elements of the current run already passed */
 } run_cursor;
 
 typedef enum { LOAD_VALUES, STORE_VALUES } transfer_dir;
@@ -87,7 +87,7 @@ typedef enum { LOAD_VALUES, STORE_VALUES } transfer_dir;
 typedef struct block_view {
     const char *src;
     char *dst;
-    char *out; /* streaming: where dst goes on close */
+    char *out;        /* streaming: where dst goes on close */
     bool out_written; /* streaming: the kernel already wrote out */
     run_cursor start;
     int64_t n;
@@ -126,8 +126,8 @@ void pscan_team_leave(const pscan_job *job, void *saved);
 /* ---- The schedules (driver.c picks one per job) ---- */
 
 /* chunks: the plan's chunks when the job binds or runs SPANS, else NULL. */
-typedef void (*pscan_schedule_fn)(const pscan_plan *plan, const pscan_job *job,
-                                  pscan_workspace *ws, const pscan_chunk *chunks);
+typedef void (*pscan_schedule_fn)(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
+                                  const pscan_chunk *chunks);
 void pscan_run_lanes(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
                      const pscan_chunk *chunks);
 /* BLOCKS and SPANS: the same blocks and descriptors. */

@@ -19,8 +19,8 @@ static const char *panel_carry(const pscan_plan *plan, const pscan_job *job, int
 
 /* The last accumulators of lanes [column, column + width) of outer block
  * `block`, for job->state_out (laid out as the panel's carry). */
-static void panel_state(const pscan_plan *plan, const pscan_job *job, int64_t block,
-                        int64_t column, int64_t width, const char *last_row)
+static void panel_state(const pscan_plan *plan, const pscan_job *job, int64_t block, int64_t column,
+                        int64_t width, const char *last_row)
 {
     if (job->state_out && plan->scan.len > 0)
         memcpy(job->state_out + (block * plan->inner.len + column) * (int64_t)job->acc_size,
@@ -62,7 +62,8 @@ static void scan_panel_direct(const pscan_plan *plan, const pscan_job *job, char
         job->kernel->combine(out_row + (row - 1) * plan->scan.out_stride,
                              in_row + row * plan->scan.in_stride,
                              out_row + row * plan->scan.out_stride, (size_t)width);
-    panel_state(plan, job, block, column, width, out_row + (plan->scan.len - 1) * plan->scan.out_stride);
+    panel_state(plan, job, block, column, width,
+                out_row + (plan->scan.len - 1) * plan->scan.out_stride);
 }
 
 /* A narrow panel whose rows lie back to back: one lagged scan down the

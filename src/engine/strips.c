@@ -38,7 +38,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 typedef struct sat_run {
     const pscan_kernel *kernel;
     pscan_convert_fn load; /* NULL: in is already of the accumulator type */
@@ -51,18 +50,18 @@ typedef struct sat_run {
      * between two rows are those of the axes between the scanned two
      * (inner of them, 1 when those are the last two axes). */
     int64_t row_stride, inner;
-    int64_t strips, strip_cols;         /* phase 1: column strips */
-    char *reduced;  /* per (image, block): column reduce of the block's rows */
-    char *buffers;  /* per thread: rows of accumulators (2), or the ordered
+    int64_t strips, strip_cols; /* phase 1: column strips */
+    char *reduced;              /* per (image, block): column reduce of the block's rows */
+    char *buffers;              /* per thread: rows of accumulators (2), or the ordered
                        path's (ordered_buffer_bytes) */
-    bool stream;    /* the scan kernel streams its stores to out */
+    bool stream;                /* the scan kernel streams its stores to out */
     /* Float sums and products (order matters). */
     bool ordered;
-    bool wavefront;    /* fewer images than threads: column strips */
-    int64_t tile_cols; /* where a row's tile chain restarts */
-    int64_t tile_rows; /* where a column's tile chain restarts */
-    int64_t batch;     /* rows scanned side by side (and handed on) */
-    int64_t chunk;     /* columns of a batch scanned at a time */
+    bool wavefront;     /* fewer images than threads: column strips */
+    int64_t tile_cols;  /* where a row's tile chain restarts */
+    int64_t tile_rows;  /* where a column's tile chain restarts */
+    int64_t batch;      /* rows scanned side by side (and handed on) */
+    int64_t chunk;      /* columns of a batch scanned at a time */
     pscan_copy_fn copy; /* NULL: rows are memcpy'd to out */
     /* strips: per boundary and row, where the next strip starts: the
      * row's running value inside its tile, and the prefix of the tiles
@@ -84,7 +83,8 @@ typedef struct strip_progress {
  * cache misses on the handed values are paid once per batch. A batch is
  * scanned CHUNK_ELEMS at a time, which stays in L1 and L2. */
 enum { MIN_BATCH_ROWS = 8, MAX_BATCH_ROWS = 16, HANDOFF_ELEMS = 1024, CHUNK_ELEMS = 8192 };
-_Static_assert(MIN_BATCH_ROWS >= 1 && MIN_BATCH_ROWS <= MAX_BATCH_ROWS, "batch_rows clamps to a range");
+_Static_assert(MIN_BATCH_ROWS >= 1 && MIN_BATCH_ROWS <= MAX_BATCH_ROWS,
+               "batch_rows clamps to a range");
 /* Narrower strips give the image to the slab path. Two strips of 32
  * float64 columns beat two calls by 1.07-1.16x on 2 threads, of 16 lose
  * (0.88-0.93x, against 1.0-1.1x for the slab path): perf/RESULTS.md. */
@@ -109,13 +109,14 @@ static void block_rows(const sat_run *r, int64_t block, int64_t *first, int64_t 
 /* Where element (row, col) of image `image` is, in elements of in and out. */
 static size_t element_index(const sat_run *r, int64_t image, int64_t row, int64_t col)
 {
-    return (size_t)((image / r->inner * r->rows + row) * r->row_stride + image % r->inner * r->cols + col);
+    return (size_t)((image / r->inner * r->rows + row) * r->row_stride +
+                    image % r->inner * r->cols + col);
 }
 
 /* Columns [col, col + n) of row `row` of image `image` as accumulators:
  * in itself, or converted into `buffer`. */
-static const char *row_values(const sat_run *r, int64_t image, int64_t row, int64_t col,
-                              int64_t n, char *buffer)
+static const char *row_values(const sat_run *r, int64_t image, int64_t row, int64_t col, int64_t n,
+                              char *buffer)
 {
     const char *src = r->in + element_index(r, image, row, col) * r->in_item;
     if (!r->load)
@@ -183,8 +184,8 @@ static void wavefront_cols(const sat_run *r, int strip, int strips, int64_t *fir
  * inside the tile (used when col is inside one) and prefixes the prefix
  * (used when col is past the first tile); both are left as they are at
  * col + width, for the next chunk or strip. */
-static void scan_row_chunk(const sat_run *r, const char *src, int64_t src_row, char *dst, int64_t col,
-                           int64_t width, int64_t count, char *locals, char *prefixes)
+static void scan_row_chunk(const sat_run *r, const char *src, int64_t src_row, char *dst,
+                           int64_t col, int64_t width, int64_t count, char *locals, char *prefixes)
 {
     const int64_t tile = r->tile_cols, acc = (int64_t)r->acc;
     for (int64_t at = col; at < col + width;) {
@@ -208,7 +209,8 @@ static void scan_row_chunk(const sat_run *r, const char *src, int64_t src_row, c
 /* Bytes of a thread's buffers for the ordered path. */
 static size_t ordered_buffer_bytes(const sat_run *r)
 {
-    return (3 * (size_t)r->cols + 2 * (size_t)(r->batch * r->chunk) + 2 * (size_t)r->batch) * r->acc;
+    return (3 * (size_t)r->cols + 2 * (size_t)(r->batch * r->chunk) + 2 * (size_t)r->batch) *
+           r->acc;
 }
 
 /* Strip `strip` of `strips` of one image where the order matters: the
@@ -218,14 +220,16 @@ static size_t ordered_buffer_bytes(const sat_run *r)
  * a local running row, from the second tile on that tile's local row
  * after the last row of the tile before (strictly row after row when
  * SEQUENTIAL). */
-static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int strips, char *buffers)
+static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int strips,
+                               char *buffers)
 {
     int64_t first, n;
     wavefront_cols(r, strip, strips, &first, &n);
     const size_t acc = r->acc, piece_bytes = (size_t)n * acc;
     char *local = buffers, *prefix = local + piece_bytes, *combined = prefix + piece_bytes;
     char *scanned = combined + piece_bytes, *loaded = scanned + (size_t)(r->batch * r->chunk) * acc;
-    char *locals = loaded + (size_t)(r->batch * r->chunk) * acc, *prefixes = locals + (size_t)r->batch * acc;
+    char *locals = loaded + (size_t)(r->batch * r->chunk) * acc,
+         *prefixes = locals + (size_t)r->batch * acc;
     const int64_t counted = image * r->rows; /* rows of earlier images */
     _Atomic int64_t *left = strip > 0 ? &r->progress[strip - 1].rows : NULL;
     _Atomic int64_t *own = strip < strips - 1 ? &r->progress[strip].rows : NULL;
@@ -235,8 +239,10 @@ static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int s
         if (left) {
             if (handed < counted + row0 + count)
                 handed = pscan_wait_at_least(left, counted + row0 + count);
-            memcpy(locals, r->handed_locals + (size_t)((strip - 1) * r->rows + row0) * acc, (size_t)count * acc);
-            memcpy(prefixes, r->handed_prefixes + (size_t)((strip - 1) * r->rows + row0) * acc, (size_t)count * acc);
+            memcpy(locals, r->handed_locals + (size_t)((strip - 1) * r->rows + row0) * acc,
+                   (size_t)count * acc);
+            memcpy(prefixes, r->handed_prefixes + (size_t)((strip - 1) * r->rows + row0) * acc,
+                   (size_t)count * acc);
         }
         for (int64_t col = first; col < first + n; col += r->chunk) {
             const int64_t width = r->chunk < first + n - col ? r->chunk : first + n - col;
@@ -272,8 +278,10 @@ static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int s
             }
         }
         if (own) {
-            memcpy(r->handed_locals + (size_t)(strip * r->rows + row0) * acc, locals, (size_t)count * acc);
-            memcpy(r->handed_prefixes + (size_t)(strip * r->rows + row0) * acc, prefixes, (size_t)count * acc);
+            memcpy(r->handed_locals + (size_t)(strip * r->rows + row0) * acc, locals,
+                   (size_t)count * acc);
+            memcpy(r->handed_prefixes + (size_t)(strip * r->rows + row0) * acc, prefixes,
+                   (size_t)count * acc);
             atomic_store_explicit(own, counted + row0 + count, memory_order_release);
         }
     }
@@ -320,8 +328,8 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, int row_axis, ps
 {
     *fused = false;
     const pscan_kernel *kernel = pscan_kernel_get(op, acc);
-    if (in->ndim < 2 || row_axis < 0 || row_axis > in->ndim - 2 || opts->flags || out->dtype != acc ||
-        !pscan_array_is_c_contiguous(in) || !pscan_array_is_c_contiguous(out))
+    if (in->ndim < 2 || row_axis < 0 || row_axis > in->ndim - 2 || opts->flags ||
+        out->dtype != acc || !pscan_array_is_c_contiguous(in) || !pscan_array_is_c_contiguous(out))
         return PSCAN_OK;
     sat_run r = {.kernel = kernel,
                  .in = in->data,
@@ -342,7 +350,8 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, int row_axis, ps
     const size_t in_bytes = (size_t)total * r.in_item, out_bytes = (size_t)total * r.acc;
     const char *in_lo = in->data, *out_lo = out->data;
     /* in place only element on element; any other overlap: not here */
-    if (total == 0 || (in_lo != out_lo && in_lo < out_lo + out_bytes && out_lo < in_lo + in_bytes) ||
+    if (total == 0 ||
+        (in_lo != out_lo && in_lo < out_lo + out_bytes && out_lo < in_lo + in_bytes) ||
         (in_lo == out_lo && r.in_item != r.acc))
         return PSCAN_OK;
     r.load = in->dtype == acc ? NULL : pscan_convert_get(in->dtype, acc);
@@ -351,8 +360,8 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, int row_axis, ps
     pscan_status status = pscan_context_resolve(opts->ctx, &ctx);
     if (status != PSCAN_OK)
         return status;
-    int64_t threads = pscan_useful_threads(&ctx->tuning, opts->threads > 0 ? opts->threads : ctx->threads,
-                                           total);
+    int64_t threads =
+        pscan_useful_threads(&ctx->tuning, opts->threads > 0 ? opts->threads : ctx->threads, total);
     r.ordered = !kernel->order_free;
     const bool sequential = opts->order == PSCAN_ORDER_SEQUENTIAL; /* no tiles */
     r.tile_cols = sequential ? r.cols : PSCAN_TILE;
@@ -395,7 +404,8 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, int row_axis, ps
     if ((status = pscan_workspace_acquire(ctx, &ws)) != PSCAN_OK)
         return status;
     const size_t chunk_bytes = (size_t)threads * sizeof(pscan_chunk);
-    const size_t arena = pscan_workspace_region_size(progress) + pscan_workspace_region_size(reduced) +
+    const size_t arena = pscan_workspace_region_size(progress) +
+                         pscan_workspace_region_size(reduced) +
                          2 * pscan_workspace_region_size(handed) +
                          pscan_workspace_region_size((size_t)threads * per_thread) +
                          pscan_workspace_region_size(chunk_bytes);
@@ -412,9 +422,11 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, int row_axis, ps
     r.buffers = pscan_workspace_carve(ws, (size_t)threads * per_thread);
     pscan_chunk *chunks = pscan_workspace_carve(ws, chunk_bytes);
     *fused = true;
-    sat_team team = {&r, per_thread, units, r.blocks > 1 ? r.images * (r.blocks - 1) * r.strips : 0};
-    pscan_engine_team(ctx, (int)threads, pscan_engine_team_binding(ctx, (int)threads, total, chunks),
-                      sat_member, &team);
+    sat_team team = {&r, per_thread, units,
+                     r.blocks > 1 ? r.images * (r.blocks - 1) * r.strips : 0};
+    pscan_engine_team(ctx, (int)threads,
+                      pscan_engine_team_binding(ctx, (int)threads, total, chunks), sat_member,
+                      &team);
     pscan_workspace_release(ctx, ws);
     return PSCAN_OK;
 }

@@ -23,7 +23,7 @@ void pscan_team_leave(const pscan_job *job, void *saved)
 }
 
 const pscan_chunk *pscan_engine_team_binding(const pscan_context *ctx, int team, int64_t elements,
-                                            pscan_chunk *chunks)
+                                             pscan_chunk *chunks)
 {
     if (team < 2 || !ctx || elements / team < ctx->tuning.bind_min_elems_per_thread)
         return NULL;

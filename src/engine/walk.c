@@ -38,7 +38,7 @@ void pscan_cursor_next_run(run_cursor *cursor)
 }
 
 void pscan_cursor_seek_lane(run_cursor *cursor, const pscan_plan *plan, int64_t lane,
-                             int64_t element)
+                            int64_t element)
 {
     if (plan->kind == PSCAN_PLAN_CHAINED) {
         pscan_cursor_seek(cursor, plan, element / plan->scan.len);
@@ -52,7 +52,7 @@ void pscan_cursor_seek_lane(run_cursor *cursor, const pscan_plan *plan, int64_t 
 /* Move n elements between the run stream and contiguous accumulator
  * values, crossing run boundaries as the stream does. */
 void pscan_cursor_transfer(run_cursor *cursor, const pscan_job *job, char *values, int64_t n,
-                            transfer_dir dir)
+                           transfer_dir dir)
 {
     const pscan_plan *plan = cursor->plan;
     const pscan_walk_dim *run = &plan->scan;
@@ -76,14 +76,15 @@ void pscan_cursor_transfer(run_cursor *cursor, const pscan_job *job, char *value
 /* ---- One block of a lane ---- */
 
 void pscan_block_open(const pscan_plan *plan, const pscan_job *job, char *buffer, int64_t lane,
-                       int64_t start, int64_t n, block_view *view)
+                      int64_t start, int64_t n, block_view *view)
 {
     view->n = n;
     view->out_written = false;
     pscan_cursor_seek_lane(&view->start, plan, lane, start);
     if (job->direct) {
         view->src = plan->in_base + view->start.in_offset + view->start.pos * plan->scan.in_stride;
-        view->dst = plan->out_base + view->start.out_offset + view->start.pos * plan->scan.out_stride;
+        view->dst =
+            plan->out_base + view->start.out_offset + view->start.pos * plan->scan.out_stride;
         if (job->stream) {
             view->out = view->dst;
             view->dst = buffer;
@@ -100,9 +101,9 @@ void pscan_block_close(const pscan_plan *plan, const pscan_job *job, block_view 
     if (job->stream) {
         if (!view->out_written)
             job->stream(view->out, view->dst, (size_t)view->n * job->acc_size);
-    }
-    else if (job->store_stream)
-        job->store_stream(plan->out_base + view->start.out_offset + view->start.pos * plan->scan.out_stride,
+    } else if (job->store_stream)
+        job->store_stream(plan->out_base + view->start.out_offset +
+                              view->start.pos * plan->scan.out_stride,
                           view->dst, (size_t)view->n * job->acc_size);
     else if (!job->direct)
         pscan_cursor_transfer(&view->start, job, view->dst, view->n, STORE_VALUES);
@@ -113,7 +114,7 @@ void pscan_block_close(const pscan_plan *plan, const pscan_job *job, block_view 
  * job is sequential or the kernel order-free). carry: the lane's prefix
  * before them, or NULL at the lane's start. */
 void pscan_scan_values(const pscan_job *job, const char *src, char *dst, int64_t n,
-                        const char *carry)
+                       const char *carry)
 {
     const pscan_kernel *kernel = job->kernel;
     const int64_t acc = (int64_t)job->acc_size;

@@ -46,8 +46,8 @@ typedef struct pscan_kernel {
      * NULL): scan_segments then fold, in one pass, with non-temporal
      * stores if `stream`. totals[t] is what reduce_segments gives tile t.
      * NULL where scan_segments and fold are as fast (order-free ops). */
-    void (*scan_tiles)(const void *src, void *dst, size_t n, const void *carry,
-                       const void *totals, int stream);
+    void (*scan_tiles)(const void *src, void *dst, size_t n, const void *carry, const void *totals,
+                       int stream);
     /* buf[i] = *carry op buf[i]: applies a tile's incoming prefix. */
     void (*fold)(void *buf, size_t n, const void *carry);
     /* dst[i] = carry[i] op src[i] (src[i] if carry is NULL) for i < lag,
@@ -69,7 +69,12 @@ typedef struct pscan_kernel {
 /* The instruction sets, lowest first. The one in use is chosen once per
  * process: the best the CPU and OS support, or PSCAN_ISA=scalar|avx2|avx512
  * capped at that (pscan_isa_name() in pscan.h tells which). */
-typedef enum pscan_isa { PSCAN_ISA_SCALAR, PSCAN_ISA_AVX2, PSCAN_ISA_AVX512, PSCAN_ISA_COUNT } pscan_isa;
+typedef enum pscan_isa {
+    PSCAN_ISA_SCALAR,
+    PSCAN_ISA_AVX2,
+    PSCAN_ISA_AVX512,
+    PSCAN_ISA_COUNT
+} pscan_isa;
 
 /* The ISA called `name` ("scalar", "avx2", "avx512"): 1, else 0 with *isa
  * untouched. Whether this CPU has it is another matter (dispatch.c caps). */

@@ -114,7 +114,7 @@ static value load_value(pscan_dtype t, const unsigned char *p)
         memcpy(&h, p, sizeof h);
         const int exponent = h >> 10 & 0x1f, mantissa = h & 0x3ff;
         v.kind = K_REAL;
-        v.re = exponent == 31 ? (mantissa ? NAN : INFINITY)
+        v.re = exponent == 31  ? (mantissa ? NAN : INFINITY)
                : exponent == 0 ? ldexp(mantissa, -24)
                                : ldexp(mantissa | 0x400, exponent - 25);
         if (h & 0x8000)
@@ -165,7 +165,7 @@ static void store_value(pscan_dtype t, value v, unsigned char *p)
                : v.kind == K_UNSIGNED ? v.u != 0
                                       : (v.re != 0 || v.im != 0);
     } else if (is_integer(t)) {
-        const uint64_t raw = real_kind ? float_to_int_bits(v.re, t)
+        const uint64_t raw = real_kind            ? float_to_int_bits(v.re, t)
                              : v.kind == K_SIGNED ? (uint64_t)v.s
                                                   : v.u;
         memcpy(p, &raw, pscan_dtype_size(t)); /* the low bytes: wraps */
@@ -231,53 +231,53 @@ static value identity(pscan_op op, pscan_dtype acc)
 
 /* ---- one combine in the accumulator type, with numpy's rules ---- */
 
-#define COMBINE_INT(T)                                                         \
-    do {                                                                       \
-        T x, y, z;                                                             \
-        memcpy(&x, a, sizeof x);                                               \
-        memcpy(&y, b, sizeof y);                                               \
-        z = op == PSCAN_SUM    ? (T)((uint64_t)x + (uint64_t)y)                \
-            : op == PSCAN_PROD ? (T)((uint64_t)x * (uint64_t)y)                \
-            : op == PSCAN_MAX  ? (x >= y ? x : y)                              \
-                               : (x <= y ? x : y);                             \
-        memcpy(r, &z, sizeof z);                                               \
+#define COMBINE_INT(T)                                          \
+    do {                                                        \
+        T x, y, z;                                              \
+        memcpy(&x, a, sizeof x);                                \
+        memcpy(&y, b, sizeof y);                                \
+        z = op == PSCAN_SUM    ? (T)((uint64_t)x + (uint64_t)y) \
+            : op == PSCAN_PROD ? (T)((uint64_t)x * (uint64_t)y) \
+            : op == PSCAN_MAX  ? (x >= y ? x : y)               \
+                               : (x <= y ? x : y);               \
+        memcpy(r, &z, sizeof z);                                \
     } while (0)
 /* float32/64 ties keep the later operand, NaN the earlier (README). */
-#define COMBINE_REAL(T)                                                        \
-    do {                                                                       \
-        T x, y, z;                                                             \
-        memcpy(&x, a, sizeof x);                                               \
-        memcpy(&y, b, sizeof y);                                               \
-        z = op == PSCAN_SUM    ? x + y                                         \
-            : op == PSCAN_PROD ? x * y                                         \
-            : op == PSCAN_MAX  ? ((x > y || isnan(x)) ? x : y)                 \
-                               : ((x < y || isnan(x)) ? x : y);                \
-        memcpy(r, &z, sizeof z);                                               \
+#define COMBINE_REAL(T)                                        \
+    do {                                                       \
+        T x, y, z;                                             \
+        memcpy(&x, a, sizeof x);                               \
+        memcpy(&y, b, sizeof y);                               \
+        z = op == PSCAN_SUM    ? x + y                         \
+            : op == PSCAN_PROD ? x * y                         \
+            : op == PSCAN_MAX  ? ((x > y || isnan(x)) ? x : y) \
+                               : ((x < y || isnan(x)) ? x : y); \
+        memcpy(r, &z, sizeof z);                               \
     } while (0)
 /* Complex values order by real part, then imaginary; NaN anywhere wins;
  * ties keep the earlier operand (numpy's CGE/CLE). */
-#define COMBINE_COMPLEX(T)                                                     \
-    do {                                                                       \
-        T x[2], y[2], z[2];                                                    \
-        memcpy(x, a, sizeof x);                                                \
-        memcpy(y, b, sizeof y);                                                \
-        const int nan_x = isnan(x[0]) || isnan(x[1]);                          \
-        const int no_nan_im = !isnan(x[1]) && !isnan(y[1]);                    \
+#define COMBINE_COMPLEX(T)                                                           \
+    do {                                                                             \
+        T x[2], y[2], z[2];                                                          \
+        memcpy(x, a, sizeof x);                                                      \
+        memcpy(y, b, sizeof y);                                                      \
+        const int nan_x = isnan(x[0]) || isnan(x[1]);                                \
+        const int no_nan_im = !isnan(x[1]) && !isnan(y[1]);                          \
         const int ge = (x[0] > y[0] && no_nan_im) || (x[0] == y[0] && x[1] >= y[1]); \
         const int le = (x[0] < y[0] && no_nan_im) || (x[0] == y[0] && x[1] <= y[1]); \
-        if (op == PSCAN_SUM) {                                                 \
-            z[0] = x[0] + y[0];                                                \
-            z[1] = x[1] + y[1];                                                \
-        } else if (op == PSCAN_PROD) {                                         \
-            const T ac = x[0] * y[0], bd = x[1] * y[1];                        \
-            const T ad = x[0] * y[1], bc = x[1] * y[0];                        \
-            z[0] = ac - bd;                                                    \
-            z[1] = ad + bc;                                                    \
-        } else {                                                               \
-            const int keep_x = (op == PSCAN_MAX ? ge : le) || nan_x;           \
-            memcpy(z, keep_x ? x : y, sizeof z);                               \
-        }                                                                      \
-        memcpy(r, z, sizeof z);                                                \
+        if (op == PSCAN_SUM) {                                                       \
+            z[0] = x[0] + y[0];                                                      \
+            z[1] = x[1] + y[1];                                                      \
+        } else if (op == PSCAN_PROD) {                                               \
+            const T ac = x[0] * y[0], bd = x[1] * y[1];                              \
+            const T ad = x[0] * y[1], bc = x[1] * y[0];                              \
+            z[0] = ac - bd;                                                          \
+            z[1] = ad + bc;                                                          \
+        } else {                                                                     \
+            const int keep_x = (op == PSCAN_MAX ? ge : le) || nan_x;                 \
+            memcpy(z, keep_x ? x : y, sizeof z);                                     \
+        }                                                                            \
+        memcpy(r, z, sizeof z);                                                      \
     } while (0)
 
 static void combine(pscan_op op, pscan_dtype acc, const unsigned char *a, const unsigned char *b,
@@ -287,19 +287,44 @@ static void combine(pscan_op op, pscan_dtype acc, const unsigned char *a, const 
     case PSCAN_BOOL:
         r[0] = op == PSCAN_SUM || op == PSCAN_MAX ? (a[0] | b[0]) : (a[0] & b[0]);
         break;
-    case PSCAN_INT8: COMBINE_INT(int8_t); break;
-    case PSCAN_INT16: COMBINE_INT(int16_t); break;
-    case PSCAN_INT32: COMBINE_INT(int32_t); break;
-    case PSCAN_INT64: COMBINE_INT(int64_t); break;
-    case PSCAN_UINT8: COMBINE_INT(uint8_t); break;
-    case PSCAN_UINT16: COMBINE_INT(uint16_t); break;
-    case PSCAN_UINT32: COMBINE_INT(uint32_t); break;
-    case PSCAN_UINT64: COMBINE_INT(uint64_t); break;
-    case PSCAN_FLOAT32: COMBINE_REAL(float); break;
-    case PSCAN_FLOAT64: COMBINE_REAL(double); break;
-    case PSCAN_COMPLEX64: COMBINE_COMPLEX(float); break;
-    case PSCAN_COMPLEX128: COMBINE_COMPLEX(double); break;
-    default: abort(); /* float16 is never modelled */
+    case PSCAN_INT8:
+        COMBINE_INT(int8_t);
+        break;
+    case PSCAN_INT16:
+        COMBINE_INT(int16_t);
+        break;
+    case PSCAN_INT32:
+        COMBINE_INT(int32_t);
+        break;
+    case PSCAN_INT64:
+        COMBINE_INT(int64_t);
+        break;
+    case PSCAN_UINT8:
+        COMBINE_INT(uint8_t);
+        break;
+    case PSCAN_UINT16:
+        COMBINE_INT(uint16_t);
+        break;
+    case PSCAN_UINT32:
+        COMBINE_INT(uint32_t);
+        break;
+    case PSCAN_UINT64:
+        COMBINE_INT(uint64_t);
+        break;
+    case PSCAN_FLOAT32:
+        COMBINE_REAL(float);
+        break;
+    case PSCAN_FLOAT64:
+        COMBINE_REAL(double);
+        break;
+    case PSCAN_COMPLEX64:
+        COMBINE_COMPLEX(float);
+        break;
+    case PSCAN_COMPLEX128:
+        COMBINE_COMPLEX(double);
+        break;
+    default:
+        abort(); /* float16 is never modelled */
     }
 }
 
@@ -310,7 +335,7 @@ typedef struct layout {
     int ndim;
     int64_t shape[MAX_DIMS];
     int64_t strides[MAX_DIMS];
-    int64_t count; /* elements */
+    int64_t count;  /* elements */
     int64_t lo, hi; /* bytes [lo, hi) relative to element 0, if count > 0 */
 } layout;
 
@@ -401,13 +426,14 @@ static int flag(const problem *p, unsigned f)
 
 static void fail(const problem *p, const char *what, long long detail)
 {
-    fprintf(stderr,
-            "fuzz_scan: %s (%lld): op %d in %s acc %s out %s in.ndim %d axis %d order %d casting %d "
-            "flags %#x threads %d in %lld elements, out %lld\n",
-            what, detail, (int)p->op, pscan_dtype_name(p->in.dtype), pscan_dtype_name(p->acc),
-            pscan_dtype_name(p->out.dtype), p->in.ndim, p->axis, (int)p->opts.order,
-            (int)p->opts.casting, p->opts.flags, p->opts.threads, (long long)p->in.count,
-            (long long)p->out.count);
+    fprintf(
+        stderr,
+        "fuzz_scan: %s (%lld): op %d in %s acc %s out %s in.ndim %d axis %d order %d casting %d "
+        "flags %#x threads %d in %lld elements, out %lld\n",
+        what, detail, (int)p->op, pscan_dtype_name(p->in.dtype), pscan_dtype_name(p->acc),
+        pscan_dtype_name(p->out.dtype), p->in.ndim, p->axis, (int)p->opts.order,
+        (int)p->opts.casting, p->opts.flags, p->opts.threads, (long long)p->in.count,
+        (long long)p->out.count);
     abort();
 }
 
@@ -416,9 +442,10 @@ static void fail(const problem *p, const char *what, long long detail)
 static value draw_real(reader *r)
 {
     static const double specials[] = {
-        0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 0.1, 1.0 / 3, 1e10, -1e10, 1e300, -1e300,
-        1e-310, 1e-45, 3.4e38, 16777217.0, 255.5, 256.0, -129.0, 65536.0, 4294967296.0,
-        9.3e18, -9.3e18, 0x1p63, -0x1p63, 0x1p64, INFINITY, -INFINITY, NAN, -NAN};
+        0.0,        -0.0,    1.0,    -1.0,     0.5,       -2.5,         3.0,    0.1,
+        1.0 / 3,    1e10,    -1e10,  1e300,    -1e300,    1e-310,       1e-45,  3.4e38,
+        16777217.0, 255.5,   256.0,  -129.0,   65536.0,   4294967296.0, 9.3e18, -9.3e18,
+        0x1p63,     -0x1p63, 0x1p64, INFINITY, -INFINITY, NAN,          -NAN};
     const unsigned pick = take_byte(r);
     if (pick < 96)
         return signed_value((int64_t)(pick % 9) - 4);
@@ -469,7 +496,7 @@ static int out_self_aliases(const problem *p)
  * out_index(j, k) for k < n + extra. */
 typedef struct lanes {
     int64_t count, n, extra;
-    int axis; /* -1: the flattened array */
+    int axis;      /* -1: the flattened array */
     int64_t inner; /* product of the dimensions after the axis */
 } lanes;
 
@@ -527,8 +554,8 @@ static int lane_overflows(const problem *p, const unsigned char *orig, const lan
             if (step > 0 && (p->op == PSCAN_SUM ? __builtin_add_overflow(s, v.s, &next)
                                                 : __builtin_mul_overflow(s, v.s, &next)))
                 return 1;
-            if (bits < 64 && (next < -(INT64_C(1) << (bits - 1)) ||
-                              next >= (INT64_C(1) << (bits - 1))))
+            if (bits < 64 &&
+                (next < -(INT64_C(1) << (bits - 1)) || next >= (INT64_C(1) << (bits - 1))))
                 return 1;
             s = next;
         } else {
@@ -605,10 +632,10 @@ static void forgive_nan_payloads(const problem *p, const unsigned char *actual,
     for (int64_t e = 0; e < p->out.count; e++) {
         const int64_t at = p->out_at + offset_of(&p->out, e);
         for (size_t half = 0; half < size; half += part) {
-            const value a = load_value(part == 4 ? PSCAN_FLOAT32 : PSCAN_FLOAT64,
-                                       actual + at + half);
-            const value b = load_value(part == 4 ? PSCAN_FLOAT32 : PSCAN_FLOAT64,
-                                       expect + at + half);
+            const value a =
+                load_value(part == 4 ? PSCAN_FLOAT32 : PSCAN_FLOAT64, actual + at + half);
+            const value b =
+                load_value(part == 4 ? PSCAN_FLOAT32 : PSCAN_FLOAT64, expect + at + half);
             if (isnan(a.re) && isnan(b.re))
                 memcpy(expect + at + half, actual + at + half, part);
         }
@@ -646,8 +673,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *bytes, size_t len)
     p.op = (pscan_op)choose(&r, 4);
     /* floats twice as often: their orders are what the engine varies */
     const unsigned in_pick = choose(&r, 16);
-    p.in.dtype = in_pick < 14 ? (pscan_dtype)(1 + in_pick)
-                              : in_pick == 14 ? PSCAN_FLOAT32 : PSCAN_FLOAT64;
+    p.in.dtype = in_pick < 14    ? (pscan_dtype)(1 + in_pick)
+                 : in_pick == 14 ? PSCAN_FLOAT32
+                                 : PSCAN_FLOAT64;
     p.dtype_arg = choose(&r, 3) == 0 ? PSCAN_DTYPE_DEFAULT : (pscan_dtype)(1 + choose(&r, 14));
     p.acc = p.dtype_arg == PSCAN_DTYPE_DEFAULT ? default_acc(p.op, p.in.dtype) : p.dtype_arg;
     p.out.dtype = choose(&r, 2) ? p.acc : (pscan_dtype)(1 + choose(&r, 14));
@@ -661,8 +689,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *bytes, size_t len)
     p.in.ndim = long_lanes ? 1 + (int)choose(&r, 2) : (int)choose(&r, MAX_DIMS + 1);
     const int long_dim = long_lanes ? (int)choose(&r, (unsigned)p.in.ndim) : -1;
     for (int d = 0; d < p.in.ndim; d++)
-        p.in.shape[d] = d == long_dim ? pick_len(&r, 1) : long_lanes ? 1 + choose(&r, 3)
-                                                                     : pick_len(&r, 0);
+        p.in.shape[d] = d == long_dim ? pick_len(&r, 1)
+                        : long_lanes  ? 1 + choose(&r, 3)
+                                      : pick_len(&r, 0);
     const int in_null_strides = choose(&r, 4) == 0;
     if (in_null_strides) {
         int64_t step = (int64_t)pscan_dtype_size(p.in.dtype);
@@ -788,9 +817,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *bytes, size_t len)
         fail(&p, "status", status * 100 + expected);
 
     if (status == PSCAN_OK) {
-        const int modelled = p.acc != PSCAN_FLOAT16 && p.out.dtype != PSCAN_FLOAT16 &&
-                             !(flag(&p, PSCAN_FLAG_COMPENSATED) && p.op == PSCAN_SUM &&
-                               is_float(p.acc));
+        const int modelled =
+            p.acc != PSCAN_FLOAT16 && p.out.dtype != PSCAN_FLOAT16 &&
+            !(flag(&p, PSCAN_FLAG_COMPENSATED) && p.op == PSCAN_SUM && is_float(p.acc));
         if (modelled) {
             for (int64_t j = 0; j < l.count; j++)
                 reference_lane(&p, orig, expect, &l, j);

@@ -15,14 +15,14 @@
 
 static int rank, ranks, failures;
 
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            failures++;                                                        \
-            fprintf(stderr, "rank %d: %s:%d: ", rank, __FILE__, __LINE__);     \
-            fprintf(stderr, __VA_ARGS__);                                      \
-            fputc('\n', stderr);                                               \
-        }                                                                      \
+#define CHECK(cond, ...)                                                   \
+    do {                                                                   \
+        if (!(cond)) {                                                     \
+            failures++;                                                    \
+            fprintf(stderr, "rank %d: %s:%d: ", rank, __FILE__, __LINE__); \
+            fprintf(stderr, __VA_ARGS__);                                  \
+            fputc('\n', stderr);                                           \
+        }                                                                  \
     } while (0)
 
 /* Rank r's share of `total` along the scan: uneven, and rank 1 of 4 gets
@@ -55,7 +55,8 @@ static void check_case(pscan_op op, pscan_dtype in_dtype, pscan_dtype acc, int64
 {
     const size_t in_item = pscan_dtype_size(in_dtype), acc_item = pscan_dtype_size(acc);
     const int64_t total = outer * n * inner;
-    unsigned char *global = malloc((size_t)total * in_item + 1), *want = malloc((size_t)total * acc_item + 1);
+    unsigned char *global = malloc((size_t)total * in_item + 1),
+                  *want = malloc((size_t)total * acc_item + 1);
     uint64_t seed = 42;
     for (int64_t i = 0; i < total; i++) {
         int64_t v = (int64_t)(next(&seed) % 61) - 30;
@@ -65,7 +66,8 @@ static void check_case(pscan_op op, pscan_dtype in_dtype, pscan_dtype acc, int64
         } else if (in_dtype == PSCAN_INT64) {
             memcpy(global + i * in_item, &v, 8);
         } else {
-            double x = op == PSCAN_PROD ? 1.0 + (double)v / 4096 : (double)v + 0.125 * (double)(next(&seed) % 8);
+            double x = op == PSCAN_PROD ? 1.0 + (double)v / 4096
+                                        : (double)v + 0.125 * (double)(next(&seed) % 8);
             memcpy(global + i * in_item, &x, 8);
         }
     }
@@ -74,19 +76,23 @@ static void check_case(pscan_op op, pscan_dtype in_dtype, pscan_dtype acc, int64
     o.threads = threads;
     pscan_array gin = {global, in_dtype, flat ? 1 : 3, flat ? &flat_len : gshape, NULL};
     pscan_array gout = {want, acc, flat ? 1 : 3, flat ? &flat_len : gshape, NULL};
-    CHECK(pscan_scan(op, &gin, flat ? PSCAN_AXIS_NONE : 1, acc, &gout, &o) == PSCAN_OK, "reference");
+    CHECK(pscan_scan(op, &gin, flat ? PSCAN_AXIS_NONE : 1, acc, &gout, &o) == PSCAN_OK,
+          "reference");
 
     int64_t start, len;
     share(n, rank, &start, &len);
     const int64_t local_total = outer * len * inner;
-    unsigned char *in = malloc((size_t)local_total * in_item + 1), *out = malloc((size_t)local_total * acc_item + 1);
+    unsigned char *in = malloc((size_t)local_total * in_item + 1),
+                  *out = malloc((size_t)local_total * acc_item + 1);
     for (int64_t a = 0; a < outer; a++)
-        memcpy(in + (size_t)(a * len * inner) * in_item, global + (size_t)((a * n + start) * inner) * in_item,
+        memcpy(in + (size_t)(a * len * inner) * in_item,
+               global + (size_t)((a * n + start) * inner) * in_item,
                (size_t)(len * inner) * in_item);
     const int64_t lshape[3] = {outer, len, inner};
     pscan_array lin = {in, in_dtype, flat ? 1 : 3, flat ? &local_total : lshape, NULL};
     pscan_array lout = {out, acc, flat ? 1 : 3, flat ? &local_total : lshape, NULL};
-    pscan_status s = pscan_mpi_scan(MPI_COMM_WORLD, op, &lin, flat ? PSCAN_AXIS_NONE : 1, acc, &lout, &o);
+    pscan_status s =
+        pscan_mpi_scan(MPI_COMM_WORLD, op, &lin, flat ? PSCAN_AXIS_NONE : 1, acc, &lout, &o);
     CHECK(s == PSCAN_OK, "pscan_mpi_scan: %s", pscan_strerror(s));
     double abs_sum = 0;
     for (int64_t i = 0; acc == PSCAN_FLOAT64 && i < total; i++) {
@@ -116,8 +122,8 @@ static void check_case(pscan_op op, pscan_dtype in_dtype, pscan_dtype acc, int64
             }
         }
     CHECK(bad < 0, "op %d %s->%s %lldx%lldx%lld flat %d threads %d: local element %lld differs",
-          (int)op, pscan_dtype_name(in_dtype), pscan_dtype_name(acc), (long long)outer, (long long)n,
-          (long long)inner, flat, threads, (long long)bad);
+          (int)op, pscan_dtype_name(in_dtype), pscan_dtype_name(acc), (long long)outer,
+          (long long)n, (long long)inner, flat, threads, (long long)bad);
     free(global);
     free(want);
     free(in);
@@ -149,7 +155,8 @@ int main(int argc, char **argv)
     MPI_Comm_size(MPI_COMM_WORLD, &ranks);
     for (int threads = 1; threads <= 2; threads++) {
         for (int op = 0; op < PSCAN_OP_COUNT; op++) {
-            check_case((pscan_op)op, PSCAN_INT32, op < 2 ? PSCAN_INT64 : PSCAN_INT32, 1, 300001, 1, 1, threads);
+            check_case((pscan_op)op, PSCAN_INT32, op < 2 ? PSCAN_INT64 : PSCAN_INT32, 1, 300001, 1,
+                       1, threads);
             check_case((pscan_op)op, PSCAN_INT64, PSCAN_INT64, 3, 20000, 7, 0, threads);
             check_case((pscan_op)op, PSCAN_FLOAT64, PSCAN_FLOAT64, 1, 100003, 1, 1, threads);
             check_case((pscan_op)op, PSCAN_FLOAT64, PSCAN_FLOAT64, 2, 9000, 40, 0, threads);

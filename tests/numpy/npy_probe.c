@@ -29,8 +29,7 @@ static int read_file(const char *path)
     return 0;
 }
 
-static int write_file(const char *path, const char *dtype_name, int fortran, int ndim,
-                      char **dims)
+static int write_file(const char *path, const char *dtype_name, int fortran, int ndim, char **dims)
 {
     pscan_npy_header h = {0};
     for (int t = PSCAN_BOOL; t < PSCAN_DTYPE_COUNT; t++)

@@ -28,7 +28,8 @@ Test(abi, enum_values_are_pinned)
     cr_assert(eq(int, PSCAN_STREAM_LAST, 1));
     cr_assert(eq(int, PSCAN_FLAG_COMPENSATED, 32));
     for (int s = 0; s < PSCAN_STATUS_COUNT; s++)
-        cr_assert(ne(str, (char *)pscan_strerror((pscan_status)s), "unknown pscan status"), "%d", s);
+        cr_assert(ne(str, (char *)pscan_strerror((pscan_status)s), "unknown pscan status"), "%d",
+                  s);
 }
 
 static pscan_status sum3(const pscan_opts *o, int64_t *out)
@@ -98,7 +99,8 @@ Test(abi, scan_check_answers_as_scan_does)
 {
     int64_t in[6] = {1, 2, 3, 4, 5, 6}, out[6];
     const int64_t shape[2] = {2, 3}, wrong[2] = {3, 2};
-    pscan_array a = tu_arr(in, PSCAN_INT64, 2, shape, NULL), b = tu_arr(out, PSCAN_INT64, 2, shape, NULL);
+    pscan_array a = tu_arr(in, PSCAN_INT64, 2, shape, NULL),
+                b = tu_arr(out, PSCAN_INT64, 2, shape, NULL);
     pscan_array c = tu_arr(out, PSCAN_INT64, 2, wrong, NULL);
     const int64_t zero_strides[2] = {0, 8};
     pscan_array d = tu_arr(out, PSCAN_INT64, 2, shape, zero_strides);
@@ -122,8 +124,8 @@ Test(abi, scan_check_answers_as_scan_does)
     };
     for (size_t k = 0; k < TU_COUNT(cases); k++) {
         tu_fill_sentinel(out, sizeof out);
-        const pscan_status checked =
-            pscan_scan_check(cases[k].op, &a, cases[k].axis, cases[k].dtype, cases[k].out, cases[k].opts);
+        const pscan_status checked = pscan_scan_check(cases[k].op, &a, cases[k].axis,
+                                                      cases[k].dtype, cases[k].out, cases[k].opts);
         cr_assert(eq(int, (int)checked, (int)cases[k].want), "case %zu", k);
         tu_assert_sentinel(out, sizeof out);
         const pscan_status scanned =
@@ -136,7 +138,8 @@ Test(abi, scan_check_answers_as_scan_does)
 
 Test(abi, placement_names_round_trip)
 {
-    const pscan_placement all[3] = {PSCAN_PLACEMENT_NONE, PSCAN_PLACEMENT_SPREAD, PSCAN_PLACEMENT_COMPACT};
+    const pscan_placement all[3] = {PSCAN_PLACEMENT_NONE, PSCAN_PLACEMENT_SPREAD,
+                                    PSCAN_PLACEMENT_COMPACT};
     const char *names[3] = {"none", "spread", "compact"};
     for (int k = 0; k < 3; k++) {
         pscan_placement p = (pscan_placement)-1;

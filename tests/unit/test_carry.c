@@ -27,7 +27,8 @@ static void check_pieces(const piece_case *c, int64_t rows, int64_t width, uint6
     const int64_t lanes = width ? width : 1, n = rows * lanes;
     const size_t in_size = tu_size(c->in_dtype), acc_size = tu_size(c->acc);
     void *in = tu_malloc((size_t)n * in_size);
-    unsigned char *whole = tu_malloc((size_t)n * acc_size), *pieces = tu_malloc((size_t)n * acc_size);
+    unsigned char *whole = tu_malloc((size_t)n * acc_size),
+                  *pieces = tu_malloc((size_t)n * acc_size);
     tu_fill_scan_values(in, c->in_dtype, n, c->op, &seed);
     const int64_t shape[2] = {rows, width};
     pscan_opts o = PSCAN_OPTS_INIT;
@@ -44,14 +45,15 @@ static void check_pieces(const piece_case *c, int64_t rows, int64_t width, uint6
     const size_t in_row = (size_t)lanes * in_size, out_row = (size_t)lanes * acc_size;
     int64_t done = 0;
     while (done < rows) {
-        int64_t len = any_cut ? tu_rand_range(&seed, 1, rows / 3 + 1)
-                              : TILE * tu_rand_range(&seed, 1, 3);
+        int64_t len =
+            any_cut ? tu_rand_range(&seed, 1, rows / 3 + 1) : TILE * tu_rand_range(&seed, 1, 3);
         if (len > rows - done)
             len = rows - done;
         /* forward pieces from the start, reverse ones from the end */
         const int64_t start = reverse ? rows - done - len : done;
         int64_t piece_shape[2] = {len, width};
-        pscan_array pi = tu_arr((char *)in + (size_t)start * in_row, c->in_dtype, ndim, piece_shape, NULL);
+        pscan_array pi =
+            tu_arr((char *)in + (size_t)start * in_row, c->in_dtype, ndim, piece_shape, NULL);
         pscan_array po = tu_arr(pieces + (size_t)start * out_row, c->acc, ndim, piece_shape, NULL);
         const unsigned char *carry = pieces + (size_t)(reverse ? start + len : start - 1) * out_row;
         pscan_status s = done == 0 ? pscan_scan(c->op, &pi, 0, c->acc, &po, &o)
@@ -60,10 +62,11 @@ static void check_pieces(const piece_case *c, int64_t rows, int64_t width, uint6
         done += len;
     }
     int64_t first_bad = 0;
-    while (first_bad < n &&
-           memcmp(whole + (size_t)first_bad * acc_size, pieces + (size_t)first_bad * acc_size, acc_size) == 0)
+    while (first_bad < n && memcmp(whole + (size_t)first_bad * acc_size,
+                                   pieces + (size_t)first_bad * acc_size, acc_size) == 0)
         first_bad++;
-    cr_assert(eq(i64, first_bad, n), "op %d %s->%s order %d flags %u threads %d, %lld x %lld: first differing element",
+    cr_assert(eq(i64, first_bad, n),
+              "op %d %s->%s order %d flags %u threads %d, %lld x %lld: first differing element",
               (int)c->op, pscan_dtype_name(c->in_dtype), pscan_dtype_name(c->acc), (int)c->order,
               c->flags, c->threads, (long long)rows, (long long)width);
     free(in);
@@ -71,7 +74,8 @@ static void check_pieces(const piece_case *c, int64_t rows, int64_t width, uint6
     free(pieces);
 }
 
-static const pscan_dtype float_accs[] = {PSCAN_FLOAT64, PSCAN_FLOAT32, PSCAN_FLOAT16, PSCAN_COMPLEX128};
+static const pscan_dtype float_accs[] = {PSCAN_FLOAT64, PSCAN_FLOAT32, PSCAN_FLOAT16,
+                                         PSCAN_COMPLEX128};
 
 static void sweep(int64_t rows, int64_t width)
 {
@@ -81,7 +85,8 @@ static void sweep(int64_t rows, int64_t width)
             for (int reverse = 0; reverse < 2; reverse++) {
                 const unsigned flags = reverse ? PSCAN_FLAG_REVERSE : 0u;
                 /* integers: int32 in, int64 accumulator (converting) and int64 direct */
-                piece_case ints = {(pscan_op)op, PSCAN_INT32, PSCAN_INT64, PSCAN_ORDER_REPRODUCIBLE, flags, threads};
+                piece_case ints = {(pscan_op)op, PSCAN_INT32, PSCAN_INT64, PSCAN_ORDER_REPRODUCIBLE,
+                                   flags,        threads};
                 check_pieces(&ints, rows, width, seed++);
                 ints.in_dtype = PSCAN_INT64;
                 check_pieces(&ints, rows, width, seed++);
@@ -89,18 +94,33 @@ static void sweep(int64_t rows, int64_t width)
                     for (int order = 0; order < 2; order++) {
                         if (float_accs[f] == PSCAN_COMPLEX128 && op >= PSCAN_MAX && order)
                             continue;
-                        piece_case fc = {(pscan_op)op, float_accs[f], float_accs[f], (pscan_order)order,
-                                         flags, threads};
+                        piece_case fc = {(pscan_op)op,       float_accs[f], float_accs[f],
+                                         (pscan_order)order, flags,         threads};
                         check_pieces(&fc, rows, width, seed++);
                     }
             }
 }
 
-Test(carry, one_lane) { sweep(3 * TILE + 77, 0); }
-Test(carry, lane_of_rows) { sweep(3 * TILE + 5, 1); }
-Test(carry, strided_lanes) { sweep(3 * TILE + 9, 6); }
-Test(carry, narrow_panel) { sweep(3 * TILE + 9, 40); }
-Test(carry, wide_panel) { sweep(2 * TILE + 3, 100); }
+Test(carry, one_lane)
+{
+    sweep(3 * TILE + 77, 0);
+}
+Test(carry, lane_of_rows)
+{
+    sweep(3 * TILE + 5, 1);
+}
+Test(carry, strided_lanes)
+{
+    sweep(3 * TILE + 9, 6);
+}
+Test(carry, narrow_panel)
+{
+    sweep(3 * TILE + 9, 40);
+}
+Test(carry, wide_panel)
+{
+    sweep(2 * TILE + 3, 100);
+}
 
 /* Long enough for the blocked look-back schedule with 4 threads. */
 Test(carry, blocked_lane)
@@ -118,11 +138,14 @@ Test(carry, rejects)
     int64_t a[4] = {1, 2, 3, 4}, carry = 0;
     const int64_t shape[2] = {2, 2}, strided[2] = {8, 16}, n = 4;
     pscan_array two = tu_arr(a, PSCAN_INT64, 2, shape, strided), one = tu_vec(a, PSCAN_INT64, &n);
-    cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_SUM, &two, PSCAN_INT64, &two, NULL, &carry), (int)PSCAN_EOPTS));
-    cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_SUM, &one, PSCAN_INT64, &one, NULL, NULL), (int)PSCAN_ENULL));
+    cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_SUM, &two, PSCAN_INT64, &two, NULL, &carry),
+                 (int)PSCAN_EOPTS));
+    cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_SUM, &one, PSCAN_INT64, &one, NULL, NULL),
+                 (int)PSCAN_ENULL));
     pscan_opts o = PSCAN_OPTS_INIT;
     o.flags = PSCAN_FLAG_EXCLUSIVE;
-    cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_SUM, &one, PSCAN_INT64, &one, &o, &carry), (int)PSCAN_EOPTS));
+    cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_SUM, &one, PSCAN_INT64, &one, &o, &carry),
+                 (int)PSCAN_EOPTS));
     carry = 10;
     TU_ASSERT_OK(pscan_scan_carry(PSCAN_SUM, &one, PSCAN_INT64, &one, NULL, &carry));
     const int64_t w[4] = {11, 13, 16, 20};
@@ -145,7 +168,8 @@ Test(carry, overflow_check_from_the_carry)
     cr_assert(eq(i8, out[2], 107));
     carry = 121; /* 124, 128: over */
     memset(out, 0x55, sizeof out);
-    cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_SUM, &ai, PSCAN_INT8, &ao, &o, &carry), (int)PSCAN_EOVERFLOW));
+    cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_SUM, &ai, PSCAN_INT8, &ao, &o, &carry),
+                 (int)PSCAN_EOVERFLOW));
     for (int k = 0; k < 3; k++)
         cr_assert(eq(i8, out[k], 0x55));
     /* reverse: the carry comes after the piece (-20 + 121 = 101, 105, 108) */
@@ -158,9 +182,11 @@ Test(carry, overflow_check_from_the_carry)
     /* rows: one carry per column; only column 1 overflows (uint8, products) */
     const int64_t shape[2] = {2, 2};
     uint8_t rows[4] = {2, 3, 1, 1}, res[4] = {9, 9, 9, 9}, carries[2] = {100, 90};
-    pscan_array ar = tu_arr(rows, PSCAN_UINT8, 2, shape, NULL), as = tu_arr(res, PSCAN_UINT8, 2, shape, NULL);
+    pscan_array ar = tu_arr(rows, PSCAN_UINT8, 2, shape, NULL),
+                as = tu_arr(res, PSCAN_UINT8, 2, shape, NULL);
     o.flags = PSCAN_FLAG_CHECK_OVERFLOW;
-    cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_PROD, &ar, PSCAN_UINT8, &as, &o, carries), (int)PSCAN_EOVERFLOW));
+    cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_PROD, &ar, PSCAN_UINT8, &as, &o, carries),
+                 (int)PSCAN_EOVERFLOW));
     cr_assert(eq(u8, res[0], 9));
     carries[1] = 80; /* 200, 240, 200, 240 */
     TU_ASSERT_OK(pscan_scan_carry(PSCAN_PROD, &ar, PSCAN_UINT8, &as, &o, carries));
@@ -190,12 +216,14 @@ static void check_state_pieces(pscan_dtype dtype, int64_t rows, int64_t width, i
     pscan_opts o = PSCAN_OPTS_INIT;
     o.flags = PSCAN_FLAG_COMPENSATED | flags;
     o.threads = threads;
-    pscan_array ai = tu_arr(in, dtype, ndim, shape, NULL), ao = tu_arr(whole, dtype, ndim, shape, NULL);
+    pscan_array ai = tu_arr(in, dtype, ndim, shape, NULL),
+                ao = tu_arr(whole, dtype, ndim, shape, NULL);
     TU_ASSERT_OK(pscan_scan(PSCAN_SUM, &ai, axis, dtype, &ao, &o));
     const size_t state = pscan_scan_state_size(PSCAN_SUM, dtype, dtype, &o);
     cr_assert(eq(sz, state, dtype == PSCAN_COMPLEX128 ? 32 : 16));
     const int64_t state_lanes = axis == 0 ? lanes : rows;
-    unsigned char *state_a = tu_malloc((size_t)state_lanes * state), *state_b = tu_malloc((size_t)state_lanes * state);
+    unsigned char *state_a = tu_malloc((size_t)state_lanes * state),
+                  *state_b = tu_malloc((size_t)state_lanes * state);
     const bool reverse = flags & PSCAN_FLAG_REVERSE;
     const int64_t along = axis == 0 ? rows : width;
     for (int64_t done = 0, k = 0; done < along; k++) {
@@ -206,9 +234,12 @@ static void check_state_pieces(pscan_dtype dtype, int64_t rows, int64_t width, i
         int64_t piece_shape[2] = {axis == 0 ? len : rows, axis == 0 ? width : len};
         const int64_t row_stride[2] = {width * (int64_t)item, (int64_t)item};
         const size_t offset = (size_t)start * (axis == 0 ? (size_t)lanes * item : item);
-        pscan_array pi = tu_arr((char *)in + offset, dtype, ndim, piece_shape, ndim == 2 ? row_stride : NULL);
-        pscan_array po = tu_arr(pieces + offset, dtype, ndim, piece_shape, ndim == 2 ? row_stride : NULL);
-        TU_ASSERT_OK(pscan_scan_carry_state(PSCAN_SUM, &pi, axis, dtype, &po, &o, done ? state_a : NULL, state_b));
+        pscan_array pi =
+            tu_arr((char *)in + offset, dtype, ndim, piece_shape, ndim == 2 ? row_stride : NULL);
+        pscan_array po =
+            tu_arr(pieces + offset, dtype, ndim, piece_shape, ndim == 2 ? row_stride : NULL);
+        TU_ASSERT_OK(pscan_scan_carry_state(PSCAN_SUM, &pi, axis, dtype, &po, &o,
+                                            done ? state_a : NULL, state_b));
         unsigned char *t = state_a;
         state_a = state_b;
         state_b = t;
@@ -245,5 +276,7 @@ Test(carry, compensated_state)
     cr_assert(eq(i64, state[2], 9));
     pscan_opts shifted = PSCAN_OPTS_INIT;
     shifted.flags = PSCAN_FLAG_EXCLUSIVE;
-    cr_assert(eq(int, (int)pscan_scan_carry_state(PSCAN_SUM, &v, 0, PSCAN_INT64, &v, &shifted, NULL, state), (int)PSCAN_EOPTS));
+    cr_assert(eq(
+        int, (int)pscan_scan_carry_state(PSCAN_SUM, &v, 0, PSCAN_INT64, &v, &shifted, NULL, state),
+        (int)PSCAN_EOPTS));
 }

@@ -187,7 +187,8 @@ Test(complex, complex128_with_8_byte_alignment)
     for (int i = 0; i < 200; ++i)
         buf[1 + i] = i;
     const int64_t n = 100;
-    pscan_array ai = tu_vec(&buf[1], PSCAN_COMPLEX128, &n), ao = tu_vec(&out[1], PSCAN_COMPLEX128, &n);
+    pscan_array ai = tu_vec(&buf[1], PSCAN_COMPLEX128, &n),
+                ao = tu_vec(&out[1], PSCAN_COMPLEX128, &n);
     TU_ASSERT_OK(pscan_cumsum(&ai, 0, PSCAN_DTYPE_DEFAULT, &ao, NULL));
     double sre = 0, sim = 0;
     for (int i = 0; i < 100; ++i) {

@@ -43,7 +43,8 @@ static pscan_status run(pscan_dtype in_t, size_t n, pscan_dtype acc, pscan_dtype
 static pscan_status run_lanes(pscan_dtype in_t, size_t n, pscan_dtype acc, pscan_dtype out_t)
 {
     const int64_t shape[2] = {(int64_t)n, 1};
-    pscan_array in = tu_arr(inbuf, in_t, 2, shape, NULL), out = tu_arr(outbuf, out_t, 2, shape, NULL);
+    pscan_array in = tu_arr(inbuf, in_t, 2, shape, NULL),
+                out = tu_arr(outbuf, out_t, 2, shape, NULL);
     tu_fill_sentinel(outbuf, sizeof outbuf);
     return pscan_cumsum(&in, 1, acc, &out, NULL);
 }
@@ -65,8 +66,8 @@ static void expect_re(pscan_dtype t, const double *want, size_t n, const char *w
 static void expect_i64(pscan_dtype t, const int64_t *want, size_t n, const char *what)
 {
     for (size_t i = 0; i < n; ++i)
-        cr_assert(eq(i64, tu_get_i64(outbuf + i * tu_size(t), t), want[i]), "%s: out %s element %zu",
-                  what, pscan_dtype_name(t), i);
+        cr_assert(eq(i64, tu_get_i64(outbuf + i * tu_size(t), t), want[i]),
+                  "%s: out %s element %zu", what, pscan_dtype_name(t), i);
 }
 
 /* ------------------------------------------------------------ metadata */
@@ -74,8 +75,8 @@ static void expect_i64(pscan_dtype t, const int64_t *want, size_t n, const char 
 Test(dtypes, default_accumulator_rule)
 {
     static const pscan_dtype sum_acc[NDT] = {
-        PSCAN_INT64,   PSCAN_INT64,   PSCAN_INT64,   PSCAN_INT64,     PSCAN_INT64,
-        PSCAN_UINT64,  PSCAN_UINT64,  PSCAN_UINT64,  PSCAN_UINT64,    PSCAN_FLOAT16,
+        PSCAN_INT64,   PSCAN_INT64,   PSCAN_INT64,     PSCAN_INT64,     PSCAN_INT64,
+        PSCAN_UINT64,  PSCAN_UINT64,  PSCAN_UINT64,    PSCAN_UINT64,    PSCAN_FLOAT16,
         PSCAN_FLOAT32, PSCAN_FLOAT64, PSCAN_COMPLEX64, PSCAN_COMPLEX128};
     for (int i = 0; i < NDT; ++i) {
         pscan_dtype t = dt_of(i);
@@ -84,18 +85,23 @@ Test(dtypes, default_accumulator_rule)
         cr_assert(eq(int, (int)pscan_default_dtype(PSCAN_MAX, t), (int)t), "%d", i);
         cr_assert(eq(int, (int)pscan_default_dtype(PSCAN_MIN, t), (int)t), "%d", i);
     }
-    cr_assert(eq(int, (int)pscan_default_dtype(PSCAN_SUM, PSCAN_DTYPE_DEFAULT), (int)PSCAN_DTYPE_DEFAULT));
-    cr_assert(eq(int, (int)pscan_default_dtype(PSCAN_SUM, PSCAN_DTYPE_COUNT), (int)PSCAN_DTYPE_DEFAULT));
-    cr_assert(eq(int, (int)pscan_default_dtype(PSCAN_SUM, (pscan_dtype)-1), (int)PSCAN_DTYPE_DEFAULT));
-    cr_assert(eq(int, (int)pscan_default_dtype(PSCAN_OP_COUNT, PSCAN_INT8), (int)PSCAN_DTYPE_DEFAULT));
-    cr_assert(eq(int, (int)pscan_default_dtype((pscan_op)-1, PSCAN_INT8), (int)PSCAN_DTYPE_DEFAULT));
+    cr_assert(eq(int, (int)pscan_default_dtype(PSCAN_SUM, PSCAN_DTYPE_DEFAULT),
+                 (int)PSCAN_DTYPE_DEFAULT));
+    cr_assert(
+        eq(int, (int)pscan_default_dtype(PSCAN_SUM, PSCAN_DTYPE_COUNT), (int)PSCAN_DTYPE_DEFAULT));
+    cr_assert(
+        eq(int, (int)pscan_default_dtype(PSCAN_SUM, (pscan_dtype)-1), (int)PSCAN_DTYPE_DEFAULT));
+    cr_assert(
+        eq(int, (int)pscan_default_dtype(PSCAN_OP_COUNT, PSCAN_INT8), (int)PSCAN_DTYPE_DEFAULT));
+    cr_assert(
+        eq(int, (int)pscan_default_dtype((pscan_op)-1, PSCAN_INT8), (int)PSCAN_DTYPE_DEFAULT));
 }
 
 Test(dtypes, names_and_sizes)
 {
-    static const char *const names[NDT] = {"bool",    "int8",    "int16",   "int32",    "int64",
-                                           "uint8",   "uint16",  "uint32",  "uint64",   "float16",
-                                           "float32", "float64", "complex64", "complex128"};
+    static const char *const names[NDT] = {
+        "bool",   "int8",   "int16",   "int32",   "int64",   "uint8",     "uint16",
+        "uint32", "uint64", "float16", "float32", "float64", "complex64", "complex128"};
     static const size_t sizes[NDT] = {1, 1, 2, 4, 8, 1, 2, 4, 8, 2, 4, 8, 8, 16};
     for (int i = 0; i < NDT; ++i) {
         cr_assert(eq(str, (char *)pscan_dtype_name(dt_of(i)), (char *)names[i]));
@@ -238,10 +244,10 @@ Test(dtypes, float_sums_into_every_out)
         pscan_dtype out_t = dt_of(o);
         fill_f64(PSCAN_FLOAT64, in, 5);
         TU_ASSERT_OK(run(PSCAN_FLOAT64, 5, PSCAN_DTYPE_DEFAULT, out_t));
-        const double *want = out_t == PSCAN_BOOL                      ? bo
+        const double *want = out_t == PSCAN_BOOL                             ? bo
                              : out_t >= PSCAN_UINT8 && out_t <= PSCAN_UINT64 ? ui
-                             : tu_is_int(out_t)                        ? si
-                                                                       : fl;
+                             : tu_is_int(out_t)                              ? si
+                                                                             : fl;
         expect_re(out_t, want, 5, "float sums");
     }
 }
@@ -404,7 +410,8 @@ Test(dtypes, integer_to_integer_conversions_wrap)
 static int64_t ref_f2i(double v, pscan_dtype t)
 {
     static const double lo[] = {0, -0x1p7, -0x1p15, -0x1p31, -0x1p63, 0, 0, 0, 0};
-    static const double hi_excl[] = {0, 0x1p7, 0x1p15, 0x1p31, 0x1p63, 0x1p8, 0x1p16, 0x1p32, 0x1p64};
+    static const double hi_excl[] = {0,     0x1p7,  0x1p15, 0x1p31, 0x1p63,
+                                     0x1p8, 0x1p16, 0x1p32, 0x1p64};
     static const int64_t mn[] = {0, INT8_MIN, INT16_MIN, INT32_MIN, INT64_MIN, 0, 0, 0, 0};
     static const int64_t mx[] = {0,         INT8_MAX,   INT16_MAX,  INT32_MAX, INT64_MAX,
                                  UINT8_MAX, UINT16_MAX, UINT32_MAX, -1 /* bits of UINT64_MAX */};
@@ -421,11 +428,42 @@ static int64_t ref_f2i(double v, pscan_dtype t)
     return (int64_t)tr;
 }
 
-static const double f2i_inputs[] = {
-    NAN, -NAN, INFINITY, -INFINITY, 1e300, -1e300, 2.9, -2.9, 0.5, -0.5, -0.0, 127.9, 128.0,
-    -128.9, -129.0, 255.5, 256.0, 32767.5, 32768.0, -32769.0, 65535.9, 65536.0,
-    2147483647.5, 2147483648.0, -2147483648.9, -2147483649.0, 4294967295.9, 4294967296.0,
-    0x1p63, -0x1p63, 0x1p63 - 1024.0, -0x1p63 - 2048.0, 0x1p64, 0x1p64 - 2048.0, 1e19, -1e19};
+static const double f2i_inputs[] = {NAN,
+                                    -NAN,
+                                    INFINITY,
+                                    -INFINITY,
+                                    1e300,
+                                    -1e300,
+                                    2.9,
+                                    -2.9,
+                                    0.5,
+                                    -0.5,
+                                    -0.0,
+                                    127.9,
+                                    128.0,
+                                    -128.9,
+                                    -129.0,
+                                    255.5,
+                                    256.0,
+                                    32767.5,
+                                    32768.0,
+                                    -32769.0,
+                                    65535.9,
+                                    65536.0,
+                                    2147483647.5,
+                                    2147483648.0,
+                                    -2147483648.9,
+                                    -2147483649.0,
+                                    4294967295.9,
+                                    4294967296.0,
+                                    0x1p63,
+                                    -0x1p63,
+                                    0x1p63 - 1024.0,
+                                    -0x1p63 - 2048.0,
+                                    0x1p64,
+                                    0x1p64 - 2048.0,
+                                    1e19,
+                                    -1e19};
 
 static void check_float_to_int(pscan_dtype in_t)
 {
@@ -481,7 +519,8 @@ Test(dtypes, complex_to_integer_takes_truncated_real_part)
 
 Test(dtypes, integer_to_float_rounds_to_nearest)
 {
-    const int64_t in[3] = {(INT64_C(1) << 53) + 1, (INT64_C(1) << 53) + 3, -((INT64_C(1) << 24) + 1)};
+    const int64_t in[3] = {(INT64_C(1) << 53) + 1, (INT64_C(1) << 53) + 3,
+                           -((INT64_C(1) << 24) + 1)};
     fill_i64(PSCAN_INT64, in, 3);
     TU_ASSERT_OK(run_lanes(PSCAN_INT64, 3, PSCAN_DTYPE_DEFAULT, PSCAN_FLOAT64));
     const double w64[3] = {0x1p53, 0x1p53 + 4.0, -(0x1p24 + 1.0)};
@@ -533,8 +572,8 @@ Test(dtypes, negative_zero_first_element_is_kept)
             for (size_t i = 0; i < n; ++i) {
                 const unsigned char *p = outbuf + i * tu_size(t);
                 cr_assert(eq(dbl, tu_get_re(p, t), 0.0));
-                cr_assert(signbit(tu_get_re(p, t)), "%s n=%zu element %zu: +0.0", pscan_dtype_name(t),
-                          n, i);
+                cr_assert(signbit(tu_get_re(p, t)), "%s n=%zu element %zu: +0.0",
+                          pscan_dtype_name(t), n, i);
                 if (tu_is_complex(t))
                     cr_assert(signbit(tu_get_im(p, t)), "%s imag", pscan_dtype_name(t));
             }

@@ -75,8 +75,8 @@ static void expect_axis0_int64(const int64_t *in, const int64_t *out, int64_t ro
 
 Test(engine, blocks_give_the_one_thread_bits_for_every_team)
 {
-    const pscan_dtype types[] = {PSCAN_INT64, PSCAN_INT32, PSCAN_FLOAT64, PSCAN_FLOAT32,
-                                 PSCAN_COMPLEX128, PSCAN_FLOAT16};
+    const pscan_dtype types[] = {PSCAN_INT64,   PSCAN_INT32,      PSCAN_FLOAT64,
+                                 PSCAN_FLOAT32, PSCAN_COMPLEX128, PSCAN_FLOAT16};
     const pscan_op ops[] = {PSCAN_SUM, PSCAN_PROD, PSCAN_MAX, PSCAN_MIN};
     const int64_t sizes[] = {3 * BLOCK + 17, 9 * BLOCK + 4096 * 3 + 1};
     const int teams[] = {2, 3, 4, 7, 16}; /* 16 > cores: oversubscribed */
@@ -159,8 +159,9 @@ Test(engine, big_outputs_stream_and_stay_exact)
                 memcpy(&value, dst + 8 * i, 8);
                 running += (uint64_t)in[i];
                 if (value != (int64_t)running)
-                    cr_assert(eq(i64, value, (int64_t)running), "offset %zu, threads %d, element %lld",
-                              offsets[k], threads, (long long)i);
+                    cr_assert(eq(i64, value, (int64_t)running),
+                              "offset %zu, threads %d, element %lld", offsets[k], threads,
+                              (long long)i);
             }
         }
     /* converting (int32 -> int64) and NaN-skipping loads: scanned in the
@@ -176,7 +177,8 @@ Test(engine, big_outputs_stream_and_stay_exact)
     for (size_t k = 0; k < TU_COUNT(offsets); ++k)
         for (int threads = 1; threads <= 2; ++threads) {
             char *dst = shifted + (64 - (uintptr_t)shifted % 64) % 64 + offsets[k];
-            scan_1d(PSCAN_SUM, PSCAN_INT32, PSCAN_INT64, narrow, dst, n, threads, PSCAN_ORDER_REPRODUCIBLE);
+            scan_1d(PSCAN_SUM, PSCAN_INT32, PSCAN_INT64, narrow, dst, n, threads,
+                    PSCAN_ORDER_REPRODUCIBLE);
             int64_t running = 0, bad = 0;
             for (int64_t i = 0; i < n; ++i) {
                 int64_t value;
@@ -184,21 +186,24 @@ Test(engine, big_outputs_stream_and_stay_exact)
                 running += narrow[i];
                 bad += value != running;
             }
-            cr_assert(eq(i64, bad, 0), "int32 -> int64, offset %zu, threads %d", offsets[k], threads);
+            cr_assert(eq(i64, bad, 0), "int32 -> int64, offset %zu, threads %d", offsets[k],
+                      threads);
             int64_t len = n;
-            pscan_array a = tu_vec(with_nan, PSCAN_FLOAT64, &len), b = tu_vec(dst, PSCAN_FLOAT64, &len);
+            pscan_array a = tu_vec(with_nan, PSCAN_FLOAT64, &len),
+                        b = tu_vec(dst, PSCAN_FLOAT64, &len);
             pscan_opts o = opts_threads(threads, PSCAN_ORDER_REPRODUCIBLE);
             o.flags = PSCAN_FLAG_SKIP_NAN;
             TU_ASSERT_OK(pscan_cumsum(&a, 0, PSCAN_DTYPE_DEFAULT, &b, &o));
-            cr_assert(eq(int, memcmp(dst, out, (size_t)n * 8), 0), "skip-NaN, offset %zu, threads %d",
-                      offsets[k], threads);
+            cr_assert(eq(int, memcmp(dst, out, (size_t)n * 8), 0),
+                      "skip-NaN, offset %zu, threads %d", offsets[k], threads);
         }
     /* float max (a rising, noisy series): the vector kernel streams its
      * own stores */
     for (int64_t i = 0; i < n; ++i)
         zeroed[i] += (double)i * 1e-6;
     for (int threads = 1; threads <= 2; ++threads) {
-        scan_1d(PSCAN_MAX, PSCAN_FLOAT64, PSCAN_FLOAT64, zeroed, out, n, threads, PSCAN_ORDER_REPRODUCIBLE);
+        scan_1d(PSCAN_MAX, PSCAN_FLOAT64, PSCAN_FLOAT64, zeroed, out, n, threads,
+                PSCAN_ORDER_REPRODUCIBLE);
         double running = 0;
         int64_t bad = 0;
         for (int64_t i = 0; i < n; ++i) {
@@ -213,7 +218,8 @@ Test(engine, big_outputs_stream_and_stay_exact)
     free(shifted);
     /* axis 0 of a C array: rows streamed out, running row kept apart */
     const int64_t shape[2] = {2050, 380};
-    pscan_array a = tu_arr(in, PSCAN_INT64, 2, shape, NULL), b = tu_arr(out, PSCAN_INT64, 2, shape, NULL);
+    pscan_array a = tu_arr(in, PSCAN_INT64, 2, shape, NULL),
+                b = tu_arr(out, PSCAN_INT64, 2, shape, NULL);
     for (int threads = 1; threads <= 3; ++threads) {
         pscan_opts o = opts_threads(threads, PSCAN_ORDER_REPRODUCIBLE);
         TU_ASSERT_OK(pscan_cumsum(&a, 0, PSCAN_DTYPE_DEFAULT, &b, &o));
@@ -236,7 +242,8 @@ static void check_narrow_panel(int64_t rows, int64_t cols)
     double *fout = tu_malloc((size_t)n * 8);
     fill_values(in, PSCAN_INT64, n, 21);
     fill_values(fin, PSCAN_FLOAT64, n, 22);
-    pscan_array a = tu_arr(in, PSCAN_INT64, 2, shape, NULL), b = tu_arr(out, PSCAN_INT64, 2, shape, NULL);
+    pscan_array a = tu_arr(in, PSCAN_INT64, 2, shape, NULL),
+                b = tu_arr(out, PSCAN_INT64, 2, shape, NULL);
     pscan_array fa = tu_arr(fin, PSCAN_FLOAT64, 2, shape, NULL),
                 fb = tu_arr(fref, PSCAN_FLOAT64, 2, shape, NULL),
                 fc = tu_arr(fout, PSCAN_FLOAT64, 2, shape, NULL);
@@ -338,16 +345,18 @@ static uint64_t results_hash(void)
                 /* strided, reversed lanes of a 2-D view, and C-ordered rows
                  * 37 wide, along both axes */
                 const int64_t rows = n / 2 > 64 ? 64 : n / 2;
-                const int64_t narrow[2] = {rows, 2}, narrow_strides[2] = {-(int64_t)es * 2, (int64_t)es};
+                const int64_t narrow[2] = {rows, 2},
+                              narrow_strides[2] = {-(int64_t)es * 2, (int64_t)es};
                 const int64_t wide[2] = {n / 37, 37};
-                const pscan_array views[2] = {
-                    tu_arr((char *)in + (size_t)(rows - 1) * 2 * es, types[t], 2, narrow, narrow_strides),
-                    tu_arr(in, types[t], 2, wide, NULL)};
+                const pscan_array views[2] = {tu_arr((char *)in + (size_t)(rows - 1) * 2 * es,
+                                                     types[t], 2, narrow, narrow_strides),
+                                              tu_arr(in, types[t], 2, wide, NULL)};
                 for (int v = 0; v < 2; ++v) {
                     const pscan_array b = tu_arr(out, types[t], 2, views[v].shape, NULL);
                     for (int axis = 0; axis < 2; ++axis) {
                         TU_ASSERT_OK(pscan_scan(ops[o], &views[v], axis, types[t], &b, NULL));
-                        hash = tu_hash_bytes(hash, out, (size_t)(views[v].shape[0] * views[v].shape[1]) * es);
+                        hash = tu_hash_bytes(hash, out,
+                                             (size_t)(views[v].shape[0] * views[v].shape[1]) * es);
                     }
                 }
             }
@@ -375,7 +384,8 @@ static int64_t float_tie_mismatches(void)
                     const int64_t n = sizes[s];
                     const size_t es = f ? 4 : 8;
                     unsigned char *in = malloc((size_t)n * es), *out = malloc((size_t)n * es);
-                    uint64_t seed = (uint64_t)(s * 8 + (size_t)f * 4 + o * 2 + (size_t)nan_burst) + 1;
+                    uint64_t seed =
+                        (uint64_t)(s * 8 + (size_t)f * 4 + o * 2 + (size_t)nan_burst) + 1;
                     for (int64_t i = 0; i < n; ++i) {
                         const int64_t pick = tu_rand_range(&seed, 0, 9);
                         double v = pick < 4 ? (pick % 2 ? -0.0 : 0.0) : (double)(pick - 3);
@@ -391,11 +401,13 @@ static int64_t float_tie_mismatches(void)
                         const uint32_t bits32 = 0x7fc00000u | (uint32_t)(k + 1);
                         const uint64_t bits64 = 0x7ff8000000000000ull | (uint64_t)(k + 1);
                         if (at < n)
-                            memcpy(in + (size_t)at * es, f ? (const void *)&bits32 : (const void *)&bits64, es);
+                            memcpy(in + (size_t)at * es,
+                                   f ? (const void *)&bits32 : (const void *)&bits64, es);
                     }
                     for (int threads = 1; threads <= 3; ++threads) {
-                        scan_1d(ops[o], f ? PSCAN_FLOAT32 : PSCAN_FLOAT64, f ? PSCAN_FLOAT32 : PSCAN_FLOAT64,
-                                in, out, n, threads, PSCAN_ORDER_REPRODUCIBLE);
+                        scan_1d(ops[o], f ? PSCAN_FLOAT32 : PSCAN_FLOAT64,
+                                f ? PSCAN_FLOAT32 : PSCAN_FLOAT64, in, out, n, threads,
+                                PSCAN_ORDER_REPRODUCIBLE);
                         double running = 0;
                         for (int64_t i = 0; i < n; ++i) {
                             double x, y;
@@ -409,7 +421,9 @@ static int64_t float_tie_mismatches(void)
                                 memcpy(&x, in + (size_t)i * 8, 8);
                                 memcpy(&y, out + (size_t)i * 8, 8);
                             }
-                            const int keep = i > 0 && (isnan(running) || (ops[o] == PSCAN_MAX ? running > x : running < x));
+                            const int keep =
+                                i > 0 && (isnan(running) ||
+                                          (ops[o] == PSCAN_MAX ? running > x : running < x));
                             running = keep ? running : x;
                             /* the bits: float -> double keeps sign and payload */
                             mismatches += memcmp(&running, &y, 8) != 0;
@@ -579,7 +593,8 @@ static int scans_inside_parallel_region(void)
     int failures = 0;
 #pragma omp parallel num_threads(3) reduction(+ : failures)
     {
-        caller c = {NULL, 2 * BLOCK + 7 * omp_get_thread_num(), 100u + (unsigned)omp_get_thread_num(), 0};
+        caller c = {NULL, 2 * BLOCK + 7 * omp_get_thread_num(),
+                    100u + (unsigned)omp_get_thread_num(), 0};
         caller_main(&c);
         failures += c.failures;
     }

@@ -106,9 +106,10 @@ Test(errors, null_data_is_fine_for_zero_size)
     pscan_array in = tu_arr(NULL, PSCAN_INT64, 2, shape, NULL);
     pscan_array out = tu_arr(NULL, PSCAN_INT64, 2, shape, NULL);
     cr_assert(eq(int, (int)pscan_cumsum(&in, 0, PSCAN_DTYPE_DEFAULT, &out, NULL), (int)PSCAN_OK));
-    cr_assert(eq(int, (int)pscan_cumsum(&in, PSCAN_AXIS_NONE, PSCAN_DTYPE_DEFAULT,
-                                        &(pscan_array){NULL, PSCAN_INT64, 1, (const int64_t[]){0}, NULL},
-                                        NULL),
+    cr_assert(eq(int,
+                 (int)pscan_cumsum(&in, PSCAN_AXIS_NONE, PSCAN_DTYPE_DEFAULT,
+                                   &(pscan_array){NULL, PSCAN_INT64, 1, (const int64_t[]){0}, NULL},
+                                   NULL),
                  (int)PSCAN_OK));
 }
 
@@ -228,9 +229,9 @@ Test(errors, out_shape_mismatch_flattened)
     pscan_array in = good_in();
     const int64_t n5 = 5, n7 = 7, s61[2] = {6, 1}, s16[2] = {1, 6};
     pscan_array bad[] = {
-        tu_arr(outbuf, PSCAN_INT64, 1, &n5, NULL), tu_arr(outbuf, PSCAN_INT64, 1, &n7, NULL),
+        tu_arr(outbuf, PSCAN_INT64, 1, &n5, NULL),     tu_arr(outbuf, PSCAN_INT64, 1, &n7, NULL),
         tu_arr(outbuf, PSCAN_INT64, 2, shape23, NULL), tu_arr(outbuf, PSCAN_INT64, 2, s61, NULL),
-        tu_arr(outbuf, PSCAN_INT64, 2, s16, NULL), tu_arr(outbuf, PSCAN_INT64, 0, NULL, NULL)};
+        tu_arr(outbuf, PSCAN_INT64, 2, s16, NULL),     tu_arr(outbuf, PSCAN_INT64, 0, NULL, NULL)};
     for (size_t k = 0; k < TU_COUNT(bad); ++k)
         expect_err(PSCAN_EOUTSHAPE, &in, PSCAN_AXIS_NONE, &bad[k]);
 }
@@ -246,7 +247,8 @@ Test(errors, out_shape_for_0d_input)
     for (size_t k = 0; k < TU_COUNT(bad); ++k) {
         tu_fill_sentinel(outbuf, OUTBYTES);
         cr_assert(eq(int, (int)pscan_cumsum(&in, 0, PSCAN_DTYPE_DEFAULT, &bad[k], NULL),
-                     (int)PSCAN_EOUTSHAPE), "case %zu", k);
+                     (int)PSCAN_EOUTSHAPE),
+                  "case %zu", k);
         tu_assert_sentinel(outbuf, OUTBYTES);
     }
     pscan_array good = tu_arr(outbuf, PSCAN_INT64, 1, &one, NULL);
@@ -254,7 +256,8 @@ Test(errors, out_shape_for_0d_input)
     for (size_t k = 0; k < TU_COUNT(axes); ++k) {
         tu_fill_sentinel(outbuf, OUTBYTES);
         cr_assert(eq(int, (int)pscan_cumsum(&in, axes[k], PSCAN_DTYPE_DEFAULT, &good, NULL),
-                     (int)PSCAN_OK), "axis %d", axes[k]);
+                     (int)PSCAN_OK),
+                  "axis %d", axes[k]);
         cr_assert(eq(i64, tu_get_i64(outbuf, PSCAN_INT64), 42));
         for (size_t i = 8; i < OUTBYTES; ++i)
             cr_assert(eq(u8, outbuf[i], tu_sentinel_byte(i)));
@@ -263,8 +266,8 @@ Test(errors, out_shape_for_0d_input)
 
 Test(errors, bad_dtypes)
 {
-    const pscan_dtype bad[] = {PSCAN_DTYPE_DEFAULT, PSCAN_DTYPE_COUNT, (pscan_dtype)(PSCAN_DTYPE_COUNT + 5),
-                               (pscan_dtype)-1};
+    const pscan_dtype bad[] = {PSCAN_DTYPE_DEFAULT, PSCAN_DTYPE_COUNT,
+                               (pscan_dtype)(PSCAN_DTYPE_COUNT + 5), (pscan_dtype)-1};
     for (size_t k = 0; k < TU_COUNT(bad); ++k) {
         pscan_array in = good_in(), out = good_out();
         in.dtype = bad[k];

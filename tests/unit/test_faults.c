@@ -34,9 +34,9 @@ void *__libc_realloc(void *ptr, size_t size);
 void *__libc_memalign(size_t alignment, size_t size);
 void __libc_free(void *ptr);
 
-static long fail_from;    /* 0: never fail; k: the k-th allocation on fails */
-static long allocations;  /* counted since armed */
-static long live;         /* blocks allocated and not yet freed: leaks show here */
+static long fail_from;   /* 0: never fail; k: the k-th allocation on fails */
+static long allocations; /* counted since armed */
+static long live;        /* blocks allocated and not yet freed: leaks show here */
 
 /* A block handed out (counted live), or NULL. */
 static void *counted(void *block)
@@ -210,7 +210,8 @@ static void setup_overlap(world *w)
 static pscan_status call_overlap(world *w)
 {
     const int64_t n = N / 2;
-    pscan_array a = tu_vec(w->buf, PSCAN_INT64, &n), b = tu_vec(w->buf + N / 4 * 8, PSCAN_INT64, &n);
+    pscan_array a = tu_vec(w->buf, PSCAN_INT64, &n),
+                b = tu_vec(w->buf + N / 4 * 8, PSCAN_INT64, &n);
     pscan_opts o = two_threads(w);
     return pscan_cumsum(&a, 0, PSCAN_DTYPE_DEFAULT, &b, &o);
 }
@@ -251,7 +252,8 @@ static pscan_status call_axes(world *w)
 {
     const int64_t shape[2] = {1024, N / 1024};
     const int axes[2] = {0, 1};
-    pscan_array a = tu_arr(w->buf, PSCAN_FLOAT64, 2, shape, NULL), b = tu_arr(w->out, PSCAN_FLOAT64, 2, shape, NULL);
+    pscan_array a = tu_arr(w->buf, PSCAN_FLOAT64, 2, shape, NULL),
+                b = tu_arr(w->out, PSCAN_FLOAT64, 2, shape, NULL);
     pscan_opts o = two_threads(w);
     return pscan_scan_axes(PSCAN_SUM, &a, 2, axes, PSCAN_DTYPE_DEFAULT, &b, &o);
 }
@@ -266,7 +268,8 @@ static void setup_int16(world *w)
 static pscan_status call_int16_axis(world *w, int axis)
 {
     const int64_t shape[2] = {N / 256, 256};
-    pscan_array a = tu_arr(w->buf, PSCAN_INT16, 2, shape, NULL), b = tu_arr(w->out, PSCAN_INT64, 2, shape, NULL);
+    pscan_array a = tu_arr(w->buf, PSCAN_INT16, 2, shape, NULL),
+                b = tu_arr(w->out, PSCAN_INT64, 2, shape, NULL);
     pscan_opts o = two_threads(w);
     return pscan_cumsum(&a, axis, PSCAN_DTYPE_DEFAULT, &b, &o);
 }
@@ -285,7 +288,8 @@ static void setup_spans(world *w)
     setup_doubles(w);
     for (int side = 0; side < 3; ++side) {
         pscan_context_destroy(w->ctx[side]);
-        cr_assert(eq(int, (int)pscan_context_create_synthetic("numa:2 core:2 pu:1", &w->ctx[side]), (int)PSCAN_OK));
+        cr_assert(eq(int, (int)pscan_context_create_synthetic("numa:2 core:2 pu:1", &w->ctx[side]),
+                     (int)PSCAN_OK));
     }
 }
 static pscan_status call_spans(world *w)
@@ -320,7 +324,8 @@ static pscan_status call_stream(world *w)
         start[k] = k;
     cr_assert(eq(int, (int)pscan_stream_set_total(w->stream[w->side], start), (int)PSCAN_OK));
     const int64_t shape[2] = {N / 256, 256};
-    pscan_array a = tu_arr(w->buf, PSCAN_INT32, 2, shape, NULL), b = tu_arr(w->out, PSCAN_INT64, 2, shape, NULL);
+    pscan_array a = tu_arr(w->buf, PSCAN_INT32, 2, shape, NULL),
+                b = tu_arr(w->out, PSCAN_INT64, 2, shape, NULL);
     const pscan_status status = pscan_stream_push(w->stream[w->side], &a, &b);
     int64_t total[256];
     cr_assert(eq(int, (int)pscan_stream_total(w->stream[w->side], total), (int)PSCAN_OK));
@@ -370,7 +375,8 @@ static void end_side(world *w)
  * process gave up, as libgomp does with exit(1) when it cannot allocate). */
 /* The call's answer is in buf and out: the exact one for a cold start,
  * else the reference the warm-up call left. */
-static int answer_is_right(const scenario *c, int cold, const world *w, const unsigned char *reference)
+static int answer_is_right(const scenario *c, int cold, const world *w,
+                           const unsigned char *reference)
 {
     return cold ? c->check(w)
                 : !memcmp(reference, w->buf, w->buf_bytes) &&
@@ -398,7 +404,7 @@ static int run_child(const scenario *c, int cold, long k)
     memcpy(out_start, w.out, w.out_bytes);
     w.side = 0;
     long clean_left = 0; /* blocks a clean call and its context's end leave */
-    if (!cold) { /* warm up, and keep the right answer */
+    if (!cold) {         /* warm up, and keep the right answer */
         if (c->call(&w) != PSCAN_OK)
             return CHILD_ERROR + 8;
         memcpy(reference, w.buf, w.buf_bytes);
@@ -439,11 +445,16 @@ static int run_child(const scenario *c, int cold, long k)
 }
 
 static const char *const child_errors[] = {
-    "ok", "succeeded with a wrong result", "returned another status than PSCAN_ENOMEM (or changed what it must not)",
-    "wrote although it failed", "failed again with memory back (the failure stuck)",
+    "ok",
+    "succeeded with a wrong result",
+    "returned another status than PSCAN_ENOMEM (or changed what it must not)",
+    "wrote although it failed",
+    "failed again with memory back (the failure stuck)",
     "gave a wrong result with memory back",
-    "left more allocated, once its context was destroyed, than a clean call does (a leak)", "",
-    "the warm-up call failed", ""};
+    "left more allocated, once its context was destroyed, than a clean call does (a leak)",
+    "",
+    "the warm-up call failed",
+    ""};
 
 /* Fail the k-th allocation on, for k = 1, 2, ... up to last_k or until
  * the call needs fewer: returns how many ks failed the call. */
@@ -457,14 +468,17 @@ static long fail_allocations(const scenario *c, int cold)
             _exit(run_child(c, cold, k));
         int status;
         waitpid(pid, &status, 0);
-        cr_assert(eq(int, WIFEXITED(status), 1), "%s, allocation %ld failing: the child died (signal %d)",
-                  c->name, k, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        cr_assert(eq(int, WIFEXITED(status), 1),
+                  "%s, allocation %ld failing: the child died (signal %d)", c->name, k,
+                  WIFSIGNALED(status) ? WTERMSIG(status) : 0);
         const int code = WEXITSTATUS(status);
         if (code == CHILD_DONE)
             break;
         const int error = code - CHILD_ERROR;
-        cr_assert(eq(int, code, CHILD_OK), "%s, allocations from the %ld-th failing: %s (exit %d)", c->name,
-                  k, error > 0 && error < (int)TU_COUNT(child_errors) ? child_errors[error] : "the process gave up",
+        cr_assert(eq(int, code, CHILD_OK), "%s, allocations from the %ld-th failing: %s (exit %d)",
+                  c->name, k,
+                  error > 0 && error < (int)TU_COUNT(child_errors) ? child_errors[error]
+                                                                   : "the process gave up",
                   code);
     }
     cr_assert(k > 1, "%s: the call allocated nothing, so nothing was tried", c->name);
@@ -476,8 +490,8 @@ static long fail_allocations(const scenario *c, int cold)
  * once remembered for the life of the process, as PSCAN_ETOPOLOGY). */
 Test(faults, cold_first_call_loads_the_topology)
 {
-    const scenario c = {"first call (default context, converting scan)", setup_converting, call_converting,
-                        check_converting, 1};
+    const scenario c = {"first call (default context, converting scan)", setup_converting,
+                        call_converting, check_converting, 1};
     fail_allocations(&c, 1);
 }
 
@@ -516,11 +530,10 @@ Test(faults, warm_every_allocation_of_each_path)
         {"pscan_alloc", setup_small, call_alloc, NULL, 1},
     };
     long tried = 0;
-    for (size_t k = 0; k < TU_COUNT(scenarios); ++k)
-        {
-            const long n = fail_allocations(&scenarios[k], 0);
-            cr_log_info("%s: %ld", scenarios[k].name, n);
-            tried += n;
-        }
+    for (size_t k = 0; k < TU_COUNT(scenarios); ++k) {
+        const long n = fail_allocations(&scenarios[k], 0);
+        cr_log_info("%s: %ld", scenarios[k].name, n);
+        tried += n;
+    }
     cr_log_info("%ld failing allocations tried over %zu paths", tried, TU_COUNT(scenarios));
 }

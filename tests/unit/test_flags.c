@@ -9,8 +9,8 @@
 static _Alignas(16) unsigned char ob[256];
 
 /* 1-D scan with flags; returns 1 if OK, 0 if ENOTSUP (out untouched). */
-static int run_flags(unsigned flags, const void *in, pscan_dtype it, int64_t n, int64_t out_n, pscan_dtype acc,
-                     pscan_dtype ot, pscan_status *status_out)
+static int run_flags(unsigned flags, const void *in, pscan_dtype it, int64_t n, int64_t out_n,
+                     pscan_dtype acc, pscan_dtype ot, pscan_status *status_out)
 {
     pscan_array ai = tu_vec((void *)(uintptr_t)in, it, &n), ao = tu_vec(ob, ot, &out_n);
     pscan_opts o = PSCAN_OPTS_INIT;
@@ -78,7 +78,8 @@ Test(flags, include_initial)
     expect_i64(wr, 5, "include initial reverse");
     /* out must be one longer than in along the axis */
     pscan_status s;
-    run_flags(PSCAN_FLAG_INCLUDE_INITIAL, in4, PSCAN_INT64, 4, 4, PSCAN_DTYPE_DEFAULT, PSCAN_INT64, &s);
+    run_flags(PSCAN_FLAG_INCLUDE_INITIAL, in4, PSCAN_INT64, 4, 4, PSCAN_DTYPE_DEFAULT, PSCAN_INT64,
+              &s);
     cr_assert(eq(int, (int)s, (int)PSCAN_EOUTSHAPE));
     tu_assert_sentinel(ob, sizeof ob);
     /* exclusive output has in's shape: one longer is wrong */
@@ -105,13 +106,14 @@ static void ref_flags(int ndim, const int64_t *shape, int axis, unsigned flags, 
         n = shape[axis];
     }
     const int64_t extra = flags & PSCAN_FLAG_INCLUDE_INITIAL ? 1 : 0;
-    const bool reverse = flags & PSCAN_FLAG_REVERSE, shifted = extra || (flags & PSCAN_FLAG_EXCLUSIVE);
+    const bool reverse = flags & PSCAN_FLAG_REVERSE,
+               shifted = extra || (flags & PSCAN_FLAG_EXCLUSIVE);
     for (int64_t o = 0; o < outer; o++)
         for (int64_t k = 0; k < inner; k++) {
             uint64_t sum = 0;
             for (int64_t step = 0; step < n + extra; step++) {
                 int64_t i = reverse ? n + extra - 1 - step : step; /* out index */
-                int64_t src = reverse ? n - 1 - step : step;      /* in index scanned now */
+                int64_t src = reverse ? n - 1 - step : step;       /* in index scanned now */
                 if (shifted) {
                     out[(o * (n + extra) + i) * inner + k] = (int64_t)sum;
                     if (src >= 0 && src < n)
@@ -142,8 +144,11 @@ Test(flags, nd_every_axis)
             for (int64_t c = 0; c < 7; c++)
                 t_in[(c * 5 + b) * 3 + a] = in[(a * 5 + b) * 7 + c];
     const int64_t t_strides[3] = {8, 24, 120};
-    const unsigned combos[] = {0, PSCAN_FLAG_REVERSE, PSCAN_FLAG_EXCLUSIVE,
-                               PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_REVERSE, PSCAN_FLAG_INCLUDE_INITIAL,
+    const unsigned combos[] = {0,
+                               PSCAN_FLAG_REVERSE,
+                               PSCAN_FLAG_EXCLUSIVE,
+                               PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_REVERSE,
+                               PSCAN_FLAG_INCLUDE_INITIAL,
                                PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE};
     for (size_t f = 0; f < TU_COUNT(combos); f++)
         for (int axis = -1; axis < 3; axis++)
@@ -194,7 +199,8 @@ Test(flags, identities_through_ops)
     const double in[3] = {2.5, -1.0, 4.0};
     double out[3];
     const int64_t n = 3;
-    pscan_array ai = tu_vec((void *)(uintptr_t)in, PSCAN_FLOAT64, &n), ao = tu_vec(out, PSCAN_FLOAT64, &n);
+    pscan_array ai = tu_vec((void *)(uintptr_t)in, PSCAN_FLOAT64, &n),
+                ao = tu_vec(out, PSCAN_FLOAT64, &n);
     pscan_opts o = PSCAN_OPTS_INIT;
     o.flags = PSCAN_FLAG_EXCLUSIVE;
     TU_ASSERT_OK(pscan_scan(PSCAN_MAX, &ai, 0, PSCAN_DTYPE_DEFAULT, &ao, &o));
@@ -213,7 +219,8 @@ Test(flags, identities_through_ops)
     /* empty lanes: include-initial still writes the identity */
     const int64_t zero = 0, one = 1;
     int64_t single = -5;
-    pscan_array empty = tu_vec((void *)(uintptr_t)in, PSCAN_FLOAT64, &zero), single_out = tu_vec(&single, PSCAN_INT64, &one);
+    pscan_array empty = tu_vec((void *)(uintptr_t)in, PSCAN_FLOAT64, &zero),
+                single_out = tu_vec(&single, PSCAN_INT64, &one);
     o.flags = PSCAN_FLAG_INCLUDE_INITIAL;
     TU_ASSERT_OK(pscan_scan(PSCAN_PROD, &empty, 0, PSCAN_INT64, &single_out, &o));
     cr_assert(eq(i64, single, 1));
@@ -268,7 +275,8 @@ Test(flags, skip_nan_everywhere)
     const float f[5] = {2.0f, NAN, 3.0f, NAN, -1.0f};
     double got[6];
     const int64_t n = 5;
-    pscan_array af = tu_vec((void *)(uintptr_t)f, PSCAN_FLOAT32, &n), ad = tu_vec(got, PSCAN_FLOAT64, &n);
+    pscan_array af = tu_vec((void *)(uintptr_t)f, PSCAN_FLOAT32, &n),
+                ad = tu_vec(got, PSCAN_FLOAT64, &n);
     pscan_opts o = PSCAN_OPTS_INIT;
     o.flags = PSCAN_FLAG_SKIP_NAN;
     TU_ASSERT_OK(pscan_scan(PSCAN_PROD, &af, 0, PSCAN_FLOAT64, &ad, &o));
@@ -282,7 +290,8 @@ Test(flags, skip_nan_everywhere)
     /* a leading NaN under max: the identity until a number comes */
     const float g[2] = {NAN, 4.0f};
     const int64_t two = 2;
-    pscan_array ag = tu_vec((void *)(uintptr_t)g, PSCAN_FLOAT32, &two), ag_out = tu_vec(got, PSCAN_FLOAT64, &two);
+    pscan_array ag = tu_vec((void *)(uintptr_t)g, PSCAN_FLOAT32, &two),
+                ag_out = tu_vec(got, PSCAN_FLOAT64, &two);
     TU_ASSERT_OK(pscan_scan(PSCAN_MAX, &ag, 0, PSCAN_FLOAT64, &ag_out, &o));
     cr_assert(eq(dbl, got[0], -INFINITY));
     cr_assert(eq(dbl, got[1], 4.0));
@@ -302,7 +311,8 @@ Test(flags, skip_nan_everywhere)
     /* complex: a NaN in either part drops the whole element */
     const double c[6] = {1, 1, NAN, 5, 2, NAN};
     double cout[6];
-    pscan_array ac = tu_vec((void *)(uintptr_t)c, PSCAN_COMPLEX128, &three), aco = tu_vec(cout, PSCAN_COMPLEX128, &three);
+    pscan_array ac = tu_vec((void *)(uintptr_t)c, PSCAN_COMPLEX128, &three),
+                aco = tu_vec(cout, PSCAN_COMPLEX128, &three);
     TU_ASSERT_OK(pscan_cumsum(&ac, 0, PSCAN_DTYPE_DEFAULT, &aco, &o));
     for (int i = 0; i < 6; i++)
         cr_assert(eq(dbl, cout[i], 1.0), "complex part %d", i);
@@ -333,13 +343,15 @@ Test(flags, check_overflow)
 {
     pscan_status s;
     /* no overflow: plain values */
-    run_flags(PSCAN_FLAG_CHECK_OVERFLOW, in4, PSCAN_INT64, 4, 4, PSCAN_DTYPE_DEFAULT, PSCAN_INT64, &s);
+    run_flags(PSCAN_FLAG_CHECK_OVERFLOW, in4, PSCAN_INT64, 4, 4, PSCAN_DTYPE_DEFAULT, PSCAN_INT64,
+              &s);
     cr_assert(eq(int, (int)s, (int)PSCAN_OK));
     const int64_t w[4] = {1, 3, 6, 10};
     expect_i64(w, 4, "check overflow, none");
     /* int64 overflow */
     const int64_t big[2] = {INT64_MAX, 1};
-    run_flags(PSCAN_FLAG_CHECK_OVERFLOW, big, PSCAN_INT64, 2, 2, PSCAN_DTYPE_DEFAULT, PSCAN_INT64, &s);
+    run_flags(PSCAN_FLAG_CHECK_OVERFLOW, big, PSCAN_INT64, 2, 2, PSCAN_DTYPE_DEFAULT, PSCAN_INT64,
+              &s);
     cr_assert(eq(int, (int)s, (int)PSCAN_EOVERFLOW));
     tu_assert_sentinel(ob, sizeof ob); /* out untouched */
     /* uint8 accumulator: 200 + 100 */
@@ -348,7 +360,8 @@ Test(flags, check_overflow)
     cr_assert(eq(int, (int)s, (int)PSCAN_EOVERFLOW));
     /* int8 input, int64 default accumulator: no overflow */
     const int8_t i8[2] = {100, 100};
-    run_flags(PSCAN_FLAG_CHECK_OVERFLOW, i8, PSCAN_INT8, 2, 2, PSCAN_DTYPE_DEFAULT, PSCAN_INT64, &s);
+    run_flags(PSCAN_FLAG_CHECK_OVERFLOW, i8, PSCAN_INT8, 2, 2, PSCAN_DTYPE_DEFAULT, PSCAN_INT64,
+              &s);
     cr_assert(eq(int, (int)s, (int)PSCAN_OK));
     const int64_t w8[2] = {100, 200};
     expect_i64(w8, 2, "int8 widened");
@@ -361,18 +374,21 @@ Test(flags, check_overflow_edges)
 {
     pscan_status s;
     const int64_t at_max[3] = {INT64_MAX - 5, 3, 2}; /* ends exactly at INT64_MAX */
-    run_flags(PSCAN_FLAG_CHECK_OVERFLOW, at_max, PSCAN_INT64, 3, 3, PSCAN_DTYPE_DEFAULT, PSCAN_INT64, &s);
+    run_flags(PSCAN_FLAG_CHECK_OVERFLOW, at_max, PSCAN_INT64, 3, 3, PSCAN_DTYPE_DEFAULT,
+              PSCAN_INT64, &s);
     cr_assert(eq(int, (int)s, (int)PSCAN_OK));
     const int64_t below_min[2] = {INT64_MIN + 1, -2};
-    run_flags(PSCAN_FLAG_CHECK_OVERFLOW, below_min, PSCAN_INT64, 2, 2, PSCAN_DTYPE_DEFAULT, PSCAN_INT64, &s);
+    run_flags(PSCAN_FLAG_CHECK_OVERFLOW, below_min, PSCAN_INT64, 2, 2, PSCAN_DTYPE_DEFAULT,
+              PSCAN_INT64, &s);
     cr_assert(eq(int, (int)s, (int)PSCAN_EOVERFLOW));
     /* a partial overflows although the total is fine: still an error */
     const int64_t back[3] = {INT64_MAX, 1, -1};
-    run_flags(PSCAN_FLAG_CHECK_OVERFLOW, back, PSCAN_INT64, 3, 3, PSCAN_DTYPE_DEFAULT, PSCAN_INT64, &s);
+    run_flags(PSCAN_FLAG_CHECK_OVERFLOW, back, PSCAN_INT64, 3, 3, PSCAN_DTYPE_DEFAULT, PSCAN_INT64,
+              &s);
     cr_assert(eq(int, (int)s, (int)PSCAN_EOVERFLOW));
     /* reversed, the partials are -1, 0, INT64_MAX: fine */
-    run_flags(PSCAN_FLAG_CHECK_OVERFLOW | PSCAN_FLAG_REVERSE, back, PSCAN_INT64, 3, 3, PSCAN_DTYPE_DEFAULT,
-              PSCAN_INT64, &s);
+    run_flags(PSCAN_FLAG_CHECK_OVERFLOW | PSCAN_FLAG_REVERSE, back, PSCAN_INT64, 3, 3,
+              PSCAN_DTYPE_DEFAULT, PSCAN_INT64, &s);
     cr_assert(eq(int, (int)s, (int)PSCAN_OK));
     /* int32 accumulator: 2^30 + 2^30 */
     const int64_t halves[2] = {INT64_C(1) << 30, INT64_C(1) << 30};
@@ -387,7 +403,8 @@ Test(flags, check_overflow_edges)
     ao = tu_vec(out, PSCAN_INT64, &two);
     pscan_opts o = PSCAN_OPTS_INIT;
     o.flags = PSCAN_FLAG_CHECK_OVERFLOW;
-    cr_assert(eq(int, (int)pscan_scan(PSCAN_PROD, &ap, 0, PSCAN_DTYPE_DEFAULT, &ao, &o), (int)PSCAN_EOVERFLOW));
+    cr_assert(eq(int, (int)pscan_scan(PSCAN_PROD, &ap, 0, PSCAN_DTYPE_DEFAULT, &ao, &o),
+                 (int)PSCAN_EOVERFLOW));
     cr_assert(eq(i64, out[0], -3));
     p[1] = INT64_C(1) << 30;
     TU_ASSERT_OK(pscan_scan(PSCAN_PROD, &ap, 0, PSCAN_DTYPE_DEFAULT, &ao, &o));
@@ -414,14 +431,16 @@ Test(flags, check_overflow_edges)
     for (int k = 0; k < 24; k++)
         m[k] = 1;
     const int64_t shape[3] = {2, 3, 4};
-    pscan_array am = tu_arr(m, PSCAN_INT64, 3, shape, NULL), amo = tu_arr(mo, PSCAN_INT64, 3, shape, NULL);
+    pscan_array am = tu_arr(m, PSCAN_INT64, 3, shape, NULL),
+                amo = tu_arr(mo, PSCAN_INT64, 3, shape, NULL);
     TU_ASSERT_OK(pscan_cumsum(&am, 1, PSCAN_DTYPE_DEFAULT, &amo, &o));
     for (int k = 0; k < 24; k++)
         m[k] = 0;
     m[(1 * 3 + 0) * 4 + 3] = INT64_MAX; /* lane (1, :, 3) is MAX, 1, 0 */
     m[(1 * 3 + 1) * 4 + 3] = 1;
     mo[0] = -9;
-    cr_assert(eq(int, (int)pscan_cumsum(&am, 1, PSCAN_DTYPE_DEFAULT, &amo, &o), (int)PSCAN_EOVERFLOW));
+    cr_assert(
+        eq(int, (int)pscan_cumsum(&am, 1, PSCAN_DTYPE_DEFAULT, &amo, &o), (int)PSCAN_EOVERFLOW));
     cr_assert(eq(i64, mo[0], -9));
     /* along axes 0 and 2 no lane holds both */
     TU_ASSERT_OK(pscan_cumsum(&am, 0, PSCAN_DTYPE_DEFAULT, &amo, &o));
@@ -432,8 +451,10 @@ Test(flags, check_overflow_edges)
     m[23] = INT64_MAX;
     m[0] = 1;
     const int64_t tshape[3] = {4, 3, 2}, tstrides[3] = {8, 32, 96}, flat = 24;
-    pscan_array at = tu_arr(m, PSCAN_INT64, 3, tshape, tstrides), aflat = tu_vec(mo, PSCAN_INT64, &flat);
-    cr_assert(eq(int, (int)pscan_cumsum(&at, PSCAN_AXIS_NONE, PSCAN_DTYPE_DEFAULT, &aflat, &o), (int)PSCAN_EOVERFLOW));
+    pscan_array at = tu_arr(m, PSCAN_INT64, 3, tshape, tstrides),
+                aflat = tu_vec(mo, PSCAN_INT64, &flat);
+    cr_assert(eq(int, (int)pscan_cumsum(&at, PSCAN_AXIS_NONE, PSCAN_DTYPE_DEFAULT, &aflat, &o),
+                 (int)PSCAN_EOVERFLOW));
     m[0] = 0;
     TU_ASSERT_OK(pscan_cumsum(&at, PSCAN_AXIS_NONE, PSCAN_DTYPE_DEFAULT, &aflat, &o));
     cr_assert(eq(i64, mo[23], INT64_MAX));
@@ -523,7 +544,9 @@ Test(flags, compensated_everywhere)
         cr_assert(eq(flt, co[2 * i + 1], (float)im), "im %lld", (long long)i);
     }
     /* float16: 1 + 2048 ones is 2049 exactly, which rounds to 2048 in half */
-    uint16_t h[3] = {tu_half_from_double(2048.0), tu_half_from_double(1.0), tu_half_from_double(1.0)}, ho[3];
+    uint16_t h[3] = {tu_half_from_double(2048.0), tu_half_from_double(1.0),
+                     tu_half_from_double(1.0)},
+             ho[3];
     const int64_t three = 3;
     pscan_array ah = tu_vec(h, PSCAN_FLOAT16, &three), aho = tu_vec(ho, PSCAN_FLOAT16, &three);
     TU_ASSERT_OK(pscan_cumsum(&ah, 0, PSCAN_DTYPE_DEFAULT, &aho, &o));
@@ -534,7 +557,8 @@ Test(flags, compensated_everywhere)
     const double d[2] = {1.0 + 0x1p-30, 0x1p-30};
     float fo[2];
     const int64_t two = 2;
-    pscan_array ad = tu_vec((void *)(uintptr_t)d, PSCAN_FLOAT64, &two), afo = tu_vec(fo, PSCAN_FLOAT32, &two);
+    pscan_array ad = tu_vec((void *)(uintptr_t)d, PSCAN_FLOAT64, &two),
+                afo = tu_vec(fo, PSCAN_FLOAT32, &two);
     TU_ASSERT_OK(pscan_cumsum(&ad, 0, PSCAN_FLOAT32, &afo, &o));
     cr_assert(eq(flt, fo[0], 1.0f));
     cr_assert(eq(flt, fo[1], 1.0f)); /* 1 + 2^-30, rounded to float32 */
@@ -542,7 +566,8 @@ Test(flags, compensated_everywhere)
     double m[12] = {1e16, 0, 1, 0, 1, 0, 1, 0, -1e16, 0, 1, 0};
     double mo[6];
     const int64_t shape[2] = {3, 2}, strides[2] = {32, 16};
-    pscan_array am = tu_arr(m, PSCAN_FLOAT64, 2, shape, strides), amo = tu_arr(mo, PSCAN_FLOAT64, 2, shape, NULL);
+    pscan_array am = tu_arr(m, PSCAN_FLOAT64, 2, shape, strides),
+                amo = tu_arr(mo, PSCAN_FLOAT64, 2, shape, NULL);
     o.flags = PSCAN_FLAG_COMPENSATED | PSCAN_FLAG_EXCLUSIVE;
     TU_ASSERT_OK(pscan_cumsum(&am, 0, PSCAN_DTYPE_DEFAULT, &amo, &o));
     const double want[6] = {0, 0, 1e16, 1, 1e16 + 1.0, 2}; /* 1e16 + 1 is a tie: to even */
@@ -554,7 +579,8 @@ Test(flags, compensated_everywhere)
     /* integers and MAX: the flag changes nothing */
     const int64_t ints[3] = {1, 2, 3};
     int64_t io[3];
-    pscan_array ai = tu_vec((void *)(uintptr_t)ints, PSCAN_INT64, &three), aio = tu_vec(io, PSCAN_INT64, &three);
+    pscan_array ai = tu_vec((void *)(uintptr_t)ints, PSCAN_INT64, &three),
+                aio = tu_vec(io, PSCAN_INT64, &three);
     TU_ASSERT_OK(pscan_cumsum(&ai, 0, PSCAN_DTYPE_DEFAULT, &aio, &o));
     cr_assert(eq(i64, io[2], 6));
     TU_ASSERT_OK(pscan_scan(PSCAN_MAX, &ad, 0, PSCAN_FLOAT32, &afo, &o));
@@ -571,7 +597,8 @@ Test(flags, skip_nan_compensated)
     const int64_t six = 6;
     const double m[6] = {1e16, NAN, 1, -1e16, NAN, 1};
     double mo[6];
-    pscan_array am = tu_vec((void *)(uintptr_t)m, PSCAN_FLOAT64, &six), amo = tu_vec(mo, PSCAN_FLOAT64, &six);
+    pscan_array am = tu_vec((void *)(uintptr_t)m, PSCAN_FLOAT64, &six),
+                amo = tu_vec(mo, PSCAN_FLOAT64, &six);
     pscan_opts o = PSCAN_OPTS_INIT;
     o.flags = PSCAN_FLAG_COMPENSATED | PSCAN_FLAG_SKIP_NAN;
     TU_ASSERT_OK(pscan_cumsum(&am, 0, PSCAN_DTYPE_DEFAULT, &amo, &o));
@@ -584,13 +611,15 @@ Test(flags, skip_nan_compensated)
         for (int threads = 1; threads <= 2; threads++) {
             const size_t item = tu_size(dtypes[d]);
             unsigned char *x = tu_malloc((size_t)n * item), *zeroed = tu_malloc((size_t)n * item);
-            unsigned char *got = tu_malloc((size_t)n * item), *want_bits = tu_malloc((size_t)n * item);
+            unsigned char *got = tu_malloc((size_t)n * item),
+                          *want_bits = tu_malloc((size_t)n * item);
             uint64_t seed = 17 + (uint64_t)d;
             tu_fill_scan_values(x, dtypes[d], n, PSCAN_SUM, &seed);
             memcpy(zeroed, x, (size_t)n * item);
             for (int64_t i = 0; i < n; i += 13) { /* NaN in one part; 0 in the copy */
                 const size_t part = dtypes[d] == PSCAN_FLOAT32 ? 4 : 8;
-                const size_t at = (size_t)i * item + (dtypes[d] == PSCAN_COMPLEX128 && i % 2 ? 8 : 0);
+                const size_t at =
+                    (size_t)i * item + (dtypes[d] == PSCAN_COMPLEX128 && i % 2 ? 8 : 0);
                 if (part == 4) {
                     const float nan = NAN;
                     memcpy(x + at, &nan, 4);
@@ -619,7 +648,8 @@ Test(flags, skip_nan_compensated)
 
 Test(flags, zero_flags_is_plain_cumsum)
 {
-    cr_assert(eq(int, run_flags(0u, in4, PSCAN_INT64, 4, 4, PSCAN_DTYPE_DEFAULT, PSCAN_INT64, NULL), 1));
+    cr_assert(
+        eq(int, run_flags(0u, in4, PSCAN_INT64, 4, 4, PSCAN_DTYPE_DEFAULT, PSCAN_INT64, NULL), 1));
     const int64_t w[4] = {1, 3, 6, 10};
     expect_i64(w, 4, "no flags");
 }

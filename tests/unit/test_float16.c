@@ -112,9 +112,11 @@ Test(float16, random_values_match_reference)
     for (uint64_t seed = 1; seed <= 4; ++seed) {
         random_halves(in, N, seed);
         ref_half_cumsum(in, want, N);
-        TU_ASSERT_OK(scan_h(in, out, N, PSCAN_DTYPE_DEFAULT, PSCAN_FLOAT16, PSCAN_ORDER_SEQUENTIAL));
+        TU_ASSERT_OK(
+            scan_h(in, out, N, PSCAN_DTYPE_DEFAULT, PSCAN_FLOAT16, PSCAN_ORDER_SEQUENTIAL));
         assert_half_bits(out, want, N);
-        TU_ASSERT_OK(scan_h(in, out, N, PSCAN_DTYPE_DEFAULT, PSCAN_FLOAT16, PSCAN_ORDER_REPRODUCIBLE));
+        TU_ASSERT_OK(
+            scan_h(in, out, N, PSCAN_DTYPE_DEFAULT, PSCAN_FLOAT16, PSCAN_ORDER_REPRODUCIBLE));
         assert_half_bits(out, want, N);
     }
 }
@@ -197,10 +199,17 @@ Test(float16, every_half_converts_exactly)
 
 Test(float16, float64_to_half_rounding)
 {
-    static const double v[] = {0.1,      -0.1,    1.0 / 3.0, 65504.0,  65519.0,  65520.0,   -65520.0,
-                               1e6,      1e-8,    3e-8,      0x1p-25,  0x1p-25 * 3.0, 0x1p-14,
-                               0x1p-14 - 0x1p-25, 2049.0, 2051.0, -0.0, INFINITY, -INFINITY,
-                               1.00048828125 /* 1 + 2^-11: tie to 1 */, 1.00146484375 /* tie up */};
+    static const double v[] = {0.1,          -0.1,
+                               1.0 / 3.0,    65504.0,
+                               65519.0,      65520.0,
+                               -65520.0,     1e6,
+                               1e-8,         3e-8,
+                               0x1p-25,      0x1p-25 * 3.0,
+                               0x1p-14,      0x1p-14 - 0x1p-25,
+                               2049.0,       2051.0,
+                               -0.0,         INFINITY,
+                               -INFINITY,    1.00048828125 /* 1 + 2^-11: tie to 1 */,
+                               1.00146484375 /* tie up */};
     enum { N = sizeof v / sizeof v[0] };
     uint16_t out[N], out2[N];
     const int64_t shape[2] = {N, 1};
@@ -241,8 +250,8 @@ Test(float16, integer_input_to_half)
     pscan_array ai = tu_arr((void *)(uintptr_t)v, PSCAN_INT64, 2, shape, NULL);
     pscan_array ao = tu_arr(out, PSCAN_FLOAT16, 2, shape, NULL);
     TU_ASSERT_OK(pscan_cumsum(&ai, 1, PSCAN_FLOAT16, &ao, NULL));
-    const uint16_t want[N] = {0x7c00, 0xfc00, 0x7bff, tu_half_from_double(2048),
-                              tu_half_from_double(2052), 0x3c00};
+    const uint16_t want[N] = {
+        0x7c00, 0xfc00, 0x7bff, tu_half_from_double(2048), tu_half_from_double(2052), 0x3c00};
     assert_half_bits(out, want, N);
     TU_ASSERT_OK(pscan_cumsum(&ai, 1, PSCAN_DTYPE_DEFAULT, &ao, NULL));
     assert_half_bits(out, want, N);
@@ -250,7 +259,11 @@ Test(float16, integer_input_to_half)
 
 Test(float16, half_to_integer)
 {
-    const uint16_t in[6] = {0x7c00, 0xfc00, 0x7e00, tu_half_from_double(-2.5), tu_half_from_double(300.0),
+    const uint16_t in[6] = {0x7c00,
+                            0xfc00,
+                            0x7e00,
+                            tu_half_from_double(-2.5),
+                            tu_half_from_double(300.0),
                             tu_half_from_double(65504.0)};
     enum { N = 6 };
     const int64_t shape[2] = {N, 1};

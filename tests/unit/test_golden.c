@@ -42,9 +42,20 @@ typedef struct golden_case {
 static const golden_case cases[] = {
     {"float64 cumsum 2^22", PSCAN_SUM, PSCAN_FLOAT64, 1, {1 << 22, 0}, 0, 0xcc82eb48f32695c0ull},
     {"float32 cumsum 2^22", PSCAN_SUM, PSCAN_FLOAT32, 1, {1 << 22, 0}, 0, 0xecdf08ec5cd36c98ull},
-    {"float64 (256, 12288) cumsum axis 1", PSCAN_SUM, PSCAN_FLOAT64, 2, {256, 12288}, 1,
+    {"float64 (256, 12288) cumsum axis 1",
+     PSCAN_SUM,
+     PSCAN_FLOAT64,
+     2,
+     {256, 12288},
+     1,
      0xdea27b2d5b98fb09ull},
-    {"complex128 cumprod 2^16", PSCAN_PROD, PSCAN_COMPLEX128, 1, {1 << 16, 0}, 0, 0x4ffe2b8c6e883d73ull},
+    {"complex128 cumprod 2^16",
+     PSCAN_PROD,
+     PSCAN_COMPLEX128,
+     1,
+     {1 << 16, 0},
+     0,
+     0x4ffe2b8c6e883d73ull},
 };
 
 enum { MAX_THREADS = 4 };
@@ -59,10 +70,11 @@ static void fill(void *data, const golden_case *c, int64_t n)
         const double unit = (double)(tu_rand(&state) >> 40) * 0x1.0p-24 - 0.5;
         const int scale = (int)(tu_rand(&state) % 41) - 20;
         if (c->op == PSCAN_PROD)
-            tu_put_f64((char *)data + (size_t)i * tu_size(c->dtype), c->dtype, 1.0 + unit * 0x1.0p-8,
-                       unit * 0x1.0p-9);
+            tu_put_f64((char *)data + (size_t)i * tu_size(c->dtype), c->dtype,
+                       1.0 + unit * 0x1.0p-8, unit * 0x1.0p-9);
         else
-            tu_put_f64((char *)data + (size_t)i * tu_size(c->dtype), c->dtype, ldexp(unit, scale), 0);
+            tu_put_f64((char *)data + (size_t)i * tu_size(c->dtype), c->dtype, ldexp(unit, scale),
+                       0);
     }
 }
 
@@ -125,13 +137,14 @@ Test(golden, reproducible_bits_are_those_of_release_0_1_0)
         close(fds[0]);
         int status;
         waitpid(pid, &status, 0);
-        cr_assert(eq(int, WIFEXITED(status) && WEXITSTATUS(status) == 0, 1), "PSCAN_ISA=%s: the child failed",
-                  isas[v]);
+        cr_assert(eq(int, WIFEXITED(status) && WEXITSTATUS(status) == 0, 1),
+                  "PSCAN_ISA=%s: the child failed", isas[v]);
         cr_assert(eq(sz, got, sizeof report));
         for (size_t k = 0; k < TU_COUNT(cases); ++k)
             for (int t = 0; t < MAX_THREADS; ++t)
-                cr_expect(eq(u64, report.hashes[k][t], cases[k].hash),
-                          "%s on %d threads, PSCAN_ISA=%s (ran as %s): not the bits of release 0.1.0",
-                          cases[k].name, t + 1, isas[v], report.ran_as);
+                cr_expect(
+                    eq(u64, report.hashes[k][t], cases[k].hash),
+                    "%s on %d threads, PSCAN_ISA=%s (ran as %s): not the bits of release 0.1.0",
+                    cases[k].name, t + 1, isas[v], report.ran_as);
     }
 }

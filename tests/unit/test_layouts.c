@@ -19,7 +19,8 @@ typedef struct view {
 
 /* A view of `shape` laid out with explicit element strides (in units of
  * elements, may be negative or 0); memory sized to fit exactly. */
-static void make_view(view *v, pscan_dtype t, int ndim, const int64_t *shape, const int64_t *el_strides)
+static void make_view(view *v, pscan_dtype t, int ndim, const int64_t *shape,
+                      const int64_t *el_strides)
 {
     int64_t es = (int64_t)tu_size(t), lo = 0, hi = 0;
     for (int d = 0; d < ndim; ++d) {
@@ -42,7 +43,8 @@ static void make_view(view *v, pscan_dtype t, int ndim, const int64_t *shape, co
 
 /* Random layout: dims in a random memory order, random padding, random
  * flips, and (if zero_ok) random zero strides. */
-static void rand_view(view *v, pscan_dtype t, int ndim, const int64_t *shape, uint64_t *rng, int zero_ok)
+static void rand_view(view *v, pscan_dtype t, int ndim, const int64_t *shape, uint64_t *rng,
+                      int zero_ok)
 {
     int perm[PSCAN_MAX_DIMS];
     int64_t el[PSCAN_MAX_DIMS];
@@ -173,7 +175,8 @@ Test(layouts, c_contiguous_null_strides)
     int64_t in[12], out[12], flat[12];
     for (int i = 0; i < 12; ++i)
         in[i] = i + 1;
-    pscan_array ai = tu_arr(in, PSCAN_INT64, 2, S34, NULL), ao = tu_arr(out, PSCAN_INT64, 2, S34, NULL);
+    pscan_array ai = tu_arr(in, PSCAN_INT64, 2, S34, NULL),
+                ao = tu_arr(out, PSCAN_INT64, 2, S34, NULL);
     const int axes[4] = {0, 1, -1, -2};
     const int64_t *wants[4] = {W_AX0, W_AX1, W_AX1, W_AX0};
     for (int k = 0; k < 4; ++k) {
@@ -206,7 +209,8 @@ Test(layouts, fortran_order)
 
 Test(layouts, negative_strides)
 {
-    const int64_t rr[2] = {-4, 1}, rc[2] = {4, -1}, both[2] = {-4, -1}, fneg[2] = {-1, -3}, c[2] = {4, 1};
+    const int64_t rr[2] = {-4, 1}, rc[2] = {4, -1}, both[2] = {-4, -1}, fneg[2] = {-1, -3},
+                  c[2] = {4, 1};
     check_matrix_layout(rr, c);
     check_matrix_layout(rc, c);
     check_matrix_layout(both, both);
@@ -230,7 +234,8 @@ Test(layouts, interleaved_out_strides_that_do_not_alias)
     for (int i = 0; i < 8; ++i)
         out[i] = -7;
     const int64_t shape[2] = {3, 2}, st[2] = {16, 24};
-    pscan_array ai = tu_arr(in, PSCAN_INT64, 2, shape, NULL), ao = tu_arr(out, PSCAN_INT64, 2, shape, st);
+    pscan_array ai = tu_arr(in, PSCAN_INT64, 2, shape, NULL),
+                ao = tu_arr(out, PSCAN_INT64, 2, shape, st);
     pscan_status s = pscan_cumsum(&ai, 0, PSCAN_DTYPE_DEFAULT, &ao, NULL);
     cr_assert(eq(int, (int)s, (int)PSCAN_OK), "%s", pscan_strerror(s));
     /* cumsum axis 0: [[1,2],[4,6],[9,12]]; (i,j) lives at out[2i + 3j] */
@@ -248,7 +253,8 @@ Test(layouts, interleaved_out_strides_that_alias)
     for (int i = 0; i < 16; ++i)
         out[i] = -7;
     const int64_t shape[2] = {4, 3}, st[2] = {16, 24};
-    pscan_array ai = tu_arr(in, PSCAN_INT64, 2, shape, NULL), ao = tu_arr(out, PSCAN_INT64, 2, shape, st);
+    pscan_array ai = tu_arr(in, PSCAN_INT64, 2, shape, NULL),
+                ao = tu_arr(out, PSCAN_INT64, 2, shape, st);
     pscan_status s = pscan_cumsum(&ai, 0, PSCAN_DTYPE_DEFAULT, &ao, NULL);
     cr_assert(eq(int, (int)s, (int)PSCAN_EOUTALIAS), "%s", pscan_strerror(s));
     for (int i = 0; i < 16; ++i)
@@ -261,9 +267,11 @@ Test(layouts, length_one_dims_ignore_their_strides)
      * 0: extreme values are valid, in and out */
     int64_t in[3] = {4, 5, 6}, out[3], flat[3];
     const int64_t s13[2] = {1, 3}, s31[2] = {3, 1}, n3 = 3;
-    const int64_t st13[2][2] = {{INT64_MIN, 8}, {INT64_MAX, 8}}, st31[2][2] = {{8, INT64_MIN}, {8, INT64_MAX}};
+    const int64_t st13[2][2] = {{INT64_MIN, 8}, {INT64_MAX, 8}},
+                  st31[2][2] = {{8, INT64_MIN}, {8, INT64_MAX}};
     for (int k = 0; k < 2; ++k) {
-        const pscan_array ins[2] = {tu_arr(in, PSCAN_INT64, 2, s13, st13[k]), tu_arr(in, PSCAN_INT64, 2, s31, st31[k])};
+        const pscan_array ins[2] = {tu_arr(in, PSCAN_INT64, 2, s13, st13[k]),
+                                    tu_arr(in, PSCAN_INT64, 2, s31, st31[k])};
         const pscan_array outs[2] = {tu_arr(out, PSCAN_INT64, 2, s13, st13[1 - k]),
                                      tu_arr(out, PSCAN_INT64, 2, s31, st31[1 - k])};
         for (int v = 0; v < 2; ++v) {
@@ -478,12 +486,16 @@ Test(layouts, long_lanes_strided)
     uint64_t rng = 5000;
     /* (5000, 3) along axis 0 and (3, 5000) along axis 1, C and F layouts */
     const int64_t tall[2] = {5000, 3}, wide[2] = {3, 5000};
-    const int64_t c_tall[2] = {3, 1}, f_tall[2] = {1, 5000}, c_wide[2] = {5000, 1}, f_wide[2] = {1, 3};
+    const int64_t c_tall[2] = {3, 1}, f_tall[2] = {1, 5000}, c_wide[2] = {5000, 1},
+                  f_wide[2] = {1, 3};
     const int64_t neg_tall[2] = {-3, 1};
     struct {
         const int64_t *shape, *in_el, *out_el;
-    } cases[] = {{tall, c_tall, c_tall}, {tall, f_tall, c_tall}, {tall, neg_tall, f_tall},
-                 {wide, c_wide, f_wide}, {wide, f_wide, c_wide}};
+    } cases[] = {{tall, c_tall, c_tall},
+                 {tall, f_tall, c_tall},
+                 {tall, neg_tall, f_tall},
+                 {wide, c_wide, f_wide},
+                 {wide, f_wide, c_wide}};
     for (size_t k = 0; k < TU_COUNT(cases); ++k) {
         view in, out;
         make_view(&in, PSCAN_INT64, 2, cases[k].shape, cases[k].in_el);
@@ -514,9 +526,11 @@ Test(layouts, long_lanes_strided)
 
 Test(layouts, random_layouts_and_dtypes)
 {
-    static const pscan_dtype in_types[] = {PSCAN_INT8,  PSCAN_INT16,  PSCAN_INT32,  PSCAN_INT64,
-                                           PSCAN_FLOAT32, PSCAN_FLOAT64, PSCAN_COMPLEX128};
-    static const pscan_dtype out_types[] = {PSCAN_INT64, PSCAN_INT32, PSCAN_FLOAT64, PSCAN_COMPLEX64};
+    static const pscan_dtype in_types[] = {PSCAN_INT8,      PSCAN_INT16,   PSCAN_INT32,
+                                           PSCAN_INT64,     PSCAN_FLOAT32, PSCAN_FLOAT64,
+                                           PSCAN_COMPLEX128};
+    static const pscan_dtype out_types[] = {PSCAN_INT64, PSCAN_INT32, PSCAN_FLOAT64,
+                                            PSCAN_COMPLEX64};
     uint64_t rng = 12345;
     for (int rep = 0; rep < 300; ++rep) {
         int ndim = (int)tu_rand_range(&rng, 1, 5);

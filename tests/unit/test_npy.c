@@ -39,7 +39,8 @@ static pscan_npy_status parse_dict(int major, const char *dict, pscan_npy_header
 Test(npy, headers_numpy_writes)
 {
     pscan_npy_header h;
-    cr_assert(eq(int, parse_dict(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (3, 4), }", &h),
+    cr_assert(eq(int,
+                 parse_dict(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (3, 4), }", &h),
                  PSCAN_NPY_OK));
     cr_assert(eq(int, (int)h.dtype, (int)PSCAN_INT64));
     cr_assert(eq(int, h.big_endian, 0));
@@ -63,8 +64,9 @@ Test(npy, headers_numpy_writes)
     cr_assert(eq(int, h.ndim, 0));
     cr_assert(eq(int, (int)h.dtype, (int)PSCAN_BOOL));
     cr_assert(eq(sz, h.data_offset, 128)); /* 12 + 56 + newline, padded */
-    cr_assert(eq(int, parse_dict(3, "{'descr': '<c16', 'fortran_order': False, 'shape': (2, 0, 7), }", &h),
-                 PSCAN_NPY_OK));
+    cr_assert(eq(
+        int, parse_dict(3, "{'descr': '<c16', 'fortran_order': False, 'shape': (2, 0, 7), }", &h),
+        PSCAN_NPY_OK));
     cr_assert(eq(int, (int)h.dtype, (int)PSCAN_COMPLEX128));
     cr_assert(eq(i64, h.shape[1], 0));
     uint64_t bytes = 1;
@@ -72,7 +74,8 @@ Test(npy, headers_numpy_writes)
     cr_assert(eq(u64, bytes, 0));
 
     /* what Python's literal syntax also allows: other quotes, order, spacing */
-    cr_assert(eq(int, parse_dict(1, "{\"shape\":(7,),\"fortran_order\":False,\"descr\":\"<f2\"}", &h),
+    cr_assert(eq(int,
+                 parse_dict(1, "{\"shape\":(7,),\"fortran_order\":False,\"descr\":\"<f2\"}", &h),
                  PSCAN_NPY_OK));
     cr_assert(eq(int, (int)h.dtype, (int)PSCAN_FLOAT16));
     cr_assert(eq(i64, h.shape[0], 7));
@@ -85,14 +88,14 @@ Test(npy, every_descr)
         pscan_dtype dtype;
         int big_endian;
     } cases[] = {
-        {"|b1", PSCAN_BOOL, 0},       {"|i1", PSCAN_INT8, 0},       {"<i2", PSCAN_INT16, 0},
-        {">i2", PSCAN_INT16, 1},      {"<i4", PSCAN_INT32, 0},      {">i4", PSCAN_INT32, 1},
-        {"<i8", PSCAN_INT64, 0},      {">i8", PSCAN_INT64, 1},      {"|u1", PSCAN_UINT8, 0},
-        {"<u2", PSCAN_UINT16, 0},     {">u4", PSCAN_UINT32, 1},     {"<u8", PSCAN_UINT64, 0},
-        {"<f2", PSCAN_FLOAT16, 0},    {">f2", PSCAN_FLOAT16, 1},    {"<f4", PSCAN_FLOAT32, 0},
-        {">f4", PSCAN_FLOAT32, 1},    {"<f8", PSCAN_FLOAT64, 0},    {"<c8", PSCAN_COMPLEX64, 0},
-        {">c8", PSCAN_COMPLEX64, 1},  {"<c16", PSCAN_COMPLEX128, 0}, {">c16", PSCAN_COMPLEX128, 1},
-        {"=i8", PSCAN_INT64, 0},      {"<b1", PSCAN_BOOL, 0},       {">i1", PSCAN_INT8, 0},
+        {"|b1", PSCAN_BOOL, 0},      {"|i1", PSCAN_INT8, 0},        {"<i2", PSCAN_INT16, 0},
+        {">i2", PSCAN_INT16, 1},     {"<i4", PSCAN_INT32, 0},       {">i4", PSCAN_INT32, 1},
+        {"<i8", PSCAN_INT64, 0},     {">i8", PSCAN_INT64, 1},       {"|u1", PSCAN_UINT8, 0},
+        {"<u2", PSCAN_UINT16, 0},    {">u4", PSCAN_UINT32, 1},      {"<u8", PSCAN_UINT64, 0},
+        {"<f2", PSCAN_FLOAT16, 0},   {">f2", PSCAN_FLOAT16, 1},     {"<f4", PSCAN_FLOAT32, 0},
+        {">f4", PSCAN_FLOAT32, 1},   {"<f8", PSCAN_FLOAT64, 0},     {"<c8", PSCAN_COMPLEX64, 0},
+        {">c8", PSCAN_COMPLEX64, 1}, {"<c16", PSCAN_COMPLEX128, 0}, {">c16", PSCAN_COMPLEX128, 1},
+        {"=i8", PSCAN_INT64, 0},     {"<b1", PSCAN_BOOL, 0},        {">i1", PSCAN_INT8, 0},
     };
     for (size_t k = 0; k < TU_COUNT(cases); ++k) {
         char dict[128];
@@ -149,9 +152,10 @@ Test(npy, malformed_headers)
         const char *dict;
         pscan_npy_status status;
     } cases[] = {
-        {1, "{'descr': '<i8', 'fortran_order': False}", PSCAN_NPY_EDICT},          /* no shape */
+        {1, "{'descr': '<i8', 'fortran_order': False}", PSCAN_NPY_EDICT}, /* no shape */
         {1, "{'descr': '<i8', 'fortran_order': False, 'shape': (1,), 'x': 1}", PSCAN_NPY_EDICT},
-        {1, "{'descr': '<i8', 'descr': '<i8', 'fortran_order': False, 'shape': (1,)}", PSCAN_NPY_EDICT},
+        {1, "{'descr': '<i8', 'descr': '<i8', 'fortran_order': False, 'shape': (1,)}",
+         PSCAN_NPY_EDICT},
         {1, "{'descr': '<i8', 'fortran_order': False, 'shape': (1,)", PSCAN_NPY_EDICT}, /* no } */
         {1, "{'descr': '<i8', 'fortran_order': False, 'shape': (1,)} junk", PSCAN_NPY_EDICT},
         {1, "['descr']", PSCAN_NPY_EDICT},
@@ -165,8 +169,10 @@ Test(npy, malformed_headers)
         {1, "{'descr': '<i8', 'fortran_order': False, 'shape': (3.5,)}", PSCAN_NPY_ESHAPE},
         {1, "{'descr': '<i8', 'fortran_order': False, 'shape': (3)}", PSCAN_NPY_ESHAPE},
         {1, "{'descr': '<i8', 'fortran_order': False, 'shape': [3]}", PSCAN_NPY_ESHAPE},
-        {1, "{'descr': '<i8', 'fortran_order': False, 'shape': (99999999999999999999,)}", PSCAN_NPY_ESIZE},
-        {1, "{'descr': '<i8', 'fortran_order': False, 'shape': (4611686018427387904, 4)}", PSCAN_NPY_ESIZE},
+        {1, "{'descr': '<i8', 'fortran_order': False, 'shape': (99999999999999999999,)}",
+         PSCAN_NPY_ESIZE},
+        {1, "{'descr': '<i8', 'fortran_order': False, 'shape': (4611686018427387904, 4)}",
+         PSCAN_NPY_ESIZE},
     };
     for (size_t k = 0; k < TU_COUNT(cases); ++k) {
         pscan_npy_header h;
@@ -187,8 +193,9 @@ Test(npy, truncated_foreign_and_oversized_files)
     /* cut anywhere inside the header */
     const size_t cuts[] = {3, 7, 9, 20, len - 1};
     for (size_t k = 0; k < TU_COUNT(cuts); ++k)
-        cr_assert(eq(int, (int)pscan_npy_parse(buf, cuts[k], &h, NULL, 0), (int)PSCAN_NPY_ETRUNCATED),
-                  "cut at %zu", cuts[k]);
+        cr_assert(
+            eq(int, (int)pscan_npy_parse(buf, cuts[k], &h, NULL, 0), (int)PSCAN_NPY_ETRUNCATED),
+            "cut at %zu", cuts[k]);
     cr_assert(eq(int, (int)pscan_npy_parse(buf, len, &h, NULL, 0), (int)PSCAN_NPY_OK));
     /* an empty file maps to no bytes at all */
     cr_assert(eq(int, (int)pscan_npy_parse(NULL, 0, &h, NULL, 0), (int)PSCAN_NPY_ETRUNCATED));
@@ -196,13 +203,16 @@ Test(npy, truncated_foreign_and_oversized_files)
     unsigned char other[64];
     memcpy(other, buf, sizeof other);
     other[1] = 'X';
-    cr_assert(eq(int, (int)pscan_npy_parse(other, sizeof other, &h, NULL, 0), (int)PSCAN_NPY_EMAGIC));
+    cr_assert(
+        eq(int, (int)pscan_npy_parse(other, sizeof other, &h, NULL, 0), (int)PSCAN_NPY_EMAGIC));
     memcpy(other, buf, sizeof other);
     other[6] = 4;
-    cr_assert(eq(int, (int)pscan_npy_parse(other, sizeof other, &h, NULL, 0), (int)PSCAN_NPY_EVERSION));
+    cr_assert(
+        eq(int, (int)pscan_npy_parse(other, sizeof other, &h, NULL, 0), (int)PSCAN_NPY_EVERSION));
     other[6] = 1;
     other[7] = 1;
-    cr_assert(eq(int, (int)pscan_npy_parse(other, sizeof other, &h, NULL, 0), (int)PSCAN_NPY_EVERSION));
+    cr_assert(
+        eq(int, (int)pscan_npy_parse(other, sizeof other, &h, NULL, 0), (int)PSCAN_NPY_EVERSION));
     /* a v2 header that claims 2 MiB: over the limit, before reading it */
     memcpy(other, "\x93NUMPY\x02\x00\x00\x00\x20\x00", 12);
     char message[128];

@@ -8,7 +8,8 @@ static _Alignas(16) unsigned char ob[1024];
 
 /* Runs op over a 1-D contiguous input into ob; every op is implemented, so
  * anything but PSCAN_OK fails. Returns 1 so callers read as "if it ran". */
-static int run_op(pscan_op op, const void *in, pscan_dtype it, int64_t n, pscan_dtype acc, pscan_dtype ot)
+static int run_op(pscan_op op, const void *in, pscan_dtype it, int64_t n, pscan_dtype acc,
+                  pscan_dtype ot)
 {
     pscan_array ai = tu_vec((void *)(uintptr_t)in, it, &n), ao = tu_vec(ob, ot, &n);
     tu_fill_sentinel(ob, sizeof ob);
@@ -51,7 +52,8 @@ Test(ops, scan_sum_is_cumsum)
         for (int k = -2; k <= 2; ++k) {
             int axis = k == 2 ? PSCAN_AXIS_NONE : k;
             pscan_array ai = tu_arr(in, PSCAN_FLOAT64, 2, shape, strides[s]);
-            pscan_array a1 = k == 2 ? tu_vec(o1, PSCAN_FLOAT32, &n) : tu_arr(o1, PSCAN_FLOAT32, 2, shape, NULL);
+            pscan_array a1 =
+                k == 2 ? tu_vec(o1, PSCAN_FLOAT32, &n) : tu_arr(o1, PSCAN_FLOAT32, 2, shape, NULL);
             pscan_array a2 = a1;
             a2.data = o2;
             memset(o1, 0x11, R * C * 4);
@@ -62,7 +64,8 @@ Test(ops, scan_sum_is_cumsum)
             /* explicit accumulator too */
             TU_ASSERT_OK(pscan_cumsum(&ai, axis, PSCAN_FLOAT32, &a1, NULL));
             TU_ASSERT_OK(pscan_scan(PSCAN_SUM, &ai, axis, PSCAN_FLOAT32, &a2, NULL));
-            cr_assert(eq(int, memcmp(o1, o2, R * C * 4), 0), "layout %d axis %d (float32)", s, axis);
+            cr_assert(eq(int, memcmp(o1, o2, R * C * 4), 0), "layout %d axis %d (float32)", s,
+                      axis);
         }
     free(in);
     free(o1);
@@ -77,8 +80,10 @@ Test(ops, scan_sum_integers_and_errors_match_cumsum)
     expect_out_i64(PSCAN_INT64, want, 5, "sum");
     /* an invalid axis is reported the same way by both entry points */
     const int64_t n = 5;
-    pscan_array ai = tu_vec((void *)(uintptr_t)in, PSCAN_INT8, &n), ao = tu_vec(ob, PSCAN_INT64, &n);
-    cr_assert(eq(int, (int)pscan_scan(PSCAN_SUM, &ai, 1, PSCAN_DTYPE_DEFAULT, &ao, NULL), (int)PSCAN_EAXIS));
+    pscan_array ai = tu_vec((void *)(uintptr_t)in, PSCAN_INT8, &n),
+                ao = tu_vec(ob, PSCAN_INT64, &n);
+    cr_assert(eq(int, (int)pscan_scan(PSCAN_SUM, &ai, 1, PSCAN_DTYPE_DEFAULT, &ao, NULL),
+                 (int)PSCAN_EAXIS));
     cr_assert(eq(int, (int)pscan_cumsum(&ai, 1, PSCAN_DTYPE_DEFAULT, &ao, NULL), (int)PSCAN_EAXIS));
 }
 
@@ -223,10 +228,14 @@ Test(ops, min_numpy_values)
 static int64_t ref_combine(pscan_op op, int64_t a, int64_t b)
 {
     switch (op) {
-    case PSCAN_PROD: return (int64_t)((uint64_t)a * (uint64_t)b);
-    case PSCAN_MAX: return a > b ? a : b;
-    case PSCAN_MIN: return a < b ? a : b;
-    default: return (int64_t)((uint64_t)a + (uint64_t)b);
+    case PSCAN_PROD:
+        return (int64_t)((uint64_t)a * (uint64_t)b);
+    case PSCAN_MAX:
+        return a > b ? a : b;
+    case PSCAN_MIN:
+        return a < b ? a : b;
+    default:
+        return (int64_t)((uint64_t)a + (uint64_t)b);
     }
 }
 
@@ -245,10 +254,13 @@ Test(ops, long_lanes_every_op_every_thread_count)
         for (int i = 0; i < N; ++i) {
             /* products of +-1 and a rare 3 stay meaningful under wrapping;
              * alternating +-2 and +-0.5 keep float products exact */
-            in[i] = op == PSCAN_PROD ? (tu_rand_range(&rng, 0, 99) == 0 ? 3 : tu_rand_range(&rng, 0, 1) ? 1 : -1)
+            in[i] = op == PSCAN_PROD ? (tu_rand_range(&rng, 0, 99) == 0 ? 3
+                                        : tu_rand_range(&rng, 0, 1)     ? 1
+                                                                        : -1)
                                      : tu_rand_range(&rng, -1000000, 1000000);
-            fin[i] = op == PSCAN_PROD ? (tu_rand_range(&rng, 0, 1) ? 1.0 : -1.0) * (i % 2 ? 2.0 : 0.5)
-                                      : (double)in[i] * 0.5;
+            fin[i] = op == PSCAN_PROD
+                         ? (tu_rand_range(&rng, 0, 1) ? 1.0 : -1.0) * (i % 2 ? 2.0 : 0.5)
+                         : (double)in[i] * 0.5;
         }
         want[0] = in[0];
         for (int i = 1; i < N; ++i)
@@ -269,9 +281,11 @@ Test(ops, long_lanes_every_op_every_thread_count)
                 for (int i = 0; i < N && bad < 0; ++i)
                     if (out[i] != want[i])
                         bad = i;
-                cr_assert(eq(i64, bad, -1), "op %d threads %d order %d", (int)op, threads[t], order);
+                cr_assert(eq(i64, bad, -1), "op %d threads %d order %d", (int)op, threads[t],
+                          order);
                 s = pscan_scan(op, &fi, 0, PSCAN_DTYPE_DEFAULT, &fo, &o);
-                cr_assert(eq(int, (int)s, (int)PSCAN_OK), "op %d float: %s", (int)op, pscan_strerror(s));
+                cr_assert(eq(int, (int)s, (int)PSCAN_OK), "op %d float: %s", (int)op,
+                          pscan_strerror(s));
                 double acc = fin[0];
                 for (int i = 0; i < N && bad < 0; ++i) {
                     if (i > 0)
@@ -282,7 +296,8 @@ Test(ops, long_lanes_every_op_every_thread_count)
                     if (tu_dbits(fout[i]) != tu_dbits(acc))
                         bad = i;
                 }
-                cr_assert(eq(i64, bad, -1), "op %d float threads %d order %d", (int)op, threads[t], order);
+                cr_assert(eq(i64, bad, -1), "op %d float threads %d order %d", (int)op, threads[t],
+                          order);
             }
     }
     free(in);
@@ -314,7 +329,8 @@ Test(ops, unsupported_ops_leave_out_untouched_in_2d)
                 tu_assert_sentinel(ob, sizeof ob);
                 continue;
             }
-            cr_assert(eq(int, (int)s, (int)PSCAN_OK), "op %d axis %d: %s", op, axis, pscan_strerror(s));
+            cr_assert(eq(int, (int)s, (int)PSCAN_OK), "op %d axis %d: %s", op, axis,
+                      pscan_strerror(s));
             expect_out_i64(PSCAN_INT64, w[op][axis], 6, "2-D");
         }
 }

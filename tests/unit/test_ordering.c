@@ -83,24 +83,25 @@ static void ref_2d(const void *in, void *out, int64_t rows, int64_t cols, int ax
             ref_lane(i8 + r * cols * es, es, o8 + r * cols * es, es, cols, t);
 }
 
-static pscan_status scan2d(const void *in, void *out, int64_t rows, int64_t cols, int axis, pscan_dtype t,
-                           pscan_order order, int threads)
+static pscan_status scan2d(const void *in, void *out, int64_t rows, int64_t cols, int axis,
+                           pscan_dtype t, pscan_order order, int threads)
 {
     const int64_t shape[2] = {rows, cols};
-    pscan_array ai = tu_arr((void *)(uintptr_t)in, t, 2, shape, NULL), ao = tu_arr(out, t, 2, shape, NULL);
+    pscan_array ai = tu_arr((void *)(uintptr_t)in, t, 2, shape, NULL),
+                ao = tu_arr(out, t, 2, shape, NULL);
     pscan_opts o = PSCAN_OPTS_INIT;
     o.order = order;
     o.threads = threads;
     return pscan_cumsum(&ai, axis, PSCAN_DTYPE_DEFAULT, &ao, &o);
 }
 
-static const pscan_dtype float_types[] = {PSCAN_FLOAT32, PSCAN_FLOAT64, PSCAN_COMPLEX64, PSCAN_COMPLEX128,
-                                          PSCAN_FLOAT16};
+static const pscan_dtype float_types[] = {PSCAN_FLOAT32, PSCAN_FLOAT64, PSCAN_COMPLEX64,
+                                          PSCAN_COMPLEX128, PSCAN_FLOAT16};
 static const int thread_counts[] = {0, 1, 2, 3, 8};
 
 /* Compare one (rows, cols, axis) scan with the left-to-right reference. */
-static void expect_sequential_bits(int64_t rows, int64_t cols, int axis, pscan_dtype t, pscan_order order,
-                                   int threads, uint64_t seed)
+static void expect_sequential_bits(int64_t rows, int64_t cols, int axis, pscan_dtype t,
+                                   pscan_order order, int threads, uint64_t seed)
 {
     size_t bytes = (size_t)(rows * cols) * tu_size(t);
     void *in = tu_malloc(bytes), *out = tu_malloc(bytes), *want = tu_malloc(bytes);
@@ -109,7 +110,8 @@ static void expect_sequential_bits(int64_t rows, int64_t cols, int axis, pscan_d
     pscan_status s = scan2d(in, out, rows, cols, axis, t, order, threads);
     cr_assert(eq(int, (int)s, (int)PSCAN_OK), "%s", pscan_strerror(s));
     int64_t d = first_diff(out, want, rows * cols, tu_size(t));
-    cr_assert(eq(i64, d, -1), "%s (%lld, %lld) axis %d order %d threads %d: first differing element",
+    cr_assert(eq(i64, d, -1),
+              "%s (%lld, %lld) axis %d order %d threads %d: first differing element",
               pscan_dtype_name(t), (long long)rows, (long long)cols, axis, (int)order, threads);
     free(in);
     free(out);
@@ -119,12 +121,13 @@ static void expect_sequential_bits(int64_t rows, int64_t cols, int axis, pscan_d
 Test(ordering, numpy_literals_both_orders)
 {
     /* numpy 1.24: cumsum(full(10, 0.1)) in float64 and float32, bit patterns */
-    static const uint64_t w64[10] = {0x3fb999999999999aull, 0x3fc999999999999aull, 0x3fd3333333333334ull,
-                                     0x3fd999999999999aull, 0x3fe0000000000000ull, 0x3fe3333333333333ull,
-                                     0x3fe6666666666666ull, 0x3fe9999999999999ull, 0x3fecccccccccccccull,
-                                     0x3fefffffffffffffull};
-    static const uint32_t w32[10] = {0x3dcccccdu, 0x3e4ccccdu, 0x3e99999au, 0x3ecccccdu, 0x3f000000u,
-                                     0x3f19999au, 0x3f333334u, 0x3f4cccceu, 0x3f666668u, 0x3f800001u};
+    static const uint64_t w64[10] = {
+        0x3fb999999999999aull, 0x3fc999999999999aull, 0x3fd3333333333334ull, 0x3fd999999999999aull,
+        0x3fe0000000000000ull, 0x3fe3333333333333ull, 0x3fe6666666666666ull, 0x3fe9999999999999ull,
+        0x3fecccccccccccccull, 0x3fefffffffffffffull};
+    static const uint32_t w32[10] = {0x3dcccccdu, 0x3e4ccccdu, 0x3e99999au, 0x3ecccccdu,
+                                     0x3f000000u, 0x3f19999au, 0x3f333334u, 0x3f4cccceu,
+                                     0x3f666668u, 0x3f800001u};
     double d[10], od[10];
     float f[10], of[10];
     for (int i = 0; i < 10; ++i) {
@@ -148,7 +151,8 @@ Test(ordering, numpy_literals_both_orders)
     const double c[4] = {1e16, 1.0, 1.0, -1e16};
     double oc[4];
     const int64_t n4 = 4;
-    pscan_array ac = tu_vec((void *)(uintptr_t)c, PSCAN_FLOAT64, &n4), aoc = tu_vec(oc, PSCAN_FLOAT64, &n4);
+    pscan_array ac = tu_vec((void *)(uintptr_t)c, PSCAN_FLOAT64, &n4),
+                aoc = tu_vec(oc, PSCAN_FLOAT64, &n4);
     TU_ASSERT_OK(pscan_cumsum(&ac, 0, PSCAN_DTYPE_DEFAULT, &aoc, NULL));
     const double wc[4] = {1e16, 1e16, 1e16, 0.0};
     tu_assert_dbits(oc, wc, 4);
@@ -160,7 +164,8 @@ Test(ordering, sequential_is_left_to_right_for_any_thread_count)
         for (size_t j = 0; j < TU_COUNT(thread_counts); ++j) {
             pscan_dtype t = float_types[k];
             int64_t n = t == PSCAN_FLOAT16 ? 20000 : 150000;
-            expect_sequential_bits(1, n, 1, t, PSCAN_ORDER_SEQUENTIAL, thread_counts[j], k * 31 + j);
+            expect_sequential_bits(1, n, 1, t, PSCAN_ORDER_SEQUENTIAL, thread_counts[j],
+                                   k * 31 + j);
         }
 }
 
@@ -170,7 +175,8 @@ Test(ordering, sequential_lanes_along_each_axis)
         for (int axis = 0; axis < 2; ++axis) {
             expect_sequential_bits(9000, 7, axis, float_types[k], PSCAN_ORDER_SEQUENTIAL, 0, 3 + k);
             expect_sequential_bits(7, 9000, axis, float_types[k], PSCAN_ORDER_SEQUENTIAL, 3, 4 + k);
-            expect_sequential_bits(300, 300, axis, float_types[k], PSCAN_ORDER_SEQUENTIAL, 2, 5 + k);
+            expect_sequential_bits(300, 300, axis, float_types[k], PSCAN_ORDER_SEQUENTIAL, 2,
+                                   5 + k);
         }
 }
 
@@ -182,9 +188,12 @@ Test(ordering, reproducible_equals_sequential_up_to_one_tile)
             for (size_t j = 0; j < TU_COUNT(thread_counts); j += 2) {
                 pscan_dtype t = float_types[k];
                 /* one lane, many lanes along axis 1, many lanes along axis 0 */
-                expect_sequential_bits(1, lens[l], 1, t, PSCAN_ORDER_REPRODUCIBLE, thread_counts[j], l);
-                expect_sequential_bits(5, lens[l], 1, t, PSCAN_ORDER_REPRODUCIBLE, thread_counts[j], l + 9);
-                expect_sequential_bits(lens[l], 5, 0, t, PSCAN_ORDER_REPRODUCIBLE, thread_counts[j], l + 99);
+                expect_sequential_bits(1, lens[l], 1, t, PSCAN_ORDER_REPRODUCIBLE, thread_counts[j],
+                                       l);
+                expect_sequential_bits(5, lens[l], 1, t, PSCAN_ORDER_REPRODUCIBLE, thread_counts[j],
+                                       l + 9);
+                expect_sequential_bits(lens[l], 5, 0, t, PSCAN_ORDER_REPRODUCIBLE, thread_counts[j],
+                                       l + 99);
             }
 }
 
@@ -205,12 +214,14 @@ Test(ordering, default_order_with_null_opts_up_to_one_tile)
     pscan_array as = tu_arr(&big[3 * N - 1], PSCAN_FLOAT64, 1, &n, &st);
     pscan_array aso = tu_vec(sout, PSCAN_FLOAT64, &n);
     TU_ASSERT_OK(pscan_cumsum(&as, 0, PSCAN_DTYPE_DEFAULT, &aso, NULL));
-    ref_lane((const unsigned char *)&big[3 * N - 1], -24, (unsigned char *)swant, 8, N, PSCAN_FLOAT64);
+    ref_lane((const unsigned char *)&big[3 * N - 1], -24, (unsigned char *)swant, 8, N,
+             PSCAN_FLOAT64);
     cr_assert(eq(i64, first_diff(sout, swant, N, 8), -1));
 }
 
 /* Long lanes: the REPRODUCIBLE bits must not depend on the thread count. */
-static void expect_thread_invariant(int64_t rows, int64_t cols, int axis, pscan_dtype t, uint64_t seed)
+static void expect_thread_invariant(int64_t rows, int64_t cols, int axis, pscan_dtype t,
+                                    uint64_t seed)
 {
     size_t bytes = (size_t)(rows * cols) * tu_size(t);
     void *in = tu_malloc(bytes), *first = tu_malloc(bytes), *out = tu_malloc(bytes);
@@ -222,7 +233,8 @@ static void expect_thread_invariant(int64_t rows, int64_t cols, int axis, pscan_
         cr_assert(eq(int, (int)s, (int)PSCAN_OK), "%s", pscan_strerror(s));
         if (j > 0) {
             int64_t d = first_diff(out, first, rows * cols, tu_size(t));
-            cr_assert(eq(i64, d, -1), "%s (%lld, %lld) axis %d: threads %d differ from threads 1 at",
+            cr_assert(eq(i64, d, -1),
+                      "%s (%lld, %lld) axis %d: threads %d differ from threads 1 at",
                       pscan_dtype_name(t), (long long)rows, (long long)cols, axis, counts[j]);
         }
     }
@@ -268,7 +280,8 @@ Test(ordering, reproducible_long_lanes_fortran_and_strided)
     double *rev = tu_malloc(R * C * 8);
     for (int64_t i = 0; i < n; ++i)
         rev[i] = in[n - 1 - i];
-    pscan_array ar = tu_arr(&in[n - 1], PSCAN_FLOAT64, 1, &n, &neg), af = tu_vec(rev, PSCAN_FLOAT64, &n);
+    pscan_array ar = tu_arr(&in[n - 1], PSCAN_FLOAT64, 1, &n, &neg),
+                af = tu_vec(rev, PSCAN_FLOAT64, &n);
     pscan_array o1 = tu_vec(first, PSCAN_FLOAT64, &n), o2 = tu_vec(out, PSCAN_FLOAT64, &n);
     for (size_t j = 0; j < TU_COUNT(counts); ++j) {
         pscan_opts o = PSCAN_OPTS_INIT;

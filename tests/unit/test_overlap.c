@@ -113,7 +113,8 @@ Test(overlap, reversed_out_over_in)
         int64_t n = sizes[k];
         int64_t *x = alloc_i64((size_t)n, 77 + k);
         const int64_t neg = -8;
-        pscan_array in = tu_vec(x, PSCAN_INT64, &n), out = tu_arr(x + n - 1, PSCAN_INT64, 1, &n, &neg);
+        pscan_array in = tu_vec(x, PSCAN_INT64, &n),
+                    out = tu_arr(x + n - 1, PSCAN_INT64, 1, &n, &neg);
         tu_check_cumsum(&in, 0, &out, NULL);
         free(x);
     }
@@ -143,7 +144,8 @@ Test(overlap, transposed_out_over_in)
      * transposed view the memory reads [1,4,2,6] */
     int64_t x[4] = {1, 2, 3, 4};
     const int64_t shape[2] = {2, 2}, tst[2] = {8, 16};
-    pscan_array in = tu_arr(x, PSCAN_INT64, 2, shape, NULL), out = tu_arr(x, PSCAN_INT64, 2, shape, tst);
+    pscan_array in = tu_arr(x, PSCAN_INT64, 2, shape, NULL),
+                out = tu_arr(x, PSCAN_INT64, 2, shape, tst);
     TU_ASSERT_OK(pscan_cumsum(&in, 0, PSCAN_DTYPE_DEFAULT, &out, NULL));
     const int64_t want[4] = {1, 4, 2, 6};
     tu_assert_i64s(x, want, 4);
@@ -255,7 +257,8 @@ Test(overlap, strided_interleaved)
     enum { N = 7000 };
     int64_t *x = alloc_i64(2 * N, 41);
     const int64_t n = N, st2 = 16;
-    pscan_array in = tu_arr(x, PSCAN_INT64, 1, &n, &st2), out = tu_arr(x + 1, PSCAN_INT64, 1, &n, &st2);
+    pscan_array in = tu_arr(x, PSCAN_INT64, 1, &n, &st2),
+                out = tu_arr(x + 1, PSCAN_INT64, 1, &n, &st2);
     tu_check_cumsum(&in, 0, &out, NULL);
     pscan_array out2 = tu_vec(x, PSCAN_INT64, &n);
     tu_check_cumsum(&in, 0, &out2, NULL);

@@ -64,10 +64,16 @@ Test(placement, compact_fills_nodes_in_order)
     cr_assert(eq(i64, spread[0], 4000));
     cr_assert(eq(i64, spread[1], 2000));
     /* SPANS only where the threads are on two nodes or more */
-    cr_assert(eq(int, pscan_chunk_plan_spans_nodes(&ctx->machine, pscan_context_placement(ctx), 3, false), 1));
+    cr_assert(
+        eq(int, pscan_chunk_plan_spans_nodes(&ctx->machine, pscan_context_placement(ctx), 3, false),
+           1));
     TU_ASSERT_OK(pscan_context_set_placement(ctx, PSCAN_PLACEMENT_COMPACT));
-    cr_assert(eq(int, pscan_chunk_plan_spans_nodes(&ctx->machine, pscan_context_placement(ctx), 3, false), 0));
-    cr_assert(eq(int, pscan_chunk_plan_spans_nodes(&ctx->machine, pscan_context_placement(ctx), 6, false), 1));
+    cr_assert(
+        eq(int, pscan_chunk_plan_spans_nodes(&ctx->machine, pscan_context_placement(ctx), 3, false),
+           0));
+    cr_assert(
+        eq(int, pscan_chunk_plan_spans_nodes(&ctx->machine, pscan_context_placement(ctx), 6, false),
+           1));
     pscan_context_destroy(ctx);
 }
 
@@ -91,7 +97,11 @@ Test(placement, spans_match_one_thread)
     for (int m = 0; m < 3; m++) {
         pscan_context *ctx;
         TU_ASSERT_OK(pscan_context_create_synthetic(machines[m], &ctx));
-        cr_assert(eq(int, pscan_chunk_plan_spans_nodes(&ctx->machine, pscan_context_placement(ctx), 4, false), m < 2), "%s", machines[m]);
+        cr_assert(
+            eq(int,
+               pscan_chunk_plan_spans_nodes(&ctx->machine, pscan_context_placement(ctx), 4, false),
+               m < 2),
+            "%s", machines[m]);
         for (size_t c = 0; c < TU_COUNT(cases); c++)
             for (int l = 0; l < 3; l++)
                 for (int threads = 2; threads <= 8; threads += 3) {
@@ -99,7 +109,8 @@ Test(placement, spans_match_one_thread)
                     const int64_t n = lengths[l];
                     const size_t in_size = tu_size(k->in), acc_size = tu_size(k->acc);
                     void *in = tu_malloc((size_t)n * in_size);
-                    void *want = tu_malloc((size_t)n * acc_size), *got = tu_malloc((size_t)n * acc_size);
+                    void *want = tu_malloc((size_t)n * acc_size),
+                         *got = tu_malloc((size_t)n * acc_size);
                     uint64_t seed = 7 + (uint64_t)(c * 3 + (size_t)l);
                     tu_fill_scan_values(in, k->in, n, k->op, &seed);
                     pscan_array ai = tu_vec(in, k->in, &n), aw = tu_vec(want, k->acc, &n),
@@ -189,7 +200,10 @@ Test(placement, spans_follow_page_runs)
     pscan_chunk chunks[8];
     /* node 1's pages first, 3:1 against the threads' 1:1 */
     const pscan_node_run swapped[2] = {{0, 600, 1}, {600, 400, 0}};
-    cr_assert(eq(int, pscan_chunk_plan_runs(&ctx->machine, pscan_context_placement(ctx), swapped, 2, 1000, 4, chunks), 1));
+    cr_assert(eq(int,
+                 pscan_chunk_plan_runs(&ctx->machine, pscan_context_placement(ctx), swapped, 2,
+                                       1000, 4, chunks),
+                 1));
     int64_t next = 0;
     for (int k = 0; k < 4; k++) {
         cr_assert(eq(i64, chunks[k].first_tile, next));
@@ -205,17 +219,30 @@ Test(placement, spans_follow_page_runs)
     const pscan_node_run lopsided[2] = {{0, 10, 0}, {10, 990, 1}}; /* node 1: one thread of 3 */
     const pscan_node_run one[1] = {{0, 1000, 0}};
     chunks[0].tiles = -5;
-    cr_assert(eq(int, pscan_chunk_plan_runs(&ctx->machine, pscan_context_placement(ctx), twice, 3, 1000, 4, chunks), 0));
-    cr_assert(eq(int, pscan_chunk_plan_runs(&ctx->machine, pscan_context_placement(ctx), gap, 2, 1000, 4, chunks), 0));
-    cr_assert(eq(int, pscan_chunk_plan_runs(&ctx->machine, pscan_context_placement(ctx), lopsided, 2, 1000, 3, chunks), 0));
-    cr_assert(eq(int, pscan_chunk_plan_runs(&ctx->machine, pscan_context_placement(ctx), one, 1, 1000, 4, chunks), 0));
+    cr_assert(eq(int,
+                 pscan_chunk_plan_runs(&ctx->machine, pscan_context_placement(ctx), twice, 3, 1000,
+                                       4, chunks),
+                 0));
+    cr_assert(eq(
+        int,
+        pscan_chunk_plan_runs(&ctx->machine, pscan_context_placement(ctx), gap, 2, 1000, 4, chunks),
+        0));
+    cr_assert(eq(int,
+                 pscan_chunk_plan_runs(&ctx->machine, pscan_context_placement(ctx), lopsided, 2,
+                                       1000, 3, chunks),
+                 0));
+    cr_assert(eq(
+        int,
+        pscan_chunk_plan_runs(&ctx->machine, pscan_context_placement(ctx), one, 1, 1000, 4, chunks),
+        0));
     cr_assert(eq(i64, chunks[0].tiles, -5), "chunks untouched on refusal");
     /* a described host cannot be asked where pages are: the plain plan */
     pscan_chunk plain[4];
     int count;
     TU_ASSERT_OK(pscan_context_plan(ctx, 1000 * 4096, 4, plain, 4, &count));
     static char buffer[4096];
-    pscan_chunk_plan_buffer(&ctx->machine, pscan_context_placement(ctx), buffer, 1, 1000, 4, chunks);
+    pscan_chunk_plan_buffer(&ctx->machine, pscan_context_placement(ctx), buffer, 1, 1000, 4,
+                            chunks);
     cr_assert(eq(int, memcmp(chunks, plain, sizeof plain), 0));
     pscan_context_destroy(ctx);
 }

@@ -29,8 +29,9 @@ typedef struct call_spec {
 
 static call_spec specs[APP_THREADS][CALLS];
 
-static const pscan_dtype in_dtypes[] = {PSCAN_INT8,    PSCAN_INT32,   PSCAN_INT64,     PSCAN_UINT16,
-                                        PSCAN_FLOAT32, PSCAN_FLOAT64, PSCAN_COMPLEX128, PSCAN_FLOAT16};
+static const pscan_dtype in_dtypes[] = {PSCAN_INT8,       PSCAN_INT32,   PSCAN_INT64,
+                                        PSCAN_UINT16,     PSCAN_FLOAT32, PSCAN_FLOAT64,
+                                        PSCAN_COMPLEX128, PSCAN_FLOAT16};
 
 static void draw(call_spec *c, uint64_t *rng)
 {
@@ -38,8 +39,9 @@ static void draw(call_spec *c, uint64_t *rng)
     c->in_dtype = in_dtypes[tu_rand_range(rng, 0, (int64_t)TU_COUNT(in_dtypes) - 1)];
     if (c->in_dtype == PSCAN_COMPLEX128 && c->op != PSCAN_SUM && c->op != PSCAN_PROD)
         c->op = PSCAN_SUM;
-    c->acc = tu_rand_range(rng, 0, 3) == 0 && c->in_dtype == PSCAN_FLOAT32 ? PSCAN_FLOAT64
-                                                                           : pscan_default_dtype(c->op, c->in_dtype);
+    c->acc = tu_rand_range(rng, 0, 3) == 0 && c->in_dtype == PSCAN_FLOAT32
+                 ? PSCAN_FLOAT64
+                 : pscan_default_dtype(c->op, c->in_dtype);
     c->ndim = (int)tu_rand_range(rng, 1, 2);
     if (c->ndim == 1) {
         c->shape[0] = tu_rand_range(rng, 0, MAX_ELEMS);
@@ -52,11 +54,16 @@ static void draw(call_spec *c, uint64_t *rng)
     c->reversed_view = tu_rand_range(rng, 0, 3) == 0;
     c->threads = (int)tu_rand_range(rng, 0, 3);
     c->order = tu_rand_range(rng, 0, 1) ? PSCAN_ORDER_REPRODUCIBLE : PSCAN_ORDER_SEQUENTIAL;
-    const unsigned choices[] = {0, 0, PSCAN_FLAG_EXCLUSIVE, PSCAN_FLAG_REVERSE, PSCAN_FLAG_SKIP_NAN,
+    const unsigned choices[] = {0,
+                                0,
+                                PSCAN_FLAG_EXCLUSIVE,
+                                PSCAN_FLAG_REVERSE,
+                                PSCAN_FLAG_SKIP_NAN,
                                 PSCAN_FLAG_REVERSE | PSCAN_FLAG_SKIP_NAN};
     c->flags = choices[tu_rand_range(rng, 0, (int64_t)TU_COUNT(choices) - 1)];
     if (c->flags & PSCAN_FLAG_SKIP_NAN &&
-        !(c->in_dtype == PSCAN_FLOAT32 || c->in_dtype == PSCAN_FLOAT64 || c->in_dtype == PSCAN_COMPLEX128))
+        !(c->in_dtype == PSCAN_FLOAT32 || c->in_dtype == PSCAN_FLOAT64 ||
+          c->in_dtype == PSCAN_COMPLEX128))
         c->flags &= ~(unsigned)PSCAN_FLAG_SKIP_NAN;
     c->seed = tu_rand(rng);
 }
@@ -143,13 +150,15 @@ Test(soak, eight_application_threads_match_the_calls_made_alone, .timeout = 300)
         pthread_join(ids[t], NULL);
     for (int t = 0; t < APP_THREADS; ++t) {
         const call_spec *c = state[t].first_bad >= 0 ? &specs[t][state[t].first_bad] : NULL;
-        cr_expect(eq(int, state[t].mismatches, 0),
-                  "thread %d (%s context): %d of %d calls differ from the same call alone; the first, "
-                  "call %d: op %d, %s -> %s, ndim %d, shape (%lld, %lld), axis %d, flags %u, order %d, "
-                  "threads %d",
-                  t, state[t].own_context ? "own" : "default", state[t].mismatches, CALLS, state[t].first_bad,
-                  c ? (int)c->op : -1, c ? pscan_dtype_name(c->in_dtype) : "", c ? pscan_dtype_name(c->acc) : "",
-                  c ? c->ndim : 0, c ? (long long)c->shape[0] : 0LL, c ? (long long)c->shape[1] : 0LL,
-                  c ? c->axis : 0, c ? c->flags : 0u, c ? (int)c->order : 0, c ? c->threads : 0);
+        cr_expect(
+            eq(int, state[t].mismatches, 0),
+            "thread %d (%s context): %d of %d calls differ from the same call alone; the first, "
+            "call %d: op %d, %s -> %s, ndim %d, shape (%lld, %lld), axis %d, flags %u, order %d, "
+            "threads %d",
+            t, state[t].own_context ? "own" : "default", state[t].mismatches, CALLS,
+            state[t].first_bad, c ? (int)c->op : -1, c ? pscan_dtype_name(c->in_dtype) : "",
+            c ? pscan_dtype_name(c->acc) : "", c ? c->ndim : 0, c ? (long long)c->shape[0] : 0LL,
+            c ? (long long)c->shape[1] : 0LL, c ? c->axis : 0, c ? c->flags : 0u,
+            c ? (int)c->order : 0, c ? c->threads : 0);
     }
 }

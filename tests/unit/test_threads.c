@@ -39,7 +39,8 @@ Test(threads, many_lanes_integers_every_axis)
         int32_t *in = tu_malloc((size_t)n * 4);
         int64_t *out = tu_malloc((size_t)n * 8);
         fill_ints(in, PSCAN_INT32, n, s);
-        pscan_array ai = tu_arr(in, PSCAN_INT32, 2, shape, NULL), ao = tu_arr(out, PSCAN_INT64, 2, shape, NULL);
+        pscan_array ai = tu_arr(in, PSCAN_INT32, 2, shape, NULL),
+                    ao = tu_arr(out, PSCAN_INT64, 2, shape, NULL);
         for (size_t t = 0; t < TU_COUNT(some_threads); ++t)
             for (int axis = 0; axis < 2; ++axis) {
                 pscan_opts o = opts_with(some_threads[t], PSCAN_ORDER_REPRODUCIBLE);
@@ -98,8 +99,9 @@ Test(threads, in_place_and_overlap_many_lanes)
 static void check_float_lanes(int64_t rows, int64_t cols, int axis)
 {
     const int64_t n = rows * cols, shape[2] = {rows, cols}, fst[2] = {8, 8 * rows};
-    double *in = tu_malloc((size_t)n * 8), *fin = tu_malloc((size_t)n * 8), *out = tu_malloc((size_t)n * 8),
-           *ref = tu_malloc((size_t)n * 8), *first = tu_malloc((size_t)n * 8);
+    double *in = tu_malloc((size_t)n * 8), *fin = tu_malloc((size_t)n * 8),
+           *out = tu_malloc((size_t)n * 8), *ref = tu_malloc((size_t)n * 8),
+           *first = tu_malloc((size_t)n * 8);
     uint64_t rng = (uint64_t)(rows * 7 + cols + axis);
     for (int64_t i = 0; i < n; ++i)
         in[i] = (tu_rand_unit(&rng) - 0.4) * ldexp(1.0, (int)tu_rand_range(&rng, -30, 30));
@@ -117,7 +119,8 @@ static void check_float_lanes(int64_t rows, int64_t cols, int axis)
             ref[k] = acc;
         }
     }
-    pscan_array ai = tu_arr(in, PSCAN_FLOAT64, 2, shape, NULL), af = tu_arr(fin, PSCAN_FLOAT64, 2, shape, fst);
+    pscan_array ai = tu_arr(in, PSCAN_FLOAT64, 2, shape, NULL),
+                af = tu_arr(fin, PSCAN_FLOAT64, 2, shape, fst);
     pscan_array ao = tu_arr(out, PSCAN_FLOAT64, 2, shape, NULL);
     for (size_t t = 0; t < TU_COUNT(some_threads); ++t) {
         pscan_opts seq = opts_with(some_threads[t], PSCAN_ORDER_SEQUENTIAL);
@@ -139,7 +142,8 @@ static void check_float_lanes(int64_t rows, int64_t cols, int axis)
                 ++bad;
             cr_assert(eq(i64, bad, n),
                       "REPRODUCIBLE (%lld,%lld) axis %d threads %d %s layout differs at element",
-                      (long long)rows, (long long)cols, axis, some_threads[t], layout ? "Fortran" : "C");
+                      (long long)rows, (long long)cols, axis, some_threads[t],
+                      layout ? "Fortran" : "C");
         }
     }
     free(in);
@@ -152,7 +156,7 @@ static void check_float_lanes(int64_t rows, int64_t cols, int axis)
 Test(threads, float_lanes_axis0)
 {
     check_float_lanes(4500, 1100, 0); /* long lanes, PANEL plan, 3 column chunks */
-    check_float_lanes(40000, 6, 0);  /* long lanes, one per thread */
+    check_float_lanes(40000, 6, 0);   /* long lanes, one per thread */
 }
 
 Test(threads, float_lanes_axis1)
@@ -193,12 +197,14 @@ Test(threads, any_thread_count_is_capped_by_the_work)
             x[i] = tu_rand_unit(&seed) - 0.5;
         pscan_array xi = tu_vec(x, PSCAN_FLOAT64, &len), wo = tu_vec(want, PSCAN_FLOAT64, &len),
                     go = tu_vec(got, PSCAN_FLOAT64, &len);
-        pscan_opts one = opts_with(1, PSCAN_ORDER_REPRODUCIBLE), many = opts_with(huge[h], PSCAN_ORDER_REPRODUCIBLE);
+        pscan_opts one = opts_with(1, PSCAN_ORDER_REPRODUCIBLE),
+                   many = opts_with(huge[h], PSCAN_ORDER_REPRODUCIBLE);
         TU_ASSERT_OK(pscan_cumsum(&xi, 0, PSCAN_DTYPE_DEFAULT, &wo, &one));
         TU_ASSERT_OK(pscan_cumsum(&xi, 0, PSCAN_DTYPE_DEFAULT, &go, &many));
         tu_assert_dbits(got, want, (size_t)len);
         const int axes[2] = {0, 1};
-        pscan_array xa = tu_arr(x, PSCAN_FLOAT64, 2, image, NULL), wa = tu_arr(want, PSCAN_FLOAT64, 2, image, NULL),
+        pscan_array xa = tu_arr(x, PSCAN_FLOAT64, 2, image, NULL),
+                    wa = tu_arr(want, PSCAN_FLOAT64, 2, image, NULL),
                     ga = tu_arr(got, PSCAN_FLOAT64, 2, image, NULL);
         TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &xa, 2, axes, PSCAN_DTYPE_DEFAULT, &wa, &one));
         TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &xa, 2, axes, PSCAN_DTYPE_DEFAULT, &ga, &many));

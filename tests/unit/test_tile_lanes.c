@@ -56,121 +56,120 @@ static double input_value(pscan_op op, uint64_t i, size_t seg_len)
 }
 
 /* One reference and one checker per element type, from one body. */
-#define DEFINE_REFERENCE(T, sfx)                                              \
-    static T combine_##sfx(pscan_op op, T a, T b)                             \
-    {                                                                          \
-        return op == PSCAN_SUM ? (T)(a + b) : (T)(a * b);                      \
-    }                                                                          \
-    /* Segments scanned left to right; totals[k] = last of segment k. */     \
-    static void ref_segments_##sfx(pscan_op op, const T *src, T *dst, size_t seg_len, \
-                                    size_t count, T *totals)                   \
-    {                                                                          \
-        for (size_t k = 0; k < count; k++) {                                   \
-            T running = src[k * seg_len];                                      \
-            dst[k * seg_len] = running;                                        \
-            for (size_t i = 1; i < seg_len; i++)                               \
+#define DEFINE_REFERENCE(T, sfx)                                                                   \
+    static T combine_##sfx(pscan_op op, T a, T b)                                                  \
+    {                                                                                              \
+        return op == PSCAN_SUM ? (T)(a + b) : (T)(a * b);                                          \
+    }                                                                                              \
+    /* Segments scanned left to right; totals[k] = last of segment k. */                           \
+    static void ref_segments_##sfx(pscan_op op, const T *src, T *dst, size_t seg_len,              \
+                                   size_t count, T *totals)                                        \
+    {                                                                                              \
+        for (size_t k = 0; k < count; k++) {                                                       \
+            T running = src[k * seg_len];                                                          \
+            dst[k * seg_len] = running;                                                            \
+            for (size_t i = 1; i < seg_len; i++)                                                   \
                 dst[k * seg_len + i] = running = combine_##sfx(op, running, src[k * seg_len + i]); \
-            totals[k] = running;                                               \
-        }                                                                      \
-    }                                                                          \
-    /* The tile definition: out = P(t-1) op local, P(t) = P(t-1) op A(t). */ \
-    static void ref_tiles_##sfx(pscan_op op, const T *src, T *dst, size_t n, const T *carry, \
-                                 T *totals)                                    \
-    {                                                                          \
-        const size_t tiles = (n + TILE - 1) / TILE;                            \
-        T prefix = carry ? *carry : 0;                                         \
-        int have = carry != NULL;                                              \
-        for (size_t t = 0; t < tiles; t++) {                                   \
-            const size_t len = t + 1 < tiles || n % TILE == 0 ? TILE : n % TILE; \
-            ref_segments_##sfx(op, src + t * TILE, dst + t * TILE, len, 1, &totals[t]); \
-            for (size_t i = 0; have && i < len; i++)                           \
-                dst[t * TILE + i] = combine_##sfx(op, prefix, dst[t * TILE + i]); \
-            prefix = have ? combine_##sfx(op, prefix, totals[t]) : totals[t]; \
-            have = 1;                                                          \
-        }                                                                      \
-    }                                                                          \
+            totals[k] = running;                                                                   \
+        }                                                                                          \
+    }                                                                                              \
+    /* The tile definition: out = P(t-1) op local, P(t) = P(t-1) op A(t). */                       \
+    static void ref_tiles_##sfx(pscan_op op, const T *src, T *dst, size_t n, const T *carry,       \
+                                T *totals)                                                         \
+    {                                                                                              \
+        const size_t tiles = (n + TILE - 1) / TILE;                                                \
+        T prefix = carry ? *carry : 0;                                                             \
+        int have = carry != NULL;                                                                  \
+        for (size_t t = 0; t < tiles; t++) {                                                       \
+            const size_t len = t + 1 < tiles || n % TILE == 0 ? TILE : n % TILE;                   \
+            ref_segments_##sfx(op, src + t * TILE, dst + t * TILE, len, 1, &totals[t]);            \
+            for (size_t i = 0; have && i < len; i++)                                               \
+                dst[t * TILE + i] = combine_##sfx(op, prefix, dst[t * TILE + i]);                  \
+            prefix = have ? combine_##sfx(op, prefix, totals[t]) : totals[t];                      \
+            have = 1;                                                                              \
+        }                                                                                          \
+    }                                                                                              \
     /* Bits equal, or both NaN (which NaN an op keeps is the hardware's).    \
-     * Bytes from `count` to `count` + SLACK past got must be untouched. */  \
-    static void expect_same_##sfx(const char *what, const T *want, const unsigned char *got, \
-                                   size_t count)                               \
-    {                                                                          \
-        for (size_t i = 0; i < count; i++) {                                   \
-            T value;                                                           \
-            memcpy(&value, got + i * sizeof(T), sizeof value);                 \
-            const int same = memcmp(&value, &want[i], sizeof value) == 0 ||    \
-                             (isnan(value) && isnan(want[i]));                 \
-            if (!same)                                                         \
-                cr_fail("%s: element %zu is %a, want %a", what, i, (double)value, \
-                        (double)want[i]);                                      \
-        }                                                                      \
-        for (size_t i = 0; i < SLACK; i++)                                     \
-            if (got[count * sizeof(T) + i] != SENTINEL)                        \
-                cr_fail("%s: byte %zu past the end was written", what, i);     \
-    }                                                                          \
-    static void check_##sfx(const isa_table *isa, pscan_op op, pscan_dtype dtype)  \
-    {                                                                          \
-        const pscan_kernel *kernel = &(*isa->table)[op][dtype];                \
-        const size_t seg_lens[] = {1, 2, 3, 5, 15, 16, 17, 100, TILE - 1, TILE}; \
-        const size_t counts[] = {0, 1, 3, 8, 16, 17, 33};                      \
-        const size_t tile_ns[] = {1, 100, TILE, TILE + 1, 8 * TILE, 16 * TILE + 7, \
-                                  33 * TILE + 1000};                           \
-        const size_t most = 33 * TILE + 1000;                                  \
-        T *src = tu_malloc((most + 64) * sizeof(T)), *want = tu_malloc(most * sizeof(T)); \
-        T *totals = tu_malloc(64 * sizeof(T)), *got_totals = tu_malloc(64 * sizeof(T) + SLACK); \
-        unsigned char *dst_base = aligned_alloc(64, ((most + 64) * sizeof(T) + SLACK + 127) / 64 * 64); \
-        cr_assert(ne(ptr, dst_base, NULL));                                    \
-        char what[160];                                                        \
-        for (size_t a = 0; a < TU_COUNT(seg_lens); a++)                        \
-            for (size_t b = 0; b < TU_COUNT(counts); b++) {                    \
-                const size_t seg_len = seg_lens[a], count = counts[b], n = seg_len * count; \
-                for (size_t i = 0; i < n; i++)                                 \
-                    src[i] = (T)input_value(op, i, seg_len);                   \
-                ref_segments_##sfx(op, src, want, seg_len, count, totals);    \
-                snprintf(what, sizeof what, "%s %s scan_segments seg_len %zu count %zu", \
-                         isa->name, #T, seg_len, count);                       \
-                memset(dst_base, SENTINEL, n * sizeof(T) + SLACK);             \
-                kernel->scan_segments(src, dst_base, seg_len, count);          \
-                expect_same_##sfx(what, want, dst_base, n);                   \
-                snprintf(what, sizeof what, "%s %s reduce_segments seg_len %zu count %zu", \
-                         isa->name, #T, seg_len, count);                       \
-                memset(got_totals, SENTINEL, 64 * sizeof(T) + SLACK);                  \
-                kernel->reduce_segments(src, seg_len, count, got_totals);      \
-                expect_same_##sfx(what, totals, (unsigned char *)got_totals,  \
-                                   count);                                     \
-            }                                                                  \
-        if (!kernel->scan_tiles) {                                             \
-            cr_log_info("%s %s: no scan_tiles kernel", isa->name, #T);         \
-            goto done;                                                         \
-        }                                                                      \
-        /* dst offsets: aligned, one element, three elements, odd bytes */    \
-        const size_t offsets[] = {0, sizeof(T), 3 * sizeof(T), 1};             \
-        for (size_t a = 0; a < TU_COUNT(tile_ns); a++)                         \
-            for (size_t o = 0; o < TU_COUNT(offsets); o++)                     \
-                for (int with_carry = 0; with_carry < 2; with_carry++)         \
-                    for (int stream = 0; stream < 2; stream++) {               \
-                        const size_t n = tile_ns[a];                           \
-                        const T carry = (T)(op == PSCAN_SUM ? -0x1.8p3 : 0x1.01p0); \
-                        const T *src_at = src + o % 2; /* loads unaligned too */ \
-                        for (size_t i = 0; i < n + 1; i++)                     \
-                            src[i] = (T)input_value(op, i, TILE);              \
-                        ref_tiles_##sfx(op, src_at, want, n, with_carry ? &carry : NULL, \
-                                         totals);                              \
-                        unsigned char *dst = dst_base + offsets[o];            \
-                        memset(dst, SENTINEL, n * sizeof(T) + SLACK);          \
-                        kernel->scan_tiles(src_at, dst, n, with_carry ? &carry : NULL, totals, \
-                                           stream);                            \
-                        pscan_stream_fence();                                  \
-                        snprintf(what, sizeof what,                            \
-                                 "%s %s scan_tiles n %zu dst offset %zu carry %d stream %d", \
-                                 isa->name, #T, n, offsets[o], with_carry, stream); \
-                        expect_same_##sfx(what, want, dst, n);                \
-                    }                                                          \
-    done:                                                                      \
-        free(src);                                                             \
-        free(want);                                                            \
-        free(totals);                                                          \
-        free(got_totals);                                                      \
-        free(dst_base);                                                        \
+     * Bytes from `count` to `count` + SLACK past got must be untouched. */                     \
+    static void expect_same_##sfx(const char *what, const T *want, const unsigned char *got,       \
+                                  size_t count)                                                    \
+    {                                                                                              \
+        for (size_t i = 0; i < count; i++) {                                                       \
+            T value;                                                                               \
+            memcpy(&value, got + i * sizeof(T), sizeof value);                                     \
+            const int same =                                                                       \
+                memcmp(&value, &want[i], sizeof value) == 0 || (isnan(value) && isnan(want[i]));   \
+            if (!same)                                                                             \
+                cr_fail("%s: element %zu is %a, want %a", what, i, (double)value,                  \
+                        (double)want[i]);                                                          \
+        }                                                                                          \
+        for (size_t i = 0; i < SLACK; i++)                                                         \
+            if (got[count * sizeof(T) + i] != SENTINEL)                                            \
+                cr_fail("%s: byte %zu past the end was written", what, i);                         \
+    }                                                                                              \
+    static void check_##sfx(const isa_table *isa, pscan_op op, pscan_dtype dtype)                  \
+    {                                                                                              \
+        const pscan_kernel *kernel = &(*isa->table)[op][dtype];                                    \
+        const size_t seg_lens[] = {1, 2, 3, 5, 15, 16, 17, 100, TILE - 1, TILE};                   \
+        const size_t counts[] = {0, 1, 3, 8, 16, 17, 33};                                          \
+        const size_t tile_ns[] = {                                                                 \
+            1, 100, TILE, TILE + 1, 8 * TILE, 16 * TILE + 7, 33 * TILE + 1000};                    \
+        const size_t most = 33 * TILE + 1000;                                                      \
+        T *src = tu_malloc((most + 64) * sizeof(T)), *want = tu_malloc(most * sizeof(T));          \
+        T *totals = tu_malloc(64 * sizeof(T)), *got_totals = tu_malloc(64 * sizeof(T) + SLACK);    \
+        unsigned char *dst_base =                                                                  \
+            aligned_alloc(64, ((most + 64) * sizeof(T) + SLACK + 127) / 64 * 64);                  \
+        cr_assert(ne(ptr, dst_base, NULL));                                                        \
+        char what[160];                                                                            \
+        for (size_t a = 0; a < TU_COUNT(seg_lens); a++)                                            \
+            for (size_t b = 0; b < TU_COUNT(counts); b++) {                                        \
+                const size_t seg_len = seg_lens[a], count = counts[b], n = seg_len * count;        \
+                for (size_t i = 0; i < n; i++)                                                     \
+                    src[i] = (T)input_value(op, i, seg_len);                                       \
+                ref_segments_##sfx(op, src, want, seg_len, count, totals);                         \
+                snprintf(what, sizeof what, "%s %s scan_segments seg_len %zu count %zu",           \
+                         isa->name, #T, seg_len, count);                                           \
+                memset(dst_base, SENTINEL, n * sizeof(T) + SLACK);                                 \
+                kernel->scan_segments(src, dst_base, seg_len, count);                              \
+                expect_same_##sfx(what, want, dst_base, n);                                        \
+                snprintf(what, sizeof what, "%s %s reduce_segments seg_len %zu count %zu",         \
+                         isa->name, #T, seg_len, count);                                           \
+                memset(got_totals, SENTINEL, 64 * sizeof(T) + SLACK);                              \
+                kernel->reduce_segments(src, seg_len, count, got_totals);                          \
+                expect_same_##sfx(what, totals, (unsigned char *)got_totals, count);               \
+            }                                                                                      \
+        if (!kernel->scan_tiles) {                                                                 \
+            cr_log_info("%s %s: no scan_tiles kernel", isa->name, #T);                             \
+            goto done;                                                                             \
+        }                                                                                          \
+        /* dst offsets: aligned, one element, three elements, odd bytes */                         \
+        const size_t offsets[] = {0, sizeof(T), 3 * sizeof(T), 1};                                 \
+        for (size_t a = 0; a < TU_COUNT(tile_ns); a++)                                             \
+            for (size_t o = 0; o < TU_COUNT(offsets); o++)                                         \
+                for (int with_carry = 0; with_carry < 2; with_carry++)                             \
+                    for (int stream = 0; stream < 2; stream++) {                                   \
+                        const size_t n = tile_ns[a];                                               \
+                        const T carry = (T)(op == PSCAN_SUM ? -0x1.8p3 : 0x1.01p0);                \
+                        const T *src_at = src + o % 2; /* loads unaligned too */                   \
+                        for (size_t i = 0; i < n + 1; i++)                                         \
+                            src[i] = (T)input_value(op, i, TILE);                                  \
+                        ref_tiles_##sfx(op, src_at, want, n, with_carry ? &carry : NULL, totals);  \
+                        unsigned char *dst = dst_base + offsets[o];                                \
+                        memset(dst, SENTINEL, n * sizeof(T) + SLACK);                              \
+                        kernel->scan_tiles(src_at, dst, n, with_carry ? &carry : NULL, totals,     \
+                                           stream);                                                \
+                        pscan_stream_fence();                                                      \
+                        snprintf(what, sizeof what,                                                \
+                                 "%s %s scan_tiles n %zu dst offset %zu carry %d stream %d",       \
+                                 isa->name, #T, n, offsets[o], with_carry, stream);                \
+                        expect_same_##sfx(what, want, dst, n);                                     \
+                    }                                                                              \
+    done:                                                                                          \
+        free(src);                                                                                 \
+        free(want);                                                                                \
+        free(totals);                                                                              \
+        free(got_totals);                                                                          \
+        free(dst_base);                                                                            \
     }
 DEFINE_REFERENCE(float, f32)
 DEFINE_REFERENCE(double, f64)

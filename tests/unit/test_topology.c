@@ -30,7 +30,8 @@ static void check_plan(pscan_context *ctx, int64_t elements, int threads, int no
         cr_assert(ge(i64, chunks[k].tiles, 0));
         next += chunks[k].tiles;
         cr_assert(eq(int, chunks[k].thread, k));
-        cr_assert(ge(int, chunks[k].numa_node, last_node), "nodes in lane order (contiguous spans)");
+        cr_assert(ge(int, chunks[k].numa_node, last_node),
+                  "nodes in lane order (contiguous spans)");
         last_node = chunks[k].numa_node;
         cr_assert(all(ge(int, chunks[k].numa_node, 0), lt(int, chunks[k].numa_node, nodes)));
         node_tiles[chunks[k].numa_node] += chunks[k].tiles;
@@ -77,7 +78,8 @@ Test(topology, synthetic_nodes)
     cr_assert(ne(int, chunks[0].core, chunks[1].core));
     pscan_context_destroy(two);
     pscan_context *bad = (pscan_context *)1;
-    cr_assert(eq(int, (int)pscan_context_create_synthetic("frobnicate:3", &bad), (int)PSCAN_ETOPOLOGY));
+    cr_assert(
+        eq(int, (int)pscan_context_create_synthetic("frobnicate:3", &bad), (int)PSCAN_ETOPOLOGY));
     cr_assert(eq(ptr, bad, NULL));
 }
 
@@ -102,7 +104,8 @@ Test(topology, xml_with_caches)
     cr_assert(eq(int, (int)pscan_context_describe(ctx, 1000000, 4, text, 20), (int)PSCAN_ESIZE));
     cr_assert(eq(sz, strlen(text), 19));
     pscan_context *missing = (pscan_context *)1;
-    cr_assert(eq(int, (int)pscan_context_create_xml("/nonexistent.xml", &missing), (int)PSCAN_ETOPOLOGY));
+    cr_assert(
+        eq(int, (int)pscan_context_create_xml("/nonexistent.xml", &missing), (int)PSCAN_ETOPOLOGY));
     cr_assert(eq(ptr, missing, NULL));
     pscan_context_destroy(ctx);
 }
@@ -120,10 +123,12 @@ Test(topology, this_system_and_alloc)
     pscan_context *ctx;
     TU_ASSERT_OK(pscan_context_create_synthetic("pack:2 numa:2 core:4 pu:1", &ctx));
     const int64_t n = 300000;
-    double *in = tu_malloc((size_t)n * 8), *a = tu_malloc((size_t)n * 8), *b = tu_malloc((size_t)n * 8);
+    double *in = tu_malloc((size_t)n * 8), *a = tu_malloc((size_t)n * 8),
+           *b = tu_malloc((size_t)n * 8);
     uint64_t seed = 1;
     tu_fill_scan_values(in, PSCAN_FLOAT64, n, PSCAN_SUM, &seed);
-    pscan_array ai = tu_vec(in, PSCAN_FLOAT64, &n), aa = tu_vec(a, PSCAN_FLOAT64, &n), ab = tu_vec(b, PSCAN_FLOAT64, &n);
+    pscan_array ai = tu_vec(in, PSCAN_FLOAT64, &n), aa = tu_vec(a, PSCAN_FLOAT64, &n),
+                ab = tu_vec(b, PSCAN_FLOAT64, &n);
     pscan_opts o = PSCAN_OPTS_INIT;
     o.ctx = ctx;
     TU_ASSERT_OK(pscan_cumsum(&ai, 0, PSCAN_DTYPE_DEFAULT, &aa, &o));

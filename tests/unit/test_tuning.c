@@ -63,8 +63,8 @@ Test(tuning, described_machines_check_but_keep_their_placement)
     pscan_context_destroy(ctx);
     setenv("PSCAN_PLACEMENT", "sprad", 1);
     ctx = (pscan_context *)1;
-    cr_assert(eq(int, (int)pscan_context_create_synthetic("numa:2 core:2 pu:1", &ctx),
-                 (int)PSCAN_EENV));
+    cr_assert(
+        eq(int, (int)pscan_context_create_synthetic("numa:2 core:2 pu:1", &ctx), (int)PSCAN_EENV));
     cr_assert(eq(ptr, (void *)ctx, NULL));
 }
 

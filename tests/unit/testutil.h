@@ -52,12 +52,27 @@ static inline pscan_array tu_vec(void *data, pscan_dtype t, const int64_t *n)
 static inline size_t tu_size(pscan_dtype t)
 {
     switch (t) {
-    case PSCAN_BOOL: case PSCAN_INT8: case PSCAN_UINT8: return 1;
-    case PSCAN_INT16: case PSCAN_UINT16: case PSCAN_FLOAT16: return 2;
-    case PSCAN_INT32: case PSCAN_UINT32: case PSCAN_FLOAT32: return 4;
-    case PSCAN_INT64: case PSCAN_UINT64: case PSCAN_FLOAT64: case PSCAN_COMPLEX64: return 8;
-    case PSCAN_COMPLEX128: return 16;
-    default: return 0;
+    case PSCAN_BOOL:
+    case PSCAN_INT8:
+    case PSCAN_UINT8:
+        return 1;
+    case PSCAN_INT16:
+    case PSCAN_UINT16:
+    case PSCAN_FLOAT16:
+        return 2;
+    case PSCAN_INT32:
+    case PSCAN_UINT32:
+    case PSCAN_FLOAT32:
+        return 4;
+    case PSCAN_INT64:
+    case PSCAN_UINT64:
+    case PSCAN_FLOAT64:
+    case PSCAN_COMPLEX64:
+        return 8;
+    case PSCAN_COMPLEX128:
+        return 16;
+    default:
+        return 0;
     }
 }
 
@@ -173,17 +188,62 @@ static inline uint16_t tu_half_add(uint16_t a, uint16_t b)
 static inline void tu_put_i64(void *p, pscan_dtype t, int64_t v)
 {
     switch (t) {
-    case PSCAN_BOOL: { uint8_t x = v != 0; memcpy(p, &x, 1); break; }
-    case PSCAN_INT8: case PSCAN_UINT8: { uint8_t x = (uint8_t)(uint64_t)v; memcpy(p, &x, 1); break; }
-    case PSCAN_INT16: case PSCAN_UINT16: { uint16_t x = (uint16_t)(uint64_t)v; memcpy(p, &x, 2); break; }
-    case PSCAN_INT32: case PSCAN_UINT32: { uint32_t x = (uint32_t)(uint64_t)v; memcpy(p, &x, 4); break; }
-    case PSCAN_INT64: case PSCAN_UINT64: { uint64_t x = (uint64_t)v; memcpy(p, &x, 8); break; }
-    case PSCAN_FLOAT16: { uint16_t x = tu_half_from_double((double)v); memcpy(p, &x, 2); break; }
-    case PSCAN_FLOAT32: { float x[2] = {(float)v, 0.0f}; memcpy(p, x, 4); break; }
-    case PSCAN_FLOAT64: { double x = (double)v; memcpy(p, &x, 8); break; }
-    case PSCAN_COMPLEX64: { float x[2] = {(float)v, 0.0f}; memcpy(p, x, 8); break; }
-    case PSCAN_COMPLEX128: { double x[2] = {(double)v, 0.0}; memcpy(p, x, 16); break; }
-    default: cr_fatal("tu_put_i64: bad dtype %d", (int)t);
+    case PSCAN_BOOL: {
+        uint8_t x = v != 0;
+        memcpy(p, &x, 1);
+        break;
+    }
+    case PSCAN_INT8:
+    case PSCAN_UINT8: {
+        uint8_t x = (uint8_t)(uint64_t)v;
+        memcpy(p, &x, 1);
+        break;
+    }
+    case PSCAN_INT16:
+    case PSCAN_UINT16: {
+        uint16_t x = (uint16_t)(uint64_t)v;
+        memcpy(p, &x, 2);
+        break;
+    }
+    case PSCAN_INT32:
+    case PSCAN_UINT32: {
+        uint32_t x = (uint32_t)(uint64_t)v;
+        memcpy(p, &x, 4);
+        break;
+    }
+    case PSCAN_INT64:
+    case PSCAN_UINT64: {
+        uint64_t x = (uint64_t)v;
+        memcpy(p, &x, 8);
+        break;
+    }
+    case PSCAN_FLOAT16: {
+        uint16_t x = tu_half_from_double((double)v);
+        memcpy(p, &x, 2);
+        break;
+    }
+    case PSCAN_FLOAT32: {
+        float x[2] = {(float)v, 0.0f};
+        memcpy(p, x, 4);
+        break;
+    }
+    case PSCAN_FLOAT64: {
+        double x = (double)v;
+        memcpy(p, &x, 8);
+        break;
+    }
+    case PSCAN_COMPLEX64: {
+        float x[2] = {(float)v, 0.0f};
+        memcpy(p, x, 8);
+        break;
+    }
+    case PSCAN_COMPLEX128: {
+        double x[2] = {(double)v, 0.0};
+        memcpy(p, x, 16);
+        break;
+    }
+    default:
+        cr_fatal("tu_put_i64: bad dtype %d", (int)t);
     }
 }
 
@@ -192,12 +252,32 @@ static inline void tu_put_i64(void *p, pscan_dtype t, int64_t v)
 static inline void tu_put_f64(void *p, pscan_dtype t, double re, double im)
 {
     switch (t) {
-    case PSCAN_FLOAT16: { uint16_t x = tu_half_from_double(re); memcpy(p, &x, 2); break; }
-    case PSCAN_FLOAT32: { float x = (float)re; memcpy(p, &x, 4); break; }
-    case PSCAN_FLOAT64: memcpy(p, &re, 8); break;
-    case PSCAN_COMPLEX64: { float x[2] = {(float)re, (float)im}; memcpy(p, x, 8); break; }
-    case PSCAN_COMPLEX128: { double x[2] = {re, im}; memcpy(p, x, 16); break; }
-    default: tu_put_i64(p, t, (int64_t)re); break;
+    case PSCAN_FLOAT16: {
+        uint16_t x = tu_half_from_double(re);
+        memcpy(p, &x, 2);
+        break;
+    }
+    case PSCAN_FLOAT32: {
+        float x = (float)re;
+        memcpy(p, &x, 4);
+        break;
+    }
+    case PSCAN_FLOAT64:
+        memcpy(p, &re, 8);
+        break;
+    case PSCAN_COMPLEX64: {
+        float x[2] = {(float)re, (float)im};
+        memcpy(p, x, 8);
+        break;
+    }
+    case PSCAN_COMPLEX128: {
+        double x[2] = {re, im};
+        memcpy(p, x, 16);
+        break;
+    }
+    default:
+        tu_put_i64(p, t, (int64_t)re);
+        break;
     }
 }
 
@@ -206,16 +286,54 @@ static inline void tu_put_f64(void *p, pscan_dtype t, double re, double im)
 static inline int64_t tu_get_i64(const void *p, pscan_dtype t)
 {
     switch (t) {
-    case PSCAN_BOOL: { uint8_t x; memcpy(&x, p, 1); return x; }
-    case PSCAN_INT8: { int8_t x; memcpy(&x, p, 1); return x; }
-    case PSCAN_UINT8: { uint8_t x; memcpy(&x, p, 1); return x; }
-    case PSCAN_INT16: { int16_t x; memcpy(&x, p, 2); return x; }
-    case PSCAN_UINT16: { uint16_t x; memcpy(&x, p, 2); return x; }
-    case PSCAN_INT32: { int32_t x; memcpy(&x, p, 4); return x; }
-    case PSCAN_UINT32: { uint32_t x; memcpy(&x, p, 4); return x; }
-    case PSCAN_INT64: { int64_t x; memcpy(&x, p, 8); return x; }
-    case PSCAN_UINT64: { uint64_t x; memcpy(&x, p, 8); return (int64_t)x; }
-    default: cr_fatal("tu_get_i64: bad dtype %d", (int)t); return 0;
+    case PSCAN_BOOL: {
+        uint8_t x;
+        memcpy(&x, p, 1);
+        return x;
+    }
+    case PSCAN_INT8: {
+        int8_t x;
+        memcpy(&x, p, 1);
+        return x;
+    }
+    case PSCAN_UINT8: {
+        uint8_t x;
+        memcpy(&x, p, 1);
+        return x;
+    }
+    case PSCAN_INT16: {
+        int16_t x;
+        memcpy(&x, p, 2);
+        return x;
+    }
+    case PSCAN_UINT16: {
+        uint16_t x;
+        memcpy(&x, p, 2);
+        return x;
+    }
+    case PSCAN_INT32: {
+        int32_t x;
+        memcpy(&x, p, 4);
+        return x;
+    }
+    case PSCAN_UINT32: {
+        uint32_t x;
+        memcpy(&x, p, 4);
+        return x;
+    }
+    case PSCAN_INT64: {
+        int64_t x;
+        memcpy(&x, p, 8);
+        return x;
+    }
+    case PSCAN_UINT64: {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        return (int64_t)x;
+    }
+    default:
+        cr_fatal("tu_get_i64: bad dtype %d", (int)t);
+        return 0;
     }
 }
 
@@ -223,19 +341,46 @@ static inline int64_t tu_get_i64(const void *p, pscan_dtype t)
 static inline double tu_get_re(const void *p, pscan_dtype t)
 {
     switch (t) {
-    case PSCAN_FLOAT16: { uint16_t x; memcpy(&x, p, 2); return tu_half_to_double(x); }
-    case PSCAN_FLOAT32: case PSCAN_COMPLEX64: { float x; memcpy(&x, p, 4); return x; }
-    case PSCAN_FLOAT64: case PSCAN_COMPLEX128: { double x; memcpy(&x, p, 8); return x; }
-    case PSCAN_UINT64: { uint64_t x; memcpy(&x, p, 8); return (double)x; }
-    default: return (double)tu_get_i64(p, t);
+    case PSCAN_FLOAT16: {
+        uint16_t x;
+        memcpy(&x, p, 2);
+        return tu_half_to_double(x);
+    }
+    case PSCAN_FLOAT32:
+    case PSCAN_COMPLEX64: {
+        float x;
+        memcpy(&x, p, 4);
+        return x;
+    }
+    case PSCAN_FLOAT64:
+    case PSCAN_COMPLEX128: {
+        double x;
+        memcpy(&x, p, 8);
+        return x;
+    }
+    case PSCAN_UINT64: {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        return (double)x;
+    }
+    default:
+        return (double)tu_get_i64(p, t);
     }
 }
 
 /* Imaginary part (0 for real types). */
 static inline double tu_get_im(const void *p, pscan_dtype t)
 {
-    if (t == PSCAN_COMPLEX64) { float x[2]; memcpy(x, p, 8); return x[1]; }
-    if (t == PSCAN_COMPLEX128) { double x[2]; memcpy(x, p, 16); return x[1]; }
+    if (t == PSCAN_COMPLEX64) {
+        float x[2];
+        memcpy(x, p, 8);
+        return x[1];
+    }
+    if (t == PSCAN_COMPLEX128) {
+        double x[2];
+        memcpy(x, p, 16);
+        return x[1];
+    }
     return 0.0;
 }
 
@@ -329,8 +474,8 @@ static inline void tu_check_cumsum(const pscan_array *in, int axis, const pscan_
     while (bad < n && got[bad] == want[bad])
         ++bad;
     if (bad < n)
-        cr_assert(eq(i64, got[bad], want[bad]), "axis %d, element %lld (C order) is the first wrong one",
-                  axis, (long long)bad);
+        cr_assert(eq(i64, got[bad], want[bad]),
+                  "axis %d, element %lld (C order) is the first wrong one", axis, (long long)bad);
     free(src);
     free(want);
     free(got);
@@ -408,8 +553,8 @@ static inline int tu_either(pscan_status s, pscan_status a, pscan_status b)
     return s == a || s == b;
 }
 
-#define TU_ASSERT_EITHER(s, a, b)                                                                  \
-    cr_assert(tu_either((s), (a), (b)), "got %d (%s), expected %d or %d", (int)(s),              \
+#define TU_ASSERT_EITHER(s, a, b)                                                   \
+    cr_assert(tu_either((s), (a), (b)), "got %d (%s), expected %d or %d", (int)(s), \
               pscan_strerror(s), (int)(a), (int)(b))
 
 #define TU_ASSERT_OK(call) cr_assert(eq(int, (int)(call), (int)PSCAN_OK), "%s", #call)
