@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Set everything up and run the whole suite (this is what CI runs):
+#   format: every C file against .clang-format (scripts/format-check.sh)
 #   (a) Release build with -Werror into build-ci/; every CTest test: the
 #       Criterion unit tests and the numpy differential test (with the best
 #       kernels), then the unit tests with the scalar and AVX2 kernels, and
@@ -32,6 +33,11 @@ prefix="$work/prefix"
 
 section "setup: Debian packages"
 bash scripts/setup.sh
+
+# Next, as it takes a second: a C file that differs from .clang-format
+# fails the run with the diff that would fix it.
+section "format: every C file against .clang-format"
+bash scripts/format-check.sh
 
 section "(a) configure and build: build-ci/ (Release, -Werror)"
 # Presets (CMakePresets.json) name the three builds: release -> build-ci/,

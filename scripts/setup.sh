@@ -19,6 +19,7 @@ packages=(
     libclang-rt-14-dev #   (libFuzzer and clang's sanitizer runtimes)
     libomp-14-dev     #   (clang's OpenMP runtime; its Archer tool serves scripts/tsan.sh)
     clang-tools       # scan-build: clang's static analyzer (scripts/analyze.sh)
+    clang-format      # .clang-format, checked on every C file (scripts/format-check.sh)
 )
 # `setup.sh --perf` adds what only the benchmark's plots need.
 if [[ ${1:-} == --perf ]]; then
