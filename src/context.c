@@ -127,16 +127,12 @@ pscan_status pscan_context_resolve(pscan_context *requested, pscan_context **res
     return default_context_get(resolved);
 }
 
-const pscan_tuning *pscan_context_tuning(const pscan_context *ctx)
-{
-    static const pscan_tuning defaults = {PSCAN_DEFAULT_MIN_ELEMS_PER_THREAD,
-                                          PSCAN_DEFAULT_STREAM_MIN_BYTES,
-                                          PSCAN_DEFAULT_BIND_MIN_ELEMS_PER_THREAD,
-                                          PSCAN_DEFAULT_SLAB_BYTES,
-                                          PSCAN_PLACEMENT_NONE,
-                                          false};
-    return ctx ? &ctx->tuning : &defaults;
-}
+const pscan_tuning pscan_default_tuning = {PSCAN_DEFAULT_MIN_ELEMS_PER_THREAD,
+                                           PSCAN_DEFAULT_STREAM_MIN_BYTES,
+                                           PSCAN_DEFAULT_BIND_MIN_ELEMS_PER_THREAD,
+                                           PSCAN_DEFAULT_SLAB_BYTES,
+                                           PSCAN_PLACEMENT_NONE,
+                                           false};
 
 static const char *const placement_names[] = {
     [PSCAN_PLACEMENT_NONE] = "none",

@@ -28,7 +28,12 @@ struct pscan_context {
 /* The context a call runs in: opts->ctx, else the default one. */
 pscan_status pscan_context_resolve(pscan_context *requested, pscan_context **resolved);
 
-/* The tuning of `ctx`, or the defaults for NULL (a job run without one). */
-const pscan_tuning *pscan_context_tuning(const pscan_context *ctx);
+/* The tuning of `ctx`, or the defaults for NULL (a job run without one);
+ * inline: the engine asks on every call. */
+extern const pscan_tuning pscan_default_tuning;
+static inline const pscan_tuning *pscan_context_tuning(const pscan_context *ctx)
+{
+    return ctx ? &ctx->tuning : &pscan_default_tuning;
+}
 
 #endif
