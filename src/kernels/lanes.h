@@ -27,7 +27,9 @@ FORCE_INLINE void lane_steps(pscan_op op, ktype t, const char *seg, char *out, s
         return;
     kvalue value = kload(t, running, 0);
     const kvalue before = prefix ? kload(t, prefix, 0) : kzero(t);
-    for (size_t i = from; i < to; i++) {
+    /* Counted from 0, so the compiler sees at most to - from steps. */
+    for (size_t step = 0; step < to - from; step++) {
+        const size_t i = from + step;
         const kvalue x = kload(t, seg, i);
         value = i == 0 ? x : kcombine(op, t, value, x);
         if (out)
@@ -51,14 +53,14 @@ FORCE_INLINE void lanes_body(pscan_op op, ktype t, const char *src, char *dst, s
     const int lanes = vlanes(t);
     const size_t size = ksize(t), seg_bytes = seg_len * size;
     const int can_align = dst && (uintptr_t)dst % size == 0 && seg_bytes % sizeof(vbits) == 0;
-    size_t head = can_align ? (sizeof(vbits) - (uintptr_t)dst % sizeof(vbits)) % sizeof(vbits) / size
-                            : 0;
+    size_t head =
+        can_align ? (sizeof(vbits) - (uintptr_t)dst % sizeof(vbits)) % sizeof(vbits) / size : 0;
     stream = stream && can_align && HAVE_VEC_STREAM;
     /* Lane k's running value, prefix and prefix mask, as the vectors'
      * lane bytes (zeroed for the analyzer: each lane's first step sets its
      * running value). */
     unsigned char running[sizeof(vbits)] = {0}, prefix_of[sizeof(vbits)] = {0},
-                                          mask_of[sizeof(vbits)] = {0};
+                  mask_of[sizeof(vbits)] = {0};
     int has_prefix[MAX_LANES];
     for (int k = 0; k < lanes; k++) {
         has_prefix[k] = mode == PREFIX_ALL || (mode == PREFIX_SOME && (prefixed >> k & 1));
@@ -135,8 +137,8 @@ FORCE_INLINE void segments_lanes_body(pscan_op op, ktype t, const void *src, voi
     size_t first = 0;
     if (seg_len >= lanes)
         for (; first + lanes <= count; first += lanes)
-            lanes_any(op, t, (const char *)src + first * seg_bytes,
-                      (char *)dst + first * seg_bytes, seg_len, NULL, 0, NULL, 0);
+            lanes_any(op, t, (const char *)src + first * seg_bytes, (char *)dst + first * seg_bytes,
+                      seg_len, NULL, 0, NULL, 0);
     segments_body(op, t, (const char *)src + first * seg_bytes, (char *)dst + first * seg_bytes,
                   seg_len, count - first, NULL);
 }

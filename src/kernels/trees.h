@@ -26,8 +26,8 @@ FORCE_INLINE void scan_tree_body(pscan_op op, ktype t, const void *src, void *ds
     for (; i + lanes <= n; i += lanes) {
         vbits x;
         memcpy(&x, (const char *)src + i * size, sizeof x);
-        _Pragma("GCC unroll 4") for (int s = 1; s < vlanes(t); s *= 2)
-            x = vcombine(op, t, vshift(t, identity, x, s), x);
+        _Pragma("GCC unroll 4") for (int s = 1; s < vlanes(t); s *= 2) x =
+            vcombine(op, t, vshift(t, identity, x, s), x);
         const vbits total = vlast(t, x);
         const vbits out = vcombine(op, t, running, x);
         if (streaming)
@@ -42,8 +42,8 @@ FORCE_INLINE void scan_tree_body(pscan_op op, ktype t, const void *src, void *ds
 
 /* The same with non-temporal stores: plain ones up to the first
  * vector-aligned element of dst (none if dst is not element-aligned). */
-FORCE_INLINE void scan_tree_stream_body(pscan_op op, ktype t, const void *src, void *dst,
-                                        size_t n, const void *carry)
+FORCE_INLINE void scan_tree_stream_body(pscan_op op, ktype t, const void *src, void *dst, size_t n,
+                                        const void *carry)
 {
     const size_t size = ksize(t);
     const uintptr_t misalign = (uintptr_t)dst % sizeof(vbits);

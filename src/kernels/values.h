@@ -277,7 +277,7 @@ FORCE_INLINE kvalue wrap_arith(pscan_op op, ktype t, kvalue a, kvalue b)
     switch (t) {
     case KT_i8:
         r.i8 = (int8_t)(op == PSCAN_SUM ? (uint64_t)a.i8 + (uint64_t)b.i8
-                                          : (uint64_t)a.i8 * (uint64_t)b.i8);
+                                        : (uint64_t)a.i8 * (uint64_t)b.i8);
         break;
     case KT_i16:
         r.i16 = (int16_t)(op == PSCAN_SUM ? (uint64_t)a.i16 + (uint64_t)b.i16
@@ -289,15 +289,15 @@ FORCE_INLINE kvalue wrap_arith(pscan_op op, ktype t, kvalue a, kvalue b)
         break;
     case KT_u8:
         r.u8 = (uint8_t)(op == PSCAN_SUM ? (uint64_t)a.u8 + (uint64_t)b.u8
-                                          : (uint64_t)a.u8 * (uint64_t)b.u8);
+                                         : (uint64_t)a.u8 * (uint64_t)b.u8);
         break;
     case KT_u16:
         r.u16 = (uint16_t)(op == PSCAN_SUM ? (uint64_t)a.u16 + (uint64_t)b.u16
-                                          : (uint64_t)a.u16 * (uint64_t)b.u16);
+                                           : (uint64_t)a.u16 * (uint64_t)b.u16);
         break;
     case KT_u32:
         r.u32 = (uint32_t)(op == PSCAN_SUM ? (uint64_t)a.u32 + (uint64_t)b.u32
-                                          : (uint64_t)a.u32 * (uint64_t)b.u32);
+                                           : (uint64_t)a.u32 * (uint64_t)b.u32);
         break;
     case KT_u64:
         r.u64 = op == PSCAN_SUM ? a.u64 + b.u64 : a.u64 * b.u64;

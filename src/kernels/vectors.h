@@ -142,18 +142,22 @@ enum { LANES_4BYTE = PSCAN_VECTOR_BYTES / 4, LANES_8BYTE = PSCAN_VECTOR_BYTES / 
 /* The shuffles of one lane width: x's step-s shift over identity, and
  * x's last lane everywhere (s == 0). Steps s >= lanes never run, but
  * their indexes must still be valid ones, and they are. */
-#define SHIFTS_OF(vec, LANES, n, identity, x, s)                                                 \
-    switch (s) {                                                                                 \
-    case 0:                                                                                      \
-        return (vbits)__builtin_shufflevector((vec)(x), (vec)(x), LANES(LAST_INDEX, 0, n));      \
-    case 1:                                                                                      \
-        return (vbits)__builtin_shufflevector((vec)(identity), (vec)(x), LANES(SHIFT_INDEX, 1, n)); \
-    case 2:                                                                                      \
-        return (vbits)__builtin_shufflevector((vec)(identity), (vec)(x), LANES(SHIFT_INDEX, 2, n)); \
-    case 4:                                                                                      \
-        return (vbits)__builtin_shufflevector((vec)(identity), (vec)(x), LANES(SHIFT_INDEX, 4, n)); \
-    default:                                                                                     \
-        return (vbits)__builtin_shufflevector((vec)(identity), (vec)(x), LANES(SHIFT_INDEX, 8, n)); \
+#define SHIFTS_OF(vec, LANES, n, identity, x, s)                                            \
+    switch (s) {                                                                            \
+    case 0:                                                                                 \
+        return (vbits)__builtin_shufflevector((vec)(x), (vec)(x), LANES(LAST_INDEX, 0, n)); \
+    case 1:                                                                                 \
+        return (vbits)__builtin_shufflevector((vec)(identity), (vec)(x),                    \
+                                              LANES(SHIFT_INDEX, 1, n));                    \
+    case 2:                                                                                 \
+        return (vbits)__builtin_shufflevector((vec)(identity), (vec)(x),                    \
+                                              LANES(SHIFT_INDEX, 2, n));                    \
+    case 4:                                                                                 \
+        return (vbits)__builtin_shufflevector((vec)(identity), (vec)(x),                    \
+                                              LANES(SHIFT_INDEX, 4, n));                    \
+    default:                                                                                \
+        return (vbits)__builtin_shufflevector((vec)(identity), (vec)(x),                    \
+                                              LANES(SHIFT_INDEX, 8, n));                    \
     }
 FORCE_INLINE vbits vshift(ktype t, vbits identity, vbits x, int s)
 {
@@ -176,19 +180,19 @@ FORCE_INLINE vbits vlast(ktype t, vbits x)
  * none). */
 #define SWAP_LOW(i, d, n) ((i) & (d) ? (n) + (i) - (d) : (i))
 #define SWAP_HIGH(i, d, n) (((i) & (d) ? (n) + (i) : (i) + (d)) % (2 * (n)))
-#define TRANSPOSE_STAGE(vec, LANES, n, x, d)                                                \
-    if ((d) < (n)) {                                                                        \
-        _Pragma("GCC unroll 16") for (int j = 0; j < (n); j++) if (!(j & (d)))              \
-        {                                                                                   \
-            const vec a = (vec)(x)[j], b = (vec)(x)[j + (d)];                               \
-            (x)[j] = (vbits)__builtin_shufflevector(a, b, LANES(SWAP_LOW, (d), (n)));       \
+#define TRANSPOSE_STAGE(vec, LANES, n, x, d)                                                 \
+    if ((d) < (n)) {                                                                         \
+        _Pragma("GCC unroll 16") for (int j = 0; j < (n); j++) if (!(j & (d)))               \
+        {                                                                                    \
+            const vec a = (vec)(x)[j], b = (vec)(x)[j + (d)];                                \
+            (x)[j] = (vbits)__builtin_shufflevector(a, b, LANES(SWAP_LOW, (d), (n)));        \
             (x)[j + (d)] = (vbits)__builtin_shufflevector(a, b, LANES(SWAP_HIGH, (d), (n))); \
-        }                                                                                   \
+        }                                                                                    \
     }
-#define TRANSPOSE_OF(vec, LANES, n, x)    \
-    TRANSPOSE_STAGE(vec, LANES, n, x, 1)  \
-    TRANSPOSE_STAGE(vec, LANES, n, x, 2)  \
-    TRANSPOSE_STAGE(vec, LANES, n, x, 4)  \
+#define TRANSPOSE_OF(vec, LANES, n, x)   \
+    TRANSPOSE_STAGE(vec, LANES, n, x, 1) \
+    TRANSPOSE_STAGE(vec, LANES, n, x, 2) \
+    TRANSPOSE_STAGE(vec, LANES, n, x, 4) \
     TRANSPOSE_STAGE(vec, LANES, n, x, 8)
 FORCE_INLINE void vtranspose(ktype t, vbits x[])
 {
