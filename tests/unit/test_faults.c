@@ -335,6 +335,25 @@ static pscan_status call_stream(world *w)
     return status;
 }
 
+/* out (N/2, 2) of int64 with byte strides (16, 24): rows interleaved with
+ * each other but no two elements sharing a byte (out's bytes 8 and N * 8
+ * are never written), a layout only the exact self-alias check, which
+ * lists every offset in the workspace, can accept */
+static void setup_interleaved(world *w)
+{
+    make_world(w, (size_t)N * 8, (size_t)(N + 2) * 8);
+    for (int64_t i = 0; i < N; ++i)
+        memcpy(w->buf + (size_t)i * 8, &(int64_t){i % 1000}, 8);
+}
+static pscan_status call_interleaved(world *w)
+{
+    const int64_t shape[2] = {N / 2, 2}, strides[2] = {16, 24};
+    pscan_array a = tu_arr(w->buf, PSCAN_INT64, 2, shape, NULL),
+                b = tu_arr(w->out, PSCAN_INT64, 2, shape, strides);
+    pscan_opts o = two_threads(w);
+    return pscan_cumsum(&a, 0, PSCAN_DTYPE_DEFAULT, &b, &o);
+}
+
 /* first-touch memory: how many of its pages are not zero is written to out */
 static void setup_small(world *w)
 {
@@ -525,6 +544,7 @@ Test(faults, warm_every_allocation_of_each_path)
         {"int16 along axis 0 (PANEL)", setup_int16, call_panel, NULL, 0},
         {"SPANS on a described 2-node machine", setup_spans, call_spans, NULL, 0},
         {"stream push from a set total", setup_stream, call_stream, NULL, 0},
+        {"interleaved out (exact self-alias check)", setup_interleaved, call_interleaved, NULL, 0},
         /* its plan's allocation; the binding's own (inside hwloc 2.9's Linux
          * binding) is not checked by hwloc and crashes there */
         {"pscan_alloc", setup_small, call_alloc, NULL, 1},
