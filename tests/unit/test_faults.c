@@ -354,6 +354,23 @@ static pscan_status call_interleaved(world *w)
     return pscan_cumsum(&a, 0, PSCAN_DTYPE_DEFAULT, &b, &o);
 }
 
+/* the context's plan as text, kept in out only when complete (a failed
+ * call may have started the text) */
+static void setup_text(world *w)
+{
+    make_world(w, 8, 4096);
+    memset(w->buf, 0, 8);
+}
+static pscan_status call_describe(world *w)
+{
+    char text[4096] = {0};
+    const pscan_status status =
+        pscan_context_describe(w->ctx[w->side], 1000000, 4, text, sizeof text);
+    if (status == PSCAN_OK)
+        memcpy(w->out, text, sizeof text);
+    return status;
+}
+
 /* first-touch memory: how many of its pages are not zero is written to out */
 static void setup_small(world *w)
 {
@@ -545,6 +562,7 @@ Test(faults, warm_every_allocation_of_each_path)
         {"SPANS on a described 2-node machine", setup_spans, call_spans, NULL, 0},
         {"stream push from a set total", setup_stream, call_stream, NULL, 0},
         {"interleaved out (exact self-alias check)", setup_interleaved, call_interleaved, NULL, 0},
+        {"pscan_context_describe", setup_text, call_describe, NULL, 0},
         /* its plan's allocation; the binding's own (inside hwloc 2.9's Linux
          * binding) is not checked by hwloc and crashes there */
         {"pscan_alloc", setup_small, call_alloc, NULL, 1},
