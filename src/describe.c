@@ -3,10 +3,11 @@
 #include "bind.h"
 #include "context.h"
 #include "tile.h"
+#include "workspace.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 __attribute__((format(printf, 4, 5))) static void append(char *text, size_t capacity, size_t *used,
                                                          const char *format, ...)
@@ -39,17 +40,29 @@ pscan_status pscan_context_describe(const pscan_context *ctx, int64_t elements, 
     pscan_status status = pscan_context_info(ctx, &info);
     if (status != PSCAN_OK)
         return status;
-    const pscan_context *described = ctx ? ctx : pscan_default_context();
+    /* The chunk list is scratch from the context's workspace. Describing
+     * changes nothing of the context, hence the const; borrowing one of
+     * its idle workspaces and giving it back leaves it as it was. (No
+     * context is made const: the default one is static, the others
+     * allocated.) */
+    pscan_context *described = ctx ? (pscan_context *)(uintptr_t)ctx : pscan_default_context();
     const int team = threads ? threads : described->threads;
     if (team < 0)
         return PSCAN_EOPTS;
-    pscan_chunk *chunks = malloc((size_t)(team > 0 ? team : 1) * sizeof *chunks);
-    if (!chunks)
-        return PSCAN_ENOMEM;
+    const size_t chunk_bytes = (size_t)(team > 0 ? team : 1) * sizeof(pscan_chunk);
+    pscan_workspace *ws;
+    if ((status = pscan_workspace_acquire(described, &ws)) != PSCAN_OK)
+        return status;
+    if ((status = pscan_workspace_reserve_arena(ws, pscan_workspace_region_size(chunk_bytes))) !=
+        PSCAN_OK) {
+        pscan_workspace_release(described, ws);
+        return status;
+    }
+    pscan_chunk *chunks = pscan_workspace_carve(ws, chunk_bytes);
     int count = 0;
     status = pscan_context_plan(ctx, elements, team, chunks, team, &count);
     if (status != PSCAN_OK) {
-        free(chunks);
+        pscan_workspace_release(described, ws);
         return status;
     }
     size_t used = 0;
@@ -81,6 +94,6 @@ pscan_status pscan_context_describe(const pscan_context *ctx, int64_t elements, 
         append(text, capacity, &used, "%-6d %-24s %6d %5d %5d %5d\n", k, range, chunks[k].thread,
                chunks[k].pu, chunks[k].core, chunks[k].numa_node);
     }
-    free(chunks);
+    pscan_workspace_release(described, ws);
     return used < capacity ? PSCAN_OK : PSCAN_ESIZE;
 }

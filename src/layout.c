@@ -1,8 +1,6 @@
 /* layout.c - validated views, overlap facts, and the canonical walk. */
 #include "layout.h"
 
-#include <stdlib.h>
-
 static int64_t abs64(int64_t x)
 {
     return x < 0 ? -x : x; /* strides are bounded by the extent check */
@@ -104,19 +102,45 @@ static bool is_nested(const pscan_view *view)
     return true;
 }
 
-static int compare_offsets(const void *a, const void *b)
+pscan_self_overlap pscan_view_self_overlap(const pscan_view *view)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
+    if (view->size <= 1 || is_nested(view))
+        return PSCAN_SELF_DISJOINT;
+    for (int d = 0; d < view->ndim; d++)
+        if (view->shape[d] > 1 && view->strides[d] == 0)
+            return PSCAN_SELF_ALIASED;
+    return PSCAN_SELF_UNPROVEN;
 }
 
-/* Exact answer for the interleaved layouts only as_strided makes: list
- * every element's offset, sort, and look for two closer than an item. */
-static pscan_status check_by_listing(const pscan_view *view)
+static void sift_down(int64_t *heap, int64_t root, int64_t count)
 {
-    int64_t *offsets = malloc((size_t)view->size * sizeof *offsets);
-    if (!offsets)
-        return PSCAN_ENOMEM;
+    const int64_t value = heap[root];
+    for (int64_t child; (child = 2 * root + 1) < count; root = child) {
+        if (child + 1 < count && heap[child + 1] > heap[child])
+            child++;
+        if (heap[child] <= value)
+            break;
+        heap[root] = heap[child];
+    }
+    heap[root] = value;
+}
+
+/* Heapsort: in place and without recursion, so the list is the only
+ * scratch (glibc's qsort allocates a copy of what it sorts). */
+static void sort_offsets(int64_t *offsets, int64_t count)
+{
+    for (int64_t root = count / 2; root-- > 0;)
+        sift_down(offsets, root, count);
+    for (int64_t last = count - 1; last > 0; last--) {
+        const int64_t top = offsets[0];
+        offsets[0] = offsets[last];
+        offsets[last] = top;
+        sift_down(offsets, 0, last);
+    }
+}
+
+pscan_status pscan_view_check_listed(const pscan_view *view, int64_t *offsets)
+{
     int64_t index[PSCAN_MAX_DIMS] = {0}, offset = 0;
     for (int64_t k = 0; k < view->size; k++) {
         offsets[k] = offset;
@@ -129,24 +153,13 @@ static pscan_status check_by_listing(const pscan_view *view)
             offset -= (view->shape[d] - 1) * view->strides[d];
         }
     }
-    qsort(offsets, (size_t)view->size, sizeof *offsets, compare_offsets);
+    sort_offsets(offsets, view->size);
+    /* Neighbours closer than an item share a byte. */
     const int64_t itemsize = (int64_t)pscan_dtype_size(view->dtype);
-    pscan_status status = PSCAN_OK;
-    for (int64_t k = 1; k < view->size && status == PSCAN_OK; k++)
+    for (int64_t k = 1; k < view->size; k++)
         if (offsets[k] - offsets[k - 1] < itemsize)
-            status = PSCAN_EOUTALIAS;
-    free(offsets);
-    return status;
-}
-
-pscan_status pscan_view_check_disjoint(const pscan_view *view)
-{
-    if (view->size <= 1 || is_nested(view))
-        return PSCAN_OK;
-    for (int d = 0; d < view->ndim; d++)
-        if (view->shape[d] > 1 && view->strides[d] == 0)
             return PSCAN_EOUTALIAS;
-    return check_by_listing(view);
+    return PSCAN_OK;
 }
 
 /* Bytes stepped per element, in and out (len > 1, so the strides passed

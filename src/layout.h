@@ -63,12 +63,23 @@ pscan_status pscan_view_init(pscan_view *view, const pscan_array *array);
 /* Byte range [lo, hi) the view's elements occupy; empty views give lo == hi. */
 void pscan_view_span(const pscan_view *view, uintptr_t *lo, uintptr_t *hi);
 
-/* PSCAN_OK when no two elements of the view share a byte, PSCAN_EOUTALIAS
- * when some do. The nested layouts every slice/transpose/reshape produces
+/* Whether two elements of the view share a byte, as far as the strides
+ * alone say: the nested layouts every slice/transpose/reshape produces
  * (sorted by |stride|, each stride covers the extent of the smaller dims)
- * are proven at once; any other layout has its element addresses listed
- * and sorted (PSCAN_ENOMEM if that list cannot be allocated). */
-pscan_status pscan_view_check_disjoint(const pscan_view *view);
+ * are disjoint, a zero stride on a dimension longer than 1 aliases, and
+ * any other layout (interleaved strides, as only as_strided makes) is
+ * left to pscan_view_check_listed. */
+typedef enum pscan_self_overlap {
+    PSCAN_SELF_DISJOINT,
+    PSCAN_SELF_ALIASED,
+    PSCAN_SELF_UNPROVEN
+} pscan_self_overlap;
+pscan_self_overlap pscan_view_self_overlap(const pscan_view *view);
+
+/* The exact answer for any layout, PSCAN_OK (no two elements share a
+ * byte) or PSCAN_EOUTALIAS: every element's offset listed into
+ * offsets[view->size], the caller's scratch, and sorted. */
+pscan_status pscan_view_check_listed(const pscan_view *view, int64_t *offsets);
 
 /* pscan_array_is_c_contiguous (pscan.h, advanced API) takes `array` with
  * ndim and shape already checked. */

@@ -2,6 +2,7 @@
 #include "request.h"
 
 #include "dtype.h"
+#include "workspace.h"
 
 #include <string.h>
 
@@ -90,6 +91,37 @@ static pscan_status check_out_shape(const pscan_view *in, const pscan_view *out,
     return PSCAN_OK;
 }
 
+/* out's elements must not share a byte. Where the strides alone cannot
+ * say, every offset is listed in scratch from the context's workspace:
+ * the context is resolved for that alone, so a layout the strides decide
+ * still gets its status before any of the context's. */
+static pscan_status check_out_disjoint(const pscan_view *out, pscan_context *requested)
+{
+    switch (pscan_view_self_overlap(out)) {
+    case PSCAN_SELF_DISJOINT:
+        return PSCAN_OK;
+    case PSCAN_SELF_ALIASED:
+        return PSCAN_EOUTALIAS;
+    case PSCAN_SELF_UNPROVEN:
+        break;
+    }
+    /* Narrow items can outnumber what a list of 8-byte offsets can address. */
+    if ((uint64_t)out->size > SIZE_MAX / sizeof(int64_t))
+        return PSCAN_ENOMEM;
+    const size_t bytes = (size_t)out->size * sizeof(int64_t);
+    pscan_context *ctx;
+    pscan_workspace *ws;
+    pscan_status status;
+    if ((status = pscan_context_resolve(requested, &ctx)) != PSCAN_OK ||
+        (status = pscan_workspace_acquire(ctx, &ws)) != PSCAN_OK)
+        return status;
+    status = pscan_workspace_reserve_arena(ws, pscan_workspace_region_size(bytes));
+    if (status == PSCAN_OK)
+        status = pscan_view_check_listed(out, pscan_workspace_carve(ws, bytes));
+    pscan_workspace_release(ctx, ws);
+    return status;
+}
+
 pscan_status pscan_request_init(pscan_request *rq, pscan_op op, const pscan_array *in, int axis,
                                 pscan_dtype dtype, const pscan_array *out, const pscan_opts *opts)
 {
@@ -123,7 +155,7 @@ pscan_status pscan_request_init(pscan_request *rq, pscan_op op, const pscan_arra
     if (!pscan_dtype_can_cast(rq->in.dtype, rq->acc, rq->opts.casting) ||
         !pscan_dtype_can_cast(rq->acc, rq->out.dtype, rq->opts.casting))
         return PSCAN_ECAST;
-    if ((status = pscan_view_check_disjoint(&rq->out)) != PSCAN_OK)
+    if ((status = check_out_disjoint(&rq->out, rq->opts.ctx)) != PSCAN_OK)
         return status;
     if ((status = pscan_context_resolve(rq->opts.ctx, &rq->ctx)) != PSCAN_OK)
         return status;

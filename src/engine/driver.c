@@ -1,7 +1,8 @@
 /* driver.c - the engine's front: chooses a job's schedule and team, then
  * runs it from a table, as zstd picks a block compressor. The schedules
- * live one per file beside it (lanes.c, blocks.c, panel.c; strips.c runs
- * summed-area tables on the same teams).
+ * live one per file beside it (lanes.c, blocks.c, spans.c, panel.c, with
+ * what BLOCKS and SPANS share in blocks.h; strips.c runs summed-area
+ * tables on the same teams).
  *
  * Four schedules cover every plan:
  *   LANES   many lanes: each thread takes a contiguous range of whole
@@ -246,13 +247,13 @@ static bool make_team_plan(const pscan_plan *plan, const pscan_job *job, pscan_w
     return true;
 }
 
-/* Each schedule's runner; BLOCKS and SPANS share theirs. */
+/* Each schedule's runner. */
 static const pscan_schedule_fn schedule_runs[] = {
     [PSCAN_SCHEDULE_NONE] = NULL,
     [PSCAN_SCHEDULE_LANES] = pscan_run_lanes,
     [PSCAN_SCHEDULE_BLOCKS] = pscan_run_blocks,
     [PSCAN_SCHEDULE_PANEL] = pscan_run_panel,
-    [PSCAN_SCHEDULE_SPANS] = pscan_run_blocks,
+    [PSCAN_SCHEDULE_SPANS] = pscan_run_spans,
 };
 _Static_assert(sizeof schedule_runs / sizeof *schedule_runs == PSCAN_SCHEDULE_SPANS + 1,
                "a runner (or NULL) for every schedule");

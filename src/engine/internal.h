@@ -264,9 +264,11 @@ typedef void (*pscan_schedule_fn)(const pscan_plan *plan, const pscan_job *job, 
                                   const pscan_chunk *chunks);
 void pscan_run_lanes(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
                      const pscan_chunk *chunks);
-/* BLOCKS and SPANS: the same blocks and descriptors. */
+/* BLOCKS and SPANS: the same blocks and descriptors (blocks.h). */
 void pscan_run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
                       const pscan_chunk *chunks);
+void pscan_run_spans(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
+                     const pscan_chunk *chunks);
 void pscan_run_panel(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
                      const pscan_chunk *chunks);
 

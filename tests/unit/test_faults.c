@@ -335,6 +335,42 @@ static pscan_status call_stream(world *w)
     return status;
 }
 
+/* out (N/2, 2) of int64 with byte strides (16, 24): rows interleaved with
+ * each other but no two elements sharing a byte (out's bytes 8 and N * 8
+ * are never written), a layout only the exact self-alias check, which
+ * lists every offset in the workspace, can accept */
+static void setup_interleaved(world *w)
+{
+    make_world(w, (size_t)N * 8, (size_t)(N + 2) * 8);
+    for (int64_t i = 0; i < N; ++i)
+        memcpy(w->buf + (size_t)i * 8, &(int64_t){i % 1000}, 8);
+}
+static pscan_status call_interleaved(world *w)
+{
+    const int64_t shape[2] = {N / 2, 2}, strides[2] = {16, 24};
+    pscan_array a = tu_arr(w->buf, PSCAN_INT64, 2, shape, NULL),
+                b = tu_arr(w->out, PSCAN_INT64, 2, shape, strides);
+    pscan_opts o = two_threads(w);
+    return pscan_cumsum(&a, 0, PSCAN_DTYPE_DEFAULT, &b, &o);
+}
+
+/* the context's plan as text, kept in out only when complete (a failed
+ * call may have started the text) */
+static void setup_text(world *w)
+{
+    make_world(w, 8, 4096);
+    memset(w->buf, 0, 8);
+}
+static pscan_status call_describe(world *w)
+{
+    char text[4096] = {0};
+    const pscan_status status =
+        pscan_context_describe(w->ctx[w->side], 1000000, 4, text, sizeof text);
+    if (status == PSCAN_OK)
+        memcpy(w->out, text, sizeof text);
+    return status;
+}
+
 /* first-touch memory: how many of its pages are not zero is written to out */
 static void setup_small(world *w)
 {
@@ -525,6 +561,8 @@ Test(faults, warm_every_allocation_of_each_path)
         {"int16 along axis 0 (PANEL)", setup_int16, call_panel, NULL, 0},
         {"SPANS on a described 2-node machine", setup_spans, call_spans, NULL, 0},
         {"stream push from a set total", setup_stream, call_stream, NULL, 0},
+        {"interleaved out (exact self-alias check)", setup_interleaved, call_interleaved, NULL, 0},
+        {"pscan_context_describe", setup_text, call_describe, NULL, 0},
         /* its plan's allocation; the binding's own (inside hwloc 2.9's Linux
          * binding) is not checked by hwloc and crashes there */
         {"pscan_alloc", setup_small, call_alloc, NULL, 1},

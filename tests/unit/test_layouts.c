@@ -261,6 +261,89 @@ Test(layouts, interleaved_out_strides_that_alias)
         cr_assert(eq(i64, out[i], -7));
 }
 
+/* Whether two elements of a layout share a byte: every element's bytes
+ * counted over the layout's extent (no sorting, unlike pscan's check). */
+static int shares_a_byte(int ndim, const int64_t *shape, const int64_t *strides, int64_t itemsize,
+                         int64_t lo, size_t extent)
+{
+    unsigned char *seen = calloc(extent, 1);
+    cr_assert(ne(ptr, seen, NULL));
+    int64_t idx[PSCAN_MAX_DIMS] = {0};
+    int shared = 0;
+    do {
+        int64_t offset = -lo;
+        for (int d = 0; d < ndim; ++d)
+            offset += idx[d] * strides[d];
+        for (int64_t b = 0; b < itemsize; ++b)
+            shared |= seen[offset + b]++ > 0;
+    } while (tu_next(ndim, shape, idx));
+    free(seen);
+    return shared;
+}
+
+Test(layouts, random_out_layouts_get_the_exact_alias_verdict)
+{
+    /* 2 to 4 dims (one sometimes long), byte strides of any sign, item
+     * multiples or not, on a context of one's own, whose workspace holds
+     * the listed offsets where the strides alone cannot decide: the
+     * status must say whether two elements share a byte, as counting
+     * every byte does. The check reads and writes no element. */
+    static const pscan_dtype types[] = {PSCAN_INT8, PSCAN_INT16, PSCAN_FLOAT32, PSCAN_INT64,
+                                        PSCAN_COMPLEX128};
+    pscan_context *ctx;
+    TU_ASSERT_OK(pscan_context_create(&ctx));
+    pscan_opts opts = PSCAN_OPTS_INIT;
+    opts.ctx = ctx;
+    uint64_t rng = 17;
+    int verdicts[2] = {0, 0};
+    for (int trial = 0; trial < 3000; ++trial) {
+        const pscan_dtype t = types[tu_rand_range(&rng, 0, (int64_t)TU_COUNT(types) - 1)];
+        const int64_t item = (int64_t)tu_size(t);
+        const int ndim = (int)tu_rand_range(&rng, 2, 4);
+        int64_t shape[4], strides[4], lo = 0, hi = 0;
+        for (int d = 0; d < ndim; ++d) {
+            shape[d] = tu_rand_range(&rng, 1, trial % 10 == 0 && d == 0 ? 400 : 7);
+            const int64_t step = tu_rand_range(&rng, 0, 1) ? item : 1;
+            strides[d] = step * tu_rand_range(&rng, -4, 4) * tu_rand_range(&rng, 1, 3);
+            const int64_t reach = (shape[d] - 1) * strides[d];
+            *(reach < 0 ? &lo : &hi) += reach;
+        }
+        const size_t extent = (size_t)(hi - lo + item);
+        unsigned char *buf = malloc(extent);
+        cr_assert(ne(ptr, buf, NULL));
+        tu_fill_sentinel(buf, extent);
+        void *in_data = malloc((size_t)(tu_prod(ndim, shape) * item));
+        cr_assert(ne(ptr, in_data, NULL));
+        pscan_array in = tu_arr(in_data, t, ndim, shape, NULL),
+                    out = tu_arr(buf - lo, t, ndim, shape, strides);
+        const int shared = shares_a_byte(ndim, shape, strides, item, lo, extent);
+        const pscan_status s = pscan_scan_check(PSCAN_SUM, &in, 0, t, &out, &opts);
+        cr_assert(eq(int, (int)s, shared ? (int)PSCAN_EOUTALIAS : (int)PSCAN_OK), "trial %d: %s",
+                  trial, pscan_strerror(s));
+        tu_assert_sentinel(buf, extent);
+        verdicts[shared]++;
+        free(in_data);
+        free(buf);
+    }
+    cr_assert(gt(int, verdicts[0], 300));
+    cr_assert(gt(int, verdicts[1], 300));
+    pscan_context_destroy(ctx);
+}
+
+Test(layouts, out_with_more_offsets_than_memory_addresses)
+{
+    /* 2^62 int8 elements within 2^33 bytes (byte strides 1 and 3): an
+     * interleaved layout whose offsets, 8 bytes each, would take 2^65
+     * bytes to list: PSCAN_ENOMEM (the list's size once wrapped to 0) */
+    const int64_t shape[2] = {INT64_C(1) << 31, INT64_C(1) << 31};
+    const int64_t zeros[2] = {0, 0}, strides[2] = {1, 3};
+    unsigned char in_byte = 0, out_byte = 0;
+    pscan_array in = tu_arr(&in_byte, PSCAN_INT8, 2, shape, zeros),
+                out = tu_arr(&out_byte, PSCAN_INT8, 2, shape, strides);
+    const pscan_status s = pscan_scan_check(PSCAN_SUM, &in, 0, PSCAN_INT8, &out, NULL);
+    cr_assert(eq(int, (int)s, (int)PSCAN_ENOMEM), "%s", pscan_strerror(s));
+}
+
 Test(layouts, length_one_dims_ignore_their_strides)
 {
     /* any stride on a dimension of length 1 is never multiplied by more than
