@@ -68,7 +68,9 @@ FORCE_INLINE void chains_body(pscan_op op, ktype t, chain_rows rows, size_t len,
      * value before any step reads it, which it cannot follow. */
     unsigned char running[CHAINS * sizeof(pscan_t_cdd)] = {0};
     const size_t lag = (chains - 1) * skew;
-    if (len <= lag + 1) { /* too short to overlap: one at a time, in a register */
+    /* One chain, or too short to overlap: one at a time, its value in a
+     * register (through running[], each step would wait on a store). */
+    if (chains == 1 || len <= lag + 1) {
         for (size_t k = 0; k < chains; k++) {
             const char *from = (const char *)rows.src + (first + k) * rows.src_row * ksize(t);
             char *to = rows.dst ? (char *)rows.dst + (first + k) * rows.dst_row * ksize(t) : NULL;
