@@ -91,7 +91,9 @@ static void blocks_worker(blocks_run *r, char *buffer)
         const int64_t n = min64(step, r->lane_len - start);
         block_desc *desc = desc_at(r, index), *previous = start > 0 ? desc_at(r, index - 1) : NULL;
         const char *lane_carry = job->carry ? job->carry + lane * (int64_t)carry_bytes : NULL;
-        block_work work;
+        /* work_open sets what work_close reads; GCC 12 at -O3 cannot see
+         * that through the inlined calls, so it starts zeroed. */
+        block_work work = {0};
         work_open(r, buffer, lane, start, n, &work);
         if (!previous || (!two_pass && published(previous, r->run) == STATE_PREFIX)) {
             if (previous)
