@@ -205,26 +205,37 @@ static uint64_t saturate_unsigned(double x, uint64_t hi)
 
 /* One generic body, instantiated for every (source, destination) pair. The
  * element-wise memcpy keeps unaligned strided access defined; compilers
- * turn it into plain loads and stores. */
-#define CONVERT_LOOP(from, to, src_step, dst_step)                           \
+ * turn it into plain loads and stores. src_at and dst_at: element i's
+ * address. */
+#define CONVERT_LOOP(from, to, src_at, dst_at)                               \
     for (size_t i = 0; i < n; i++) {                                         \
         pscan_t_##from value;                                                \
-        memcpy(&value, src + (ptrdiff_t)i * (src_step), sizeof value);       \
+        memcpy(&value, src_at, sizeof value);                                \
         pscan_t_##to result = MAKE_##to(RE_##from(value), IM_##from(value)); \
-        memcpy(dst + (ptrdiff_t)i * (dst_step), &result, sizeof result);     \
+        memcpy(dst_at, &result, sizeof result);                              \
+    }
+/* `loop(from, to, src_at, dst_at)` for the strides at hand. Contiguous
+ * runs, forward or reversed (a REVERSE scan loads and stores flipped
+ * runs), index with an unsigned i * size: GCC 12 vectorises those loops,
+ * and none whose index is a signed (ptrdiff_t)i * stride. */
+#define BY_STRIDES(loop, from, to)                                                            \
+    {                                                                                         \
+        const ptrdiff_t from_size = (ptrdiff_t)sizeof(pscan_t_##from);                        \
+        const ptrdiff_t to_size = (ptrdiff_t)sizeof(pscan_t_##to);                            \
+        if (src_stride == from_size && dst_stride == to_size) {                               \
+            loop(from, to, src + i * sizeof(pscan_t_##from), dst + i * sizeof(pscan_t_##to)); \
+        } else if (src_stride == -from_size && dst_stride == to_size) {                       \
+            loop(from, to, src - i * sizeof(pscan_t_##from), dst + i * sizeof(pscan_t_##to)); \
+        } else if (src_stride == from_size && dst_stride == -to_size) {                       \
+            loop(from, to, src + i * sizeof(pscan_t_##from), dst - i * sizeof(pscan_t_##to)); \
+        } else {                                                                              \
+            loop(from, to, src + (ptrdiff_t)i * src_stride, dst + (ptrdiff_t)i * dst_stride); \
+        }                                                                                     \
     }
 #define DEFINE_CONVERT(from, to)                                                           \
     static void convert_##from##_to_##to(const char *src, ptrdiff_t src_stride, char *dst, \
                                          ptrdiff_t dst_stride, size_t n)                   \
-    {                                                                                      \
-        /* Contiguous runs get constant strides the compiler can vectorise. */             \
-        if (src_stride == (ptrdiff_t)sizeof(pscan_t_##from) &&                             \
-            dst_stride == (ptrdiff_t)sizeof(pscan_t_##to))                                 \
-            CONVERT_LOOP(from, to, (ptrdiff_t)sizeof(pscan_t_##from),                      \
-                         (ptrdiff_t)sizeof(pscan_t_##to))                                  \
-        else                                                                               \
-            CONVERT_LOOP(from, to, src_stride, dst_stride)                                 \
-    }
+        BY_STRIDES(CONVERT_LOOP, from, to)
 #define DEFINE_CONVERTS_FROM(from) PSCAN_EACH_DTYPE_WITH(DEFINE_CONVERT, from)
 PSCAN_EACH_DTYPE(DEFINE_CONVERTS_FROM)
 
@@ -258,19 +269,22 @@ pscan_convert_fn pscan_convert_get(pscan_dtype from, pscan_dtype to)
 #define FILL_RE_MIN ((double)INFINITY)
 #define FILL_IM_MIN ((double)INFINITY)
 
+#define SKIP_NAN_LOOP(op, from, to, src_at, dst_at)                                                \
+    for (size_t i = 0; i < n; i++) {                                                               \
+        pscan_t_##from value;                                                                      \
+        memcpy(&value, src_at, sizeof value);                                                      \
+        pscan_t_##to result = ISNAN_##from(value) ? MAKE_##to(FILL_RE_##op, FILL_IM_##op)          \
+                                                  : MAKE_##to(RE_##from(value), IM_##from(value)); \
+        memcpy(dst_at, &result, sizeof result);                                                    \
+    }
+#define SKIP_NAN_LOOP_SUM(from, to, s, d) SKIP_NAN_LOOP(SUM, from, to, s, d)
+#define SKIP_NAN_LOOP_PROD(from, to, s, d) SKIP_NAN_LOOP(PROD, from, to, s, d)
+#define SKIP_NAN_LOOP_MAX(from, to, s, d) SKIP_NAN_LOOP(MAX, from, to, s, d)
+#define SKIP_NAN_LOOP_MIN(from, to, s, d) SKIP_NAN_LOOP(MIN, from, to, s, d)
 #define DEFINE_SKIP_NAN(op, from, to)                                                              \
     static void skip_nan_##op##_##from##_to_##to(const char *src, ptrdiff_t src_stride, char *dst, \
                                                  ptrdiff_t dst_stride, size_t n)                   \
-    {                                                                                              \
-        for (size_t i = 0; i < n; i++) {                                                           \
-            pscan_t_##from value;                                                                  \
-            memcpy(&value, src + (ptrdiff_t)i * src_stride, sizeof value);                         \
-            pscan_t_##to result = ISNAN_##from(value)                                              \
-                                      ? MAKE_##to(FILL_RE_##op, FILL_IM_##op)                      \
-                                      : MAKE_##to(RE_##from(value), IM_##from(value));             \
-            memcpy(dst + (ptrdiff_t)i * dst_stride, &result, sizeof result);                       \
-        }                                                                                          \
-    }
+        BY_STRIDES(SKIP_NAN_LOOP_##op, from, to)
 #define DEFINE_SKIP_NAN_OPS(from, to) \
     DEFINE_SKIP_NAN(SUM, from, to)    \
     DEFINE_SKIP_NAN(PROD, from, to) DEFINE_SKIP_NAN(MAX, from, to) DEFINE_SKIP_NAN(MIN, from, to)

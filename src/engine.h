@@ -78,24 +78,27 @@ typedef struct pscan_job {
 
     /* Filled by pscan_engine_prepare. */
     pscan_schedule schedule;
-    int block_tiles;            /* tiles per block (BLOCKS, SPANS, long lanes) */
-    int team;                   /* threads the run starts */
-    bool direct;                /* kernels read in and write out in place */
-    pscan_copy_fn stream;       /* direct and big: scan into the thread's buffer,
+    int block_tiles;                      /* tiles per block (BLOCKS, SPANS, long lanes) */
+    int team;                             /* threads the run starts */
+    bool direct;                          /* kernels read in and write out in place */
+    pscan_copy_fn stream;                 /* direct and big: scan into the thread's buffer,
                                then stream it to out (NULL: write out) */
-    bool stream_kernel;         /* direct and big, with a kernel that streams its
+    bool stream_kernel;                   /* direct and big, with a kernel that streams its
                                own stores: straight to out, no buffer */
-    pscan_copy_fn store_stream; /* not direct (a converting or NaN-skipping
+    pscan_copy_fn store_stream;           /* not direct (a converting or NaN-skipping
                                load), out contiguous in the accumulator
                                type and big: blocks are streamed from the
                                buffer to out (NULL: stored) */
-    int64_t panel_width;        /* PANEL: lanes per strip */
-    bool panel_lagged;          /* PANEL (or BLOCKS of its rows): narrow rows
+    pscan_reverse_copy_fn store_reversed; /* with store_stream: out runs go
+                               down in memory (REVERSE's flipped out), so
+                               blocks are streamed out reversed */
+    int64_t panel_width;                  /* PANEL: lanes per strip */
+    bool panel_lagged;                    /* PANEL (or BLOCKS of its rows): narrow rows
                                back to back, scanned as one lagged sequence */
-    bool bind;                  /* threads bound to the plan's PUs */
-    bool runtime_placed;        /* SPANS whose threads the OpenMP runtime
+    bool bind;                            /* threads bound to the plan's PUs */
+    bool runtime_placed;                  /* SPANS whose threads the OpenMP runtime
                                placed: they say where they are first */
-    size_t plan_offset;         /* bind or SPANS: the chunk plan's place in
+    size_t plan_offset;                   /* bind or SPANS: the chunk plan's place in
                                the descriptors */
     size_t scratch_per_thread;
     size_t descriptor_bytes;

@@ -113,7 +113,7 @@ static inline void work_scan(const blocks_run *r, block_work *work, const char *
         kernel->scan_lagged(work->src, work->dst, (size_t)work->values, (size_t)r->width, carry);
     } else if (totals && kernel->scan_tiles && !job->sequential && !kernel->order_free) {
         block_view *view = &work->view;
-        view->out_written = job->stream != NULL;
+        view->out_written = view->out != NULL && !job->store_reversed;
         kernel->scan_tiles(work->src, view->out_written ? view->out : work->dst,
                            (size_t)work->values, carry, totals, view->out_written);
     } else {
@@ -134,7 +134,7 @@ static inline int work_reduce(const blocks_run *r, const block_work *work, block
 static inline void work_close(const blocks_run *r, block_work *work)
 {
     if (!r->job->panel_lagged)
-        pscan_block_close(r->plan, r->job, &work->view);
+        pscan_block_close(r->job, &work->view);
 }
 
 #endif

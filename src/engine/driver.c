@@ -169,6 +169,7 @@ static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
     job->stream = NULL;
     job->stream_kernel = false;
     job->store_stream = NULL;
+    job->store_reversed = NULL;
     job->panel_lagged = false;
     job->panel_width = 0;
     job->scratch_per_thread = 0;
@@ -198,13 +199,16 @@ static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
     /* A converting or NaN-skipping load still scans in the buffer; when
      * storing is a copy to a contiguous run, it streams out likewise (a
      * plain store would read every line of out first). */
-    const bool out_runs =
-        plan->scan.out_stride == acc && (plan->kind == PSCAN_PLAN_LANES || plan->outer_count == 1);
+    const bool one_run_per_lane = plan->kind == PSCAN_PLAN_LANES || plan->outer_count == 1;
+    const bool out_reversed = plan->scan.out_stride == -acc;
+    const bool out_runs = (plan->scan.out_stride == acc || out_reversed) && one_run_per_lane;
     job->store_stream =
         kernel && !job->direct && job->stores_acc && out_runs && plan->in_base != plan->out_base &&
                 plan->total * acc >= pscan_context_tuning(job->ctx)->stream_min_bytes
             ? pscan_kernel_stream_copy()
             : NULL;
+    job->store_reversed =
+        job->store_stream && out_reversed ? pscan_kernel_stream_copy_reversed() : NULL;
     job->scratch_per_thread = job->direct && !job->stream ? 0 : (size_t)(block_len(job) * acc);
     /* Few lanes for the team: cut them into blocks. */
     if (splittable && blocks_per_lane > 1 && lanes < 4 * (int64_t)job->threads) {
@@ -269,6 +273,7 @@ void pscan_engine_run(const pscan_plan *plan, const pscan_job *job, pscan_worksp
     assert(!job->stream || job->direct);
     assert(!job->stream_kernel || (job->direct && !job->stream && job->kernel->scan_stream));
     assert(!job->store_stream || (!job->direct && job->stores_acc));
+    assert(!job->store_reversed || job->store_stream);
     assert(job->kernel ||
            (job->schedule != PSCAN_SCHEDULE_BLOCKS && job->schedule != PSCAN_SCHEDULE_SPANS));
     assert(!job->panel_lagged ||

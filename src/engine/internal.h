@@ -87,7 +87,8 @@ typedef enum { LOAD_VALUES, STORE_VALUES } transfer_dir;
 typedef struct block_view {
     const char *src;
     char *dst;
-    char *out;        /* streaming: where dst goes on close */
+    char *out;        /* streaming (job->stream or store_stream): where dst
+                         goes on close */
     bool out_written; /* streaming: the kernel already wrote out */
     run_cursor start;
     int64_t n;
@@ -187,18 +188,22 @@ static inline void pscan_block_open(const pscan_plan *plan, const pscan_job *job
         run_cursor cursor = view->start;
         pscan_cursor_transfer(&cursor, job, buffer, n, LOAD_VALUES);
         view->src = view->dst = buffer;
+        if (job->store_stream)
+            view->out =
+                plan->out_base + view->start.out_offset +
+                (view->start.pos + (job->store_reversed ? n - 1 : 0)) * plan->scan.out_stride;
     }
 }
 
-static inline void pscan_block_close(const pscan_plan *plan, const pscan_job *job, block_view *view)
+static inline void pscan_block_close(const pscan_job *job, block_view *view)
 {
-    if (job->stream) {
-        if (!view->out_written)
-            job->stream(view->out, view->dst, (size_t)view->n * job->acc_size);
-    } else if (job->store_stream)
-        job->store_stream(plan->out_base + view->start.out_offset +
-                              view->start.pos * plan->scan.out_stride,
-                          view->dst, (size_t)view->n * job->acc_size);
+    if (view->out_written)
+        return;
+    if (job->store_reversed)
+        job->store_reversed(view->out, view->dst, (size_t)view->n, job->acc_size);
+    else if (job->stream || job->store_stream)
+        (job->stream ? job->stream : job->store_stream)(view->out, view->dst,
+                                                        (size_t)view->n * job->acc_size);
     else if (!job->direct)
         pscan_cursor_transfer(&view->start, job, view->dst, view->n, STORE_VALUES);
 }

@@ -19,7 +19,7 @@ static void scan_lane(const pscan_plan *plan, const pscan_job *job, char *buffer
         pscan_block_open(plan, job, buffer, lane, start, n, &view);
         pscan_scan_values(job, view.src, view.dst, n, start > 0 ? carry : lane_carry);
         memcpy(carry, view.dst + (n - 1) * acc, (size_t)acc);
-        pscan_block_close(plan, job, &view);
+        pscan_block_close(job, &view);
     }
     if (job->state_out && len > 0)
         memcpy(job->state_out + lane * acc, carry, (size_t)acc);

@@ -40,16 +40,17 @@ typedef struct kernel_variant {
     const pscan_kernel_table *table;
     const pscan_kernel *compensated;
     pscan_copy_fn stream_copy;
+    pscan_reverse_copy_fn stream_copy_reversed;
 } kernel_variant;
 
 static const kernel_variant variants[PSCAN_ISA_COUNT] = {
     [PSCAN_ISA_SCALAR] = {&pscan_kernels_scalar, pscan_compensated_kernels_scalar,
-                          pscan_stream_copy_scalar},
+                          pscan_stream_copy_scalar, pscan_stream_copy_reversed_scalar},
 #ifdef PSCAN_HAVE_X86_KERNELS
-    [PSCAN_ISA_AVX2] = {&pscan_kernels_avx2, pscan_compensated_kernels_avx2,
-                        pscan_stream_copy_avx2},
+    [PSCAN_ISA_AVX2] = {&pscan_kernels_avx2, pscan_compensated_kernels_avx2, pscan_stream_copy_avx2,
+                        pscan_stream_copy_reversed_avx2},
     [PSCAN_ISA_AVX512] = {&pscan_kernels_avx512, pscan_compensated_kernels_avx512,
-                          pscan_stream_copy_avx512},
+                          pscan_stream_copy_avx512, pscan_stream_copy_reversed_avx512},
 #endif
 };
 
@@ -95,6 +96,11 @@ const pscan_kernel *pscan_kernel_get_compensated(int is_complex)
 pscan_copy_fn pscan_kernel_stream_copy(void)
 {
     return variants[kernel_isa()].stream_copy;
+}
+
+pscan_reverse_copy_fn pscan_kernel_stream_copy_reversed(void)
+{
+    return variants[kernel_isa()].stream_copy_reversed;
 }
 
 void pscan_stream_fence(void)

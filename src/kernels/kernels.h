@@ -96,6 +96,11 @@ typedef void (*pscan_copy_fn)(void *dst, const void *src, size_t bytes);
 pscan_copy_fn pscan_kernel_stream_copy(void);
 void pscan_stream_fence(void);
 
+/* dst element i = src element n - 1 - i, elements of `size` bytes, dst
+ * with non-temporal stores where the ISA has them (REVERSE scans' out). */
+typedef void (*pscan_reverse_copy_fn)(void *dst, const void *src, size_t n, size_t size);
+pscan_reverse_copy_fn pscan_kernel_stream_copy_reversed(void);
+
 /* One table per compiled instruction set (dispatch.c picks). */
 typedef pscan_kernel pscan_kernel_table[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT];
 /* scan_kernels.c (and mpi.c) fill one row per op by name, SUM to MIN. */
@@ -110,5 +115,8 @@ extern const pscan_kernel pscan_compensated_kernels_avx512[2];
 void pscan_stream_copy_scalar(void *dst, const void *src, size_t bytes);
 void pscan_stream_copy_avx2(void *dst, const void *src, size_t bytes);
 void pscan_stream_copy_avx512(void *dst, const void *src, size_t bytes);
+void pscan_stream_copy_reversed_scalar(void *dst, const void *src, size_t n, size_t size);
+void pscan_stream_copy_reversed_avx2(void *dst, const void *src, size_t n, size_t size);
+void pscan_stream_copy_reversed_avx512(void *dst, const void *src, size_t n, size_t size);
 
 #endif

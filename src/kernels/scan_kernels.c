@@ -193,3 +193,32 @@ void STREAM_NAME(PSCAN_KERNEL_ISA)(void *dst, const void *src, size_t bytes)
     }
     memcpy(to + done, from + done, bytes - done);
 }
+
+#define STREAM_REVERSED_NAME(isa) STREAM_REVERSED_NAME_EXPAND(isa)
+#define STREAM_REVERSED_NAME_EXPAND(isa) pscan_stream_copy_reversed_##isa
+
+/* dst element i = src element n - 1 - i. Vector stores stream where the
+ * elements are 4, 8 or 16 bytes and dst is aligned to one; the rest (and
+ * other sizes) are copied element by element. */
+void STREAM_REVERSED_NAME(PSCAN_KERNEL_ISA)(void *dst, const void *src, size_t n, size_t size)
+{
+    char *to = dst;
+    const char *from = src;
+    const size_t per_vector = sizeof(vbits) / size;
+    size_t head = n;
+    if (HAVE_VEC_STREAM && (size == 4 || size == 8 || size == 16) && (uintptr_t)to % size == 0)
+        head = (sizeof(vbits) - (uintptr_t)to % sizeof(vbits)) % sizeof(vbits) / size;
+    if (head > n)
+        head = n;
+    size_t done = 0;
+    for (; done < head; done++)
+        memcpy(to + done * size, from + (n - 1 - done) * size, size);
+    if (head < n)
+        for (; done + per_vector <= n; done += per_vector) {
+            vbits v;
+            memcpy(&v, from + (n - done - per_vector) * size, sizeof v);
+            vstream(to + done * size, vreverse(size, v));
+        }
+    for (; done < n; done++)
+        memcpy(to + done * size, from + (n - 1 - done) * size, size);
+}

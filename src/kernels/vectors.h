@@ -171,6 +171,22 @@ FORCE_INLINE vbits vlast(ktype t, vbits x)
     return vshift(t, x, x, 0);
 }
 
+/* The lanes of x in reverse order, for lanes of 4, 8 or 16 bytes (the
+ * reversed streaming copy of REVERSE scans). */
+#define REVERSE_INDEX(i, s, n) ((n)-1 - (i))
+#define REVERSE_PAIR_INDEX(i, s, n) ((n)-2 - (i) / 2 * 2 + (i) % 2)
+FORCE_INLINE vbits vreverse(size_t lane_bytes, vbits x)
+{
+    if (lane_bytes == 4)
+        return (vbits)__builtin_shufflevector((vec_u32)x, (vec_u32)x,
+                                              LANES_OF_4BYTE(REVERSE_INDEX, 0, LANES_4BYTE));
+    if (lane_bytes == 8)
+        return (vbits)__builtin_shufflevector((vec_u64)x, (vec_u64)x,
+                                              LANES_OF_8BYTE(REVERSE_INDEX, 0, LANES_8BYTE));
+    return (vbits)__builtin_shufflevector((vec_u64)x, (vec_u64)x,
+                                          LANES_OF_8BYTE(REVERSE_PAIR_INDEX, 0, LANES_8BYTE));
+}
+
 /* Stage d of an in-register transpose of lanes x lanes values swaps bit d
  * of the row number with bit d of the column: rows j and j + d (bit d of j
  * clear) trade the elements whose column has bit d set. log2(lanes)

@@ -231,6 +231,59 @@ Test(engine, big_outputs_stream_and_stay_exact)
     test_ctx = NULL;
 }
 
+/* REVERSE with a big out (64 KiB streams in this test's context): each
+ * block is scanned in the buffer and streamed out reversed. The result is
+ * the forward scan of the flipped input, flipped, bit for bit: for 1-,
+ * 4-, 8- and 16-byte accumulators (the streamed copy's vector and
+ * element-wise paths), SUM and PROD, out aligned, 8 bytes and 3 bytes
+ * off a vector boundary, 1 to 3 threads. */
+static void check_reverse_streamed(pscan_op op, pscan_dtype t, int64_t n)
+{
+    const size_t es = tu_size(t);
+    char *in = tu_malloc((size_t)n * es), *flipped = tu_malloc((size_t)n * es);
+    char *ref = tu_malloc((size_t)n * es), *shifted = tu_malloc((size_t)n * es + 128);
+    fill_values(in, t, n, 31 + (uint64_t)t);
+    for (int64_t i = 0; i < n; ++i)
+        memcpy(flipped + (size_t)(n - 1 - i) * es, in + (size_t)i * es, es);
+    scan_1d(op, t, t, flipped, ref, n, 1, PSCAN_ORDER_REPRODUCIBLE);
+    const size_t offsets[] = {0, 8, 3};
+    for (size_t k = 0; k < TU_COUNT(offsets); ++k)
+        for (int threads = 1; threads <= 3; ++threads) {
+            char *dst = shifted + (64 - (uintptr_t)shifted % 64) % 64 + offsets[k];
+            pscan_array a = tu_vec(in, t, &n), b = tu_vec(dst, t, &n);
+            pscan_opts o = opts_threads(threads, PSCAN_ORDER_REPRODUCIBLE);
+            o.flags = PSCAN_FLAG_REVERSE;
+            TU_ASSERT_OK(pscan_scan(op, &a, 0, t, &b, &o));
+            int64_t bad = 0, first_bad = -1;
+            for (int64_t i = 0; i < n; ++i)
+                if (memcmp(dst + (size_t)i * es, ref + (size_t)(n - 1 - i) * es, es) != 0) {
+                    first_bad = bad++ ? first_bad : i;
+                }
+            cr_assert(eq(i64, bad, 0), "dtype %d, op %d, offset %zu, threads %d, first at %lld",
+                      (int)t, (int)op, offsets[k], threads, (long long)first_bad);
+        }
+    free(in);
+    free(flipped);
+    free(ref);
+    free(shifted);
+}
+
+Test(engine, reverse_big_outputs_stream_reversed)
+{
+    TU_ASSERT_OK(pscan_context_create(&test_ctx));
+    test_ctx->tuning.stream_min_bytes = 64 << 10;
+    const int64_t n = ((int64_t)3 << 17) + 77; /* several blocks and a partial tile */
+    const pscan_dtype types[] = {PSCAN_INT8,  PSCAN_INT32,   PSCAN_FLOAT32,
+                                 PSCAN_INT64, PSCAN_FLOAT64, PSCAN_COMPLEX128};
+    for (size_t k = 0; k < TU_COUNT(types); ++k) {
+        check_reverse_streamed(PSCAN_SUM, types[k], n);
+        if (types[k] == PSCAN_FLOAT64 || types[k] == PSCAN_FLOAT32)
+            check_reverse_streamed(PSCAN_PROD, types[k], n);
+    }
+    pscan_context_destroy(test_ctx);
+    test_ctx = NULL;
+}
+
 /* Axis 0 of a narrow C array (a lagged scan, cut into row blocks for
  * teams): exact integers, thread-invariant REPRODUCIBLE floats, numpy's
  * SEQUENTIAL bits, in place too. */

@@ -18,19 +18,20 @@ enum { TILE = PSCAN_TILE, SLACK = 256 };
 typedef struct isa_table {
     const char *name;
     const pscan_kernel_table *table;
+    pscan_reverse_copy_fn copy_reversed;
 } isa_table;
 
 static int runnable_tables(isa_table *out)
 {
     int n = 0;
-    out[n++] = (isa_table){"scalar", &pscan_kernels_scalar};
+    out[n++] = (isa_table){"scalar", &pscan_kernels_scalar, pscan_stream_copy_reversed_scalar};
 #ifdef __x86_64__
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx2"))
-        out[n++] = (isa_table){"avx2", &pscan_kernels_avx2};
+        out[n++] = (isa_table){"avx2", &pscan_kernels_avx2, pscan_stream_copy_reversed_avx2};
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
-        out[n++] = (isa_table){"avx512", &pscan_kernels_avx512};
+        out[n++] = (isa_table){"avx512", &pscan_kernels_avx512, pscan_stream_copy_reversed_avx512};
 #endif
     return n;
 }
@@ -193,4 +194,43 @@ Test(tile_lanes, sums_match_the_left_to_right_reference)
 Test(tile_lanes, products_match_the_left_to_right_reference)
 {
     check_every_isa(PSCAN_PROD);
+}
+
+/* The reversed streaming copy of REVERSE scans (not a tile kernel, but
+ * compiled with them per ISA): dst element i is src element n - 1 - i for
+ * every element size, count and dst alignment, and nothing else is
+ * written. */
+Test(tile_lanes, reversed_stream_copy_reverses_every_element_size)
+{
+    isa_table tables[PSCAN_ISA_COUNT];
+    const int isas = runnable_tables(tables);
+    const size_t sizes[] = {1, 2, 4, 8, 16, 32};
+    const size_t counts[] = {0, 1, 3, 16, 17, 100, 1000};
+    enum { MAX_BYTES = 32 * 1000 };
+    unsigned char *src = tu_malloc(MAX_BYTES), *dst_base = tu_malloc(MAX_BYTES + 2 * SLACK);
+    for (size_t i = 0; i < MAX_BYTES; i++)
+        src[i] = (unsigned char)(i * 131 + i / 256);
+    for (int t = 0; t < isas; t++)
+        for (size_t s = 0; s < TU_COUNT(sizes); s++)
+            for (size_t c = 0; c < TU_COUNT(counts); c++)
+                for (size_t offset = 0; offset < 64; offset += sizes[s] < 4 ? 1 : sizes[s] / 4) {
+                    const size_t size = sizes[s], n = counts[c];
+                    unsigned char *dst =
+                        dst_base + SLACK + (64 - (uintptr_t)(dst_base + SLACK) % 64) % 64 + offset;
+                    memset(dst_base, SENTINEL, MAX_BYTES + 2 * SLACK);
+                    tables[t].copy_reversed(dst, src, n, size);
+                    pscan_stream_fence();
+                    size_t bad = 0;
+                    for (size_t i = 0; i < n; i++)
+                        bad += memcmp(dst + i * size, src + (n - 1 - i) * size, size) != 0;
+                    for (unsigned char *p = dst_base; p < dst; p++)
+                        bad += *p != SENTINEL;
+                    for (unsigned char *p = dst + n * size; p < dst_base + MAX_BYTES + 2 * SLACK;
+                         p++)
+                        bad += *p != SENTINEL;
+                    cr_assert(eq(sz, bad, 0), "%s, size %zu, count %zu, offset %zu", tables[t].name,
+                              size, n, offset);
+                }
+    free(src);
+    free(dst_base);
 }
