@@ -98,8 +98,8 @@ static void blocks_worker(blocks_run *r, char *buffer)
         if (!previous || (!two_pass && published(previous, r->run) == STATE_PREFIX)) {
             if (previous)
                 memcpy(carry, previous->values, carry_bytes);
-            work_scan(r, &work, previous ? carry : lane_carry, NULL);
-            memcpy(desc->values, work.dst + (work.values - r->width) * (int64_t)acc, carry_bytes);
+            const char *last = work_scan(r, &work, previous ? carry : lane_carry, NULL);
+            memcpy(desc->values, last, carry_bytes);
             publish(desc, r->run, STATE_PREFIX);
         } else {
             two_pass = true;

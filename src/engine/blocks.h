@@ -103,22 +103,35 @@ static inline void work_open(const blocks_run *r, char *buffer, int64_t lane, in
 
 /* totals: the block's tile totals when work_reduce gave them (NULL if
  * not): a tile-lanes kernel then scans and folds in one pass, streaming
- * straight to out where the job streams. */
-static inline void work_scan(const blocks_run *r, block_work *work, const char *carry,
-                             const char *totals)
+ * straight to out where the job streams. A block loaded into the buffer
+ * gets its totals there (a read of L2) and takes the same path, instead of
+ * scanning, folding and copying the buffer. Returns where the block's last
+ * accumulator (a panel's last row) now is. */
+static inline const char *work_scan(const blocks_run *r, block_work *work, const char *carry,
+                                    const char *totals)
 {
     const pscan_job *job = r->job;
     const pscan_kernel *kernel = job->kernel;
+    const int64_t last = (work->values - r->width) * (int64_t)job->acc_size;
     if (job->panel_lagged) {
         kernel->scan_lagged(work->src, work->dst, (size_t)work->values, (size_t)r->width, carry);
-    } else if (totals && kernel->scan_tiles && !job->sequential && !kernel->order_free) {
-        block_view *view = &work->view;
-        view->out_written = view->out != NULL && !job->store_reversed;
-        kernel->scan_tiles(work->src, view->out_written ? view->out : work->dst,
-                           (size_t)work->values, carry, totals, view->out_written);
-    } else {
-        pscan_scan_values(job, work->src, work->dst, work->values, carry);
+        return work->dst + last;
     }
+    const bool tiles = kernel->scan_tiles && !job->sequential && !kernel->order_free;
+    _Alignas(16) char buffered_totals[PSCAN_MAX_BLOCK_TILES * MAX_ACC_SIZE];
+    if (tiles && !totals && !job->direct) {
+        pscan_reduce_block(job, work->src, work->values, buffered_totals);
+        totals = buffered_totals;
+    }
+    if (!tiles || !totals) {
+        pscan_scan_values(job, work->src, work->dst, work->values, carry);
+        return work->dst + last;
+    }
+    block_view *view = &work->view;
+    view->out_written = view->out != NULL && !job->store_reversed;
+    char *to = view->out_written ? view->out : work->dst;
+    kernel->scan_tiles(work->src, to, (size_t)work->values, carry, totals, view->out_written);
+    return to + last;
 }
 
 /* The block's aggregates into desc; returns their count. */

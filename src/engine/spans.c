@@ -84,7 +84,8 @@ static void spans_worker(const blocks_run *r, const pscan_chunk *chunks, int mem
         const char *block_carry = b > 0 ? (const char *)desc_at(r, first_desc + b - 1)->values
                                         : (has_before ? before : NULL);
         work_open(r, buffer, 0, start, min64(block_len(job), to - start), &work);
-        work_scan(r, &work, block_carry, NULL);
+        work_scan(r, &work, block_carry,
+                  (const char *)aggregate_at(r, desc_at(r, first_desc + b), 0));
         work_close(r, &work);
     }
 }
