@@ -85,6 +85,10 @@ typedef struct pscan_job {
                                then stream it to out (NULL: write out) */
     bool stream_kernel;                   /* direct and big, with a kernel that streams its
                                own stores: straight to out, no buffer */
+    bool pipelined;                       /* BLOCKS with a stream_kernel that also
+                                             reduces: a thread scans each two-pass
+                                             block while it reduces its next one
+                                             (blocks.c) */
     pscan_copy_fn store_stream;           /* not direct (a converting or NaN-skipping
                                load), out contiguous in the accumulator
                                type and big: blocks are streamed from the

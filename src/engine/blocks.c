@@ -119,6 +119,80 @@ static void blocks_worker(blocks_run *r, char *buffer)
     }
 }
 
+/* A pipelined BLOCKS thread (job->pipelined: direct, streamed, order-free)
+ * scans one-pass blocks as blocks_worker does until it meets a block whose
+ * predecessor's prefix is not ready. From then on it holds one block whose
+ * prefix it knows: with each block it claims, one kernel call scans the
+ * held block from L2 to out while it reduces the new one from memory, so
+ * reads and writes overlap as in memcpy instead of alternating. The new
+ * block's aggregate is published after that call, its prefix after the
+ * look-back, and it becomes the held block. The held block never waits on
+ * anything, so the look-back still always ends. */
+static void blocks_pipelined_worker(blocks_run *r, char *buffer)
+{
+    const pscan_job *job = r->job;
+    const pscan_kernel *kernel = job->kernel;
+    const size_t acc = job->acc_size;
+    _Alignas(16) char carry[MAX_ACC_SIZE], held_carry[MAX_ACC_SIZE];
+    block_work held = {0};
+    bool holding = false, held_has_carry = false;
+    for (;;) {
+        int64_t index = atomic_fetch_add_explicit(&r->next_block, 1, memory_order_relaxed);
+        if (index >= r->total_blocks)
+            break;
+        const int64_t lane = index / r->blocks_per_lane;
+        const int64_t start = index % r->blocks_per_lane * block_len(job);
+        const int64_t n = min64(block_len(job), r->lane_len - start);
+        block_desc *desc = desc_at(r, index), *previous = start > 0 ? desc_at(r, index - 1) : NULL;
+        const char *lane_carry = job->carry ? job->carry + lane * (int64_t)acc : NULL;
+        block_work work = {0};
+        work_open(r, buffer, lane, start, n, &work);
+        if (!holding && (!previous || published(previous, r->run) == STATE_PREFIX)) {
+            if (previous)
+                memcpy(carry, previous->values, acc);
+            const char *last = work_scan(r, &work, previous ? carry : lane_carry, NULL);
+            memcpy(desc->values, last, acc);
+            publish(desc, r->run, STATE_PREFIX);
+            if (job->state_out && start + n == r->lane_len)
+                memcpy(job->state_out + lane * (int64_t)acc, desc->values, acc);
+            work_close(r, &work);
+            continue;
+        }
+        unsigned char *total = aggregate_at(r, desc, 0);
+        if (holding) {
+            kernel->scan_stream_reduce(held.src, held.dst, (size_t)held.values,
+                                       held_has_carry ? held_carry : NULL, work.src, (size_t)n,
+                                       total);
+            work_close(r, &held);
+        } else {
+            kernel->reduce_segments(work.src, (size_t)n, 1, total);
+        }
+        desc->count = 1;
+        /* A lane's first block publishes its prefix alone: a look-back
+         * that saw only its aggregate would walk on into the lane before. */
+        if (previous)
+            publish(desc, r->run, STATE_AGGREGATE);
+        held_has_carry = previous || lane_carry;
+        if (previous)
+            look_back(r, index, held_carry);
+        else if (lane_carry)
+            memcpy(held_carry, lane_carry, acc);
+        if (held_has_carry)
+            kernel->combine(held_carry, total, desc->values, 1);
+        else
+            memcpy(desc->values, total, acc);
+        publish(desc, r->run, STATE_PREFIX);
+        if (job->state_out && start + n == r->lane_len)
+            memcpy(job->state_out + lane * (int64_t)acc, desc->values, acc);
+        held = work;
+        holding = true;
+    }
+    if (holding) {
+        pscan_scan_values(job, held.src, held.dst, held.values, held_has_carry ? held_carry : NULL);
+        work_close(r, &held);
+    }
+}
+
 void pscan_run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
                       const pscan_chunk *chunks)
 {
@@ -129,7 +203,8 @@ void pscan_run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_worksp
     {
         const int member = omp_get_thread_num();
         void *saved = pscan_team_enter(job, chunks, member);
-        blocks_worker(&r, scratch + (size_t)member * job->scratch_per_thread);
+        (job->pipelined ? blocks_pipelined_worker
+                        : blocks_worker)(&r, scratch + (size_t)member * job->scratch_per_thread);
         finish_streaming(job);
         pscan_team_leave(job, saved);
     }

@@ -170,6 +170,7 @@ static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
     job->stream_kernel = false;
     job->store_stream = NULL;
     job->store_reversed = NULL;
+    job->pipelined = false;
     job->panel_lagged = false;
     job->panel_width = 0;
     job->scratch_per_thread = 0;
@@ -216,6 +217,10 @@ static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
         if (team > 1) {
             job->schedule = PSCAN_SCHEDULE_BLOCKS;
             job->team = team;
+            /* A pipelined thread holds two blocks in L2 at once. */
+            job->pipelined = job->stream_kernel && kernel->scan_stream_reduce;
+            if (job->pipelined && job->block_tiles > 1)
+                job->block_tiles /= 2;
             job->descriptor_bytes = pscan_blocks_descriptor_bytes(plan, job);
             return;
         }
@@ -274,6 +279,8 @@ void pscan_engine_run(const pscan_plan *plan, const pscan_job *job, pscan_worksp
     assert(!job->stream_kernel || (job->direct && !job->stream && job->kernel->scan_stream));
     assert(!job->store_stream || (!job->direct && job->stores_acc));
     assert(!job->store_reversed || job->store_stream);
+    assert(!job->pipelined ||
+           (job->stream_kernel && job->kernel->scan_stream_reduce && !job->panel_lagged));
     assert(job->kernel ||
            (job->schedule != PSCAN_SCHEDULE_BLOCKS && job->schedule != PSCAN_SCHEDULE_SPANS));
     assert(!job->panel_lagged ||

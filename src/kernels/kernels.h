@@ -28,6 +28,12 @@ typedef struct pscan_kernel {
     /* The same scan with non-temporal stores to dst (NULL where there is no
      * such kernel): for outputs far larger than the caches. */
     void (*scan_stream)(const void *src, void *dst, size_t n, const void *carry);
+    /* scan_stream of one block while *next_total = reduce_segments' total
+     * of `next_n` values at `next` (the next block), in one loop: the
+     * next block's reads overlap this one's writes. NULL where there is no
+     * scan_stream. */
+    void (*scan_stream_reduce)(const void *src, void *dst, size_t n, const void *carry,
+                               const void *next, size_t next_n, void *next_total);
     /* `count` independent segments of seg_len elements, back to back: each
      * gets the scan above with no carry. Several segments run interleaved,
      * so float chains overlap instead of waiting on one another. */

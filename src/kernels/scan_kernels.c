@@ -81,25 +81,31 @@
     {                                                                                            \
         segments_body(PSCAN_##op, KT_##tag, src, NULL, seg_len, count, totals);                  \
     }
-#define TREE_WRAPPERS(op, tag)                                                                    \
-    COMMON_WRAPPERS(op, tag)                                                                      \
-    static void tree_scan_##op##_##tag(const void *src, void *dst, size_t n, const void *carry)   \
-    {                                                                                             \
-        scan_tree_body(PSCAN_##op, KT_##tag, src, dst, n, carry, 0);                              \
-    }                                                                                             \
-    static void tree_stream_##op##_##tag(const void *src, void *dst, size_t n, const void *carry) \
-    {                                                                                             \
-        scan_tree_stream_body(PSCAN_##op, KT_##tag, src, dst, n, carry);                          \
-    }                                                                                             \
-    static void tree_segments_##op##_##tag(const void *src, void *dst, size_t seg_len,            \
-                                           size_t count)                                          \
-    {                                                                                             \
-        segments_tree_body(PSCAN_##op, KT_##tag, src, dst, seg_len, count);                       \
-    }                                                                                             \
-    static void tree_reduce_##op##_##tag(const void *src, size_t seg_len, size_t count,           \
-                                         void *totals)                                            \
-    {                                                                                             \
-        reduce_tree_body(PSCAN_##op, KT_##tag, src, seg_len, count, totals);                      \
+#define TREE_WRAPPERS(op, tag)                                                                     \
+    COMMON_WRAPPERS(op, tag)                                                                       \
+    static void tree_scan_##op##_##tag(const void *src, void *dst, size_t n, const void *carry)    \
+    {                                                                                              \
+        scan_tree_body(PSCAN_##op, KT_##tag, src, dst, n, carry, 0);                               \
+    }                                                                                              \
+    static void tree_stream_##op##_##tag(const void *src, void *dst, size_t n, const void *carry)  \
+    {                                                                                              \
+        scan_tree_stream_body(PSCAN_##op, KT_##tag, src, dst, n, carry);                           \
+    }                                                                                              \
+    static void tree_stream_reduce_##op##_##tag(const void *src, void *dst, size_t n,              \
+                                                const void *carry, const void *next,               \
+                                                size_t next_n, void *next_total)                   \
+    {                                                                                              \
+        scan_reduce_tree_body(PSCAN_##op, KT_##tag, src, dst, n, carry, next, next_n, next_total); \
+    }                                                                                              \
+    static void tree_segments_##op##_##tag(const void *src, void *dst, size_t seg_len,             \
+                                           size_t count)                                           \
+    {                                                                                              \
+        segments_tree_body(PSCAN_##op, KT_##tag, src, dst, seg_len, count);                        \
+    }                                                                                              \
+    static void tree_reduce_##op##_##tag(const void *src, size_t seg_len, size_t count,            \
+                                         void *totals)                                             \
+    {                                                                                              \
+        reduce_tree_body(PSCAN_##op, KT_##tag, src, seg_len, count, totals);                       \
     }
 #define LANES_WRAPPERS(op, tag)                                                                   \
     COMMON_WRAPPERS(op, tag)                                                                      \
@@ -121,24 +127,25 @@
     }
 
 /* The table row of each kind, in pscan_kernel's field order: scan,
- * scan_stream, scan_segments, scan_rows, reduce_segments, scan_tiles,
+ * scan_stream, scan_stream_reduce, scan_segments, scan_rows, reduce_segments, scan_tiles,
  * fold, scan_lagged, reduce_lagged, combine, order_free. */
 #define COMMON_FIELDS(op, tag)                                                                \
     fold_##op##_##tag, lagged_##op##_##tag, reduce_lagged_##op##_##tag, combine_##op##_##tag, \
         ORDER_FREE(op, tag)
-#define CHAIN_ROW(op, tag)                                                                      \
-    {                                                                                           \
-        scan_##op##_##tag, NULL, segments_##op##_##tag, rows_##op##_##tag, reduce_##op##_##tag, \
-            NULL, COMMON_FIELDS(op, tag)                                                        \
+#define CHAIN_ROW(op, tag)                                                       \
+    {                                                                            \
+        scan_##op##_##tag, NULL, NULL, segments_##op##_##tag, rows_##op##_##tag, \
+            reduce_##op##_##tag, NULL, COMMON_FIELDS(op, tag)                    \
     }
-#define TREE_ROW(op, tag)                                                             \
-    {                                                                                 \
-        tree_scan_##op##_##tag, tree_stream_##op##_##tag, tree_segments_##op##_##tag, \
-            rows_##op##_##tag, tree_reduce_##op##_##tag, NULL, COMMON_FIELDS(op, tag) \
+#define TREE_ROW(op, tag)                                                                  \
+    {                                                                                      \
+        tree_scan_##op##_##tag, tree_stream_##op##_##tag, tree_stream_reduce_##op##_##tag, \
+            tree_segments_##op##_##tag, rows_##op##_##tag, tree_reduce_##op##_##tag, NULL, \
+            COMMON_FIELDS(op, tag)                                                         \
     }
 #define LANES_ROW(op, tag)                                                              \
     {                                                                                   \
-        scan_##op##_##tag, NULL, lanes_segments_##op##_##tag, rows_##op##_##tag,        \
+        scan_##op##_##tag, NULL, NULL, lanes_segments_##op##_##tag, rows_##op##_##tag,  \
             lanes_reduce_##op##_##tag, lanes_tiles_##op##_##tag, COMMON_FIELDS(op, tag) \
     }
 

@@ -115,4 +115,57 @@ FORCE_INLINE void reduce_tree_body(pscan_op op, ktype t, const void *src, size_t
     }
 }
 
+/* scan_tree_stream_body over one block while the next block's total is
+ * reduced (as reduce_tree_body gives it) in the same loop, a vector of
+ * each per step: the next block's reads from memory then overlap this
+ * block's streamed writes, as in memcpy, where two passes would read and
+ * then write. */
+FORCE_INLINE void scan_reduce_tree_body(pscan_op op, ktype t, const void *src, void *dst, size_t n,
+                                        const void *carry, const void *next, size_t next_n,
+                                        void *next_total)
+{
+    const size_t lanes = (size_t)vlanes(t), size = ksize(t);
+    const uintptr_t misalign = (uintptr_t)dst % sizeof(vbits);
+    size_t head = misalign ? (sizeof(vbits) - misalign) / size : 0;
+    if ((uintptr_t)dst % size != 0 || !HAVE_VEC_STREAM || next_n < 2 * lanes || head >= n) {
+        scan_tree_stream_body(op, t, src, dst, n, carry);
+        reduce_tree_body(op, t, next, next_n, 1, next_total);
+        return;
+    }
+    scan_tree_body(op, t, src, dst, head, carry, 0);
+    const vbits identity = vbroadcast(t, kidentity(op, t));
+    vbits running = vbroadcast(t, head    ? kload(t, dst, head - 1)
+                                  : carry ? kload(t, carry, 0)
+                                          : kidentity(op, t));
+    vbits acc = identity;
+    size_t i = head, j = 0;
+    for (; i + lanes <= n && j + lanes <= next_n; i += lanes, j += lanes) {
+        vbits x, y;
+        memcpy(&y, (const char *)next + j * size, sizeof y);
+        acc = vcombine(op, t, acc, y);
+        memcpy(&x, (const char *)src + i * size, sizeof x);
+        _Pragma("GCC unroll 4") for (int s = 1; s < vlanes(t); s *= 2) x =
+            vcombine(op, t, vshift(t, identity, x, s), x);
+        vstream((char *)dst + i * size, vcombine(op, t, running, x));
+        running = vcombine(op, t, running, vlast(t, x));
+    }
+    /* The rest of this block after lane 0 of running, which starts its
+     * bytes; the rest of the next one's vectors, then its lanes and tail
+     * in reduce_tree_body's order. */
+    scan_tree_body(op, t, (const char *)src + i * size, (char *)dst + i * size, n - i, &running, 1);
+    for (; j + lanes <= next_n; j += lanes) {
+        vbits y;
+        memcpy(&y, (const char *)next + j * size, sizeof y);
+        acc = vcombine(op, t, acc, y);
+    }
+    kvalue total = vlane(t, acc, 0);
+    for (int lane = 1; lane < vlanes(t); lane++)
+        total = kcombine(op, t, total, vlane(t, acc, lane));
+    for (; j < next_n; j++)
+        total = kcombine(op, t, total, kload(t, next, j));
+    kstore(t, next_total, 0, total);
+    if (tie_may_differ(t, total))
+        segments_body(op, t, next, NULL, next_n, 1, next_total);
+}
+
 #endif

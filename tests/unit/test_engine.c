@@ -7,6 +7,7 @@
  * correct.
  */
 #define _POSIX_C_SOURCE 200809L
+#define PSCAN_ADVANCED_API
 
 #include <omp.h>
 #include <pthread.h>
@@ -227,6 +228,77 @@ Test(engine, big_outputs_stream_and_stay_exact)
     }
     free(in);
     free(out);
+    pscan_context_destroy(test_ctx);
+    test_ctx = NULL;
+}
+
+/* Big order-free outputs on teams (64 KiB streams in this test's
+ * context): a thread that meets a block whose predecessor is not ready
+ * scans each block it holds while it reduces its next one, one kernel call
+ * for both (the pipelined BLOCKS worker). Exact against a running loop:
+ * one lane and three lanes (rows of a C array along axis 1), int64 sums
+ * and float64 maxima, with and without a carry, 1 to 4 threads, out
+ * aligned and 8 bytes off. */
+Test(engine, pipelined_blocks_are_exact)
+{
+    TU_ASSERT_OK(pscan_context_create(&test_ctx));
+    test_ctx->tuning.stream_min_bytes = 64 << 10;
+    const int64_t cols = ((int64_t)5 << 16) + 37, rows_of[] = {1, 3};
+    int64_t *in = tu_malloc((size_t)(3 * cols) * 8);
+    double *fin = tu_malloc((size_t)(3 * cols) * 8);
+    char *shifted = tu_malloc((size_t)(3 * cols) * 8 + 128);
+    for (int64_t i = 0; i < 3 * cols; ++i) {
+        in[i] = i % 11 - 5 + (i % 4099 == 0 ? INT64_MAX / 5 : 0);
+        fin[i] = (double)(i % 1013) * 0.5 - (double)(i % 7) * 1e-3 + (double)i * 1e-9;
+    }
+    const int64_t carry = -123456789;
+    for (size_t r = 0; r < TU_COUNT(rows_of); ++r)
+        for (int offset = 0; offset <= 8; offset += 8)
+            for (int threads = 1; threads <= 4; ++threads)
+                for (int with_carry = 0; with_carry < 2; ++with_carry) {
+                    const int64_t rows = rows_of[r], shape[2] = {rows, cols};
+                    char *dst = shifted + (64 - (uintptr_t)shifted % 64) % 64 + offset;
+                    pscan_array a = tu_arr(in, PSCAN_INT64, 2, shape, NULL),
+                                b = tu_arr(dst, PSCAN_INT64, 2, shape, NULL);
+                    pscan_opts o = opts_threads(threads, PSCAN_ORDER_REPRODUCIBLE);
+                    int64_t carries[3] = {carry, carry + 1, carry + 2};
+                    if (with_carry)
+                        TU_ASSERT_OK(
+                            pscan_scan_carry_axis(PSCAN_SUM, &a, 1, PSCAN_INT64, &b, &o, carries));
+                    else
+                        TU_ASSERT_OK(pscan_scan(PSCAN_SUM, &a, 1, PSCAN_INT64, &b, &o));
+                    int64_t bad = 0;
+                    for (int64_t row = 0; row < rows; ++row) {
+                        uint64_t running = with_carry ? (uint64_t)carries[row] : 0;
+                        for (int64_t i = 0; i < cols; ++i) {
+                            int64_t value;
+                            memcpy(&value, dst + 8 * (row * cols + i), 8);
+                            running += (uint64_t)in[row * cols + i];
+                            bad += value != (int64_t)running;
+                        }
+                    }
+                    cr_assert(eq(i64, bad, 0), "int64 sum, %lld rows, offset %d, %d threads%s",
+                              (long long)rows, offset, threads, with_carry ? ", carry" : "");
+                    if (with_carry)
+                        continue;
+                    pscan_array fa = tu_arr(fin, PSCAN_FLOAT64, 2, shape, NULL),
+                                fb = tu_arr(dst, PSCAN_FLOAT64, 2, shape, NULL);
+                    TU_ASSERT_OK(pscan_scan(PSCAN_MAX, &fa, 1, PSCAN_FLOAT64, &fb, &o));
+                    for (int64_t row = 0; row < rows; ++row) {
+                        double running = fin[row * cols];
+                        for (int64_t i = 0; i < cols; ++i) {
+                            double value, x = fin[row * cols + i];
+                            running = running > x ? running : x;
+                            memcpy(&value, dst + 8 * (row * cols + i), 8);
+                            bad += tu_dbits(value) != tu_dbits(running);
+                        }
+                    }
+                    cr_assert(eq(i64, bad, 0), "float64 max, %lld rows, offset %d, %d threads",
+                              (long long)rows, offset, threads);
+                }
+    free(in);
+    free(fin);
+    free(shifted);
     pscan_context_destroy(test_ctx);
     test_ctx = NULL;
 }

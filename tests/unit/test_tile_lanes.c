@@ -234,3 +234,66 @@ Test(tile_lanes, reversed_stream_copy_reverses_every_element_size)
     free(src);
     free(dst_base);
 }
+
+/* scan_stream_reduce (the pipelined BLOCKS worker's kernel) gives exactly
+ * what scan_stream and reduce_segments give apart, for every order-free
+ * 32- and 64-bit row of every ISA: block and next-block lengths below, at
+ * and above the vector width, dst at every 8-byte offset and 4 bytes off,
+ * with and without a carry, float max and min over signed zeros and NaNs
+ * (whose totals the reduce settles in order). */
+Test(tile_lanes, scan_stream_reduce_matches_the_two_kernels)
+{
+    isa_table tables[PSCAN_ISA_COUNT];
+    const int isas = runnable_tables(tables);
+    const pscan_dtype types[] = {PSCAN_INT32, PSCAN_INT64, PSCAN_UINT64, PSCAN_FLOAT32,
+                                 PSCAN_FLOAT64};
+    const size_t lengths[] = {0, 1, 7, 16, 33, 100, 1000};
+    enum { MOST = 1000, BYTES = MOST * 8 };
+    unsigned char *src = tu_malloc(BYTES), *next = tu_malloc(BYTES);
+    unsigned char *want = tu_malloc(BYTES + 128), *got = tu_malloc(BYTES + 128);
+    for (int t = 0; t < isas; t++)
+        for (size_t k = 0; k < TU_COUNT(types); k++)
+            for (int op = 0; op < PSCAN_OP_COUNT; op++) {
+                const pscan_kernel *kernel = &(*tables[t].table)[op][types[k]];
+                if (!kernel->scan_stream_reduce)
+                    continue;
+                const size_t size = tu_size(types[k]);
+                for (size_t i = 0; i < MOST; i++) {
+                    const int64_t v = (int64_t)(i * 37 % 101) - 50;
+                    if (types[k] == PSCAN_FLOAT32 || types[k] == PSCAN_FLOAT64) {
+                        const double x = i % 17 == 3 ? -0.0 : i % 29 == 5 ? NAN : (double)v;
+                        const double y = i % 13 == 1 ? 0.0 : i % 31 == 2 ? -NAN : (double)-v;
+                        tu_put_f64(src + i * size, types[k], x, 0);
+                        tu_put_f64(next + i * size, types[k], y, 0);
+                    } else {
+                        tu_put_i64(src + i * size, types[k], v);
+                        tu_put_i64(next + i * size, types[k], v * 3 + 1);
+                    }
+                }
+                for (size_t a = 0; a < TU_COUNT(lengths); a++)
+                    for (size_t b = 1; b < TU_COUNT(lengths); b++) /* a block is never empty */
+                        for (size_t offset = 0; offset <= 68; offset += offset == 64 ? 4 : 8)
+                            for (int with_carry = 0; with_carry < 2; with_carry++) {
+                                const size_t n = lengths[a], next_n = lengths[b];
+                                unsigned char carry[8], want_total[8] = {0}, got_total[8] = {0};
+                                memcpy(carry, next + 3 * size, size);
+                                unsigned char *w = want + (64 - (uintptr_t)want % 64) % 64 + offset;
+                                unsigned char *g = got + (64 - (uintptr_t)got % 64) % 64 + offset;
+                                kernel->scan_stream(src, w, n, with_carry ? carry : NULL);
+                                kernel->reduce_segments(next, next_n, 1, want_total);
+                                kernel->scan_stream_reduce(src, g, n, with_carry ? carry : NULL,
+                                                           next, next_n, got_total);
+                                pscan_stream_fence();
+                                cr_assert(eq(int, memcmp(w, g, n * size), 0),
+                                          "%s op %d dtype %d: scan of %zu, next %zu, offset %zu",
+                                          tables[t].name, op, (int)types[k], n, next_n, offset);
+                                cr_assert(eq(int, memcmp(want_total, got_total, size), 0),
+                                          "%s op %d dtype %d: total of %zu after %zu",
+                                          tables[t].name, op, (int)types[k], next_n, n);
+                            }
+            }
+    free(src);
+    free(next);
+    free(want);
+    free(got);
+}
