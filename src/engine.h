@@ -30,7 +30,8 @@
  * and scanned again from L2: as many tiles as fill half the context's L2
  * (accumulators count at their size up to 8 bytes), between 1 and
  * PSCAN_MAX_BLOCK_TILES; PSCAN_BLOCK_TILES (256 KiB of 8-byte values)
- * where the cache size is unknown. The block is only a unit of work:
+ * where the cache size is unknown. Pipelined runs (job->pipelined) hold
+ * two blocks at once, so their blocks are half that. The block is only a unit of work:
  * results never depend on it, the tile does not change. Narrow panels'
  * row blocks keep PSCAN_BLOCK elements. */
 enum {

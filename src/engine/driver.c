@@ -30,6 +30,8 @@
  * its successors wait) it reduces the block, publishes the aggregate, walks
  * back to the nearest published prefix, chains forward from it, publishes
  * its own prefix and only then scans the block again, now from cache.
+ * Order-free streamed scans pipeline that: the block a thread holds is
+ * scanned in the same kernel call that reduces its next one (blocks.c).
  * Blocks are claimed in increasing order, so every block below a claimed
  * one has an owner that publishes without waiting: the walk always ends.
  *
