@@ -87,6 +87,29 @@ FORCE_INLINE int tie_may_differ(ktype t, kvalue total)
     return 0;
 }
 
+/* A segment's total from position i on, where acc holds the vectors
+ * before it combined lane by lane: the rest of the vectors, then the
+ * lanes, then the tail, into *total; a zero or NaN float total is settled
+ * again by the chain (tie_may_differ). */
+FORCE_INLINE void reduce_tree_from(pscan_op op, ktype t, const char *seg, size_t seg_len, size_t i,
+                                   vbits acc, void *total_out)
+{
+    const size_t lanes = (size_t)vlanes(t), size = ksize(t);
+    for (; i + lanes <= seg_len; i += lanes) {
+        vbits x;
+        memcpy(&x, seg + i * size, sizeof x);
+        acc = vcombine(op, t, acc, x);
+    }
+    kvalue total = vlane(t, acc, 0);
+    for (int lane = 1; lane < vlanes(t); lane++)
+        total = kcombine(op, t, total, vlane(t, acc, lane));
+    for (; i < seg_len; i++)
+        total = kcombine(op, t, total, kload(t, seg, i));
+    kstore(t, total_out, 0, total);
+    if (tie_may_differ(t, total))
+        segments_body(op, t, seg, NULL, seg_len, 1, total_out);
+}
+
 FORCE_INLINE void reduce_tree_body(pscan_op op, ktype t, const void *src, size_t seg_len,
                                    size_t count, void *totals)
 {
@@ -95,24 +118,9 @@ FORCE_INLINE void reduce_tree_body(pscan_op op, ktype t, const void *src, size_t
         segments_body(op, t, src, NULL, seg_len, count, totals);
         return;
     }
-    for (size_t k = 0; k < count; k++) {
-        const char *seg = (const char *)src + k * seg_len * size;
-        vbits acc = vbroadcast(t, kidentity(op, t));
-        size_t i = 0;
-        for (; i + lanes <= seg_len; i += lanes) {
-            vbits x;
-            memcpy(&x, seg + i * size, sizeof x);
-            acc = vcombine(op, t, acc, x);
-        }
-        kvalue total = vlane(t, acc, 0);
-        for (int lane = 1; lane < vlanes(t); lane++)
-            total = kcombine(op, t, total, vlane(t, acc, lane));
-        for (; i < seg_len; i++)
-            total = kcombine(op, t, total, kload(t, seg, i));
-        kstore(t, totals, k, total);
-        if (tie_may_differ(t, total))
-            segments_body(op, t, seg, NULL, seg_len, 1, (char *)totals + k * size);
-    }
+    for (size_t k = 0; k < count; k++)
+        reduce_tree_from(op, t, (const char *)src + k * seg_len * size, seg_len, 0,
+                         vbroadcast(t, kidentity(op, t)), (char *)totals + k * size);
 }
 
 /* scan_tree_stream_body over one block while the next block's total is
@@ -150,22 +158,9 @@ FORCE_INLINE void scan_reduce_tree_body(pscan_op op, ktype t, const void *src, v
         running = vcombine(op, t, running, vlast(t, x));
     }
     /* The rest of this block after lane 0 of running, which starts its
-     * bytes; the rest of the next one's vectors, then its lanes and tail
-     * in reduce_tree_body's order. */
+     * bytes; the rest of the next one in reduce_tree_body's order. */
     scan_tree_body(op, t, (const char *)src + i * size, (char *)dst + i * size, n - i, &running, 1);
-    for (; j + lanes <= next_n; j += lanes) {
-        vbits y;
-        memcpy(&y, (const char *)next + j * size, sizeof y);
-        acc = vcombine(op, t, acc, y);
-    }
-    kvalue total = vlane(t, acc, 0);
-    for (int lane = 1; lane < vlanes(t); lane++)
-        total = kcombine(op, t, total, vlane(t, acc, lane));
-    for (; j < next_n; j++)
-        total = kcombine(op, t, total, kload(t, next, j));
-    kstore(t, next_total, 0, total);
-    if (tie_may_differ(t, total))
-        segments_body(op, t, next, NULL, next_n, 1, next_total);
+    reduce_tree_from(op, t, next, next_n, j, acc, next_total);
 }
 
 #endif
