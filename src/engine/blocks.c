@@ -119,7 +119,7 @@ static void blocks_worker(blocks_run *r, char *buffer)
     }
 }
 
-/* A pipelined BLOCKS thread (job->pipelined: direct, streamed, order-free)
+/* A pipelined BLOCKS thread (job->pipelined: direct and streamed)
  * scans one-pass blocks as blocks_worker does until it meets a block whose
  * predecessor's prefix is not ready. From then on it holds one block whose
  * prefix it knows: with each block it claims, one kernel call scans the
@@ -135,6 +135,7 @@ static void blocks_pipelined_worker(blocks_run *r, char *buffer)
     const size_t acc = job->acc_size;
     _Alignas(16) char carry[MAX_ACC_SIZE], held_carry[MAX_ACC_SIZE];
     block_work held = {0};
+    block_desc *held_desc = NULL;
     bool holding = false, held_has_carry = false;
     for (;;) {
         int64_t index = atomic_fetch_add_explicit(&r->next_block, 1, memory_order_relaxed);
@@ -158,16 +159,22 @@ static void blocks_pipelined_worker(blocks_run *r, char *buffer)
             work_close(r, &work);
             continue;
         }
-        unsigned char *total = aggregate_at(r, desc, 0);
-        if (holding) {
-            kernel->scan_stream_reduce(held.src, held.dst, (size_t)held.values,
-                                       held_has_carry ? held_carry : NULL, work.src, (size_t)n,
-                                       total);
-            work_close(r, &held);
+        unsigned char *totals = aggregate_at(r, desc, 0);
+        const char *carry_in = held_has_carry ? held_carry : NULL;
+        if (holding && kernel->order_free) {
+            kernel->scan_stream_reduce(held.src, held.dst, (size_t)held.values, carry_in, work.src,
+                                       (size_t)n, totals);
+            desc->count = 1;
+        } else if (holding) {
+            kernel->scan_tiles_reduce(held.src, held.view.out, (size_t)held.values, carry_in,
+                                      aggregate_at(r, held_desc, 0), work.src, (size_t)n, totals);
+            held.view.out_written = true;
+            desc->count = (int)((n + PSCAN_TILE - 1) / PSCAN_TILE);
         } else {
-            kernel->reduce_segments(work.src, (size_t)n, 1, total);
+            desc->count = pscan_reduce_block(job, work.src, n, (char *)totals);
         }
-        desc->count = 1;
+        if (holding)
+            work_close(r, &held);
         /* A lane's first block publishes its prefix alone: a look-back
          * that saw only its aggregate would walk on into the lane before. */
         if (previous)
@@ -177,18 +184,19 @@ static void blocks_pipelined_worker(blocks_run *r, char *buffer)
             look_back(r, index, held_carry);
         else if (lane_carry)
             memcpy(held_carry, lane_carry, acc);
-        if (held_has_carry)
-            kernel->combine(held_carry, total, desc->values, 1);
-        else
-            memcpy(desc->values, total, acc);
+        memcpy(desc->values, held_has_carry ? held_carry : (const char *)totals, acc);
+        for (int a = held_has_carry ? 0 : 1; a < desc->count; a++)
+            kernel->combine(desc->values, aggregate_at(r, desc, a), desc->values, 1);
         publish(desc, r->run, STATE_PREFIX);
         if (job->state_out && start + n == r->lane_len)
             memcpy(job->state_out + lane * (int64_t)acc, desc->values, acc);
         held = work;
+        held_desc = desc;
         holding = true;
     }
     if (holding) {
-        pscan_scan_values(job, held.src, held.dst, held.values, held_has_carry ? held_carry : NULL);
+        work_scan(r, &held, held_has_carry ? held_carry : NULL,
+                  (const char *)aggregate_at(r, held_desc, 0));
         work_close(r, &held);
     }
 }

@@ -220,7 +220,9 @@ static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
             job->schedule = PSCAN_SCHEDULE_BLOCKS;
             job->team = team;
             /* A pipelined thread holds two blocks in L2 at once. */
-            job->pipelined = job->stream_kernel && kernel->scan_stream_reduce;
+            job->pipelined = (job->stream_kernel && kernel->scan_stream_reduce) ||
+                             (job->direct && job->stream && !job->sequential &&
+                              !kernel->order_free && kernel->scan_tiles_reduce);
             if (job->pipelined && job->block_tiles > 1)
                 job->block_tiles /= 2;
             job->descriptor_bytes = pscan_blocks_descriptor_bytes(plan, job);
@@ -282,7 +284,9 @@ void pscan_engine_run(const pscan_plan *plan, const pscan_job *job, pscan_worksp
     assert(!job->store_stream || (!job->direct && job->stores_acc));
     assert(!job->store_reversed || job->store_stream);
     assert(!job->pipelined ||
-           (job->stream_kernel && job->kernel->scan_stream_reduce && !job->panel_lagged));
+           (!job->panel_lagged && job->direct &&
+            (job->kernel->order_free ? job->stream_kernel && job->kernel->scan_stream_reduce
+                                     : job->stream && job->kernel->scan_tiles_reduce)));
     assert(job->kernel ||
            (job->schedule != PSCAN_SCHEDULE_BLOCKS && job->schedule != PSCAN_SCHEDULE_SPANS));
     assert(!job->panel_lagged ||

@@ -54,6 +54,13 @@ typedef struct pscan_kernel {
      * NULL where scan_segments and fold are as fast (order-free ops). */
     void (*scan_tiles)(const void *src, void *dst, size_t n, const void *carry, const void *totals,
                        int stream);
+    /* scan_tiles of one block with streaming stores while next_totals gets
+     * what reduce_segments gives the next block's tiles (whole tiles, then
+     * the remainder), in the same loops: the next block's reads overlap
+     * this one's writes. NULL where scan_tiles is. */
+    void (*scan_tiles_reduce)(const void *src, void *dst, size_t n, const void *carry,
+                              const void *totals, const void *next, size_t next_n,
+                              void *next_totals);
     /* buf[i] = *carry op buf[i]: applies a tile's incoming prefix. */
     void (*fold)(void *buf, size_t n, const void *carry);
     /* dst[i] = carry[i] op src[i] (src[i] if carry is NULL) for i < lag,

@@ -48,7 +48,7 @@ typedef enum prefix_mode { PREFIX_NONE, PREFIX_ALL, PREFIX_SOME } prefix_mode;
  * aligned element) and stream when asked to and dst allows. */
 FORCE_INLINE void lanes_body(pscan_op op, ktype t, const char *src, char *dst, size_t seg_len,
                              const kvalue *prefixes, unsigned prefixed, prefix_mode mode,
-                             void *totals, int stream)
+                             void *totals, int stream, const char *rsrc, void *rtotals)
 {
     const int lanes = vlanes(t);
     const size_t size = ksize(t), seg_bytes = seg_len * size;
@@ -77,11 +77,28 @@ FORCE_INLINE void lanes_body(pscan_op op, ktype t, const char *src, char *dst, s
     for (int k = 0; k < lanes; k++)
         lane_steps(op, t, src + k * seg_bytes, dst ? dst + k * seg_bytes : NULL, 0, head,
                    running + k * size, has_prefix[k] ? prefix_of + k * size : NULL);
+    /* The fused reduce (rsrc: another group of seg_len segments, nothing
+     * stored): each of its lanes chains in the same order, from the same
+     * head on, so its totals are reduce_lanes_body's. */
+    unsigned char rrunning[sizeof(vbits)] = {0};
+    if (rsrc)
+        for (int k = 0; k < lanes; k++)
+            lane_steps(op, t, rsrc + k * seg_bytes, NULL, 0, head, rrunning + k * size, NULL);
     size_t i = head;
     if (i + (size_t)lanes <= seg_len) {
-        vbits run;
+        vbits run, rrun;
         memcpy(&run, running, sizeof run);
+        memcpy(&rrun, rrunning, sizeof rrun);
         for (; i + (size_t)lanes <= seg_len; i += (size_t)lanes) {
+            if (rsrc) {
+                vbits y[MAX_LANES];
+                _Pragma("GCC unroll 16") for (int k = 0; k < lanes; k++)
+                    memcpy(&y[k], rsrc + k * seg_bytes + i * size, sizeof(vbits));
+                vtranspose(t, y);
+                rrun = i == 0 ? y[0] : vcombine(op, t, rrun, y[0]);
+                _Pragma("GCC unroll 16") for (int j = 1; j < lanes; j++) rrun =
+                    vcombine(op, t, rrun, y[j]);
+            }
             vbits x[MAX_LANES];
             _Pragma("GCC unroll 16") for (int k = 0; k < lanes; k++)
                 memcpy(&x[k], src + k * seg_bytes + i * size, sizeof(vbits));
@@ -109,25 +126,35 @@ FORCE_INLINE void lanes_body(pscan_op op, ktype t, const char *src, char *dst, s
             }
         }
         memcpy(running, &run, sizeof run);
+        memcpy(rrunning, &rrun, sizeof rrun);
     }
     for (int k = 0; k < lanes; k++)
         lane_steps(op, t, src + k * seg_bytes, dst ? dst + k * seg_bytes : NULL, i, seg_len,
                    running + k * size, has_prefix[k] ? prefix_of + k * size : NULL);
     if (totals)
         memcpy(totals, running, sizeof running);
+    if (rsrc) {
+        for (int k = 0; k < lanes; k++)
+            lane_steps(op, t, rsrc + k * seg_bytes, NULL, i, seg_len, rrunning + k * size, NULL);
+        memcpy(rtotals, rrunning, sizeof rrunning);
+    }
 }
 
 /* lanes_body with the prefix mode chosen once, so each mode's loop is
  * compiled without the others' branches. */
 FORCE_INLINE void lanes_any(pscan_op op, ktype t, const char *src, char *dst, size_t seg_len,
-                            const kvalue *prefixes, unsigned prefixed, void *totals, int stream)
+                            const kvalue *prefixes, unsigned prefixed, void *totals, int stream,
+                            const char *rsrc, void *rtotals)
 {
     if (!dst || prefixed == 0)
-        lanes_body(op, t, src, dst, seg_len, prefixes, 0, PREFIX_NONE, totals, stream);
+        lanes_body(op, t, src, dst, seg_len, prefixes, 0, PREFIX_NONE, totals, stream, rsrc,
+                   rtotals);
     else if (prefixed == (1u << vlanes(t)) - 1)
-        lanes_body(op, t, src, dst, seg_len, prefixes, prefixed, PREFIX_ALL, totals, stream);
+        lanes_body(op, t, src, dst, seg_len, prefixes, prefixed, PREFIX_ALL, totals, stream, rsrc,
+                   rtotals);
     else
-        lanes_body(op, t, src, dst, seg_len, prefixes, prefixed, PREFIX_SOME, totals, stream);
+        lanes_body(op, t, src, dst, seg_len, prefixes, prefixed, PREFIX_SOME, totals, stream, rsrc,
+                   rtotals);
 }
 
 FORCE_INLINE void segments_lanes_body(pscan_op op, ktype t, const void *src, void *dst,
@@ -138,7 +165,7 @@ FORCE_INLINE void segments_lanes_body(pscan_op op, ktype t, const void *src, voi
     if (seg_len >= lanes)
         for (; first + lanes <= count; first += lanes)
             lanes_any(op, t, (const char *)src + first * seg_bytes, (char *)dst + first * seg_bytes,
-                      seg_len, NULL, 0, NULL, 0);
+                      seg_len, NULL, 0, NULL, 0, NULL, NULL);
     segments_body(op, t, (const char *)src + first * seg_bytes, (char *)dst + first * seg_bytes,
                   seg_len, count - first, NULL);
 }
@@ -151,7 +178,7 @@ FORCE_INLINE void reduce_lanes_body(pscan_op op, ktype t, const void *src, size_
     if (seg_len >= lanes)
         for (; first + lanes <= count; first += lanes)
             lanes_any(op, t, (const char *)src + first * seg_bytes, NULL, seg_len, NULL, 0,
-                      (char *)totals + first * size, 0);
+                      (char *)totals + first * size, 0, NULL, NULL);
     segments_body(op, t, (const char *)src + first * seg_bytes, NULL, seg_len, count - first,
                   (char *)totals + first * size);
 }
@@ -160,8 +187,15 @@ FORCE_INLINE void reduce_lanes_body(pscan_op op, ktype t, const void *src, size_
  * P(t) = P(t-1) op totals[t], P(-1) = *carry (none if carry is NULL).
  * Groups of N whole tiles run in lanes; the rest scan and fold. */
 FORCE_INLINE void tiles_lanes_body(pscan_op op, ktype t, const void *src, void *dst, size_t n,
-                                   const void *carry, const void *totals, int stream)
+                                   const void *carry, const void *totals, int stream,
+                                   const void *next, size_t next_n, void *next_totals)
 {
+    /* next (NULL: none): the next block, whose tile totals (as
+     * reduce_lanes_body gives them over whole tiles, then the remainder)
+     * are reduced group by group in the same loops as this block's
+     * groups, then the rest alone. */
+    const size_t next_full = next ? next_n / PSCAN_TILE : 0;
+    size_t next_done = 0; /* whole tiles of next reduced */
     const size_t lanes = (size_t)vlanes(t), size = ksize(t);
     const size_t tiles = (n + PSCAN_TILE - 1) / PSCAN_TILE, full = n / PSCAN_TILE;
     kvalue prefix = carry ? kload(t, carry, 0) : kzero(t), prefixes[MAX_LANES];
@@ -178,7 +212,11 @@ FORCE_INLINE void tiles_lanes_body(pscan_op op, ktype t, const void *src, void *
                 prefix = have ? kcombine(op, t, prefix, total) : total;
                 have = 1;
             }
-            lanes_any(op, t, from, to, PSCAN_TILE, prefixes, prefixed, NULL, stream);
+            const int fuse = next_done + lanes <= next_full;
+            lanes_any(op, t, from, to, PSCAN_TILE, prefixes, prefixed, NULL, stream,
+                      fuse ? (const char *)next + next_done * PSCAN_TILE * size : NULL,
+                      fuse ? (char *)next_totals + next_done * size : NULL);
+            next_done += fuse ? lanes : 0;
             tile += lanes;
             continue;
         }
@@ -193,6 +231,13 @@ FORCE_INLINE void tiles_lanes_body(pscan_op op, ktype t, const void *src, void *
         prefix = have ? kcombine(op, t, prefix, total) : total;
         have = 1;
         tile++;
+    }
+    if (next) {
+        reduce_lanes_body(op, t, (const char *)next + next_done * PSCAN_TILE * size, PSCAN_TILE,
+                          next_full - next_done, (char *)next_totals + next_done * size);
+        if (next_n % PSCAN_TILE)
+            reduce_lanes_body(op, t, (const char *)next + next_full * PSCAN_TILE * size,
+                              next_n % PSCAN_TILE, 1, (char *)next_totals + next_full * size);
     }
 }
 

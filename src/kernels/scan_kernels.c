@@ -107,46 +107,54 @@
     {                                                                                              \
         reduce_tree_body(PSCAN_##op, KT_##tag, src, seg_len, count, totals);                       \
     }
-#define LANES_WRAPPERS(op, tag)                                                                   \
-    COMMON_WRAPPERS(op, tag)                                                                      \
-    SCAN_WRAPPER(op, tag)                                                                         \
-    static void lanes_segments_##op##_##tag(const void *src, void *dst, size_t seg_len,           \
-                                            size_t count)                                         \
-    {                                                                                             \
-        segments_lanes_body(PSCAN_##op, KT_##tag, src, dst, seg_len, count);                      \
-    }                                                                                             \
-    static void lanes_reduce_##op##_##tag(const void *src, size_t seg_len, size_t count,          \
-                                          void *totals)                                           \
-    {                                                                                             \
-        reduce_lanes_body(PSCAN_##op, KT_##tag, src, seg_len, count, totals);                     \
-    }                                                                                             \
-    static void lanes_tiles_##op##_##tag(const void *src, void *dst, size_t n, const void *carry, \
-                                         const void *totals, int stream)                          \
-    {                                                                                             \
-        tiles_lanes_body(PSCAN_##op, KT_##tag, src, dst, n, carry, totals, stream);               \
+#define LANES_WRAPPERS(op, tag)                                                                    \
+    COMMON_WRAPPERS(op, tag)                                                                       \
+    SCAN_WRAPPER(op, tag)                                                                          \
+    static void lanes_segments_##op##_##tag(const void *src, void *dst, size_t seg_len,            \
+                                            size_t count)                                          \
+    {                                                                                              \
+        segments_lanes_body(PSCAN_##op, KT_##tag, src, dst, seg_len, count);                       \
+    }                                                                                              \
+    static void lanes_reduce_##op##_##tag(const void *src, size_t seg_len, size_t count,           \
+                                          void *totals)                                            \
+    {                                                                                              \
+        reduce_lanes_body(PSCAN_##op, KT_##tag, src, seg_len, count, totals);                      \
+    }                                                                                              \
+    static void lanes_tiles_##op##_##tag(const void *src, void *dst, size_t n, const void *carry,  \
+                                         const void *totals, int stream)                           \
+    {                                                                                              \
+        tiles_lanes_body(PSCAN_##op, KT_##tag, src, dst, n, carry, totals, stream, NULL, 0, NULL); \
+    }                                                                                              \
+    static void lanes_tiles_reduce_##op##_##tag(                                                   \
+        const void *src, void *dst, size_t n, const void *carry, const void *totals,               \
+        const void *next, size_t next_n, void *next_totals)                                        \
+    {                                                                                              \
+        tiles_lanes_body(PSCAN_##op, KT_##tag, src, dst, n, carry, totals, 1, next, next_n,        \
+                         next_totals);                                                             \
     }
 
 /* The table row of each kind, in pscan_kernel's field order: scan,
  * scan_stream, scan_stream_reduce, scan_segments, scan_rows, reduce_segments, scan_tiles,
- * fold, scan_lagged, reduce_lagged, combine, order_free. */
+ * scan_tiles_reduce, fold, scan_lagged, reduce_lagged, combine, order_free. */
 #define COMMON_FIELDS(op, tag)                                                                \
     fold_##op##_##tag, lagged_##op##_##tag, reduce_lagged_##op##_##tag, combine_##op##_##tag, \
         ORDER_FREE(op, tag)
 #define CHAIN_ROW(op, tag)                                                       \
     {                                                                            \
         scan_##op##_##tag, NULL, NULL, segments_##op##_##tag, rows_##op##_##tag, \
-            reduce_##op##_##tag, NULL, COMMON_FIELDS(op, tag)                    \
+            reduce_##op##_##tag, NULL, NULL, COMMON_FIELDS(op, tag)              \
     }
-#define TREE_ROW(op, tag)                                                                  \
-    {                                                                                      \
-        tree_scan_##op##_##tag, tree_stream_##op##_##tag, tree_stream_reduce_##op##_##tag, \
-            tree_segments_##op##_##tag, rows_##op##_##tag, tree_reduce_##op##_##tag, NULL, \
-            COMMON_FIELDS(op, tag)                                                         \
+#define TREE_ROW(op, tag)                                                                        \
+    {                                                                                            \
+        tree_scan_##op##_##tag, tree_stream_##op##_##tag, tree_stream_reduce_##op##_##tag,       \
+            tree_segments_##op##_##tag, rows_##op##_##tag, tree_reduce_##op##_##tag, NULL, NULL, \
+            COMMON_FIELDS(op, tag)                                                               \
     }
-#define LANES_ROW(op, tag)                                                              \
-    {                                                                                   \
-        scan_##op##_##tag, NULL, NULL, lanes_segments_##op##_##tag, rows_##op##_##tag,  \
-            lanes_reduce_##op##_##tag, lanes_tiles_##op##_##tag, COMMON_FIELDS(op, tag) \
+#define LANES_ROW(op, tag)                                                                        \
+    {                                                                                             \
+        scan_##op##_##tag, NULL, NULL, lanes_segments_##op##_##tag, rows_##op##_##tag,            \
+            lanes_reduce_##op##_##tag, lanes_tiles_##op##_##tag, lanes_tiles_reduce_##op##_##tag, \
+            COMMON_FIELDS(op, tag)                                                                \
     }
 
 #define DEFINE_WRAPPERS(tag, sum, prod, max, min)                                \

@@ -237,15 +237,16 @@ Test(engine, big_outputs_stream_and_stay_exact)
  * scans each block it holds while it reduces its next one, one kernel call
  * for both (the pipelined BLOCKS worker). Exact against a running loop:
  * one lane and three lanes (rows of a C array along axis 1), int64 sums
- * and float64 maxima, with and without a carry, 1 to 4 threads, out
- * aligned and 8 bytes off. */
+ * and float64 maxima, with and without a carry, and float64 sums against
+ * one unstreamed thread's bits, 1 to 4 threads, out aligned and 8 bytes
+ * off. */
 Test(engine, pipelined_blocks_are_exact)
 {
     TU_ASSERT_OK(pscan_context_create(&test_ctx));
     test_ctx->tuning.stream_min_bytes = 64 << 10;
     const int64_t cols = ((int64_t)5 << 16) + 37, rows_of[] = {1, 3};
     int64_t *in = tu_malloc((size_t)(3 * cols) * 8);
-    double *fin = tu_malloc((size_t)(3 * cols) * 8);
+    double *fin = tu_malloc((size_t)(3 * cols) * 8), *reference = tu_malloc((size_t)(3 * cols) * 8);
     char *shifted = tu_malloc((size_t)(3 * cols) * 8 + 128);
     for (int64_t i = 0; i < 3 * cols; ++i) {
         in[i] = i % 11 - 5 + (i % 4099 == 0 ? INT64_MAX / 5 : 0);
@@ -295,9 +296,20 @@ Test(engine, pipelined_blocks_are_exact)
                     }
                     cr_assert(eq(i64, bad, 0), "float64 max, %lld rows, offset %d, %d threads",
                               (long long)rows, offset, threads);
+                    /* float64 sums: the bits of one unstreamed thread (the
+                     * tile lanes' fused scan and reduce) */
+                    pscan_array fr = tu_arr(reference, PSCAN_FLOAT64, 2, shape, NULL);
+                    pscan_opts one = PSCAN_OPTS_INIT;
+                    one.threads = 1;
+                    TU_ASSERT_OK(pscan_scan(PSCAN_SUM, &fa, 1, PSCAN_FLOAT64, &fr, &one));
+                    TU_ASSERT_OK(pscan_scan(PSCAN_SUM, &fa, 1, PSCAN_FLOAT64, &fb, &o));
+                    cr_assert(eq(int, memcmp(dst, reference, (size_t)(rows * cols) * 8), 0),
+                              "float64 sum, %lld rows, offset %d, %d threads", (long long)rows,
+                              offset, threads);
                 }
     free(in);
     free(fin);
+    free(reference);
     free(shifted);
     pscan_context_destroy(test_ctx);
     test_ctx = NULL;

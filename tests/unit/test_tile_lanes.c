@@ -297,3 +297,95 @@ Test(tile_lanes, scan_stream_reduce_matches_the_two_kernels)
     free(want);
     free(got);
 }
+
+/* scan_tiles_reduce (the pipelined BLOCKS worker's float kernel) gives
+ * exactly what scan_tiles (streaming) and reduce_segments (whole tiles,
+ * then the remainder, as the engine calls it) give apart: float32 and
+ * float64 sums and products of every ISA, blocks and next blocks of whole
+ * groups of tiles, fewer tiles than lanes and partial tiles, with and
+ * without a carry, dst aligned and off a vector boundary. */
+/* Elements whose bits differ, NaNs of any payload counting as equal
+ * (which NaN an op keeps is the hardware's). */
+static size_t differing(const char *a, const char *b, size_t n, pscan_dtype t)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (t == PSCAN_FLOAT32) {
+            float x, y;
+            memcpy(&x, a + 4 * i, 4);
+            memcpy(&y, b + 4 * i, 4);
+            bad += memcmp(&x, &y, 4) != 0 && !(isnan(x) && isnan(y));
+        } else {
+            double x, y;
+            memcpy(&x, a + 8 * i, 8);
+            memcpy(&y, b + 8 * i, 8);
+            bad += memcmp(&x, &y, 8) != 0 && !(isnan(x) && isnan(y));
+        }
+    }
+    return bad;
+}
+
+static void reduce_tiles(const pscan_kernel *kernel, const char *src, size_t n, size_t size,
+                         char *totals)
+{
+    const size_t full = n / TILE;
+    kernel->reduce_segments(src, TILE, full, totals);
+    if (n % TILE)
+        kernel->reduce_segments(src + full * TILE * size, n % TILE, 1, totals + full * size);
+}
+
+Test(tile_lanes, scan_tiles_reduce_matches_the_two_kernels)
+{
+    isa_table tables[PSCAN_ISA_COUNT];
+    const int isas = runnable_tables(tables);
+    const size_t lengths[] = {1, 3 * TILE + 5, 8 * TILE, 16 * TILE, 17 * TILE + 100};
+    const size_t most = 17 * TILE + 100;
+    const pscan_dtype types[] = {PSCAN_FLOAT32, PSCAN_FLOAT64};
+    char *src = tu_malloc(most * 8), *next = tu_malloc(most * 8);
+    char *want = tu_malloc(most * 8 + 128), *got = tu_malloc(most * 8 + 128);
+    char *totals = tu_malloc(32 * 8), *want_next = tu_malloc(32 * 8), *got_next = tu_malloc(32 * 8);
+    for (int t = 0; t < isas; t++)
+        for (size_t k = 0; k < TU_COUNT(types); k++)
+            for (int op = PSCAN_SUM; op <= PSCAN_PROD; op++) {
+                const pscan_kernel *kernel = &(*tables[t].table)[op][types[k]];
+                const size_t size = tu_size(types[k]);
+                cr_assert(kernel->scan_tiles_reduce != NULL);
+                for (size_t i = 0; i < most; i++) {
+                    tu_put_f64(src + i * size, types[k], input_value((pscan_op)op, i, TILE), 0);
+                    tu_put_f64(next + i * size, types[k], input_value((pscan_op)op, i + 77, TILE),
+                               0);
+                }
+                unsigned char carry[16]; /* tu_put_f64's widest element */
+                tu_put_f64(carry, types[k], op == PSCAN_SUM ? 0.375 : 1.0625, 0);
+                for (size_t a = 0; a < TU_COUNT(lengths); a++)
+                    for (size_t b = 0; b < TU_COUNT(lengths); b++)
+                        for (size_t offset = 0; offset <= 8; offset += size)
+                            for (int with_carry = 0; with_carry < 2; with_carry++) {
+                                const size_t n = lengths[a], next_n = lengths[b];
+                                char *w = want + (64 - (uintptr_t)want % 64) % 64 + offset;
+                                char *g = got + (64 - (uintptr_t)got % 64) % 64 + offset;
+                                reduce_tiles(kernel, src, n, size, totals);
+                                kernel->scan_tiles(src, w, n, with_carry ? carry : NULL, totals, 1);
+                                reduce_tiles(kernel, next, next_n, size, want_next);
+                                kernel->scan_tiles_reduce(src, g, n, with_carry ? carry : NULL,
+                                                          totals, next, next_n, got_next);
+                                pscan_stream_fence();
+                                const size_t tiles = (next_n + TILE - 1) / TILE;
+                                cr_assert(eq(sz, differing(w, g, n, types[k]), 0),
+                                          "%s op %d %s: scan of %zu, next %zu, offset %zu",
+                                          tables[t].name, op, pscan_dtype_name(types[k]), n, next_n,
+                                          offset);
+                                cr_assert(
+                                    eq(sz, differing(want_next, got_next, tiles, types[k]), 0),
+                                    "%s op %d %s: totals of %zu after %zu", tables[t].name, op,
+                                    pscan_dtype_name(types[k]), next_n, n);
+                            }
+            }
+    free(src);
+    free(next);
+    free(want);
+    free(got);
+    free(totals);
+    free(want_next);
+    free(got_next);
+}
