@@ -59,7 +59,7 @@ done
 # (tests/numpy/numpy_host.py). On an AVX-512 host the numpy tests run once
 # more with numpy's AVX-512 loops off, as an AVX2-only host runs them, so
 # one CI host checks both kinds.
-python=$(sed -n 's/^PSCAN_PYTHON:[A-Z]*=//p' build-ci/CMakeCache.txt)
+python=$(sed -n 's/^PSCAN_PYTHON_EXECUTABLE:[A-Z]*=//p' build-ci/CMakeCache.txt)
 numpy_avx512=$(cd tests/numpy && PYTHONDONTWRITEBYTECODE=1 "$python" -c \
     'import numpy_host; print(numpy_host.numpy_without_avx512())')
 if [[ -n $numpy_avx512 ]]; then

@@ -15,7 +15,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 seeds=${1:-20}
 build=${2:-build-ci}
-python=$(sed -n 's/^PSCAN_PYTHON:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null)
+python=$(sed -n 's/^PSCAN_PYTHON_EXECUTABLE:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null)
 python=${python:-/usr/bin/python3}
 lib=$(find "$build" -maxdepth 1 -name 'libpscan.so' -print -quit)
 tool="$build/pscan"

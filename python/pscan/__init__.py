@@ -1,0 +1,47 @@
+"""pscan: numpy's cumulative scans on every core, with numpy's results.
+
+Change one import::
+
+    import pscan
+    pscan.cumsum(a, axis=0)          # numpy.cumsum(a, axis=0), multithreaded
+
+Functions with numpy's signatures: cumsum, cumprod, nancumsum, nancumprod,
+cumulative_sum and cumulative_prod (numpy 2's), cummax and cummin
+(numpy.maximum/minimum.accumulate), and scan_axes (summed-area tables).
+pscan's own options are keyword-only on all of them: threads=, order=,
+exclusive=, reverse=, check_overflow=, compensated=. info() says what pscan
+runs with here.
+
+Float sums and products are REPRODUCIBLE by default: the same bits for any
+thread count and CPU (numpy's bits for lanes of up to 4096 elements);
+order="sequential" gives numpy's bits for any length. Whatever pscan does
+not scan itself (other dtypes, ndarray subclasses, duck arrays) is numpy's
+own answer.
+"""
+from ._pscan import (
+    __version__,
+    cummax,
+    cummin,
+    cumprod,
+    cumsum,
+    cumulative_prod,
+    cumulative_sum,
+    info,
+    nancumprod,
+    nancumsum,
+    scan_axes,
+)
+
+__all__ = [
+    "cumsum",
+    "cumprod",
+    "nancumsum",
+    "nancumprod",
+    "cumulative_sum",
+    "cumulative_prod",
+    "cummax",
+    "cummin",
+    "scan_axes",
+    "info",
+    "__version__",
+]

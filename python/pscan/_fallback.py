@@ -1,0 +1,80 @@
+"""numpy's answers for what pscan does not scan itself.
+
+The C module calls these with numpy's own arguments only. numpy's functions
+are taken when this module is first imported, so a caller who replaced
+numpy.cumsum by pscan.cumsum still reaches numpy's here.
+"""
+import numpy as _np
+
+cumsum = _np.cumsum
+cumprod = _np.cumprod
+nancumsum = _np.nancumsum
+nancumprod = _np.nancumprod
+
+
+def _flat(a, axis):
+    if axis is None:
+        return _np.ravel(a), 0
+    return a, axis
+
+
+def cummax(a, axis=None, dtype=None, out=None):
+    a, axis = _flat(a, axis)
+    return _np.maximum.accumulate(a, axis=axis, dtype=dtype, out=out)
+
+
+def cummin(a, axis=None, dtype=None, out=None):
+    a, axis = _flat(a, axis)
+    return _np.minimum.accumulate(a, axis=axis, dtype=dtype, out=out)
+
+
+def _cumulative(ufunc, x, axis, dtype, out, include_initial):
+    # numpy 2's numpy.cumulative_sum / cumulative_prod, for numpy 1 too.
+    x = _np.atleast_1d(x)
+    if axis is None:
+        if x.ndim >= 2:
+            raise ValueError("For arrays which have more than one dimension "
+                             "``axis`` argument is required.")
+        axis = 0
+    if out is not None and include_initial:
+        item = [slice(None)] * x.ndim
+        item[axis] = slice(1, None)
+        ufunc.accumulate(x, axis=axis, dtype=dtype, out=out[tuple(item)])
+        item[axis] = 0
+        out[tuple(item)] = ufunc.identity
+        return out
+    res = ufunc.accumulate(x, axis=axis, dtype=dtype, out=out)
+    if include_initial:
+        initial_shape = list(x.shape)
+        initial_shape[axis] = 1
+        res = _np.concatenate(
+            [_np.full_like(res, ufunc.identity, shape=initial_shape), res], axis=axis)
+    return res
+
+
+def cumulative_sum(x, axis=None, dtype=None, out=None, include_initial=False):
+    return _cumulative(_np.add, x, axis, dtype, out, include_initial)
+
+
+def cumulative_prod(x, axis=None, dtype=None, out=None, include_initial=False):
+    return _cumulative(_np.multiply, x, axis, dtype, out, include_initial)
+
+
+_UFUNCS = {"sum": _np.add, "prod": _np.multiply, "max": _np.maximum, "min": _np.minimum}
+
+
+def scan_axes(a, axes, op="sum", dtype=None, out=None):
+    # The definition: one accumulate per axis, from the last axis to the first.
+    ufunc = _UFUNCS[op]
+    a = _np.asarray(a)
+    ndim = max(a.ndim, 1)
+    normalized = [_np.core.numeric.normalize_axis_index(int(ax), ndim) for ax in axes]
+    if not 1 <= len(normalized) <= ndim or len(set(normalized)) != len(normalized):
+        raise ValueError(f"axes must be 1..{ndim} distinct axes of an array of dimension {a.ndim}")
+    result = a
+    for ax in sorted(normalized, reverse=True):
+        result = ufunc.accumulate(result, axis=ax, dtype=dtype)
+    if out is None:
+        return result
+    out[...] = result
+    return out

@@ -1,0 +1,654 @@
+/*
+ * _pscan.c - the Python face of pscan: numpy's cumulative functions over the
+ * C library, through numpy's C API.
+ *
+ * Every function takes what numpy's takes and returns what numpy's returns.
+ * What the library cannot scan (a dtype it lacks, an ndarray subclass, an
+ * object that overrides numpy's functions) and every argument numpy rejects
+ * go to numpy itself through pscan._fallback, so the result or the exception
+ * is numpy's own. pscan's extras (threads=, order=, exclusive=, ...) are
+ * keyword-only; with one of the flags set there is no numpy to fall back
+ * on, and errors are raised here with numpy's exception classes.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#include <numpy/arrayobject.h>
+#include <omp.h>
+#include <pscan.h>
+
+#include <string.h>
+
+/* Below this many elements the GIL is kept: releasing it costs more than
+ * the scan. */
+#define RELEASE_GIL_ELEMENTS 16384
+
+/* What each Python function is. */
+typedef struct scan_kind {
+    const char *name; /* the Python name, and the fallback's in pscan._fallback */
+    pscan_op op;
+    unsigned flags;   /* PSCAN_FLAG_SKIP_NAN for nancumsum / nancumprod */
+    int cumulative;   /* numpy 2's cumulative_*: include_initial, 1-D default axis */
+} scan_kind;
+
+static const scan_kind kind_cumsum = {"cumsum", PSCAN_SUM, 0, 0};
+static const scan_kind kind_cumprod = {"cumprod", PSCAN_PROD, 0, 0};
+static const scan_kind kind_nancumsum = {"nancumsum", PSCAN_SUM, PSCAN_FLAG_SKIP_NAN, 0};
+static const scan_kind kind_nancumprod = {"nancumprod", PSCAN_PROD, PSCAN_FLAG_SKIP_NAN, 0};
+static const scan_kind kind_cumulative_sum = {"cumulative_sum", PSCAN_SUM, 0, 1};
+static const scan_kind kind_cumulative_prod = {"cumulative_prod", PSCAN_PROD, 0, 1};
+static const scan_kind kind_cummax = {"cummax", PSCAN_MAX, 0, 0};
+static const scan_kind kind_cummin = {"cummin", PSCAN_MIN, 0, 0};
+
+/* pscan._fallback, imported on first need (it imports numpy's functions). */
+static PyObject *fallback_module;
+
+/* Interned attribute names looked up on array-likes. */
+static PyObject *str_array_function;
+
+/* The parsed arguments of one call. */
+typedef struct scan_args {
+    PyObject *a, *axis, *dtype, *out;
+    int include_initial;
+    PyObject *threads, *order;
+    int exclusive, reverse, check_overflow, compensated;
+} scan_args;
+
+static PyObject *call_fallback(const char *name, PyObject *args, PyObject *kwargs)
+{
+    if (!fallback_module) {
+        fallback_module = PyImport_ImportModule("pscan._fallback");
+        if (!fallback_module)
+            return NULL;
+    }
+    PyObject *fn = PyObject_GetAttrString(fallback_module, name);
+    if (!fn)
+        return NULL;
+    PyObject *result = PyObject_Call(fn, args, kwargs);
+    Py_DECREF(fn);
+    return result;
+}
+
+/* numpy's dtype `descr` as a pscan dtype, by kind and size (so int64 is
+ * both numpy's long and long long); PSCAN_DTYPE_DEFAULT if pscan lacks it. */
+static pscan_dtype dtype_of_descr(const PyArray_Descr *descr)
+{
+    static const struct {
+        char kind;
+        int size;
+        pscan_dtype dtype;
+    } table[] = {
+        {'b', 1, PSCAN_BOOL},       {'i', 1, PSCAN_INT8},        {'i', 2, PSCAN_INT16},
+        {'i', 4, PSCAN_INT32},      {'i', 8, PSCAN_INT64},       {'u', 1, PSCAN_UINT8},
+        {'u', 2, PSCAN_UINT16},     {'u', 4, PSCAN_UINT32},      {'u', 8, PSCAN_UINT64},
+        {'f', 2, PSCAN_FLOAT16},    {'f', 4, PSCAN_FLOAT32},     {'f', 8, PSCAN_FLOAT64},
+        {'c', 8, PSCAN_COMPLEX64}, {'c', 16, PSCAN_COMPLEX128},
+    };
+    if (descr->subarray || descr->names || PyDataType_HASFIELDS(descr))
+        return PSCAN_DTYPE_DEFAULT;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (table[i].kind == descr->kind && table[i].size == (int)descr->elsize)
+            return table[i].dtype;
+    return PSCAN_DTYPE_DEFAULT;
+}
+
+/* numpy's native descr for a pscan dtype (a new reference). */
+static PyArray_Descr *descr_of_dtype(pscan_dtype t)
+{
+    static const int typenum[PSCAN_DTYPE_COUNT] = {
+        [PSCAN_BOOL] = NPY_BOOL,        [PSCAN_INT8] = NPY_INT8,
+        [PSCAN_INT16] = NPY_INT16,      [PSCAN_INT32] = NPY_INT32,
+        [PSCAN_INT64] = NPY_INT64,      [PSCAN_UINT8] = NPY_UINT8,
+        [PSCAN_UINT16] = NPY_UINT16,    [PSCAN_UINT32] = NPY_UINT32,
+        [PSCAN_UINT64] = NPY_UINT64,    [PSCAN_FLOAT16] = NPY_FLOAT16,
+        [PSCAN_FLOAT32] = NPY_FLOAT32,  [PSCAN_FLOAT64] = NPY_FLOAT64,
+        [PSCAN_COMPLEX64] = NPY_COMPLEX64, [PSCAN_COMPLEX128] = NPY_COMPLEX128,
+    };
+    return PyArray_DescrFromType(typenum[t]);
+}
+
+/* A pscan view of a numpy array; shape and strides point into `dims`. */
+typedef struct view_dims {
+    int64_t shape[NPY_MAXDIMS], strides[NPY_MAXDIMS];
+} view_dims;
+
+static pscan_array view_of(PyArrayObject *arr, view_dims *dims)
+{
+    int ndim = PyArray_NDIM(arr);
+    for (int d = 0; d < ndim; d++) {
+        dims->shape[d] = (int64_t)PyArray_DIM(arr, d);
+        dims->strides[d] = (int64_t)PyArray_STRIDE(arr, d);
+    }
+    pscan_array view = {.data = PyArray_DATA(arr),
+                        .dtype = dtype_of_descr(PyArray_DESCR(arr)),
+                        .ndim = ndim,
+                        .shape = dims->shape,
+                        .strides = dims->strides};
+    return view;
+}
+
+/* Raise the Python exception numpy raises for what `s` says. */
+static void raise_status(pscan_status s, int axis, int ndim)
+{
+    switch (s) {
+    case PSCAN_EAXIS: {
+        PyObject *numpy = PyImport_ImportModule("numpy");
+        PyObject *axis_error = numpy ? PyObject_GetAttrString(numpy, "AxisError") : NULL;
+        Py_XDECREF(numpy);
+        if (axis_error) {
+            PyObject *exc = PyObject_CallFunction(axis_error, "ii", axis, ndim);
+            if (exc) {
+                PyErr_SetObject(axis_error, exc);
+                Py_DECREF(exc);
+            }
+            Py_DECREF(axis_error);
+        }
+        return;
+    }
+    case PSCAN_EOVERFLOW:
+        PyErr_SetString(PyExc_OverflowError, pscan_strerror(s));
+        return;
+    case PSCAN_ENOMEM:
+        PyErr_NoMemory();
+        return;
+    case PSCAN_ECAST:
+    case PSCAN_EDTYPE:
+        PyErr_SetString(PyExc_TypeError, pscan_strerror(s));
+        return;
+    default:
+        PyErr_SetString(PyExc_ValueError, pscan_strerror(s));
+        return;
+    }
+}
+
+/* threads= and order= into opts; -1 with an exception set if invalid. */
+static int parse_extras(const scan_args *args, pscan_opts *opts)
+{
+    if (args->threads && args->threads != Py_None) {
+        long threads = PyLong_AsLong(args->threads);
+        if (threads == -1 && PyErr_Occurred())
+            return -1;
+        if (threads < 0 || threads > INT_MAX) {
+            PyErr_Format(PyExc_ValueError, "threads must be None or 0..%d, not %ld", INT_MAX,
+                         threads);
+            return -1;
+        }
+        opts->threads = (int)threads;
+    }
+    if (opts->threads == 0) {
+        /* The library's count, within the caller's OpenMP limit (what
+         * OMP_NUM_THREADS and threadpoolctl set). */
+        int limit = omp_get_max_threads();
+        int team = pscan_context_threads(pscan_default_context());
+        opts->threads = limit < team ? limit : team;
+        if (opts->threads < 1)
+            opts->threads = 1;
+    }
+    if (args->order && args->order != Py_None) {
+        if (!PyUnicode_Check(args->order)) {
+            PyErr_SetString(PyExc_TypeError, "order must be \"reproducible\" or \"sequential\"");
+            return -1;
+        }
+        if (PyUnicode_CompareWithASCIIString(args->order, "reproducible") == 0)
+            opts->order = PSCAN_ORDER_REPRODUCIBLE;
+        else if (PyUnicode_CompareWithASCIIString(args->order, "sequential") == 0)
+            opts->order = PSCAN_ORDER_SEQUENTIAL;
+        else {
+            PyErr_Format(PyExc_ValueError,
+                         "order must be \"reproducible\" or \"sequential\", not %R", args->order);
+            return -1;
+        }
+    }
+    opts->flags |= (args->exclusive ? PSCAN_FLAG_EXCLUSIVE : 0u) |
+                   (args->reverse ? PSCAN_FLAG_REVERSE : 0u) |
+                   (args->check_overflow ? PSCAN_FLAG_CHECK_OVERFLOW : 0u) |
+                   (args->compensated ? PSCAN_FLAG_COMPENSATED : 0u);
+    return 0;
+}
+
+/* numpy's own function with numpy's own arguments (pscan's extras are all
+ * off or only tune speed). */
+static PyObject *fallback(const scan_kind *kind, const scan_args *args)
+{
+    PyObject *call_args = PyTuple_Pack(1, args->a);
+    PyObject *kwargs = PyDict_New();
+    PyObject *result = NULL;
+    if (call_args && kwargs && PyDict_SetItemString(kwargs, "axis", args->axis) == 0 &&
+        PyDict_SetItemString(kwargs, "dtype", args->dtype) == 0 &&
+        PyDict_SetItemString(kwargs, "out", args->out) == 0 &&
+        (!kind->cumulative ||
+         PyDict_SetItemString(kwargs, "include_initial",
+                              args->include_initial ? Py_True : Py_False) == 0))
+        result = call_fallback(kind->name, call_args, kwargs);
+    Py_XDECREF(call_args);
+    Py_XDECREF(kwargs);
+    return result;
+}
+
+/* Without a flag set, numpy can answer for pscan: its result where pscan
+ * cannot scan, its exception where the arguments are wrong. */
+#define FALLBACK_OR(what)                                \
+    do {                                                 \
+        if (can_fall_back) {                             \
+            PyErr_Clear();                               \
+            result = fallback(kind, args);               \
+        } else {                                         \
+            what;                                        \
+        }                                                \
+        goto done;                                       \
+    } while (0)
+
+/* The input as an array pscan can read: `a` itself, or numpy's array of an
+ * array-like. NULL without an exception where numpy must decide. */
+static PyArrayObject *input_array(PyObject *a, int can_fall_back)
+{
+    if (PyArray_CheckExact(a)) {
+        Py_INCREF(a);
+        return (PyArrayObject *)a;
+    }
+    if (PyArray_Check(a)) {
+        /* A subclass: numpy keeps its type (and its overrides). */
+        if (can_fall_back)
+            return NULL;
+        return (PyArrayObject *)PyArray_View((PyArrayObject *)a, NULL, &PyArray_Type);
+    }
+    /* Objects that take over numpy's functions (duck arrays) get numpy's
+     * dispatch; numpy's scalars and Python's sequences are converted. */
+    if (can_fall_back && !PyArray_IsScalar(a, Generic) &&
+        PyObject_HasAttr(a, str_array_function))
+        return NULL;
+    PyArrayObject *arr = (PyArrayObject *)PyArray_FROMANY(a, NPY_NOTYPE, 0, 0, 0);
+    if (!arr && can_fall_back) {
+        PyErr_Clear();
+        return NULL;
+    }
+    return arr;
+}
+
+/* A native, aligned copy of `arr` when it is neither (a new reference). */
+static PyArrayObject *native_array(PyArrayObject *arr)
+{
+    if (PyArray_ISNOTSWAPPED(arr) && PyArray_ISALIGNED(arr)) {
+        Py_INCREF(arr);
+        return arr;
+    }
+    PyArray_Descr *native = descr_of_dtype(dtype_of_descr(PyArray_DESCR(arr)));
+    return (PyArrayObject *)PyArray_FromArray(arr, native, NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED);
+}
+
+static PyObject *run_scan(const scan_kind *kind, const scan_args *args)
+{
+    pscan_opts opts = PSCAN_OPTS_INIT;
+    PyObject *result = NULL;
+    PyArrayObject *in = NULL, *native_in = NULL, *target = NULL, *staging = NULL;
+    PyArray_Descr *acc_descr = NULL;
+    opts.flags = kind->flags | (args->include_initial ? PSCAN_FLAG_INCLUDE_INITIAL : 0u);
+
+    if (parse_extras(args, &opts) < 0)
+        return NULL;
+    int can_fall_back = !(args->exclusive || args->reverse || args->check_overflow ||
+                          args->compensated);
+
+    in = input_array(args->a, can_fall_back);
+    if (!in)
+        FALLBACK_OR((void)0);
+    pscan_dtype in_dtype = dtype_of_descr(PyArray_DESCR(in));
+    if (in_dtype == PSCAN_DTYPE_DEFAULT)
+        FALLBACK_OR(PyErr_Format(PyExc_TypeError, "pscan: no %s of dtype %R with its keywords",
+                                 kind->name, (PyObject *)PyArray_DESCR(in)));
+
+    /* The accumulator: dtype= if given, else out's dtype (numpy's rule for
+     * accumulate), else numpy's default for the op. */
+    pscan_dtype acc = PSCAN_DTYPE_DEFAULT;
+    if (args->dtype != Py_None) {
+        if (!PyArray_DescrConverter2(args->dtype, &acc_descr) || !acc_descr)
+            FALLBACK_OR((void)0);
+        acc = dtype_of_descr(acc_descr);
+        if (acc == PSCAN_DTYPE_DEFAULT)
+            FALLBACK_OR(PyErr_Format(PyExc_TypeError, "pscan: no %s in dtype %R", kind->name,
+                                     (PyObject *)acc_descr));
+    }
+    PyArrayObject *out = NULL;
+    pscan_dtype out_dtype = PSCAN_DTYPE_DEFAULT;
+    if (args->out != Py_None) {
+        if (!PyArray_CheckExact(args->out))
+            FALLBACK_OR(PyErr_SetString(PyExc_TypeError, "out must be a numpy.ndarray"));
+        out = (PyArrayObject *)args->out;
+        if (!PyArray_ISWRITEABLE(out))
+            FALLBACK_OR(PyErr_SetString(PyExc_ValueError, "output array is read-only"));
+        out_dtype = dtype_of_descr(PyArray_DESCR(out));
+        if (out_dtype == PSCAN_DTYPE_DEFAULT)
+            FALLBACK_OR(PyErr_Format(PyExc_TypeError, "pscan: no %s into dtype %R", kind->name,
+                                     (PyObject *)PyArray_DESCR(out)));
+        if (acc == PSCAN_DTYPE_DEFAULT)
+            acc = out_dtype;
+    }
+    if (acc == PSCAN_DTYPE_DEFAULT)
+        acc = pscan_default_dtype(kind->op, in_dtype);
+
+    /* The axis, as numpy reads it (any integer-like); numpy 2's cumulative
+     * functions take None only for 0-d and 1-D input. */
+    int ndim = PyArray_NDIM(in), axis = PSCAN_AXIS_NONE;
+    if (args->axis != Py_None) {
+        Py_ssize_t value = PyNumber_AsSsize_t(args->axis, PyExc_OverflowError);
+        if (value == -1 && PyErr_Occurred())
+            FALLBACK_OR((void)0);
+        int rank = ndim > 0 ? ndim : 1;
+        if (value < -rank || value >= rank)
+            FALLBACK_OR(raise_status(PSCAN_EAXIS, (int)value, ndim));
+        axis = (int)(value < 0 ? value + rank : value);
+    } else if (kind->cumulative) {
+        if (ndim > 1)
+            FALLBACK_OR(PyErr_SetString(PyExc_ValueError,
+                                        "For arrays which have more than one dimension "
+                                        "``axis`` argument is required."));
+        axis = 0;
+    }
+
+    native_in = native_array(in);
+    if (!native_in)
+        goto done;
+
+    /* The result's shape: in's (one longer along axis with include_initial),
+     * or its size when flattened. */
+    npy_intp dims[NPY_MAXDIMS];
+    int out_ndim;
+    if (axis == PSCAN_AXIS_NONE || ndim == 0) {
+        out_ndim = 1;
+        dims[0] = PyArray_SIZE(in) + (args->include_initial ? 1 : 0);
+    } else {
+        out_ndim = ndim;
+        memcpy(dims, PyArray_DIMS(in), (size_t)ndim * sizeof dims[0]);
+        dims[axis] += args->include_initial ? 1 : 0;
+    }
+    if (!out) {
+        target = (PyArrayObject *)PyArray_Empty(out_ndim, dims, descr_of_dtype(acc), 0);
+        if (!target)
+            goto done;
+    } else if (PyArray_ISNOTSWAPPED(out) && PyArray_ISALIGNED(out)) {
+        target = out;
+        Py_INCREF(target);
+    } else {
+        /* Written natively, then copied: out is untouched on error. */
+        staging = (PyArrayObject *)PyArray_Empty(PyArray_NDIM(out), PyArray_DIMS(out),
+                                                 descr_of_dtype(out_dtype), 0);
+        if (!staging)
+            goto done;
+        target = staging;
+        Py_INCREF(target);
+    }
+
+    view_dims in_dims, out_dims;
+    pscan_array in_view = view_of(native_in, &in_dims);
+    pscan_array out_view = view_of(target, &out_dims);
+    int scan_axis = ndim == 0 && axis != PSCAN_AXIS_NONE ? PSCAN_AXIS_NONE : axis;
+    pscan_status s = pscan_scan_check(kind->op, &in_view, scan_axis, acc, &out_view, &opts);
+    if (s != PSCAN_OK)
+        FALLBACK_OR(raise_status(s, axis, ndim));
+    if (PyArray_SIZE(native_in) >= RELEASE_GIL_ELEMENTS) {
+        Py_BEGIN_ALLOW_THREADS s = pscan_scan(kind->op, &in_view, scan_axis, acc, &out_view, &opts);
+        Py_END_ALLOW_THREADS
+    } else {
+        s = pscan_scan(kind->op, &in_view, scan_axis, acc, &out_view, &opts);
+    }
+    if (s != PSCAN_OK) {
+        raise_status(s, axis, ndim);
+        goto done;
+    }
+    if (staging && PyArray_CopyInto(out, staging) < 0)
+        goto done;
+    result = out ? (PyObject *)out : (PyObject *)target;
+    Py_INCREF(result);
+
+done:
+    Py_XDECREF(in);
+    Py_XDECREF(native_in);
+    Py_XDECREF(target);
+    Py_XDECREF(staging);
+    Py_XDECREF(acc_descr);
+    return result;
+}
+
+/* cumsum(a, axis=None, dtype=None, out=None, *, threads=None, order=None,
+ *        exclusive=False, reverse=False, check_overflow=False,
+ *        compensated=False), and the same for the other numpy-1 names. */
+static PyObject *scan_numpy1(const scan_kind *kind, PyObject *args, PyObject *kwargs)
+{
+    static char *keywords[] = {"a",     "axis",      "dtype",   "out",
+                               "threads", "order",   "exclusive", "reverse",
+                               "check_overflow", "compensated", NULL};
+    scan_args parsed = {.axis = Py_None, .dtype = Py_None, .out = Py_None};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OOO$OOpppp", keywords, &parsed.a,
+                                     &parsed.axis, &parsed.dtype, &parsed.out, &parsed.threads,
+                                     &parsed.order, &parsed.exclusive, &parsed.reverse,
+                                     &parsed.check_overflow, &parsed.compensated))
+        return NULL;
+    return run_scan(kind, &parsed);
+}
+
+/* cumulative_sum(x, /, *, axis=None, dtype=None, out=None,
+ *                include_initial=False, threads=None, ...) */
+static PyObject *scan_numpy2(const scan_kind *kind, PyObject *args, PyObject *kwargs)
+{
+    static char *keywords[] = {"",        "axis",    "dtype",     "out",
+                               "include_initial", "threads", "order", "exclusive",
+                               "reverse", "check_overflow", "compensated", NULL};
+    scan_args parsed = {.axis = Py_None, .dtype = Py_None, .out = Py_None};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OOOpOOpppp", keywords, &parsed.a,
+                                     &parsed.axis, &parsed.dtype, &parsed.out,
+                                     &parsed.include_initial, &parsed.threads, &parsed.order,
+                                     &parsed.exclusive, &parsed.reverse, &parsed.check_overflow,
+                                     &parsed.compensated))
+        return NULL;
+    return run_scan(kind, &parsed);
+}
+
+#define NUMPY1_FUNCTION(name)                                                         \
+    static PyObject *py_##name(PyObject *self, PyObject *args, PyObject *kwargs)      \
+    {                                                                                 \
+        (void)self;                                                                   \
+        return scan_numpy1(&kind_##name, args, kwargs);                               \
+    }
+#define NUMPY2_FUNCTION(name)                                                         \
+    static PyObject *py_##name(PyObject *self, PyObject *args, PyObject *kwargs)      \
+    {                                                                                 \
+        (void)self;                                                                   \
+        return scan_numpy2(&kind_##name, args, kwargs);                               \
+    }
+NUMPY1_FUNCTION(cumsum)
+NUMPY1_FUNCTION(cumprod)
+NUMPY1_FUNCTION(nancumsum)
+NUMPY1_FUNCTION(nancumprod)
+NUMPY1_FUNCTION(cummax)
+NUMPY1_FUNCTION(cummin)
+NUMPY2_FUNCTION(cumulative_sum)
+NUMPY2_FUNCTION(cumulative_prod)
+
+/* scan_axes(a, axes, op="sum", dtype=None, out=None, *, threads=None,
+ *           order=None): a scan along each of `axes`. */
+static PyObject *py_scan_axes(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *keywords[] = {"a", "axes", "op", "dtype", "out", "threads", "order", NULL};
+    static const char *op_names[PSCAN_OP_COUNT] = {"sum", "prod", "max", "min"};
+    scan_args parsed = {.axis = Py_None, .dtype = Py_None, .out = Py_None};
+    const char *op_name = "sum";
+    PyObject *axes_obj, *result = NULL, *axes_seq = NULL;
+    PyArrayObject *in = NULL, *native_in = NULL, *target = NULL;
+    PyArray_Descr *acc_descr = NULL;
+    (void)self;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|sOO$OO", keywords, &parsed.a, &axes_obj,
+                                     &op_name, &parsed.dtype, &parsed.out, &parsed.threads,
+                                     &parsed.order))
+        return NULL;
+    pscan_op op = PSCAN_OP_COUNT;
+    for (int i = 0; i < PSCAN_OP_COUNT; i++)
+        if (strcmp(op_name, op_names[i]) == 0)
+            op = (pscan_op)i;
+    if (op == PSCAN_OP_COUNT) {
+        PyErr_Format(PyExc_ValueError, "op must be \"sum\", \"prod\", \"max\" or \"min\", not \"%s\"",
+                     op_name);
+        return NULL;
+    }
+    pscan_opts opts = PSCAN_OPTS_INIT;
+    if (parse_extras(&parsed, &opts) < 0)
+        return NULL;
+
+    /* What pscan cannot scan is numpy's accumulate along each axis in turn. */
+    int axes[NPY_MAXDIMS];
+    Py_ssize_t naxes;
+    axes_seq = PySequence_Fast(axes_obj, "axes must be a sequence of integers");
+    if (!axes_seq)
+        goto done;
+    naxes = PySequence_Fast_GET_SIZE(axes_seq);
+    if (naxes > NPY_MAXDIMS) {
+        PyErr_SetString(PyExc_ValueError, "more axes than dimensions");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < naxes; i++) {
+        Py_ssize_t v = PyNumber_AsSsize_t(PySequence_Fast_GET_ITEM(axes_seq, i), PyExc_OverflowError);
+        if (v == -1 && PyErr_Occurred())
+            goto done;
+        axes[i] = v < INT_MIN ? INT_MIN : v > INT_MAX ? INT_MAX : (int)v;
+    }
+    in = input_array(parsed.a, 0);
+    if (!in)
+        goto done;
+    pscan_dtype in_dtype = dtype_of_descr(PyArray_DESCR(in));
+    pscan_dtype acc = PSCAN_DTYPE_DEFAULT;
+    if (parsed.dtype != Py_None) {
+        if (!PyArray_DescrConverter2(parsed.dtype, &acc_descr) || !acc_descr)
+            goto done;
+        acc = dtype_of_descr(acc_descr);
+    }
+    PyArrayObject *out = NULL;
+    if (parsed.out != Py_None) {
+        if (!PyArray_Check(parsed.out)) {
+            PyErr_SetString(PyExc_TypeError, "out must be a numpy.ndarray");
+            goto done;
+        }
+        out = (PyArrayObject *)parsed.out;
+    }
+    int unsupported = in_dtype == PSCAN_DTYPE_DEFAULT ||
+                      (parsed.dtype != Py_None && acc == PSCAN_DTYPE_DEFAULT) ||
+                      (out && (dtype_of_descr(PyArray_DESCR(out)) == PSCAN_DTYPE_DEFAULT ||
+                               !PyArray_ISNOTSWAPPED(out) || !PyArray_ISALIGNED(out) ||
+                               !PyArray_ISWRITEABLE(out)));
+    if (unsupported) {
+        PyObject *call_args = Py_BuildValue("(OOsOO)", (PyObject *)in, axes_seq, op_name,
+                                            parsed.dtype, parsed.out);
+        if (call_args)
+            result = call_fallback("scan_axes", call_args, NULL);
+        Py_XDECREF(call_args);
+        goto done;
+    }
+    native_in = native_array(in);
+    if (!native_in)
+        goto done;
+    if (!out) {
+        pscan_dtype result_dtype = acc != PSCAN_DTYPE_DEFAULT ? acc : pscan_default_dtype(op, in_dtype);
+        target = (PyArrayObject *)PyArray_Empty(PyArray_NDIM(in), PyArray_DIMS(in),
+                                                descr_of_dtype(result_dtype), 0);
+        if (!target)
+            goto done;
+    } else {
+        target = out;
+        Py_INCREF(target);
+    }
+    view_dims in_dims, out_dims;
+    pscan_array in_view = view_of(native_in, &in_dims);
+    pscan_array out_view = view_of(target, &out_dims);
+    pscan_status s;
+    Py_BEGIN_ALLOW_THREADS s = pscan_scan_axes(op, &in_view, (int)naxes, axes, acc, &out_view, &opts);
+    Py_END_ALLOW_THREADS
+    if (s != PSCAN_OK) {
+        if (s == PSCAN_EAXIS)
+            PyErr_Format(PyExc_ValueError,
+                         "axes must be 1..%d distinct axes of an array of dimension %d",
+                         PyArray_NDIM(in), PyArray_NDIM(in));
+        else
+            raise_status(s, 0, PyArray_NDIM(in));
+        goto done;
+    }
+    result = (PyObject *)target;
+    Py_INCREF(result);
+
+done:
+    Py_XDECREF(axes_seq);
+    Py_XDECREF(in);
+    Py_XDECREF(native_in);
+    Py_XDECREF(target);
+    Py_XDECREF(acc_descr);
+    return result;
+}
+
+/* info(): what pscan runs with here, as `pscan topo` says it. */
+static PyObject *py_info(PyObject *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+    pscan_context *ctx = pscan_default_context();
+    pscan_topology_info topo = PSCAN_TOPOLOGY_INFO_INIT;
+    char text[8192];
+    if (!ctx) {
+        PyErr_SetString(PyExc_RuntimeError, "pscan: the default context could not be made");
+        return NULL;
+    }
+    pscan_status s = pscan_context_info(ctx, &topo);
+    if (s != PSCAN_OK) {
+        raise_status(s, 0, 0);
+        return NULL;
+    }
+    pscan_context_describe(ctx, 1 << 26, 0, text, sizeof text); /* cut text is still useful */
+    int limit = omp_get_max_threads(), team = pscan_context_threads(ctx);
+    return Py_BuildValue(
+        "{s:s,s:s,s:i,s:i,s:s,s:{s:i,s:i,s:i,s:i,s:L,s:L,s:L},s:s}", "version", pscan_version(),
+        "isa", pscan_isa_name(), "threads", limit < team ? limit : team, "context_threads", team,
+        "placement", pscan_placement_name(pscan_context_placement(ctx)), "topology", "packages",
+        topo.packages, "numa_nodes", topo.numa_nodes, "cores", topo.cores, "pus", topo.pus,
+        "l1d_bytes", (long long)topo.l1d_bytes, "l2_bytes", (long long)topo.l2_bytes,
+        "l3_bytes", (long long)topo.l3_bytes, "description", text);
+}
+
+#include "_pscan_docs.h"
+
+static PyMethodDef methods[] = {
+    {"cumsum", (PyCFunction)(void (*)(void))py_cumsum, METH_VARARGS | METH_KEYWORDS, doc_cumsum},
+    {"cumprod", (PyCFunction)(void (*)(void))py_cumprod, METH_VARARGS | METH_KEYWORDS,
+     doc_cumprod},
+    {"nancumsum", (PyCFunction)(void (*)(void))py_nancumsum, METH_VARARGS | METH_KEYWORDS,
+     doc_nancumsum},
+    {"nancumprod", (PyCFunction)(void (*)(void))py_nancumprod, METH_VARARGS | METH_KEYWORDS,
+     doc_nancumprod},
+    {"cumulative_sum", (PyCFunction)(void (*)(void))py_cumulative_sum,
+     METH_VARARGS | METH_KEYWORDS, doc_cumulative_sum},
+    {"cumulative_prod", (PyCFunction)(void (*)(void))py_cumulative_prod,
+     METH_VARARGS | METH_KEYWORDS, doc_cumulative_prod},
+    {"cummax", (PyCFunction)(void (*)(void))py_cummax, METH_VARARGS | METH_KEYWORDS, doc_cummax},
+    {"cummin", (PyCFunction)(void (*)(void))py_cummin, METH_VARARGS | METH_KEYWORDS, doc_cummin},
+    {"scan_axes", (PyCFunction)(void (*)(void))py_scan_axes, METH_VARARGS | METH_KEYWORDS,
+     doc_scan_axes},
+    {"info", py_info, METH_NOARGS, doc_info},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_pscan", "The C half of pscan: see the package's docstring.", -1,
+    methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__pscan(void);
+PyMODINIT_FUNC PyInit__pscan(void)
+{
+    import_array();
+    str_array_function = PyUnicode_InternFromString("__array_function__");
+    if (!str_array_function)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (!m)
+        return NULL;
+    if (PyModule_AddStringConstant(m, "__version__", pscan_version()) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
