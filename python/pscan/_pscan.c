@@ -27,8 +27,8 @@
 typedef struct scan_kind {
     const char *name; /* the Python name, and the fallback's in pscan._fallback */
     pscan_op op;
-    unsigned flags;   /* PSCAN_FLAG_SKIP_NAN for nancumsum / nancumprod */
-    int cumulative;   /* numpy 2's cumulative_*: include_initial, 1-D default axis */
+    unsigned flags; /* PSCAN_FLAG_SKIP_NAN for nancumsum / nancumprod */
+    int cumulative; /* numpy 2's cumulative_*: include_initial, 1-D default axis */
 } scan_kind;
 
 static const scan_kind kind_cumsum = {"cumsum", PSCAN_SUM, 0, 0};
@@ -78,10 +78,10 @@ static pscan_dtype dtype_of_descr(const PyArray_Descr *descr)
         int size;
         pscan_dtype dtype;
     } table[] = {
-        {'b', 1, PSCAN_BOOL},       {'i', 1, PSCAN_INT8},        {'i', 2, PSCAN_INT16},
-        {'i', 4, PSCAN_INT32},      {'i', 8, PSCAN_INT64},       {'u', 1, PSCAN_UINT8},
-        {'u', 2, PSCAN_UINT16},     {'u', 4, PSCAN_UINT32},      {'u', 8, PSCAN_UINT64},
-        {'f', 2, PSCAN_FLOAT16},    {'f', 4, PSCAN_FLOAT32},     {'f', 8, PSCAN_FLOAT64},
+        {'b', 1, PSCAN_BOOL},      {'i', 1, PSCAN_INT8},        {'i', 2, PSCAN_INT16},
+        {'i', 4, PSCAN_INT32},     {'i', 8, PSCAN_INT64},       {'u', 1, PSCAN_UINT8},
+        {'u', 2, PSCAN_UINT16},    {'u', 4, PSCAN_UINT32},      {'u', 8, PSCAN_UINT64},
+        {'f', 2, PSCAN_FLOAT16},   {'f', 4, PSCAN_FLOAT32},     {'f', 8, PSCAN_FLOAT64},
         {'c', 8, PSCAN_COMPLEX64}, {'c', 16, PSCAN_COMPLEX128},
     };
     if (descr->subarray || descr->names || PyDataType_HASFIELDS(descr))
@@ -96,12 +96,12 @@ static pscan_dtype dtype_of_descr(const PyArray_Descr *descr)
 static PyArray_Descr *descr_of_dtype(pscan_dtype t)
 {
     static const int typenum[PSCAN_DTYPE_COUNT] = {
-        [PSCAN_BOOL] = NPY_BOOL,        [PSCAN_INT8] = NPY_INT8,
-        [PSCAN_INT16] = NPY_INT16,      [PSCAN_INT32] = NPY_INT32,
-        [PSCAN_INT64] = NPY_INT64,      [PSCAN_UINT8] = NPY_UINT8,
-        [PSCAN_UINT16] = NPY_UINT16,    [PSCAN_UINT32] = NPY_UINT32,
-        [PSCAN_UINT64] = NPY_UINT64,    [PSCAN_FLOAT16] = NPY_FLOAT16,
-        [PSCAN_FLOAT32] = NPY_FLOAT32,  [PSCAN_FLOAT64] = NPY_FLOAT64,
+        [PSCAN_BOOL] = NPY_BOOL,           [PSCAN_INT8] = NPY_INT8,
+        [PSCAN_INT16] = NPY_INT16,         [PSCAN_INT32] = NPY_INT32,
+        [PSCAN_INT64] = NPY_INT64,         [PSCAN_UINT8] = NPY_UINT8,
+        [PSCAN_UINT16] = NPY_UINT16,       [PSCAN_UINT32] = NPY_UINT32,
+        [PSCAN_UINT64] = NPY_UINT64,       [PSCAN_FLOAT16] = NPY_FLOAT16,
+        [PSCAN_FLOAT32] = NPY_FLOAT32,     [PSCAN_FLOAT64] = NPY_FLOAT64,
         [PSCAN_COMPLEX64] = NPY_COMPLEX64, [PSCAN_COMPLEX128] = NPY_COMPLEX128,
     };
     return PyArray_DescrFromType(typenum[t]);
@@ -227,15 +227,15 @@ static PyObject *fallback(const scan_kind *kind, const scan_args *args)
 
 /* Without a flag set, numpy can answer for pscan: its result where pscan
  * cannot scan, its exception where the arguments are wrong. */
-#define FALLBACK_OR(what)                                \
-    do {                                                 \
-        if (can_fall_back) {                             \
-            PyErr_Clear();                               \
-            result = fallback(kind, args);               \
-        } else {                                         \
-            what;                                        \
-        }                                                \
-        goto done;                                       \
+#define FALLBACK_OR(what)                  \
+    do {                                   \
+        if (can_fall_back) {               \
+            PyErr_Clear();                 \
+            result = fallback(kind, args); \
+        } else {                           \
+            what;                          \
+        }                                  \
+        goto done;                         \
     } while (0)
 
 /* The input as an array pscan can read: `a` itself, or numpy's array of an
@@ -254,8 +254,7 @@ static PyArrayObject *input_array(PyObject *a, int can_fall_back)
     }
     /* Objects that take over numpy's functions (duck arrays) get numpy's
      * dispatch; numpy's scalars and Python's sequences are converted. */
-    if (can_fall_back && !PyArray_IsScalar(a, Generic) &&
-        PyObject_HasAttr(a, str_array_function))
+    if (can_fall_back && !PyArray_IsScalar(a, Generic) && PyObject_HasAttr(a, str_array_function))
         return NULL;
     PyArrayObject *arr = (PyArrayObject *)PyArray_FROMANY(a, NPY_NOTYPE, 0, 0, 0);
     if (!arr && can_fall_back) {
@@ -273,7 +272,8 @@ static PyArrayObject *native_array(PyArrayObject *arr)
         return arr;
     }
     PyArray_Descr *native = descr_of_dtype(dtype_of_descr(PyArray_DESCR(arr)));
-    return (PyArrayObject *)PyArray_FromArray(arr, native, NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED);
+    return (PyArrayObject *)PyArray_FromArray(arr, native,
+                                              NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED);
 }
 
 static PyObject *run_scan(const scan_kind *kind, const scan_args *args)
@@ -286,8 +286,8 @@ static PyObject *run_scan(const scan_kind *kind, const scan_args *args)
 
     if (parse_extras(args, &opts) < 0)
         return NULL;
-    int can_fall_back = !(args->exclusive || args->reverse || args->check_overflow ||
-                          args->compensated);
+    int can_fall_back =
+        !(args->exclusive || args->reverse || args->check_overflow || args->compensated);
 
     in = input_array(args->a, can_fall_back);
     if (!in)
@@ -414,9 +414,9 @@ done:
  *        compensated=False), and the same for the other numpy-1 names. */
 static PyObject *scan_numpy1(const scan_kind *kind, PyObject *args, PyObject *kwargs)
 {
-    static char *keywords[] = {"a",     "axis",      "dtype",   "out",
-                               "threads", "order",   "exclusive", "reverse",
-                               "check_overflow", "compensated", NULL};
+    static char *keywords[] = {
+        "a",         "axis",    "dtype",          "out",         "threads", "order",
+        "exclusive", "reverse", "check_overflow", "compensated", NULL};
     scan_args parsed = {.axis = Py_None, .dtype = Py_None, .out = Py_None};
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OOO$OOpppp", keywords, &parsed.a,
                                      &parsed.axis, &parsed.dtype, &parsed.out, &parsed.threads,
@@ -430,30 +430,38 @@ static PyObject *scan_numpy1(const scan_kind *kind, PyObject *args, PyObject *kw
  *                include_initial=False, threads=None, ...) */
 static PyObject *scan_numpy2(const scan_kind *kind, PyObject *args, PyObject *kwargs)
 {
-    static char *keywords[] = {"",        "axis",    "dtype",     "out",
-                               "include_initial", "threads", "order", "exclusive",
-                               "reverse", "check_overflow", "compensated", NULL};
+    static char *keywords[] = {"",
+                               "axis",
+                               "dtype",
+                               "out",
+                               "include_initial",
+                               "threads",
+                               "order",
+                               "exclusive",
+                               "reverse",
+                               "check_overflow",
+                               "compensated",
+                               NULL};
     scan_args parsed = {.axis = Py_None, .dtype = Py_None, .out = Py_None};
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OOOpOOpppp", keywords, &parsed.a,
-                                     &parsed.axis, &parsed.dtype, &parsed.out,
-                                     &parsed.include_initial, &parsed.threads, &parsed.order,
-                                     &parsed.exclusive, &parsed.reverse, &parsed.check_overflow,
-                                     &parsed.compensated))
+    if (!PyArg_ParseTupleAndKeywords(
+            args, kwargs, "O|$OOOpOOpppp", keywords, &parsed.a, &parsed.axis, &parsed.dtype,
+            &parsed.out, &parsed.include_initial, &parsed.threads, &parsed.order, &parsed.exclusive,
+            &parsed.reverse, &parsed.check_overflow, &parsed.compensated))
         return NULL;
     return run_scan(kind, &parsed);
 }
 
-#define NUMPY1_FUNCTION(name)                                                         \
-    static PyObject *py_##name(PyObject *self, PyObject *args, PyObject *kwargs)      \
-    {                                                                                 \
-        (void)self;                                                                   \
-        return scan_numpy1(&kind_##name, args, kwargs);                               \
+#define NUMPY1_FUNCTION(name)                                                    \
+    static PyObject *py_##name(PyObject *self, PyObject *args, PyObject *kwargs) \
+    {                                                                            \
+        (void)self;                                                              \
+        return scan_numpy1(&kind_##name, args, kwargs);                          \
     }
-#define NUMPY2_FUNCTION(name)                                                         \
-    static PyObject *py_##name(PyObject *self, PyObject *args, PyObject *kwargs)      \
-    {                                                                                 \
-        (void)self;                                                                   \
-        return scan_numpy2(&kind_##name, args, kwargs);                               \
+#define NUMPY2_FUNCTION(name)                                                    \
+    static PyObject *py_##name(PyObject *self, PyObject *args, PyObject *kwargs) \
+    {                                                                            \
+        (void)self;                                                              \
+        return scan_numpy2(&kind_##name, args, kwargs);                          \
     }
 NUMPY1_FUNCTION(cumsum)
 NUMPY1_FUNCTION(cumprod)
@@ -485,8 +493,8 @@ static PyObject *py_scan_axes(PyObject *self, PyObject *args, PyObject *kwargs)
         if (strcmp(op_name, op_names[i]) == 0)
             op = (pscan_op)i;
     if (op == PSCAN_OP_COUNT) {
-        PyErr_Format(PyExc_ValueError, "op must be \"sum\", \"prod\", \"max\" or \"min\", not \"%s\"",
-                     op_name);
+        PyErr_Format(PyExc_ValueError,
+                     "op must be \"sum\", \"prod\", \"max\" or \"min\", not \"%s\"", op_name);
         return NULL;
     }
     pscan_opts opts = PSCAN_OPTS_INIT;
@@ -505,7 +513,8 @@ static PyObject *py_scan_axes(PyObject *self, PyObject *args, PyObject *kwargs)
         goto done;
     }
     for (Py_ssize_t i = 0; i < naxes; i++) {
-        Py_ssize_t v = PyNumber_AsSsize_t(PySequence_Fast_GET_ITEM(axes_seq, i), PyExc_OverflowError);
+        Py_ssize_t v =
+            PyNumber_AsSsize_t(PySequence_Fast_GET_ITEM(axes_seq, i), PyExc_OverflowError);
         if (v == -1 && PyErr_Occurred())
             goto done;
         axes[i] = v < INT_MIN ? INT_MIN : v > INT_MAX ? INT_MAX : (int)v;
@@ -534,8 +543,8 @@ static PyObject *py_scan_axes(PyObject *self, PyObject *args, PyObject *kwargs)
                                !PyArray_ISNOTSWAPPED(out) || !PyArray_ISALIGNED(out) ||
                                !PyArray_ISWRITEABLE(out)));
     if (unsupported) {
-        PyObject *call_args = Py_BuildValue("(OOsOO)", (PyObject *)in, axes_seq, op_name,
-                                            parsed.dtype, parsed.out);
+        PyObject *call_args =
+            Py_BuildValue("(OOsOO)", (PyObject *)in, axes_seq, op_name, parsed.dtype, parsed.out);
         if (call_args)
             result = call_fallback("scan_axes", call_args, NULL);
         Py_XDECREF(call_args);
@@ -545,7 +554,8 @@ static PyObject *py_scan_axes(PyObject *self, PyObject *args, PyObject *kwargs)
     if (!native_in)
         goto done;
     if (!out) {
-        pscan_dtype result_dtype = acc != PSCAN_DTYPE_DEFAULT ? acc : pscan_default_dtype(op, in_dtype);
+        pscan_dtype result_dtype =
+            acc != PSCAN_DTYPE_DEFAULT ? acc : pscan_default_dtype(op, in_dtype);
         target = (PyArrayObject *)PyArray_Empty(PyArray_NDIM(in), PyArray_DIMS(in),
                                                 descr_of_dtype(result_dtype), 0);
         if (!target)
@@ -558,9 +568,10 @@ static PyObject *py_scan_axes(PyObject *self, PyObject *args, PyObject *kwargs)
     pscan_array in_view = view_of(native_in, &in_dims);
     pscan_array out_view = view_of(target, &out_dims);
     pscan_status s;
-    Py_BEGIN_ALLOW_THREADS s = pscan_scan_axes(op, &in_view, (int)naxes, axes, acc, &out_view, &opts);
-    Py_END_ALLOW_THREADS
-    if (s != PSCAN_OK) {
+    Py_BEGIN_ALLOW_THREADS s =
+        pscan_scan_axes(op, &in_view, (int)naxes, axes, acc, &out_view, &opts);
+    Py_END_ALLOW_THREADS if (s != PSCAN_OK)
+    {
         if (s == PSCAN_EAXIS)
             PyErr_Format(PyExc_ValueError,
                          "axes must be 1..%d distinct axes of an array of dimension %d",
@@ -605,22 +616,21 @@ static PyObject *py_info(PyObject *self, PyObject *unused)
         "isa", pscan_isa_name(), "threads", limit < team ? limit : team, "context_threads", team,
         "placement", pscan_placement_name(pscan_context_placement(ctx)), "topology", "packages",
         topo.packages, "numa_nodes", topo.numa_nodes, "cores", topo.cores, "pus", topo.pus,
-        "l1d_bytes", (long long)topo.l1d_bytes, "l2_bytes", (long long)topo.l2_bytes,
-        "l3_bytes", (long long)topo.l3_bytes, "description", text);
+        "l1d_bytes", (long long)topo.l1d_bytes, "l2_bytes", (long long)topo.l2_bytes, "l3_bytes",
+        (long long)topo.l3_bytes, "description", text);
 }
 
 #include "_pscan_docs.h"
 
 static PyMethodDef methods[] = {
     {"cumsum", (PyCFunction)(void (*)(void))py_cumsum, METH_VARARGS | METH_KEYWORDS, doc_cumsum},
-    {"cumprod", (PyCFunction)(void (*)(void))py_cumprod, METH_VARARGS | METH_KEYWORDS,
-     doc_cumprod},
+    {"cumprod", (PyCFunction)(void (*)(void))py_cumprod, METH_VARARGS | METH_KEYWORDS, doc_cumprod},
     {"nancumsum", (PyCFunction)(void (*)(void))py_nancumsum, METH_VARARGS | METH_KEYWORDS,
      doc_nancumsum},
     {"nancumprod", (PyCFunction)(void (*)(void))py_nancumprod, METH_VARARGS | METH_KEYWORDS,
      doc_nancumprod},
-    {"cumulative_sum", (PyCFunction)(void (*)(void))py_cumulative_sum,
-     METH_VARARGS | METH_KEYWORDS, doc_cumulative_sum},
+    {"cumulative_sum", (PyCFunction)(void (*)(void))py_cumulative_sum, METH_VARARGS | METH_KEYWORDS,
+     doc_cumulative_sum},
     {"cumulative_prod", (PyCFunction)(void (*)(void))py_cumulative_prod,
      METH_VARARGS | METH_KEYWORDS, doc_cumulative_prod},
     {"cummax", (PyCFunction)(void (*)(void))py_cummax, METH_VARARGS | METH_KEYWORDS, doc_cummax},
@@ -632,8 +642,15 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_pscan", "The C half of pscan: see the package's docstring.", -1,
-    methods, NULL, NULL, NULL, NULL,
+    PyModuleDef_HEAD_INIT,
+    "_pscan",
+    "The C half of pscan: see the package's docstring.",
+    -1,
+    methods,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
 };
 
 PyMODINIT_FUNC PyInit__pscan(void);

@@ -6,90 +6,84 @@
 #ifndef PSCAN_PYTHON_DOCS_H
 #define PSCAN_PYTHON_DOCS_H
 
-#define DOC_EXTRAS_SIGNATURE                                                    \
-    "threads=None, order=None, exclusive=False, reverse=False, "              \
+#define DOC_EXTRAS_SIGNATURE                                     \
+    "threads=None, order=None, exclusive=False, reverse=False, " \
     "check_overflow=False, compensated=False"
 
 #define DOC_EXTRAS                                                              \
     "threads : int, optional\n"                                                 \
-    "    Most threads the scan may use. None or 0: pscan's count (the\n"       \
-    "    usable cores, or OMP_NUM_THREADS), within the caller's OpenMP\n"     \
-    "    limit (threadpoolctl). Results do not depend on it.\n"               \
-    "order : {'reproducible', 'sequential'}, optional\n"                       \
-    "    Float sums and products. 'reproducible' (the default) adds in\n"      \
-    "    fixed 4096-element tiles: the same bits for any thread count and\n"  \
-    "    CPU, and numpy's own bits for lanes of up to 4096 elements.\n"       \
-    "    'sequential' adds left to right: numpy's bits for any length.\n"     \
-    "exclusive : bool, optional\n"                                             \
-    "    Start each lane at the identity: out[i] scans a[..i-1].\n"           \
-    "reverse : bool, optional\n"                                               \
-    "    Suffix scans: out[i] scans a[i..n-1].\n"                              \
-    "check_overflow : bool, optional\n"                                        \
-    "    Integer sums and products raise OverflowError where a result\n"       \
-    "    overflows the accumulator; out is then left untouched.\n"            \
-    "compensated : bool, optional\n"                                           \
-    "    Float sums in double-double, each result rounded once.\n"             \
+    "    Most threads the scan may use. None or 0: pscan's count (the\n"        \
+    "    usable cores, or OMP_NUM_THREADS), within the caller's OpenMP\n"       \
+    "    limit (threadpoolctl). Results do not depend on it.\n"                 \
+    "order : {'reproducible', 'sequential'}, optional\n"                        \
+    "    Float sums and products. 'reproducible' (the default) adds in\n"       \
+    "    fixed 4096-element tiles: the same bits for any thread count and\n"    \
+    "    CPU, and numpy's own bits for lanes of up to 4096 elements.\n"         \
+    "    'sequential' adds left to right: numpy's bits for any length.\n"       \
+    "exclusive : bool, optional\n"                                              \
+    "    Start each lane at the identity: out[i] scans a[..i-1].\n"             \
+    "reverse : bool, optional\n"                                                \
+    "    Suffix scans: out[i] scans a[i..n-1].\n"                               \
+    "check_overflow : bool, optional\n"                                         \
+    "    Integer sums and products raise OverflowError where a result\n"        \
+    "    overflows the accumulator; out is then left untouched.\n"              \
+    "compensated : bool, optional\n"                                            \
+    "    Float sums in double-double, each result rounded once.\n"              \
     "\n"                                                                        \
     "The flags (exclusive, reverse, check_overflow, compensated) need a\n"      \
     "dtype pscan scans (bool, integers, float16/32/64, complex64/128); every\n" \
     "other call numpy can answer is numpy's answer.\n"
 
-#define DOC_NUMPY1(name, what, numpy_name)                                      \
-    name "($module, a, axis=None, dtype=None, out=None, *, "                    \
-         DOC_EXTRAS_SIGNATURE ")\n--\n\n"                                        \
-    what "\n\n"                                                                  \
-    "Same arguments, result, dtypes and exceptions as " numpy_name ", on\n"     \
-    "several threads.\n\n"                                                      \
-    "Parameters\n----------\n"                                                  \
-    "a : array_like\n    Input array.\n"                                        \
-    "axis : int, optional\n"                                                    \
-    "    Axis along which to scan. None (the default) scans the flattened\n"  \
-    "    array.\n"                                                              \
-    "dtype : dtype, optional\n"                                                 \
-    "    Type of the accumulator and of the returned array. By default\n"     \
-    "    out's dtype when out is given, else a's dtype, except that bool\n"   \
-    "    and integers narrower than the platform integer accumulate in it.\n" \
-    "out : ndarray, optional\n"                                                 \
-    "    Where to put the result: the expected shape, any dtype (cast on\n"   \
-    "    store). It is returned.\n"                                             \
-    DOC_EXTRAS "\n"                                                             \
-    "Returns\n-------\n"                                                        \
-    "ndarray\n"                                                                 \
-    "    A new array of the result, or out. It has a's shape, or is 1-D\n"    \
-    "    when axis is None.\n"
+#define DOC_NUMPY1(name, what, numpy_name)                                                         \
+    name "($module, a, axis=None, dtype=None, out=None, *, " DOC_EXTRAS_SIGNATURE ")\n--\n\n" what \
+         "\n\n"                                                                                    \
+         "Same arguments, result, dtypes and exceptions as " numpy_name ", on\n"                   \
+         "several threads.\n\n"                                                                    \
+         "Parameters\n----------\n"                                                                \
+         "a : array_like\n    Input array.\n"                                                      \
+         "axis : int, optional\n"                                                                  \
+         "    Axis along which to scan. None (the default) scans the flattened\n"                  \
+         "    array.\n"                                                                            \
+         "dtype : dtype, optional\n"                                                               \
+         "    Type of the accumulator and of the returned array. By default\n"                     \
+         "    out's dtype when out is given, else a's dtype, except that bool\n"                   \
+         "    and integers narrower than the platform integer accumulate in it.\n"                 \
+         "out : ndarray, optional\n"                                                               \
+         "    Where to put the result: the expected shape, any dtype (cast on\n"                   \
+         "    store). It is returned.\n" DOC_EXTRAS "\n"                                           \
+         "Returns\n-------\n"                                                                      \
+         "ndarray\n"                                                                               \
+         "    A new array of the result, or out. It has a's shape, or is 1-D\n"                    \
+         "    when axis is None.\n"
 
-#define DOC_NUMPY2(name, what, numpy_name)                                      \
-    name "($module, x, /, *, axis=None, dtype=None, out=None, "                 \
-         "include_initial=False, " DOC_EXTRAS_SIGNATURE ")\n--\n\n"              \
-    what "\n\n"                                                                  \
-    "numpy 2's " numpy_name ", on several threads.\n\n"                         \
-    "Parameters\n----------\n"                                                  \
-    "x : array_like\n    Input array.\n"                                        \
-    "axis : int, optional\n"                                                    \
-    "    Axis along which to scan; may be None only for 0-d and 1-D input.\n"  \
-    "dtype : dtype, optional\n"                                                 \
-    "    Type of the accumulator and of the result, as for numpy.cumsum.\n"   \
-    "out : ndarray, optional\n"                                                 \
-    "    Where to put the result; it is returned.\n"                            \
-    "include_initial : bool, optional\n"                                        \
-    "    Put the identity first: the result is one longer along axis.\n"       \
-    DOC_EXTRAS "\n"                                                             \
-    "Returns\n-------\n"                                                        \
-    "ndarray\n    The result, or out.\n"
+#define DOC_NUMPY2(name, what, numpy_name)                                                    \
+    name "($module, x, /, *, axis=None, dtype=None, out=None, "                               \
+         "include_initial=False, " DOC_EXTRAS_SIGNATURE ")\n--\n\n" what "\n\n"               \
+         "numpy 2's " numpy_name ", on several threads.\n\n"                                  \
+         "Parameters\n----------\n"                                                           \
+         "x : array_like\n    Input array.\n"                                                 \
+         "axis : int, optional\n"                                                             \
+         "    Axis along which to scan; may be None only for 0-d and 1-D input.\n"            \
+         "dtype : dtype, optional\n"                                                          \
+         "    Type of the accumulator and of the result, as for numpy.cumsum.\n"              \
+         "out : ndarray, optional\n"                                                          \
+         "    Where to put the result; it is returned.\n"                                     \
+         "include_initial : bool, optional\n"                                                 \
+         "    Put the identity first: the result is one longer along axis.\n" DOC_EXTRAS "\n" \
+         "Returns\n-------\n"                                                                 \
+         "ndarray\n    The result, or out.\n"
 
 static const char doc_cumsum[] =
     DOC_NUMPY1("cumsum", "Return the cumulative sum of the elements along a given axis.",
-               "numpy.cumsum")
-    "\nExamples\n--------\n"
-    ">>> a = np.array([[1, 2, 3], [4, 5, 6]])\n"
-    ">>> pscan.cumsum(a)\n"
-    "array([ 1,  3,  6, 10, 15, 21])\n"
-    ">>> pscan.cumsum(a, axis=0)\n"
-    "array([[1, 2, 3],\n"
-    "       [5, 7, 9]])\n";
-static const char doc_cumprod[] =
-    DOC_NUMPY1("cumprod", "Return the cumulative product of elements along a given axis.",
-               "numpy.cumprod");
+               "numpy.cumsum") "\nExamples\n--------\n"
+                               ">>> a = np.array([[1, 2, 3], [4, 5, 6]])\n"
+                               ">>> pscan.cumsum(a)\n"
+                               "array([ 1,  3,  6, 10, 15, 21])\n"
+                               ">>> pscan.cumsum(a, axis=0)\n"
+                               "array([[1, 2, 3],\n"
+                               "       [5, 7, 9]])\n";
+static const char doc_cumprod[] = DOC_NUMPY1(
+    "cumprod", "Return the cumulative product of elements along a given axis.", "numpy.cumprod");
 static const char doc_nancumsum[] =
     DOC_NUMPY1("nancumsum",
                "Return the cumulative sum of array elements over a given axis treating Not a\n"
@@ -113,10 +107,9 @@ static const char doc_cummin[] =
 static const char doc_cumulative_sum[] =
     DOC_NUMPY2("cumulative_sum", "Return the cumulative sum of the elements along a given axis.",
                "numpy.cumulative_sum");
-static const char doc_cumulative_prod[] =
-    DOC_NUMPY2("cumulative_prod",
-               "Return the cumulative product of the elements along a given axis.",
-               "numpy.cumulative_prod");
+static const char doc_cumulative_prod[] = DOC_NUMPY2(
+    "cumulative_prod", "Return the cumulative product of the elements along a given axis.",
+    "numpy.cumulative_prod");
 static const char doc_scan_axes[] =
     "scan_axes($module, a, axes, op='sum', dtype=None, out=None, *, threads=None, "
     "order=None)\n--\n\n"
