@@ -10,7 +10,9 @@
 #   (b) install into a temporary prefix; build and run examples/consumer
 #       against it, once with CMake's find_package(pscan), once with
 #       pkg-config, and a program of libpscan_mpi alone with no
-#       LD_LIBRARY_PATH (libpscan_mpi.so finds libpscan.so by its RUNPATH)
+#       LD_LIBRARY_PATH (libpscan_mpi.so finds libpscan.so by its RUNPATH);
+#       import the installed Python module; `pip install ./python` into a
+#       throwaway venv and run the module's runtime tests with it
 #   (c) Debug build with AddressSanitizer + UBSan into build-asan/; every
 #       test (the MPI ones without leak checks) and the example again
 #   (d) the libFuzzer targets of the .npy header parser and of the scan
@@ -52,7 +54,7 @@ ctest --preset release
 # lacks is capped, so these runs are never wrong, only sometimes repeats).
 for isa in scalar avx2; do
     section "(a) unit tests again with PSCAN_ISA=$isa"
-    PSCAN_ISA=$isa ctest --preset release --exclude-regex 'numpy_differential|numpy_compensated|cli_numpy|npy_headers|mpi_np'
+    PSCAN_ISA=$isa ctest --preset release --exclude-regex 'numpy_differential|numpy_compensated|cli_numpy|npy_headers|mpi_np|python_'
 done
 
 # numpy fuses complex multiplies on AVX-512 hosts and not on AVX2-only ones
@@ -81,7 +83,7 @@ section "(a') clang build: unit, numpy, .npy headers, command-line tool, MPI (ct
 ctest --preset clang
 for isa in scalar avx2; do
     section "(a') clang build: unit tests again with PSCAN_ISA=$isa"
-    PSCAN_ISA=$isa ctest --preset clang --exclude-regex 'numpy_differential|numpy_compensated|cli_numpy|npy_headers|mpi_np'
+    PSCAN_ISA=$isa ctest --preset clang --exclude-regex 'numpy_differential|numpy_compensated|cli_numpy|npy_headers|mpi_np|python_'
 done
 
 section "(b) install into a temporary prefix"
@@ -113,6 +115,26 @@ fi
 mpirun_flags=(--oversubscribe)
 [[ $(id -u) -eq 0 ]] && mpirun_flags+=(--allow-run-as-root)
 env -u LD_LIBRARY_PATH mpirun "${mpirun_flags[@]}" -np 2 "$work/consumer-cmake/consumer_mpi"
+
+section "(b) Python module from the prefix: where the interpreter looks, importable, working"
+# cmake --install put the package under the prefix at the interpreter's own
+# directory for /usr/local (build-ci's configured prefix): check that the
+# interpreter lists it, then import it from the temporary prefix.
+py_init=$(find "$prefix" -path '*/pscan/__init__.py' -print -quit)
+[[ -n $py_init ]] || { echo "run-tests.sh: the Python package was not installed" >&2; exit 1; }
+py_site=${py_init%/pscan/__init__.py}
+"$python" -c 'import site, sys; d = "/usr/local/" + sys.argv[1]; assert d in site.getsitepackages(), (d, site.getsitepackages())' \
+    "${py_site#"$prefix"/}"
+(cd "$work" && PYTHONPATH="$py_site" PYTHONDONTWRITEBYTECODE=1 "$python" -c \
+    'import sys, pscan; assert pscan.__file__.startswith(sys.argv[1]), pscan.__file__; assert pscan.cumsum([1, 2, 3]).tolist() == [1, 3, 6]' "$py_site")
+
+section "(b) pip install ./python into a throwaway venv (offline, the interpreter's setuptools), then its runtime tests"
+"$python" -m venv --system-site-packages "$work/venv"
+"$work/venv/bin/pip" install --quiet --no-build-isolation --no-index --no-cache-dir ./python
+rm -rf python/build python/pscan.egg-info
+runtime_tests="$PWD/tests/python/test_runtime.py"
+(cd "$work" && PYTHONDONTWRITEBYTECODE=1 "$work/venv/bin/python" -m pytest -q -p no:cacheprovider \
+    "$runtime_tests")
 
 section "(b) consumer with pkg-config"
 pc_file=$(find "$prefix" -name pscan.pc -print -quit)

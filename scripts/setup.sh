@@ -12,6 +12,13 @@ packages=(
     hwloc             # lstopo, to look at a machine's topology
     libcriterion-dev  # tests/unit
     python3-numpy     # tests/numpy differential test (numpy is the reference)
+    python3-dev       # the Python module (python/): Python's headers
+    python3-pytest    #   its tests (tests/python) and numpy's own tests of cumsum
+    python3-hypothesis #  (numpy's test modules import it)
+    python3-threadpoolctl # its OpenMP-limit test
+    python3-setuptools #  `pip install ./python`, offline (--no-build-isolation)
+    python3-pip       #
+    python3-venv      #   (a throwaway venv for the pip check)
     libtbb-dev        # perf/: oneTBB parallel_scan as a baseline
     libopenmpi-dev    # the distributed scan (pscan::pscan_mpi) and its tests
     openmpi-bin       #   (mpirun)

@@ -18,6 +18,7 @@ order="sequential" gives numpy's bits for any length. Whatever pscan does
 not scan itself (other dtypes, ndarray subclasses, duck arrays) is numpy's
 own answer.
 """
+from . import _fallback  # numpy's functions, before anyone replaces them
 from ._pscan import (
     __version__,
     cummax,

@@ -4,12 +4,29 @@ The C module calls these with numpy's own arguments only. numpy's functions
 are taken when this module is first imported, so a caller who replaced
 numpy.cumsum by pscan.cumsum still reaches numpy's here.
 """
+import importlib
+
 import numpy as _np
 
-cumsum = _np.cumsum
-cumprod = _np.cumprod
-nancumsum = _np.nancumsum
-nancumprod = _np.nancumprod
+
+def _numpy_original(name):
+    # From the module that defines it: replacing numpy.cumsum by pscan's
+    # (as a numpy user may) does not reach there.
+    for module in ("numpy._core.fromnumeric", "numpy.lib._nanfunctions_impl",
+                   "numpy.core.fromnumeric", "numpy.lib.nanfunctions"):
+        try:
+            function = getattr(importlib.import_module(module), name, None)
+        except ImportError:
+            continue
+        if function is not None:
+            return function
+    return getattr(_np, name)
+
+
+cumsum = _numpy_original("cumsum")
+cumprod = _numpy_original("cumprod")
+nancumsum = _numpy_original("nancumsum")
+nancumprod = _numpy_original("nancumprod")
 
 
 def _flat(a, axis):
