@@ -23,6 +23,11 @@
  * the scan. */
 #define RELEASE_GIL_ELEMENTS 16384
 
+/* A new result of at least this many bytes is pscan_alloc's memory: its
+ * pages are faulted in by the call's threads, in parallel, before the scan
+ * (fresh pages cost the kernel's zeroing, as much as the scan itself). */
+#define FIRST_TOUCH_BYTES ((size_t)4 << 20)
+
 /* What each Python function is. */
 typedef struct scan_kind {
     const char *name; /* the Python name, and the fallback's in pscan._fallback */
@@ -125,6 +130,45 @@ static pscan_array view_of(PyArrayObject *arr, view_dims *dims)
                         .shape = dims->shape,
                         .strides = dims->strides};
     return view;
+}
+
+static void free_memory(PyObject *owner)
+{
+    pscan_free(PyCapsule_GetPointer(owner, "pscan.memory"));
+}
+
+/* A new C-contiguous array of `dtype` for a result (large ones in
+ * pscan_alloc's memory, owned by a capsule the array keeps as its base). */
+static PyArrayObject *new_result(int ndim, npy_intp *dims, pscan_dtype dtype, int threads)
+{
+    size_t bytes = pscan_dtype_size(dtype);
+    for (int d = 0; d < ndim; d++)
+        bytes *= (size_t)dims[d];
+    if (bytes < FIRST_TOUCH_BYTES)
+        return (PyArrayObject *)PyArray_Empty(ndim, dims, descr_of_dtype(dtype), 0);
+    pscan_opts opts = PSCAN_OPTS_INIT;
+    opts.threads = threads;
+    void *memory = NULL;
+    pscan_status s;
+    Py_BEGIN_ALLOW_THREADS s = pscan_alloc(bytes, &opts, &memory);
+    Py_END_ALLOW_THREADS if (s != PSCAN_OK) return (PyArrayObject *)PyArray_Empty(
+        ndim, dims, descr_of_dtype(dtype), 0);
+    PyObject *owner = PyCapsule_New(memory, "pscan.memory", free_memory);
+    if (!owner) {
+        pscan_free(memory);
+        return NULL;
+    }
+    PyArrayObject *result = (PyArrayObject *)PyArray_NewFromDescr(
+        &PyArray_Type, descr_of_dtype(dtype), ndim, dims, NULL, memory, NPY_ARRAY_CARRAY, NULL);
+    if (!result) {
+        Py_DECREF(owner);
+        return NULL;
+    }
+    if (PyArray_SetBaseObject(result, owner) < 0) { /* it took owner, even so */
+        Py_DECREF(result);
+        return NULL;
+    }
+    return result;
 }
 
 /* Raise the Python exception numpy raises for what `s` says. */
@@ -362,7 +406,7 @@ static PyObject *run_scan(const scan_kind *kind, const scan_args *args)
         dims[axis] += args->include_initial ? 1 : 0;
     }
     if (!out) {
-        target = (PyArrayObject *)PyArray_Empty(out_ndim, dims, descr_of_dtype(acc), 0);
+        target = new_result(out_ndim, dims, acc, opts.threads);
         if (!target)
             goto done;
     } else if (PyArray_ISNOTSWAPPED(out) && PyArray_ISALIGNED(out)) {
@@ -556,8 +600,7 @@ static PyObject *py_scan_axes(PyObject *self, PyObject *args, PyObject *kwargs)
     if (!out) {
         pscan_dtype result_dtype =
             acc != PSCAN_DTYPE_DEFAULT ? acc : pscan_default_dtype(op, in_dtype);
-        target = (PyArrayObject *)PyArray_Empty(PyArray_NDIM(in), PyArray_DIMS(in),
-                                                descr_of_dtype(result_dtype), 0);
+        target = new_result(PyArray_NDIM(in), PyArray_DIMS(in), result_dtype, opts.threads);
         if (!target)
             goto done;
     } else {
