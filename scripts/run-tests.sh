@@ -168,9 +168,10 @@ ASAN_OPTIONS="abort_on_error=1:detect_leaks=0" \
 section "(c) sanitizer example: build-asan/pscan_example"
 ./build-asan/pscan_example >/dev/null
 
-section "(c) sanitizer tests: numpy differential and flags (python3 + ASan runtime preloaded)"
+section "(c) sanitizer tests: numpy differential and flags, the Python module's tests (python3 + ASan runtime preloaded)"
 # The differential test loads the instrumented libpscan.so into an
-# uninstrumented python3 through ctypes: the ASan runtime must be the first
+# uninstrumented python3 through ctypes (and the module's tests the
+# instrumented extension): the ASan runtime must be the first
 # library loaded, hence LD_PRELOAD (for this test only). Leak checking is off
 # because python3 itself does not free everything at exit.
 cc=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' build-asan/CMakeCache.txt)
@@ -182,7 +183,7 @@ done
 preload="$asan_rt $ubsan_rt"
 LD_PRELOAD="$preload" ASAN_OPTIONS="detect_leaks=0" \
     ctest --test-dir build-asan --output-on-failure --no-tests=error --jobs 1 \
-    --tests-regex "numpy_differential|numpy_flags|numpy_compensated"
+    --tests-regex "numpy_differential|numpy_flags|numpy_compensated|python_"
 
 section "(d) fuzz: the .npy header parser and the scan, libFuzzer + ASan/UBSan (clang), 30 s each"
 bash scripts/fuzz.sh 60
