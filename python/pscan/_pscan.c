@@ -341,8 +341,8 @@ static PyObject *run_scan(const scan_kind *kind, const scan_args *args)
         FALLBACK_OR(PyErr_Format(PyExc_TypeError, "pscan: no %s of dtype %R with its keywords",
                                  kind->name, (PyObject *)PyArray_DESCR(in)));
 
-    /* The accumulator: dtype= if given, else out's dtype (numpy's rule for
-     * accumulate), else numpy's default for the op. */
+    /* The accumulator: dtype= if given, else a's dtype promoted with out's
+     * (numpy's rule for accumulate), else numpy's default for the op. */
     pscan_dtype acc = PSCAN_DTYPE_DEFAULT;
     if (args->dtype != Py_None) {
         if (!PyArray_DescrConverter2(args->dtype, &acc_descr) || !acc_descr)
@@ -364,8 +364,20 @@ static PyObject *run_scan(const scan_kind *kind, const scan_args *args)
         if (out_dtype == PSCAN_DTYPE_DEFAULT)
             FALLBACK_OR(PyErr_Format(PyExc_TypeError, "pscan: no %s into dtype %R", kind->name,
                                      (PyObject *)PyArray_DESCR(out)));
-        if (acc == PSCAN_DTYPE_DEFAULT)
-            acc = out_dtype;
+        if (acc == PSCAN_DTYPE_DEFAULT) {
+            /* numpy promotes a's dtype with out's and runs that loop:
+             * int8 into int16 adds in int16, int8 into float16 in float16,
+             * but float64 into float32 (or into int64) adds in float64. */
+            PyArray_Descr *promoted = PyArray_PromoteTypes(PyArray_DESCR(in), PyArray_DESCR(out));
+            if (!promoted)
+                FALLBACK_OR((void)0);
+            acc = dtype_of_descr(promoted);
+            Py_DECREF(promoted);
+            if (acc == PSCAN_DTYPE_DEFAULT)
+                FALLBACK_OR(PyErr_Format(PyExc_TypeError, "pscan: no %s of dtype %R into %R",
+                                         kind->name, (PyObject *)PyArray_DESCR(in),
+                                         (PyObject *)PyArray_DESCR(out)));
+        }
     }
     if (acc == PSCAN_DTYPE_DEFAULT)
         acc = pscan_default_dtype(kind->op, in_dtype);
