@@ -46,11 +46,11 @@
          "    array.\n"                                                                            \
          "dtype : dtype, optional\n"                                                               \
          "    Type of the accumulator and of the returned array. By default\n"                     \
-         "    a's dtype promoted with out's when out is given (as numpy does),\n"
-"    else a's dtype, except that bool\n"
-    "    and integers narrower than the platform integer accumulate in it.\n"
-    "out : ndarray, optional\n"
-    "    Where to put the result: the expected shape, any dtype (cast on\n"
+         "    a's dtype promoted with out's when out is given (as numpy does),\n"                  \
+         "    else a's dtype, except that bool\n"                                                  \
+         "    and integers narrower than the platform integer accumulate in it.\n"                 \
+         "out : ndarray, optional\n"
+"    Where to put the result: the expected shape, any dtype (cast on\n"
     "    store). It is returned.\n" DOC_EXTRAS "\n"
     "Returns\n-------\n"
     "ndarray\n"
