@@ -49,13 +49,13 @@
          "    a's dtype promoted with out's when out is given (as numpy does),\n"                  \
          "    else a's dtype, except that bool\n"                                                  \
          "    and integers narrower than the platform integer accumulate in it.\n"                 \
-         "out : ndarray, optional\n"
-"    Where to put the result: the expected shape, any dtype (cast on\n"
-    "    store). It is returned.\n" DOC_EXTRAS "\n"
-    "Returns\n-------\n"
-    "ndarray\n"
-    "    A new array of the result, or out. It has a's shape, or is 1-D\n"
-    "    when axis is None.\n"
+         "out : ndarray, optional\n"                                                               \
+         "    Where to put the result: the expected shape, any dtype (cast on\n"                   \
+         "    store). It is returned.\n" DOC_EXTRAS "\n"                                           \
+         "Returns\n-------\n"                                                                      \
+         "ndarray\n"                                                                               \
+         "    A new array of the result, or out. It has a's shape, or is 1-D\n"                    \
+         "    when axis is None.\n"
 
 #define DOC_NUMPY2(name, what, numpy_name)                                                    \
     name "($module, x, /, *, axis=None, dtype=None, out=None, "                               \
@@ -74,15 +74,15 @@
          "Returns\n-------\n"                                                                 \
          "ndarray\n    The result, or out.\n"
 
-    static const char doc_cumsum[] =
-        DOC_NUMPY1("cumsum", "Return the cumulative sum of the elements along a given axis.",
-                   "numpy.cumsum") "\nExamples\n--------\n"
-                                   ">>> a = np.array([[1, 2, 3], [4, 5, 6]])\n"
-                                   ">>> pscan.cumsum(a)\n"
-                                   "array([ 1,  3,  6, 10, 15, 21])\n"
-                                   ">>> pscan.cumsum(a, axis=0)\n"
-                                   "array([[1, 2, 3],\n"
-                                   "       [5, 7, 9]])\n";
+static const char doc_cumsum[] =
+    DOC_NUMPY1("cumsum", "Return the cumulative sum of the elements along a given axis.",
+               "numpy.cumsum") "\nExamples\n--------\n"
+                               ">>> a = np.array([[1, 2, 3], [4, 5, 6]])\n"
+                               ">>> pscan.cumsum(a)\n"
+                               "array([ 1,  3,  6, 10, 15, 21])\n"
+                               ">>> pscan.cumsum(a, axis=0)\n"
+                               "array([[1, 2, 3],\n"
+                               "       [5, 7, 9]])\n";
 static const char doc_cumprod[] = DOC_NUMPY1(
     "cumprod", "Return the cumulative product of elements along a given axis.", "numpy.cumprod");
 static const char doc_nancumsum[] =
