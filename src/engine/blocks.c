@@ -75,37 +75,69 @@ static void look_back(const blocks_run *r, int64_t index, char *carry)
     }
 }
 
+/* One claimed block: where it lies and whose prefix it follows. */
+typedef struct claimed_block {
+    int64_t lane, start, n, index;
+    block_desc *desc, *previous; /* previous: NULL for a lane's first block */
+    const char *lane_carry;      /* the lane's carry in (job->carry), or NULL */
+} claimed_block;
+
+/* Claim the next block, in order; false when none is left. Blocks are
+ * `step` elements (rows of a narrow panel) and carries `carry_bytes`. */
+static bool claim_block(blocks_run *r, int64_t step, size_t carry_bytes, claimed_block *b)
+{
+    b->index = atomic_fetch_add_explicit(&r->next_block, 1, memory_order_relaxed);
+    if (b->index >= r->total_blocks)
+        return false;
+    b->lane = b->index / r->blocks_per_lane;
+    b->start = b->index % r->blocks_per_lane * step;
+    b->n = min64(step, r->lane_len - b->start);
+    b->desc = desc_at(r, b->index);
+    b->previous = b->start > 0 ? desc_at(r, b->index - 1) : NULL;
+    b->lane_carry = r->job->carry ? r->job->carry + b->lane * (int64_t)carry_bytes : NULL;
+    return true;
+}
+
+/* A block that starts its lane, or whose predecessor's prefix is
+ * published: one pass scans it from that prefix and publishes its own. */
+static void scan_one_pass(blocks_run *r, const claimed_block *b, block_work *work, char *carry,
+                          size_t carry_bytes)
+{
+    if (b->previous)
+        memcpy(carry, b->previous->values, carry_bytes);
+    const char *last = work_scan(r, work, b->previous ? carry : b->lane_carry, NULL);
+    memcpy(b->desc->values, last, carry_bytes);
+    publish(b->desc, r->run, STATE_PREFIX);
+}
+
+/* The lane's last prefix, for a caller that keeps the state (streams). */
+static void keep_lane_state(const blocks_run *r, const claimed_block *b, size_t carry_bytes)
+{
+    if (r->job->state_out && b->start + b->n == r->lane_len)
+        memcpy(r->job->state_out + b->lane * (int64_t)carry_bytes, b->desc->values, carry_bytes);
+}
+
 static void blocks_worker(blocks_run *r, char *buffer)
 {
     const pscan_job *job = r->job;
-    const size_t acc = job->acc_size, carry_bytes = (size_t)r->width * acc;
+    const size_t carry_bytes = (size_t)r->width * job->acc_size;
     const int64_t step = job->panel_lagged ? pscan_panel_block_rows(r->plan) : block_len(job);
     bool two_pass = false;
     _Alignas(16) char carry[NARROW_ROW_BYTES];
-    for (;;) {
-        int64_t index = atomic_fetch_add_explicit(&r->next_block, 1, memory_order_relaxed);
-        if (index >= r->total_blocks)
-            return;
-        const int64_t lane = index / r->blocks_per_lane;
-        const int64_t start = index % r->blocks_per_lane * step;
-        const int64_t n = min64(step, r->lane_len - start);
-        block_desc *desc = desc_at(r, index), *previous = start > 0 ? desc_at(r, index - 1) : NULL;
-        const char *lane_carry = job->carry ? job->carry + lane * (int64_t)carry_bytes : NULL;
+    claimed_block b;
+    while (claim_block(r, step, carry_bytes, &b)) {
+        block_desc *desc = b.desc;
         /* work_open sets what work_close reads; GCC 12 at -O3 cannot see
          * that through the inlined calls, so it starts zeroed. */
         block_work work = {0};
-        work_open(r, buffer, lane, start, n, &work);
-        if (!previous || (!two_pass && published(previous, r->run) == STATE_PREFIX)) {
-            if (previous)
-                memcpy(carry, previous->values, carry_bytes);
-            const char *last = work_scan(r, &work, previous ? carry : lane_carry, NULL);
-            memcpy(desc->values, last, carry_bytes);
-            publish(desc, r->run, STATE_PREFIX);
+        work_open(r, buffer, b.lane, b.start, b.n, &work);
+        if (!b.previous || (!two_pass && published(b.previous, r->run) == STATE_PREFIX)) {
+            scan_one_pass(r, &b, &work, carry, carry_bytes);
         } else {
             two_pass = true;
             desc->count = work_reduce(r, &work, desc);
             publish(desc, r->run, STATE_AGGREGATE);
-            look_back(r, index, carry);
+            look_back(r, b.index, carry);
             memcpy(desc->values, carry, carry_bytes);
             for (int a = 0; a < desc->count; a++)
                 job->kernel->combine(desc->values, aggregate_at(r, desc, a), desc->values,
@@ -113,8 +145,7 @@ static void blocks_worker(blocks_run *r, char *buffer)
             publish(desc, r->run, STATE_PREFIX);
             work_scan(r, &work, carry, (const char *)aggregate_at(r, desc, 0));
         }
-        if (job->state_out && start + n == r->lane_len)
-            memcpy(job->state_out + lane * (int64_t)carry_bytes, desc->values, carry_bytes);
+        keep_lane_state(r, &b, carry_bytes);
         work_close(r, &work);
     }
 }
@@ -137,25 +168,15 @@ static void blocks_pipelined_worker(blocks_run *r, char *buffer)
     block_work held = {0};
     block_desc *held_desc = NULL;
     bool holding = false, held_has_carry = false;
-    for (;;) {
-        int64_t index = atomic_fetch_add_explicit(&r->next_block, 1, memory_order_relaxed);
-        if (index >= r->total_blocks)
-            break;
-        const int64_t lane = index / r->blocks_per_lane;
-        const int64_t start = index % r->blocks_per_lane * block_len(job);
-        const int64_t n = min64(block_len(job), r->lane_len - start);
-        block_desc *desc = desc_at(r, index), *previous = start > 0 ? desc_at(r, index - 1) : NULL;
-        const char *lane_carry = job->carry ? job->carry + lane * (int64_t)acc : NULL;
+    claimed_block b;
+    while (claim_block(r, block_len(job), acc, &b)) {
+        block_desc *desc = b.desc;
+        const int64_t n = b.n;
         block_work work = {0};
-        work_open(r, buffer, lane, start, n, &work);
-        if (!holding && (!previous || published(previous, r->run) == STATE_PREFIX)) {
-            if (previous)
-                memcpy(carry, previous->values, acc);
-            const char *last = work_scan(r, &work, previous ? carry : lane_carry, NULL);
-            memcpy(desc->values, last, acc);
-            publish(desc, r->run, STATE_PREFIX);
-            if (job->state_out && start + n == r->lane_len)
-                memcpy(job->state_out + lane * (int64_t)acc, desc->values, acc);
+        work_open(r, buffer, b.lane, b.start, n, &work);
+        if (!holding && (!b.previous || published(b.previous, r->run) == STATE_PREFIX)) {
+            scan_one_pass(r, &b, &work, carry, acc);
+            keep_lane_state(r, &b, acc);
             work_close(r, &work);
             continue;
         }
@@ -177,19 +198,18 @@ static void blocks_pipelined_worker(blocks_run *r, char *buffer)
             work_close(r, &held);
         /* A lane's first block publishes its prefix alone: a look-back
          * that saw only its aggregate would walk on into the lane before. */
-        if (previous)
+        if (b.previous)
             publish(desc, r->run, STATE_AGGREGATE);
-        held_has_carry = previous || lane_carry;
-        if (previous)
-            look_back(r, index, held_carry);
-        else if (lane_carry)
-            memcpy(held_carry, lane_carry, acc);
+        held_has_carry = b.previous || b.lane_carry;
+        if (b.previous)
+            look_back(r, b.index, held_carry);
+        else if (b.lane_carry)
+            memcpy(held_carry, b.lane_carry, acc);
         memcpy(desc->values, held_has_carry ? held_carry : (const char *)totals, acc);
         for (int a = held_has_carry ? 0 : 1; a < desc->count; a++)
             kernel->combine(desc->values, aggregate_at(r, desc, a), desc->values, 1);
         publish(desc, r->run, STATE_PREFIX);
-        if (job->state_out && start + n == r->lane_len)
-            memcpy(job->state_out + lane * (int64_t)acc, desc->values, acc);
+        keep_lane_state(r, &b, acc);
         held = work;
         held_desc = desc;
         holding = true;
