@@ -39,8 +39,8 @@ static void blocks_layout(const pscan_plan *plan, const pscan_job *job, int64_t 
     *total_blocks = *blocks_per_lane * lane_count(plan);
 }
 
-void pscan_blocks_run_init(blocks_run *r, const pscan_plan *plan, const pscan_job *job,
-                           pscan_workspace *ws)
+static void blocks_run_init(blocks_run *r, const pscan_plan *plan, const pscan_job *job,
+                            pscan_workspace *ws)
 {
     r->plan = plan;
     r->job = job;
@@ -221,19 +221,31 @@ static void blocks_pipelined_worker(blocks_run *r, char *buffer)
     }
 }
 
-void pscan_run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
-                      const pscan_chunk *chunks)
+void pscan_blocks_team(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
+                       const pscan_chunk *chunks, blocks_member_fn member_fn)
 {
     blocks_run r;
-    pscan_blocks_run_init(&r, plan, job, ws);
+    blocks_run_init(&r, plan, job, ws);
     char *scratch = ws->scratch;
 #pragma omp parallel num_threads(job->team)
     {
         const int member = omp_get_thread_num();
         void *saved = pscan_team_enter(job, chunks, member);
-        (job->pipelined ? blocks_pipelined_worker
-                        : blocks_worker)(&r, scratch + (size_t)member * job->scratch_per_thread);
+        member_fn(&r, chunks, member, scratch + (size_t)member * job->scratch_per_thread);
         finish_streaming(job);
         pscan_team_leave(job, saved);
     }
+}
+
+static void blocks_member(blocks_run *r, const pscan_chunk *chunks, int member, char *buffer)
+{
+    (void)chunks;
+    (void)member;
+    (r->job->pipelined ? blocks_pipelined_worker : blocks_worker)(r, buffer);
+}
+
+void pscan_run_blocks(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
+                      const pscan_chunk *chunks)
+{
+    pscan_blocks_team(plan, job, ws, chunks, blocks_member);
 }

@@ -37,10 +37,17 @@ static inline size_t desc_stride(size_t value_bytes, int aggregates)
     return (bytes + 63) / 64 * 64;
 }
 
-/* A run's descriptors, laid out as blocks_layout (blocks.c) says for
- * `plan` and `job`, under the workspace's next run number. */
-void pscan_blocks_run_init(blocks_run *r, const pscan_plan *plan, const pscan_job *job,
-                           pscan_workspace *ws);
+/* One team member's part of a run: `buffer` is its scratch, `chunks` the
+ * plan the call was given (NULL when it has none). */
+typedef void (*blocks_member_fn)(blocks_run *r, const pscan_chunk *chunks, int member,
+                                 char *buffer);
+
+/* A run over descriptors laid out as blocks_layout (blocks.c) says for
+ * `plan` and `job`, under the workspace's next run number: every member of
+ * job's team runs `member_fn`, bound for the call as its plan says, its
+ * streaming stores fenced before it leaves. BLOCKS and SPANS both run so. */
+void pscan_blocks_team(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
+                       const pscan_chunk *chunks, blocks_member_fn member_fn);
 
 static inline block_desc *desc_at(const blocks_run *r, int64_t index)
 {

@@ -90,28 +90,21 @@ static void spans_worker(const blocks_run *r, const pscan_chunk *chunks, int mem
     }
 }
 
+/* Chunk k goes to its planned member (the runtime's placement may order
+ * members differently from the lane); a runtime that starts fewer threads
+ * gets chunks round robin: each thread takes its chunks in order, so the
+ * lowest unfinished chunk can always go on. */
+static void spans_member(blocks_run *r, const pscan_chunk *chunks, int member, char *buffer)
+{
+    const int threads = omp_get_num_threads(), team = r->job->team;
+    assert(chunks); /* pscan_engine_run plans every SPANS run */
+    for (int k = 0; k < team; k++)
+        if (threads == team ? chunks[k].thread == member : k % threads == member)
+            spans_worker(r, chunks, k, buffer);
+}
+
 void pscan_run_spans(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
                      const pscan_chunk *chunks)
 {
-    blocks_run r;
-    pscan_blocks_run_init(&r, plan, job, ws);
-    char *scratch = ws->scratch;
-#pragma omp parallel num_threads(job->team)
-    {
-        const int member = omp_get_thread_num();
-        void *saved = pscan_team_enter(job, chunks, member);
-        char *buffer = scratch + (size_t)member * job->scratch_per_thread;
-        /* Chunk k goes to its planned member (the runtime's placement may
-         * order members differently from the lane); a runtime that starts
-         * fewer threads gets chunks round robin: each thread takes its
-         * chunks in order, so the lowest unfinished chunk can always go
-         * on. */
-        const int threads = omp_get_num_threads();
-        assert(chunks); /* pscan_engine_run plans every SPANS run */
-        for (int k = 0; k < job->team; k++)
-            if (threads == job->team ? chunks[k].thread == member : k % threads == member)
-                spans_worker(&r, chunks, k, buffer);
-        finish_streaming(job);
-        pscan_team_leave(job, saved);
-    }
+    pscan_blocks_team(plan, job, ws, chunks, spans_member);
 }
