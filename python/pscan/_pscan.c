@@ -34,16 +34,19 @@ typedef struct scan_kind {
     pscan_op op;
     unsigned flags; /* PSCAN_FLAG_SKIP_NAN for nancumsum / nancumprod */
     int cumulative; /* numpy 2's cumulative_*: include_initial, 1-D default axis */
+    int accumulate; /* numpy runs ufunc.accumulate itself, which takes no dtype=
+                       with a byte order (nor, but for cumulative_*'s atleast_1d,
+                       a 0-d input with an axis) */
 } scan_kind;
 
-static const scan_kind kind_cumsum = {"cumsum", PSCAN_SUM, 0, 0};
-static const scan_kind kind_cumprod = {"cumprod", PSCAN_PROD, 0, 0};
-static const scan_kind kind_nancumsum = {"nancumsum", PSCAN_SUM, PSCAN_FLAG_SKIP_NAN, 0};
-static const scan_kind kind_nancumprod = {"nancumprod", PSCAN_PROD, PSCAN_FLAG_SKIP_NAN, 0};
-static const scan_kind kind_cumulative_sum = {"cumulative_sum", PSCAN_SUM, 0, 1};
-static const scan_kind kind_cumulative_prod = {"cumulative_prod", PSCAN_PROD, 0, 1};
-static const scan_kind kind_cummax = {"cummax", PSCAN_MAX, 0, 0};
-static const scan_kind kind_cummin = {"cummin", PSCAN_MIN, 0, 0};
+static const scan_kind kind_cumsum = {"cumsum", PSCAN_SUM, 0, 0, 0};
+static const scan_kind kind_cumprod = {"cumprod", PSCAN_PROD, 0, 0, 0};
+static const scan_kind kind_nancumsum = {"nancumsum", PSCAN_SUM, PSCAN_FLAG_SKIP_NAN, 0, 0};
+static const scan_kind kind_nancumprod = {"nancumprod", PSCAN_PROD, PSCAN_FLAG_SKIP_NAN, 0, 0};
+static const scan_kind kind_cumulative_sum = {"cumulative_sum", PSCAN_SUM, 0, 1, 1};
+static const scan_kind kind_cumulative_prod = {"cumulative_prod", PSCAN_PROD, 0, 1, 1};
+static const scan_kind kind_cummax = {"cummax", PSCAN_MAX, 0, 0, 1};
+static const scan_kind kind_cummin = {"cummin", PSCAN_MIN, 0, 0, 1};
 
 /* pscan._fallback, imported on first need (it imports numpy's functions). */
 static PyObject *fallback_module;
@@ -351,6 +354,11 @@ static PyObject *run_scan(const scan_kind *kind, const scan_args *args)
         if (acc == PSCAN_DTYPE_DEFAULT)
             FALLBACK_OR(PyErr_Format(PyExc_TypeError, "pscan: no %s in dtype %R", kind->name,
                                      (PyObject *)acc_descr));
+        if (kind->accumulate && !PyArray_ISNBO(acc_descr->byteorder))
+            FALLBACK_OR(PyErr_Format(PyExc_TypeError,
+                                     "%s: dtype= names the accumulator's type, not its byte "
+                                     "order: %R",
+                                     kind->name, (PyObject *)acc_descr));
     }
     PyArrayObject *out = NULL;
     pscan_dtype out_dtype = PSCAN_DTYPE_DEFAULT;
@@ -385,6 +393,8 @@ static PyObject *run_scan(const scan_kind *kind, const scan_args *args)
     /* The axis, as numpy reads it (any integer-like); numpy 2's cumulative
      * functions take None only for 0-d and 1-D input. */
     int ndim = PyArray_NDIM(in), axis = PSCAN_AXIS_NONE;
+    if (args->axis != Py_None && ndim == 0 && kind->accumulate && !kind->cumulative)
+        FALLBACK_OR(PyErr_SetString(PyExc_TypeError, "cannot accumulate on a scalar"));
     if (args->axis != Py_None) {
         Py_ssize_t value = PyNumber_AsSsize_t(args->axis, PyExc_OverflowError);
         if (value == -1 && PyErr_Occurred())
