@@ -356,6 +356,8 @@ def draw_case(index):
     if rng.random() < 0.3:
         choices = SUPPORTED if with_extras else SUPPORTED + DTYPE_SPELLINGS
         dtype = choices[int(rng.integers(len(choices)))]
+        if np.dtype(in_dtype).kind == "U" and isinstance(dtype, str) and dtype.startswith("m8"):
+            dtype = None  # numpy 1.24 itself crashes casting strings to timedelta in a scan
     out = None
     if rng.random() < 0.35:
         if rng.random() < 0.5 and np.dtype(in_dtype).kind not in "OUmM":
