@@ -92,7 +92,7 @@ static pscan_dtype dtype_of_descr(const PyArray_Descr *descr)
         {'f', 2, PSCAN_FLOAT16},   {'f', 4, PSCAN_FLOAT32},     {'f', 8, PSCAN_FLOAT64},
         {'c', 8, PSCAN_COMPLEX64}, {'c', 16, PSCAN_COMPLEX128},
     };
-    if (descr->subarray || descr->names || PyDataType_HASFIELDS(descr))
+    if (descr->subarray || descr->names)
         return PSCAN_DTYPE_DEFAULT;
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (table[i].kind == descr->kind && table[i].size == (int)descr->elsize)
