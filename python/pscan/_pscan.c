@@ -145,9 +145,10 @@ static void free_memory(PyObject *owner)
 static PyArrayObject *new_result(int ndim, npy_intp *dims, pscan_dtype dtype, int threads)
 {
     size_t bytes = pscan_dtype_size(dtype);
+    int too_big = 0;
     for (int d = 0; d < ndim; d++)
-        bytes *= (size_t)dims[d];
-    if (bytes < FIRST_TOUCH_BYTES)
+        too_big |= __builtin_mul_overflow(bytes, (size_t)dims[d], &bytes);
+    if (too_big || bytes < FIRST_TOUCH_BYTES) /* numpy says what is too big */
         return (PyArrayObject *)PyArray_Empty(ndim, dims, descr_of_dtype(dtype), 0);
     pscan_opts opts = PSCAN_OPTS_INIT;
     opts.threads = threads;
