@@ -80,6 +80,23 @@ def main():
     t_np, t_ps = interleaved([lambda: np.cumsum(a, out=out_np),
                               lambda: pscan.cumsum(a, out=out_ps, threads=args.threads)], args.reps)
     rows.append((f"1-D float64 cumsum, 2^{args.log2}, into out", t_np, t_ps, t_np / t_ps, ">= 5x"))
+    # The bound: a copy of the same bytes on as many threads (numpy releases
+    # the GIL while it copies), interleaved with pscan's scan into out.
+    halves = [(a[len(a) * k // args.threads:len(a) * (k + 1) // args.threads],
+               out_np[len(a) * k // args.threads:len(a) * (k + 1) // args.threads])
+              for k in range(args.threads)]
+
+    def parallel_copy():
+        workers = [threading.Thread(target=np.copyto, args=(dst, src)) for src, dst in halves]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+
+    t_copy, t_ps = interleaved([parallel_copy,
+                                lambda: pscan.cumsum(a, out=out_ps, threads=args.threads)], args.reps)
+    rows.append((f"  the same, against a {args.threads}-thread copy", t_copy, t_ps, t_copy / t_ps,
+                 "(pscan's speed / copy speed)"))
     t_np, t_ps = interleaved([lambda: np.cumsum(a),
                               lambda: pscan.cumsum(a, threads=args.threads)], args.reps)
     rows.append((f"1-D float64 cumsum, 2^{args.log2}, new result", t_np, t_ps, t_np / t_ps, ">= 5x"))
