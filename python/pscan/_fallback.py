@@ -5,6 +5,7 @@ are taken when this module is first imported, so a caller who replaced
 numpy.cumsum by pscan.cumsum still reaches numpy's here.
 """
 import importlib
+import operator
 
 import numpy as _np
 
@@ -69,12 +70,26 @@ def _cumulative(ufunc, x, axis, dtype, out, include_initial):
     return res
 
 
-def cumulative_sum(x, axis=None, dtype=None, out=None, include_initial=False):
+def _cumulative_sum(x, axis=None, dtype=None, out=None, include_initial=False):
     return _cumulative(_np.add, x, axis, dtype, out, include_initial)
 
 
-def cumulative_prod(x, axis=None, dtype=None, out=None, include_initial=False):
+def _cumulative_prod(x, axis=None, dtype=None, out=None, include_initial=False):
     return _cumulative(_np.multiply, x, axis, dtype, out, include_initial)
+
+
+# numpy 2's own where it has them (its __array_function__ dispatch too).
+cumulative_sum = getattr(_np, "cumulative_sum", None) or _cumulative_sum
+cumulative_prod = getattr(_np, "cumulative_prod", None) or _cumulative_prod
+
+
+_AxisError = getattr(getattr(_np, "exceptions", None), "AxisError", None) or _np.AxisError
+
+
+def _normalize_axis_index(axis, ndim):
+    if not -ndim <= axis < ndim:
+        raise _AxisError(axis, ndim)
+    return axis % ndim
 
 
 _UFUNCS = {"sum": _np.add, "prod": _np.multiply, "max": _np.maximum, "min": _np.minimum}
@@ -85,7 +100,7 @@ def scan_axes(a, axes, op="sum", dtype=None, out=None):
     ufunc = _UFUNCS[op]
     a = _np.asarray(a)
     ndim = max(a.ndim, 1)
-    normalized = [_np.core.numeric.normalize_axis_index(int(ax), ndim) for ax in axes]
+    normalized = [_normalize_axis_index(operator.index(ax), ndim) for ax in axes]
     if not 1 <= len(normalized) <= ndim or len(set(normalized)) != len(normalized):
         raise ValueError(f"axes must be 1..{ndim} distinct axes of an array of dimension {a.ndim}")
     result = a

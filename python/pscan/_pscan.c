@@ -15,6 +15,7 @@
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
 #include <numpy/arrayobject.h>
 #include <omp.h>
+#include <pthread.h>
 #include <pscan.h>
 
 #include <string.h>
@@ -48,11 +49,18 @@ static const scan_kind kind_cumulative_prod = {"cumulative_prod", PSCAN_PROD, 0,
 static const scan_kind kind_cummax = {"cummax", PSCAN_MAX, 0, 0, 1};
 static const scan_kind kind_cummin = {"cummin", PSCAN_MIN, 0, 0, 1};
 
+/* Set in a child forked from this process: GNU OpenMP keeps no threads
+ * across fork(), and a child's parallel region would wait for ones that
+ * are gone, so a forked child scans on its own thread. */
+static volatile int forked_child;
+
+static void note_fork_in_child(void)
+{
+    forked_child = 1;
+}
+
 /* pscan._fallback, imported on first need (it imports numpy's functions). */
 static PyObject *fallback_module;
-
-/* Interned attribute names looked up on array-likes. */
-static PyObject *str_array_function;
 
 /* The parsed arguments of one call. */
 typedef struct scan_args {
@@ -77,27 +85,57 @@ static PyObject *call_fallback(const char *name, PyObject *args, PyObject *kwarg
     return result;
 }
 
-/* numpy's dtype `descr` as a pscan dtype, by kind and size (so int64 is
- * both numpy's long and long long); PSCAN_DTYPE_DEFAULT if pscan lacks it. */
+/* numpy's dtype `descr` as a pscan dtype, by its type number (int64 is
+ * numpy's long and long long; structured, void and user dtypes have none);
+ * PSCAN_DTYPE_DEFAULT if pscan lacks it. */
 static pscan_dtype dtype_of_descr(const PyArray_Descr *descr)
 {
-    static const struct {
-        char kind;
-        int size;
-        pscan_dtype dtype;
-    } table[] = {
-        {'b', 1, PSCAN_BOOL},      {'i', 1, PSCAN_INT8},        {'i', 2, PSCAN_INT16},
-        {'i', 4, PSCAN_INT32},     {'i', 8, PSCAN_INT64},       {'u', 1, PSCAN_UINT8},
-        {'u', 2, PSCAN_UINT16},    {'u', 4, PSCAN_UINT32},      {'u', 8, PSCAN_UINT64},
-        {'f', 2, PSCAN_FLOAT16},   {'f', 4, PSCAN_FLOAT32},     {'f', 8, PSCAN_FLOAT64},
-        {'c', 8, PSCAN_COMPLEX64}, {'c', 16, PSCAN_COMPLEX128},
-    };
-    if (descr->subarray || descr->names)
+    switch (descr->type_num) {
+    case NPY_BOOL:
+        return PSCAN_BOOL;
+    case NPY_BYTE:
+        return PSCAN_INT8;
+    case NPY_UBYTE:
+        return PSCAN_UINT8;
+    case NPY_SHORT:
+        return PSCAN_INT16;
+    case NPY_USHORT:
+        return PSCAN_UINT16;
+    case NPY_INT:
+        return PSCAN_INT32;
+    case NPY_UINT:
+        return PSCAN_UINT32;
+    case NPY_LONG:
+        return sizeof(long) == 8 ? PSCAN_INT64 : PSCAN_INT32;
+    case NPY_ULONG:
+        return sizeof(long) == 8 ? PSCAN_UINT64 : PSCAN_UINT32;
+    case NPY_LONGLONG:
+        return PSCAN_INT64;
+    case NPY_ULONGLONG:
+        return PSCAN_UINT64;
+    case NPY_HALF:
+        return PSCAN_FLOAT16;
+    case NPY_FLOAT:
+        return PSCAN_FLOAT32;
+    case NPY_DOUBLE:
+        return PSCAN_FLOAT64;
+    case NPY_CFLOAT:
+        return PSCAN_COMPLEX64;
+    case NPY_CDOUBLE:
+        return PSCAN_COMPLEX128;
+    default:
         return PSCAN_DTYPE_DEFAULT;
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (table[i].kind == descr->kind && table[i].size == (int)descr->elsize)
-            return table[i].dtype;
-    return PSCAN_DTYPE_DEFAULT;
+    }
+}
+
+/* A cast whose results or warnings depend on numpy's C casts: float or
+ * complex to an integer (bool is exact: nonzero), complex to real. */
+static int lossy_cast(pscan_dtype from, pscan_dtype to)
+{
+    const int from_float = from >= PSCAN_FLOAT16, from_complex = from >= PSCAN_COMPLEX64;
+    const int to_integer = to >= PSCAN_INT8 && to <= PSCAN_UINT64;
+    const int to_real = to < PSCAN_COMPLEX64;
+    return (from_float && to_integer) || (from_complex && to_real && to != PSCAN_BOOL);
 }
 
 /* numpy's native descr for a pscan dtype (a new reference). */
@@ -148,7 +186,7 @@ static PyArrayObject *new_result(int ndim, npy_intp *dims, pscan_dtype dtype, in
     int too_big = 0;
     for (int d = 0; d < ndim; d++)
         too_big |= __builtin_mul_overflow(bytes, (size_t)dims[d], &bytes);
-    if (too_big || bytes < FIRST_TOUCH_BYTES) /* numpy says what is too big */
+    if (too_big || bytes < FIRST_TOUCH_BYTES || forked_child) /* numpy says what is too big */
         return (PyArrayObject *)PyArray_Empty(ndim, dims, descr_of_dtype(dtype), 0);
     pscan_opts opts = PSCAN_OPTS_INIT;
     opts.threads = threads;
@@ -180,7 +218,12 @@ static void raise_status(pscan_status s, int axis, int ndim)
 {
     switch (s) {
     case PSCAN_EAXIS: {
-        PyObject *numpy = PyImport_ImportModule("numpy");
+        /* numpy.exceptions.AxisError (numpy >= 1.25), else numpy.AxisError */
+        PyObject *numpy = PyImport_ImportModule("numpy.exceptions");
+        if (!numpy) {
+            PyErr_Clear();
+            numpy = PyImport_ImportModule("numpy");
+        }
         PyObject *axis_error = numpy ? PyObject_GetAttrString(numpy, "AxisError") : NULL;
         Py_XDECREF(numpy);
         if (axis_error) {
@@ -223,6 +266,8 @@ static int parse_extras(const scan_args *args, pscan_opts *opts)
         }
         opts->threads = (int)threads;
     }
+    if (forked_child)
+        opts->threads = 1;
     if (opts->threads == 0) {
         /* The library's count, within the caller's OpenMP limit (what
          * OMP_NUM_THREADS and threadpoolctl set). */
@@ -273,17 +318,29 @@ static PyObject *fallback(const scan_kind *kind, const scan_args *args)
     return result;
 }
 
+/* Whether numpy may answer after what went wrong here: nothing, or an
+ * argument error (numpy raises its own); never an interrupt or a
+ * MemoryError, which propagate as they are. */
+static int numpy_may_answer(void)
+{
+    if (!PyErr_Occurred())
+        return 1;
+    if (!PyErr_ExceptionMatches(PyExc_TypeError) && !PyErr_ExceptionMatches(PyExc_ValueError) &&
+        !PyErr_ExceptionMatches(PyExc_OverflowError))
+        return 0;
+    PyErr_Clear();
+    return 1;
+}
+
 /* Without a flag set, numpy can answer for pscan: its result where pscan
  * cannot scan, its exception where the arguments are wrong. */
-#define FALLBACK_OR(what)                  \
-    do {                                   \
-        if (can_fall_back) {               \
-            PyErr_Clear();                 \
-            result = fallback(kind, args); \
-        } else {                           \
-            what;                          \
-        }                                  \
-        goto done;                         \
+#define FALLBACK_OR(what)                        \
+    do {                                         \
+        if (can_fall_back && numpy_may_answer()) \
+            result = fallback(kind, args);       \
+        else if (!PyErr_Occurred())              \
+            what;                                \
+        goto done;                               \
     } while (0)
 
 /* The input as an array pscan can read: `a` itself, or numpy's array of an
@@ -300,15 +357,13 @@ static PyArrayObject *input_array(PyObject *a, int can_fall_back)
             return NULL;
         return (PyArrayObject *)PyArray_View((PyArrayObject *)a, NULL, &PyArray_Type);
     }
-    /* Objects that take over numpy's functions (duck arrays) get numpy's
-     * dispatch; numpy's scalars and Python's sequences are converted. */
-    if (can_fall_back && !PyArray_IsScalar(a, Generic) && PyObject_HasAttr(a, str_array_function))
+    /* numpy's scalars, Python's numbers, lists and tuples are converted;
+     * any other object may have its own cumsum, __array_wrap__,
+     * __array_ufunc__ or __array_function__, which numpy honours. */
+    if (can_fall_back && !PyArray_IsScalar(a, Generic) && !PyLong_Check(a) && !PyFloat_Check(a) &&
+        !PyComplex_Check(a) && !PyList_Check(a) && !PyTuple_Check(a))
         return NULL;
     PyArrayObject *arr = (PyArrayObject *)PyArray_FROMANY(a, NPY_NOTYPE, 0, 0, 0);
-    if (!arr && can_fall_back) {
-        PyErr_Clear();
-        return NULL;
-    }
     return arr;
 }
 
@@ -390,6 +445,11 @@ static PyObject *run_scan(const scan_kind *kind, const scan_args *args)
     }
     if (acc == PSCAN_DTYPE_DEFAULT)
         acc = pscan_default_dtype(kind->op, in_dtype);
+    /* Float to integer and complex to real casts: numpy's C casts give what
+     * the CPU gives out of range (pscan saturates) and numpy warns of NaN
+     * and of dropped imaginary parts; without a flag, numpy does those. */
+    if (can_fall_back && (lossy_cast(in_dtype, acc) || lossy_cast(acc, out ? out_dtype : acc)))
+        FALLBACK_OR((void)0);
 
     /* The axis, as numpy reads it (any integer-like); numpy 2's cumulative
      * functions take None only for 0-d and 1-D input. */
@@ -397,12 +457,18 @@ static PyObject *run_scan(const scan_kind *kind, const scan_args *args)
     if (args->axis != Py_None && ndim == 0 && kind->accumulate && !kind->cumulative)
         FALLBACK_OR(PyErr_SetString(PyExc_TypeError, "cannot accumulate on a scalar"));
     if (args->axis != Py_None) {
+        if (PyBool_Check(args->axis))
+            FALLBACK_OR(PyErr_SetString(PyExc_TypeError, "an integer is required for the axis"));
         Py_ssize_t value = PyNumber_AsSsize_t(args->axis, PyExc_OverflowError);
         if (value == -1 && PyErr_Occurred())
             FALLBACK_OR((void)0);
         int rank = ndim > 0 ? ndim : 1;
         if (value < -rank || value >= rank)
-            FALLBACK_OR(raise_status(PSCAN_EAXIS, (int)value, ndim));
+            FALLBACK_OR(raise_status(PSCAN_EAXIS,
+                                     value < INT_MIN   ? INT_MIN
+                                     : value > INT_MAX ? INT_MAX
+                                                       : (int)value,
+                                     rank));
         axis = (int)(value < 0 ? value + rank : value);
     } else if (kind->cumulative) {
         if (ndim > 1)
@@ -420,6 +486,10 @@ static PyObject *run_scan(const scan_kind *kind, const scan_args *args)
      * or its size when flattened. */
     npy_intp dims[NPY_MAXDIMS];
     int out_ndim;
+    if (args->include_initial &&
+        (axis == PSCAN_AXIS_NONE || ndim == 0 ? PyArray_SIZE(in) : PyArray_DIM(in, axis)) ==
+            NPY_MAX_INTP)
+        FALLBACK_OR(PyErr_SetString(PyExc_ValueError, "array is too big"));
     if (axis == PSCAN_AXIS_NONE || ndim == 0) {
         out_ndim = 1;
         dims[0] = PyArray_SIZE(in) + (args->include_initial ? 1 : 0);
@@ -589,6 +659,16 @@ static PyObject *py_scan_axes(PyObject *self, PyObject *args, PyObject *kwargs)
     in = input_array(parsed.a, 0);
     if (!in)
         goto done;
+    /* As numpy's accumulate along each axis would say it. */
+    if (PyArray_NDIM(in) == 0) {
+        PyErr_SetString(PyExc_TypeError, "cannot accumulate on a scalar");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < naxes; i++)
+        if (axes[i] < -PyArray_NDIM(in) || axes[i] >= PyArray_NDIM(in)) {
+            raise_status(PSCAN_EAXIS, axes[i], PyArray_NDIM(in));
+            goto done;
+        }
     pscan_dtype in_dtype = dtype_of_descr(PyArray_DESCR(in));
     pscan_dtype acc = PSCAN_DTYPE_DEFAULT;
     if (parsed.dtype != Py_None) {
@@ -723,9 +803,10 @@ PyMODINIT_FUNC PyInit__pscan(void);
 PyMODINIT_FUNC PyInit__pscan(void)
 {
     import_array();
-    str_array_function = PyUnicode_InternFromString("__array_function__");
-    if (!str_array_function)
+    if (pthread_atfork(NULL, NULL, note_fork_in_child) != 0) {
+        PyErr_SetString(PyExc_RuntimeError, "pscan: pthread_atfork failed");
         return NULL;
+    }
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;

@@ -34,7 +34,7 @@
     "dtype pscan scans (bool, integers, float16/32/64, complex64/128); every\n" \
     "other call numpy can answer is numpy's answer.\n"
 
-#define DOC_NUMPY1(name, what, numpy_name)                                                         \
+#define DOC_NUMPY1(name, what, numpy_name, dtype_default)                                          \
     name "($module, a, axis=None, dtype=None, out=None, *, " DOC_EXTRAS_SIGNATURE ")\n--\n\n" what \
          "\n\n"                                                                                    \
          "Same arguments, result, dtypes and exceptions as " numpy_name ", on\n"                   \
@@ -45,10 +45,7 @@
          "    Axis along which to scan. None (the default) scans the flattened\n"                  \
          "    array.\n"                                                                            \
          "dtype : dtype, optional\n"                                                               \
-         "    Type of the accumulator and of the returned array. By default\n"                     \
-         "    a's dtype promoted with out's when out is given (as numpy does),\n"                  \
-         "    else a's dtype, except that bool\n"                                                  \
-         "    and integers narrower than the platform integer accumulate in it.\n"                 \
+         "    Type of the accumulator and of the returned array. By default\n" dtype_default       \
          "out : ndarray, optional\n"                                                               \
          "    Where to put the result: the expected shape, any dtype (cast on\n"                   \
          "    store). It is returned.\n" DOC_EXTRAS "\n"                                           \
@@ -56,6 +53,14 @@
          "ndarray\n"                                                                               \
          "    A new array of the result, or out. It has a's shape, or is 1-D\n"                    \
          "    when axis is None.\n"
+
+#define DOC_SUM_DTYPE                                                        \
+    "    a's dtype promoted with out's when out is given (as numpy does),\n" \
+    "    else a's dtype, except that bool and integers narrower than the\n"  \
+    "    platform integer accumulate in it.\n"
+#define DOC_EXTREME_DTYPE                                                    \
+    "    a's dtype promoted with out's when out is given (as numpy does),\n" \
+    "    else a's dtype (bool and narrow integers too).\n"
 
 #define DOC_NUMPY2(name, what, numpy_name)                                                    \
     name "($module, x, /, *, axis=None, dtype=None, out=None, "                               \
@@ -76,35 +81,36 @@
 
 static const char doc_cumsum[] =
     DOC_NUMPY1("cumsum", "Return the cumulative sum of the elements along a given axis.",
-               "numpy.cumsum") "\nExamples\n--------\n"
-                               ">>> a = np.array([[1, 2, 3], [4, 5, 6]])\n"
-                               ">>> pscan.cumsum(a)\n"
-                               "array([ 1,  3,  6, 10, 15, 21])\n"
-                               ">>> pscan.cumsum(a, axis=0)\n"
-                               "array([[1, 2, 3],\n"
-                               "       [5, 7, 9]])\n";
-static const char doc_cumprod[] = DOC_NUMPY1(
-    "cumprod", "Return the cumulative product of elements along a given axis.", "numpy.cumprod");
+               "numpy.cumsum", DOC_SUM_DTYPE) "\nExamples\n--------\n"
+                                              ">>> a = np.array([[1, 2, 3], [4, 5, 6]])\n"
+                                              ">>> pscan.cumsum(a)\n"
+                                              "array([ 1,  3,  6, 10, 15, 21])\n"
+                                              ">>> pscan.cumsum(a, axis=0)\n"
+                                              "array([[1, 2, 3],\n"
+                                              "       [5, 7, 9]])\n";
+static const char doc_cumprod[] =
+    DOC_NUMPY1("cumprod", "Return the cumulative product of elements along a given axis.",
+               "numpy.cumprod", DOC_SUM_DTYPE);
 static const char doc_nancumsum[] =
     DOC_NUMPY1("nancumsum",
                "Return the cumulative sum of array elements over a given axis treating Not a\n"
                "Numbers (NaNs) as zero.",
-               "numpy.nancumsum");
+               "numpy.nancumsum", DOC_SUM_DTYPE);
 static const char doc_nancumprod[] =
     DOC_NUMPY1("nancumprod",
                "Return the cumulative product of array elements over a given axis treating\n"
                "Not a Numbers (NaNs) as one.",
-               "numpy.nancumprod");
+               "numpy.nancumprod", DOC_SUM_DTYPE);
 static const char doc_cummax[] =
     DOC_NUMPY1("cummax",
                "Return the running maximum along a given axis (numpy.maximum.accumulate,\n"
                "with axis=None flattening as cumsum does). NaN propagates.",
-               "numpy.maximum.accumulate");
+               "numpy.maximum.accumulate", DOC_EXTREME_DTYPE);
 static const char doc_cummin[] =
     DOC_NUMPY1("cummin",
                "Return the running minimum along a given axis (numpy.minimum.accumulate,\n"
                "with axis=None flattening as cumsum does). NaN propagates.",
-               "numpy.minimum.accumulate");
+               "numpy.minimum.accumulate", DOC_EXTREME_DTYPE);
 static const char doc_cumulative_sum[] =
     DOC_NUMPY2("cumulative_sum", "Return the cumulative sum of the elements along a given axis.",
                "numpy.cumulative_sum");

@@ -151,3 +151,76 @@ def test_numpy_replaced_by_pscan_still_falls_back_to_numpy(monkeypatch):
     a = np.array([1.0, np.nan, 2.0], dtype=np.longdouble)
     assert np.array_equal(np.nancumsum(a), np.array([1.0, 1.0, 3.0], dtype=np.longdouble))
     assert np.cumsum(np.array([1, 2], dtype=object)).tolist() == [1, 3]
+
+
+def test_objects_with_their_own_cumsum_or_wrap_get_numpys_answer():
+    class OwnCumsum:
+        def __array__(self, dtype=None):
+            return np.array([1.0, 2.0])
+
+        def cumsum(self, axis=None, dtype=None, out=None):
+            return "own"
+
+    class Wrapped:
+        def __array__(self, dtype=None):
+            return np.array([1.0, 2.0])
+
+        def __array_wrap__(self, result, context=None):
+            return ("wrapped", result.tolist())
+
+    assert pscan.cumsum(OwnCumsum()) == np.cumsum(OwnCumsum()) == "own"
+    assert pscan.cumsum(Wrapped()) == np.cumsum(Wrapped())
+
+
+def test_an_interrupt_while_converting_is_not_swallowed():
+    class Interrupting:
+        calls = 0
+
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            # Interrupted once: a second conversion (by numpy) would succeed.
+            Interrupting.calls += 1
+            if Interrupting.calls == 1:
+                raise KeyboardInterrupt
+            return 1.0
+
+    with pytest.raises(KeyboardInterrupt):
+        pscan.cumsum([Interrupting(), 1.0])
+    assert Interrupting.calls == 1
+
+
+def test_axis_must_be_an_integer_not_a_bool():
+    with pytest.raises(TypeError):
+        np.cumsum(np.ones((2, 3)), axis=True)
+    with pytest.raises(TypeError):
+        pscan.cumsum(np.ones((2, 3)), axis=True)
+    with pytest.raises(TypeError):
+        pscan.cummax(np.ones((2, 3)), axis=True, reverse=True)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's "invalid value in cast"
+@pytest.mark.filterwarnings("ignore::numpy.ComplexWarning")
+def test_casts_numpy_leaves_to_the_cpu_are_numpys():
+    cases = [(np.array([np.nan, 1.0]), {"dtype": np.int64}),
+             (np.array([1e20, 1.0]), {"dtype": np.int32}),
+             (np.array([300.0, -1.5]), {"dtype": np.uint8}),
+             (np.array([1 + 2j, 3 - 1j]), {"out": np.zeros(2)})]
+    for a, kwargs in cases:
+        expected = np.cumsum(a, **{k: (v.copy() if isinstance(v, np.ndarray) else v)
+                                   for k, v in kwargs.items()})
+        result = pscan.cumsum(a, **kwargs)
+        assert result.dtype == expected.dtype
+        assert _bits(result) == _bits(expected)
+
+
+def test_scan_axes_errors_are_accumulates():
+    with pytest.raises(TypeError):
+        pscan.scan_axes(np.array(5.0), (0,))
+    with pytest.raises(np.AxisError):
+        pscan.scan_axes(np.ones((2, 3)), (0, 2))
+    with pytest.raises(TypeError):
+        pscan.scan_axes(np.ones((2, 3)), (1.5,))
+    with pytest.raises(TypeError):
+        pscan.scan_axes(np.ones((2, 3), dtype=np.longdouble), (1.5,))

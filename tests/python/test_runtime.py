@@ -159,3 +159,25 @@ def test_type_stubs_name_every_function():
     for name in FUNCTIONS + ("info",):
         assert f"def {name}(" in text
     assert os.path.exists(os.path.join(os.path.dirname(pscan.__file__), "py.typed"))
+
+
+def test_a_forked_child_scans_after_the_parent_ran_threads():
+    # GNU OpenMP keeps no threads across fork(): a child that started a
+    # parallel region would wait for the parent's workers forever.
+    child = _python("""
+        import multiprocessing as mp, numpy as np, pscan
+        a = np.ones(4_000_000)
+        pscan.cumsum(a, threads=2)
+        def scan(q):
+            q.put(float(pscan.cumsum(a)[-1]) + float(pscan.scan_axes(a.reshape(2000, 2000), (0, 1))[-1, -1]))
+        ctx = mp.get_context("fork")
+        q = ctx.Queue()
+        p = ctx.Process(target=scan, args=(q,))
+        p.start()
+        print(q.get(timeout=60))
+        p.join(60)
+        print(p.exitcode)
+        """)
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 0, err
+    assert out.split() == ["8000000.0", "0"]
