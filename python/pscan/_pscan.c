@@ -191,10 +191,11 @@ static PyArrayObject *new_result(int ndim, npy_intp *dims, pscan_dtype dtype, in
     pscan_opts opts = PSCAN_OPTS_INIT;
     opts.threads = threads;
     void *memory = NULL;
-    pscan_status s;
-    Py_BEGIN_ALLOW_THREADS s = pscan_alloc(bytes, &opts, &memory);
-    Py_END_ALLOW_THREADS if (s != PSCAN_OK) return (PyArrayObject *)PyArray_Empty(
-        ndim, dims, descr_of_dtype(dtype), 0);
+    PyThreadState *gil = PyEval_SaveThread();
+    pscan_status s = pscan_alloc(bytes, &opts, &memory);
+    PyEval_RestoreThread(gil);
+    if (s != PSCAN_OK)
+        return (PyArrayObject *)PyArray_Empty(ndim, dims, descr_of_dtype(dtype), 0);
     PyObject *owner = PyCapsule_New(memory, "pscan.memory", free_memory);
     if (!owner) {
         pscan_free(memory);
@@ -523,8 +524,9 @@ static PyObject *run_scan(const scan_kind *kind, const scan_args *args)
     if (s != PSCAN_OK)
         FALLBACK_OR(raise_status(s, axis, ndim));
     if (PyArray_SIZE(native_in) >= RELEASE_GIL_ELEMENTS) {
-        Py_BEGIN_ALLOW_THREADS s = pscan_scan(kind->op, &in_view, scan_axis, acc, &out_view, &opts);
-        Py_END_ALLOW_THREADS
+        PyThreadState *gil = PyEval_SaveThread();
+        s = pscan_scan(kind->op, &in_view, scan_axis, acc, &out_view, &opts);
+        PyEval_RestoreThread(gil);
     } else {
         s = pscan_scan(kind->op, &in_view, scan_axis, acc, &out_view, &opts);
     }
@@ -713,11 +715,10 @@ static PyObject *py_scan_axes(PyObject *self, PyObject *args, PyObject *kwargs)
     view_dims in_dims, out_dims;
     pscan_array in_view = view_of(native_in, &in_dims);
     pscan_array out_view = view_of(target, &out_dims);
-    pscan_status s;
-    Py_BEGIN_ALLOW_THREADS s =
-        pscan_scan_axes(op, &in_view, (int)naxes, axes, acc, &out_view, &opts);
-    Py_END_ALLOW_THREADS if (s != PSCAN_OK)
-    {
+    PyThreadState *gil = PyEval_SaveThread();
+    pscan_status s = pscan_scan_axes(op, &in_view, (int)naxes, axes, acc, &out_view, &opts);
+    PyEval_RestoreThread(gil);
+    if (s != PSCAN_OK) {
         if (s == PSCAN_EAXIS)
             PyErr_Format(PyExc_ValueError,
                          "axes must be 1..%d distinct axes of an array of dimension %d",
