@@ -19,6 +19,9 @@ packages=(
     python3-setuptools #  `pip install ./python`, offline (--no-build-isolation)
     python3-pip       #
     python3-venv      #   (a throwaway venv for the pip check)
+    libhdf5-dev       # HDF5 datasets in the command-line tool (tools/h5_file.c)
+    python3-h5py      #   its tests write and read HDF5 files with h5py
+    time              #   /usr/bin/time: the tool's peak memory in those tests
     libtbb-dev        # perf/: oneTBB parallel_scan as a baseline
     libopenmpi-dev    # the distributed scan (pscan::pscan_mpi) and its tests
     openmpi-bin       #   (mpirun)

@@ -17,9 +17,8 @@
 
 #include "file_scan.h"
 
-#include "out_writer.h"
-
 #include <assert.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,9 @@
 
 typedef struct driver {
     const file_scan_request *request;
+    const unsigned char *map; /* the input mapped, or NULL: `reader` */
+    in_reader reader;
+    int read_error; /* errno of a failed read */
     pscan_dtype in_dtype;
     size_t in_item, out_item;
     bool swap;              /* big-endian input: swap each slab first */
@@ -47,6 +49,15 @@ static int64_t product(const int64_t *dims, int n)
     return p;
 }
 
+/* The status of a load that returned NULL (an allocation failure inside
+ * the reader counts as one of the tool's, not as a failed read). */
+static pscan_status load_failed(driver *d)
+{
+    if (d->read_error == ENOMEM)
+        d->read_error = 0;
+    return d->read_error ? PSCAN_ENOTSUP : PSCAN_ENOMEM;
+}
+
 /* Byte-reverse each of the `bytes / part` parts (complex: each half). */
 static void swap_bytes(unsigned char *dst, const unsigned char *src, size_t bytes, size_t part)
 {
@@ -55,9 +66,15 @@ static void swap_bytes(unsigned char *dst, const unsigned char *src, size_t byte
             dst[at + k] = src[at + part - 1 - k];
 }
 
-/* The slab's input in native byte order: the mapping itself, or a copy. */
-static const unsigned char *load(driver *d, const unsigned char *at, size_t bytes)
+/* The slab's input in native byte order: the mapping itself, a swapped
+ * copy, or what the reader read. NULL: no memory, or d->read_error. */
+static const unsigned char *load(driver *d, uint64_t offset, size_t bytes)
 {
+    if (!d->map) {
+        static const unsigned char nothing[1];
+        return bytes == 0 ? nothing : in_reader_get(&d->reader, offset, bytes, &d->read_error);
+    }
+    const unsigned char *at = d->map + offset;
     if (!d->swap || bytes == 0)
         return at;
     if (bytes > d->swapped_capacity) {
@@ -75,8 +92,11 @@ static const unsigned char *load(driver *d, const unsigned char *at, size_t byte
 /* Drop a finished range's pages from this process (they stay in the page
  * cache; dirty output pages are written back as usual). The page that
  * holds `end` may still be needed, so it stays. */
-static void release(const driver *d, const void *start, size_t bytes)
+static void release(const driver *d, uint64_t offset, size_t bytes)
 {
+    if (!d->map)
+        return;
+    const unsigned char *start = d->map + offset;
     uintptr_t lo = (uintptr_t)start & ~(uintptr_t)(d->page - 1);
     uintptr_t hi = ((uintptr_t)start + bytes) & ~(uintptr_t)(d->page - 1);
     if (hi > lo)
@@ -86,7 +106,7 @@ static void release(const driver *d, const void *start, size_t bytes)
 /* Hand a slab's results (in the writer's current buffer) to the file and
  * drop its input pages. PSCAN_OK, or PSCAN_ENOTSUP standing for "a write
  * failed" (d->write_error says why). */
-static pscan_status slab_done(driver *d, const void *in, size_t in_bytes, size_t out_bytes,
+static pscan_status slab_done(driver *d, uint64_t in, size_t in_bytes, size_t out_bytes,
                               uint64_t out_offset)
 {
     release(d, in, in_bytes);
@@ -106,8 +126,8 @@ static pscan_array c_array(const void *data, pscan_dtype dtype, int ndim, const 
 
 /* `rows` rows of `width` elements scanned down their columns (the file's
  * slowest dimension), out having `out_rows` rows. */
-static pscan_status scan_lanes(driver *d, const unsigned char *in, uint64_t out, int64_t rows,
-                               int64_t out_rows, int64_t width)
+static pscan_status scan_lanes(driver *d, uint64_t in, uint64_t out, int64_t rows, int64_t out_rows,
+                               int64_t width)
 {
     const file_scan_request *rq = d->request;
     const unsigned flags = rq->opts.flags;
@@ -140,9 +160,9 @@ static pscan_status scan_lanes(driver *d, const unsigned char *in, uint64_t out,
         const int64_t len = per_slab < hi - lo - done ? per_slab : hi - lo - done;
         const int64_t first = reverse ? hi - done - len : lo + done;
         const int64_t shape[2] = {len, width};
-        const unsigned char *src = load(d, in + (size_t)first * in_row, (size_t)len * in_row);
+        const unsigned char *src = load(d, in + (uint64_t)first * in_row, (size_t)len * in_row);
         if (!src) {
-            status = PSCAN_ENOMEM;
+            status = load_failed(d);
             break;
         }
         unsigned char *dst = out_writer_buffer(&d->writer, (size_t)len * out_row);
@@ -159,7 +179,7 @@ static pscan_status scan_lanes(driver *d, const unsigned char *in, uint64_t out,
         unsigned char *t = carry;
         carry = next;
         next = t;
-        status = slab_done(d, in + (size_t)first * in_row, (size_t)len * in_row,
+        status = slab_done(d, in + (uint64_t)first * in_row, (size_t)len * in_row,
                            (size_t)len * out_row, out + (uint64_t)(first + shift) * out_row);
         done += len;
     }
@@ -179,7 +199,7 @@ static pscan_status scan_lanes(driver *d, const unsigned char *in, uint64_t out,
 }
 
 /* A C-ordered block of `ndim` dims scanned along `axis`. */
-static pscan_status scan_block(driver *d, const unsigned char *in, uint64_t out, int ndim,
+static pscan_status scan_block(driver *d, uint64_t in, uint64_t out, int ndim,
                                const int64_t *in_dims, const int64_t *out_dims, int axis)
 {
     assert(ndim >= 1 && axis >= 0 && axis < ndim); /* the tool resolved axis against the header */
@@ -190,7 +210,7 @@ static pscan_status scan_block(driver *d, const unsigned char *in, uint64_t out,
     if (in_row > d->request->slab_bytes) { /* one row is too big: go inside */
         for (int64_t r = 0; r < in_dims[0]; r++) {
             pscan_status status =
-                scan_block(d, in + (size_t)r * in_row, out + (uint64_t)r * out_row, ndim - 1,
+                scan_block(d, in + (uint64_t)r * in_row, out + (uint64_t)r * out_row, ndim - 1,
                            in_dims + 1, out_dims + 1, axis - 1);
             if (status != PSCAN_OK)
                 return status;
@@ -204,9 +224,9 @@ static pscan_status scan_block(driver *d, const unsigned char *in, uint64_t out,
     for (int64_t first = 0; first < in_dims[0] || (first == 0 && in_dims[0] == 0);) {
         const int64_t len = per_slab < in_dims[0] - first ? per_slab : in_dims[0] - first;
         in_shape[0] = out_shape[0] = len;
-        const unsigned char *src = load(d, in + (size_t)first * in_row, (size_t)len * in_row);
+        const unsigned char *src = load(d, in + (uint64_t)first * in_row, (size_t)len * in_row);
         if (!src)
-            return PSCAN_ENOMEM;
+            return load_failed(d);
         unsigned char *dst = out_writer_buffer(&d->writer, (size_t)len * out_row);
         if (!dst)
             return PSCAN_ENOMEM;
@@ -215,7 +235,7 @@ static pscan_status scan_block(driver *d, const unsigned char *in, uint64_t out,
         pscan_status status =
             pscan_scan(d->request->op, &a_in, axis, d->request->acc, &a_out, &d->request->opts);
         if (status == PSCAN_OK)
-            status = slab_done(d, in + (size_t)first * in_row, (size_t)len * in_row,
+            status = slab_done(d, in + (uint64_t)first * in_row, (size_t)len * in_row,
                                (size_t)len * out_row, out + (uint64_t)first * out_row);
         if (status != PSCAN_OK)
             return status;
@@ -239,15 +259,17 @@ static void file_strides(const pscan_npy_header *h, size_t item, int64_t *stride
 
 /* Several axes: one pscan_scan_axes call over the whole file (the result
  * is held in memory; the input stays mapped). */
-static pscan_status scan_axes_whole(driver *d, const npy_input *in, const npy_output *out)
+static pscan_status scan_axes_whole(driver *d, const scan_source *in, const scan_sink *out)
 {
     const pscan_npy_header *h = &in->header;
     int64_t in_strides[PSCAN_MAX_DIMS], out_strides[PSCAN_MAX_DIMS];
     file_strides(h, d->in_item, in_strides);
     file_strides(h, d->out_item, out_strides);
-    const unsigned char *src = load(d, in->data, (size_t)in->data_bytes);
+    const unsigned char *src = load(d, 0, (size_t)in->data_bytes);
+    if (!src)
+        return load_failed(d);
     unsigned char *dst = out_writer_buffer(&d->writer, (size_t)out->data_bytes);
-    if (!src || !dst)
+    if (!dst)
         return PSCAN_ENOMEM;
     pscan_array a_in = {(void *)(uintptr_t)src, d->in_dtype, h->ndim, h->shape, in_strides};
     pscan_array a_out = {dst, d->request->acc, h->ndim, h->shape, out_strides};
@@ -255,19 +277,19 @@ static pscan_status scan_axes_whole(driver *d, const npy_input *in, const npy_ou
         pscan_scan_axes(d->request->op, &a_in, d->request->naxes, d->request->axes, d->request->acc,
                         &a_out, &d->request->opts);
     if (status == PSCAN_OK)
-        status = slab_done(d, in->data, (size_t)in->data_bytes, (size_t)out->data_bytes, 0);
+        status = slab_done(d, 0, (size_t)in->data_bytes, (size_t)out->data_bytes, 0);
     return status;
 }
 
 /* axis=None across a Fortran order: one call over logical views. */
-static pscan_status scan_fortran_flat(driver *d, const npy_input *in, const npy_output *out)
+static pscan_status scan_fortran_flat(driver *d, const scan_source *in, const scan_sink *out)
 {
     const pscan_npy_header *h = &in->header;
     int64_t strides[PSCAN_MAX_DIMS];
     file_strides(h, d->in_item, strides);
-    const unsigned char *src = load(d, in->data, (size_t)in->data_bytes);
+    const unsigned char *src = load(d, 0, (size_t)in->data_bytes);
     if (!src)
-        return PSCAN_ENOMEM;
+        return load_failed(d);
     const int64_t out_len = (int64_t)(out->data_bytes / d->out_item);
     unsigned char *dst = out_writer_buffer(&d->writer, (size_t)out->data_bytes);
     if (!dst)
@@ -277,7 +299,7 @@ static pscan_status scan_fortran_flat(driver *d, const npy_input *in, const npy_
     pscan_status status = pscan_scan(d->request->op, &a_in, PSCAN_AXIS_NONE, d->request->acc,
                                      &a_out, &d->request->opts);
     if (status == PSCAN_OK)
-        status = slab_done(d, in->data, (size_t)in->data_bytes, (size_t)out->data_bytes, 0);
+        status = slab_done(d, 0, (size_t)in->data_bytes, (size_t)out->data_bytes, 0);
     return status;
 }
 
@@ -302,22 +324,31 @@ void file_scan_result_header(const pscan_npy_header *in, const file_scan_request
     out->shape[request->axis] += extra;
 }
 
-pscan_status file_scan_run(const npy_input *in, const npy_output *out,
-                           const file_scan_request *request, int *write_error)
+pscan_status file_scan_run(const scan_source *in, const scan_sink *out,
+                           const file_scan_request *request, file_scan_error *error)
 {
     const pscan_npy_header *h = &in->header;
+    memset(error, 0, sizeof *error);
     driver d = {
         .request = request,
+        .map = in->map,
         .in_dtype = h->dtype,
         .in_item = pscan_dtype_size(h->dtype),
         .out_item = pscan_dtype_size(request->acc),
         .total = in->data_bytes,
         .page = (size_t)sysconf(_SC_PAGESIZE),
     };
-    d.swap = h->big_endian && d.in_item > 1;
-    *write_error = out_writer_start(&d.writer, out->fd, out->data_offset);
-    if (*write_error)
+    d.swap = in->map && h->big_endian && d.in_item > 1;
+    const bool reads = !in->map && in->data_bytes > 0;
+    if (reads &&
+        (error->read_error = in_reader_start(&d.reader, in->read, in->self, in->data_bytes)) != 0)
         return PSCAN_ENOTSUP;
+    error->write_error = out_writer_start(&d.writer, out->fd, out->base, out->write, out->self);
+    if (error->write_error) {
+        if (reads)
+            in_reader_finish(&d.reader);
+        return PSCAN_ENOTSUP;
+    }
     pscan_status status;
     if (request->naxes > 1) {
         status = scan_axes_whole(&d, in, out);
@@ -325,7 +356,7 @@ pscan_status file_scan_run(const npy_input *in, const npy_output *out,
         status = scan_fortran_flat(&d, in, out);
     } else if (request->axis == PSCAN_AXIS_NONE || h->ndim == 0) {
         const int64_t n = (int64_t)(in->data_bytes / d.in_item);
-        status = scan_lanes(&d, in->data, 0, n, (int64_t)(out->data_bytes / d.out_item), 1);
+        status = scan_lanes(&d, 0, 0, n, (int64_t)(out->data_bytes / d.out_item), 1);
     } else {
         /* The file's own order: C order of the shape, reversed if Fortran. */
         int64_t in_dims[PSCAN_MAX_DIMS], out_dims[PSCAN_MAX_DIMS];
@@ -337,7 +368,7 @@ pscan_status file_scan_run(const npy_input *in, const npy_output *out,
             out_dims[k] = result.shape[from];
         }
         const int axis = h->fortran_order ? h->ndim - 1 - request->axis : request->axis;
-        status = scan_block(&d, in->data, 0, h->ndim, in_dims, out_dims, axis);
+        status = scan_block(&d, 0, 0, h->ndim, in_dims, out_dims, axis);
     }
     /* The last write may fail too. */
     const int last_error = out_writer_finish(&d.writer);
@@ -345,7 +376,10 @@ pscan_status file_scan_run(const npy_input *in, const npy_output *out,
         d.write_error = last_error;
         status = PSCAN_ENOTSUP;
     }
-    *write_error = d.write_error;
+    if (reads)
+        in_reader_finish(&d.reader);
+    error->write_error = d.write_error;
+    error->read_error = d.read_error;
     free(d.swapped);
     return status;
 }

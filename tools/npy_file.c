@@ -171,6 +171,38 @@ static char *temp_path_for(const char *path)
     return temp;
 }
 
+int npy_create_temp(const char *path, char **temp_path)
+{
+    *temp_path = temp_path_for(path);
+    if (!*temp_path) {
+        errno = ENOMEM;
+        return -1;
+    }
+    sigset_t old_mask;
+    block_cleanup_signals(&old_mask);
+    const int fd = mkostemp(*temp_path, O_CLOEXEC);
+    const int create_err = errno;
+    if (fd >= 0)
+        set_signal_temp_blocked(*temp_path);
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
+    if (fd < 0) {
+        free(*temp_path);
+        *temp_path = NULL;
+        errno = create_err;
+        return -1;
+    }
+    /* mkstemp makes 0600; a result is as readable as any file the user makes. */
+    const mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    return fd;
+}
+
+void npy_forget_temp(void)
+{
+    set_signal_temp(NULL);
+}
+
 npy_file_status npy_output_create(npy_output *out, const char *path, const pscan_npy_header *header,
                                   char *message, size_t message_len)
 {
@@ -182,30 +214,17 @@ npy_file_status npy_output_create(npy_output *out, const char *path, const pscan
         out->data_bytes > (uint64_t)SIZE_MAX - head_bytes)
         return say(NPY_FILE_EINPUT, message, message_len, path, "the result is too large", NULL);
     out->final_path = strdup(path);
-    out->temp_path = temp_path_for(path);
-    if (!out->final_path || !out->temp_path) {
+    if (!out->final_path) {
         npy_output_abort(out);
         return say(NPY_FILE_EIO, message, message_len, path, "out of memory", NULL);
     }
-    sigset_t old_mask;
-    block_cleanup_signals(&old_mask);
-    out->fd = mkostemp(out->temp_path, O_CLOEXEC);
-    const int create_err = errno;
-    if (out->fd >= 0)
-        set_signal_temp_blocked(out->temp_path);
-    sigprocmask(SIG_SETMASK, &old_mask, NULL);
+    out->fd = npy_create_temp(path, &out->temp_path);
     if (out->fd < 0) {
-        int err = create_err;
-        free(out->temp_path);
-        out->temp_path = NULL;
+        const int err = errno;
         npy_output_abort(out);
         return say(NPY_FILE_EIO, message, message_len, path, "cannot create a file beside it",
                    strerror(err));
     }
-    /* mkstemp makes 0600; a result is as readable as any file the user makes. */
-    const mode_t mask = umask(0);
-    umask(mask);
-    fchmod(out->fd, 0666 & ~mask);
     out->data_offset = head_bytes;
     const off_t total = (off_t)(head_bytes + out->data_bytes);
     int err = 0;

@@ -13,7 +13,9 @@
 typedef enum npy_file_status {
     NPY_FILE_OK,
     NPY_FILE_EINPUT, /* the input is not a .npy file pscan can read */
-    NPY_FILE_EIO     /* open, map, write or rename failed */
+    NPY_FILE_EIO,    /* open, map, write or rename failed */
+    NPY_FILE_EUSAGE  /* the command line does not fit the file (an HDF5
+                        file of several datasets named without one) */
 } npy_file_status;
 
 typedef struct npy_input {
@@ -48,6 +50,14 @@ npy_file_status npy_output_create(npy_output *out, const char *path, const pscan
 npy_file_status npy_output_commit(npy_output *out, char *message, size_t message_len);
 /* Close and remove the temporary (after any error). */
 void npy_output_abort(npy_output *out);
+
+/* A temporary file beside `path` (mkostemp's pattern filled in), created
+ * and known to the cleanup signals until npy_forget_temp; its name is
+ * malloc'ed into *temp_path. Returns the open descriptor, or -1 with errno
+ * set. */
+int npy_create_temp(const char *path, char **temp_path);
+/* The temporary is renamed or removed: signals leave it alone. */
+void npy_forget_temp(void);
 
 /* SIGINT/SIGTERM/SIGHUP handlers that remove the open temporary, then die
  * of the signal; a SIGBUS (a mapped input that shrank under us) removes it,

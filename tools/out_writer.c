@@ -1,5 +1,5 @@
-/* out_writer.c - the background writer: pwrite from one buffer while the
- * scan fills the other. */
+/* out_writer.c - the background writer: pwrite (or the sink's write) from
+ * one buffer while the scan fills the other. */
 #define _GNU_SOURCE
 
 #include "out_writer.h"
@@ -37,7 +37,9 @@ static void *writer_main(void *arg)
         size_t bytes = w->job_bytes;
         uint64_t offset = w->job_offset;
         pthread_mutex_unlock(&w->lock);
-        int err = w->error ? 0 : write_all(w->fd, data, bytes, w->base + offset);
+        int err = w->error   ? 0
+                  : w->write ? w->write(w->sink, data, bytes, offset)
+                             : write_all(w->fd, data, bytes, w->base + offset);
         pthread_mutex_lock(&w->lock);
         if (err && !w->error)
             w->error = err;
@@ -48,11 +50,13 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-int out_writer_start(out_writer *w, int fd, uint64_t base)
+int out_writer_start(out_writer *w, int fd, uint64_t base, out_writer_write_fn write, void *sink)
 {
     memset(w, 0, sizeof *w);
     w->fd = fd;
     w->base = base;
+    w->write = write;
+    w->sink = sink;
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->changed, NULL);
     int err = pthread_create(&w->thread, NULL, writer_main, w);

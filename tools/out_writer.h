@@ -9,9 +9,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Bytes of results for data offset `offset`; 0 or an errno value. */
+typedef int (*out_writer_write_fn)(void *sink, const unsigned char *data, size_t bytes,
+                                   uint64_t offset);
+
 typedef struct out_writer {
     int fd;
-    uint64_t base; /* file offset of byte 0 of the data */
+    uint64_t base;             /* file offset of byte 0 of the data */
+    out_writer_write_fn write; /* instead of the file, when set */
+    void *sink;
     unsigned char *buffers[2];
     size_t capacity[2];
     int next; /* the buffer out_writer_buffer hands out */
@@ -25,8 +31,9 @@ typedef struct out_writer {
     int error; /* errno of the first failed write, else 0 */
 } out_writer;
 
-/* Returns 0 or an errno value. */
-int out_writer_start(out_writer *w, int fd, uint64_t base);
+/* Writes go to `fd` from offset `base` on, or (`write` set) to `write`.
+ * Returns 0 or an errno value. */
+int out_writer_start(out_writer *w, int fd, uint64_t base, out_writer_write_fn write, void *sink);
 /* A buffer of at least `bytes` that no write is using (NULL: no memory). */
 unsigned char *out_writer_buffer(out_writer *w, size_t bytes);
 /* Queue `bytes` of the buffer last handed out for data offset `offset`,

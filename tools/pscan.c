@@ -1,8 +1,9 @@
-/* pscan.c - the command-line tool: numpy-style scans of .npy files.
+/* pscan.c - the command-line tool: numpy-style scans of .npy files and
+ * HDF5 datasets.
  *
- *   pscan cumsum IN.npy OUT.npy [options]
- *   pscan cumsum IN.npy... -o DIR [options]
- *   pscan info FILE.npy...
+ *   pscan cumsum IN OUT [options]      (IN, OUT: FILE.npy or FILE.h5:/path)
+ *   pscan cumsum IN... -o DIR [options]
+ *   pscan info FILE...
  *
  * Arguments are parsed and checked before any file is opened; each file is
  * then opened, checked, scanned into a temporary beside its destination
@@ -10,8 +11,12 @@
 #define _GNU_SOURCE
 
 #include "file_scan.h"
+#include "h5_name.h"
 #include "npy_file.h"
 #include "progress.h"
+#ifdef PSCAN_HAVE_HDF5
+#include "h5_file.h"
+#endif
 
 #include <pscan.h>
 
@@ -26,15 +31,15 @@ enum exit_code {
     EXIT_OK = 0,
     EXIT_SCAN = 1,    /* the scan itself failed (out of memory) */
     EXIT_USAGE = 2,   /* bad command line, or an option that does not fit the file */
-    EXIT_INPUT = 3,   /* an input is not a .npy file pscan can read */
+    EXIT_INPUT = 3,   /* an input is not a file or dataset pscan can read */
     EXIT_IO = 4,      /* a file could not be opened, mapped, written or renamed */
     EXIT_OVERFLOW = 5 /* --check-overflow: a partial result left the accumulator */
 };
 
 static const char usage_text[] =
-    "usage: pscan OP IN.npy OUT.npy [options]\n"
-    "       pscan OP IN.npy... -o DIR [options]\n"
-    "       pscan info FILE.npy...\n"
+    "usage: pscan OP IN OUT [options]\n"
+    "       pscan OP IN... -o DIR [options]\n"
+    "       pscan info FILE...\n"
     "       pscan topo [--synthetic DESC | --xml FILE] [--elements N] [--threads N]\n"
     "       pscan --help | --version\n"
     "\n"
@@ -44,7 +49,21 @@ static const char usage_text[] =
     "\n"
     "OP is cumsum, cumprod, cummax or cummin: numpy.cumsum, numpy.cumprod,\n"
     "numpy.maximum.accumulate and numpy.minimum.accumulate of the array in\n"
-    "IN.npy, written to OUT.npy (replaced only once the result is complete).\n"
+    "IN, written to OUT (replaced only once the result is complete).\n"
+    "\n"
+    "IN and OUT are .npy files or HDF5 datasets, FILE:/path/to/dataset, mixed\n"
+    "freely. An HDF5 file is known by its signature; one named without a\n"
+    "dataset is read if it holds exactly one. An OUT without a dataset is HDF5\n"
+    "if it ends in .h5, .hdf5, .he5 or .nc or is an HDF5 file, and gets the\n"
+    "input's dataset path (/data for a .npy input). An existing HDF5 OUT keeps\n"
+    "its other datasets; a dataset of the same name is replaced. HDF5 data is\n"
+    "read and written in slabs that follow its chunks; the result keeps the\n"
+    "input's chunk shape when it can, its gzip and shuffle filters, and its\n"
+    "attributes, and gets pscan_op, pscan_axis and pscan_version.\n"
+    "info lists an HDF5 file's datasets (shape, dtype, chunks, filters).\n";
+
+/* Two strings: C11 promises string literals of 4095 characters only. */
+static const char usage_options[] =
     "\n"
     "options:\n"
     "  --axis N|none       axis to scan (negative counts from the end); none\n"
@@ -77,10 +96,14 @@ static const char usage_text[] =
     "                      bind scan threads to cores (default none; kept off\n"
     "                      when OMP_PROC_BIND binds them)\n"
     "  -o, --output-dir DIR\n"
-    "                      write each result to DIR/<input file name>\n"
+    "                      write each result to DIR/<input file name> (an HDF5\n"
+    "                      input: DIR/<input file name>:<its dataset path>)\n"
     "  --slab BYTES        input bytes per scan call (default 4 MiB): resident\n"
-    "                      memory stays near three times this, whatever the\n"
-    "                      file size\n"
+    "                      memory stays near three times this (HDF5: four, and\n"
+    "                      a chunk cache of at most two), whatever the size\n"
+    "  --gzip LEVEL        HDF5 OUT: gzip at LEVEL (0-9) instead of the input's\n"
+    "                      filters\n"
+    "  --no-compress       HDF5 OUT: no filters\n"
     "  -q, --quiet         no progress bar (it shows only on a terminal, for\n"
     "                      work of more than a second)\n"
     "  -h, --help          this text;  -V, --version  the version\n"
@@ -90,8 +113,10 @@ static const char usage_text[] =
     "  1  the scan failed (out of memory)\n"
     "  2  usage error: bad command line, or an axis or option the file does\n"
     "     not allow\n"
-    "  3  bad input file: not a .npy file, malformed header, unsupported dtype,\n"
-    "     or a size that does not match the header\n"
+    "  3  bad input: not a .npy file, malformed header, unsupported dtype, or a\n"
+    "     size that does not match the header; a damaged or truncated HDF5\n"
+    "     file, a missing dataset, a group where a dataset was expected, an\n"
+    "     HDF5 type pscan does not take; HDF5 support absent from this build\n"
     "  4  I/O error: a file could not be opened, read, written or renamed\n"
     "  5  --check-overflow: a partial result overflowed\n"
     "  130/143  interrupted by SIGINT/SIGTERM (the temporary file is removed)\n"
@@ -109,6 +134,8 @@ typedef struct cli {
     int placement; /* -1: not given */
     const char *output_dir;
     size_t slab_bytes;
+    int gzip; /* -1: as the input */
+    bool no_compress;
     bool quiet;
     const char *synthetic, *xml; /* topo: a described machine */
     int64_t elements;            /* topo: the lane planned */
@@ -223,6 +250,7 @@ static int parse_args(int argc, char **argv, cli *c)
     c->axis = LONG_MIN;
     c->placement = -1;
     c->slab_bytes = (size_t)4 << 20;
+    c->gzip = -1;
     c->paths = calloc((size_t)argc, sizeof *c->paths);
     if (!c->paths)
         return EXIT_SCAN;
@@ -239,6 +267,7 @@ static int parse_args(int argc, char **argv, cli *c)
             options_done = true;
         } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(usage_text, stdout);
+            fputs(usage_options, stdout);
             return EXIT_OK;
         } else if (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0) {
             printf("pscan %s (kernels: %s)\n", pscan_version(), pscan_isa_name());
@@ -295,6 +324,13 @@ static int parse_args(int argc, char **argv, cli *c)
                 !parse_long(value, 1, LONG_MAX, &number))
                 return usage_error("--slab: '%s' is not a byte count", value ? value : "");
             c->slab_bytes = (size_t)number;
+        } else if (is_option(arg, "--gzip")) {
+            if (!(value = option_value(argc, argv, &i, "--gzip")) ||
+                !parse_long(value, 0, 9, &number))
+                return usage_error("--gzip: '%s' is not a level from 0 to 9", value ? value : "");
+            c->gzip = (int)number;
+        } else if (strcmp(arg, "--no-compress") == 0) {
+            c->no_compress = true;
         } else if (is_option(arg, "--synthetic")) {
             if (!(c->synthetic = option_value(argc, argv, &i, "--synthetic")))
                 return usage_error("%s needs a description", "--synthetic");
@@ -326,9 +362,10 @@ static int parse_args(int argc, char **argv, cli *c)
         return usage_error("%s", "--axes goes with no --axis and no flag");
     if ((c->opts.flags & PSCAN_FLAG_EXCLUSIVE) && (c->opts.flags & PSCAN_FLAG_INCLUDE_INITIAL))
         return usage_error("%s", "--exclusive and --include-initial exclude each other");
+    if (c->gzip >= 0 && c->no_compress)
+        return usage_error("%s", "--gzip and --no-compress exclude each other");
     if (c->output_dir ? c->path_count < 1 : c->path_count != 2)
-        return usage_error("%s", c->output_dir ? "no input files"
-                                               : "expected IN.npy OUT.npy (or -o DIR)");
+        return usage_error("%s", c->output_dir ? "no input files" : "expected IN OUT (or -o DIR)");
     return -1;
 }
 
@@ -375,104 +412,372 @@ static int run_topo(const cli *c)
     return status == PSCAN_OK ? EXIT_OK : EXIT_SCAN;
 }
 
+/* An argument that names an HDF5 dataset (FILE:/path) or file. */
+typedef struct h5_name {
+    bool is_h5;
+    char *file, *dataset; /* dataset NULL: not named */
+} h5_name;
+
+static bool resolve_h5(const char *arg, h5_name *name)
+{
+    memset(name, 0, sizeof *name);
+    if (h5_name_split(arg, NULL, &name->file, &name->dataset))
+        return name->is_h5 = true;
+    if (h5_name_is_hdf5(arg) && (name->file = strdup(arg)) != NULL)
+        return name->is_h5 = true;
+    return false;
+}
+
+static void free_h5_name(h5_name *name)
+{
+    free(name->file);
+    free(name->dataset);
+    memset(name, 0, sizeof *name);
+}
+
+static int exit_for(npy_file_status status)
+{
+    return status == NPY_FILE_EINPUT   ? EXIT_INPUT
+           : status == NPY_FILE_EUSAGE ? EXIT_USAGE
+                                       : EXIT_IO;
+}
+
+#ifndef PSCAN_HAVE_HDF5
+static int no_hdf5(const char *file)
+{
+    fprintf(stderr, "pscan: %s: an HDF5 file, and HDF5 support is absent from this build\n", file);
+    return EXIT_INPUT;
+}
+#endif
+
+static int info_npy(const char *path)
+{
+    npy_input in;
+    char message[512];
+    npy_file_status status = npy_input_open(&in, path, message, sizeof message);
+    if (status != NPY_FILE_OK) {
+        fprintf(stderr, "pscan: %s\n", message);
+        return exit_for(status);
+    }
+    const pscan_npy_header *h = &in.header;
+    printf("%s: shape (", path);
+    for (int d = 0; d < h->ndim; d++)
+        printf(d + 1 < h->ndim || h->ndim == 1 ? "%lld," : "%lld", (long long)h->shape[d]);
+    printf(") dtype %s (%s-endian) %s order, .npy %d.%d, data at byte %zu, %llu bytes\n",
+           pscan_dtype_name(h->dtype), h->big_endian ? "big" : "little", order_name(h), h->major,
+           h->minor, h->data_offset, (unsigned long long)in.data_bytes);
+    npy_input_close(&in);
+    return EXIT_OK;
+}
+
+static int info_h5(const h5_name *name)
+{
+#ifdef PSCAN_HAVE_HDF5
+    char message[1024];
+    fflush(stdout);
+    npy_file_status status = h5_info(name->file, name->dataset, stdout, message, sizeof message);
+    if (status == NPY_FILE_OK)
+        return EXIT_OK;
+    fprintf(stderr, "pscan: %s\n", message);
+    return exit_for(status);
+#else
+    return no_hdf5(name->file);
+#endif
+}
+
 static int run_info(const cli *c)
 {
     int worst = EXIT_OK;
     for (int k = 0; k < c->path_count; k++) {
-        npy_input in;
-        char message[512];
-        npy_file_status status = npy_input_open(&in, c->paths[k], message, sizeof message);
-        if (status != NPY_FILE_OK) {
-            fprintf(stderr, "pscan: %s\n", message);
-            if (worst == EXIT_OK)
-                worst = status == NPY_FILE_EINPUT ? EXIT_INPUT : EXIT_IO;
-            continue;
-        }
-        const pscan_npy_header *h = &in.header;
-        printf("%s: shape (", c->paths[k]);
-        for (int d = 0; d < h->ndim; d++)
-            printf(d + 1 < h->ndim || h->ndim == 1 ? "%lld," : "%lld", (long long)h->shape[d]);
-        printf(") dtype %s (%s-endian) %s order, .npy %d.%d, data at byte %zu, %llu bytes\n",
-               pscan_dtype_name(h->dtype), h->big_endian ? "big" : "little", order_name(h),
-               h->major, h->minor, h->data_offset, (unsigned long long)in.data_bytes);
-        npy_input_close(&in);
+        h5_name name;
+        const int code = resolve_h5(c->paths[k], &name) ? info_h5(&name) : info_npy(c->paths[k]);
+        free_h5_name(&name);
+        if (code != EXIT_OK && worst == EXIT_OK)
+            worst = code;
     }
     return worst;
 }
 
-/* Scan one file; messages go to stderr. */
-static int run_one(const cli *c, const char *in_path, const char *out_path)
+/* One input, .npy or HDF5, seen by file_scan as a source. */
+typedef struct tool_input {
+    scan_source source;
+    bool is_h5;
+    npy_input npy;
+#ifdef PSCAN_HAVE_HDF5
+    h5_input h5;
+#endif
+} tool_input;
+
+static int open_input(const cli *c, const char *arg, tool_input *in)
 {
+    memset(in, 0, sizeof *in);
     char message[1024];
-    npy_input in;
-    npy_file_status file_status = npy_input_open(&in, in_path, message, sizeof message);
-    if (file_status != NPY_FILE_OK) {
-        fprintf(stderr, "pscan: %s\n", message);
-        return file_status == NPY_FILE_EINPUT ? EXIT_INPUT : EXIT_IO;
+    h5_name name;
+    npy_file_status status;
+    if (resolve_h5(arg, &name)) {
+        in->is_h5 = true;
+#ifdef PSCAN_HAVE_HDF5
+        status =
+            h5_input_open(&in->h5, name.file, name.dataset, c->slab_bytes, message, sizeof message);
+        if (status == NPY_FILE_OK) {
+            in->source.header = in->h5.header;
+            in->source.data_bytes = in->h5.data_bytes;
+            in->source.read = h5_input_read;
+            in->source.self = &in->h5;
+        }
+#else
+        (void)c;
+        const int code = no_hdf5(name.file);
+        free_h5_name(&name);
+        return code;
+#endif
+    } else {
+        status = npy_input_open(&in->npy, arg, message, sizeof message);
+        if (status == NPY_FILE_OK) {
+            in->source.header = in->npy.header;
+            in->source.data_bytes = in->npy.data_bytes;
+            in->source.map = in->npy.data;
+        }
     }
-    const pscan_npy_header *h = &in.header;
+    free_h5_name(&name);
+    if (status != NPY_FILE_OK) {
+        fprintf(stderr, "pscan: %s\n", message);
+        return exit_for(status);
+    }
+    return EXIT_OK;
+}
+
+static void close_input(tool_input *in)
+{
+#ifdef PSCAN_HAVE_HDF5
+    if (in->is_h5) {
+        h5_input_close(&in->h5);
+        return;
+    }
+#endif
+    npy_input_close(&in->npy);
+}
+
+/* The name a read failure is told under. */
+static void read_failure(const tool_input *in, const char *arg, int err)
+{
+#ifdef PSCAN_HAVE_HDF5
+    if (in->is_h5 && in->h5.error[0]) {
+        fprintf(stderr, "pscan: %s\n", in->h5.error);
+        return;
+    }
+#else
+    (void)in;
+#endif
+    fprintf(stderr, "pscan: %s: cannot read: %s\n", arg, strerror(err));
+}
+
+/* One output, .npy or HDF5, seen by file_scan as a sink. */
+typedef struct tool_output {
+    scan_sink sink;
+    bool is_h5;
+    npy_output npy;
+#ifdef PSCAN_HAVE_HDF5
+    h5_output h5;
+#endif
+} tool_output;
+
+/* Where `arg` sends the result: HDF5 when it names a dataset, ends in an
+ * HDF5 extension or is an HDF5 file (or, with -o, when the input is). */
+static bool output_is_h5(const char *arg, bool like_input, const tool_input *in, h5_name *name)
+{
+    if (h5_name_split(arg, NULL, &name->file, &name->dataset))
+        return name->is_h5 = true;
+    if (!(like_input ? in->is_h5 : h5_name_has_extension(arg) || h5_name_is_hdf5(arg)))
+        return false;
+    name->file = strdup(arg);
+    return name->is_h5 = name->file != NULL;
+}
+
+static int create_output(const cli *c, const char *arg, bool like_input, const tool_input *in,
+                         const file_scan_request *request, tool_output *out)
+{
+    memset(out, 0, sizeof *out);
+    pscan_npy_header result;
+    file_scan_result_header(&in->source.header, request, &result);
+    if (pscan_npy_data_bytes(&result, &out->sink.data_bytes) != PSCAN_NPY_OK) {
+        fprintf(stderr, "pscan: %s: the result is too large\n", arg);
+        return EXIT_INPUT;
+    }
+    char message[1024];
+    h5_name name = {0};
+    npy_file_status status;
+    if (output_is_h5(arg, like_input, in, &name)) {
+        out->is_h5 = true;
+        if (in->source.header.fortran_order && result.ndim >= 2) {
+            fprintf(stderr,
+                    "pscan: %s: a Fortran-ordered array scanned along an axis cannot go to "
+                    "HDF5, which is C order (numpy.ascontiguousarray first)\n",
+                    arg);
+            free_h5_name(&name);
+            return EXIT_USAGE;
+        }
+#ifdef PSCAN_HAVE_HDF5
+        const char *dataset = name.dataset ? name.dataset : in->is_h5 ? in->h5.dataset : "/data";
+        h5_output_options options = {
+            .gzip = c->gzip,
+            .no_compress = c->no_compress,
+            .op = c->command,
+            .naxes = request->naxes > 1 ? request->naxes
+                     : request->axis == PSCAN_AXIS_NONE || in->source.header.ndim == 0 ? 0
+                                                                                       : 1,
+            .axes_list = request->naxes > 1,
+            .slab_bytes = c->slab_bytes,
+        };
+        if (request->naxes > 1)
+            memcpy(options.axes, request->axes, sizeof options.axes);
+        else
+            options.axes[0] = request->axis;
+        status = h5_output_create(&out->h5, name.file, dataset, &result, in->is_h5 ? &in->h5 : NULL,
+                                  &options, message, sizeof message);
+        if (status == NPY_FILE_OK) {
+            out->sink.write = h5_output_write;
+            out->sink.self = &out->h5;
+        }
+#else
+        const int code = no_hdf5(name.file);
+        free_h5_name(&name);
+        return code;
+#endif
+    } else {
+        status = npy_output_create(&out->npy, arg, &result, message, sizeof message);
+        if (status == NPY_FILE_OK) {
+            out->sink.fd = out->npy.fd;
+            out->sink.base = out->npy.data_offset;
+        }
+    }
+    free_h5_name(&name);
+    if (status != NPY_FILE_OK) {
+        fprintf(stderr, "pscan: %s\n", message);
+        return exit_for(status);
+    }
+    return EXIT_OK;
+}
+
+static npy_file_status commit_output(tool_output *out, char *message, size_t message_len)
+{
+#ifdef PSCAN_HAVE_HDF5
+    if (out->is_h5)
+        return h5_output_commit(&out->h5, message, message_len);
+#endif
+    return npy_output_commit(&out->npy, message, message_len);
+}
+
+static void abort_output(tool_output *out)
+{
+#ifdef PSCAN_HAVE_HDF5
+    if (out->is_h5) {
+        h5_output_abort(&out->h5);
+        return;
+    }
+#endif
+    npy_output_abort(&out->npy);
+}
+
+/* The name a write failure is told under. */
+static void write_failure(const tool_output *out, const char *arg, int err)
+{
+#ifdef PSCAN_HAVE_HDF5
+    if (out->is_h5 && out->h5.error[0]) {
+        fprintf(stderr, "pscan: %s\n", out->h5.error);
+        return;
+    }
+#else
+    (void)out;
+#endif
+    fprintf(stderr, "pscan: %s: cannot write: %s\n", arg, strerror(err));
+}
+
+/* Resolve the axis options against `h`; -1 when they fit, else the exit
+ * code (said on stderr). */
+static int resolve_axes(const cli *c, const pscan_npy_header *h, const char *in_arg,
+                        file_scan_request *request)
+{
+    const long dims = h->ndim == 0 ? 1 : h->ndim;
+    request->axis = PSCAN_AXIS_NONE;
+    if (c->axis != LONG_MIN) {
+        if (c->axis < -dims || c->axis >= dims) {
+            fprintf(stderr, "pscan: %s: axis %ld is out of range for a %d-d array\n", in_arg,
+                    c->axis, h->ndim);
+            return EXIT_USAGE;
+        }
+        request->axis = (int)(c->axis < 0 ? c->axis + dims : c->axis);
+    }
+    for (int k = 0; k < c->naxes; k++) {
+        if (c->axes[k] < -dims || c->axes[k] >= dims) {
+            fprintf(stderr, "pscan: %s: axis %ld is out of range for a %d-d array\n", in_arg,
+                    c->axes[k], h->ndim);
+            return EXIT_USAGE;
+        }
+        request->axes[k] = (int)(c->axes[k] < 0 ? c->axes[k] + dims : c->axes[k]);
+    }
+    request->naxes = c->naxes;
+    if (c->naxes > 0)
+        request->axis = request->axes[0];
+    return -1;
+}
+
+/* Scan one file; messages go to stderr. `like_input`: OUT is HDF5 when IN
+ * is (-o DIR). */
+static int run_one(const cli *c, const char *in_arg, const char *out_arg, bool like_input)
+{
+    tool_input in;
+    int code = open_input(c, in_arg, &in);
+    if (code != EXIT_OK)
+        return code;
+    const pscan_npy_header *h = &in.source.header;
     file_scan_request request = {.op = c->op, .opts = c->opts, .slab_bytes = c->slab_bytes};
+#ifdef PSCAN_HAVE_HDF5
+    if (in.is_h5)
+        request.slab_bytes = h5_input_slab(&in.h5, c->slab_bytes);
+#endif
     /* The writer thread needs a core of its own: measured on 2 cores, an
      * OpenMP worker spinning between slabs on it made runs 1.7x slower. */
     if (request.opts.threads == 0) {
         const int cores = pscan_context_threads(pscan_default_context());
         request.opts.threads = cores > 1 ? cores - 1 : 1;
     }
-    request.axis = PSCAN_AXIS_NONE;
-    if (c->axis != LONG_MIN) {
-        const long dims = h->ndim == 0 ? 1 : h->ndim;
-        if (c->axis < -dims || c->axis >= dims) {
-            fprintf(stderr, "pscan: %s: axis %ld is out of range for a %d-d array\n", in_path,
-                    c->axis, h->ndim);
-            npy_input_close(&in);
-            return EXIT_USAGE;
-        }
-        request.axis = (int)(c->axis < 0 ? c->axis + dims : c->axis);
+    if ((code = resolve_axes(c, h, in_arg, &request)) >= 0) {
+        close_input(&in);
+        return code;
     }
-    for (int k = 0; k < c->naxes; k++) {
-        const long dims = h->ndim == 0 ? 1 : h->ndim;
-        if (c->axes[k] < -dims || c->axes[k] >= dims) {
-            fprintf(stderr, "pscan: %s: axis %ld is out of range for a %d-d array\n", in_path,
-                    c->axes[k], h->ndim);
-            npy_input_close(&in);
-            return EXIT_USAGE;
-        }
-        request.axes[k] = (int)(c->axes[k] < 0 ? c->axes[k] + dims : c->axes[k]);
-    }
-    request.naxes = c->naxes;
-    if (c->naxes > 0)
-        request.axis = request.axes[0];
     request.acc = c->dtype != PSCAN_DTYPE_DEFAULT ? c->dtype : pscan_default_dtype(c->op, h->dtype);
-    pscan_npy_header result;
-    file_scan_result_header(h, &request, &result);
-    npy_output out;
-    file_status = npy_output_create(&out, out_path, &result, message, sizeof message);
-    if (file_status != NPY_FILE_OK) {
-        fprintf(stderr, "pscan: %s\n", message);
-        npy_input_close(&in);
-        return file_status == NPY_FILE_EINPUT ? EXIT_INPUT : EXIT_IO;
+    tool_output out;
+    if ((code = create_output(c, out_arg, like_input, &in, &request, &out)) != EXIT_OK) {
+        close_input(&in);
+        return code;
     }
     progress bar;
-    progress_start(&bar, in_path, c->quiet);
+    progress_start(&bar, in_arg, c->quiet);
     request.progress = progress_update;
     request.progress_context = &bar;
-    int write_error = 0;
-    pscan_status status = file_scan_run(&in, &out, &request, &write_error);
+    file_scan_error error;
+    pscan_status status = file_scan_run(&in.source, &out.sink, &request, &error);
     progress_finish(&bar);
-    npy_input_close(&in);
-    if (write_error) {
-        fprintf(stderr, "pscan: %s: cannot write: %s\n", out_path, strerror(write_error));
-        npy_output_abort(&out);
+    if (error.read_error || error.write_error) {
+        if (error.read_error)
+            read_failure(&in, in_arg, error.read_error);
+        else
+            write_failure(&out, out_arg, error.write_error);
+        close_input(&in);
+        abort_output(&out);
         return EXIT_IO;
     }
+    close_input(&in);
     if (status != PSCAN_OK) {
-        fprintf(stderr, "pscan: %s: %s\n", in_path, pscan_strerror(status));
-        npy_output_abort(&out);
+        fprintf(stderr, "pscan: %s: %s\n", in_arg, pscan_strerror(status));
+        abort_output(&out);
         return status == PSCAN_ENOMEM      ? EXIT_SCAN
                : status == PSCAN_EOVERFLOW ? EXIT_OVERFLOW
                                            : EXIT_USAGE;
     }
-    if (npy_output_commit(&out, message, sizeof message) != NPY_FILE_OK) {
+    char message[1024];
+    if (commit_output(&out, message, sizeof message) != NPY_FILE_OK) {
         fprintf(stderr, "pscan: %s\n", message);
         return EXIT_IO;
     }
@@ -482,15 +787,21 @@ static int run_one(const cli *c, const char *in_path, const char *out_path)
 static int run_scans(const cli *c)
 {
     if (!c->output_dir)
-        return run_one(c, c->paths[0], c->paths[1]);
+        return run_one(c, c->paths[0], c->paths[1], false);
     int worst = EXIT_OK;
     for (int k = 0; k < c->path_count; k++) {
-        const char *slash = strrchr(c->paths[k], '/');
-        const char *base = slash ? slash + 1 : c->paths[k];
+        h5_name name;
+        const bool h5 = resolve_h5(c->paths[k], &name) && name.dataset;
+        const char *file = h5 ? name.file : c->paths[k];
+        const char *slash = strrchr(file, '/');
+        const char *base = slash ? slash + 1 : file;
         char *out_path;
-        if (asprintf(&out_path, "%s/%s", c->output_dir, base) < 0)
+        const int made = h5 ? asprintf(&out_path, "%s/%s:%s", c->output_dir, base, name.dataset)
+                            : asprintf(&out_path, "%s/%s", c->output_dir, base);
+        free_h5_name(&name);
+        if (made < 0)
             return EXIT_SCAN;
-        int code = run_one(c, c->paths[k], out_path);
+        int code = run_one(c, c->paths[k], out_path, true);
         free(out_path);
         if (code != EXIT_OK && worst == EXIT_OK)
             worst = code;

@@ -1,0 +1,1030 @@
+/* h5_file.c - HDF5 datasets in and out of the tool.
+ *
+ * file_scan asks for ranges of elements in the array's C order; a range of
+ * an N-d dataset is a union of at most 2N-1 boxes (a partial first row, the
+ * whole rows, a partial last row, recursively), selected as hyperslabs and
+ * read into or written from a 1-d memory space. HDF5 converts byte order
+ * on the way (memory types are native), and its chunk cache holds one row
+ * of chunks, so a chunk that two slabs share is decompressed once.
+ *
+ * Types are those h5py writes: integers and IEEE floats of either byte
+ * order, float16 as a 16-bit IEEE float, bool as an 8-bit enum {FALSE,
+ * TRUE}, complex as a compound {r, i}. Results are written little-endian
+ * in the same forms. */
+#define _GNU_SOURCE
+
+#include "h5_file.h"
+
+#include "h5_name.h"
+
+#include <hdf5.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+_Static_assert(sizeof(hid_t) == sizeof(int64_t), "hid_t is held as int64_t in h5_file.h");
+
+/* Object queries by their versioned names: Debian builds HDF5 with the
+ * 1.8 API as default, and 1.12 changed the info struct. */
+#if H5_VERSION_GE(1, 12, 0)
+typedef H5O_info2_t object_info;
+#define visit_objects(object, op, data) \
+    H5Ovisit3(object, H5_INDEX_NAME, H5_ITER_INC, op, data, H5O_INFO_BASIC)
+#define info_by_name(location, name, info) \
+    H5Oget_info_by_name3(location, name, info, H5O_INFO_BASIC, H5P_DEFAULT)
+#else
+typedef H5O_info_t object_info;
+#define visit_objects(object, op, data) \
+    H5Ovisit2(object, H5_INDEX_NAME, H5_ITER_INC, op, data, H5O_INFO_BASIC)
+#define info_by_name(location, name, info) \
+    H5Oget_info_by_name2(location, name, info, H5O_INFO_BASIC, H5P_DEFAULT)
+#endif
+
+/* ---- errors: HDF5's stack, silenced, read for its innermost message ---- */
+
+/* HDF5's error stacks are per thread: each thread that calls it (the main
+ * one, the reader, the writer) silences its own. */
+static void silence(void)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+static herr_t innermost(unsigned n, const H5E_error2_t *entry, void *text)
+{
+    if (n == 0 && entry->desc)
+        snprintf(text, 160, "%s", entry->desc);
+    return 0;
+}
+
+/* "what (HDF5: innermost message)" into `message`, naming the dataset. */
+static npy_file_status say(npy_file_status status, char *message, size_t message_len,
+                           const char *file, const char *dataset, const char *what)
+{
+    char detail[160] = "";
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, innermost, detail);
+    H5Eclear2(H5E_DEFAULT);
+    snprintf(message, message_len, "%s%s%s: %s%s%s%s", file, dataset ? ":" : "",
+             dataset ? dataset : "", what, detail[0] ? " (HDF5: " : "", detail,
+             detail[0] ? ")" : "");
+    return status;
+}
+
+/* ---- types ---- */
+
+static hid_t float16_type(hid_t order)
+{
+    /* As h5py makes it: IEEE binary16 fields in a 2-byte float. */
+    hid_t t = H5Tcopy(H5T_IEEE_F32LE);
+    if (t < 0 || H5Tset_fields(t, 15, 10, 5, 0, 10) < 0 || H5Tset_size(t, 2) < 0 ||
+        H5Tset_ebias(t, 15) < 0 || H5Tset_order(t, (H5T_order_t)order) < 0) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+/* The HDF5 type of `dtype`: native for memory, else little-endian. */
+static hid_t make_type(pscan_dtype dtype, bool native)
+{
+    const H5T_order_t order = native ? H5Tget_order(H5T_NATIVE_INT) : H5T_ORDER_LE;
+    hid_t base = -1;
+    switch (dtype) {
+    case PSCAN_INT8:
+        base = native ? H5T_NATIVE_INT8 : H5T_STD_I8LE;
+        break;
+    case PSCAN_INT16:
+        base = native ? H5T_NATIVE_INT16 : H5T_STD_I16LE;
+        break;
+    case PSCAN_INT32:
+        base = native ? H5T_NATIVE_INT32 : H5T_STD_I32LE;
+        break;
+    case PSCAN_INT64:
+        base = native ? H5T_NATIVE_INT64 : H5T_STD_I64LE;
+        break;
+    case PSCAN_UINT8:
+        base = native ? H5T_NATIVE_UINT8 : H5T_STD_U8LE;
+        break;
+    case PSCAN_UINT16:
+        base = native ? H5T_NATIVE_UINT16 : H5T_STD_U16LE;
+        break;
+    case PSCAN_UINT32:
+        base = native ? H5T_NATIVE_UINT32 : H5T_STD_U32LE;
+        break;
+    case PSCAN_UINT64:
+        base = native ? H5T_NATIVE_UINT64 : H5T_STD_U64LE;
+        break;
+    case PSCAN_FLOAT32:
+        base = native ? H5T_NATIVE_FLOAT : H5T_IEEE_F32LE;
+        break;
+    case PSCAN_FLOAT64:
+        base = native ? H5T_NATIVE_DOUBLE : H5T_IEEE_F64LE;
+        break;
+    case PSCAN_FLOAT16:
+        return float16_type(order);
+    case PSCAN_BOOL: {
+        hid_t t = H5Tenum_create(native ? H5T_NATIVE_INT8 : H5T_STD_I8LE);
+        const signed char no = 0, yes = 1;
+        if (t < 0 || H5Tenum_insert(t, "FALSE", &no) < 0 || H5Tenum_insert(t, "TRUE", &yes) < 0) {
+            H5Tclose(t);
+            return -1;
+        }
+        return t;
+    }
+    case PSCAN_COMPLEX64:
+    case PSCAN_COMPLEX128: {
+        const bool wide = dtype == PSCAN_COMPLEX128;
+        const hid_t part = wide ? (native ? H5T_NATIVE_DOUBLE : H5T_IEEE_F64LE)
+                                : (native ? H5T_NATIVE_FLOAT : H5T_IEEE_F32LE);
+        const size_t half = wide ? 8 : 4;
+        hid_t t = H5Tcreate(H5T_COMPOUND, 2 * half);
+        if (t < 0 || H5Tinsert(t, "r", 0, part) < 0 || H5Tinsert(t, "i", half, part) < 0) {
+            H5Tclose(t);
+            return -1;
+        }
+        return t;
+    }
+    default:
+        return -1;
+    }
+    return H5Tcopy(base);
+}
+
+/* A float type with IEEE binary16/32/64 fields and no padding. */
+static bool is_ieee(hid_t type, size_t size)
+{
+    size_t spos, epos, esize, mpos, msize;
+    if (H5Tget_class(type) != H5T_FLOAT || H5Tget_size(type) != size ||
+        H5Tget_precision(type) != 8 * size || H5Tget_offset(type) != 0 ||
+        H5Tget_fields(type, &spos, &epos, &esize, &mpos, &msize) < 0)
+        return false;
+    const size_t e = size == 2 ? 5 : size == 4 ? 8 : 11;
+    return spos == 8 * size - 1 && epos == 8 * size - 1 - e && esize == e && mpos == 0 &&
+           msize == epos && H5Tget_ebias(type) == ((size_t)1 << (e - 1)) - 1;
+}
+
+static bool is_bool_enum(hid_t type)
+{
+    if (H5Tget_size(type) != 1 || H5Tget_nmembers(type) != 2)
+        return false;
+    bool ok = true;
+    for (unsigned k = 0; k < 2 && ok; k++) {
+        char *name = H5Tget_member_name(type, k);
+        signed char value = -1;
+        ok = name && H5Tget_member_value(type, k, &value) == 0 &&
+             ((strcmp(name, "FALSE") == 0 && value == 0) ||
+              (strcmp(name, "TRUE") == 0 && value == 1));
+        H5free_memory(name);
+    }
+    return ok;
+}
+
+/* A compound {r, i} of one IEEE float type, as h5py writes complex. */
+static bool is_complex(hid_t type, pscan_dtype *dtype)
+{
+    if (H5Tget_nmembers(type) != 2)
+        return false;
+    bool ok = true;
+    size_t half = 0;
+    for (unsigned k = 0; k < 2 && ok; k++) {
+        char *name = H5Tget_member_name(type, k);
+        hid_t part = H5Tget_member_type(type, k);
+        const size_t size = part >= 0 ? H5Tget_size(part) : 0;
+        ok = name && strcmp(name, k ? "i" : "r") == 0 && (size == 4 || size == 8) &&
+             is_ieee(part, size) && (k == 0 || size == half) &&
+             H5Tget_member_offset(type, k) == k * size;
+        half = size;
+        H5free_memory(name);
+        if (part >= 0)
+            H5Tclose(part);
+    }
+    if (!ok || H5Tget_size(type) != 2 * half)
+        return false;
+    *dtype = half == 8 ? PSCAN_COMPLEX128 : PSCAN_COMPLEX64;
+    return true;
+}
+
+/* The pscan dtype of a dataset's type, or a phrase for what it is. */
+static bool map_type(hid_t type, pscan_dtype *dtype, const char **what)
+{
+    const size_t size = H5Tget_size(type);
+    switch (H5Tget_class(type)) {
+    case H5T_INTEGER: {
+        static const pscan_dtype ints[2][4] = {
+            {PSCAN_UINT8, PSCAN_UINT16, PSCAN_UINT32, PSCAN_UINT64},
+            {PSCAN_INT8, PSCAN_INT16, PSCAN_INT32, PSCAN_INT64},
+        };
+        const int log = size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : size == 8 ? 3 : -1;
+        if (log < 0 || H5Tget_precision(type) != 8 * size || H5Tget_offset(type) != 0) {
+            *what = "an integer type of unusual size or precision";
+            return false;
+        }
+        *dtype = ints[H5Tget_sign(type) == H5T_SGN_2][log];
+        return true;
+    }
+    case H5T_FLOAT:
+        if (!is_ieee(type, size)) {
+            *what = "a float type that is not IEEE binary16, 32 or 64";
+            return false;
+        }
+        *dtype = size == 2 ? PSCAN_FLOAT16 : size == 4 ? PSCAN_FLOAT32 : PSCAN_FLOAT64;
+        return true;
+    case H5T_ENUM:
+        if (!is_bool_enum(type)) {
+            *what = "an enum other than h5py's bool {FALSE, TRUE}";
+            return false;
+        }
+        *dtype = PSCAN_BOOL;
+        return true;
+    case H5T_COMPOUND:
+        if (!is_complex(type, dtype)) {
+            *what = "a compound type other than h5py's complex {r, i}";
+            return false;
+        }
+        return true;
+    case H5T_STRING:
+        *what = "strings";
+        return false;
+    case H5T_VLEN:
+        *what = "variable-length sequences";
+        return false;
+    case H5T_REFERENCE:
+        *what = "references";
+        return false;
+    case H5T_OPAQUE:
+        *what = "opaque data";
+        return false;
+    case H5T_BITFIELD:
+        *what = "bit fields";
+        return false;
+    case H5T_ARRAY:
+        *what = "arrays in each element";
+        return false;
+    case H5T_TIME:
+        *what = "times";
+        return false;
+    default:
+        *what = "a type pscan does not know";
+        return false;
+    }
+}
+
+/* ---- ranges of elements as hyperslabs ---- */
+
+/* Add the box start/count to the selection (the first one replaces it). */
+static bool add_box(hid_t space, const hsize_t *start, const hsize_t *count, bool *first)
+{
+    const H5S_seloper_t how = *first ? H5S_SELECT_SET : H5S_SELECT_OR;
+    *first = false;
+    return H5Sselect_hyperslab(space, how, start, NULL, count, NULL) >= 0;
+}
+
+/* Select elements [lo, hi) of the block at start[0..d-1] (count 1 there),
+ * whose dims d.. are `dims` d.., in C order. */
+static bool select_range(hid_t space, int ndim, const hsize_t *dims, hsize_t *start, hsize_t *count,
+                         int d, hsize_t lo, hsize_t hi, bool *first)
+{
+    if (lo >= hi)
+        return true;
+    hsize_t inner = 1;
+    for (int k = d + 1; k < ndim; k++)
+        inner *= dims[k];
+    for (int k = d + 1; k < ndim; k++) {
+        start[k] = 0;
+        count[k] = dims[k];
+    }
+    hsize_t row = lo / inner;
+    if (lo % inner) { /* a partial first row */
+        const hsize_t end = hi < (row + 1) * inner ? hi : (row + 1) * inner;
+        start[d] = row;
+        count[d] = 1;
+        if (!select_range(space, ndim, dims, start, count, d + 1, lo - row * inner,
+                          end - row * inner, first))
+            return false;
+        lo = end;
+        row++;
+        if (lo >= hi)
+            return true;
+        for (int k = d + 1; k < ndim; k++) {
+            start[k] = 0;
+            count[k] = dims[k];
+        }
+    }
+    const hsize_t rows = hi / inner - row;
+    if (rows > 0) {
+        start[d] = row;
+        count[d] = rows;
+        if (!add_box(space, start, count, first))
+            return false;
+    }
+    if (hi % inner) { /* a partial last row */
+        start[d] = hi / inner;
+        count[d] = 1;
+        return select_range(space, ndim, dims, start, count, d + 1, 0, hi % inner, first);
+    }
+    return true;
+}
+
+/* A file space selecting elements [first, first + n) in C order, and a
+ * memory space of n; false if HDF5 refuses. */
+static bool range_spaces(hid_t file_space, int ndim, const hsize_t *dims, uint64_t first,
+                         uint64_t n, hid_t *memory_space)
+{
+    *memory_space = -1;
+    if (ndim == 0) {
+        if (H5Sselect_all(file_space) < 0)
+            return false;
+    } else {
+        hsize_t start[PSCAN_MAX_DIMS], count[PSCAN_MAX_DIMS];
+        bool fresh = true;
+        if (!select_range(file_space, ndim, dims, start, count, 0, first, first + n, &fresh))
+            return false;
+    }
+    const hsize_t length = n;
+    *memory_space = H5Screate_simple(1, &length, NULL);
+    return *memory_space >= 0;
+}
+
+/* ---- the chunk cache ---- */
+
+/* A dataset access list whose chunk cache holds `bytes` of chunks. */
+static hid_t cache_list(uint64_t bytes)
+{
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    /* Slots: a prime well above the chunks that fit (HDF5's advice). */
+    if (dapl >= 0 && H5Pset_chunk_cache(dapl, 100003, (size_t)bytes, 1.0) < 0) {
+        H5Pclose(dapl);
+        return -1;
+    }
+    return dapl;
+}
+
+/* Bytes of the chunks that hold one index of dim 0 (a row of chunks). */
+static uint64_t chunk_row_bytes(int ndim, const uint64_t *dims, const uint64_t *chunk, size_t item)
+{
+    uint64_t bytes = item * (ndim > 0 ? chunk[0] : 1);
+    for (int k = 1; k < ndim; k++)
+        bytes *= (dims[k] + chunk[k] - 1) / chunk[k] * chunk[k];
+    return bytes;
+}
+
+/* The cache for slabs of `slab_bytes`: a row of chunks, so a chunk two
+ * slabs share is decompressed (or written) once; capped at two slabs, and
+ * at least one chunk. */
+static uint64_t cache_bytes(uint64_t row_bytes, uint64_t chunk_bytes, size_t slab_bytes)
+{
+    uint64_t bytes = row_bytes < 2 * (uint64_t)slab_bytes ? row_bytes : 2 * (uint64_t)slab_bytes;
+    return bytes > chunk_bytes ? bytes : chunk_bytes;
+}
+
+/* ---- inputs ---- */
+
+/* The name of the file's only dataset into *found (malloc'ed); the count
+ * of datasets into *count. */
+typedef struct only_dataset {
+    int count;
+    char *found;
+} only_dataset;
+
+static herr_t note_dataset(hid_t object, const char *name, const object_info *info, void *data)
+{
+    (void)object;
+    only_dataset *only = data;
+    if (info->type == H5O_TYPE_DATASET && only->count++ == 0 &&
+        asprintf(&only->found, "/%s", name) < 0)
+        only->found = NULL;
+    return 0;
+}
+
+static void describe_filters(hid_t dcpl, h5_input *in)
+{
+    const int n = H5Pget_nfilters(dcpl);
+    for (int k = 0; k < n; k++) {
+        unsigned flags, values[8];
+        size_t nvalues = 8;
+        const H5Z_filter_t id =
+            H5Pget_filter2(dcpl, (unsigned)k, &flags, &nvalues, values, 0, NULL, NULL);
+        if (id == H5Z_FILTER_DEFLATE) {
+            in->gzip = true;
+            in->gzip_level = nvalues > 0 ? (int)values[0] : 4;
+        } else if (id == H5Z_FILTER_SHUFFLE) {
+            in->shuffle = true;
+        }
+    }
+}
+
+npy_file_status h5_input_open(h5_input *in, const char *file, const char *dataset,
+                              size_t slab_bytes, char *message, size_t message_len)
+{
+    memset(in, 0, sizeof *in);
+    in->file_id = in->dataset_id = in->space_id = in->memory_type = -1;
+    silence();
+    if (access(file, R_OK) != 0)
+        return say(NPY_FILE_EIO, message, message_len, file, dataset,
+                   errno == ENOENT ? "cannot open: no such file" : "cannot open: not readable");
+    if (!h5_name_is_hdf5(file))
+        return say(NPY_FILE_EINPUT, message, message_len, file, dataset, "not an HDF5 file");
+    in->file_id = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (in->file_id < 0)
+        return say(NPY_FILE_EINPUT, message, message_len, file, dataset,
+                   "a damaged or truncated HDF5 file");
+    if (!dataset) {
+        only_dataset only = {0, NULL};
+        if (visit_objects(in->file_id, note_dataset, &only) < 0 || only.count != 1) {
+            free(only.found);
+            h5_input_close(in);
+            return say(only.count > 1 ? NPY_FILE_EUSAGE : NPY_FILE_EINPUT, message, message_len,
+                       file, NULL,
+                       only.count > 1 ? "holds several datasets: name one as FILE:/path"
+                                      : "holds no dataset");
+        }
+        in->dataset = only.found;
+    } else {
+        in->dataset = strdup(dataset);
+    }
+    in->file = strdup(file);
+    if (!in->file || !in->dataset) {
+        h5_input_close(in);
+        return say(NPY_FILE_EIO, message, message_len, file, dataset, "out of memory");
+    }
+    object_info info;
+    if (info_by_name(in->file_id, in->dataset, &info) < 0) {
+        npy_file_status s =
+            say(NPY_FILE_EINPUT, message, message_len, file, in->dataset, "no such dataset");
+        h5_input_close(in);
+        return s;
+    }
+    if (info.type != H5O_TYPE_DATASET) {
+        npy_file_status s =
+            say(NPY_FILE_EINPUT, message, message_len, file, in->dataset,
+                info.type == H5O_TYPE_GROUP ? "a group, not a dataset" : "not a dataset");
+        h5_input_close(in);
+        return s;
+    }
+    in->dataset_id = H5Dopen2(in->file_id, in->dataset, H5P_DEFAULT);
+    hid_t type = in->dataset_id >= 0 ? H5Dget_type(in->dataset_id) : -1;
+    in->space_id = in->dataset_id >= 0 ? H5Dget_space(in->dataset_id) : -1;
+    hid_t dcpl = in->dataset_id >= 0 ? H5Dget_create_plist(in->dataset_id) : -1;
+    npy_file_status status = NPY_FILE_OK;
+    const char *problem = "cannot open the dataset";
+    if (type < 0 || in->space_id < 0 || dcpl < 0) {
+        status = NPY_FILE_EINPUT;
+    } else if (!map_type(type, &in->header.dtype, &problem)) {
+        char what[200];
+        snprintf(what, sizeof what, "unsupported type: %s", problem);
+        status = say(NPY_FILE_EINPUT, message, message_len, file, in->dataset, what);
+        problem = NULL;
+    } else if (H5Sget_simple_extent_type(in->space_id) == H5S_NULL) {
+        status = NPY_FILE_EINPUT;
+        problem = "a dataset with a null dataspace (no data at all)";
+    } else {
+        hsize_t dims[PSCAN_MAX_DIMS];
+        const int ndim = H5Sget_simple_extent_ndims(in->space_id);
+        if (ndim < 0 || ndim > PSCAN_MAX_DIMS ||
+            H5Sget_simple_extent_dims(in->space_id, dims, NULL) < 0) {
+            status = NPY_FILE_EINPUT;
+            problem = "a dataspace of more dimensions than pscan takes";
+        } else {
+            in->header.ndim = ndim;
+            in->header.major = 1;
+            for (int k = 0; k < ndim; k++)
+                in->header.shape[k] = (int64_t)dims[k];
+            if (pscan_npy_data_bytes(&in->header, &in->data_bytes) != PSCAN_NPY_OK) {
+                status = NPY_FILE_EINPUT;
+                problem = "a dataset too large to address";
+            }
+        }
+    }
+    if (status == NPY_FILE_OK && H5Pget_layout(dcpl) == H5D_CHUNKED) {
+        hsize_t chunk[PSCAN_MAX_DIMS];
+        in->chunk_ndim = H5Pget_chunk(dcpl, PSCAN_MAX_DIMS, chunk);
+        uint64_t dims[PSCAN_MAX_DIMS], chunk_bytes = pscan_dtype_size(in->header.dtype);
+        for (int k = 0; k < in->chunk_ndim; k++) {
+            in->chunk[k] = chunk[k];
+            dims[k] = (uint64_t)in->header.shape[k];
+            chunk_bytes *= chunk[k];
+        }
+        describe_filters(dcpl, in);
+        in->chunk_row_bytes =
+            chunk_row_bytes(in->chunk_ndim, dims, in->chunk, pscan_dtype_size(in->header.dtype));
+        /* Reopen with a cache for a row of chunks. */
+        hid_t dapl = cache_list(cache_bytes(in->chunk_row_bytes, chunk_bytes, slab_bytes));
+        H5Dclose(in->dataset_id);
+        in->dataset_id = dapl >= 0 ? H5Dopen2(in->file_id, in->dataset, dapl) : -1;
+        H5Pclose(dapl);
+        if (in->dataset_id < 0)
+            status = NPY_FILE_EINPUT;
+    }
+    if (status == NPY_FILE_OK && (in->memory_type = make_type(in->header.dtype, true)) < 0) {
+        status = NPY_FILE_EINPUT;
+        problem = "cannot make its memory type";
+    }
+    if (type >= 0)
+        H5Tclose(type);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (status != NPY_FILE_OK) {
+        if (problem)
+            say(status, message, message_len, file, in->dataset, problem);
+        h5_input_close(in);
+    }
+    return status;
+}
+
+int h5_input_read(void *input, uint64_t offset, size_t bytes, unsigned char *dst)
+{
+    h5_input *in = input;
+    silence();
+    const size_t item = pscan_dtype_size(in->header.dtype);
+    hsize_t dims[PSCAN_MAX_DIMS];
+    for (int k = 0; k < in->header.ndim; k++)
+        dims[k] = (hsize_t)in->header.shape[k];
+    hid_t memory_space;
+    const bool ok =
+        range_spaces(in->space_id, in->header.ndim, dims, offset / item, bytes / item,
+                     &memory_space) &&
+        H5Dread(in->dataset_id, in->memory_type, memory_space, in->space_id, H5P_DEFAULT, dst) >= 0;
+    if (memory_space >= 0)
+        H5Sclose(memory_space);
+    if (ok)
+        return 0;
+    say(NPY_FILE_EIO, in->error, sizeof in->error, in->file, in->dataset, "cannot read");
+    return EIO;
+}
+
+void h5_input_close(h5_input *in)
+{
+    if (in->memory_type >= 0)
+        H5Tclose(in->memory_type);
+    if (in->space_id >= 0)
+        H5Sclose(in->space_id);
+    if (in->dataset_id >= 0)
+        H5Dclose(in->dataset_id);
+    if (in->file_id >= 0)
+        H5Fclose(in->file_id);
+    free(in->file);
+    free(in->dataset);
+    in->file = in->dataset = NULL;
+    in->file_id = in->dataset_id = in->space_id = in->memory_type = -1;
+}
+
+size_t h5_input_slab(const h5_input *in, size_t slab_bytes)
+{
+    if (in->chunk_ndim < 1 || in->header.ndim < 1)
+        return slab_bytes;
+    uint64_t row = pscan_dtype_size(in->header.dtype);
+    for (int k = 1; k < in->header.ndim; k++)
+        row *= (uint64_t)in->header.shape[k];
+    const uint64_t rows = row ? slab_bytes / row : 0;
+    if (rows < in->chunk[0])
+        return slab_bytes;
+    return (size_t)(rows / in->chunk[0] * in->chunk[0] * row);
+}
+
+/* ---- outputs ---- */
+
+/* Copy the file `from` into the open descriptor `fd`; 0 or an errno. */
+static int copy_file(const char *from, int fd)
+{
+    const int src = open(from, O_RDONLY | O_CLOEXEC);
+    if (src < 0)
+        return errno;
+    int err = 0;
+    for (;;) {
+        ssize_t n = copy_file_range(src, NULL, fd, NULL, (size_t)1 << 30, 0);
+        if (n == 0)
+            break;
+        if (n > 0)
+            continue;
+        if (errno == EINTR)
+            continue;
+        if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) {
+            err = errno;
+            break;
+        }
+        /* No copy_file_range between these files: read and write. */
+        unsigned char buffer[1 << 16];
+        ssize_t got;
+        while ((got = read(src, buffer, sizeof buffer)) > 0 || (got < 0 && errno == EINTR))
+            if (got > 0 && write(fd, buffer, (size_t)got) != got) {
+                err = errno ? errno : EIO;
+                break;
+            }
+        if (got < 0 && !err)
+            err = errno;
+        break;
+    }
+    close(src);
+    return err;
+}
+
+/* The chunk shape of the result: the input's when the ranks match and
+ * every chunk dimension fits, else about 1 MiB of whole rows of the
+ * fastest dimensions. False: no chunking (a zero-length dimension). */
+static bool result_chunks(const h5_output *out, const h5_input *like, hsize_t *chunk)
+{
+    for (int k = 0; k < out->ndim; k++)
+        if (out->shape[k] == 0)
+            return false;
+    if (like && like->chunk_ndim == out->ndim) {
+        bool fits = true;
+        for (int k = 0; k < out->ndim; k++)
+            fits = fits && like->chunk[k] <= out->shape[k];
+        if (fits) {
+            for (int k = 0; k < out->ndim; k++)
+                chunk[k] = like->chunk[k];
+            return true;
+        }
+    }
+    uint64_t budget = ((uint64_t)1 << 20) / out->item;
+    for (int k = out->ndim - 1; k >= 0; k--) {
+        chunk[k] = out->shape[k] < budget ? out->shape[k] : (budget ? budget : 1);
+        budget /= chunk[k];
+        if (budget == 0)
+            budget = 1;
+    }
+    return true;
+}
+
+static herr_t copy_attribute(hid_t from, const char *name, const H5A_info_t *info, void *to)
+{
+    (void)info;
+    if (strncmp(name, "pscan_", 6) == 0)
+        return 0; /* written anew */
+    hid_t attr = H5Aopen(from, name, H5P_DEFAULT);
+    hid_t type = attr >= 0 ? H5Aget_type(attr) : -1;
+    hid_t space = attr >= 0 ? H5Aget_space(attr) : -1;
+    herr_t result = -1;
+    /* References (dimension scales) point into the input file: skipped. */
+    if (type >= 0 && space >= 0 && H5Tdetect_class(type, H5T_REFERENCE) > 0) {
+        result = 0;
+    } else if (type >= 0 && space >= 0) {
+        const hssize_t n = H5Sget_simple_extent_npoints(space);
+        const size_t bytes = (size_t)(n > 0 ? n : 1) * H5Tget_size(type);
+        void *buffer = calloc(1, bytes);
+        if (buffer && H5Aread(attr, type, buffer) >= 0) {
+            hid_t copy = H5Acreate2(*(hid_t *)to, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+            if (copy >= 0 && H5Awrite(copy, type, buffer) >= 0)
+                result = 0;
+            if (copy >= 0)
+                H5Aclose(copy);
+            if (H5Tdetect_class(type, H5T_VLEN) > 0 || H5Tis_variable_str(type) > 0)
+                H5Dvlen_reclaim(type, space, H5P_DEFAULT, buffer);
+        }
+        free(buffer);
+    }
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    if (attr >= 0)
+        H5Aclose(attr);
+    return result;
+}
+
+static bool write_string_attribute(hid_t object, const char *name, const char *value)
+{
+    hid_t type = H5Tcopy(H5T_C_S1);
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t attr = -1;
+    bool ok = type >= 0 && space >= 0 && H5Tset_size(type, H5T_VARIABLE) >= 0 &&
+              H5Tset_cset(type, H5T_CSET_UTF8) >= 0 &&
+              (attr = H5Acreate2(object, name, type, space, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
+              H5Awrite(attr, type, &value) >= 0;
+    if (attr >= 0)
+        H5Aclose(attr);
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    return ok;
+}
+
+static bool write_axis_attribute(hid_t object, const h5_output_options *options)
+{
+    if (options->naxes == 0)
+        return write_string_attribute(object, "pscan_axis", "None");
+    int64_t axes[PSCAN_MAX_DIMS];
+    for (int k = 0; k < options->naxes; k++)
+        axes[k] = options->axes[k];
+    const hsize_t n = (hsize_t)options->naxes;
+    hid_t space = options->axes_list ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_SCALAR);
+    hid_t attr = space >= 0 ? H5Acreate2(object, "pscan_axis", H5T_STD_I64LE, space, H5P_DEFAULT,
+                                         H5P_DEFAULT)
+                            : -1;
+    const bool ok = attr >= 0 && H5Awrite(attr, H5T_NATIVE_INT64, axes) >= 0;
+    if (attr >= 0)
+        H5Aclose(attr);
+    if (space >= 0)
+        H5Sclose(space);
+    return ok;
+}
+
+/* The dataset of `out` in its (open) temporary file, with attributes. */
+static npy_file_status create_dataset(h5_output *out, const h5_input *like,
+                                      const h5_output_options *options, char *message,
+                                      size_t message_len)
+{
+    const char *file = out->final_path, *name = out->dataset;
+    object_info info;
+    /* A dataset of the same name is replaced; a group is not. */
+    if (info_by_name(out->file_id, name, &info) >= 0) {
+        if (info.type != H5O_TYPE_DATASET)
+            return say(NPY_FILE_EUSAGE, message, message_len, file, name,
+                       "a group, not a dataset: not replaced");
+        if (H5Ldelete(out->file_id, name, H5P_DEFAULT) < 0)
+            return say(NPY_FILE_EIO, message, message_len, file, name,
+                       "cannot replace the dataset");
+    }
+    H5Eclear2(H5E_DEFAULT);
+    hsize_t dims[PSCAN_MAX_DIMS], chunk[PSCAN_MAX_DIMS];
+    for (int k = 0; k < out->ndim; k++)
+        dims[k] = out->shape[k];
+    hid_t space = H5Screate_simple(out->ndim, dims, NULL);
+    hid_t type = -1;
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE), dcpl = H5Pcreate(H5P_DATASET_CREATE), dapl = -1;
+    bool ok =
+        space >= 0 && lcpl >= 0 && dcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0;
+    uint64_t row_bytes = 0, chunk_bytes = out->item;
+    if (ok && result_chunks(out, like, chunk)) {
+        uint64_t shape[PSCAN_MAX_DIMS], chunk64[PSCAN_MAX_DIMS];
+        for (int k = 0; k < out->ndim; k++) {
+            shape[k] = out->shape[k];
+            chunk64[k] = chunk[k];
+            chunk_bytes *= chunk[k];
+        }
+        row_bytes = chunk_row_bytes(out->ndim, shape, chunk64, out->item);
+        const int level = options->gzip >= 0   ? options->gzip
+                          : like && like->gzip ? like->gzip_level
+                                               : -1;
+        const bool shuffle = !options->no_compress && like && like->shuffle;
+        ok = H5Pset_chunk(dcpl, out->ndim, chunk) >= 0 && (!shuffle || H5Pset_shuffle(dcpl) >= 0) &&
+             (options->no_compress || level < 0 || H5Pset_deflate(dcpl, (unsigned)level) >= 0);
+        dapl = cache_list(cache_bytes(row_bytes, chunk_bytes, options->slab_bytes));
+        ok = ok && dapl >= 0;
+    }
+    if (ok)
+        ok = (type = make_type(out->dtype, false)) >= 0;
+    if (ok)
+        out->dataset_id =
+            H5Dcreate2(out->file_id, name, type, space, lcpl, dcpl, dapl >= 0 ? dapl : H5P_DEFAULT);
+    ok = ok && out->dataset_id >= 0;
+    npy_file_status status = NPY_FILE_OK;
+    if (!ok)
+        status = say(NPY_FILE_EIO, message, message_len, file, name, "cannot create the dataset");
+    if (ok && like &&
+        H5Aiterate2(like->dataset_id, H5_INDEX_NAME, H5_ITER_INC, NULL, copy_attribute,
+                    &out->dataset_id) < 0)
+        status = say(NPY_FILE_EIO, message, message_len, file, name,
+                     "cannot copy the input's attributes");
+    if (status == NPY_FILE_OK &&
+        !(write_string_attribute(out->dataset_id, "pscan_op", options->op) &&
+          write_axis_attribute(out->dataset_id, options) &&
+          write_string_attribute(out->dataset_id, "pscan_version", pscan_version())))
+        status = say(NPY_FILE_EIO, message, message_len, file, name, "cannot write attributes");
+    if (type >= 0)
+        H5Tclose(type);
+    if (space >= 0)
+        H5Sclose(space);
+    if (lcpl >= 0)
+        H5Pclose(lcpl);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (dapl >= 0)
+        H5Pclose(dapl);
+    return status;
+}
+
+npy_file_status h5_output_create(h5_output *out, const char *file, const char *dataset,
+                                 const pscan_npy_header *result, const h5_input *like,
+                                 const h5_output_options *options, char *message,
+                                 size_t message_len)
+{
+    memset(out, 0, sizeof *out);
+    out->file_id = out->dataset_id = out->memory_type = -1;
+    silence();
+    out->dtype = result->dtype;
+    out->item = pscan_dtype_size(result->dtype);
+    out->ndim = result->ndim;
+    for (int k = 0; k < result->ndim; k++)
+        out->shape[k] = (uint64_t)result->shape[k];
+    out->final_path = strdup(file);
+    out->dataset = strdup(dataset);
+    if (!out->final_path || !out->dataset) {
+        h5_output_abort(out);
+        return say(NPY_FILE_EIO, message, message_len, file, dataset, "out of memory");
+    }
+    const int fd = npy_create_temp(file, &out->temp_path);
+    if (fd < 0) {
+        const int err = errno;
+        h5_output_abort(out);
+        char what[200];
+        snprintf(what, sizeof what, "cannot create a file beside it: %s", strerror(err));
+        return say(NPY_FILE_EIO, message, message_len, file, dataset, what);
+    }
+    /* An HDF5 file there already keeps its other objects: work on a copy. */
+    const bool update = h5_name_is_hdf5(file);
+    int err = update ? copy_file(file, fd) : 0;
+    if (close(fd) != 0 && !err)
+        err = errno;
+    if (err) {
+        h5_output_abort(out);
+        char what[200];
+        snprintf(what, sizeof what, "cannot copy the file to update it: %s", strerror(err));
+        return say(NPY_FILE_EIO, message, message_len, file, dataset, what);
+    }
+    out->file_id = update ? H5Fopen(out->temp_path, H5F_ACC_RDWR, H5P_DEFAULT)
+                          : H5Fcreate(out->temp_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (out->file_id < 0) {
+        npy_file_status s =
+            say(update ? NPY_FILE_EINPUT : NPY_FILE_EIO, message, message_len, file, dataset,
+                update ? "the existing file is a damaged HDF5 file" : "cannot create the file");
+        h5_output_abort(out);
+        return s;
+    }
+    npy_file_status status = create_dataset(out, like, options, message, message_len);
+    if (status == NPY_FILE_OK && (out->memory_type = make_type(out->dtype, true)) < 0)
+        status = say(NPY_FILE_EIO, message, message_len, file, dataset, "cannot make a type");
+    if (status != NPY_FILE_OK)
+        h5_output_abort(out);
+    return status;
+}
+
+int h5_output_write(void *output, const unsigned char *data, size_t bytes, uint64_t offset)
+{
+    h5_output *out = output;
+    silence();
+    hsize_t dims[PSCAN_MAX_DIMS];
+    for (int k = 0; k < out->ndim; k++)
+        dims[k] = out->shape[k];
+    hid_t file_space = H5Dget_space(out->dataset_id), memory_space = -1;
+    const bool ok = file_space >= 0 &&
+                    range_spaces(file_space, out->ndim, dims, offset / out->item, bytes / out->item,
+                                 &memory_space) &&
+                    H5Dwrite(out->dataset_id, out->memory_type, memory_space, file_space,
+                             H5P_DEFAULT, data) >= 0;
+    if (memory_space >= 0)
+        H5Sclose(memory_space);
+    if (file_space >= 0)
+        H5Sclose(file_space);
+    if (ok)
+        return 0;
+    say(NPY_FILE_EIO, out->error, sizeof out->error, out->final_path, out->dataset, "cannot write");
+    return EIO;
+}
+
+npy_file_status h5_output_commit(h5_output *out, char *message, size_t message_len)
+{
+    silence();
+    bool ok = H5Tclose(out->memory_type) >= 0;
+    ok = H5Dclose(out->dataset_id) >= 0 && ok;
+    ok = H5Fclose(out->file_id) >= 0 && ok; /* flushes every cache */
+    out->memory_type = out->dataset_id = out->file_id = -1;
+    int err = ok ? 0 : EIO;
+    if (!err && rename(out->temp_path, out->final_path) != 0)
+        err = errno;
+    if (err) {
+        char what[200];
+        snprintf(what, sizeof what, "cannot write: %s", strerror(err));
+        say(NPY_FILE_EIO, message, message_len, out->final_path, out->dataset, what);
+        h5_output_abort(out);
+        return NPY_FILE_EIO;
+    }
+    npy_forget_temp();
+    free(out->temp_path);
+    out->temp_path = NULL;
+    h5_output_abort(out); /* frees the names; nothing left to remove */
+    return NPY_FILE_OK;
+}
+
+void h5_output_abort(h5_output *out)
+{
+    silence();
+    if (out->memory_type >= 0)
+        H5Tclose(out->memory_type);
+    if (out->dataset_id >= 0)
+        H5Dclose(out->dataset_id);
+    if (out->file_id >= 0)
+        H5Fclose(out->file_id);
+    H5Eclear2(H5E_DEFAULT);
+    if (out->temp_path) {
+        unlink(out->temp_path);
+        npy_forget_temp();
+    }
+    free(out->temp_path);
+    free(out->final_path);
+    free(out->dataset);
+    memset(out, 0, sizeof *out);
+    out->file_id = out->dataset_id = out->memory_type = -1;
+}
+
+/* ---- pscan info ---- */
+
+static void print_dims(FILE *to, int ndim, const uint64_t *dims)
+{
+    fputc('(', to);
+    for (int k = 0; k < ndim; k++)
+        fprintf(to, ndim == 1 || k + 1 < ndim ? "%llu," : "%llu", (unsigned long long)dims[k]);
+    fputc(')', to);
+}
+
+/* One line for the dataset `name` of the open file. */
+static npy_file_status describe(const char *file, const char *name, FILE *to, char *message,
+                                size_t message_len)
+{
+    h5_input in;
+    npy_file_status status = h5_input_open(&in, file, name, (size_t)4 << 20, message, message_len);
+    if (status != NPY_FILE_OK)
+        return status;
+    uint64_t shape[PSCAN_MAX_DIMS];
+    for (int k = 0; k < in.header.ndim; k++)
+        shape[k] = (uint64_t)in.header.shape[k];
+    hid_t type = H5Dget_type(in.dataset_id);
+    H5T_order_t order = H5T_ORDER_NONE;
+    if (type >= 0) {
+        hid_t part = H5Tget_class(type) == H5T_COMPOUND ? H5Tget_member_type(type, 0)
+                     : H5Tget_class(type) == H5T_ENUM   ? H5Tget_super(type)
+                                                        : H5Tcopy(type);
+        order = part >= 0 ? H5Tget_order(part) : H5T_ORDER_NONE;
+        if (part >= 0)
+            H5Tclose(part);
+        H5Tclose(type);
+    }
+    fprintf(to, "%s:%s: shape ", file, in.dataset);
+    print_dims(to, in.header.ndim, shape);
+    fprintf(to, " dtype %s (%s)", pscan_dtype_name(in.header.dtype),
+            order == H5T_ORDER_BE ? "big-endian" : "little-endian");
+    if (in.chunk_ndim > 0) {
+        fputs(" chunks ", to);
+        print_dims(to, in.chunk_ndim, in.chunk);
+    } else {
+        fputs(" contiguous", to);
+    }
+    fputs(" filters ", to);
+    if (!in.shuffle && !in.gzip)
+        fputs("none", to);
+    if (in.shuffle)
+        fprintf(to, "shuffle%s", in.gzip ? "," : "");
+    if (in.gzip)
+        fprintf(to, "gzip(%d)", in.gzip_level);
+    fputc('\n', to);
+    h5_input_close(&in);
+    return NPY_FILE_OK;
+}
+
+typedef struct dataset_list {
+    char **names;
+    size_t count, capacity;
+} dataset_list;
+
+static herr_t list_dataset(hid_t object, const char *name, const object_info *info, void *data)
+{
+    (void)object;
+    dataset_list *list = data;
+    if (info->type != H5O_TYPE_DATASET)
+        return 0;
+    if (list->count == list->capacity) {
+        const size_t capacity = list->capacity ? 2 * list->capacity : 16;
+        char **grown = realloc(list->names, capacity * sizeof *grown);
+        if (!grown)
+            return -1;
+        list->names = grown;
+        list->capacity = capacity;
+    }
+    return asprintf(&list->names[list->count++], "/%s", name) < 0 ? -1 : 0;
+}
+
+npy_file_status h5_info(const char *file, const char *dataset, FILE *to, char *message,
+                        size_t message_len)
+{
+    silence();
+    if (dataset)
+        return describe(file, dataset, to, message, message_len);
+    if (access(file, R_OK) != 0)
+        return say(NPY_FILE_EIO, message, message_len, file, NULL,
+                   errno == ENOENT ? "cannot open: no such file" : "cannot open: not readable");
+    hid_t file_id = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file_id < 0)
+        return say(NPY_FILE_EINPUT, message, message_len, file, NULL,
+                   "a damaged or truncated HDF5 file");
+    dataset_list list = {NULL, 0, 0};
+    npy_file_status status = NPY_FILE_OK;
+    if (visit_objects(file_id, list_dataset, &list) < 0)
+        status = say(NPY_FILE_EINPUT, message, message_len, file, NULL, "cannot list datasets");
+    H5Fclose(file_id);
+    if (status == NPY_FILE_OK && list.count == 0)
+        fprintf(to, "%s: no datasets\n", file);
+    for (size_t k = 0; k < list.count; k++) {
+        char problem[512];
+        /* A dataset pscan cannot read is listed with the reason. */
+        if (status == NPY_FILE_OK &&
+            describe(file, list.names[k], to, problem, sizeof problem) != NPY_FILE_OK)
+            fprintf(to, "%s\n", problem);
+        free(list.names[k]);
+    }
+    free(list.names);
+    return status;
+}
