@@ -15,8 +15,9 @@
 #       throwaway venv and run the module's runtime tests with it
 #   (c) Debug build with AddressSanitizer + UBSan into build-asan/; every
 #       test (the MPI ones without leak checks) and the example again
-#   (d) the libFuzzer targets of the .npy header parser and of the scan
-#       (against a naive reference), 30 seconds each
+#   (d) the libFuzzer targets of the .npy header parser, of the scan
+#       (against a naive reference) and of the tool's FILE:/path argument
+#       parser, 60 seconds in all
 #   (e) clang's static analyzer over the library and the tool, no reports
 # CTest runs with --jobs 1: Criterion forks a process per test and each scan
 # may start OpenMP threads, so parallel tests would oversubscribe the cores
@@ -185,7 +186,7 @@ LD_PRELOAD="$preload" ASAN_OPTIONS="detect_leaks=0" \
     ctest --test-dir build-asan --output-on-failure --no-tests=error --jobs 1 \
     --tests-regex "numpy_differential|numpy_flags|numpy_compensated|python_"
 
-section "(d) fuzz: the .npy header parser and the scan, libFuzzer + ASan/UBSan (clang), 30 s each"
+section "(d) fuzz: the .npy header parser, the scan and the FILE:/path parser, libFuzzer + ASan/UBSan (clang), 60 s in all"
 bash scripts/fuzz.sh 60
 
 section "(e) static analysis: scan-build over the library and the tool (Debug), zero reports"

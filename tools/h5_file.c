@@ -34,12 +34,16 @@ _Static_assert(sizeof(hid_t) == sizeof(int64_t), "hid_t is held as int64_t in h5
 typedef H5O_info2_t object_info;
 #define visit_objects(object, op, data) \
     H5Ovisit3(object, H5_INDEX_NAME, H5_ITER_INC, op, data, H5O_INFO_BASIC)
+#define visit_counting_attributes(object, op, data) \
+    H5Ovisit3(object, H5_INDEX_NAME, H5_ITER_INC, op, data, H5O_INFO_BASIC | H5O_INFO_NUM_ATTRS)
 #define info_by_name(location, name, info) \
     H5Oget_info_by_name3(location, name, info, H5O_INFO_BASIC, H5P_DEFAULT)
 #else
 typedef H5O_info_t object_info;
 #define visit_objects(object, op, data) \
     H5Ovisit2(object, H5_INDEX_NAME, H5_ITER_INC, op, data, H5O_INFO_BASIC)
+#define visit_counting_attributes(object, op, data) \
+    H5Ovisit2(object, H5_INDEX_NAME, H5_ITER_INC, op, data, H5O_INFO_BASIC | H5O_INFO_NUM_ATTRS)
 #define info_by_name(location, name, info) \
     H5Oget_info_by_name2(location, name, info, H5O_INFO_BASIC, H5P_DEFAULT)
 #endif
@@ -65,7 +69,7 @@ static npy_file_status say(npy_file_status status, char *message, size_t message
                            const char *file, const char *dataset, const char *what)
 {
     char detail[160] = "";
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, innermost, detail);
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, detail);
     H5Eclear2(H5E_DEFAULT);
     snprintf(message, message_len, "%s%s%s: %s%s%s%s", file, dataset ? ":" : "",
              dataset ? dataset : "", what, detail[0] ? " (HDF5: " : "", detail,
@@ -274,78 +278,95 @@ static bool map_type(hid_t type, pscan_dtype *dtype, const char **what)
 
 /* ---- ranges of elements as hyperslabs ---- */
 
-/* Add the box start/count to the selection (the first one replaces it). */
-static bool add_box(hid_t space, const hsize_t *start, const hsize_t *count, bool *first)
+/* One transfer of a range: a dataset, its file space, a memory type and
+ * the buffer; each box of the range moves on its own, with a memory space
+ * of the box's own shape (a memory space of another rank makes HDF5 map
+ * every element to its chunk one at a time, several times slower). */
+typedef struct range_io {
+    hid_t dataset, file_space, memory_type;
+    unsigned char *buffer; /* where the next box's elements go or come from */
+    size_t item;
+    bool write;
+} range_io;
+
+static bool move_box(range_io *io, int ndim, const hsize_t *start, const hsize_t *count)
 {
-    const H5S_seloper_t how = *first ? H5S_SELECT_SET : H5S_SELECT_OR;
-    *first = false;
-    return H5Sselect_hyperslab(space, how, start, NULL, count, NULL) >= 0;
+    hsize_t elements = 1;
+    for (int k = 0; k < ndim; k++)
+        elements *= count[k];
+    if (elements == 0)
+        return true;
+    hid_t memory_space = H5Screate_simple(ndim, count, NULL);
+    const bool ok =
+        memory_space >= 0 &&
+        H5Sselect_hyperslab(io->file_space, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
+        (io->write ? H5Dwrite(io->dataset, io->memory_type, memory_space, io->file_space,
+                              H5P_DEFAULT, io->buffer)
+                   : H5Dread(io->dataset, io->memory_type, memory_space, io->file_space,
+                             H5P_DEFAULT, io->buffer)) >= 0;
+    if (memory_space >= 0)
+        H5Sclose(memory_space);
+    io->buffer += elements * io->item;
+    return ok;
 }
 
-/* Select elements [lo, hi) of the block at start[0..d-1] (count 1 there),
- * whose dims d.. are `dims` d.., in C order. */
-static bool select_range(hid_t space, int ndim, const hsize_t *dims, hsize_t *start, hsize_t *count,
-                         int d, hsize_t lo, hsize_t hi, bool *first)
+/* Move elements [lo, hi) of the block at start[0..d-1] (count 1 there),
+ * whose dims d.. are `dims` d.., in C order: a partial first row, the
+ * whole rows, a partial last row, each a box that is a run of the C order
+ * (at most 2N-1 boxes in all). */
+static bool move_range(range_io *io, int ndim, const hsize_t *dims, hsize_t *start, hsize_t *count,
+                       int d, hsize_t lo, hsize_t hi)
 {
     if (lo >= hi)
         return true;
     hsize_t inner = 1;
     for (int k = d + 1; k < ndim; k++)
         inner *= dims[k];
-    for (int k = d + 1; k < ndim; k++) {
-        start[k] = 0;
-        count[k] = dims[k];
-    }
     hsize_t row = lo / inner;
     if (lo % inner) { /* a partial first row */
         const hsize_t end = hi < (row + 1) * inner ? hi : (row + 1) * inner;
         start[d] = row;
         count[d] = 1;
-        if (!select_range(space, ndim, dims, start, count, d + 1, lo - row * inner,
-                          end - row * inner, first))
+        if (!move_range(io, ndim, dims, start, count, d + 1, lo - row * inner, end - row * inner))
             return false;
         lo = end;
         row++;
         if (lo >= hi)
             return true;
-        for (int k = d + 1; k < ndim; k++) {
-            start[k] = 0;
-            count[k] = dims[k];
-        }
+    }
+    for (int k = d + 1; k < ndim; k++) {
+        start[k] = 0;
+        count[k] = dims[k];
     }
     const hsize_t rows = hi / inner - row;
     if (rows > 0) {
         start[d] = row;
         count[d] = rows;
-        if (!add_box(space, start, count, first))
+        if (!move_box(io, ndim, start, count))
             return false;
     }
     if (hi % inner) { /* a partial last row */
         start[d] = hi / inner;
         count[d] = 1;
-        return select_range(space, ndim, dims, start, count, d + 1, 0, hi % inner, first);
+        return move_range(io, ndim, dims, start, count, d + 1, 0, hi % inner);
     }
     return true;
 }
 
-/* A file space selecting elements [first, first + n) in C order, and a
- * memory space of n; false if HDF5 refuses. */
-static bool range_spaces(hid_t file_space, int ndim, const hsize_t *dims, uint64_t first,
-                         uint64_t n, hid_t *memory_space)
+/* Elements [first, first + n) in C order of a dataset of `ndim` dims. */
+static bool move_elements(range_io *io, int ndim, const uint64_t *shape, uint64_t first, uint64_t n)
 {
-    *memory_space = -1;
-    if (ndim == 0) {
-        if (H5Sselect_all(file_space) < 0)
-            return false;
-    } else {
-        hsize_t start[PSCAN_MAX_DIMS], count[PSCAN_MAX_DIMS];
-        bool fresh = true;
-        if (!select_range(file_space, ndim, dims, start, count, 0, first, first + n, &fresh))
-            return false;
+    if (ndim == 0) { /* a scalar dataspace: its one element */
+        H5Sselect_all(io->file_space);
+        return n == 0 || (io->write ? H5Dwrite(io->dataset, io->memory_type, H5S_ALL, H5S_ALL,
+                                               H5P_DEFAULT, io->buffer)
+                                    : H5Dread(io->dataset, io->memory_type, H5S_ALL, H5S_ALL,
+                                              H5P_DEFAULT, io->buffer)) >= 0;
     }
-    const hsize_t length = n;
-    *memory_space = H5Screate_simple(1, &length, NULL);
-    return *memory_space >= 0;
+    hsize_t dims[PSCAN_MAX_DIMS], start[PSCAN_MAX_DIMS], count[PSCAN_MAX_DIMS];
+    for (int k = 0; k < ndim; k++)
+        dims[k] = shape[k];
+    return move_range(io, ndim, dims, start, count, 0, first, first + n);
 }
 
 /* ---- the chunk cache ---- */
@@ -539,17 +560,11 @@ int h5_input_read(void *input, uint64_t offset, size_t bytes, unsigned char *dst
     h5_input *in = input;
     silence();
     const size_t item = pscan_dtype_size(in->header.dtype);
-    hsize_t dims[PSCAN_MAX_DIMS];
+    uint64_t shape[PSCAN_MAX_DIMS];
     for (int k = 0; k < in->header.ndim; k++)
-        dims[k] = (hsize_t)in->header.shape[k];
-    hid_t memory_space;
-    const bool ok =
-        range_spaces(in->space_id, in->header.ndim, dims, offset / item, bytes / item,
-                     &memory_space) &&
-        H5Dread(in->dataset_id, in->memory_type, memory_space, in->space_id, H5P_DEFAULT, dst) >= 0;
-    if (memory_space >= 0)
-        H5Sclose(memory_space);
-    if (ok)
+        shape[k] = (uint64_t)in->header.shape[k];
+    range_io io = {in->dataset_id, in->space_id, in->memory_type, dst, item, false};
+    if (move_elements(&io, in->header.ndim, shape, offset / item, bytes / item))
         return 0;
     say(NPY_FILE_EIO, in->error, sizeof in->error, in->file, in->dataset, "cannot read");
     return EIO;
@@ -740,6 +755,20 @@ static npy_file_status create_dataset(h5_output *out, const h5_input *like,
                        "cannot replace the dataset");
     }
     H5Eclear2(H5E_DEFAULT);
+    /* Groups above it are made as needed, but a dataset there is no group. */
+    for (const char *slash = strchr(name + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+        char *above = strndup(name, (size_t)(slash - name));
+        const bool blocked =
+            above && info_by_name(out->file_id, above, &info) >= 0 && info.type != H5O_TYPE_GROUP;
+        H5Eclear2(H5E_DEFAULT);
+        if (blocked) {
+            char what[300];
+            snprintf(what, sizeof what, "%s is not a group", above);
+            free(above);
+            return say(NPY_FILE_EUSAGE, message, message_len, file, name, what);
+        }
+        free(above);
+    }
     hsize_t dims[PSCAN_MAX_DIMS], chunk[PSCAN_MAX_DIMS];
     for (int k = 0; k < out->ndim; k++)
         dims[k] = out->shape[k];
@@ -798,6 +827,43 @@ static npy_file_status create_dataset(h5_output *out, const h5_input *like,
     return status;
 }
 
+/* Whether the objects of a file are only `dataset` and the groups above
+ * it, none with attributes but the dataset. */
+typedef struct only_target {
+    const char *dataset; /* without its leading '/' */
+    bool other;
+} only_target;
+
+static herr_t check_object(hid_t object, const char *name, const object_info *info, void *data)
+{
+    (void)object;
+    only_target *only = data;
+    const size_t len = strlen(name);
+    const bool target = strcmp(name, only->dataset) == 0;
+    const bool above = (strcmp(name, ".") == 0 ||
+                        (strncmp(only->dataset, name, len) == 0 && only->dataset[len] == '/')) &&
+                       info->type == H5O_TYPE_GROUP && info->num_attrs == 0;
+    if (!target && !above)
+        only->other = true;
+    return only->other ? 1 : 0;
+}
+
+static bool holds_only(const char *file, const char *dataset)
+{
+    hid_t file_id = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file_id < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return false;
+    }
+    while (*dataset == '/')
+        dataset++;
+    only_target only = {dataset, false};
+    const herr_t visited = visit_counting_attributes(file_id, check_object, &only);
+    H5Fclose(file_id);
+    H5Eclear2(H5E_DEFAULT);
+    return visited >= 0 && !only.other;
+}
+
 npy_file_status h5_output_create(h5_output *out, const char *file, const char *dataset,
                                  const pscan_npy_header *result, const h5_input *like,
                                  const h5_output_options *options, char *message,
@@ -825,8 +891,9 @@ npy_file_status h5_output_create(h5_output *out, const char *file, const char *d
         snprintf(what, sizeof what, "cannot create a file beside it: %s", strerror(err));
         return say(NPY_FILE_EIO, message, message_len, file, dataset, what);
     }
-    /* An HDF5 file there already keeps its other objects: work on a copy. */
-    const bool update = h5_name_is_hdf5(file);
+    /* An HDF5 file there already keeps its other objects: work on a copy
+     * (unless it holds nothing else, as when a job is run again). */
+    const bool update = h5_name_is_hdf5(file) && !holds_only(file, dataset);
     int err = update ? copy_file(file, fd) : 0;
     if (close(fd) != 0 && !err)
         err = errno;
@@ -857,17 +924,12 @@ int h5_output_write(void *output, const unsigned char *data, size_t bytes, uint6
 {
     h5_output *out = output;
     silence();
-    hsize_t dims[PSCAN_MAX_DIMS];
-    for (int k = 0; k < out->ndim; k++)
-        dims[k] = out->shape[k];
-    hid_t file_space = H5Dget_space(out->dataset_id), memory_space = -1;
-    const bool ok = file_space >= 0 &&
-                    range_spaces(file_space, out->ndim, dims, offset / out->item, bytes / out->item,
-                                 &memory_space) &&
-                    H5Dwrite(out->dataset_id, out->memory_type, memory_space, file_space,
-                             H5P_DEFAULT, data) >= 0;
-    if (memory_space >= 0)
-        H5Sclose(memory_space);
+    hid_t file_space = H5Dget_space(out->dataset_id);
+    /* HDF5 only reads from the buffer it is given to write. */
+    range_io io = {out->dataset_id, file_space, out->memory_type, (unsigned char *)(uintptr_t)data,
+                   out->item,       true};
+    const bool ok = file_space >= 0 && move_elements(&io, out->ndim, out->shape, offset / out->item,
+                                                     bytes / out->item);
     if (file_space >= 0)
         H5Sclose(file_space);
     if (ok)
