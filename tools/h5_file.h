@@ -25,7 +25,8 @@ typedef struct h5_input {
     uint64_t chunk_row_bytes; /* the chunks that hold one index of dim 0 */
     bool gzip, shuffle;       /* the filters pscan keeps */
     int gzip_level;
-    char error[256]; /* what the last failed read said */
+    char filters[160]; /* all of them, for info: "shuffle,gzip(4)" */
+    char error[256];   /* what the last failed read said */
 } h5_input;
 
 /* Open `dataset` of `file` (NULL: the file's only dataset) for reading in
