@@ -569,12 +569,14 @@ npy_file_status h5_input_open(h5_input *in, const char *file, const char *datase
     }
     if (status == NPY_FILE_OK && H5Pget_layout(dcpl) == H5D_CHUNKED) {
         hsize_t chunk[PSCAN_MAX_DIMS];
-        in->chunk_ndim = H5Pget_chunk(dcpl, PSCAN_MAX_DIMS, chunk);
-        uint64_t dims[PSCAN_MAX_DIMS], chunk_bytes = pscan_dtype_size(in->header.dtype);
+        const int chunk_ndim = H5Pget_chunk(dcpl, PSCAN_MAX_DIMS, chunk);
+        /* HDF5 gives a chunk rank equal to the dataspace's (or fails). */
+        in->chunk_ndim = chunk_ndim == in->header.ndim ? chunk_ndim : 0;
+        uint64_t dims[PSCAN_MAX_DIMS] = {0}, chunk_bytes = pscan_dtype_size(in->header.dtype);
         for (int k = 0; k < in->chunk_ndim; k++) {
-            in->chunk[k] = chunk[k];
+            in->chunk[k] = chunk[k] ? chunk[k] : 1;
             dims[k] = (uint64_t)in->header.shape[k];
-            chunk_bytes *= chunk[k];
+            chunk_bytes *= in->chunk[k];
         }
         const char *absent = describe_filters(dcpl, in);
         if (absent) {
@@ -649,7 +651,7 @@ size_t h5_input_slab(const h5_input *in, size_t slab_bytes)
     for (int k = 1; k < in->header.ndim; k++)
         row *= (uint64_t)in->header.shape[k];
     const uint64_t rows = row ? slab_bytes / row : 0;
-    if (rows < in->chunk[0])
+    if (in->chunk[0] == 0 || rows < in->chunk[0])
         return slab_bytes;
     return (size_t)(rows / in->chunk[0] * in->chunk[0] * row);
 }
@@ -715,7 +717,9 @@ static bool result_chunks(const h5_output *out, const h5_input *like, size_t sla
     }
     uint64_t budget = ((uint64_t)1 << 20) / out->item;
     for (int k = out->ndim - 1; k >= 0; k--) {
-        chunk[k] = out->shape[k] < budget ? out->shape[k] : (budget ? budget : 1);
+        chunk[k] = out->shape[k] < budget ? out->shape[k] : budget;
+        if (chunk[k] == 0)
+            chunk[k] = 1;
         budget /= chunk[k];
         if (budget == 0)
             budget = 1;
