@@ -23,7 +23,8 @@ Errors: a corpus of malformed files (corrupt, truncated, missing dataset, a
 group, unsupported types) gives exit 3 with one line naming file and
 dataset and no HDF5 error stack; usage errors exit 2; each leaves an
 existing OUT byte for byte as it was, with no temporary behind; so does a
-SIGINT/SIGTERM in the middle of a write.
+SIGINT/SIGTERM in the middle of a write. The progress bar shows on a
+terminal (a pty), and not with -q.
 
 Every comparison is bit for bit, which holds on every host (see
 tests/numpy/numpy_host.py): values are small integers (floats too), so sums
@@ -906,6 +907,50 @@ def interrupted():
     shutil.rmtree(folder)
 
 
+def progress_bar():
+    """The bar on a terminal (a pty) for an HDF5 input of over a second's
+    work, erased at the end, as for .npy; none with -q."""
+    import pty
+    out = path("progress_out.h5") + ":/r"
+    slow = ["--slab", "256", "--threads", "1", *SEQ]  # a call per 32 elements
+
+    def on_terminal(src, extra):
+        leader, follower = pty.openpty()
+        start = time.time()
+        p = subprocess.Popen([PSCAN, "cumsum", src, out, *slow, *extra], stderr=follower)
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        p.wait()
+        os.close(leader)
+        CALLS[0] += 1
+        return p.returncode, seen, time.time() - start
+
+    # The bar waits a second before it shows: a faster host gets more work.
+    for log2 in range(18, 24):
+        a = np.arange(1 << log2, dtype="<f8")
+        src = h5_write("progress.h5", {"/d": (a, {}, None)}) + ":/d"
+        code, seen, took = on_terminal(src, [])
+        if took >= 1.2:
+            break
+    if took < 1.2:
+        fail(f"progress: the slowest run took only {took:.1f} s; the check needs over a second")
+    elif code != 0 or b"%" not in seen or b"[#" not in seen or not seen.endswith(b"\r\033[K"):
+        fail(f"progress: no bar (or not erased) on a terminal: exit {code}, {seen[-120:]!r}")
+    code, seen, _ = on_terminal(src, ["-q"])
+    if code != 0 or seen:
+        fail(f"progress: -q still wrote {seen[:80]!r}")
+    if not same_values(h5_read(out)["data"], np.cumsum(a)):
+        fail("progress: wrong result")
+
+
 VERSION = [None]
 
 
@@ -918,7 +963,7 @@ def main():
     steps = [(round_trips, True), (flag_combinations, True), (same_as_npy, True),
              (storage_and_attributes, True), (mixing, True), (usage_errors, False),
              (info_lines, False), (big_datasets, True), (malformed_corpus, False),
-             (interrupted, False)]
+             (interrupted, False), (progress_bar, False)]
     only = [n for n in ARGS.only.split(",") if n]
     unknown = set(only) - {step.__name__ for step, _ in steps}
     if unknown:
