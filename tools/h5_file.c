@@ -52,10 +52,15 @@ typedef H5O_info_t object_info;
 
 /* ---- errors: HDF5's stack, silenced, read for its innermost message ---- */
 
-/* HDF5's error stacks are per thread: each thread that calls it (the main
- * one, the reader, the writer) silences its own. */
-static void limit_free_lists(void)
+/* A file HDF5 could not close (its last flush failed: a full disk, a
+ * file-size limit) stays in HDF5's tables, and HDF5's own exit handler
+ * then crashes closing it again (1.10.8). So HDF5 is shut down by
+ * h5_finish, and only when every file closed. */
+static bool file_left_open;
+
+static void set_up(void)
 {
+    H5dont_atexit();
     /* HDF5 keeps freed blocks (chunk buffers among them) on free lists of
      * up to 16 MiB each by default: cap them, so memory follows the slab. */
     H5set_free_list_limits(1 << 20, 1 << 18, 1 << 20, 1 << 18, 1 << 20, 1 << 18);
@@ -68,17 +73,48 @@ static void limit_free_lists(void)
 #endif
 }
 
+/* HDF5's error stacks are per thread: each thread that calls it (the main
+ * one, the reader, the writer) silences its own. */
 static void silence(void)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, limit_free_lists);
+    pthread_once(&once, set_up);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 
+/* Whether the innermost error on the stack is the system's I/O (else it
+ * is the data: a filter that fails, a damaged index). */
+static herr_t find_io(unsigned n, const H5E_error2_t *entry, void *found)
+{
+    if (n == 0)
+        *(bool *)found = entry->maj_num == H5E_IO || entry->maj_num == H5E_VFL;
+    return 0;
+}
+
+static bool io_error(void)
+{
+    bool found = false;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, find_io, &found);
+    return found;
+}
+
+/* The innermost message, shortened where the system's error is in it:
+ * "file write failed: time = ..., error message = 'File too large', ..."
+ * becomes "file write failed: File too large". */
 static herr_t innermost(unsigned n, const H5E_error2_t *entry, void *text)
 {
-    if (n == 0 && entry->desc)
+    if (n != 0 || !entry->desc)
+        return 0;
+    const char *said = strstr(entry->desc, "error message = '");
+    const char *colon = strchr(entry->desc, ':');
+    if (said && colon && colon < said) {
+        said += strlen("error message = '");
+        const char *end = strchr(said, '\'');
+        snprintf(text, 160, "%.*s: %.*s", (int)(colon - entry->desc), entry->desc,
+                 (int)(end ? end - said : 80), said);
+    } else {
         snprintf(text, 160, "%s", entry->desc);
+    }
     return 0;
 }
 
@@ -305,7 +341,17 @@ typedef struct range_io {
     unsigned char *buffer; /* where the next box's elements go or come from */
     size_t item;
     bool write;
+    bool system;      /* a failure was the system's I/O, not the data */
+    char detail[160]; /* HDF5's innermost message of a failure */
 } range_io;
+
+/* Keep what the error stack says before another call clears it. */
+static bool failed(range_io *io)
+{
+    io->system = io_error();
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, io->detail);
+    return false;
+}
 
 static bool move_box(range_io *io, int ndim, const hsize_t *start, const hsize_t *count)
 {
@@ -322,6 +368,8 @@ static bool move_box(range_io *io, int ndim, const hsize_t *start, const hsize_t
                               H5P_DEFAULT, io->buffer)
                    : H5Dread(io->dataset, io->memory_type, memory_space, io->file_space,
                              H5P_DEFAULT, io->buffer)) >= 0;
+    if (!ok)
+        failed(io);
     if (memory_space >= 0)
         H5Sclose(memory_space);
     io->buffer += elements * io->item;
@@ -376,10 +424,12 @@ static bool move_elements(range_io *io, int ndim, const uint64_t *shape, uint64_
 {
     if (ndim == 0) { /* a scalar dataspace: its one element */
         H5Sselect_all(io->file_space);
-        return n == 0 || (io->write ? H5Dwrite(io->dataset, io->memory_type, H5S_ALL, H5S_ALL,
-                                               H5P_DEFAULT, io->buffer)
-                                    : H5Dread(io->dataset, io->memory_type, H5S_ALL, H5S_ALL,
-                                              H5P_DEFAULT, io->buffer)) >= 0;
+        return n == 0 ||
+               (io->write ? H5Dwrite(io->dataset, io->memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                                     io->buffer)
+                          : H5Dread(io->dataset, io->memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                                    io->buffer)) >= 0 ||
+               failed(io);
     }
     hsize_t dims[PSCAN_MAX_DIMS], start[PSCAN_MAX_DIMS], count[PSCAN_MAX_DIMS];
     for (int k = 0; k < ndim; k++)
@@ -620,11 +670,17 @@ int h5_input_read(void *input, uint64_t offset, size_t bytes, unsigned char *dst
     uint64_t shape[PSCAN_MAX_DIMS];
     for (int k = 0; k < in->header.ndim; k++)
         shape[k] = (uint64_t)in->header.shape[k];
-    range_io io = {in->dataset_id, in->space_id, in->memory_type, dst, item, false};
+    range_io io = {.dataset = in->dataset_id,
+                   .file_space = in->space_id,
+                   .memory_type = in->memory_type,
+                   .buffer = dst,
+                   .item = item};
     if (move_elements(&io, in->header.ndim, shape, offset / item, bytes / item))
         return 0;
-    say(NPY_FILE_EIO, in->error, sizeof in->error, in->file, in->dataset, "cannot read");
-    return EIO;
+    snprintf(in->error, sizeof in->error, "%s:%s: %s%s%s%s", in->file, in->dataset,
+             io.system ? "cannot read" : "damaged data", io.detail[0] ? " (HDF5: " : "", io.detail,
+             io.detail[0] ? ")" : "");
+    return io.system ? EIO : EBADMSG;
 }
 
 void h5_input_close(h5_input *in)
@@ -989,15 +1045,20 @@ int h5_output_write(void *output, const unsigned char *data, size_t bytes, uint6
     silence();
     hid_t file_space = H5Dget_space(out->dataset_id);
     /* HDF5 only reads from the buffer it is given to write. */
-    range_io io = {out->dataset_id, file_space, out->memory_type, (unsigned char *)(uintptr_t)data,
-                   out->item,       true};
+    range_io io = {.dataset = out->dataset_id,
+                   .file_space = file_space,
+                   .memory_type = out->memory_type,
+                   .buffer = (unsigned char *)(uintptr_t)data,
+                   .item = out->item,
+                   .write = true};
     const bool ok = file_space >= 0 && move_elements(&io, out->ndim, out->shape, offset / out->item,
                                                      bytes / out->item);
     if (file_space >= 0)
         H5Sclose(file_space);
     if (ok)
         return 0;
-    say(NPY_FILE_EIO, out->error, sizeof out->error, out->final_path, out->dataset, "cannot write");
+    snprintf(out->error, sizeof out->error, "%s:%s: cannot write%s%s%s", out->final_path,
+             out->dataset, io.detail[0] ? " (HDF5: " : "", io.detail, io.detail[0] ? ")" : "");
     return EIO;
 }
 
@@ -1006,7 +1067,9 @@ npy_file_status h5_output_commit(h5_output *out, char *message, size_t message_l
     silence();
     bool ok = H5Tclose(out->memory_type) >= 0;
     ok = H5Dclose(out->dataset_id) >= 0 && ok;
-    ok = H5Fclose(out->file_id) >= 0 && ok; /* flushes every cache */
+    const bool closed = H5Fclose(out->file_id) >= 0; /* flushes every cache */
+    file_left_open = file_left_open || !closed;
+    ok = closed && ok;
     out->memory_type = out->dataset_id = out->file_id = -1;
     int err = ok ? 0 : EIO;
     if (!err && rename(out->temp_path, out->final_path) != 0)
@@ -1032,8 +1095,8 @@ void h5_output_abort(h5_output *out)
         H5Tclose(out->memory_type);
     if (out->dataset_id >= 0)
         H5Dclose(out->dataset_id);
-    if (out->file_id >= 0)
-        H5Fclose(out->file_id);
+    if (out->file_id >= 0 && H5Fclose(out->file_id) < 0)
+        file_left_open = true;
     H5Eclear2(H5E_DEFAULT);
     if (out->temp_path) {
         unlink(out->temp_path);
@@ -1145,4 +1208,10 @@ npy_file_status h5_info(const char *file, const char *dataset, FILE *to, char *m
     }
     free(list.names);
     return status;
+}
+
+void h5_finish(void)
+{
+    if (!file_left_open)
+        H5close();
 }

@@ -37,7 +37,8 @@ typedef struct h5_input {
 npy_file_status h5_input_open(h5_input *in, const char *file, const char *dataset,
                               size_t slab_bytes, char *message, size_t message_len);
 /* in_reader_read_fn: elements [offset, offset + bytes) / item size in C
- * order, little-endian. */
+ * order, native byte order. EIO when the system failed to read, EBADMSG
+ * when the data is damaged (a chunk that does not decompress). */
 int h5_input_read(void *input, uint64_t offset, size_t bytes, unsigned char *dst);
 void h5_input_close(h5_input *in);
 /* `slab_bytes` cut to whole rows of chunks along dim 0, when at least one
@@ -86,5 +87,9 @@ void h5_output_abort(h5_output *out);
  * NULL) to `to`. */
 npy_file_status h5_info(const char *file, const char *dataset, FILE *to, char *message,
                         size_t message_len);
+
+/* Shut HDF5 down at the end of main (its exit handler is off: see
+ * h5_file.c). Safe when HDF5 was never used. */
+void h5_finish(void);
 
 #endif

@@ -766,7 +766,7 @@ static int run_one(const cli *c, const char *in_arg, const char *out_arg, bool l
             write_failure(&out, out_arg, error.write_error);
         close_input(&in);
         abort_output(&out);
-        return EXIT_IO;
+        return error.read_error == EBADMSG ? EXIT_INPUT : EXIT_IO;
     }
     close_input(&in);
     if (status != PSCAN_OK) {
@@ -826,5 +826,8 @@ int main(int argc, char **argv)
                                                 : run_scans(&c);
     }
     free(c.paths);
+#ifdef PSCAN_HAVE_HDF5
+    h5_finish();
+#endif
     return code;
 }

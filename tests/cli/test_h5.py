@@ -23,7 +23,8 @@ Errors: a corpus of malformed files (corrupt, truncated, missing dataset, a
 group, unsupported types) gives exit 3 with one line naming file and
 dataset and no HDF5 error stack; usage errors exit 2; each leaves an
 existing OUT byte for byte as it was, with no temporary behind; so does a
-SIGINT/SIGTERM in the middle of a write. The progress bar shows on a
+SIGINT/SIGTERM in the middle of a write; so do a damaged gzip chunk (exit
+3) and a file-size limit met while writing (exit 4). The progress bar shows on a
 terminal (a pty), and not with -q.
 
 Every comparison is bit for bit, which holds on every host (see
@@ -907,6 +908,46 @@ def interrupted():
     shutil.rmtree(folder)
 
 
+def damaged_and_full():
+    """Failures in the middle of the data: a gzip chunk whose bytes are
+    damaged (exit 3, "damaged data", inflate's message) and a file-size
+    limit met while writing (exit 4, "File too large"). Each leaves an
+    existing OUT byte for byte as it was and no temporary behind."""
+    import resource
+    a = np.arange(100000, dtype="<f8")
+    src = h5_write("damaged.h5", {"/d": (a, {"chunks": (10000,), "compression": "gzip"}, None)})
+    with h5py.File(src, "r") as f:
+        info = f["/d"].id.get_chunk_info(3)
+    data = bytearray(file_bytes(src))
+    at = info.byte_offset + info.size // 2
+    data[at:at + 64] = bytes(range(64))
+    with open(src, "wb") as f:
+        f.write(data)
+    keep = h5_write("keep_d.h5", {"/k": (np.arange(3), {}, None)})
+    before, listing = file_bytes(keep), set(os.listdir(TMP))
+    r = run("cumsum", src + ":/d", keep + ":/k")
+    if r.returncode != EXIT_INPUT or "damaged data" not in r.stderr or \
+            len(r.stderr.splitlines()) != 1 or "damaged.h5:/d" not in r.stderr:
+        fail(f"damaged chunk: exit {r.returncode} (want 3), {r.stderr!r}")
+    big = h5_write("full.h5", {"/d": (np.arange(1 << 20, dtype="<f8"), {"chunks": (1 << 16,)}, None)})
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+    CALLS[0] += 1
+    r = subprocess.run([PSCAN, "cumsum", big + ":/d", keep + ":/k"], capture_output=True,
+                       text=True, preexec_fn=limit)
+    if r.returncode != EXIT_IO or "File too large" not in r.stderr or \
+            len(r.stderr.splitlines()) != 1:
+        fail(f"file-size limit: exit {r.returncode} (want 4), {r.stderr!r}")
+    if file_bytes(keep) != before:
+        fail("damaged chunk / file-size limit: OUT was changed")
+    if set(os.listdir(TMP)) != listing | {"full.h5"}:
+        fail(f"damaged chunk / file-size limit: left {set(os.listdir(TMP)) ^ listing}")
+    for n in ("damaged.h5", "full.h5", "keep_d.h5"):
+        os.unlink(path(n))
+
+
 def progress_bar():
     """The bar on a terminal (a pty) for an HDF5 input of over a second's
     work, erased at the end, as for .npy; none with -q."""
@@ -963,7 +1004,7 @@ def main():
     steps = [(round_trips, True), (flag_combinations, True), (same_as_npy, True),
              (storage_and_attributes, True), (mixing, True), (usage_errors, False),
              (info_lines, False), (big_datasets, True), (malformed_corpus, False),
-             (interrupted, False), (progress_bar, False)]
+             (damaged_and_full, False), (interrupted, False), (progress_bar, False)]
     only = [n for n in ARGS.only.split(",") if n]
     unknown = set(only) - {step.__name__ for step, _ in steps}
     if unknown:
