@@ -1022,8 +1022,14 @@ npy_file_status h5_output_create(h5_output *out, const char *file, const char *d
         snprintf(what, sizeof what, "cannot copy the file to update it: %s", strerror(err));
         return say(NPY_FILE_EIO, message, message_len, file, dataset, what);
     }
+    /* A new file is made by HDF5 in the temporary's place, without
+     * truncating it (H5F_ACC_TRUNC would): ext4 writes back a file that was
+     * truncated to 0 when it is closed, which cost 0.36 s of a 0.9 s run
+     * for 1 GiB. The name stays known to the cleanup signals meanwhile. */
+    if (!update)
+        unlink(out->temp_path);
     out->file_id = update ? H5Fopen(out->temp_path, H5F_ACC_RDWR, H5P_DEFAULT)
-                          : H5Fcreate(out->temp_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+                          : H5Fcreate(out->temp_path, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
     if (out->file_id < 0) {
         npy_file_status s =
             say(update ? NPY_FILE_EINPUT : NPY_FILE_EIO, message, message_len, file, dataset,
