@@ -1,0 +1,61 @@
+"""numpy's results for the tool's ops and flags: the reference both
+test_cli.py (.npy files) and test_h5.py (HDF5 datasets) compare with."""
+import numpy as np
+
+OPS = {"cumsum": np.add, "cumprod": np.multiply, "cummax": np.maximum, "cummin": np.minimum}
+
+
+def default_acc(op, dt):
+    """numpy's accumulator (and result dtype) for `op` over `dt`."""
+    dt = np.dtype(dt)
+    if op in ("cumsum", "cumprod") and (dt.kind == "b" or (dt.kind in "iu" and dt.itemsize < 8)):
+        return np.dtype("uint64" if dt.kind == "u" else "int64")
+    return dt.newbyteorder("=")
+
+
+def identity(op, acc):
+    """What exclusive and include-initial scans start from."""
+    acc = np.dtype(acc)
+    if op == "cumsum":
+        return np.zeros((), acc)
+    if op == "cumprod":
+        return np.ones((), acc)
+    low = op == "cummax"
+    if acc.kind == "b":
+        return np.array(not low, acc)
+    if acc.kind in "iu":
+        info = np.iinfo(acc)
+        return np.array(info.min if low else info.max, acc)
+    inf = -np.inf if low else np.inf
+    return np.array(complex(inf, inf) if acc.kind == "c" else inf, acc)
+
+
+def expected(op, a, axis, acc, flags=()):
+    """numpy's result, the flags built from flips and concatenations;
+    --skip-nan is numpy.nancumsum/nancumprod (NaN as 0 or 1), and for max
+    and min NaN as -inf/+inf (as tests/numpy/flags_numpy.py)."""
+    ufunc = OPS[op]
+    x = a.astype(a.dtype.newbyteorder("="))
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    x = np.atleast_1d(x)
+    if "skip-nan" in flags and x.dtype.kind == "f":
+        fill = {"cumsum": 0, "cumprod": 1, "cummax": -np.inf, "cummin": np.inf}[op]
+        x = np.where(np.isnan(x), np.array(fill).astype(x.dtype), x)
+    if "reverse" in flags:
+        x = np.flip(x, axis)
+    with np.errstate(all="ignore"):
+        r = ufunc.accumulate(x, axis=axis, dtype=acc) if x.size else x.astype(acc)
+    r = r.astype(acc)
+    if "exclusive" in flags or "include-initial" in flags:
+        one = tuple(1 if d == axis else s for d, s in enumerate(r.shape))
+        first = np.full_like(np.take(r, [0], axis=axis) if r.shape[axis] else np.zeros(one, acc),
+                             identity(op, acc))
+        rest = r if "include-initial" in flags else \
+            np.take(r, range(max(r.shape[axis] - 1, 0)), axis=axis)
+        r = np.concatenate([first, rest], axis=axis)
+        if "exclusive" in flags and a.size == 0:
+            r = np.take(r, range(0), axis=axis)
+    if "reverse" in flags:
+        r = np.flip(r, axis)
+    return r
