@@ -7,6 +7,8 @@
 #       on an AVX-512 host the numpy tests with numpy's AVX-512 loops off
 #   (a') Release build with clang (-Werror) into build-clang/; every CTest
 #       test, then the unit tests with the scalar and AVX2 kernels
+#   (a'') the tool alone built without HDF5 into build-nohdf5/: it scans a
+#       .npy and says plainly that HDF5 support is absent
 #   (b) install into a temporary prefix; build and run examples/consumer
 #       against it, once with CMake's find_package(pscan), once with
 #       pkg-config, and a program of libpscan_mpi alone with no
@@ -86,6 +88,23 @@ for isa in scalar avx2; do
     section "(a') clang build: unit tests again with PSCAN_ISA=$isa"
     PSCAN_ISA=$isa ctest --preset clang --exclude-regex 'numpy_differential|numpy_compensated|cli_numpy|cli_h5|npy_headers|mpi_np|python_'
 done
+
+section "(a'') the tool built without HDF5 (-DPSCAN_HDF5=OFF): .npy works, HDF5 says it is absent"
+# The HDF5 part of the tool is optional; its absence must build (-Werror)
+# and say so plainly (exit 3), not misread the file as a .npy.
+cmake -S . -B build-nohdf5 -DCMAKE_BUILD_TYPE=Release -DPSCAN_WERROR=ON -DPSCAN_HDF5=OFF \
+    -DPSCAN_BUILD_TESTS=OFF -DPSCAN_PYTHON=OFF >/dev/null
+cmake --build build-nohdf5 --target pscan_cli --parallel "$jobs" >/dev/null
+printf '\211HDF\r\n\032\n' > "$work/sig.h5"
+status=0
+./build-nohdf5/pscan info "$work/sig.h5" 2> "$work/nohdf5.txt" || status=$?
+if [[ $status -ne 3 ]] || ! grep -q "HDF5 support is absent" "$work/nohdf5.txt"; then
+    echo "run-tests.sh: without HDF5, pscan info of an HDF5 file gave $status: $(cat "$work/nohdf5.txt")" >&2
+    exit 1
+fi
+/usr/bin/python3 -c "import numpy; numpy.save('$work/small.npy', numpy.arange(5))"
+./build-nohdf5/pscan cumsum "$work/small.npy" "$work/small_out.npy" -q
+/usr/bin/python3 -c "import numpy; assert numpy.load('$work/small_out.npy').tolist() == [0, 1, 3, 6, 10]"
 
 section "(b) install into a temporary prefix"
 cmake --install build-ci --prefix "$prefix"

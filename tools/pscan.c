@@ -445,7 +445,9 @@ static int exit_for(npy_file_status status)
 #ifndef PSCAN_HAVE_HDF5
 static int no_hdf5(const char *file)
 {
-    fprintf(stderr, "pscan: %s: an HDF5 file, and HDF5 support is absent from this build\n", file);
+    fprintf(stderr,
+            "pscan: %s: HDF5 support is absent from this build (built without libhdf5-dev)\n",
+            file);
     return EXIT_INPUT;
 }
 #endif
@@ -558,20 +560,6 @@ static void close_input(tool_input *in)
     npy_input_close(&in->npy);
 }
 
-/* The name a read failure is told under. */
-static void read_failure(const tool_input *in, const char *arg, int err)
-{
-#ifdef PSCAN_HAVE_HDF5
-    if (in->is_h5 && in->h5.error[0]) {
-        fprintf(stderr, "pscan: %s\n", in->h5.error);
-        return;
-    }
-#else
-    (void)in;
-#endif
-    fprintf(stderr, "pscan: %s: cannot read: %s\n", arg, strerror(err));
-}
-
 /* One output, .npy or HDF5, seen by file_scan as a sink. */
 typedef struct tool_output {
     scan_sink sink;
@@ -640,6 +628,7 @@ static int create_output(const cli *c, const char *arg, bool like_input, const t
             out->sink.self = &out->h5;
         }
 #else
+        (void)c;
         const int code = no_hdf5(name.file);
         free_h5_name(&name);
         return code;
@@ -679,18 +668,14 @@ static void abort_output(tool_output *out)
     npy_output_abort(&out->npy);
 }
 
-/* The name a write failure is told under. */
-static void write_failure(const tool_output *out, const char *arg, int err)
+/* A failed read or write: the line HDF5's side made (naming file and
+ * dataset, with HDF5's reason), else the system's error. */
+static void io_failure(const char *h5_line, const char *arg, const char *what, int err)
 {
-#ifdef PSCAN_HAVE_HDF5
-    if (out->is_h5 && out->h5.error[0]) {
-        fprintf(stderr, "pscan: %s\n", out->h5.error);
-        return;
-    }
-#else
-    (void)out;
-#endif
-    fprintf(stderr, "pscan: %s: cannot write: %s\n", arg, strerror(err));
+    if (h5_line && h5_line[0])
+        fprintf(stderr, "pscan: %s\n", h5_line);
+    else
+        fprintf(stderr, "pscan: %s: %s: %s\n", arg, what, strerror(err));
 }
 
 /* Resolve the axis options against `h`; -1 when they fit, else the exit
@@ -760,10 +745,15 @@ static int run_one(const cli *c, const char *in_arg, const char *out_arg, bool l
     pscan_status status = file_scan_run(&in.source, &out.sink, &request, &error);
     progress_finish(&bar);
     if (error.read_error || error.write_error) {
+        const char *h5_line = NULL;
+#ifdef PSCAN_HAVE_HDF5
+        h5_line =
+            error.read_error ? (in.is_h5 ? in.h5.error : NULL) : (out.is_h5 ? out.h5.error : NULL);
+#endif
         if (error.read_error)
-            read_failure(&in, in_arg, error.read_error);
+            io_failure(h5_line, in_arg, "cannot read", error.read_error);
         else
-            write_failure(&out, out_arg, error.write_error);
+            io_failure(h5_line, out_arg, "cannot write", error.write_error);
         close_input(&in);
         abort_output(&out);
         return error.read_error == EBADMSG ? EXIT_INPUT : EXIT_IO;
