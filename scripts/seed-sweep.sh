@@ -25,9 +25,12 @@ if [[ -z $lib || ! -x $tool ]]; then
 fi
 
 export PYTHONDONTWRITEBYTECODE=1
-# The Python module's differential test, where the build has the module.
+# The Python module's differential test, where the build has the module;
+# the tool's HDF5 test, where the tool has HDF5.
 python_tests=()
 [[ -d $build/python/pscan ]] && python_tests=(python)
+h5_tests=()
+[[ -x $build/pscan_h5_copy ]] && h5_tests=(h5) # built only with HDF5
 no_avx512=$(cd tests/numpy && "$python" -c 'import numpy_host; print(numpy_host.numpy_without_avx512())')
 hosts=("as this host runs numpy")
 [[ -n $no_avx512 ]] && hosts+=("as an AVX2-only host runs numpy")
@@ -40,12 +43,13 @@ for host in "${hosts[@]}"; do
     disable=""
     [[ $host == *AVX2-only* ]] && disable=$no_avx512
     for ((seed = 1; seed <= seeds; seed++)); do
-        for test in differential flags compensated cli "${python_tests[@]}"; do
+        for test in differential flags compensated cli "${h5_tests[@]}" "${python_tests[@]}"; do
             case $test in
             differential) cmd=("$python" tests/numpy/differential.py --lib "$lib" --seed "$seed") ;;
             flags) cmd=("$python" tests/numpy/flags_numpy.py "$lib" --seed "$seed") ;;
             compensated) cmd=("$python" tests/numpy/compensated_error.py "$lib" --seed "$seed") ;;
             cli) cmd=("$python" tests/cli/test_cli.py "$tool" --seed "$seed") ;;
+            h5) cmd=("$python" tests/cli/test_h5.py "$tool" --seed "$seed") ;;
             python) cmd=(env PYTHONPATH="$build/python" PSCAN_TEST_SEED="$seed" "$python" -m pytest -q
                          -p no:cacheprovider tests/python/test_differential.py) ;;
             esac
