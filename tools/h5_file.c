@@ -34,6 +34,8 @@ _Static_assert(sizeof(hid_t) == sizeof(int64_t), "hid_t is held as int64_t in h5
  * 1.8 API as default, and 1.12 changed the info struct. */
 #if H5_VERSION_GE(1, 12, 0)
 typedef H5O_info2_t object_info;
+typedef H5L_info2_t link_info;
+#define visit_links(group, op, data) H5Lvisit2(group, H5_INDEX_NAME, H5_ITER_INC, op, data)
 #define visit_objects(object, op, data) \
     H5Ovisit3(object, H5_INDEX_NAME, H5_ITER_INC, op, data, H5O_INFO_BASIC)
 #define visit_counting_attributes(object, op, data) \
@@ -42,6 +44,8 @@ typedef H5O_info2_t object_info;
     H5Oget_info_by_name3(location, name, info, H5O_INFO_BASIC, H5P_DEFAULT)
 #else
 typedef H5O_info_t object_info;
+typedef H5L_info_t link_info;
+#define visit_links(group, op, data) H5Lvisit(group, H5_INDEX_NAME, H5_ITER_INC, op, data)
 #define visit_objects(object, op, data) \
     H5Ovisit2(object, H5_INDEX_NAME, H5_ITER_INC, op, data, H5O_INFO_BASIC)
 #define visit_counting_attributes(object, op, data) \
@@ -72,6 +76,12 @@ static void set_up(void)
     mallopt(M_ARENA_MAX, 1);
 #endif
 }
+
+/* The reader and writer threads call HDF5 at once. A threadsafe HDF5
+ * (Debian's) serialises calls itself; many builds elsewhere are not
+ * threadsafe, so the two callbacks take this lock too (no cost here:
+ * HDF5's own lock would serialise them anyway). */
+static pthread_mutex_t hdf5_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* HDF5's error stacks are per thread: each thread that calls it (the main
  * one, the reader, the writer) silences its own. */
@@ -106,7 +116,9 @@ static herr_t innermost(unsigned n, const H5E_error2_t *entry, void *text)
     if (n != 0 || !entry->desc)
         return 0;
     const char *said = strstr(entry->desc, "error message = '");
-    const char *colon = strchr(entry->desc, ':');
+    const char *colon = strchr(entry->desc, ':'), *comma = strstr(entry->desc, ", errno");
+    if (!colon || (comma && comma < colon))
+        colon = comma; /* "unable to lock file, errno = 11, error message = '...'" */
     if (said && colon && colon < said) {
         said += strlen("error message = '");
         const char *end = strchr(said, '\'');
@@ -129,6 +141,16 @@ static npy_file_status say(npy_file_status status, char *message, size_t message
              dataset ? dataset : "", what, detail[0] ? " (HDF5: " : "", detail,
              detail[0] ? ")" : "");
     return status;
+}
+
+/* An H5Fopen that failed: the system's (a lock another process holds,
+ * too many open files: exit 4) or the file's (damaged, truncated: 3). */
+static npy_file_status open_failed(char *message, size_t message_len, const char *file,
+                                   const char *dataset)
+{
+    return io_error() ? say(NPY_FILE_EIO, message, message_len, file, dataset, "cannot open")
+                      : say(NPY_FILE_EINPUT, message, message_len, file, dataset,
+                            "a damaged or truncated HDF5 file");
 }
 
 /* ---- types ---- */
@@ -548,8 +570,7 @@ npy_file_status h5_input_open(h5_input *in, const char *file, const char *datase
         return say(NPY_FILE_EINPUT, message, message_len, file, dataset, "not an HDF5 file");
     in->file_id = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (in->file_id < 0)
-        return say(NPY_FILE_EINPUT, message, message_len, file, dataset,
-                   "a damaged or truncated HDF5 file");
+        return open_failed(message, message_len, file, dataset);
     if (!dataset) {
         only_dataset only = {0, NULL};
         if (visit_objects(in->file_id, note_dataset, &only) < 0 || only.count != 1) {
@@ -602,11 +623,19 @@ npy_file_status h5_input_open(h5_input *in, const char *file, const char *datase
     } else {
         hsize_t dims[PSCAN_MAX_DIMS];
         const int ndim = H5Sget_simple_extent_ndims(in->space_id);
+        bool addressable = true;
         if (ndim < 0 || ndim > PSCAN_MAX_DIMS ||
             H5Sget_simple_extent_dims(in->space_id, dims, NULL) < 0) {
             status = NPY_FILE_EINPUT;
             problem = "a dataspace of more dimensions than pscan takes";
-        } else {
+            addressable = false;
+        }
+        for (int k = 0; addressable && k < ndim; k++)
+            addressable = dims[k] <= (hsize_t)INT64_MAX;
+        if (status == NPY_FILE_OK && !addressable) {
+            status = NPY_FILE_EINPUT;
+            problem = "a dimension too large to address";
+        } else if (status == NPY_FILE_OK) {
             in->header.ndim = ndim;
             in->header.major = 1;
             for (int k = 0; k < ndim; k++)
@@ -665,7 +694,6 @@ npy_file_status h5_input_open(h5_input *in, const char *file, const char *datase
 int h5_input_read(void *input, uint64_t offset, size_t bytes, unsigned char *dst)
 {
     h5_input *in = input;
-    silence();
     const size_t item = pscan_dtype_size(in->header.dtype);
     uint64_t shape[PSCAN_MAX_DIMS];
     for (int k = 0; k < in->header.ndim; k++)
@@ -675,7 +703,11 @@ int h5_input_read(void *input, uint64_t offset, size_t bytes, unsigned char *dst
                    .memory_type = in->memory_type,
                    .buffer = dst,
                    .item = item};
-    if (move_elements(&io, in->header.ndim, shape, offset / item, bytes / item))
+    pthread_mutex_lock(&hdf5_lock);
+    silence();
+    const bool ok = move_elements(&io, in->header.ndim, shape, offset / item, bytes / item);
+    pthread_mutex_unlock(&hdf5_lock);
+    if (ok)
         return 0;
     snprintf(in->error, sizeof in->error, "%s:%s: %s%s%s%s", in->file, in->dataset,
              io.system ? "cannot read" : "damaged data", io.detail[0] ? " (HDF5: " : "", io.detail,
@@ -737,9 +769,12 @@ static int copy_file(const char *from, int fd)
         unsigned char buffer[1 << 16];
         ssize_t got;
         while ((got = read(src, buffer, sizeof buffer)) > 0 || (got < 0 && errno == EINTR))
-            if (got > 0 && write(fd, buffer, (size_t)got) != got) {
-                err = errno ? errno : EIO;
-                break;
+            if (got > 0) {
+                const ssize_t put = write(fd, buffer, (size_t)got);
+                if (put != got) {
+                    err = put < 0 ? errno : ENOSPC; /* a short write: the disk is full */
+                    break;
+                }
             }
         if (got < 0 && !err)
             err = errno;
@@ -763,8 +798,12 @@ static bool result_chunks(const h5_output *out, const h5_input *like, size_t sla
          * taller chunks would be written in part, slab after slab. */
         bool fits =
             chunk_row_bytes(out->ndim, out->shape, like->chunk, out->item) <= cache_cap(slab_bytes);
-        for (int k = 0; k < out->ndim; k++)
+        uint64_t chunk_bytes = out->item;
+        for (int k = 0; k < out->ndim; k++) {
             fits = fits && like->chunk[k] <= out->shape[k];
+            chunk_bytes *= like->chunk[k];
+        }
+        fits = fits && chunk_bytes < ((uint64_t)1 << 32); /* HDF5's limit on a chunk */
         if (fits) {
             for (int k = 0; k < out->ndim; k++)
                 chunk[k] = like->chunk[k];
@@ -953,16 +992,34 @@ typedef struct only_target {
     bool other;
 } only_target;
 
+/* `name` is the target or a group on the way to it. */
+static bool on_the_way(const only_target *only, const char *name, bool *target)
+{
+    const size_t len = strlen(name);
+    *target = strcmp(name, only->dataset) == 0;
+    return *target || strcmp(name, ".") == 0 ||
+           (strncmp(only->dataset, name, len) == 0 && only->dataset[len] == '/');
+}
+
 static herr_t check_object(hid_t object, const char *name, const object_info *info, void *data)
 {
     (void)object;
     only_target *only = data;
-    const size_t len = strlen(name);
-    const bool target = strcmp(name, only->dataset) == 0;
-    const bool above = (strcmp(name, ".") == 0 ||
-                        (strncmp(only->dataset, name, len) == 0 && only->dataset[len] == '/')) &&
-                       info->type == H5O_TYPE_GROUP && info->num_attrs == 0;
-    if (!target && !above)
+    bool target;
+    if (!on_the_way(only, name, &target) ||
+        (!target && (info->type != H5O_TYPE_GROUP || info->num_attrs != 0)))
+        only->other = true;
+    return only->other ? 1 : 0;
+}
+
+/* Objects are visited once each: soft, external and dangling links, and a
+ * second name for the target, are only seen as links. */
+static herr_t check_link(hid_t group, const char *name, const link_info *info, void *data)
+{
+    (void)group;
+    only_target *only = data;
+    bool target;
+    if (!on_the_way(only, name, &target) || info->type != H5L_TYPE_HARD)
         only->other = true;
     return only->other ? 1 : 0;
 }
@@ -977,7 +1034,9 @@ static bool holds_only(const char *file, const char *dataset)
     while (*dataset == '/')
         dataset++;
     only_target only = {dataset, false};
-    const herr_t visited = visit_counting_attributes(file_id, check_object, &only);
+    herr_t visited = visit_counting_attributes(file_id, check_object, &only);
+    if (visited >= 0 && !only.other)
+        visited = visit_links(file_id, check_link, &only);
     H5Fclose(file_id);
     H5Eclear2(H5E_DEFAULT);
     return visited >= 0 && !only.other;
@@ -1008,6 +1067,16 @@ npy_file_status h5_output_create(h5_output *out, const char *file, const char *d
         h5_output_abort(out);
         char what[200];
         snprintf(what, sizeof what, "cannot create a file beside it: %s", strerror(err));
+        return say(NPY_FILE_EIO, message, message_len, file, dataset, what);
+    }
+    /* An OUT that is there but cannot be read might be HDF5 with other
+     * datasets: never replace it blind. */
+    if (access(file, F_OK) == 0 && access(file, R_OK) != 0) {
+        const int err = errno;
+        h5_output_abort(out);
+        char what[200];
+        snprintf(what, sizeof what, "cannot read the existing file: %s", strerror(err));
+        close(fd);
         return say(NPY_FILE_EIO, message, message_len, file, dataset, what);
     }
     /* An HDF5 file there already keeps its other objects: work on a copy
@@ -1048,6 +1117,7 @@ npy_file_status h5_output_create(h5_output *out, const char *file, const char *d
 int h5_output_write(void *output, const unsigned char *data, size_t bytes, uint64_t offset)
 {
     h5_output *out = output;
+    pthread_mutex_lock(&hdf5_lock);
     silence();
     hid_t file_space = H5Dget_space(out->dataset_id);
     /* HDF5 only reads from the buffer it is given to write. */
@@ -1061,6 +1131,7 @@ int h5_output_write(void *output, const unsigned char *data, size_t bytes, uint6
                                                      bytes / out->item);
     if (file_space >= 0)
         H5Sclose(file_space);
+    pthread_mutex_unlock(&hdf5_lock);
     if (ok)
         return 0;
     snprintf(out->error, sizeof out->error, "%s:%s: cannot write%s%s%s", out->final_path,
@@ -1181,7 +1252,11 @@ static herr_t list_dataset(hid_t object, const char *name, const object_info *in
         list->names = grown;
         list->capacity = capacity;
     }
-    return asprintf(&list->names[list->count++], "/%s", name) < 0 ? -1 : 0;
+    char *copy;
+    if (asprintf(&copy, "/%s", name) < 0)
+        return -1;
+    list->names[list->count++] = copy;
+    return 0;
 }
 
 npy_file_status h5_info(const char *file, const char *dataset, FILE *to, char *message,
@@ -1195,8 +1270,7 @@ npy_file_status h5_info(const char *file, const char *dataset, FILE *to, char *m
                    errno == ENOENT ? "cannot open: no such file" : "cannot open: not readable");
     hid_t file_id = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file_id < 0)
-        return say(NPY_FILE_EINPUT, message, message_len, file, NULL,
-                   "a damaged or truncated HDF5 file");
+        return open_failed(message, message_len, file, NULL);
     dataset_list list = {NULL, 0, 0};
     npy_file_status status = NPY_FILE_OK;
     if (visit_objects(file_id, list_dataset, &list) < 0)

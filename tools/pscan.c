@@ -574,6 +574,8 @@ typedef struct tool_output {
  * HDF5 extension or is an HDF5 file (or, with -o, when the input is). */
 static bool output_is_h5(const char *arg, bool like_input, const tool_input *in, h5_name *name)
 {
+    if (like_input && !in->is_h5)
+        return false; /* -o DIR of a .npy: DIR itself may hold ":/" */
     if (h5_name_split(arg, NULL, &name->file, &name->dataset))
         return name->is_h5 = true;
     if (!(like_input ? in->is_h5 : h5_name_has_extension(arg) || h5_name_is_hdf5(arg)))

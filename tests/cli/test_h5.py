@@ -898,6 +898,41 @@ def damaged_and_full():
         os.unlink(path(n))
 
 
+def links_locks_dirs():
+    """An existing OUT whose only other content is a soft link keeps it (the
+    "nothing else there" shortcut counts links, not just objects); an input
+    another process holds open for writing is an I/O error (exit 4: HDF5's
+    file lock), not a damaged file; -o DIR of a .npy, with DIR named "x:",
+    writes DIR/<name>.npy, not an HDF5 file "x:"."""
+    src = h5_write("links_in.h5", {"/d": (np.arange(5.0), {}, None)})
+    out = path("links_out.h5")
+    with h5py.File(out, "w") as f:
+        f["y"] = np.arange(3.0)
+        f["alias"] = h5py.SoftLink("/y")
+    r = run("cumsum", src + ":/d", out + ":/y")
+    with h5py.File(out, "r") as f:
+        link = f.get("alias", getlink=True)
+        if r.returncode or not isinstance(link, h5py.SoftLink) or link.path != "/y":
+            fail(f"soft link in OUT: exit {r.returncode} {r.stderr!r}, alias now {link!r}")
+    holder = h5py.File(src, "a")
+    try:
+        r = run("cumsum", src + ":/d", path("locked.npy"))
+        if r.returncode != EXIT_IO or "lock" not in r.stderr or len(r.stderr.splitlines()) != 1:
+            fail(f"locked input: exit {r.returncode} (want 4), {r.stderr!r}")
+    finally:
+        holder.close()
+    folder = path("x:")
+    os.mkdir(folder)
+    npy = save_npy("plain.npy", np.arange(4, dtype="<i8"))
+    r = run("cumsum", npy, "-o", folder)
+    got = os.path.join(folder, "plain.npy")
+    if r.returncode or not os.path.exists(got) or np.load(got).tolist() != [0, 1, 3, 6]:
+        fail(f"-o x: of a .npy: exit {r.returncode} {r.stderr!r}, folder {os.listdir(folder)}")
+    shutil.rmtree(folder)
+    for n in ("links_in.h5", "links_out.h5", "plain.npy"):
+        os.unlink(path(n))
+
+
 def progress_bar():
     """The bar on a terminal (a pty) for an HDF5 input of over a second's
     work, erased at the end, as for .npy; none with -q."""
@@ -954,7 +989,8 @@ def main():
     steps = [(round_trips, True), (flag_combinations, True), (same_as_npy, True),
              (storage_and_attributes, True), (mixing, True), (usage_errors, False),
              (info_lines, False), (big_datasets, True), (malformed_corpus, False),
-             (damaged_and_full, False), (interrupted, False), (progress_bar, False)]
+             (damaged_and_full, False), (links_locks_dirs, False), (interrupted, False),
+             (progress_bar, False)]
     only = [n for n in ARGS.only.split(",") if n]
     unknown = set(only) - {step.__name__ for step, _ in steps}
     if unknown:
