@@ -29,7 +29,6 @@ exceptions, SIGINT and SIGTERM too.
 """
 import argparse
 import atexit
-import io
 import os
 import shutil
 import signal
@@ -42,6 +41,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from numpy_reference import default_acc, expected  # noqa: E402
+from terminal import run_on_terminal  # noqa: E402
 
 _parser = argparse.ArgumentParser(description="The pscan command-line tool against numpy.")
 _parser.add_argument("pscan", help="path to the pscan tool")
@@ -417,27 +417,11 @@ def interrupted():
 
 def progress_bar():
     """A bar on a terminal for work over a second; none with -q or a pipe."""
-    import pty
     out = path("progress_out.npy")
     slow = ["--slab", "256", "--threads", "1"]  # one call per 256 elements: seconds of work
 
     def on_terminal(extra):
-        leader, follower = pty.openpty()
-        start = time.time()
-        p = subprocess.Popen([PSCAN, "cumsum", src, out, *slow, *extra], stderr=follower)
-        os.close(follower)
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-        p.wait()
-        os.close(leader)
-        return p.returncode, seen, time.time() - start
+        return run_on_terminal([PSCAN, "cumsum", src, out, *slow, *extra])
 
     # The bar waits a second before it shows: a faster host gets more work.
     for log2 in range(22, 27):

@@ -52,6 +52,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from numpy_reference import OPS, default_acc, expected  # noqa: E402
+from terminal import run_on_terminal  # noqa: E402
 
 _parser = argparse.ArgumentParser(description="The pscan tool's HDF5 datasets against numpy.")
 _parser.add_argument("pscan", help="path to the pscan tool")
@@ -936,28 +937,12 @@ def links_locks_dirs():
 def progress_bar():
     """The bar on a terminal (a pty) for an HDF5 input of over a second's
     work, erased at the end, as for .npy; none with -q."""
-    import pty
     out = path("progress_out.h5") + ":/r"
     slow = ["--slab", "256", "--threads", "1", *SEQ]  # a call per 32 elements
 
     def on_terminal(src, extra):
-        leader, follower = pty.openpty()
-        start = time.time()
-        p = subprocess.Popen([PSCAN, "cumsum", src, out, *slow, *extra], stderr=follower)
-        os.close(follower)
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-        p.wait()
-        os.close(leader)
         CALLS[0] += 1
-        return p.returncode, seen, time.time() - start
+        return run_on_terminal([PSCAN, "cumsum", src, out, *slow, *extra])
 
     # The bar waits a second before it shows: a faster host gets more work.
     for log2 in range(18, 24):
