@@ -2,8 +2,8 @@
  *
  * file_scan asks for ranges of elements in the array's C order; a range of
  * an N-d dataset is a union of at most 2N-1 boxes (a partial first row, the
- * whole rows, a partial last row, recursively), selected as hyperslabs and
- * read into or written from a 1-d memory space. HDF5 converts byte order
+ * whole rows, a partial last row, recursively), each read or written as a
+ * hyperslab with a memory space of its own shape. HDF5 converts byte order
  * on the way (memory types are native), and its chunk cache holds one row
  * of chunks, so a chunk that two slabs share is decompressed once.
  *
@@ -130,16 +130,23 @@ static herr_t innermost(unsigned n, const H5E_error2_t *entry, void *text)
     return 0;
 }
 
-/* "what (HDF5: innermost message)" into `message`, naming the dataset. */
+/* "FILE:/dataset: what (HDF5: detail)", the one line a failure prints. */
+static void tell(char *message, size_t message_len, const char *file, const char *dataset,
+                 const char *what, const char *detail)
+{
+    snprintf(message, message_len, "%s%s%s: %s%s%s%s", file, dataset ? ":" : "",
+             dataset ? dataset : "", what, detail[0] ? " (HDF5: " : "", detail,
+             detail[0] ? ")" : "");
+}
+
+/* That line with the innermost message of the error stack, cleared. */
 static npy_file_status say(npy_file_status status, char *message, size_t message_len,
                            const char *file, const char *dataset, const char *what)
 {
     char detail[160] = "";
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, detail);
     H5Eclear2(H5E_DEFAULT);
-    snprintf(message, message_len, "%s%s%s: %s%s%s%s", file, dataset ? ":" : "",
-             dataset ? dataset : "", what, detail[0] ? " (HDF5: " : "", detail,
-             detail[0] ? ")" : "");
+    tell(message, message_len, file, dataset, what, detail);
     return status;
 }
 
@@ -375,6 +382,16 @@ static bool failed(range_io *io)
     return false;
 }
 
+/* The buffer's next elements to or from the file space's selection. */
+static bool transfer(range_io *io, hid_t memory_space)
+{
+    const bool ok = (io->write ? H5Dwrite(io->dataset, io->memory_type, memory_space,
+                                          io->file_space, H5P_DEFAULT, io->buffer)
+                               : H5Dread(io->dataset, io->memory_type, memory_space, io->file_space,
+                                         H5P_DEFAULT, io->buffer)) >= 0;
+    return ok || failed(io);
+}
+
 static bool move_box(range_io *io, int ndim, const hsize_t *start, const hsize_t *count)
 {
     hsize_t elements = 1;
@@ -384,14 +401,10 @@ static bool move_box(range_io *io, int ndim, const hsize_t *start, const hsize_t
         return true;
     hid_t memory_space = H5Screate_simple(ndim, count, NULL);
     const bool ok =
-        memory_space >= 0 &&
-        H5Sselect_hyperslab(io->file_space, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
-        (io->write ? H5Dwrite(io->dataset, io->memory_type, memory_space, io->file_space,
-                              H5P_DEFAULT, io->buffer)
-                   : H5Dread(io->dataset, io->memory_type, memory_space, io->file_space,
-                             H5P_DEFAULT, io->buffer)) >= 0;
-    if (!ok)
-        failed(io);
+        (memory_space >= 0 || failed(io)) &&
+        (H5Sselect_hyperslab(io->file_space, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 ||
+         failed(io)) &&
+        transfer(io, memory_space);
     if (memory_space >= 0)
         H5Sclose(memory_space);
     io->buffer += elements * io->item;
@@ -446,12 +459,7 @@ static bool move_elements(range_io *io, int ndim, const uint64_t *shape, uint64_
 {
     if (ndim == 0) { /* a scalar dataspace: its one element */
         H5Sselect_all(io->file_space);
-        return n == 0 ||
-               (io->write ? H5Dwrite(io->dataset, io->memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                                     io->buffer)
-                          : H5Dread(io->dataset, io->memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                                    io->buffer)) >= 0 ||
-               failed(io);
+        return n == 0 || transfer(io, H5S_ALL);
     }
     hsize_t dims[PSCAN_MAX_DIMS], start[PSCAN_MAX_DIMS], count[PSCAN_MAX_DIMS];
     for (int k = 0; k < ndim; k++)
@@ -490,13 +498,19 @@ static uint64_t chunk_row_bytes(int ndim, const uint64_t *dims, const uint64_t *
     return bytes;
 }
 
-/* The cache for slabs of `slab_bytes`: a row of chunks, so a chunk two
- * slabs share is decompressed (or written) once; capped at cache_cap, and
- * at least one chunk. */
-static uint64_t cache_bytes(uint64_t row_bytes, uint64_t chunk_bytes, size_t slab_bytes)
+/* An access list for a dataset of `chunk`s, read or written in slabs of
+ * `slab_bytes`: its cache holds a row of chunks, so a chunk two slabs
+ * share is decompressed (or written) once; capped at cache_cap, and at
+ * least one chunk. */
+static hid_t row_cache_list(int ndim, const uint64_t *dims, const uint64_t *chunk, size_t item,
+                            size_t slab_bytes)
 {
-    uint64_t bytes = row_bytes < cache_cap(slab_bytes) ? row_bytes : cache_cap(slab_bytes);
-    return bytes > chunk_bytes ? bytes : chunk_bytes;
+    uint64_t chunk_bytes = item;
+    for (int k = 0; k < ndim; k++)
+        chunk_bytes *= chunk[k];
+    const uint64_t row = chunk_row_bytes(ndim, dims, chunk, item), cap = cache_cap(slab_bytes);
+    const uint64_t bytes = row < cap ? row : cap;
+    return cache_list(bytes > chunk_bytes ? bytes : chunk_bytes);
 }
 
 /* ---- inputs ---- */
@@ -533,7 +547,6 @@ static const char *describe_filters(hid_t dcpl, h5_input *in)
             H5Pget_filter2(dcpl, (unsigned)k, &flags, &nvalues, values, sizeof name, name, NULL);
         const size_t used = strlen(in->filters);
         if (id == H5Z_FILTER_DEFLATE) {
-            in->gzip = true;
             in->gzip_level = nvalues > 0 ? (int)values[0] : 4;
             snprintf(in->filters + used, sizeof in->filters - used, "%sgzip(%d)", used ? "," : "",
                      in->gzip_level);
@@ -562,6 +575,7 @@ npy_file_status h5_input_open(h5_input *in, const char *file, const char *datase
 {
     memset(in, 0, sizeof *in);
     in->file_id = in->dataset_id = in->space_id = in->memory_type = -1;
+    in->gzip_level = -1;
     silence();
     if (access(file, R_OK) != 0)
         return say(NPY_FILE_EIO, message, message_len, file, dataset,
@@ -651,11 +665,10 @@ npy_file_status h5_input_open(h5_input *in, const char *file, const char *datase
         const int chunk_ndim = H5Pget_chunk(dcpl, PSCAN_MAX_DIMS, chunk);
         /* HDF5 gives a chunk rank equal to the dataspace's (or fails). */
         in->chunk_ndim = chunk_ndim == in->header.ndim ? chunk_ndim : 0;
-        uint64_t dims[PSCAN_MAX_DIMS] = {0}, chunk_bytes = pscan_dtype_size(in->header.dtype);
+        uint64_t dims[PSCAN_MAX_DIMS] = {0};
         for (int k = 0; k < in->chunk_ndim; k++) {
             in->chunk[k] = chunk[k] ? chunk[k] : 1;
             dims[k] = (uint64_t)in->header.shape[k];
-            chunk_bytes *= in->chunk[k];
         }
         const char *absent = describe_filters(dcpl, in);
         if (absent) {
@@ -665,10 +678,9 @@ npy_file_status h5_input_open(h5_input *in, const char *file, const char *datase
             status = say(NPY_FILE_EINPUT, message, message_len, file, in->dataset, what);
             problem = NULL;
         }
-        in->chunk_row_bytes =
-            chunk_row_bytes(in->chunk_ndim, dims, in->chunk, pscan_dtype_size(in->header.dtype));
         /* Reopen with a cache for a row of chunks. */
-        hid_t dapl = cache_list(cache_bytes(in->chunk_row_bytes, chunk_bytes, slab_bytes));
+        hid_t dapl = row_cache_list(in->chunk_ndim, dims, in->chunk,
+                                    pscan_dtype_size(in->header.dtype), slab_bytes);
         H5Dclose(in->dataset_id);
         in->dataset_id = dapl >= 0 ? H5Dopen2(in->file_id, in->dataset, dapl) : -1;
         H5Pclose(dapl);
@@ -709,9 +721,8 @@ int h5_input_read(void *input, uint64_t offset, size_t bytes, unsigned char *dst
     pthread_mutex_unlock(&hdf5_lock);
     if (ok)
         return 0;
-    snprintf(in->error, sizeof in->error, "%s:%s: %s%s%s%s", in->file, in->dataset,
-             io.system ? "cannot read" : "damaged data", io.detail[0] ? " (HDF5: " : "", io.detail,
-             io.detail[0] ? ")" : "");
+    tell(in->error, sizeof in->error, in->file, in->dataset,
+         io.system ? "cannot read" : "damaged data", io.detail);
     return io.system ? EIO : EBADMSG;
 }
 
@@ -935,22 +946,15 @@ static npy_file_status create_dataset(h5_output *out, const h5_input *like,
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE), dcpl = H5Pcreate(H5P_DATASET_CREATE), dapl = -1;
     bool ok =
         space >= 0 && lcpl >= 0 && dcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0;
-    uint64_t row_bytes = 0, chunk_bytes = out->item;
     if (ok && result_chunks(out, like, options->slab_bytes, chunk)) {
-        uint64_t shape[PSCAN_MAX_DIMS], chunk64[PSCAN_MAX_DIMS];
-        for (int k = 0; k < out->ndim; k++) {
-            shape[k] = out->shape[k];
+        uint64_t chunk64[PSCAN_MAX_DIMS];
+        for (int k = 0; k < out->ndim; k++)
             chunk64[k] = chunk[k];
-            chunk_bytes *= chunk[k];
-        }
-        row_bytes = chunk_row_bytes(out->ndim, shape, chunk64, out->item);
-        const int level = options->gzip >= 0   ? options->gzip
-                          : like && like->gzip ? like->gzip_level
-                                               : -1;
+        const int level = options->gzip >= 0 ? options->gzip : like ? like->gzip_level : -1;
         const bool shuffle = !options->no_compress && like && like->shuffle;
         ok = H5Pset_chunk(dcpl, out->ndim, chunk) >= 0 && (!shuffle || H5Pset_shuffle(dcpl) >= 0) &&
              (options->no_compress || level < 0 || H5Pset_deflate(dcpl, (unsigned)level) >= 0);
-        dapl = cache_list(cache_bytes(row_bytes, chunk_bytes, options->slab_bytes));
+        dapl = row_cache_list(out->ndim, out->shape, chunk64, out->item, options->slab_bytes);
         ok = ok && dapl >= 0;
     }
     if (ok)
@@ -1134,8 +1138,7 @@ int h5_output_write(void *output, const unsigned char *data, size_t bytes, uint6
     pthread_mutex_unlock(&hdf5_lock);
     if (ok)
         return 0;
-    snprintf(out->error, sizeof out->error, "%s:%s: cannot write%s%s%s", out->final_path,
-             out->dataset, io.detail[0] ? " (HDF5: " : "", io.detail, io.detail[0] ? ")" : "");
+    tell(out->error, sizeof out->error, out->final_path, out->dataset, "cannot write", io.detail);
     return EIO;
 }
 

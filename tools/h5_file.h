@@ -22,9 +22,8 @@ typedef struct h5_input {
     int64_t file_id, dataset_id, space_id, memory_type;
     int chunk_ndim; /* 0: not chunked */
     uint64_t chunk[PSCAN_MAX_DIMS];
-    uint64_t chunk_row_bytes; /* the chunks that hold one index of dim 0 */
-    bool gzip, shuffle;       /* the filters pscan keeps */
-    int gzip_level;
+    int gzip_level; /* the filters pscan keeps: gzip's level, -1 without */
+    bool shuffle;
     char filters[160]; /* all of them, for info: "shuffle,gzip(4)" */
     char error[256];   /* what the last failed read said */
 } h5_input;
