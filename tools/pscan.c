@@ -414,7 +414,6 @@ static int run_topo(const cli *c)
 
 /* An argument that names an HDF5 dataset (FILE:/path) or file. */
 typedef struct h5_name {
-    bool is_h5;
     char *file, *dataset; /* dataset NULL: not named */
 } h5_name;
 
@@ -422,10 +421,8 @@ static bool resolve_h5(const char *arg, h5_name *name)
 {
     memset(name, 0, sizeof *name);
     if (h5_name_split(arg, NULL, &name->file, &name->dataset))
-        return name->is_h5 = true;
-    if (h5_name_is_hdf5(arg) && (name->file = strdup(arg)) != NULL)
-        return name->is_h5 = true;
-    return false;
+        return true;
+    return h5_name_is_hdf5(arg) && (name->file = strdup(arg)) != NULL;
 }
 
 static void free_h5_name(h5_name *name)
@@ -577,11 +574,11 @@ static bool output_is_h5(const char *arg, bool like_input, const tool_input *in,
     if (like_input && !in->is_h5)
         return false; /* -o DIR of a .npy: DIR itself may hold ":/" */
     if (h5_name_split(arg, NULL, &name->file, &name->dataset))
-        return name->is_h5 = true;
-    if (!(like_input ? in->is_h5 : h5_name_has_extension(arg) || h5_name_is_hdf5(arg)))
+        return true;
+    if (!(like_input || h5_name_has_extension(arg) || h5_name_is_hdf5(arg)))
         return false;
     name->file = strdup(arg);
-    return name->is_h5 = name->file != NULL;
+    return name->file != NULL;
 }
 
 static int create_output(const cli *c, const char *arg, bool like_input, const tool_input *in,
