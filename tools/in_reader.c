@@ -16,7 +16,7 @@ static void *reader_main(void *arg)
             pthread_cond_wait(&r->changed, &r->lock);
         if (r->stop)
             break;
-        unsigned char *dst = r->buffers[r->job_buffer];
+        unsigned char *dst = r->buffers.data[r->job_buffer];
         const uint64_t offset = r->job_offset;
         const size_t bytes = r->job_bytes;
         pthread_mutex_unlock(&r->lock);
@@ -45,20 +45,6 @@ int in_reader_start(in_reader *r, in_reader_read_fn read, void *source, uint64_t
         pthread_mutex_destroy(&r->lock);
     }
     return err;
-}
-
-static bool reserve(in_reader *r, int k, size_t bytes)
-{
-    if (r->buffers[k] && bytes <= r->capacity[k])
-        return true;
-    free(r->buffers[k]);
-    r->capacity[k] = 0;
-    if (posix_memalign((void **)&r->buffers[k], 64, bytes ? bytes : 1) != 0) {
-        r->buffers[k] = NULL;
-        return false;
-    }
-    r->capacity[k] = bytes;
-    return true;
 }
 
 /* Wait for the read ahead, if any; true if it holds [offset, +bytes). */
@@ -93,7 +79,7 @@ static void read_ahead(in_reader *r, uint64_t offset, size_t bytes, bool backwar
             len = (size_t)(r->limit - next);
     }
     const int k = r->held ^ 1;
-    if (len == 0 || !reserve(r, k, len))
+    if (len == 0 || !slab_buffer(&r->buffers, k, len))
         return; /* no memory to read ahead: the next get reads it itself */
     pthread_mutex_lock(&r->lock);
     r->job_buffer = k;
@@ -113,16 +99,17 @@ const unsigned char *in_reader_get(in_reader *r, uint64_t offset, size_t bytes, 
     const unsigned char *data;
     if (r->held >= 0 && take_ahead(r, offset, bytes)) {
         r->held = ahead;
-        data = r->buffers[ahead] + (offset - ahead_offset);
+        data = r->buffers.data[ahead] + (offset - ahead_offset);
     } else {
         r->held = r->held < 0 ? 0 : r->held ^ 1;
-        if (!reserve(r, r->held, bytes)) {
+        unsigned char *into = slab_buffer(&r->buffers, r->held, bytes);
+        if (!into) {
             *error = ENOMEM;
             return NULL;
         }
-        if ((*error = r->read(r->source, offset, bytes, r->buffers[r->held])) != 0)
+        if ((*error = r->read(r->source, offset, bytes, into)) != 0)
             return NULL;
-        data = r->buffers[r->held];
+        data = into;
     }
     const bool backward = offset < r->last_offset;
     r->last_offset = offset;
@@ -141,7 +128,5 @@ void in_reader_finish(in_reader *r)
     pthread_join(r->thread, NULL);
     pthread_cond_destroy(&r->changed);
     pthread_mutex_destroy(&r->lock);
-    free(r->buffers[0]);
-    free(r->buffers[1]);
-    r->buffers[0] = r->buffers[1] = NULL;
+    slab_buffers_free(&r->buffers);
 }

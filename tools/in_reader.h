@@ -6,6 +6,8 @@
 #ifndef PSCAN_TOOLS_IN_READER_H
 #define PSCAN_TOOLS_IN_READER_H
 
+#include "slab_buffers.h"
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,14 +20,13 @@ typedef struct in_reader {
     in_reader_read_fn read;
     void *source;
     uint64_t limit; /* the input's size in bytes */
-    unsigned char *buffers[2];
-    size_t capacity[2];
+    slab_buffers buffers;
     int held; /* the buffer handed out last, -1 before the first */
     uint64_t last_offset;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t changed;
-    /* The read ahead, into buffers[job_buffer]: */
+    /* The read ahead, into buffer job_buffer: */
     bool pending, done, stop;
     int job_buffer;
     uint64_t job_offset;

@@ -69,18 +69,7 @@ int out_writer_start(out_writer *w, int fd, uint64_t base, out_writer_write_fn w
 
 unsigned char *out_writer_buffer(out_writer *w, size_t bytes)
 {
-    const int k = w->next;
-    if (bytes > w->capacity[k] || !w->buffers[k]) {
-        free(w->buffers[k]);
-        w->buffers[k] = NULL;
-        w->capacity[k] = 0;
-        if (posix_memalign((void **)&w->buffers[k], 64, bytes ? bytes : 1) != 0) {
-            w->buffers[k] = NULL;
-            return NULL;
-        }
-        w->capacity[k] = bytes;
-    }
-    return w->buffers[k];
+    return slab_buffer(&w->buffers, w->next, bytes);
 }
 
 int out_writer_submit(out_writer *w, size_t bytes, uint64_t offset)
@@ -90,7 +79,7 @@ int out_writer_submit(out_writer *w, size_t bytes, uint64_t offset)
         pthread_cond_wait(&w->changed, &w->lock);
     int err = w->error;
     if (!err && bytes > 0) {
-        w->job = w->buffers[w->next];
+        w->job = w->buffers.data[w->next];
         w->job_bytes = bytes;
         w->job_offset = offset;
         w->pending = true;
@@ -110,8 +99,6 @@ int out_writer_finish(out_writer *w)
     pthread_join(w->thread, NULL);
     pthread_cond_destroy(&w->changed);
     pthread_mutex_destroy(&w->lock);
-    free(w->buffers[0]);
-    free(w->buffers[1]);
-    w->buffers[0] = w->buffers[1] = NULL;
+    slab_buffers_free(&w->buffers);
     return w->error;
 }

@@ -4,6 +4,8 @@
 #ifndef PSCAN_TOOLS_OUT_WRITER_H
 #define PSCAN_TOOLS_OUT_WRITER_H
 
+#include "slab_buffers.h"
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,8 +20,7 @@ typedef struct out_writer {
     uint64_t base;             /* file offset of byte 0 of the data */
     out_writer_write_fn write; /* instead of the file, when set */
     void *sink;
-    unsigned char *buffers[2];
-    size_t capacity[2];
+    slab_buffers buffers;
     int next; /* the buffer out_writer_buffer hands out */
     pthread_t thread;
     pthread_mutex_t lock;
