@@ -199,9 +199,27 @@ PSCAN_API pscan_status pscan_scan_check(pscan_op op, const pscan_array *in, int 
  * only to float sums and products), each scan accumulating in `dtype`
  * (or numpy's default for `op` and in's dtype). README "Multi-axis scans"
  * says how the work is scheduled and what it costs.
+ *
+ * opts.flags: the result is that chain of pscan_scan calls, each given
+ * these opts (the same flags), each accumulating in `dtype`, only the
+ * last storing in out's dtype. So SKIP_NAN and COMPENSATED act in every
+ * scan as one call does, the results rounded to the accumulator between
+ * axes; EXCLUSIVE and REVERSE apply along every axis; INCLUDE_INITIAL
+ * makes `out` one longer than `in` along every scanned axis, each axis's
+ * identity slice first (last under REVERSE), e.g. out[0, :] and out[:, 0]
+ * over axes (0, 1); EXCLUSIVE with INCLUDE_INITIAL is PSCAN_EOPTS.
+ * CHECK_OVERFLOW: PSCAN_EOVERFLOW when any scan of the chain overflows,
+ * `out` untouched; all scans but the last then run in an n-sized
+ * accumulator-typed scratch (n = out's elements), as they do whenever
+ * out's dtype is not the accumulator's. A flagged call always runs the
+ * chain, one whole-array scan per axis (not the one-pass or slab
+ * schedules). In place (in == out) works under every flag that keeps
+ * in's shape.
  * @param axes  naxes distinct axes, -ndim <= axis < ndim, any order.
  * @return as pscan_scan; PSCAN_EAXIS for a repeated or out-of-range axis or
- *         naxes outside 1..ndim; PSCAN_ENOTSUP when opts.flags is not 0.
+ *         naxes outside 1..ndim; PSCAN_EOUTSHAPE for an out that is not
+ *         in's shape (one longer along every scanned axis under
+ *         INCLUDE_INITIAL), checked before anything is written.
  */
 PSCAN_API pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int naxes,
                                        const int *axes, pscan_dtype dtype, const pscan_array *out,
@@ -463,15 +481,28 @@ PSCAN_API void pscan_stream_destroy(pscan_stream *stream);
  *  dimensions of extent 1 may have any stride). */
 PSCAN_API int pscan_array_is_c_contiguous(const pscan_array *array);
 
-/* pscan_scan along axis 0 of a 1-D array, or of a 2-D array whose rows are
- * contiguous (stride[1] == itemsize, in and out), with every lane starting
- * from `carry`: one accumulator (dtype `dtype`, or numpy's default for
- * op and in's dtype) per lane, as though it were the lane's previous
- * inclusive result. Results are those of the whole scan when the piece
- * starts on a tile boundary (a multiple of 4096 along the lane) or the
- * order is SEQUENTIAL or the op order-free. opts->flags may hold only
- * PSCAN_FLAG_REVERSE (the carry then comes after the piece), SKIP_NAN and
- * CHECK_OVERFLOW (the partial results continue from the carry). */
+/* Pieces of a longer scan. A piece is a pscan_scan call (any layout, any
+ * axis or PSCAN_AXIS_NONE, any out dtype) whose lanes start from given
+ * values: a lane is one choice of in's indices other than the axis, and
+ * lanes are counted in the C order of those dims (one lane when
+ * flattening). A lane's state is what it has accumulated: one accumulator
+ * (dtype `dtype`, or numpy's default for op and in's dtype), or for a
+ * compensated sum (hi, lo) pairs of doubles (pscan_scan_state_size bytes).
+ * Pieces cut along the axis, each continuing from the states the one
+ * before it handed on, give the results of one call: bit for bit where
+ * every piece starts on a tile boundary (a multiple of 4096 along the
+ * lane) or the order is SEQUENTIAL or the op order-free; elsewhere each
+ * piece starts a new tile. Every flag has its one-call meaning on the
+ * piece, from the states: EXCLUSIVE and INCLUDE_INITIAL put each lane's
+ * incoming state (converted to out's dtype; the identity with none) first,
+ * REVERSE takes the states as coming after the piece, CHECK_OVERFLOW
+ * continues the exact partial results from them (and, where the piece
+ * hands its states on, counts those too: an exclusive piece's last
+ * partial). A lane with no elements hands its incoming state on (the
+ * identity with none). */
+
+/* pscan_scan of a piece from `carry`, one accumulator per lane (required).
+ * Every flag but COMPENSATED (PSCAN_EOPTS: its state is a pair). */
 PSCAN_API pscan_status pscan_scan_carry(pscan_op op, const pscan_array *in, pscan_dtype dtype,
                                         const pscan_array *out, const pscan_opts *opts,
                                         const void *carry);
@@ -483,24 +514,40 @@ PSCAN_API pscan_status pscan_scan_carry(pscan_op op, const pscan_array *in, psca
 PSCAN_API int64_t pscan_carry_piece_rows(pscan_op op, pscan_dtype acc, pscan_order order,
                                          int64_t wanted_rows);
 
-/* The same along `axis` 0 or 1 of a 2-D array: axis 1 needs in and out
- * C-ordered, and then every row is a lane with its own carry. */
+/* pscan_scan_carry along `axis` (pscan_scan_carry is axis 0). */
 PSCAN_API pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis,
                                              pscan_dtype dtype, const pscan_array *out,
                                              const pscan_opts *opts, const void *carry);
 
-/* Pieces that carry the engine's own state: state_in (NULL: the lanes
- * start fresh) and state_out (NULL: not wanted) hold, per lane in order,
- * pscan_scan_state_size bytes: the accumulator, or for compensated sums
- * its (hi, lo) pairs of doubles, so a compensated lane scanned in pieces
- * gives the bits of one call. Flags as pscan_scan_carry, and COMPENSATED.
- * state_out may not overlap state_in. */
+/* A piece with states: state_in (NULL: the lanes start fresh) and
+ * state_out (NULL: not wanted) hold pscan_scan_state_size bytes per lane,
+ * every flag allowed. state_out may not overlap state_in. */
 PSCAN_API size_t pscan_scan_state_size(pscan_op op, pscan_dtype in_dtype, pscan_dtype dtype,
                                        const pscan_opts *opts);
 PSCAN_API pscan_status pscan_scan_carry_state(pscan_op op, const pscan_array *in, int axis,
                                               pscan_dtype dtype, const pscan_array *out,
                                               const pscan_opts *opts, const void *state_in,
                                               void *state_out);
+
+/* The states pscan_scan_carry_state would hand on, bit for bit, reading
+ * `in` and writing no array: cache-sized pieces are scanned into scratch
+ * (a flattening that is no single strided run takes one n-sized scratch).
+ * EXCLUSIVE and INCLUDE_INITIAL do not change a state; with
+ * CHECK_OVERFLOW it is PSCAN_EOVERFLOW when any partial result from
+ * state_in overflows, and state_out may be NULL to run only that check.
+ * On an error state_out is undefined. */
+PSCAN_API pscan_status pscan_scan_reduce_state(pscan_op op, const pscan_array *in, int axis,
+                                               pscan_dtype dtype, const pscan_opts *opts,
+                                               const void *state_in, void *state_out);
+
+/* result[k] = the state of first[k]'s elements followed by second[k]'s,
+ * for `count` lanes (result may be first or second): two pieces' states
+ * combined as the scan combines its tiles' (integers wrap; a compensated
+ * sum adds pairs). in_dtype, dtype and opts as for the scans that made
+ * the states. */
+PSCAN_API pscan_status pscan_combine_states(pscan_op op, pscan_dtype in_dtype, pscan_dtype dtype,
+                                            const pscan_opts *opts, const void *first,
+                                            const void *second, void *result, int64_t count);
 
 #endif /* PSCAN_ADVANCED_API */
 

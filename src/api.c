@@ -7,6 +7,7 @@
 #include "layout.h"
 #include "overflow.h"
 #include "request.h"
+#include "scan_entry.h"
 #include "workspace.h"
 
 #include <assert.h>
@@ -99,7 +100,7 @@ static pscan_status snapshot_input(pscan_view *in, pscan_workspace *ws)
         status = pscan_view_init(&copied, &copy_array);
     if (status == PSCAN_OK) {
         pscan_plan plan;
-        pscan_plan_build(&plan, in, &flat, 0, true);
+        pscan_plan_build(&plan, in, &flat, 0, true, false);
         pscan_convert_fn same = pscan_convert_get(in->dtype, in->dtype);
         pscan_job copy_job = {.kernel = NULL,
                               .load = same,
@@ -122,8 +123,6 @@ static bool skips_nan(const pscan_opts *opts, pscan_dtype in_dtype)
     return (opts->flags & PSCAN_FLAG_SKIP_NAN) && pscan_dtype_is_inexact(in_dtype);
 }
 
-/* Compensated sums: float and complex SUM only (integers are exact, the
- * other ops round nothing they could compensate). */
 /* Bytes of a compensated accumulator value: a (hi, lo) pair of doubles,
  * two pairs for complex. */
 static size_t compensated_size(pscan_dtype acc)
@@ -132,9 +131,16 @@ static size_t compensated_size(pscan_dtype acc)
                                                              : PSCAN_PAIR_BYTES;
 }
 
-static bool compensates(pscan_op op, pscan_dtype acc, const pscan_opts *opts)
+/* Compensated sums: float and complex SUM only (integers are exact, the
+ * other ops round nothing they could compensate). */
+bool pscan_compensates(pscan_op op, pscan_dtype acc, const pscan_opts *opts)
 {
     return (opts->flags & PSCAN_FLAG_COMPENSATED) && op == PSCAN_SUM && pscan_dtype_is_inexact(acc);
+}
+
+size_t pscan_state_bytes(pscan_op op, pscan_dtype acc, const pscan_opts *opts)
+{
+    return pscan_compensates(op, acc, opts) ? compensated_size(acc) : pscan_dtype_size(acc);
 }
 
 /* How input elements become accumulator values. */
@@ -145,35 +151,71 @@ static pscan_convert_fn load_for(pscan_op op, pscan_dtype in_dtype, pscan_dtype 
                                      : pscan_convert_get(in_dtype, acc);
 }
 
-/* Everything after the checks: plan, overlap copy, job. */
-/* A piece of a longer scan (src/scan_carry.h): what every lane starts
- * from, and where each lane's final accumulator goes (NULL: nowhere). */
-typedef struct scan_piece {
-    const void *carry;
-    void *state_out;
-} scan_piece;
+/* A piece's states in the plan's lane order, where that is not C order:
+ * gathered before the run, scattered after it. */
+typedef struct plan_states {
+    int64_t *position; /* C-order position of each plan lane */
+    char *in, *out;
+} plan_states;
 
+static pscan_status plan_states_open(const pscan_plan *plan, const pscan_piece *piece,
+                                     size_t state_bytes, plan_states *ps)
+{
+    ps->position = NULL;
+    ps->in = ps->out = NULL;
+    if (!piece || (!piece->state_in && !piece->state_out) || pscan_plan_lanes_in_c_order(plan))
+        return PSCAN_OK;
+    const size_t lanes = (size_t)pscan_plan_lanes(plan);
+    ps->position = malloc(lanes * sizeof *ps->position);
+    ps->in = piece->state_in ? malloc(lanes * state_bytes) : NULL;
+    ps->out = piece->state_out ? malloc(lanes * state_bytes) : NULL;
+    if (!ps->position || (piece->state_in && !ps->in) || (piece->state_out && !ps->out)) {
+        free(ps->position);
+        free(ps->in);
+        free(ps->out);
+        return PSCAN_ENOMEM;
+    }
+    pscan_plan_lane_positions(plan, ps->position);
+    for (size_t k = 0; ps->in && k < lanes; k++)
+        memcpy(ps->in + k * state_bytes,
+               (const char *)piece->state_in + (size_t)ps->position[k] * state_bytes, state_bytes);
+    return PSCAN_OK;
+}
+
+static void plan_states_close(const pscan_plan *plan, const pscan_piece *piece, size_t state_bytes,
+                              plan_states *ps)
+{
+    const size_t lanes = ps->position ? (size_t)pscan_plan_lanes(plan) : 0;
+    for (size_t k = 0; ps->out && k < lanes; k++)
+        memcpy((char *)piece->state_out + (size_t)ps->position[k] * state_bytes,
+               ps->out + k * state_bytes, state_bytes);
+    free(ps->position);
+    free(ps->in);
+    free(ps->out);
+}
+
+/* Everything after the checks: plan, overlap copy, job. */
 static pscan_status scan_checked(const pscan_request *rq, pscan_view *in, const pscan_view *out,
-                                 const scan_piece *piece, pscan_workspace *ws)
+                                 const pscan_piece *piece, pscan_workspace *ws)
 {
     const pscan_op op = rq->op;
     const pscan_dtype acc = rq->acc;
     const pscan_opts *opts = &rq->opts;
     pscan_plan plan;
     pscan_status status = PSCAN_OK;
-    pscan_plan_build(&plan, in, out, rq->axis, rq->flatten);
+    pscan_plan_build(&plan, in, out, rq->axis, rq->flatten, piece != NULL);
     if (spans_intersect(in, out) &&
         !pscan_plan_is_in_place(&plan, pscan_dtype_size(in->dtype), pscan_dtype_size(out->dtype))) {
         if ((status = snapshot_input(in, ws)) != PSCAN_OK)
             return status;
-        pscan_plan_build(&plan, in, out, rq->axis, rq->flatten);
+        pscan_plan_build(&plan, in, out, rq->axis, rq->flatten, piece != NULL);
     }
 
     const bool order_matters = pscan_dtype_is_inexact(acc) && (op == PSCAN_SUM || op == PSCAN_PROD);
     /* Field by field: a zeroing initialiser of the whole job costs a
      * `rep stos` that is a quarter of a small call's time. */
     pscan_job job;
-    if (compensates(op, acc, opts)) {
+    if (pscan_compensates(op, acc, opts)) {
         const int complex = acc == PSCAN_COMPLEX64 || acc == PSCAN_COMPLEX128;
         job.kernel = pscan_kernel_get_compensated(complex);
         job.load = skips_nan(opts, in->dtype) ? pscan_convert_get_to_pair_skip_nan(in->dtype, acc)
@@ -194,19 +236,29 @@ static pscan_status scan_checked(const pscan_request *rq, pscan_view *in, const 
     }
     job.sequential = order_matters && opts->order == PSCAN_ORDER_SEQUENTIAL;
     job.threads = rq->threads;
-    job.carry = piece ? piece->carry : NULL;
-    job.state_out = piece ? piece->state_out : NULL;
     job.ctx = rq->ctx;
-    return run_job(&plan, &job, ws);
+    plan_states states;
+    if ((status = plan_states_open(&plan, piece, job.acc_size, &states)) != PSCAN_OK)
+        return status;
+    job.carry = states.position ? states.in : piece ? piece->state_in : NULL;
+    job.state_out = states.position ? states.out : piece ? piece->state_out : NULL;
+    status = run_job(&plan, &job, ws);
+    plan_states_close(&plan, piece, job.acc_size, &states);
+    return status;
 }
 
 /* How the shape flags turn one call into a plain inclusive scan. */
 typedef struct flag_views {
     pscan_view in, out; /* what the engine scans */
     pscan_view initial; /* out's identity slice (exclusive, include-initial) */
+    pscan_view last_in; /* exclusive piece handing its state on: in's last
+                           slice, which the shortened scan leaves out */
     bool has_initial;
-    bool shift_after; /* exclusive over a flattening that is no view:
-                               scan all of out, then move it up one place */
+    bool has_last;
+    bool shift_after; /* exclusive scanning all of in: over a flattening that
+                         is no view, or a piece whose state must be the one
+                         the whole scan ends in (tiles): scan all of out,
+                         then move it up one place */
 } flag_views;
 
 /* Elements [start, start + len) of `v` along dim d, reversed if `flip`.
@@ -230,41 +282,19 @@ static void view_along(const pscan_view *v, int d, int64_t start, int64_t len, b
     (void)pscan_view_init(result, &array);
 }
 
-/* `v` as one 1-D run in C order, if its dims address memory that way. */
-static bool view_flatten(const pscan_view *v, pscan_view *flat)
-{
-    int64_t stride = 0, expected = 0;
-    bool first = true;
-    for (int d = v->ndim - 1; d >= 0; d--) {
-        if (v->shape[d] == 1)
-            continue;
-        if (first)
-            stride = v->strides[d];
-        else if (v->strides[d] != expected)
-            return false;
-        first = false;
-        expected = v->strides[d] * v->shape[d];
-    }
-    const int64_t len = v->size;
-    if (first)
-        stride = (int64_t)pscan_dtype_size(v->dtype);
-    const pscan_array array = {v->data, v->dtype, 1, &len, &stride};
-    (void)pscan_view_init(flat, &array);
-    return true;
-}
-
 /* Reverse: both views flipped along the scan (every dim of in when
  * flattening). Exclusive and include-initial: out's first slice (in scan
  * order) is the identity, the rest an inclusive scan of in (of all but its
- * last slice, for exclusive). */
+ * last slice, for exclusive). `piece_state`: a piece hands its state on;
+ * `tiled`: that state must be the one the scan of all of in ends in. */
 static void apply_flags(const pscan_view *in, const pscan_view *out, int axis, bool flatten,
-                        unsigned flags, flag_views *fv)
+                        unsigned flags, bool piece_state, bool tiled, flag_views *fv)
 {
     const bool reverse = flags & PSCAN_FLAG_REVERSE;
     fv->in = *in;
     fv->out = *out;
     fv->has_initial = flags & (PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL);
-    fv->shift_after = false;
+    fv->shift_after = fv->has_last = false;
     const int out_axis = flatten ? 0 : axis;
     if (reverse) {
         if (flatten)
@@ -287,87 +317,282 @@ static void apply_flags(const pscan_view *in, const pscan_view *out, int axis, b
         return;
     }
     pscan_view flat_in;
-    if (flatten && !view_flatten(&fv->in, &flat_in)) {
+    if ((piece_state && tiled) || (flatten && !pscan_view_flatten(&fv->in, &flat_in))) {
         fv->shift_after = true;
         return;
     }
     const pscan_view *scan_in = flatten ? &flat_in : &fv->in;
     const int in_axis = flatten ? 0 : axis;
-    view_along(scan_in, in_axis, 0, scan_in->shape[in_axis] - 1, false, &fv->in);
+    const int64_t in_len = scan_in->shape[in_axis];
+    if (piece_state) {
+        view_along(scan_in, in_axis, in_len - 1, 1, false, &fv->last_in);
+        fv->has_last = true;
+    }
+    view_along(scan_in, in_axis, 0, in_len - 1, false, &fv->in);
     view_along(&fv->out, out_axis, 1, out_len - 1, false, &fv->out);
 }
 
-/* Write `value` (one element of v's dtype) into every element of v. */
-static void fill_view(const pscan_view *v, int d, char *at, const void *value)
+/* Every element of v in C order: visit(element, k, arg) with k counting
+ * from 0 (a lane index for a slice of one element along the axis). */
+typedef void (*element_fn)(char *element, int64_t k, void *arg);
+
+static void each_element(const pscan_view *v, element_fn visit, void *arg)
 {
-    const size_t itemsize = pscan_dtype_size(v->dtype);
-    for (int64_t i = 0; i < v->shape[d]; i++) {
-        char *element = at + i * v->strides[d];
-        if (d + 1 < v->ndim)
-            fill_view(v, d + 1, element, value);
-        else
-            memcpy(element, value, itemsize);
+    if (v->size == 0)
+        return;
+    int64_t index[PSCAN_MAX_DIMS] = {0};
+    char *at = v->data;
+    for (int64_t k = 0; k < v->size; k++) {
+        visit(at, k, arg);
+        for (int d = v->ndim - 1; d >= 0; d--) {
+            at += v->strides[d];
+            if (++index[d] < v->shape[d])
+                break;
+            at -= v->shape[d] * v->strides[d];
+            index[d] = 0;
+        }
     }
 }
 
-/* out[i] = out[i - 1] along a 1-D view, from the end. */
-static void shift_up(const pscan_view *v)
+typedef struct element_copy {
+    char *values;    /* values[k] */
+    size_t itemsize; /* bytes per value */
+    size_t step;     /* 0: one value for every element */
+} element_copy;
+
+static void put_value(char *element, int64_t k, void *arg)
+{
+    const element_copy *c = arg;
+    memcpy(element, c->values + (size_t)k * c->step, c->itemsize);
+}
+
+static void take_value(char *element, int64_t k, void *arg)
+{
+    const element_copy *c = arg;
+    memcpy(c->values + (size_t)k * c->step, element, c->itemsize);
+}
+
+/* Every lane of out along `axis` moved up one place (out[i] = out[i - 1],
+ * from the end); out[0] is left for the caller. */
+static void shift_up(const pscan_view *v, int axis)
 {
     const size_t itemsize = pscan_dtype_size(v->dtype);
-    for (int64_t i = v->shape[0] - 1; i > 0; i--)
-        memcpy(v->data + i * v->strides[0], v->data + (i - 1) * v->strides[0], itemsize);
+    const int64_t len = v->shape[axis], stride = v->strides[axis];
+    if (len < 2)
+        return;
+    pscan_view heads;
+    view_along(v, axis, 0, 1, false, &heads);
+    int64_t index[PSCAN_MAX_DIMS] = {0};
+    char *at = heads.data;
+    for (int64_t k = 0; k < heads.size; k++) {
+        for (int64_t i = len - 1; i > 0; i--)
+            memcpy(at + i * stride, at + (i - 1) * stride, itemsize);
+        for (int d = heads.ndim - 1; d >= 0; d--) {
+            at += heads.strides[d];
+            if (++index[d] < heads.shape[d])
+                break;
+            at -= heads.shape[d] * heads.strides[d];
+            index[d] = 0;
+        }
+    }
+}
+
+/* Lanes a scan of rq runs: in's other dims (one lane when flattening). */
+static int64_t request_lanes(const pscan_request *rq)
+{
+    if (rq->flatten)
+        return 1;
+    int64_t lanes = 1;
+    for (int d = 0; d < rq->in.ndim; d++)
+        if (d != rq->axis)
+            lanes *= rq->in.shape[d];
+    return lanes;
+}
+
+/* One lane's state when nothing came before it: the identity (a
+ * compensated sum's pairs of zeros). */
+static void identity_state(const pscan_request *rq, size_t state_bytes, void *state)
+{
+    if (pscan_compensates(rq->op, rq->acc, &rq->opts))
+        memset(state, 0, state_bytes);
+    else
+        pscan_identity(rq->op, rq->acc, state);
+}
+
+/* The first slice of exclusive and include-initial scans: each lane's
+ * state_in converted to out's dtype, or the identity for all. */
+static pscan_status fill_initial(const pscan_request *rq, const pscan_view *initial,
+                                 const void *state_in)
+{
+    const size_t out_item = pscan_dtype_size(initial->dtype);
+    if (!state_in) {
+        _Alignas(16) unsigned char identity[16], converted[16];
+        pscan_identity(rq->op, rq->acc, identity);
+        pscan_convert_get(rq->acc, initial->dtype)((const char *)identity, 0, (char *)converted, 0,
+                                                   1);
+        element_copy c = {(char *)converted, out_item, 0};
+        each_element(initial, put_value, &c);
+        return PSCAN_OK;
+    }
+    const bool pairs = pscan_compensates(rq->op, rq->acc, &rq->opts);
+    const size_t state_bytes = pscan_state_bytes(rq->op, rq->acc, &rq->opts);
+    pscan_convert_fn convert = pairs ? pscan_convert_get_from_pair(rq->acc, initial->dtype)
+                                     : pscan_convert_get(rq->acc, initial->dtype);
+    char *values = malloc(initial->size > 0 ? (size_t)initial->size * out_item : 1);
+    if (!values)
+        return PSCAN_ENOMEM;
+    convert(state_in, (ptrdiff_t)state_bytes, values, (ptrdiff_t)out_item, (size_t)initial->size);
+    element_copy c = {values, out_item, out_item};
+    each_element(initial, put_value, &c);
+    free(values);
+    return PSCAN_OK;
+}
+
+/* Exclusive pieces that hand their state on without scanning all of in:
+ * in's last slice, copied before out is written (out may be in), then
+ * scanned after the rest from the state the rest ended in. */
+typedef struct last_slice {
+    char *copy;  /* the slice's elements in C order */
+    char *carry; /* the state before it */
+    int64_t shape[PSCAN_MAX_DIMS];
+    int ndim;
+} last_slice;
+
+static pscan_status last_slice_take(const pscan_view *slice, size_t state_bytes, last_slice *ls)
+{
+    const size_t itemsize = pscan_dtype_size(slice->dtype);
+    ls->copy = malloc((size_t)slice->size * itemsize + 1);
+    ls->carry = malloc((size_t)slice->size * state_bytes + 1);
+    if (!ls->copy || !ls->carry) {
+        free(ls->copy);
+        free(ls->carry);
+        return PSCAN_ENOMEM;
+    }
+    element_copy c = {ls->copy, itemsize, itemsize};
+    each_element(slice, take_value, &c);
+    ls->ndim = slice->ndim;
+    memcpy(ls->shape, slice->shape, (size_t)slice->ndim * sizeof *ls->shape);
+    return PSCAN_OK;
+}
+
+static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axis,
+                               pscan_dtype dtype, const pscan_array *out_array,
+                               const pscan_opts *user_opts, const pscan_piece *piece);
+
+/* The last slice scanned from the state before it into `state_out`: one
+ * element per lane, so its state is the whole scan's where the order is
+ * free or sequential (the only pieces that come here). */
+static pscan_status last_slice_finish(const pscan_request *rq, last_slice *ls, bool had_state,
+                                      void *state_out)
+{
+    const int64_t lanes = request_lanes(rq);
+    const size_t acc_item = pscan_dtype_size(rq->acc);
+    char *scratch = malloc((size_t)lanes * acc_item + 1);
+    pscan_status status = PSCAN_ENOMEM;
+    if (scratch) {
+        const pscan_array slice = {ls->copy, rq->in.dtype, ls->ndim, ls->shape, NULL};
+        const pscan_array result = {scratch, rq->acc, ls->ndim, ls->shape, NULL};
+        pscan_opts opts = rq->opts;
+        opts.flags &= PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_COMPENSATED;
+        const pscan_piece step = {had_state ? ls->carry : NULL, state_out};
+        status =
+            scan_entry(rq->op, &slice, rq->flatten ? 0 : rq->axis, rq->acc, &result, &opts, &step);
+    }
+    free(scratch);
+    free(ls->copy);
+    free(ls->carry);
+    return status;
 }
 
 /* The one way into the engine: a request checked at the door
  * (request.h), then flags, overflow pre-check and the scan itself. */
 static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axis,
                                pscan_dtype dtype, const pscan_array *out_array,
-                               const pscan_opts *user_opts, const scan_piece *piece)
+                               const pscan_opts *user_opts, const pscan_piece *piece)
 {
     pscan_request rq;
     pscan_status status = pscan_request_init(&rq, op, in_array, axis, dtype, out_array, user_opts);
     if (status != PSCAN_OK)
         return status;
     const pscan_opts *opts = &rq.opts;
+    const void *state_in = piece ? piece->state_in : NULL;
+    void *state_out = piece ? piece->state_out : NULL;
+    const size_t state_bytes = pscan_state_bytes(op, rq.acc, opts);
 
     /* The shape flags scan views of in and out; without them (every small
-     * call) in and out are scanned as they are, not copied. */
+     * call) in and out are scanned as they are, not copied. A piece's
+     * tiled state is the one the scan of all of in ends in. */
     flag_views fv;
     pscan_view *scan_in = &rq.in, *scan_out = &rq.out;
-    fv.shift_after = fv.has_initial = false;
+    fv.shift_after = fv.has_initial = fv.has_last = false;
     if (opts->flags & SHAPE_FLAGS) {
-        apply_flags(&rq.in, &rq.out, rq.axis, rq.flatten, opts->flags, &fv);
+        const bool tiled = pscan_dtype_is_inexact(rq.acc) &&
+                           (op == PSCAN_SUM || op == PSCAN_PROD) &&
+                           opts->order == PSCAN_ORDER_REPRODUCIBLE;
+        apply_flags(&rq.in, &rq.out, rq.axis, rq.flatten, opts->flags, state_out != NULL, tiled,
+                    &fv);
         scan_in = &fv.in;
         scan_out = &fv.out;
     }
-    if ((opts->flags & PSCAN_FLAG_CHECK_OVERFLOW) && scan_in->size > 0) {
-        /* shift_after: the scan runs over all of in, but the last
-         * partial is shifted out of out, so it cannot overflow it */
-        const int64_t flat_count = scan_in->size - (fv.shift_after ? 1 : 0);
-        status = pscan_check_overflow(scan_in, rq.axis, rq.flatten, flat_count, op, rq.acc,
-                                      load_for(op, rq.in.dtype, rq.acc, opts), rq.threads, rq.ctx,
-                                      piece ? piece->carry : NULL);
-        if (status != PSCAN_OK)
+    if (opts->flags & PSCAN_FLAG_CHECK_OVERFLOW) {
+        /* shift_after: the scan runs over all of in, but the last partial
+         * is shifted out of out, so it cannot overflow it, unless it is
+         * the state a piece hands on. has_last: the check covers all of in
+         * (reversed, if the scan is). */
+        flag_views reversed;
+        const pscan_view *checked = scan_in;
+        if (fv.has_last) {
+            apply_flags(&rq.in, &rq.out, rq.axis, rq.flatten, opts->flags & PSCAN_FLAG_REVERSE,
+                        false, false, &reversed);
+            checked = &reversed.in;
+        }
+        const int64_t flat_count = checked->size - (fv.shift_after && !state_out ? 1 : 0);
+        if (checked->size > 0 &&
+            (status = pscan_check_overflow(checked, rq.axis, rq.flatten, flat_count, op, rq.acc,
+                                           load_for(op, rq.in.dtype, rq.acc, opts), rq.threads,
+                                           rq.ctx, state_in)) != PSCAN_OK)
             return status;
     }
+    last_slice last = {0};
+    if (fv.has_last && (status = last_slice_take(&fv.last_in, state_bytes, &last)) != PSCAN_OK)
+        return status;
+    /* The shortened scan hands its state to the last slice. */
+    void *scan_state_out = fv.has_last ? last.carry : state_out;
     if (scan_in->size > 0) {
         pscan_workspace *ws;
-        if ((status = pscan_workspace_acquire(rq.ctx, &ws)) != PSCAN_OK)
-            return status;
-        status = scan_checked(&rq, scan_in, scan_out, piece, ws);
-        pscan_workspace_release(rq.ctx, ws);
-        if (status != PSCAN_OK)
-            return status;
+        if ((status = pscan_workspace_acquire(rq.ctx, &ws)) == PSCAN_OK) {
+            const pscan_piece scan_piece = {state_in, scan_state_out};
+            status = scan_checked(&rq, scan_in, scan_out, piece ? &scan_piece : NULL, ws);
+            pscan_workspace_release(rq.ctx, ws);
+        }
+    } else if (scan_state_out) { /* nothing scanned: the lanes' states pass on */
+        const int64_t lanes = request_lanes(&rq);
+        for (int64_t k = 0; k < lanes; k++) {
+            char *state = (char *)scan_state_out + (size_t)k * state_bytes;
+            if (state_in)
+                memcpy(state, (const char *)state_in + (size_t)k * state_bytes, state_bytes);
+            else
+                identity_state(&rq, state_bytes, state);
+        }
     }
-    if (fv.shift_after)
-        shift_up(&fv.out);
-    if (fv.has_initial) {
-        _Alignas(16) unsigned char identity[16], converted[16];
-        pscan_identity(op, rq.acc, identity);
-        pscan_convert_get(rq.acc, rq.out.dtype)((const char *)identity, 0, (char *)converted, 0, 1);
-        fill_view(&fv.initial, 0, fv.initial.data, converted);
+    if (status == PSCAN_OK && fv.shift_after)
+        shift_up(&fv.out, rq.flatten ? 0 : rq.axis);
+    if (status == PSCAN_OK && fv.has_initial)
+        status = fill_initial(&rq, &fv.initial, state_in);
+    if (fv.has_last) {
+        const bool had_state = state_in || scan_in->size > 0;
+        const pscan_status finished = last_slice_finish(&rq, &last, had_state, state_out);
+        if (status == PSCAN_OK)
+            status = finished;
     }
-    return PSCAN_OK;
+    return status;
+}
+
+pscan_status pscan_scan_entry(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
+                              const pscan_array *out, const pscan_opts *opts,
+                              const pscan_piece *piece)
+{
+    return scan_entry(op, in, axis, dtype, out, opts, piece);
 }
 
 pscan_status pscan_scan(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
@@ -381,99 +606,6 @@ pscan_status pscan_scan_check(pscan_op op, const pscan_array *in, int axis, psca
 {
     pscan_request rq;
     return pscan_request_init(&rq, op, in, axis, dtype, out, opts);
-}
-
-/* What a piece may be: flags whose state is more than one accumulator
- * per lane (shifted outputs) cannot continue; `allowed` says which. */
-static pscan_status check_piece(const pscan_array *in, int axis, const pscan_array *out,
-                                const pscan_opts *opts, unsigned allowed)
-{
-    if (!in || !out)
-        return PSCAN_ENULL;
-    pscan_opts read;
-    const pscan_status status = pscan_opts_read(opts, &read);
-    if (status != PSCAN_OK)
-        return status;
-    if (read.flags & ~allowed)
-        return PSCAN_EOPTS;
-    if (in->ndim < 1 || in->ndim > 2)
-        return PSCAN_ENDIM;
-    if (axis < 0 || axis >= in->ndim)
-        return PSCAN_EAXIS;
-    /* One carry per lane, in order: 2-D rows must be contiguous runs (axis
-     * 0), or the whole arrays C-ordered (axis 1: a lane per row). */
-    const pscan_array *arrays[2] = {in, out};
-    for (int k = 0; k < 2; k++) {
-        const pscan_array *a = arrays[k];
-        if (a->ndim != 2 || !a->strides)
-            continue;
-        if (axis == 0 ? a->strides[1] != (int64_t)pscan_dtype_size(a->dtype)
-                      : !pscan_array_is_c_contiguous(a))
-            return PSCAN_EOPTS;
-    }
-    return PSCAN_OK;
-}
-
-enum {
-    /* An overflow check continues from the carry, the exact partial
-     * result so far; compensated sums need their pairs (the state API). */
-    CARRY_FLAGS = PSCAN_FLAG_REVERSE | PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_CHECK_OVERFLOW,
-    STATE_FLAGS = CARRY_FLAGS | PSCAN_FLAG_COMPENSATED
-};
-
-pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
-                                   const pscan_array *out, const pscan_opts *opts,
-                                   const void *carry)
-{
-    pscan_status status = check_piece(in, axis, out, opts, CARRY_FLAGS);
-    if (status != PSCAN_OK)
-        return status;
-    if (!carry)
-        return PSCAN_ENULL;
-    const scan_piece piece = {carry, NULL};
-    return scan_entry(op, in, axis, dtype, out, opts, &piece);
-}
-
-size_t pscan_scan_state_size(pscan_op op, pscan_dtype in_dtype, pscan_dtype dtype,
-                             const pscan_opts *opts)
-{
-    pscan_opts read;
-    if ((int)in_dtype < 0 || in_dtype >= PSCAN_DTYPE_COUNT || (int)op < 0 || op >= PSCAN_OP_COUNT ||
-        pscan_opts_read(opts, &read) != PSCAN_OK)
-        return 0;
-    const pscan_dtype acc =
-        dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, in_dtype) : dtype;
-    if ((int)acc < 0 || acc >= PSCAN_DTYPE_COUNT)
-        return 0;
-    if (compensates(op, acc, &read))
-        return compensated_size(acc);
-    return pscan_dtype_size(acc);
-}
-
-pscan_status pscan_scan_carry_state(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
-                                    const pscan_array *out, const pscan_opts *opts,
-                                    const void *state_in, void *state_out)
-{
-    pscan_status status = check_piece(in, axis, out, opts, STATE_FLAGS);
-    if (status != PSCAN_OK)
-        return status;
-    const scan_piece piece = {state_in, state_out};
-    return scan_entry(op, in, axis, dtype, out, opts, &piece);
-}
-
-int64_t pscan_carry_piece_rows(pscan_op op, pscan_dtype acc, pscan_order order, int64_t wanted_rows)
-{
-    const bool free_order = order == PSCAN_ORDER_SEQUENTIAL || op == PSCAN_MAX || op == PSCAN_MIN ||
-                            !pscan_dtype_is_inexact(acc);
-    const int64_t align = free_order ? 1 : PSCAN_TILE;
-    const int64_t rows = wanted_rows / align * align;
-    return rows < align ? align : rows;
-}
-
-pscan_status pscan_scan_carry(pscan_op op, const pscan_array *in, pscan_dtype dtype,
-                              const pscan_array *out, const pscan_opts *opts, const void *carry)
-{
-    return pscan_scan_carry_axis(op, in, 0, dtype, out, opts, carry);
 }
 
 pscan_status pscan_cumsum(const pscan_array *in, int axis, pscan_dtype dtype,

@@ -169,8 +169,9 @@ static uint64_t walk_cost(const pscan_walk_dim *dim)
     return (uint64_t)abs64(dim->in_stride) + (uint64_t)abs64(dim->out_stride);
 }
 
-/* Merge neighbours that address memory as one dimension (outer first). */
-static int merge_dims(pscan_walk_dim *dims, int count)
+/* Merge neighbours that address memory as one dimension (outer first);
+ * lane_ordered: and whose lanes follow each other in C order. */
+static int merge_dims(pscan_walk_dim *dims, int count, bool lane_ordered)
 {
     int kept = 0;
     for (int k = 0; k < count; k++) {
@@ -180,10 +181,12 @@ static int merge_dims(pscan_walk_dim *dims, int count)
             int64_t in_block, out_block;
             if (!__builtin_mul_overflow(inner->len, inner->in_stride, &in_block) &&
                 !__builtin_mul_overflow(inner->len, inner->out_stride, &out_block) &&
-                outer->in_stride == in_block && outer->out_stride == out_block) {
+                outer->in_stride == in_block && outer->out_stride == out_block &&
+                (!lane_ordered || outer->lane_step == inner->len * inner->lane_step)) {
                 outer->len *= inner->len;
                 outer->in_stride = inner->in_stride;
                 outer->out_stride = inner->out_stride;
+                outer->lane_step = inner->lane_step;
                 continue;
             }
         }
@@ -196,17 +199,24 @@ static int merge_dims(pscan_walk_dim *dims, int count)
  * walk costs in cache misses. */
 enum { PANEL_MIN_LANES = 8 };
 
-static void build_axis_plan(pscan_plan *plan, const pscan_view *in, const pscan_view *out, int axis)
+static void build_axis_plan(pscan_plan *plan, const pscan_view *in, const pscan_view *out, int axis,
+                            bool lane_ordered)
 {
     pscan_walk_dim *outer = plan->outer;
     int count = 0;
-    plan->scan = (pscan_walk_dim){in->shape[axis], in->strides[axis], out->strides[axis]};
+    plan->scan = (pscan_walk_dim){in->shape[axis], in->strides[axis], out->strides[axis], 0};
+    int64_t lane_steps[PSCAN_MAX_DIMS], step = 1;
+    for (int d = in->ndim - 1; d >= 0; d--) {
+        lane_steps[d] = step;
+        if (d != axis)
+            step *= in->shape[d];
+    }
     for (int d = 0; d < in->ndim; d++) {
         if (d == axis || in->shape[d] == 1)
             continue;
         /* Lanes are independent: walk them in decreasing stride order so
          * that merging finds contiguous blocks whatever the axis order. */
-        pscan_walk_dim dim = {in->shape[d], in->strides[d], out->strides[d]};
+        pscan_walk_dim dim = {in->shape[d], in->strides[d], out->strides[d], lane_steps[d]};
         int at = count++;
         while (at > 0 && abs64(outer[at - 1].in_stride) < abs64(dim.in_stride)) {
             outer[at] = outer[at - 1];
@@ -214,10 +224,10 @@ static void build_axis_plan(pscan_plan *plan, const pscan_view *in, const pscan_
         }
         outer[at] = dim;
     }
-    count = merge_dims(outer, count);
+    count = merge_dims(outer, count, lane_ordered);
 
     plan->kind = PSCAN_PLAN_LANES;
-    plan->inner = (pscan_walk_dim){1, 0, 0};
+    plan->inner = (pscan_walk_dim){1, 0, 0, 0};
     if (plan->scan.len > 1 && count > 0) {
         int best = 0;
         for (int k = 1; k < count; k++)
@@ -241,7 +251,7 @@ static void build_flat_plan(pscan_plan *plan, const pscan_view *in, const pscan_
     int count = 0;
     for (int d = 0; d < in->ndim; d++)
         if (in->shape[d] > 1)
-            dims[count++] = (pscan_walk_dim){in->shape[d], in->strides[d], 0};
+            dims[count++] = (pscan_walk_dim){in->shape[d], in->strides[d], 0, 0};
     /* out is 1-D: give each dim the out stride of C-order flattening. */
     int64_t out_stride = out->strides[0];
     for (int k = count - 1; k >= 0; k--) {
@@ -249,11 +259,11 @@ static void build_flat_plan(pscan_plan *plan, const pscan_view *in, const pscan_
         if (k > 0) /* stays within out's checked extent */
             out_stride *= dims[k].len;
     }
-    count = merge_dims(dims, count);
+    count = merge_dims(dims, count, false);
     plan->kind = PSCAN_PLAN_CHAINED;
-    plan->inner = (pscan_walk_dim){1, 0, 0};
+    plan->inner = (pscan_walk_dim){1, 0, 0, 0};
     if (count == 0) {
-        plan->scan = (pscan_walk_dim){1, 0, 0};
+        plan->scan = (pscan_walk_dim){1, 0, 0, 0};
     } else {
         plan->scan = dims[count - 1];
         count--;
@@ -262,7 +272,7 @@ static void build_flat_plan(pscan_plan *plan, const pscan_view *in, const pscan_
 }
 
 void pscan_plan_build(pscan_plan *plan, const pscan_view *in, const pscan_view *out, int axis,
-                      bool flatten)
+                      bool flatten, bool lane_ordered)
 {
     plan->in_base = in->data;
     plan->out_base = out->data;
@@ -271,16 +281,69 @@ void pscan_plan_build(pscan_plan *plan, const pscan_view *in, const pscan_view *
     plan->outer_count = 0;
     if (in->size == 0) {
         plan->kind = PSCAN_PLAN_EMPTY;
-        plan->scan = plan->inner = (pscan_walk_dim){0, 0, 0};
+        plan->scan = plan->inner = (pscan_walk_dim){0, 0, 0, 0};
         return;
     }
     if (flatten)
         build_flat_plan(plan, in, out);
     else
-        build_axis_plan(plan, in, out, axis);
+        build_axis_plan(plan, in, out, axis, lane_ordered);
     plan->outer_count = 1;
     for (int k = 0; k < plan->outer_ndim; k++)
         plan->outer_count *= plan->outer[k].len;
+}
+
+int64_t pscan_plan_lanes(const pscan_plan *plan)
+{
+    switch (plan->kind) {
+    case PSCAN_PLAN_EMPTY:
+        return 0;
+    case PSCAN_PLAN_CHAINED:
+        return 1;
+    case PSCAN_PLAN_LANES:
+    case PSCAN_PLAN_PANEL:
+        break;
+    }
+    return plan->outer_count * plan->inner.len;
+}
+
+bool pscan_plan_lanes_in_c_order(const pscan_plan *plan)
+{
+    if (plan->kind == PSCAN_PLAN_CHAINED || plan->kind == PSCAN_PLAN_EMPTY)
+        return true;
+    int64_t expected = 1;
+    if (plan->inner.len > 1) {
+        if (plan->inner.lane_step != 1)
+            return false;
+        expected = plan->inner.len;
+    }
+    for (int k = plan->outer_ndim - 1; k >= 0; k--) {
+        if (plan->outer[k].lane_step != expected)
+            return false;
+        expected *= plan->outer[k].len;
+    }
+    return true;
+}
+
+void pscan_plan_lane_positions(const pscan_plan *plan, int64_t *index)
+{
+    if (plan->kind == PSCAN_PLAN_CHAINED) {
+        index[0] = 0;
+        return;
+    }
+    int64_t odometer[PSCAN_MAX_DIMS] = {0}, base = 0, k = 0;
+    for (int64_t run = 0; run < plan->outer_count; run++) {
+        for (int64_t column = 0; column < plan->inner.len; column++)
+            index[k++] = base + column * plan->inner.lane_step;
+        for (int d = plan->outer_ndim - 1; d >= 0; d--) {
+            const pscan_walk_dim *dim = &plan->outer[d];
+            base += dim->lane_step;
+            if (++odometer[d] < dim->len)
+                break;
+            base -= dim->len * dim->lane_step;
+            odometer[d] = 0;
+        }
+    }
 }
 
 static bool same_addresses(const pscan_walk_dim *dim)
@@ -297,6 +360,29 @@ bool pscan_plan_is_in_place(const pscan_plan *plan, size_t in_itemsize, size_t o
     for (int k = 0; k < plan->outer_ndim; k++)
         if (!same_addresses(&plan->outer[k]))
             return false;
+    return true;
+}
+
+/* `v` as one 1-D run in C order, if its dims address memory that way. */
+bool pscan_view_flatten(const pscan_view *v, pscan_view *flat)
+{
+    int64_t stride = 0, expected = 0;
+    bool first = true;
+    for (int d = v->ndim - 1; d >= 0; d--) {
+        if (v->shape[d] == 1)
+            continue;
+        if (first)
+            stride = v->strides[d];
+        else if (v->strides[d] != expected)
+            return false;
+        first = false;
+        expected = v->strides[d] * v->shape[d];
+    }
+    const int64_t len = v->size;
+    if (first)
+        stride = (int64_t)pscan_dtype_size(v->dtype);
+    const pscan_array array = {v->data, v->dtype, 1, &len, &stride};
+    (void)pscan_view_init(flat, &array);
     return true;
 }
 

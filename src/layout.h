@@ -22,6 +22,8 @@ typedef struct pscan_walk_dim {
     int64_t len;
     int64_t in_stride; /* bytes */
     int64_t out_stride;
+    int64_t lane_step; /* lanes: a step here moves this many lanes in the C
+                          order of the other dims (plans built lane-ordered) */
 } pscan_walk_dim;
 
 typedef enum pscan_plan_kind {
@@ -81,13 +83,32 @@ pscan_self_overlap pscan_view_self_overlap(const pscan_view *view);
  * offsets[view->size], the caller's scratch, and sorted. */
 pscan_status pscan_view_check_listed(const pscan_view *view, int64_t *offsets);
 
+/* `v` as one 1-D run (`flat`) in C order, if its dims address memory
+ * that way; false otherwise. */
+bool pscan_view_flatten(const pscan_view *v, pscan_view *flat);
+
 /* pscan_array_is_c_contiguous (pscan.h, advanced API) takes `array` with
  * ndim and shape already checked. */
 
 /* Build the walk for a scan of `in` into `out` along `axis` (already
- * normalised to 0..ndim-1), or along the C-order flattening if `flatten`. */
+ * normalised to 0..ndim-1), or along the C-order flattening if `flatten`.
+ * lane_ordered: merge only dimensions whose lanes also follow each other
+ * in C order, so that every walk dimension has one lane_step (pieces of a
+ * longer scan, whose carries and states are in that order). */
 void pscan_plan_build(pscan_plan *plan, const pscan_view *in, const pscan_view *out, int axis,
-                      bool flatten);
+                      bool flatten, bool lane_ordered);
+
+/* Lanes the plan walks: outer_count runs, each inner.len lanes wide
+ * (CHAINED: one lane). */
+int64_t pscan_plan_lanes(const pscan_plan *plan);
+
+/* Whether lane k of the plan's walk (outer odometer, then inner) is lane
+ * k in the C order of in's other dims, for a lane-ordered plan. */
+bool pscan_plan_lanes_in_c_order(const pscan_plan *plan);
+
+/* index[k] = the C-order position of the plan's lane k, for every lane of
+ * a lane-ordered plan. */
+void pscan_plan_lane_positions(const pscan_plan *plan, int64_t *index);
 
 /* True when every element of `in` sits at the address of its `out`
  * element with the same item size (an in-place scan): reading an element

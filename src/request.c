@@ -122,12 +122,11 @@ static pscan_status check_out_disjoint(const pscan_view *out, pscan_context *req
     return status;
 }
 
-pscan_status pscan_request_init(pscan_request *rq, pscan_op op, const pscan_array *in, int axis,
-                                pscan_dtype dtype, const pscan_array *out, const pscan_opts *opts)
+/* Both inits; `out` NULL: a request without one (a reduction). */
+static pscan_status request_init(pscan_request *rq, pscan_op op, const pscan_array *in, int axis,
+                                 pscan_dtype dtype, const pscan_array *out, const pscan_opts *opts)
 {
     pscan_status status;
-    if (!in || !out)
-        return PSCAN_ENULL;
     if ((status = pscan_opts_read(opts, &rq->opts)) != PSCAN_OK)
         return status;
     if ((int)op < 0 || op >= PSCAN_OP_COUNT)
@@ -135,30 +134,50 @@ pscan_status pscan_request_init(pscan_request *rq, pscan_op op, const pscan_arra
     rq->op = op;
     if (dtype != PSCAN_DTYPE_DEFAULT && !pscan_dtype_valid(dtype))
         return PSCAN_EDTYPE;
-    if ((status = check_array(in)) != PSCAN_OK || (status = check_array(out)) != PSCAN_OK)
+    if ((status = check_array(in)) != PSCAN_OK || (out && (status = check_array(out)) != PSCAN_OK))
         return status;
     if ((status = resolve_axis(axis, in->ndim, &rq->axis)) != PSCAN_OK)
         return status;
     rq->flatten = axis == PSCAN_AXIS_NONE;
     if ((status = pscan_view_init(&rq->in, in)) != PSCAN_OK)
         return status;
-    if (out->ndim == 0) /* a 0-d out is never a scan's result shape */
-        return PSCAN_EOUTSHAPE;
-    if ((status = pscan_view_init(&rq->out, out)) != PSCAN_OK)
-        return status;
-    const int64_t extra = rq->opts.flags & PSCAN_FLAG_INCLUDE_INITIAL ? 1 : 0;
-    if ((status = check_out_shape(&rq->in, &rq->out, rq->axis, rq->flatten, extra)) != PSCAN_OK)
-        return status;
+    if (!out) {
+        rq->out = rq->in;
+    } else {
+        if (out->ndim == 0) /* a 0-d out is never a scan's result shape */
+            return PSCAN_EOUTSHAPE;
+        if ((status = pscan_view_init(&rq->out, out)) != PSCAN_OK)
+            return status;
+        const int64_t extra = rq->opts.flags & PSCAN_FLAG_INCLUDE_INITIAL ? 1 : 0;
+        if ((status = check_out_shape(&rq->in, &rq->out, rq->axis, rq->flatten, extra)) != PSCAN_OK)
+            return status;
+    }
     if ((rq->in.size > 0 && !rq->in.data) || (rq->out.size > 0 && !rq->out.data))
         return PSCAN_ENULL;
     rq->acc = dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, rq->in.dtype) : dtype;
     if (!pscan_dtype_can_cast(rq->in.dtype, rq->acc, rq->opts.casting) ||
-        !pscan_dtype_can_cast(rq->acc, rq->out.dtype, rq->opts.casting))
+        (out && !pscan_dtype_can_cast(rq->acc, rq->out.dtype, rq->opts.casting)))
         return PSCAN_ECAST;
-    if ((status = check_out_disjoint(&rq->out, rq->opts.ctx)) != PSCAN_OK)
+    if (out && (status = check_out_disjoint(&rq->out, rq->opts.ctx)) != PSCAN_OK)
         return status;
     if ((status = pscan_context_resolve(rq->opts.ctx, &rq->ctx)) != PSCAN_OK)
         return status;
     rq->threads = rq->opts.threads > 0 ? rq->opts.threads : rq->ctx->threads;
     return PSCAN_OK;
+}
+
+pscan_status pscan_request_init(pscan_request *rq, pscan_op op, const pscan_array *in, int axis,
+                                pscan_dtype dtype, const pscan_array *out, const pscan_opts *opts)
+{
+    if (!in || !out)
+        return PSCAN_ENULL;
+    return request_init(rq, op, in, axis, dtype, out, opts);
+}
+
+pscan_status pscan_request_init_input(pscan_request *rq, pscan_op op, const pscan_array *in,
+                                      int axis, pscan_dtype dtype, const pscan_opts *opts)
+{
+    if (!in)
+        return PSCAN_ENULL;
+    return request_init(rq, op, in, axis, dtype, NULL, opts);
 }

@@ -33,4 +33,9 @@ typedef struct pscan_request {
 pscan_status pscan_request_init(pscan_request *rq, pscan_op op, const pscan_array *in, int axis,
                                 pscan_dtype dtype, const pscan_array *out, const pscan_opts *opts);
 
+/* The same checks of a reduction, which reads `in` and writes no array
+ * (rq->out is rq->in). */
+pscan_status pscan_request_init_input(pscan_request *rq, pscan_op op, const pscan_array *in,
+                                      int axis, pscan_dtype dtype, const pscan_opts *opts);
+
 #endif

@@ -138,12 +138,16 @@ Test(carry, rejects)
     int64_t a[4] = {1, 2, 3, 4}, carry = 0;
     const int64_t shape[2] = {2, 2}, strided[2] = {8, 16}, n = 4;
     pscan_array two = tu_arr(a, PSCAN_INT64, 2, shape, strided), one = tu_vec(a, PSCAN_INT64, &n);
-    cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_SUM, &two, PSCAN_INT64, &two, NULL, &carry),
-                 (int)PSCAN_EOPTS));
+    /* a strided 2-D piece is as good as any: one carry per column */
+    int64_t carries[2] = {10, 20};
+    TU_ASSERT_OK(pscan_scan_carry(PSCAN_SUM, &two, PSCAN_INT64, &two, NULL, carries));
+    const int64_t columns[4] = {11, 13, 23, 27}; /* [[1, 3], [2, 4]] by strides (8, 16) */
+    tu_assert_i64s(a, columns, 4);
+    memcpy(a, (const int64_t[4]){1, 2, 3, 4}, sizeof a);
     cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_SUM, &one, PSCAN_INT64, &one, NULL, NULL),
                  (int)PSCAN_ENULL));
     pscan_opts o = PSCAN_OPTS_INIT;
-    o.flags = PSCAN_FLAG_EXCLUSIVE;
+    o.flags = PSCAN_FLAG_COMPENSATED; /* its state is a pair: pscan_scan_carry_state */
     cr_assert(eq(int, (int)pscan_scan_carry(PSCAN_SUM, &one, PSCAN_INT64, &one, &o, &carry),
                  (int)PSCAN_EOPTS));
     carry = 10;
@@ -274,9 +278,13 @@ Test(carry, compensated_state)
     TU_ASSERT_OK(pscan_scan_carry_state(PSCAN_SUM, &v, 0, PSCAN_INT64, &v, NULL, NULL, state));
     cr_assert(eq(i64, state[0], 5));
     cr_assert(eq(i64, state[2], 9));
+    /* exclusive: each lane starts from its state; the state is the total */
     pscan_opts shifted = PSCAN_OPTS_INIT;
     shifted.flags = PSCAN_FLAG_EXCLUSIVE;
-    cr_assert(eq(
-        int, (int)pscan_scan_carry_state(PSCAN_SUM, &v, 0, PSCAN_INT64, &v, &shifted, NULL, state),
-        (int)PSCAN_EOPTS));
+    int64_t b[6] = {1, 2, 3, 4, 5, 6}, next[3];
+    pscan_array w = tu_arr(b, PSCAN_INT64, 2, shape, NULL);
+    TU_ASSERT_OK(pscan_scan_carry_state(PSCAN_SUM, &w, 0, PSCAN_INT64, &w, &shifted, state, next));
+    const int64_t exclusive[6] = {5, 7, 9, 6, 9, 12}, totals[3] = {10, 14, 18};
+    tu_assert_i64s(b, exclusive, 6);
+    tu_assert_i64s(next, totals, 3);
 }

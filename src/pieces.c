@@ -1,0 +1,256 @@
+/* pieces.c - the advanced API's pieces of a longer scan (pscan.h): scans
+ * that start every lane from a given state and hand the last one on, the
+ * states alone (a reduction: what a piece would hand on, in only read),
+ * and two pieces' states combined. The stream, the distributed scan and
+ * the tool's out-of-core scans are built on these. */
+#include "dtype.h"
+#include "kernels/kernels.h"
+#include "layout.h"
+#include "request.h"
+#include "scan_entry.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Every flag but COMPENSATED, whose state is more than one accumulator. */
+enum {
+    CARRY_FLAGS = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE |
+                  PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_CHECK_OVERFLOW
+};
+
+static pscan_status check_flags(const pscan_opts *opts, unsigned allowed)
+{
+    pscan_opts read;
+    const pscan_status status = pscan_opts_read(opts, &read);
+    if (status != PSCAN_OK)
+        return status;
+    return read.flags & ~allowed ? PSCAN_EOPTS : PSCAN_OK;
+}
+
+pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
+                                   const pscan_array *out, const pscan_opts *opts,
+                                   const void *carry)
+{
+    if (!in || !out)
+        return PSCAN_ENULL;
+    pscan_status status = check_flags(opts, CARRY_FLAGS);
+    if (status != PSCAN_OK)
+        return status;
+    if (!carry)
+        return PSCAN_ENULL;
+    const pscan_piece piece = {carry, NULL};
+    return pscan_scan_entry(op, in, axis, dtype, out, opts, &piece);
+}
+
+pscan_status pscan_scan_carry(pscan_op op, const pscan_array *in, pscan_dtype dtype,
+                              const pscan_array *out, const pscan_opts *opts, const void *carry)
+{
+    return pscan_scan_carry_axis(op, in, 0, dtype, out, opts, carry);
+}
+
+size_t pscan_scan_state_size(pscan_op op, pscan_dtype in_dtype, pscan_dtype dtype,
+                             const pscan_opts *opts)
+{
+    pscan_opts read;
+    if ((int)in_dtype < 0 || in_dtype >= PSCAN_DTYPE_COUNT || (int)op < 0 || op >= PSCAN_OP_COUNT ||
+        pscan_opts_read(opts, &read) != PSCAN_OK)
+        return 0;
+    const pscan_dtype acc =
+        dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, in_dtype) : dtype;
+    if ((int)acc < 0 || acc >= PSCAN_DTYPE_COUNT)
+        return 0;
+    return pscan_state_bytes(op, acc, &read);
+}
+
+pscan_status pscan_scan_carry_state(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
+                                    const pscan_array *out, const pscan_opts *opts,
+                                    const void *state_in, void *state_out)
+{
+    if (!in || !out)
+        return PSCAN_ENULL;
+    const pscan_piece piece = {state_in, state_out};
+    return pscan_scan_entry(op, in, axis, dtype, out, opts, &piece);
+}
+
+int64_t pscan_carry_piece_rows(pscan_op op, pscan_dtype acc, pscan_order order, int64_t wanted_rows)
+{
+    const bool free_order = order == PSCAN_ORDER_SEQUENTIAL || op == PSCAN_MAX || op == PSCAN_MIN ||
+                            !pscan_dtype_is_inexact(acc);
+    const int64_t align = free_order ? 1 : PSCAN_TILE;
+    const int64_t rows = wanted_rows / align * align;
+    return rows < align ? align : rows;
+}
+
+/* ---- The states alone ----
+ *
+ * A reduction scans cache-sized pieces along the axis into scratch, each
+ * from the state the one before it handed on: the bits of the state one
+ * scan of the whole would hand on, at the cost of reading in once. Pieces
+ * are whole tiles where the order matters; lanes too many for one piece's
+ * scratch are taken a slice of the outermost dims at a time. */
+
+typedef struct reduction {
+    pscan_op op;
+    pscan_dtype acc;
+    pscan_opts opts; /* the flags that change a state */
+    int axis;        /* resolved, or -1 for a flattening (then one lane) */
+    int64_t rows;    /* rows (elements along the axis) per piece */
+    int64_t budget;  /* scratch bytes a piece may take */
+    size_t state_bytes;
+} reduction;
+
+/* Lanes of v: its dims other than the axis. */
+static int64_t view_lanes(const pscan_view *v, int axis)
+{
+    int64_t lanes = 1;
+    for (int d = 0; axis >= 0 && d < v->ndim; d++)
+        if (d != axis)
+            lanes *= v->shape[d];
+    return lanes;
+}
+
+/* v's elements [start, start + len) along dim d, as an array whose shape
+ * and strides live in `dims` (2 * PSCAN_MAX_DIMS entries). */
+static pscan_array array_along(const pscan_view *v, int d, int64_t start, int64_t len,
+                               int64_t *dims)
+{
+    for (int k = 0; k < v->ndim; k++) {
+        dims[k] = k == d ? len : v->shape[k];
+        dims[PSCAN_MAX_DIMS + k] = v->strides[k];
+    }
+    return (pscan_array){v->data + start * v->strides[d], v->dtype, v->ndim, dims,
+                         dims + PSCAN_MAX_DIMS};
+}
+
+/* The lanes of v, piece after piece along the axis: state_in (NULL:
+ * fresh) to state_out. */
+static pscan_status reduce_pieces(const reduction *r, const pscan_view *v, const char *state_in,
+                                  char *state_out)
+{
+    const int d = r->axis;
+    const int64_t lanes = view_lanes(v, d), len = v->shape[d];
+    const int64_t rows = r->rows < len ? r->rows : len;
+    const size_t acc_item = pscan_dtype_size(r->acc), states_bytes = (size_t)lanes * r->state_bytes;
+    char *scratch = malloc((size_t)(rows * lanes) * acc_item + 1);
+    char *states = malloc(2 * states_bytes + 1);
+    pscan_status status = scratch && states ? PSCAN_OK : PSCAN_ENOMEM;
+    const bool reverse = r->opts.flags & PSCAN_FLAG_REVERSE;
+    const char *from = state_in;
+    int64_t done = 0, pieces = 0;
+    do { /* at least once: an empty lane hands its state on too */
+        const int64_t n = rows < len - done ? rows : len - done;
+        int64_t dims[2 * PSCAN_MAX_DIMS];
+        const pscan_array piece_in = array_along(v, d, reverse ? len - done - n : done, n, dims);
+        const pscan_array piece_out = {scratch, r->acc, v->ndim, dims, NULL};
+        char *to = done + n >= len ? state_out : states + (size_t)(pieces++ % 2) * states_bytes;
+        const pscan_piece piece = {from, to};
+        if (status == PSCAN_OK)
+            status = pscan_scan_entry(r->op, &piece_in, d, r->acc, &piece_out, &r->opts, &piece);
+        from = to;
+        done += n;
+    } while (status == PSCAN_OK && done < len);
+    free(scratch);
+    free(states);
+    return status;
+}
+
+/* Lanes in slices of the first dim (from `first_dim` on) that has more
+ * than one, so each piece's scratch stays within the budget; a slice's
+ * lanes are a run of the C order, its states a run of state_out's. */
+static pscan_status reduce_lanes(const reduction *r, const pscan_view *v, int first_dim,
+                                 const char *state_in, char *state_out)
+{
+    const int64_t lanes = view_lanes(v, r->axis);
+    int d = first_dim;
+    while (d < v->ndim && (d == r->axis || v->shape[d] < 2))
+        d++;
+    if (d == v->ndim || lanes * r->rows * (int64_t)pscan_dtype_size(r->acc) <= r->budget)
+        return reduce_pieces(r, v, state_in, state_out);
+    const int64_t per_slice = lanes / v->shape[d];
+    const int64_t wanted = r->budget / (r->rows * (int64_t)pscan_dtype_size(r->acc) * per_slice);
+    const int64_t group = wanted > 1 ? wanted : 1;
+    pscan_status status = PSCAN_OK;
+    for (int64_t s = 0; s < v->shape[d] && status == PSCAN_OK; s += group) {
+        const int64_t n = group < v->shape[d] - s ? group : v->shape[d] - s;
+        int64_t dims[2 * PSCAN_MAX_DIMS];
+        const pscan_array slice = array_along(v, d, s, n, dims);
+        pscan_view sub;
+        (void)pscan_view_init(&sub, &slice); /* a sub-view of a checked view */
+        const size_t skip = (size_t)(s * per_slice) * r->state_bytes;
+        status = reduce_lanes(r, &sub, d + 1, state_in ? state_in + skip : NULL, state_out + skip);
+    }
+    return status;
+}
+
+pscan_status pscan_scan_reduce_state(pscan_op op, const pscan_array *in, int axis,
+                                     pscan_dtype dtype, const pscan_opts *opts,
+                                     const void *state_in, void *state_out)
+{
+    pscan_request rq;
+    pscan_status status = pscan_request_init_input(&rq, op, in, axis, dtype, opts);
+    if (status != PSCAN_OK)
+        return status;
+    reduction r = {op,
+                   rq.acc,
+                   rq.opts,
+                   rq.axis,
+                   1,
+                   rq.ctx->tuning.slab_bytes,
+                   pscan_state_bytes(op, rq.acc, &rq.opts)};
+    /* Exclusive and include-initial shift results; the state is the same. */
+    r.opts.flags &= ~(unsigned)(PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL);
+    const int64_t lanes = view_lanes(&rq.in, rq.axis);
+    const size_t acc_item = pscan_dtype_size(rq.acc);
+    if (lanes == 0)
+        return PSCAN_OK;
+    char *states = state_out ? state_out : malloc((size_t)lanes * r.state_bytes);
+    if (!states)
+        return PSCAN_ENOMEM;
+    pscan_view run;
+    if (rq.flatten && !pscan_view_flatten(&rq.in, &run)) {
+        /* A flattening that is no run: one piece, an n-sized scratch. */
+        char *scratch = malloc((size_t)rq.in.size * acc_item + 1);
+        const int64_t n = rq.in.size;
+        const pscan_array result = {scratch, rq.acc, 1, &n, NULL};
+        const pscan_piece piece = {state_in, states};
+        status = scratch ? pscan_scan_entry(op, in, axis, rq.acc, &result, &r.opts, &piece)
+                         : PSCAN_ENOMEM;
+        free(scratch);
+    } else {
+        if (rq.flatten)
+            r.axis = 0; /* one lane: the run */
+        const pscan_view *walked = rq.flatten ? &run : &rq.in;
+        const int64_t row_bytes = view_lanes(walked, r.axis) * (int64_t)acc_item;
+        r.rows = pscan_carry_piece_rows(op, rq.acc, rq.opts.order, r.budget / row_bytes);
+        status = reduce_lanes(&r, walked, 0, state_in, states);
+    }
+    if (!state_out)
+        free(states);
+    return status;
+}
+
+pscan_status pscan_combine_states(pscan_op op, pscan_dtype in_dtype, pscan_dtype dtype,
+                                  const pscan_opts *opts, const void *first, const void *second,
+                                  void *result, int64_t count)
+{
+    if (!first || !second || !result)
+        return count == 0 ? PSCAN_OK : PSCAN_ENULL;
+    pscan_opts read;
+    pscan_status status = pscan_opts_read(opts, &read);
+    if (status != PSCAN_OK)
+        return status;
+    if ((int)op < 0 || op >= PSCAN_OP_COUNT)
+        return PSCAN_EOP;
+    if (!pscan_dtype_valid(in_dtype) || (dtype != PSCAN_DTYPE_DEFAULT && !pscan_dtype_valid(dtype)))
+        return PSCAN_EDTYPE;
+    if (count < 0)
+        return PSCAN_ESIZE;
+    const pscan_dtype acc =
+        dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, in_dtype) : dtype;
+    const pscan_kernel *kernel =
+        pscan_compensates(op, acc, &read)
+            ? pscan_kernel_get_compensated(acc == PSCAN_COMPLEX64 || acc == PSCAN_COMPLEX128)
+            : pscan_kernel_get(op, acc);
+    kernel->combine(first, second, result, (size_t)count);
+    return PSCAN_OK;
+}
