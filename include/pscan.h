@@ -404,7 +404,7 @@ PSCAN_API void pscan_free(void *memory);
 /* ---- Streaming: one scan fed piece by piece ----
  *
  * For data that arrives in chunks (a file read a piece at a time, a
- * simulation's time steps): every lane keeps its running result in the
+ * simulation's time steps): every lane keeps its running state in the
  * stream, and each chunk is scanned in parallel from it. Pushing chunks
  * gives the one-shot result of their concatenation: bit for bit for
  * integers, bool, MAX and MIN, the SEQUENTIAL order, and REPRODUCIBLE
@@ -412,7 +412,18 @@ PSCAN_API void pscan_free(void *memory);
  * every lane (all but the last chunk). Other REPRODUCIBLE chunkings start
  * a new tile at every chunk boundary: still independent of the thread
  * count, with the README's error bound counting each chunk boundary as a
- * tile boundary. */
+ * tile boundary. Chunks and outs may have any strides, and out any dtype
+ * (converted from the stream's, as a scan converts).
+ *
+ * Flags (opts.flags at creation) keep their one-call meaning on the
+ * concatenation: EXCLUSIVE (each chunk's out starts with the total of the
+ * chunks before it), SKIP_NAN, CHECK_OVERFLOW (the running total counts:
+ * a chunk that would take it out of range is PSCAN_EOVERFLOW and leaves
+ * out and the stream unchanged), COMPENSATED (the (hi, lo) pairs carry on
+ * from chunk to chunk) and INCLUDE_INITIAL (the first push's out is one
+ * step longer and starts with the identity; later pushes' are not).
+ * REVERSE is PSCAN_EOPTS: a suffix scan needs the chunks after this one
+ * first. */
 
 /** Where a chunk's new elements lie. */
 typedef enum pscan_stream_layout {
@@ -430,7 +441,8 @@ typedef struct pscan_stream pscan_stream;
 /**
  * Create a stream of `op` accumulated in `dtype` (not DEFAULT) over lanes
  * of shape lane_shape[lane_ndim] (lane_ndim 0..PSCAN_MAX_DIMS - 1).
- * opts: threads, order and ctx as for a scan (copied); flags must be 0.
+ * opts: threads, order, casting, ctx and flags as for a scan (copied);
+ * REVERSE is PSCAN_EOPTS.
  * @return PSCAN_OK, PSCAN_ENULL, PSCAN_EOP, PSCAN_EDTYPE, PSCAN_ENDIM,
  *         PSCAN_ESHAPE, PSCAN_ESIZE, PSCAN_EOPTS or PSCAN_ENOMEM.
  */
@@ -440,26 +452,27 @@ PSCAN_API pscan_status pscan_stream_create(pscan_stream **out_stream, pscan_op o
                                            const pscan_opts *opts);
 
 /**
- * Scan `chunk` (any dtype, converted) into `out` (the stream's dtype, the
- * chunk's shape) from the lanes' running results, and keep the new ones.
- * Both must be C-contiguous (strides NULL or C strides). On error `out`
- * and the stream are unchanged.
+ * Scan `chunk` (any dtype and strides, converted) into `out` (any dtype
+ * and strides; the chunk's shape, one step longer on an INCLUDE_INITIAL
+ * stream's first push; for a single lane also 1-D) from the lanes'
+ * running states, and keep the new ones. On error `out` and the stream
+ * are unchanged.
  * @return PSCAN_OK, PSCAN_ENULL, PSCAN_EOUTSHAPE (a shape that does not fit
- *         the layout, or out's shape differs), PSCAN_EDTYPE (out's dtype is
- *         not the stream's), PSCAN_ENOTSUP (not C-contiguous), or what a
- *         scan returns.
+ *         the layout, or out's shape differs), or what a scan returns
+ *         (PSCAN_ECAST under opts.casting, PSCAN_EOVERFLOW, ...).
  */
 PSCAN_API pscan_status pscan_stream_push(pscan_stream *stream, const pscan_array *chunk,
                                          const pscan_array *out);
 
 /** The lanes' running results, lane_shape in C order, stream dtype (the
- *  identity before the first push) copied to `total`. */
+ *  identity before the first push) copied to `total`; a compensated
+ *  stream's rounded from its pairs. */
 PSCAN_API pscan_status pscan_stream_total(const pscan_stream *stream, void *total);
 
 /** Continue from running results `total` (lane_shape in C order, stream
  *  dtype): the next push scans as if chunks whose results end in `total`
  *  came before it (a checkpoint, or the part of the data that another
- *  process scanned). */
+ *  process scanned); a compensated stream's pairs get a zero low part. */
 PSCAN_API pscan_status pscan_stream_set_total(pscan_stream *stream, const void *total);
 
 /** Start again from nothing pushed. */

@@ -35,36 +35,11 @@ static size_t layout_strides(layout l, int ndim, const int64_t *shape, size_t it
 {
     const int64_t n = tu_prod(ndim, shape);
     if (l == FORTRAN) {
-        int64_t s = (int64_t)item;
-        for (int d = 0; d < ndim; d++) {
-            strides[d] = s;
-            s *= shape[d];
-        }
+        tu_f_strides(ndim, shape, (int64_t)item, strides);
         return (size_t)n * item;
     }
     tu_c_strides(ndim, shape, (int64_t)item * (l == EVERY_OTHER ? 2 : 1), strides);
     return (size_t)n * item * (l == EVERY_OTHER ? 2 : 1);
-}
-
-/* a's elements [start, start + len) along dim d; shape lives in dims. */
-static pscan_array along(const pscan_array *a, int d, int64_t start, int64_t len, int64_t *dims)
-{
-    for (int k = 0; k < a->ndim; k++)
-        dims[k] = k == d ? len : a->shape[k];
-    return tu_arr((char *)a->data + start * a->strides[d], a->dtype, a->ndim, dims, a->strides);
-}
-
-/* a's elements in C order, packed. */
-static void gather(const pscan_array *a, unsigned char *dst)
-{
-    const size_t item = tu_size(a->dtype);
-    int64_t idx[3] = {0, 0, 0};
-    if (tu_prod(a->ndim, a->shape) == 0)
-        return;
-    do {
-        memcpy(dst, tu_at(a, idx), item);
-        dst += item;
-    } while (tu_next(a->ndim, a->shape, idx));
 }
 
 static void fill_input(const pscan_array *a, pscan_op op, int with_nans, uint64_t seed)
@@ -130,8 +105,10 @@ static void check_case(const pieces_case *c, pscan_context *ctx)
         /* scan positions [from, to) of in; of out, one on past the first */
         const int64_t lo = from + (initial && k > 0 ? 1 : 0), hi = to + (initial ? 1 : 0);
         int64_t in_dims[3], out_dims[3];
-        const pscan_array pi = along(&ai, c->axis, reverse ? len - to : from, to - from, in_dims);
-        const pscan_array po = along(&ao, c->axis, reverse ? out_len - hi : lo, hi - lo, out_dims);
+        const pscan_array pi =
+            tu_along(&ai, c->axis, reverse ? len - to : from, to - from, in_dims);
+        const pscan_array po =
+            tu_along(&ao, c->axis, reverse ? out_len - hi : lo, hi - lo, out_dims);
         pscan_opts o = whole;
         if (k > 0)
             o.flags &= ~(unsigned)PSCAN_FLAG_INCLUDE_INITIAL;
@@ -141,7 +118,7 @@ static void check_case(const pieces_case *c, pscan_context *ctx)
             pscan_scan_carry_state(c->op, &pi, c->axis, c->acc, &po, &o, state_in, state_out));
         from = to;
     }
-    gather(&ao, got);
+    tu_gather_bytes(&ao, got);
     cr_assert(eq(int, memcmp(got, ref, (size_t)out_n * out_item), 0),
               "op %d acc %d flags %u axis %d layouts %d/%d", (int)c->op, (int)c->acc, c->flags,
               c->axis, (int)c->in_layout, (int)c->out_layout);

@@ -193,6 +193,14 @@ Test(stream, one_lane_total_reset)
     TU_ASSERT_OK(pscan_stream_push(s, &ci, &co));
     const int64_t w0[6] = {1, 3, 6, 10, 15, 21};
     tu_assert_i64s(out, w0, 6);
+    /* an out that is no single run (Fortran order) gets the C order */
+    const int64_t f_strides[2] = {8, 16};
+    int64_t f_out[6];
+    pscan_array fo = tu_arr(f_out, PSCAN_INT64, 2, shape, f_strides);
+    TU_ASSERT_OK(pscan_stream_reset(s));
+    TU_ASSERT_OK(pscan_stream_push(s, &ci, &fo));
+    const int64_t f_want[6] = {1, 10, 3, 15, 6, 21};
+    tu_assert_i64s(f_out, f_want, 6);
     /* a 0-d chunk is one element */
     int16_t seven = 7;
     int64_t out1 = 0;
@@ -241,10 +249,17 @@ Test(stream, errors)
     pscan_array wrong = tu_arr(a, PSCAN_INT64, 2, bad, NULL),
                 wrong_out = tu_arr(out, PSCAN_INT64, 2, bad, NULL);
     cr_assert(eq(int, (int)pscan_stream_push(s, &wrong, &wrong_out), (int)PSCAN_EOUTSHAPE));
-    pscan_array f32 = tu_arr(out, PSCAN_FLOAT32, 2, good, NULL);
-    cr_assert(eq(int, (int)pscan_stream_push(s, &ci, &f32), (int)PSCAN_EDTYPE));
+    pscan_opts same_kind = PSCAN_OPTS_INIT;
+    same_kind.casting = PSCAN_CASTING_SAFE;
+    pscan_stream *safe;
+    TU_ASSERT_OK(pscan_stream_create(&safe, PSCAN_MAX, PSCAN_INT64, 1, lane_shape,
+                                     PSCAN_STREAM_STEPS, &same_kind));
+    pscan_array i8 = tu_arr(out, PSCAN_INT8, 2, good, NULL);
+    cr_assert(eq(int, (int)pscan_stream_push(safe, &ci, &i8), (int)PSCAN_ECAST));
+    pscan_stream_destroy(safe);
     pscan_array transposed = tu_arr(a, PSCAN_INT64, 2, good, strided);
-    cr_assert(eq(int, (int)pscan_stream_push(s, &transposed, &co), (int)PSCAN_ENOTSUP));
+    pscan_array short_out = tu_arr(out, PSCAN_INT64, 2, bad, NULL);
+    cr_assert(eq(int, (int)pscan_stream_push(s, &transposed, &short_out), (int)PSCAN_EOUTSHAPE));
     for (int k = 0; k < 6; k++)
         cr_assert(eq(i64, out[k], -1));
     int64_t total[2];
@@ -253,5 +268,196 @@ Test(stream, errors)
     TU_ASSERT_OK(pscan_stream_push(s, &ci, &co));
     const int64_t w[6] = {1, 9, 3, 9, 5, 9};
     tu_assert_i64s(out, w, 6);
+    pscan_stream_destroy(s);
+}
+
+/* ---- Strided chunks, converting outs and flags ----
+ *
+ * The whole array is scanned once; the stream gets views of it (chunks of
+ * steps at deterministic pseudo-random cuts, in and out both Fortran
+ * ordered) and must write the same bits: integers and SEQUENTIAL floats
+ * at any cut, REPRODUCIBLE floats at tile cuts. */
+
+typedef struct flags_case {
+    pscan_op op;
+    pscan_dtype in_dtype, dtype, out_dtype;
+    pscan_order order;
+    unsigned flags;
+    int lane_ndim; /* 0: one lane (1-D, every other element); 2: lanes 3 x 4 */
+    pscan_stream_layout layout;
+    int64_t steps;
+    bool tile_chunks;
+} flags_case;
+
+static void check_stream_flags(const flags_case *c, uint64_t seed)
+{
+    const bool initial = c->flags & PSCAN_FLAG_INCLUDE_INITIAL;
+    const bool steps_first = c->layout == PSCAN_STREAM_STEPS || c->lane_ndim == 0;
+    const int ndim = c->lane_ndim == 0 ? 1 : 3, axis = steps_first ? 0 : 2;
+    int64_t shape[3] = {3, 4, c->steps}, out_shape[3], in_strides[3], out_strides[3];
+    if (steps_first) {
+        shape[0] = c->steps;
+        shape[1] = 3;
+        shape[2] = 4;
+    }
+    memcpy(out_shape, shape, sizeof shape);
+    out_shape[axis] += initial ? 1 : 0;
+    const int64_t n = tu_prod(ndim, shape), out_n = tu_prod(ndim, out_shape);
+    const size_t in_item = tu_size(c->in_dtype), out_item = tu_size(c->out_dtype);
+    if (c->lane_ndim == 0)
+        in_strides[0] = 2 * (int64_t)in_item, out_strides[0] = 3 * (int64_t)out_item;
+    else {
+        tu_f_strides(ndim, shape, (int64_t)in_item, in_strides);
+        tu_f_strides(ndim, out_shape, (int64_t)out_item, out_strides);
+    }
+    unsigned char *in = tu_malloc((size_t)n * in_item * 2),
+                  *packed = tu_malloc((size_t)n * in_item);
+    unsigned char *out = tu_malloc((size_t)out_n * out_item * 3),
+                  *ref = tu_malloc((size_t)out_n * out_item),
+                  *got = tu_malloc((size_t)out_n * out_item);
+    const pscan_array ai = tu_arr(in, c->in_dtype, ndim, shape, in_strides),
+                      ao = tu_arr(out, c->out_dtype, ndim, out_shape, out_strides),
+                      ar = tu_arr(ref, c->out_dtype, ndim, out_shape, NULL);
+    tu_fill_scan_values(packed, c->in_dtype, n, c->op, &seed);
+    for (int64_t k = 0; (c->flags & PSCAN_FLAG_SKIP_NAN) && k < n; k += 5)
+        tu_put_f64(packed + (size_t)k * in_item, c->in_dtype, NAN, 0);
+    int64_t idx[3] = {0, 0, 0};
+    for (int64_t k = 0; k < n; k++, tu_next(ndim, shape, idx))
+        memcpy(tu_at(&ai, idx), packed + (size_t)k * in_item, in_item);
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.order = c->order;
+    o.flags = c->flags;
+    o.threads = 2;
+    TU_ASSERT_OK(pscan_scan(c->op, &ai, axis, c->dtype, &ar, &o));
+
+    const int64_t lane_shape[2] = {steps_first ? 3 : 3, 4};
+    pscan_stream *s;
+    TU_ASSERT_OK(pscan_stream_create(&s, c->op, c->dtype, c->lane_ndim, lane_shape, c->layout, &o));
+    for (int64_t done = 0, pushes = 0; done < c->steps; pushes++) {
+        int64_t count = c->tile_chunks ? TILE * tu_rand_range(&seed, 0, 2)
+                                       : tu_rand_range(&seed, 0, c->steps / 3 + 1);
+        if (count > c->steps - done)
+            count = c->steps - done;
+        const int64_t lo = done + (initial && pushes > 0 ? 1 : 0),
+                      hi = done + count + (initial ? 1 : 0);
+        int64_t in_dims[3], out_dims[3];
+        const pscan_array ci = tu_along(&ai, axis, done, count, in_dims),
+                          co = tu_along(&ao, axis, lo, hi - lo, out_dims);
+        TU_ASSERT_OK(pscan_stream_push(s, &ci, &co));
+        done += count;
+    }
+    tu_gather_bytes(&ao, got);
+    cr_assert(eq(int, memcmp(got, ref, (size_t)out_n * out_item), 0),
+              "op %d %s acc %s out %s flags %u lanes %d layout %d", (int)c->op,
+              pscan_dtype_name(c->in_dtype), pscan_dtype_name(c->dtype),
+              pscan_dtype_name(c->out_dtype), c->flags, c->lane_ndim, (int)c->layout);
+    pscan_stream_destroy(s);
+    free(in);
+    free(packed);
+    free(out);
+    free(ref);
+    free(got);
+}
+
+Test(stream, strided_converting_flags)
+{
+    const unsigned flag_sets[] = {0u,
+                                  PSCAN_FLAG_EXCLUSIVE,
+                                  PSCAN_FLAG_INCLUDE_INITIAL,
+                                  PSCAN_FLAG_SKIP_NAN,
+                                  PSCAN_FLAG_CHECK_OVERFLOW,
+                                  PSCAN_FLAG_COMPENSATED,
+                                  PSCAN_FLAG_COMPENSATED | PSCAN_FLAG_EXCLUSIVE,
+                                  PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_INCLUDE_INITIAL,
+                                  PSCAN_FLAG_CHECK_OVERFLOW | PSCAN_FLAG_EXCLUSIVE};
+    uint64_t seed = 3;
+    for (size_t f = 0; f < TU_COUNT(flag_sets); f++)
+        for (int lanes = 0; lanes <= 2; lanes += 2)
+            for (int layout = 0; layout < 2; layout++) {
+                const pscan_stream_layout l = (pscan_stream_layout)layout;
+                flags_case ints = {
+                    PSCAN_SUM,    PSCAN_INT16, PSCAN_INT64, PSCAN_FLOAT64, PSCAN_ORDER_REPRODUCIBLE,
+                    flag_sets[f], lanes,       l,           301,           false};
+                check_stream_flags(&ints, seed++);
+                flags_case seq = {PSCAN_PROD,
+                                  PSCAN_FLOAT64,
+                                  PSCAN_FLOAT64,
+                                  PSCAN_FLOAT32,
+                                  PSCAN_ORDER_SEQUENTIAL,
+                                  flag_sets[f],
+                                  lanes,
+                                  l,
+                                  257,
+                                  false};
+                check_stream_flags(&seq, seed++);
+                flags_case rep = {PSCAN_SUM,
+                                  PSCAN_FLOAT64,
+                                  PSCAN_FLOAT64,
+                                  PSCAN_FLOAT64,
+                                  PSCAN_ORDER_REPRODUCIBLE,
+                                  flag_sets[f],
+                                  lanes,
+                                  l,
+                                  3 * TILE + 9,
+                                  true};
+                check_stream_flags(&rep, seed++);
+            }
+}
+
+/* CHECK_OVERFLOW counts the running total: a chunk that would overflow it
+ * is refused and leaves out and the stream as they were. REVERSE has no
+ * meaning for a stream. */
+Test(stream, overflow_leaves_the_stream)
+{
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = PSCAN_FLAG_CHECK_OVERFLOW | PSCAN_FLAG_EXCLUSIVE;
+    pscan_stream *s;
+    TU_ASSERT_OK(pscan_stream_create(&s, PSCAN_SUM, PSCAN_INT8, 0, NULL, PSCAN_STREAM_STEPS, &o));
+    const int64_t two = 2;
+    int8_t a[2] = {60, 60}, b[2] = {5, 3}, out[2] = {9, 9}, total = 0;
+    pscan_array ca = tu_vec(a, PSCAN_INT8, &two), cb = tu_vec(b, PSCAN_INT8, &two),
+                co = tu_vec(out, PSCAN_INT8, &two);
+    TU_ASSERT_OK(pscan_stream_push(s, &ca, &co));
+    cr_assert(eq(i8, out[0], 0));
+    cr_assert(eq(i8, out[1], 60));
+    /* 120 + 5 + 3 = 128: the exclusive out stops at 125, the total does not */
+    memset(out, 9, sizeof out);
+    cr_assert(eq(int, (int)pscan_stream_push(s, &cb, &co), (int)PSCAN_EOVERFLOW));
+    cr_assert(eq(i8, out[0], 9));
+    cr_assert(eq(i8, out[1], 9));
+    TU_ASSERT_OK(pscan_stream_total(s, &total));
+    cr_assert(eq(i8, total, 120));
+    b[1] = 2;
+    TU_ASSERT_OK(pscan_stream_push(s, &cb, &co));
+    cr_assert(eq(i8, out[0], 120));
+    cr_assert(eq(i8, out[1], 125));
+    TU_ASSERT_OK(pscan_stream_total(s, &total));
+    cr_assert(eq(i8, total, 127));
+    pscan_stream_destroy(s);
+    o.flags = PSCAN_FLAG_REVERSE;
+    cr_assert(eq(
+        int, (int)pscan_stream_create(&s, PSCAN_SUM, PSCAN_INT8, 0, NULL, PSCAN_STREAM_STEPS, &o),
+        (int)PSCAN_EOPTS));
+}
+
+/* A compensated stream keeps its pairs between chunks: the total it
+ * reports is rounded, the chunks continue unrounded. */
+Test(stream, compensated_pairs_carry_on)
+{
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = PSCAN_FLAG_COMPENSATED;
+    pscan_stream *s;
+    TU_ASSERT_OK(
+        pscan_stream_create(&s, PSCAN_SUM, PSCAN_FLOAT64, 0, NULL, PSCAN_STREAM_STEPS, &o));
+    const int64_t one = 1;
+    double big = 1.0, tiny = 1e-16, out = 0, total = 0;
+    pscan_array cb = tu_vec(&big, PSCAN_FLOAT64, &one), ct = tu_vec(&tiny, PSCAN_FLOAT64, &one),
+                co = tu_vec(&out, PSCAN_FLOAT64, &one);
+    TU_ASSERT_OK(pscan_stream_push(s, &cb, &co));
+    for (int k = 0; k < 10; k++)
+        TU_ASSERT_OK(pscan_stream_push(s, &ct, &co));
+    cr_assert(eq(dbl, out, 1.0 + 1e-15)); /* plain sums would stay at 1.0 */
+    TU_ASSERT_OK(pscan_stream_total(s, &total));
+    cr_assert(eq(dbl, total, 1.0 + 1e-15));
     pscan_stream_destroy(s);
 }

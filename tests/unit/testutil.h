@@ -579,6 +579,38 @@ static inline void tu_assert_fbits(const float *got, const float *exp, size_t n)
                   (double)got[i], (double)exp[i]);
 }
 
+/* a's elements [start, start + len) along dim d, a view whose shape
+ * lives in dims (a->ndim entries). */
+static inline pscan_array tu_along(const pscan_array *a, int d, int64_t start, int64_t len,
+                                   int64_t *dims)
+{
+    for (int k = 0; k < a->ndim; k++)
+        dims[k] = k == d ? len : a->shape[k];
+    return tu_arr((char *)a->data + start * a->strides[d], a->dtype, a->ndim, dims, a->strides);
+}
+
+/* a's elements in C order, packed into dst (a has explicit strides). */
+static inline void tu_gather_bytes(const pscan_array *a, unsigned char *dst)
+{
+    const size_t item = tu_size(a->dtype);
+    int64_t idx[PSCAN_MAX_DIMS] = {0};
+    if (tu_prod(a->ndim, a->shape) == 0)
+        return;
+    do {
+        memcpy(dst, tu_at(a, idx), item);
+        dst += item;
+    } while (tu_next(a->ndim, a->shape, idx));
+}
+
+/* Fortran-order strides (bytes) of shape. */
+static inline void tu_f_strides(int ndim, const int64_t *shape, int64_t elsize, int64_t *strides)
+{
+    for (int d = 0; d < ndim; d++) {
+        strides[d] = elsize;
+        elsize *= shape[d];
+    }
+}
+
 /* Values for scans of any op that stay finite over long lanes: small
  * integers; floats near 1 for PROD; else uniform in (-100, 100) with a
  * small imaginary part for complex. */
