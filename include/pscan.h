@@ -545,9 +545,11 @@ PSCAN_API pscan_status pscan_scan_carry_state(pscan_op op, const pscan_array *in
 /* The states pscan_scan_carry_state would hand on, bit for bit, reading
  * `in` and writing no array: cache-sized pieces are scanned into scratch
  * (a flattening that is no single strided run takes one n-sized scratch).
- * EXCLUSIVE and INCLUDE_INITIAL do not change a state; with
- * CHECK_OVERFLOW it is PSCAN_EOVERFLOW when any partial result from
- * state_in overflows, and state_out may be NULL to run only that check.
+ * EXCLUSIVE and INCLUDE_INITIAL do not change a state. With
+ * CHECK_OVERFLOW it is PSCAN_EOVERFLOW when a partial result from state_in
+ * overflows: every one of them, or with state_out NULL only the check
+ * pscan_scan_carry_state would run for a piece that hands no state on (an
+ * exclusive piece's last partial is then no result), and nothing else.
  * On an error state_out is undefined. */
 PSCAN_API pscan_status pscan_scan_reduce_state(pscan_op op, const pscan_array *in, int axis,
                                                pscan_dtype dtype, const pscan_opts *opts,

@@ -588,6 +588,28 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
     return status;
 }
 
+pscan_status pscan_check_piece_overflow(const pscan_request *rq, const void *state_in)
+{
+    const unsigned flags = rq->opts.flags;
+    pscan_view v = rq->in;
+    if (flags & PSCAN_FLAG_REVERSE)
+        for (int d = 0; d < v.ndim; d++)
+            if (rq->flatten || d == rq->axis)
+                view_along(&v, d, 0, v.shape[d], true, &v);
+    int64_t flat_count = v.size;
+    if (flags & PSCAN_FLAG_EXCLUSIVE) { /* the last partial is no result */
+        if (rq->flatten)
+            flat_count = v.size - 1;
+        else if (v.shape[rq->axis] > 0)
+            view_along(&v, rq->axis, 0, v.shape[rq->axis] - 1, false, &v);
+    }
+    if (v.size == 0 || flat_count <= 0)
+        return PSCAN_OK;
+    return pscan_check_overflow(&v, rq->axis, rq->flatten, flat_count, rq->op, rq->acc,
+                                load_for(rq->op, rq->in.dtype, rq->acc, &rq->opts), rq->threads,
+                                rq->ctx, state_in);
+}
+
 pscan_status pscan_scan_entry(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
                               const pscan_array *out, const pscan_opts *opts,
                               const pscan_piece *piece)

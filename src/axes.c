@@ -6,7 +6,8 @@
  * matters slabs hold whole 4096-row tiles, so the bits are those of the
  * chained scans. An axis and the last axis take the one-pass summed-area
  * table of src/engine/strips.c where it applies, the whole array or (with axis 0
- * beside them) each slab. */
+ * beside them) each slab. A call with flags runs its chain of scans
+ * itself, each with the flags (chained()). */
 #include "dtype.h"
 #include "context.h"
 #include "layout.h"
@@ -41,19 +42,96 @@ static pscan_status sorted_axes(int naxes, const int *axes, int ndim, int *sorte
     return PSCAN_OK;
 }
 
-/* Each axis in turn over whole arrays: the first from in, the others in
- * place on out (or on an accumulator-typed scratch when out converts). */
+/* `array` less its identity slice (index 0, the last index under
+ * REVERSE) along each of the axes drop[0..ndrop): what an include-initial
+ * chain reads and writes before it has scanned those axes. `array` is
+ * valid (its C strides cannot overflow); shape and strides hold the
+ * view's dims. false where a dropped axis has no slice to drop. */
+static bool drop_initial(const pscan_array *array, int ndrop, const int *drop, bool reverse,
+                         int64_t *shape, int64_t *strides, pscan_array *view)
+{
+    *view = *array;
+    if (ndrop == 0)
+        return true;
+    int64_t step = (int64_t)pscan_dtype_size(array->dtype);
+    for (int d = array->ndim - 1; d >= 0; d--) {
+        shape[d] = array->shape[d];
+        strides[d] = array->strides ? array->strides[d] : step;
+        step *= shape[d];
+    }
+    char *data = array->data;
+    for (int k = 0; k < ndrop; k++) {
+        const int d = drop[k];
+        if (d >= array->ndim || shape[d] < 1)
+            return false;
+        shape[d]--;
+        if (!reverse && data)
+            data += strides[d];
+    }
+    *view = (pscan_array){data, array->dtype, array->ndim, shape, strides};
+    return true;
+}
+
+/* Include-initial: every check of the chain before anything is written.
+ * out is one longer than in along every scanned axis; the first scan's
+ * request (in into out less its identity slices along the other axes)
+ * checks in, the dtypes, the casts and the shape, and the last scan's
+ * (an accumulator-typed array of that scan's input shape into all of out)
+ * checks that out's elements are disjoint and its data is there. */
+static pscan_status check_initial(pscan_request *rq, pscan_op op, const pscan_array *in, int naxes,
+                                  const int *sorted, pscan_dtype dtype, const pscan_array *out,
+                                  const pscan_opts *opts)
+{
+    const bool reverse = opts->flags & PSCAN_FLAG_REVERSE;
+    int64_t shape[PSCAN_MAX_DIMS], strides[PSCAN_MAX_DIMS];
+    pscan_array first_out = *out;
+    bool fits = out->ndim >= 1 && out->ndim <= PSCAN_MAX_DIMS && out->shape &&
+                pscan_dtype_valid(out->dtype);
+    for (int d = 0; fits && d < out->ndim; d++)
+        fits = out->shape[d] >= 0;
+    pscan_view out_view; /* out's strides spelled out, its extent checked */
+    fits = fits && pscan_view_init(&out_view, out) == PSCAN_OK;
+    if (fits) {
+        const pscan_array explicit_out = {out_view.data, out->dtype, out_view.ndim, out_view.shape,
+                                          out_view.strides};
+        fits =
+            drop_initial(&explicit_out, naxes - 1, sorted + 1, reverse, shape, strides, &first_out);
+    }
+    /* Out that cannot lose a slice along each other axis is the wrong
+     * shape, unless its own checks find an earlier error. */
+    pscan_status status =
+        pscan_request_init(rq, op, in, sorted[0], dtype, fits ? &first_out : out, opts);
+    if (status != PSCAN_OK || !fits)
+        return status != PSCAN_OK ? status : PSCAN_EOUTSHAPE;
+    const int last = sorted[naxes - 1];
+    int64_t last_shape[PSCAN_MAX_DIMS];
+    for (int d = 0; d < out->ndim; d++)
+        last_shape[d] = out->shape[d] - (d == last ? 1 : 0);
+    const pscan_array last_in = {out->data, rq->acc, out->ndim, last_shape, NULL};
+    return pscan_scan_check(op, &last_in, last, rq->acc, out, opts);
+}
+
+/* Each axis in turn over whole arrays, last axis first: the first from
+ * in, the others on a stage. The stage is out itself, or an
+ * accumulator-typed scratch of out's shape (n elements) when out
+ * converts or under the overflow check: then only the last scan writes
+ * out, and it checks for overflow before its first store, so a chain
+ * that overflows in any scan leaves out untouched. Under include-initial
+ * a scan reads and writes the stage less its identity slices along the
+ * axes not yet scanned, so the last one fills all of out. */
 static pscan_status chained(pscan_op op, const pscan_array *in, int naxes, const int *sorted,
                             pscan_dtype acc, const pscan_array *out, const pscan_opts *opts,
                             pscan_context *ctx)
 {
+    const bool initial = opts->flags & PSCAN_FLAG_INCLUDE_INITIAL;
+    const bool reverse = opts->flags & PSCAN_FLAG_REVERSE;
     pscan_array stage = *out;
     pscan_workspace *ws = NULL;
     pscan_status status = PSCAN_OK;
-    if (out->dtype != acc) {
+    if (out->dtype != acc || (opts->flags & PSCAN_FLAG_CHECK_OVERFLOW)) {
         int64_t n = 1;
-        for (int d = 0; d < in->ndim; d++)
-            n *= in->shape[d];
+        for (int d = 0; d < out->ndim; d++)
+            n *= out->shape[d];
         const size_t bytes = (size_t)n * pscan_dtype_size(acc);
         if ((status = pscan_workspace_acquire(ctx, &ws)) != PSCAN_OK)
             return status;
@@ -62,12 +140,21 @@ static pscan_status chained(pscan_op op, const pscan_array *in, int naxes, const
             pscan_workspace_release(ctx, ws);
             return status;
         }
-        stage = (pscan_array){pscan_workspace_carve(ws, bytes), acc, in->ndim, in->shape, NULL};
+        stage = (pscan_array){pscan_workspace_carve(ws, bytes), acc, out->ndim, out->shape, NULL};
     }
     for (int k = 0; k < naxes && status == PSCAN_OK; k++) {
-        const pscan_array *from = k == 0 ? in : &stage;
-        const pscan_array *to = ws && k == naxes - 1 ? out : &stage;
-        status = pscan_scan(op, from, sorted[k], acc, to, opts);
+        int64_t from_shape[PSCAN_MAX_DIMS], from_strides[PSCAN_MAX_DIMS];
+        int64_t to_shape[PSCAN_MAX_DIMS], to_strides[PSCAN_MAX_DIMS];
+        pscan_array from = *in, to = *out;
+        /* the stage has an identity slot along every axis; each scan
+         * before the last leaves those of the axes after it alone */
+        if (k > 0)
+            (void)drop_initial(&stage, initial ? naxes - k : 0, sorted + k, reverse, from_shape,
+                               from_strides, &from);
+        if (!ws || k < naxes - 1)
+            (void)drop_initial(&stage, initial ? naxes - k - 1 : 0, sorted + k + 1, reverse,
+                               to_shape, to_strides, &to);
+        status = pscan_scan(op, &from, sorted[k], acc, &to, opts);
     }
     if (ws)
         pscan_workspace_release(ctx, ws);
@@ -86,8 +173,6 @@ pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int naxes, cons
     if (status != PSCAN_OK)
         return status;
     const pscan_opts *opts = &read;
-    if (opts->flags)
-        return PSCAN_ENOTSUP;
     int sorted[PSCAN_MAX_DIMS];
     if ((status = sorted_axes(naxes, axes, in->ndim, sorted)) != PSCAN_OK)
         return status;
@@ -95,11 +180,18 @@ pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int naxes, cons
         return pscan_scan(op, in, sorted[0], dtype, out, opts);
     /* Every check of the chained scans, before anything is written: the
      * first one's request (the others scan out, of the same shape, in the
-     * accumulator's dtype). */
+     * accumulator's dtype); include-initial checks its shapes itself. */
     pscan_request rq;
-    if ((status = pscan_request_init(&rq, op, in, sorted[0], dtype, out, opts)) != PSCAN_OK)
+    status = opts->flags & PSCAN_FLAG_INCLUDE_INITIAL
+                 ? check_initial(&rq, op, in, naxes, sorted, dtype, out, opts)
+                 : pscan_request_init(&rq, op, in, sorted[0], dtype, out, opts);
+    if (status != PSCAN_OK)
         return status;
     const pscan_dtype acc = rq.acc;
+    /* The one-pass and slab paths know no flags: a flagged call is its
+     * chain. */
+    if (opts->flags)
+        return chained(op, in, naxes, sorted, acc, out, opts, rq.ctx);
     int64_t rows = in->shape[0], row_elems = 1;
     for (int d = 1; d < in->ndim; d++)
         row_elems *= in->shape[d];

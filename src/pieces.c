@@ -199,6 +199,8 @@ pscan_status pscan_scan_reduce_state(pscan_op op, const pscan_array *in, int axi
                    pscan_state_bytes(op, rq.acc, &rq.opts)};
     /* Exclusive and include-initial shift results; the state is the same. */
     r.opts.flags &= ~(unsigned)(PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL);
+    if ((rq.opts.flags & PSCAN_FLAG_CHECK_OVERFLOW) && !state_out)
+        return pscan_check_piece_overflow(&rq, state_in);
     const int64_t lanes = view_lanes(&rq.in, rq.axis);
     const size_t acc_item = pscan_dtype_size(rq.acc);
     if (lanes == 0)

@@ -5,6 +5,7 @@
 #define PSCAN_SCAN_ENTRY_H
 
 #include "pscan.h"
+#include "request.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,6 +27,11 @@ typedef struct pscan_piece {
 pscan_status pscan_scan_entry(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
                               const pscan_array *out, const pscan_opts *opts,
                               const pscan_piece *piece);
+
+/* The overflow check alone that pscan_scan_entry runs for the request as a
+ * piece from state_in that hands no state on: an exclusive piece's last
+ * partial is no result. Writes nothing. */
+pscan_status pscan_check_piece_overflow(const pscan_request *rq, const void *state_in);
 
 /* Whether `op` over accumulator `acc` runs compensated under `opts`
  * (read options), and the bytes of one lane's state. */

@@ -6,7 +6,10 @@
  * (order-free ops; float batches by image; single float images by column
  * strips; rows strided past the axes between) and the chained path
  * (strided, converting out); a summed-area table checked against its
- * definition; errors leave out untouched.
+ * definition; errors leave out untouched. With flags, the chain of
+ * single-axis scans each given the same flags, done by hand here (under
+ * include-initial each scan's result one longer along its axis), bit for
+ * bit; an overflow in the chain's second scan leaves out untouched.
  */
 #include "testutil.h"
 
@@ -316,10 +319,10 @@ Test(axes, in_place_and_errors)
     cr_assert(eq(int, (int)pscan_scan_axes(PSCAN_SUM, &v, 2, NULL, PSCAN_DTYPE_DEFAULT, &o, NULL),
                  (int)PSCAN_ENULL));
     pscan_opts flagged = PSCAN_OPTS_INIT;
-    flagged.flags = PSCAN_FLAG_REVERSE;
+    flagged.flags = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL;
     cr_assert(eq(int,
                  (int)pscan_scan_axes(PSCAN_SUM, &v, 2, both, PSCAN_DTYPE_DEFAULT, &o, &flagged),
-                 (int)PSCAN_ENOTSUP));
+                 (int)PSCAN_EOPTS));
     const int64_t other[2] = {3, 2};
     pscan_array wrong = tu_arr(out, PSCAN_INT64, 2, other, NULL);
     cr_assert(eq(int,
@@ -331,4 +334,358 @@ Test(axes, in_place_and_errors)
            (int)PSCAN_EDTYPE));
     for (int k = 0; k < 6; k++)
         cr_assert(eq(i64, out[k], -1));
+}
+
+/* ---- Flags: the chain of single-axis scans, each with the same flags ---- */
+
+/* Deterministic values: integers in [-50, 50]; floats with fractions (so
+ * the order of sums shows in the last bits), every fifth one 1e7 larger
+ * (so a compensated sum differs from a plain one), and under `nans` NaN
+ * at every seventh. */
+static void fill_values(void *data, pscan_dtype t, int64_t n, bool nans)
+{
+    for (int64_t i = 0; i < n; i++) {
+        char *p = (char *)data + (size_t)i * tu_size(t);
+        if (tu_is_int(t))
+            tu_put_i64(p, t, (i * 37) % 101 - 50);
+        else if (nans && i % 7 == 3)
+            tu_put_f64(p, t, NAN, 0.0);
+        else
+            tu_put_f64(p, t, (double)((i * 7919) % 1013) / 97.0 - 5.0 + (i % 5 ? 0.0 : 1e7), 0.0);
+    }
+}
+
+/* The chain by hand: one pscan_scan per axis of `desc` (last axis first),
+ * each with `opts`, each into a C-ordered array of its own in the
+ * accumulator (the last in out_dtype), one longer along its axis under
+ * include-initial. Returns the last result and its shape; *status is
+ * the first failing call's status (the result is then not the chain's). */
+static void *hand_chain(pscan_op op, const pscan_array *in, int naxes, const int *desc,
+                        pscan_dtype acc, pscan_dtype out_dtype, const pscan_opts *opts,
+                        int64_t *result_shape, pscan_status *status)
+{
+    const int64_t extra = opts->flags & PSCAN_FLAG_INCLUDE_INITIAL ? 1 : 0;
+    const size_t shape_bytes = (size_t)in->ndim * sizeof *result_shape;
+    int64_t from_shape[PSCAN_MAX_DIMS];
+    memcpy(result_shape, in->shape, shape_bytes);
+    pscan_array from = *in;
+    void *from_data = NULL, *to_data = NULL;
+    *status = PSCAN_OK;
+    for (int k = 0; k < naxes && *status == PSCAN_OK; k++) {
+        result_shape[desc[k]] += extra;
+        const pscan_dtype to_dtype = k == naxes - 1 ? out_dtype : acc;
+        to_data = tu_malloc((size_t)tu_prod(in->ndim, result_shape) * tu_size(to_dtype));
+        const pscan_array to = tu_arr(to_data, to_dtype, in->ndim, result_shape, NULL);
+        *status = pscan_scan(op, &from, desc[k], acc, &to, opts);
+        free(from_data);
+        from_data = to_data;
+        memcpy(from_shape, result_shape, shape_bytes);
+        from = tu_arr(from_data, acc, in->ndim, from_shape, NULL);
+    }
+    return to_data;
+}
+
+/* One flagged call against its chain by hand, bit for bit; out starts
+ * as a sentinel, so every element must be written. */
+static void check_flags(pscan_op op, pscan_dtype in_dtype, pscan_dtype acc, pscan_dtype out_dtype,
+                        unsigned flags, int ndim, const int64_t *shape, int naxes, const int *axes,
+                        const int *desc)
+{
+    const int64_t n = tu_prod(ndim, shape);
+    void *in = tu_malloc((size_t)n * tu_size(in_dtype));
+    fill_values(in, in_dtype, n, flags & PSCAN_FLAG_SKIP_NAN);
+    const pscan_array ai = tu_arr(in, in_dtype, ndim, shape, NULL);
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = flags;
+    int64_t out_shape[PSCAN_MAX_DIMS];
+    pscan_status status;
+    void *want = hand_chain(op, &ai, naxes, desc, acc, out_dtype, &o, out_shape, &status);
+    TU_ASSERT_OK(status);
+    const size_t out_bytes = (size_t)tu_prod(ndim, out_shape) * tu_size(out_dtype);
+    void *got = tu_malloc(out_bytes);
+    tu_fill_sentinel(got, out_bytes);
+    const pscan_array ao = tu_arr(got, out_dtype, ndim, out_shape, NULL);
+    status = pscan_scan_axes(op, &ai, naxes, axes, acc, &ao, &o);
+    cr_assert(eq(int, (int)status, (int)PSCAN_OK), "flags %#x: %s", flags, pscan_strerror(status));
+    cr_assert(eq(int, memcmp(got, want, out_bytes), 0),
+              "flags %#x op %d %s->%s->%s ndim %d naxes %d: bits differ from the chain", flags,
+              (int)op, pscan_dtype_name(in_dtype), pscan_dtype_name(acc),
+              pscan_dtype_name(out_dtype), ndim, naxes);
+    free(in);
+    free(want);
+    free(got);
+}
+
+typedef struct flag_case {
+    unsigned flags;
+    pscan_op op;
+    pscan_dtype in, acc, out;
+} flag_case;
+
+/* Every case over a 2-D array (both axes), a 3-D one (all three axes)
+ * and the outer and last axes of the 3-D one. */
+static void check_flag_cases(const flag_case *cases, size_t count)
+{
+    const int64_t image[2] = {37, 53}, cube[3] = {5, 6, 7};
+    const int a01[2] = {0, 1}, d01[2] = {1, 0}, a012[3] = {2, 0, 1}, d012[3] = {2, 1, 0};
+    const int a02[2] = {-1, 0}, d02[2] = {2, 0};
+    for (size_t k = 0; k < count; k++) {
+        const flag_case *c = &cases[k];
+        check_flags(c->op, c->in, c->acc, c->out, c->flags, 2, image, 2, a01, d01);
+        check_flags(c->op, c->in, c->acc, c->out, c->flags, 3, cube, 3, a012, d012);
+        check_flags(c->op, c->in, c->acc, c->out, c->flags, 3, cube, 2, a02, d02);
+    }
+}
+
+Test(axes, flags_each_alone)
+{
+    const flag_case cases[] = {
+        {PSCAN_FLAG_SKIP_NAN, PSCAN_SUM, PSCAN_FLOAT32, PSCAN_FLOAT32, PSCAN_FLOAT32},
+        {PSCAN_FLAG_SKIP_NAN, PSCAN_MAX, PSCAN_FLOAT32, PSCAN_FLOAT32, PSCAN_FLOAT32},
+        {PSCAN_FLAG_SKIP_NAN, PSCAN_SUM, PSCAN_FLOAT32, PSCAN_FLOAT64, PSCAN_FLOAT64},
+        {PSCAN_FLAG_COMPENSATED, PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, PSCAN_FLOAT64},
+        {PSCAN_FLAG_EXCLUSIVE, PSCAN_SUM, PSCAN_INT32, PSCAN_INT64, PSCAN_INT64},
+        {PSCAN_FLAG_EXCLUSIVE, PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, PSCAN_FLOAT64},
+        {PSCAN_FLAG_EXCLUSIVE, PSCAN_MAX, PSCAN_INT16, PSCAN_INT16, PSCAN_INT16},
+        {PSCAN_FLAG_REVERSE, PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, PSCAN_FLOAT64},
+        {PSCAN_FLAG_REVERSE, PSCAN_SUM, PSCAN_INT32, PSCAN_INT64, PSCAN_INT64},
+        {PSCAN_FLAG_INCLUDE_INITIAL, PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, PSCAN_FLOAT64},
+        {PSCAN_FLAG_INCLUDE_INITIAL, PSCAN_SUM, PSCAN_INT32, PSCAN_INT64, PSCAN_INT64},
+        {PSCAN_FLAG_INCLUDE_INITIAL, PSCAN_MIN, PSCAN_INT16, PSCAN_INT16, PSCAN_INT16},
+        {PSCAN_FLAG_CHECK_OVERFLOW, PSCAN_SUM, PSCAN_INT32, PSCAN_INT64, PSCAN_INT64},
+        {PSCAN_FLAG_CHECK_OVERFLOW, PSCAN_SUM, PSCAN_INT16, PSCAN_INT32, PSCAN_INT32}};
+    check_flag_cases(cases, TU_COUNT(cases));
+}
+
+Test(axes, flags_combined)
+{
+    const unsigned excl_rev = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_REVERSE;
+    const unsigned nan_comp = PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_COMPENSATED;
+    const unsigned rev_init = PSCAN_FLAG_REVERSE | PSCAN_FLAG_INCLUDE_INITIAL;
+    const flag_case cases[] = {
+        {excl_rev, PSCAN_SUM, PSCAN_INT64, PSCAN_INT64, PSCAN_INT64},
+        {excl_rev, PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, PSCAN_FLOAT64},
+        {nan_comp, PSCAN_SUM, PSCAN_FLOAT32, PSCAN_FLOAT32, PSCAN_FLOAT32},
+        {nan_comp, PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, PSCAN_FLOAT64},
+        {rev_init, PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, PSCAN_FLOAT64},
+        {rev_init, PSCAN_SUM, PSCAN_INT32, PSCAN_INT64, PSCAN_INT64},
+        {rev_init | PSCAN_FLAG_CHECK_OVERFLOW, PSCAN_SUM, PSCAN_INT32, PSCAN_INT64, PSCAN_INT64}};
+    check_flag_cases(cases, TU_COUNT(cases));
+}
+
+/* out in another dtype than the accumulator: the chain runs in the
+ * accumulator and only its last scan converts. */
+Test(axes, flags_converting_out)
+{
+    const flag_case cases[] = {
+        {PSCAN_FLAG_EXCLUSIVE, PSCAN_SUM, PSCAN_INT32, PSCAN_INT64, PSCAN_INT32},
+        {PSCAN_FLAG_REVERSE | PSCAN_FLAG_INCLUDE_INITIAL, PSCAN_SUM, PSCAN_INT32, PSCAN_INT64,
+         PSCAN_INT32},
+        {PSCAN_FLAG_INCLUDE_INITIAL, PSCAN_SUM, PSCAN_INT32, PSCAN_INT64, PSCAN_FLOAT32},
+        {PSCAN_FLAG_CHECK_OVERFLOW, PSCAN_SUM, PSCAN_INT16, PSCAN_INT64, PSCAN_FLOAT32},
+        {PSCAN_FLAG_COMPENSATED, PSCAN_SUM, PSCAN_FLOAT64, PSCAN_FLOAT64, PSCAN_FLOAT32}};
+    check_flag_cases(cases, TU_COUNT(cases));
+}
+
+/* Include-initial into a strided out (every other float64 of a larger
+ * buffer, no scratch): the chain's bits at every element, the elements
+ * between untouched. */
+Test(axes, include_initial_strided_out)
+{
+    const int64_t shape[2] = {9, 11}, out_shape[2] = {10, 12}, n = 9 * 11;
+    const int axes[2] = {0, 1}, desc[2] = {1, 0};
+    double *in = tu_malloc((size_t)n * 8), *base = tu_malloc(10 * 12 * 2 * 8);
+    fill_values(in, PSCAN_FLOAT64, n, false);
+    tu_fill_sentinel(base, 10 * 12 * 2 * 8);
+    const pscan_array ai = tu_arr(in, PSCAN_FLOAT64, 2, shape, NULL);
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = PSCAN_FLAG_INCLUDE_INITIAL;
+    int64_t want_shape[2];
+    pscan_status status;
+    double *want =
+        hand_chain(PSCAN_SUM, &ai, 2, desc, PSCAN_FLOAT64, PSCAN_FLOAT64, &o, want_shape, &status);
+    TU_ASSERT_OK(status);
+    const int64_t strides[2] = {12 * 16, 16};
+    const pscan_array ao = tu_arr(base, PSCAN_FLOAT64, 2, out_shape, strides);
+    TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &ai, 2, axes, PSCAN_FLOAT64, &ao, &o));
+    const unsigned char *bytes = (const unsigned char *)base;
+    for (int64_t i = 0; i < 10 * 12; i++) {
+        cr_assert(eq(int, memcmp(bytes + i * 16, &want[i], 8), 0), "element %lld", (long long)i);
+        for (int b = 8; b < 16; b++)
+            cr_assert(eq(u8, bytes[i * 16 + b], tu_sentinel_byte((size_t)(i * 16 + b))),
+                      "gap after element %lld written", (long long)i);
+    }
+    free(in);
+    free(base);
+    free(want);
+}
+
+/* Include-initial against its definition: the identity along the first
+ * index of every scanned axis (the last under REVERSE). */
+Test(axes, include_initial_identity_slices)
+{
+    const int64_t in[4] = {1, 2, 3, 4}, shape[2] = {2, 2}, out_shape[2] = {3, 3};
+    const int both[2] = {1, 0};
+    int64_t out[9];
+    const pscan_array ai = tu_arr((void *)in, PSCAN_INT64, 2, shape, NULL),
+                      ao = tu_arr(out, PSCAN_INT64, 2, out_shape, NULL);
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = PSCAN_FLAG_INCLUDE_INITIAL;
+    TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &ai, 2, both, PSCAN_DTYPE_DEFAULT, &ao, &o));
+    const int64_t forward[9] = {0, 0, 0, 0, 1, 3, 0, 4, 10};
+    tu_assert_i64s(out, forward, 9);
+    o.flags |= PSCAN_FLAG_REVERSE;
+    TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &ai, 2, both, PSCAN_DTYPE_DEFAULT, &ao, &o));
+    const int64_t backward[9] = {10, 6, 0, 7, 4, 0, 0, 0, 0};
+    tu_assert_i64s(out, backward, 9);
+    /* an empty axis: the identity slices alone */
+    const int64_t empty[2] = {0, 2}, empty_out[2] = {1, 3};
+    const pscan_array ei = tu_arr((void *)in, PSCAN_INT64, 2, empty, NULL),
+                      eo = tu_arr(out, PSCAN_INT64, 2, empty_out, NULL);
+    o.flags = PSCAN_FLAG_INCLUDE_INITIAL;
+    memset(out, 0xff, sizeof out);
+    TU_ASSERT_OK(pscan_scan_axes(PSCAN_PROD, &ei, 2, both, PSCAN_DTYPE_DEFAULT, &eo, &o));
+    const int64_t ones[3] = {1, 1, 1};
+    tu_assert_i64s(out, ones, 3);
+}
+
+/* In place (in and out the same accumulator-typed array): the chain of a
+ * copy's bits. */
+Test(axes, flags_in_place)
+{
+    const int64_t image[2] = {37, 53}, cube[3] = {5, 6, 7};
+    const int a01[2] = {0, 1}, d01[2] = {1, 0}, a012[3] = {0, 1, 2}, d012[3] = {2, 1, 0};
+    const struct {
+        unsigned flags;
+        pscan_dtype dtype;
+    } cases[] = {{PSCAN_FLAG_REVERSE, PSCAN_FLOAT64},
+                 {PSCAN_FLAG_EXCLUSIVE, PSCAN_INT64},
+                 {PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_REVERSE, PSCAN_FLOAT64},
+                 {PSCAN_FLAG_SKIP_NAN, PSCAN_FLOAT64},
+                 {PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_COMPENSATED, PSCAN_FLOAT32},
+                 {PSCAN_FLAG_CHECK_OVERFLOW, PSCAN_INT64},
+                 {PSCAN_FLAG_CHECK_OVERFLOW | PSCAN_FLAG_REVERSE, PSCAN_INT32}};
+    for (size_t k = 0; k < TU_COUNT(cases); k++)
+        for (int dims = 2; dims <= 3; dims++) {
+            const int64_t *shape = dims == 2 ? image : cube;
+            const int *axes = dims == 2 ? a01 : a012, *desc = dims == 2 ? d01 : d012;
+            const pscan_dtype t = cases[k].dtype;
+            const int64_t n = tu_prod(dims, shape);
+            const size_t bytes = (size_t)n * tu_size(t);
+            void *data = tu_malloc(bytes);
+            fill_values(data, t, n, cases[k].flags & PSCAN_FLAG_SKIP_NAN);
+            const pscan_array v = tu_arr(data, t, dims, shape, NULL);
+            pscan_opts o = PSCAN_OPTS_INIT;
+            o.flags = cases[k].flags;
+            int64_t want_shape[PSCAN_MAX_DIMS];
+            pscan_status status;
+            void *want = hand_chain(PSCAN_SUM, &v, dims, desc, t, t, &o, want_shape, &status);
+            TU_ASSERT_OK(status);
+            TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &v, dims, axes, t, &v, &o));
+            cr_assert(eq(int, memcmp(data, want, bytes), 0), "flags %#x %s ndim %d in place",
+                      cases[k].flags, pscan_dtype_name(t), dims);
+            free(data);
+            free(want);
+        }
+}
+
+/* An int32 accumulator whose chain overflows in its second scan only:
+ * along the last axis each row's partials stay below 2^31 (and so would
+ * any single-axis scan of the input), then the columns of those partials
+ * pass it. PSCAN_EOVERFLOW, out untouched byte for byte: in another
+ * array, in another dtype, and in place (the input kept). */
+static void check_second_axis_overflow(int ndim, const int64_t *shape, int naxes, const int *axes,
+                                       const int *desc)
+{
+    const int64_t n = tu_prod(ndim, shape), last = shape[ndim - 1];
+    int32_t *in = tu_malloc((size_t)n * 4), *copy = tu_malloc((size_t)n * 4);
+    for (int64_t i = 0; i < n; i++)
+        in[i] = i % last < 2 ? 1 << 29 : 0;
+    memcpy(copy, in, (size_t)n * 4);
+    const pscan_array ai = tu_arr(in, PSCAN_INT32, ndim, shape, NULL);
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = PSCAN_FLAG_CHECK_OVERFLOW;
+    /* the chain by hand: its first scan succeeds, its second overflows */
+    pscan_status status;
+    int64_t want_shape[PSCAN_MAX_DIMS];
+    free(hand_chain(PSCAN_SUM, &ai, 1, desc, PSCAN_INT32, PSCAN_INT32, &o, want_shape, &status));
+    TU_ASSERT_OK(status);
+    free(hand_chain(PSCAN_SUM, &ai, 2, desc, PSCAN_INT32, PSCAN_INT32, &o, want_shape, &status));
+    cr_assert(eq(int, (int)status, (int)PSCAN_EOVERFLOW));
+    const pscan_dtype outs[2] = {PSCAN_INT32, PSCAN_INT64};
+    for (int k = 0; k < 2; k++) {
+        const size_t out_bytes = (size_t)n * tu_size(outs[k]);
+        void *out = tu_malloc(out_bytes);
+        tu_fill_sentinel(out, out_bytes);
+        const pscan_array ao = tu_arr(out, outs[k], ndim, shape, NULL);
+        cr_assert(eq(int, (int)pscan_scan_axes(PSCAN_SUM, &ai, naxes, axes, PSCAN_INT32, &ao, &o),
+                     (int)PSCAN_EOVERFLOW));
+        tu_assert_sentinel(out, out_bytes);
+        free(out);
+    }
+    cr_assert(eq(int, (int)pscan_scan_axes(PSCAN_SUM, &ai, naxes, axes, PSCAN_INT32, &ai, &o),
+                 (int)PSCAN_EOVERFLOW));
+    cr_assert(eq(int, memcmp(in, copy, (size_t)n * 4), 0), "in place: the input was changed");
+    free(in);
+    free(copy);
+}
+
+Test(axes, check_overflow_in_second_axis)
+{
+    const int64_t image[2] = {3, 4}, cube[3] = {3, 5, 4};
+    const int a01[2] = {1, 0}, d01[2] = {1, 0}, a02[2] = {0, 2}, d02[2] = {2, 0};
+    const int a012[3] = {0, 1, 2}, d012[3] = {2, 1, 0};
+    check_second_axis_overflow(2, image, 2, a01, d01);
+    check_second_axis_overflow(3, cube, 2, a02, d02);
+    check_second_axis_overflow(3, cube, 3, a012, d012);
+}
+
+/* Include-initial checks out's shape along every axis before writing:
+ * one longer along only one of them (what that axis's scan alone would
+ * accept), in's shape, a wrong ndim, one longer along an axis not
+ * scanned; an out whose identity slices alias; exclusive with it. */
+Test(axes, include_initial_errors)
+{
+    int64_t in[6] = {1, 2, 3, 4, 5, 6}, out[40];
+    const int64_t shape[2] = {2, 3};
+    const int both[2] = {0, 1}, last[1] = {1};
+    const pscan_array ai = tu_arr(in, PSCAN_INT64, 2, shape, NULL);
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = PSCAN_FLAG_INCLUDE_INITIAL;
+    const int64_t wrong[6][3] = {{2, 4}, {3, 3}, {2, 3}, {4, 3}, {3, 4, 1}, {3, 5}};
+    const int wrong_ndim[6] = {2, 2, 2, 2, 3, 2};
+    for (int k = 0; k < 6; k++) {
+        tu_fill_sentinel(out, sizeof out);
+        const pscan_array ao = tu_arr(out, PSCAN_INT64, wrong_ndim[k], wrong[k], NULL);
+        cr_assert(eq(int,
+                     (int)pscan_scan_axes(PSCAN_SUM, &ai, 2, both, PSCAN_DTYPE_DEFAULT, &ao, &o),
+                     (int)PSCAN_EOUTSHAPE),
+                  "shape %d", k);
+        tu_assert_sentinel(out, sizeof out);
+    }
+    /* an empty axis has its identity slice too: out (0, 4) for in (0, 3)
+     * is what the scan along axis 1 alone would take */
+    const int64_t empty[2] = {0, 3}, empty_out[2] = {0, 4};
+    const pscan_array ei = tu_arr(in, PSCAN_INT64, 2, empty, NULL),
+                      eo = tu_arr(out, PSCAN_INT64, 2, empty_out, NULL);
+    cr_assert(eq(int, (int)pscan_scan_axes(PSCAN_SUM, &ei, 2, both, PSCAN_DTYPE_DEFAULT, &eo, &o),
+                 (int)PSCAN_EOUTSHAPE));
+    /* one axis of two: out one longer along it alone */
+    const int64_t one_longer[2] = {2, 4};
+    const pscan_array ok = tu_arr(out, PSCAN_INT64, 2, one_longer, NULL);
+    TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &ai, 1, last, PSCAN_DTYPE_DEFAULT, &ok, &o));
+    /* in of one row: out's two rows at stride 0 share their bytes */
+    const int64_t row[2] = {1, 3}, row_out[2] = {2, 4}, aliased_strides[2] = {0, 8};
+    const pscan_array ri = tu_arr(in, PSCAN_INT64, 2, row, NULL),
+                      ro = tu_arr(out, PSCAN_INT64, 2, row_out, aliased_strides);
+    tu_fill_sentinel(out, sizeof out);
+    cr_assert(eq(int, (int)pscan_scan_axes(PSCAN_SUM, &ri, 2, both, PSCAN_DTYPE_DEFAULT, &ro, &o),
+                 (int)PSCAN_EOUTALIAS));
+    tu_assert_sentinel(out, sizeof out);
+    const int64_t right[2] = {3, 4};
+    const pscan_array ao = tu_arr(out, PSCAN_INT64, 2, right, NULL);
+    o.flags |= PSCAN_FLAG_EXCLUSIVE;
+    cr_assert(eq(int, (int)pscan_scan_axes(PSCAN_SUM, &ai, 2, both, PSCAN_DTYPE_DEFAULT, &ao, &o),
+                 (int)PSCAN_EOPTS));
+    tu_assert_sentinel(out, sizeof out);
 }

@@ -349,8 +349,16 @@ Test(pieces, overflow_counts_the_state_handed_on)
     cr_assert(eq(int,
                  (int)pscan_scan_carry_state(PSCAN_SUM, &ai, 0, PSCAN_INT8, &ao, &o, NULL, &state),
                  (int)PSCAN_EOVERFLOW));
+    /* the reduction alike: handing the state on counts it, checking alone not */
+    cr_assert(eq(int, (int)pscan_scan_reduce_state(PSCAN_SUM, &ai, 0, PSCAN_INT8, &o, NULL, &state),
+                 (int)PSCAN_EOVERFLOW));
+    TU_ASSERT_OK(pscan_scan_reduce_state(PSCAN_SUM, &ai, 0, PSCAN_INT8, &o, NULL, NULL));
+    o.flags = PSCAN_FLAG_CHECK_OVERFLOW;
     cr_assert(eq(int, (int)pscan_scan_reduce_state(PSCAN_SUM, &ai, 0, PSCAN_INT8, &o, NULL, NULL),
                  (int)PSCAN_EOVERFLOW));
+    o.flags |= PSCAN_FLAG_REVERSE | PSCAN_FLAG_EXCLUSIVE; /* 10, 30: the 130 is no result */
+    TU_ASSERT_OK(pscan_scan_reduce_state(PSCAN_SUM, &ai, 0, PSCAN_INT8, &o, NULL, NULL));
+    o.flags = PSCAN_FLAG_CHECK_OVERFLOW | PSCAN_FLAG_EXCLUSIVE;
     const int8_t carry = -100; /* -100 + 130 = 30: in range */
     TU_ASSERT_OK(pscan_scan_carry_state(PSCAN_SUM, &ai, 0, PSCAN_INT8, &ao, &o, &carry, &state));
     cr_assert(eq(i8, out[0], -100));
