@@ -11,8 +11,9 @@
  * Arguments are agreed on first (one small MPI_Allreduce): an error on any
  * rank, or ranks that disagree, give every rank the same status, with no
  * deadlock and every local_out untouched. The data then moves in one
- * MPI_Exscan of the lanes' local totals (a user MPI_Op over pscan's own
- * combine, so every op and dtype works); nothing is gathered.
+ * MPI_Exscan of the lanes' states (a user MPI_Op over pscan's own
+ * combine, so every op, dtype and compensated pair works); nothing is
+ * gathered.
  */
 #ifndef PSCAN_MPI_H
 #define PSCAN_MPI_H
@@ -27,20 +28,33 @@ extern "C" {
 /**
  * The scan of the global array, in parallel over ranks and, inside each
  * rank, over threads (opts.threads, as for pscan_scan).
- * local_in: any dtype, C-contiguous (strides NULL or C strides).
- * local_out: local_in's shape (1-D of its size for PSCAN_AXIS_NONE), the
- * accumulator's dtype, C-contiguous. opts.flags must be 0.
+ * local_in and local_out: any layout and dtypes pscan_scan accepts, the
+ * shape of one call on the local part (1-D of its size for
+ * PSCAN_AXIS_NONE). Every flag, with its meaning on the global array:
+ *   EXCLUSIVE: rank r starts with the combination of everything on the
+ *     ranks before it; rank 0 with the identity (the offsets of MPI codes).
+ *   INCLUDE_INITIAL: the first rank's local_out (rank 0's; the last rank's
+ *     under REVERSE) is one longer along the axis and holds the identity;
+ *     every other rank's has its input's shape.
+ *   REVERSE: suffix scans; rank r continues from the ranks after it.
+ *   SKIP_NAN and COMPENSATED as in one call (the ranks exchange
+ *     compensated (hi, lo) pairs).
+ *   CHECK_OVERFLOW: PSCAN_EOVERFLOW on every rank when any partial result
+ *     of the global scan overflows, even one no rank's part has alone, and
+ *     nothing written on any rank.
  * Results: integers, bool, MAX and MIN are the single-process results bit
- * for bit. Float sums and products combine the ranks' totals in MPI's
+ * for bit. Float sums and products combine the ranks' states in MPI's
  * order, so they equal the single-process result within the README's
- * error bound, not bit for bit; for a fixed number of ranks they do not
- * depend on the thread count.
+ * error bound (compensated sums within one ulp of the single-process
+ * compensated result), not bit for bit; for a fixed number of ranks they
+ * do not depend on the thread count.
  * @return PSCAN_OK; what pscan_scan would return for the local arrays;
- *   PSCAN_ENOTSUP for a non-contiguous array or an out dtype other than
- *   the accumulator; PSCAN_EOPTS for flags; PSCAN_EDTYPE when ranks use
- *   different accumulators, PSCAN_ESHAPE when their other dimensions or
- *   ndim differ, PSCAN_EAXIS when their op or axis differ. The same
- *   status on every rank (the largest code among the ranks' own errors).
+ *   PSCAN_EDTYPE when ranks use different accumulators, PSCAN_ESHAPE when
+ *   their other dimensions or ndim differ, PSCAN_EAXIS when their op,
+ *   axis, flags or order differ; PSCAN_EOVERFLOW as above. The same status
+ *   on every rank (the largest code among the ranks' own errors). A
+ *   scratch allocation that fails after the agreement (PSCAN_ENOMEM) is
+ *   reported on every rank too, but outs may then be partly written.
  */
 PSCAN_API pscan_status pscan_mpi_scan(MPI_Comm comm, pscan_op op, const pscan_array *local_in,
                                       int axis, pscan_dtype dtype, const pscan_array *local_out,

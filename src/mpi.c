@@ -1,41 +1,28 @@
-/* mpi.c - the distributed scan: arguments agreed on by every rank, a local
- * scan for the rank's lane totals, one MPI_Exscan of them, and the local
- * scan again from the carries it returns. Built on the public API only
- * (pscan_stream continues lanes from given totals), so libpscan_mpi links
- * libpscan like any user. */
-/* pscan_array_is_c_contiguous */
+/* mpi.c - the distributed scan: arguments agreed on by every rank, each
+ * rank's lane states (a reduction that only reads), one MPI_Exscan of
+ * them in scan order, and the local scan from the states it returns.
+ * Built on the public API and its advanced section only (pieces of a scan:
+ * pscan.h), so libpscan_mpi links libpscan like any user. */
 #define PSCAN_ADVANCED_API
 #include "pscan_mpi.h"
 
 #include "dtype_list.h"
 
-#include <assert.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* inout[i] = in[i] op inout[i] over `len` lanes: one step pushed from
- * `in` as the running results, so the bits are those of the local engine.
- * (Only an allocation can fail here; inout is then left as it is.) */
-static void combine_lanes(pscan_op op, pscan_dtype dtype, void *in, void *inout, int len)
-{
-    const int64_t lanes = len, shape[2] = {1, len};
-    pscan_stream *stream;
-    if (pscan_stream_create(&stream, op, dtype, 1, &lanes, PSCAN_STREAM_STEPS, NULL) != PSCAN_OK)
-        return;
-    const pscan_array step = {inout, dtype, 2, shape, NULL};
-    pscan_stream_set_total(stream, in);
-    pscan_stream_push(stream, &step, &step);
-    pscan_stream_destroy(stream);
-}
-
-/* The user MPI_Op for (op, dtype), `in` being the lower ranks' value. One
- * function per pair: an MPI_User_function has no context. */
-#define DEFINE_COMBINE(op, tag)                                                           \
-    static void combine_##op##_##tag(void *in, void *inout, int *len, MPI_Datatype *type) \
-    {                                                                                     \
-        (void)type;                                                                       \
-        combine_lanes(PSCAN_##op, PSCAN_DT_##tag, in, inout, *len);                       \
+/* The user MPI_Op for (op, accumulator): inout = in op inout over `len`
+ * lane states, `in` from the ranks before in scan order. One function per
+ * pair (an MPI_User_function has no context); compensated sums combine
+ * (hi, lo) pairs of doubles, real or complex. Combining cannot fail for
+ * valid arguments, which every rank agreed on. */
+#define DEFINE_COMBINE(op, tag)                                                                 \
+    static void combine_##op##_##tag(void *in, void *inout, int *len, MPI_Datatype *type)       \
+    {                                                                                           \
+        (void)type;                                                                             \
+        (void)pscan_combine_states(PSCAN_##op, PSCAN_DT_##tag, PSCAN_DT_##tag, NULL, in, inout, \
+                                   inout, *len);                                                \
     }
 #define DEFINE_COMBINES(tag) \
     DEFINE_COMBINE(SUM, tag) \
@@ -50,14 +37,34 @@ PSCAN_EACH_DTYPE(DEFINE_COMBINES)
 static MPI_User_function *const combine_fns[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT] = {
     PSCAN_EACH_DTYPE(COMBINE_ENTRIES)};
 
-/* The local array as outer x len x inner: lanes = outer * inner run
- * along len (axis=None: one lane). */
-typedef struct local_shape {
+static void combine_pairs(pscan_dtype acc, void *in, void *inout, int len)
+{
+    pscan_opts opts = PSCAN_OPTS_INIT;
+    opts.flags = PSCAN_FLAG_COMPENSATED;
+    (void)pscan_combine_states(PSCAN_SUM, acc, acc, &opts, in, inout, inout, len);
+}
+static void combine_real_pairs(void *in, void *inout, int *len, MPI_Datatype *type)
+{
+    (void)type;
+    combine_pairs(PSCAN_FLOAT64, in, inout, *len);
+}
+static void combine_complex_pairs(void *in, void *inout, int *len, MPI_Datatype *type)
+{
+    (void)type;
+    combine_pairs(PSCAN_COMPLEX128, in, inout, *len);
+}
+
+/* What a rank knows of its part once its arguments passed. */
+typedef struct local_part {
+    pscan_opts opts; /* the caller's, as this release reads them; flags
+                        this rank's (INCLUDE_INITIAL only on the first) */
     pscan_dtype acc;
-    int axis_code; /* resolved axis + 1; 0 for axis=None */
-    int64_t outer, len, inner;
+    int axis_code;     /* resolved axis + 1; 0 for axis=None */
+    int64_t lanes;     /* the dims other than the axis (1 for axis=None) */
+    int64_t len;       /* elements along the axis (the size for axis=None) */
     int64_t shape_key; /* ndim and every dim but the axis, hashed */
-} local_shape;
+    size_t state_bytes;
+} local_part;
 
 /* (No <stdbool.h>: it would turn the dtype tag `bool` above into a
  * macro; flags are ints here.) */
@@ -72,18 +79,42 @@ static int64_t hash_words(const int64_t *words, int n)
     return (int64_t)(h >> 2);
 }
 
+/* The caller's options as a copy this rank may change: the library's own
+ * rules (pscan.h: pscan_opts.size), then the check of every call. */
+static pscan_status read_opts(const pscan_opts *opts, pscan_opts *copy)
+{
+    const pscan_opts defaults = PSCAN_OPTS_INIT;
+    *copy = defaults;
+    if (!opts)
+        return PSCAN_OK;
+    if (opts->size < sizeof *copy || opts->size > 4096)
+        return PSCAN_EOPTS;
+    for (size_t b = sizeof *copy; b < opts->size; b++)
+        if (((const unsigned char *)opts)[b])
+            return PSCAN_EOPTS;
+    memcpy(copy, opts, sizeof *copy);
+    copy->size = sizeof *copy;
+    return PSCAN_OK;
+}
+
 /* Everything the library would reject, found without reading or writing
- * (pscan_scan_check: the library's own door), then what only the
- * distributed scan needs. */
+ * (pscan_scan_check: the library's own door, with this rank's flags),
+ * then what only the distributed scan needs. `first`: this rank starts
+ * the scan (rank 0; the last under REVERSE), the one whose out holds
+ * INCLUDE_INITIAL's identity. */
 static pscan_status check_local(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
-                                const pscan_array *out, const pscan_opts *opts, local_shape *ls)
+                                const pscan_array *out, const pscan_opts *opts, int rank, int ranks,
+                                local_part *lp)
 {
     if (!in || !out)
         return PSCAN_ENULL;
-    if (opts && opts->flags) /* none of them has a distributed meaning yet */
-        return PSCAN_EOPTS;
-    const pscan_status status = pscan_scan_check(op, in, axis, dtype, out, opts);
+    pscan_status status = read_opts(opts, &lp->opts);
     if (status != PSCAN_OK)
+        return status;
+    const int reverse = (lp->opts.flags & PSCAN_FLAG_REVERSE) != 0;
+    if (rank != (reverse ? ranks - 1 : 0))
+        lp->opts.flags &= ~(unsigned)PSCAN_FLAG_INCLUDE_INITIAL;
+    if ((status = pscan_scan_check(op, in, axis, dtype, out, &lp->opts)) != PSCAN_OK)
         return status;
     const int flatten = axis == PSCAN_AXIS_NONE;
     const int dims = in->ndim == 0 ? 1 : in->ndim;
@@ -91,121 +122,168 @@ static pscan_status check_local(pscan_op op, const pscan_array *in, int axis, ps
     int64_t size = 1;
     for (int d = 0; d < in->ndim; d++)
         size *= in->shape[d];
-    ls->acc = dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, in->dtype) : dtype;
-    if (out->dtype != ls->acc || !pscan_array_is_c_contiguous(in) ||
-        !pscan_array_is_c_contiguous(out))
-        return PSCAN_ENOTSUP;
-    ls->axis_code = resolved + 1;
-    ls->outer = ls->inner = 1;
-    ls->len = flatten || in->ndim == 0 ? size : in->shape[resolved];
+    lp->acc = dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, in->dtype) : dtype;
+    lp->state_bytes = pscan_scan_state_size(op, in->dtype, lp->acc, &lp->opts);
+    lp->axis_code = resolved + 1;
+    lp->lanes = 1;
+    lp->len = flatten || in->ndim == 0 ? size : in->shape[resolved];
     int64_t key[PSCAN_MAX_DIMS + 1] = {flatten ? 0 : in->ndim};
     for (int d = 0; !flatten && d < in->ndim; d++) {
-        if (d < resolved)
-            ls->outer *= in->shape[d];
-        if (d > resolved)
-            ls->inner *= in->shape[d];
+        if (d != resolved)
+            lp->lanes *= in->shape[d];
         key[d + 1] = d == resolved ? -1 : in->shape[d];
     }
-    ls->shape_key = hash_words(key, flatten ? 1 : in->ndim + 1);
-    if (ls->outer * ls->inner > INT_MAX)
+    lp->shape_key = hash_words(key, flatten ? 1 : in->ndim + 1);
+    if (lp->lanes > INT_MAX)
         return PSCAN_ESIZE; /* MPI counts are ints */
     return PSCAN_OK;
 }
 
+/* What every rank agrees on before any of them writes. */
+typedef struct agreement {
+    pscan_status status;
+    int all_have_elements; /* no rank's part is empty */
+} agreement;
+
 /* One status for every rank: the largest error, else a disagreement. */
-static pscan_status agree(MPI_Comm comm, pscan_status local, pscan_op op, const local_shape *ls)
+static agreement agree(MPI_Comm comm, pscan_status local, pscan_op op, const local_part *lp)
 {
     const int ok = local == PSCAN_OK;
-    const int64_t acc = ok ? ls->acc : 0, call = ok ? (int64_t)op * 128 + ls->axis_code : 0,
-                  key = ok ? ls->shape_key : 0;
-    int64_t v[7] = {local, acc, -acc, call, -call, key, -key};
-    MPI_Allreduce(MPI_IN_PLACE, v, 7, MPI_INT64_T, MPI_MAX, comm);
+    /* the flags but INCLUDE_INITIAL, which only the first rank keeps */
+    const int64_t flags = lp->opts.flags & ~(unsigned)PSCAN_FLAG_INCLUDE_INITIAL;
+    const int64_t acc = ok ? lp->acc : 0,
+                  call = ok ? (((int64_t)op * 128 + lp->axis_code) * 256 + flags) * 2 +
+                                  (int64_t)lp->opts.order
+                            : 0,
+                  key = ok ? lp->shape_key : 0, empty = ok && lp->len == 0;
+    int64_t v[8] = {local, acc, -acc, call, -call, key, -key, empty};
+    MPI_Allreduce(MPI_IN_PLACE, v, 8, MPI_INT64_T, MPI_MAX, comm);
+    agreement a = {PSCAN_OK, v[7] == 0};
     if (v[0] != PSCAN_OK)
-        return (pscan_status)v[0];
-    if (v[1] != -v[2])
-        return PSCAN_EDTYPE;
-    if (v[3] != -v[4])
-        return PSCAN_EAXIS;
-    if (v[5] != -v[6])
-        return PSCAN_ESHAPE;
-    return PSCAN_OK;
+        a.status = (pscan_status)v[0];
+    else if (v[1] != -v[2])
+        a.status = PSCAN_EDTYPE;
+    else if (v[3] != -v[4])
+        a.status = PSCAN_EAXIS;
+    else if (v[5] != -v[6])
+        a.status = PSCAN_ESHAPE;
+    return a;
 }
 
-/* in and out as outer blocks of (len, inner) C arrays; scan each block
- * from its lanes' carries. */
-static pscan_status scan_from_carries(pscan_op op, const pscan_array *in, const pscan_array *out,
-                                      const local_shape *ls, const pscan_opts *opts,
-                                      const unsigned char *carries)
+/* Every rank's status, the largest. */
+static pscan_status agree_status(MPI_Comm comm, pscan_status local)
 {
-    const size_t in_item = pscan_dtype_size(in->dtype), acc_item = pscan_dtype_size(ls->acc);
-    const size_t block = (size_t)(ls->len * ls->inner);
-    const int64_t shape[2] = {ls->len, ls->inner};
-    pscan_stream *stream;
-    pscan_status status =
-        pscan_stream_create(&stream, op, ls->acc, 1, &ls->inner, PSCAN_STREAM_STEPS, opts);
-    for (int64_t b = 0; status == PSCAN_OK && b < ls->outer; b++) {
-        const pscan_array in_block = {(char *)in->data + b * block * in_item, in->dtype, 2, shape,
-                                      NULL};
-        const pscan_array out_block = {(char *)out->data + b * block * acc_item, ls->acc, 2, shape,
-                                       NULL};
-        pscan_stream_set_total(stream, carries + (size_t)(b * ls->inner) * acc_item);
-        status = pscan_stream_push(stream, &in_block, &out_block);
+    int64_t v = local;
+    MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_INT64_T, MPI_MAX, comm);
+    return (pscan_status)v;
+}
+
+/* states -> carries: the states of the ranks before this one (in scan
+ * order) combined, on every rank of `scan` but its first. */
+static void exchange(MPI_Comm scan, pscan_op op, const local_part *lp, void *states, void *carries)
+{
+    MPI_Datatype value_type;
+    MPI_Op combine;
+    MPI_User_function *fn = combine_fns[op][lp->acc];
+    if (lp->state_bytes != pscan_dtype_size(lp->acc)) /* compensated pairs */
+        fn = lp->acc == PSCAN_COMPLEX64 || lp->acc == PSCAN_COMPLEX128 ? combine_complex_pairs
+                                                                       : combine_real_pairs;
+    MPI_Type_contiguous((int)lp->state_bytes, MPI_BYTE, &value_type);
+    MPI_Type_commit(&value_type);
+    MPI_Op_create(fn, 0 /* in rank order */, &combine);
+    MPI_Exscan(states, carries, (int)lp->lanes, value_type, combine, scan);
+    MPI_Op_free(&combine);
+    MPI_Type_free(&value_type);
+}
+
+/* The scan of this rank's part among the ranks of `scan` (those with
+ * elements, in scan order); states and carries hold a state per lane.
+ * Without the overflow check the first rank scans at once and hands its
+ * states on; the others reduce first (the last needs no states). With it
+ * every rank reduces, the carries are checked everywhere and agreed on
+ * (over `all`) before anyone writes. */
+static pscan_status scan_part(MPI_Comm all, MPI_Comm scan, pscan_op op, const pscan_array *in,
+                              int axis, const pscan_array *out, const local_part *lp, void *states,
+                              void *carries)
+{
+    int r, count;
+    MPI_Comm_rank(scan, &r);
+    MPI_Comm_size(scan, &count);
+    const int check = (lp->opts.flags & PSCAN_FLAG_CHECK_OVERFLOW) != 0;
+    pscan_opts quiet = lp->opts; /* a reduction for the carries: wrapping */
+    quiet.flags &= ~(unsigned)PSCAN_FLAG_CHECK_OVERFLOW;
+    pscan_status status = PSCAN_OK;
+    if (r == 0 && !check)
+        status = pscan_scan_carry_state(op, in, axis, lp->acc, out, &lp->opts, NULL,
+                                        count > 1 ? states : NULL);
+    else if (r < count - 1)
+        status = pscan_scan_reduce_state(op, in, axis, lp->acc, &quiet, NULL, states);
+    if (count > 1) /* every rank of `scan`, failed or not: nobody waits forever */
+        exchange(scan, op, lp, states, carries);
+    const void *from = r > 0 ? carries : NULL;
+    if (check) {
+        /* the partials a rank writes, and its total where the next rank
+         * starts from it (the last rank's under EXCLUSIVE is no result) */
+        if (status == PSCAN_OK)
+            status = pscan_scan_reduce_state(op, in, axis, lp->acc, &lp->opts, from,
+                                             r < count - 1 ? states : NULL);
+        status = agree_status(all, status);
+        if (status == PSCAN_OK)
+            status = pscan_scan_carry_state(op, in, axis, lp->acc, out, &quiet, from, NULL);
+    } else if (status == PSCAN_OK && r > 0) {
+        status = pscan_scan_carry_state(op, in, axis, lp->acc, out, &lp->opts, from, NULL);
     }
-    pscan_stream_destroy(stream);
     return status;
 }
 
 pscan_status pscan_mpi_scan(MPI_Comm comm, pscan_op op, const pscan_array *local_in, int axis,
                             pscan_dtype dtype, const pscan_array *local_out, const pscan_opts *opts)
 {
-    local_shape ls = {0};
-    pscan_status status = check_local(op, local_in, axis, dtype, local_out, opts, &ls);
-    const int64_t lanes = status == PSCAN_OK ? ls.outer * ls.inner : 0;
-    const size_t acc_item = status == PSCAN_OK ? pscan_dtype_size(ls.acc) : 0;
-    unsigned char *totals = NULL, *carries = NULL;
-    if (status == PSCAN_OK) {
-        totals = malloc(lanes ? (size_t)lanes * acc_item : 1);
-        carries = malloc(lanes ? (size_t)lanes * acc_item : 1);
-        if (!totals || !carries)
-            status = PSCAN_ENOMEM;
-    }
-    status = agree(comm, status, op, &ls);
-    if (status != PSCAN_OK) {
-        free(totals);
-        free(carries);
-        return status;
-    }
-    /* Agreed on PSCAN_OK: no rank failed, this one included (agree passes
-     * on every rank's worst status), so its buffers exist. */
-    assert(totals && carries);
     int rank, ranks;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &ranks);
-    /* The lanes' local totals: every rank but the last needs them first.
-     * Rank 0's local scan is already its result. */
-    for (int64_t lane = 0; lane < lanes; lane++)
-        pscan_identity(op, ls.acc, totals + (size_t)lane * acc_item);
-    if ((rank == 0 || rank < ranks - 1) && ls.len > 0) {
-        status = pscan_scan(op, local_in, axis, dtype, local_out, opts);
-        for (int64_t b = 0; status == PSCAN_OK && b < ls.outer; b++)
-            memcpy(totals + (size_t)(b * ls.inner) * acc_item,
-                   (const unsigned char *)local_out->data +
-                       (size_t)((b * ls.len + ls.len - 1) * ls.inner) * acc_item,
-                   (size_t)ls.inner * acc_item);
+    local_part lp;
+    memset(&lp, 0, sizeof lp);
+    pscan_status status = check_local(op, local_in, axis, dtype, local_out, opts, rank, ranks, &lp);
+    unsigned char *states = NULL, *carries = NULL;
+    if (status == PSCAN_OK) { /* before the agreement, which then covers it */
+        const size_t bytes = (size_t)lp.lanes * lp.state_bytes + 1;
+        states = malloc(bytes);
+        carries = malloc(bytes);
+        if (!states || !carries)
+            status = PSCAN_ENOMEM;
     }
-    MPI_Datatype value_type;
-    MPI_Op combine;
-    MPI_Type_contiguous((int)acc_item, MPI_BYTE, &value_type);
-    MPI_Type_commit(&value_type);
-    MPI_Op_create(combine_fns[op][ls.acc], 0 /* in rank order */, &combine);
-    MPI_Exscan(totals, carries, (int)lanes, value_type, combine, comm);
-    MPI_Op_free(&combine);
-    MPI_Type_free(&value_type);
-    if (status == PSCAN_OK && rank > 0 && ls.len > 0)
-        status = scan_from_carries(op, local_in, local_out, &ls, opts, carries);
-    free(totals);
+    const agreement a = agree(comm, status, op, &lp);
+    if (a.status != PSCAN_OK) {
+        free(states);
+        free(carries);
+        return a.status;
+    }
+    const int reverse = (lp.opts.flags & PSCAN_FLAG_REVERSE) != 0;
+    const int check = (lp.opts.flags & PSCAN_FLAG_CHECK_OVERFLOW) != 0;
+    const int has_elements = lp.len > 0 && lp.lanes > 0;
+    /* The ranks with elements, in scan order: empty ranks pass nothing on
+     * (an identity would turn a -0.0 total into +0.0), REVERSE runs the
+     * ranks backwards. */
+    MPI_Comm scan = comm;
+    if (!a.all_have_elements || reverse)
+        MPI_Comm_split(comm, has_elements ? 0 : MPI_UNDEFINED, reverse ? ranks - rank : rank,
+                       &scan);
+    if (has_elements) {
+        status = scan_part(comm, scan, op, local_in, axis, local_out, &lp, states, carries);
+    } else {
+        /* an empty part: at most INCLUDE_INITIAL's identity to write */
+        if (check)
+            status = agree_status(comm, PSCAN_OK);
+        if (status == PSCAN_OK)
+            status = pscan_scan(op, local_in, axis, lp.acc, local_out, &lp.opts);
+    }
+    if (scan != comm && scan != MPI_COMM_NULL)
+        MPI_Comm_free(&scan);
+    free(states);
     free(carries);
-    return status;
+    /* What failed after the agreement (memory), everywhere. */
+    return agree_status(comm, status);
 }
 
 pscan_status pscan_mpi_cumsum(MPI_Comm comm, const pscan_array *local_in, int axis,
