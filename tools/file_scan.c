@@ -262,9 +262,11 @@ static void file_strides(const pscan_npy_header *h, size_t item, int64_t *stride
 static pscan_status scan_axes_whole(driver *d, const scan_source *in, const scan_sink *out)
 {
     const pscan_npy_header *h = &in->header;
+    pscan_npy_header result; /* out's shape: flags may lengthen it */
+    file_scan_result_header(h, d->request, &result);
     int64_t in_strides[PSCAN_MAX_DIMS], out_strides[PSCAN_MAX_DIMS];
     file_strides(h, d->in_item, in_strides);
-    file_strides(h, d->out_item, out_strides);
+    file_strides(&result, d->out_item, out_strides);
     const unsigned char *src = load(d, 0, (size_t)in->data_bytes);
     if (!src)
         return load_failed(d);
@@ -272,7 +274,7 @@ static pscan_status scan_axes_whole(driver *d, const scan_source *in, const scan
     if (!dst)
         return PSCAN_ENOMEM;
     pscan_array a_in = {(void *)(uintptr_t)src, d->in_dtype, h->ndim, h->shape, in_strides};
-    pscan_array a_out = {dst, d->request->acc, h->ndim, h->shape, out_strides};
+    pscan_array a_out = {dst, d->request->acc, h->ndim, result.shape, out_strides};
     pscan_status status =
         pscan_scan_axes(d->request->op, &a_in, d->request->naxes, d->request->axes, d->request->acc,
                         &a_out, &d->request->opts);
@@ -321,7 +323,9 @@ void file_scan_result_header(const pscan_npy_header *in, const file_scan_request
     out->ndim = in->ndim;
     out->fortran_order = in->fortran_order;
     memcpy(out->shape, in->shape, (size_t)in->ndim * sizeof *in->shape);
-    out->shape[request->axis] += extra;
+    /* include-initial: one longer along every scanned axis */
+    for (int k = 0; k < (request->naxes > 1 ? request->naxes : 1); k++)
+        out->shape[request->naxes > 1 ? request->axes[k] : request->axis] += extra;
 }
 
 pscan_status file_scan_run(const scan_source *in, const scan_sink *out,

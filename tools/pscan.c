@@ -91,7 +91,8 @@ static const char usage_options[] =
     "                      (exactly rounded prefix sums in practice)\n"
     "  --axes A,B,...      scan over several axes at once (SUM over 0,1 of an\n"
     "                      image is its summed-area table); the result is held\n"
-    "                      in memory; no other flag goes with it\n"
+    "                      in memory; flags apply along every axis, and\n"
+    "                      --include-initial lengthens every one\n"
     "  --placement none|spread|compact\n"
     "                      bind scan threads to cores (default none; kept off\n"
     "                      when OMP_PROC_BIND binds them)\n"
@@ -358,8 +359,8 @@ static int parse_args(int argc, char **argv, cli *c)
         return c->path_count > 0 ? -1 : usage_error("%s", "info needs at least one file");
     if (!parse_op(c->command, &c->op))
         return usage_error("unknown command '%s'", c->command);
-    if (c->naxes > 0 && (c->have_axis || c->opts.flags))
-        return usage_error("%s", "--axes goes with no --axis and no flag");
+    if (c->naxes > 0 && c->have_axis)
+        return usage_error("%s", "--axes goes with no --axis");
     if ((c->opts.flags & PSCAN_FLAG_EXCLUSIVE) && (c->opts.flags & PSCAN_FLAG_INCLUDE_INITIAL))
         return usage_error("%s", "--exclusive and --include-initial exclude each other");
     if (c->gzip >= 0 && c->no_compress)

@@ -529,8 +529,24 @@ def checks_compensation_axes(rng):
         got = np.load(out) if r.returncode == 0 else None
         if got is None or not same(got, want) or got.flags["F_CONTIGUOUS"] != (arr.ndim > 1 and arr.flags["F_CONTIGUOUS"] and not arr.flags["C_CONTIGUOUS"]):
             fail(f"--axes {axes} on {arr.dtype} {arr.shape}: {r.stderr.strip()}")
+    # flags on every scanned axis: the chain of one-axis numpy scans, last axis first
+    arr = rng.standard_normal((37, 23))
+    arr[::5, ::3] = np.nan
+    ints = rng.integers(-9, 9, (6, 7, 5), dtype="int16")
+    for x, axes, flags in ((arr, (0, 1), ["reverse"]), (arr, (0, 1), ["skip-nan", "exclusive"]),
+                           (arr, (1, 0), ["include-initial"]), (ints, (0, 2), ["exclusive", "reverse"]),
+                           (ints, (0, 1, 2), ["include-initial", "reverse", "check-overflow"])):
+        acc = default_acc("cumsum", x.dtype)
+        want = x
+        for ax in sorted(axes)[::-1]:
+            want = expected("cumsum", want, ax, acc, flags)
+        r = run("cumsum", save("axes_flags.npy", x), out, "--axes", ",".join(map(str, axes)),
+                *["--" + f for f in flags])
+        got = np.load(out) if r.returncode == 0 else None
+        if got is None or got.shape != want.shape or not same(got, want):
+            fail(f"--axes {axes} {flags} on {x.dtype} {x.shape}: {r.stderr.strip()}")
     for extra, keyword in ((["--axes", "0"], "axes"), (["--axes", "0,1", "--axis", "0"], "--axes"),
-                           (["--axes", "0,1", "--reverse"], "--axes"), (["--axes", "0,5"], "out of range"),
+                           (["--axes", "0,5"], "out of range"),
                            (["--axes", "0,0"], "axis"), (["--placement", "far"], "placement")):
         r = run("cumsum", path("axes.npy"), out, *extra)
         if r.returncode != EXIT_USAGE or keyword not in r.stderr:
