@@ -144,8 +144,8 @@ size_t pscan_state_bytes(pscan_op op, pscan_dtype acc, const pscan_opts *opts)
 }
 
 /* How input elements become accumulator values. */
-static pscan_convert_fn load_for(pscan_op op, pscan_dtype in_dtype, pscan_dtype acc,
-                                 const pscan_opts *opts)
+pscan_convert_fn pscan_load_for(pscan_op op, pscan_dtype in_dtype, pscan_dtype acc,
+                                const pscan_opts *opts)
 {
     return skips_nan(opts, in_dtype) ? pscan_convert_get_skip_nan(in_dtype, acc, op)
                                      : pscan_convert_get(in_dtype, acc);
@@ -228,7 +228,7 @@ static pscan_status scan_checked(const pscan_request *rq, pscan_view *in, const 
         /* Skipping NaN rewrites values on load, so every element goes
          * through the load: no direct (in place of the input) kernels. */
         job.kernel = pscan_kernel_get(op, acc);
-        job.load = load_for(op, in->dtype, acc, opts);
+        job.load = pscan_load_for(op, in->dtype, acc, opts);
         job.store = pscan_convert_get(acc, out->dtype);
         job.acc_size = pscan_dtype_size(acc);
         job.same_types = in->dtype == acc && out->dtype == acc && !skips_nan(opts, in->dtype);
@@ -549,8 +549,8 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
         const int64_t flat_count = checked->size - (fv.shift_after && !state_out ? 1 : 0);
         if (checked->size > 0 &&
             (status = pscan_check_overflow(checked, rq.axis, rq.flatten, flat_count, op, rq.acc,
-                                           load_for(op, rq.in.dtype, rq.acc, opts), rq.threads,
-                                           rq.ctx, state_in)) != PSCAN_OK)
+                                           pscan_load_for(op, rq.in.dtype, rq.acc, opts),
+                                           rq.threads, rq.ctx, state_in)) != PSCAN_OK)
             return status;
     }
     last_slice last = {0};
@@ -606,8 +606,8 @@ pscan_status pscan_check_piece_overflow(const pscan_request *rq, const void *sta
     if (v.size == 0 || flat_count <= 0)
         return PSCAN_OK;
     return pscan_check_overflow(&v, rq->axis, rq->flatten, flat_count, rq->op, rq->acc,
-                                load_for(rq->op, rq->in.dtype, rq->acc, &rq->opts), rq->threads,
-                                rq->ctx, state_in);
+                                pscan_load_for(rq->op, rq->in.dtype, rq->acc, &rq->opts),
+                                rq->threads, rq->ctx, state_in);
 }
 
 pscan_status pscan_scan_entry(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,

@@ -198,9 +198,11 @@ static void exchange(MPI_Comm scan, pscan_op op, const local_part *lp, void *sta
 
 /* The scan of this rank's part among the ranks of `scan` (those with
  * elements, in scan order); states and carries hold a state per lane.
- * Without the overflow check the first rank scans at once and hands its
- * states on; the others reduce first (the last needs no states). With it
- * every rank reduces, the carries are checked everywhere and agreed on
+ * Every rank but the last reduces (reads its part), the states are
+ * exchanged, and every rank scans from what it received, all at once: a
+ * first rank that scanned before the exchange would hold every other rank
+ * back by a whole scan (measured: 2 ranks then take as long as 1). Under
+ * the overflow check the carries are checked everywhere and agreed on
  * (over `all`) before anyone writes. */
 static pscan_status scan_part(MPI_Comm all, MPI_Comm scan, pscan_op op, const pscan_array *in,
                               int axis, const pscan_array *out, const local_part *lp, void *states,
@@ -213,10 +215,7 @@ static pscan_status scan_part(MPI_Comm all, MPI_Comm scan, pscan_op op, const ps
     pscan_opts quiet = lp->opts; /* a reduction for the carries: wrapping */
     quiet.flags &= ~(unsigned)PSCAN_FLAG_CHECK_OVERFLOW;
     pscan_status status = PSCAN_OK;
-    if (r == 0 && !check)
-        status = pscan_scan_carry_state(op, in, axis, lp->acc, out, &lp->opts, NULL,
-                                        count > 1 ? states : NULL);
-    else if (r < count - 1)
+    if (r < count - 1)
         status = pscan_scan_reduce_state(op, in, axis, lp->acc, &quiet, NULL, states);
     if (count > 1) /* every rank of `scan`, failed or not: nobody waits forever */
         exchange(scan, op, lp, states, carries);
@@ -230,7 +229,7 @@ static pscan_status scan_part(MPI_Comm all, MPI_Comm scan, pscan_op op, const ps
         status = agree_status(all, status);
         if (status == PSCAN_OK)
             status = pscan_scan_carry_state(op, in, axis, lp->acc, out, &quiet, from, NULL);
-    } else if (status == PSCAN_OK && r > 0) {
+    } else if (status == PSCAN_OK) {
         status = pscan_scan_carry_state(op, in, axis, lp->acc, out, &lp->opts, from, NULL);
     }
     return status;

@@ -6,6 +6,7 @@
 #include "dtype.h"
 #include "kernels/kernels.h"
 #include "layout.h"
+#include "reduce.h"
 #include "request.h"
 #include "scan_entry.h"
 
@@ -205,10 +206,18 @@ pscan_status pscan_scan_reduce_state(pscan_op op, const pscan_array *in, int axi
     const size_t acc_item = pscan_dtype_size(rq.acc);
     if (lanes == 0)
         return PSCAN_OK;
+    pscan_view run;
+    /* One lane, one strided run, order free: straight to the state. */
+    if (rq.in.size > 0 && lanes == 1 && pscan_reduce_run_applies(&rq) &&
+        (rq.flatten ? pscan_view_flatten(&rq.in, &run) : true)) {
+        const int d = rq.flatten ? 0 : rq.axis;
+        const pscan_view *v = rq.flatten ? &run : &rq.in;
+        pscan_reduce_run(&rq, v->data, v->strides[d], v->shape[d], state_in, state_out);
+        return PSCAN_OK;
+    }
     char *states = state_out ? state_out : malloc((size_t)lanes * r.state_bytes);
     if (!states)
         return PSCAN_ENOMEM;
-    pscan_view run;
     if (rq.flatten && !pscan_view_flatten(&rq.in, &run)) {
         /* A flattening that is no run: one piece, an n-sized scratch. */
         char *scratch = malloc((size_t)rq.in.size * acc_item + 1);

@@ -4,6 +4,7 @@
 #ifndef PSCAN_SCAN_ENTRY_H
 #define PSCAN_SCAN_ENTRY_H
 
+#include "convert.h"
 #include "pscan.h"
 #include "request.h"
 
@@ -32,6 +33,11 @@ pscan_status pscan_scan_entry(pscan_op op, const pscan_array *in, int axis, psca
  * piece from state_in that hands no state on: an exclusive piece's last
  * partial is no result. Writes nothing. */
 pscan_status pscan_check_piece_overflow(const pscan_request *rq, const void *state_in);
+
+/* How `in_dtype` elements become accumulator values under opts (NaN
+ * skipped or not). */
+pscan_convert_fn pscan_load_for(pscan_op op, pscan_dtype in_dtype, pscan_dtype acc,
+                                const pscan_opts *opts);
 
 /* Whether `op` over accumulator `acc` runs compensated under `opts`
  * (read options), and the bytes of one lane's state. */

@@ -410,3 +410,50 @@ Test(pieces, combined_states)
                                            &s_second, &combined, 1),
                  (int)PSCAN_EOP));
 }
+
+/* One lane of an order-free op reduces at copy speed (threads take ranges
+ * of it, read in place or converted a chunk at a time): the same states
+ * as the scan's, strided, reversed, NaN-skipping, from a state or not. */
+Test(pieces, one_lane_order_free)
+{
+    const unsigned flag_sets[] = {0u, PSCAN_FLAG_REVERSE, PSCAN_FLAG_EXCLUSIVE,
+                                  PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_REVERSE};
+    for (size_t f = 0; f < TU_COUNT(flag_sets); f++)
+        for (int threads = 1; threads <= 3; threads += 2) {
+            pieces_case c = {PSCAN_SUM,
+                             PSCAN_INT32,
+                             PSCAN_INT64,
+                             PSCAN_INT64,
+                             PSCAN_ORDER_REPRODUCIBLE,
+                             flag_sets[f],
+                             3,
+                             1,
+                             {1, 200003, 1},
+                             EVERY_OTHER,
+                             C_ORDER,
+                             threads,
+                             3,
+                             {70001, 140000, 200003}};
+            check_case(&c, NULL);
+            pieces_case m = {PSCAN_MAX,
+                             PSCAN_FLOAT64,
+                             PSCAN_FLOAT64,
+                             PSCAN_FLOAT64,
+                             PSCAN_ORDER_REPRODUCIBLE,
+                             flag_sets[f],
+                             1,
+                             0,
+                             {150001, 1, 1},
+                             C_ORDER,
+                             FORTRAN,
+                             threads,
+                             2,
+                             {9, 150001}};
+            check_case(&m, NULL);
+            pieces_case p = {
+                PSCAN_PROD,   PSCAN_UINT8, PSCAN_UINT8, PSCAN_UINT16,   PSCAN_ORDER_REPRODUCIBLE,
+                flag_sets[f], 2,           0,           {131072, 1, 1}, C_ORDER,
+                C_ORDER,      threads,     2,           {65536, 131072}};
+            check_case(&p, NULL);
+        }
+}
