@@ -202,22 +202,26 @@ pscan_status pscan_scan_reduce_state(pscan_op op, const pscan_array *in, int axi
     r.opts.flags &= ~(unsigned)(PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL);
     if ((rq.opts.flags & PSCAN_FLAG_CHECK_OVERFLOW) && !state_out)
         return pscan_check_piece_overflow(&rq, state_in);
+    if (!state_out)
+        return PSCAN_OK; /* nothing asked */
     const int64_t lanes = view_lanes(&rq.in, rq.axis);
     const size_t acc_item = pscan_dtype_size(rq.acc);
     if (lanes == 0)
         return PSCAN_OK;
     pscan_view run;
-    /* One lane, one strided run, order free: straight to the state. */
+    /* One lane, one strided run, a plain accumulator: straight to the
+     * state (src/reduce.c). */
     if (rq.in.size > 0 && lanes == 1 && pscan_reduce_run_applies(&rq) &&
         (rq.flatten ? pscan_view_flatten(&rq.in, &run) : true)) {
         const int d = rq.flatten ? 0 : rq.axis;
         const pscan_view *v = rq.flatten ? &run : &rq.in;
-        pscan_reduce_run(&rq, v->data, v->strides[d], v->shape[d], state_in, state_out);
-        return PSCAN_OK;
+        const int64_t n = v->shape[d], stride = v->strides[d];
+        return rq.opts.flags & PSCAN_FLAG_REVERSE /* the run backwards */
+                   ? pscan_reduce_run(&rq, v->data + (n - 1) * stride, -stride, n, state_in,
+                                      state_out)
+                   : pscan_reduce_run(&rq, v->data, stride, n, state_in, state_out);
     }
-    char *states = state_out ? state_out : malloc((size_t)lanes * r.state_bytes);
-    if (!states)
-        return PSCAN_ENOMEM;
+    char *states = state_out;
     if (rq.flatten && !pscan_view_flatten(&rq.in, &run)) {
         /* A flattening that is no run: one piece, an n-sized scratch. */
         char *scratch = malloc((size_t)rq.in.size * acc_item + 1);
@@ -235,8 +239,6 @@ pscan_status pscan_scan_reduce_state(pscan_op op, const pscan_array *in, int axi
         r.rows = pscan_carry_piece_rows(op, rq.acc, rq.opts.order, r.budget / row_bytes);
         status = reduce_lanes(&r, walked, 0, state_in, states);
     }
-    if (!state_out)
-        free(states);
     return status;
 }
 

@@ -129,12 +129,25 @@ static void check_case(const pieces_case *c, pscan_context *ctx)
                         (size_t)lanes * state),
                  0),
               "reduced state, op %d acc %d flags %u", (int)c->op, (int)c->acc, c->flags);
+    /* ... and from a state: the whole of in scanned from the last one */
+    unsigned char *last = states + (size_t)((c->cuts - 1) % 2) * (size_t)lanes * state;
+    unsigned char *again = tu_malloc((size_t)lanes * state);
+    unsigned char *scratch = tu_malloc((size_t)out_n * out_item);
+    pscan_opts o = whole;
+    o.flags &= ~(unsigned)PSCAN_FLAG_INCLUDE_INITIAL;
+    const pscan_array as = tu_arr(scratch, c->out_dtype, c->ndim, c->shape, NULL);
+    TU_ASSERT_OK(pscan_scan_carry_state(c->op, &ai, c->axis, c->acc, &as, &o, last, again));
+    TU_ASSERT_OK(pscan_scan_reduce_state(c->op, &ai, c->axis, c->acc, &o, last, reduced));
+    cr_assert(eq(int, memcmp(reduced, again, (size_t)lanes * state), 0),
+              "reduced from a state, op %d acc %d flags %u", (int)c->op, (int)c->acc, c->flags);
     free(in);
     free(out);
     free(ref);
     free(got);
     free(states);
     free(reduced);
+    free(again);
+    free(scratch);
 }
 
 static const unsigned every_flag_set[] = {
@@ -411,9 +424,9 @@ Test(pieces, combined_states)
                  (int)PSCAN_EOP));
 }
 
-/* One lane of an order-free op reduces at copy speed (threads take ranges
- * of it, read in place or converted a chunk at a time): the same states
- * as the scan's, strided, reversed, NaN-skipping, from a state or not. */
+/* One lane reduces at copy speed (threads take ranges or whole tiles of
+ * it, read in place or converted a tile at a time; SEQUENTIAL one chain):
+ * the same states as the scan's, strided, reversed, NaN-skipping. */
 Test(pieces, one_lane_order_free)
 {
     const unsigned flag_sets[] = {0u, PSCAN_FLAG_REVERSE, PSCAN_FLAG_EXCLUSIVE,
@@ -450,6 +463,51 @@ Test(pieces, one_lane_order_free)
                              2,
                              {9, 150001}};
             check_case(&m, NULL);
+            pieces_case t = {PSCAN_SUM,
+                             PSCAN_FLOAT64,
+                             PSCAN_FLOAT64,
+                             PSCAN_FLOAT32,
+                             PSCAN_ORDER_REPRODUCIBLE,
+                             flag_sets[f],
+                             1,
+                             0,
+                             {30 * TILE + 5, 1, 1},
+                             EVERY_OTHER,
+                             C_ORDER,
+                             threads,
+                             2,
+                             {17 * TILE, 30 * TILE + 5}};
+            check_case(&t, NULL);
+            pieces_case x = {PSCAN_PROD,
+                             PSCAN_COMPLEX128,
+                             PSCAN_COMPLEX128,
+                             PSCAN_COMPLEX128,
+                             PSCAN_ORDER_REPRODUCIBLE,
+                             flag_sets[f],
+                             1,
+                             0,
+                             {20 * TILE + 1, 1, 1},
+                             C_ORDER,
+                             C_ORDER,
+                             threads,
+                             2,
+                             {TILE, 20 * TILE + 1}};
+            check_case(&x, NULL);
+            pieces_case q = {PSCAN_SUM,
+                             PSCAN_FLOAT64,
+                             PSCAN_FLOAT64,
+                             PSCAN_FLOAT64,
+                             PSCAN_ORDER_SEQUENTIAL,
+                             flag_sets[f],
+                             1,
+                             0,
+                             {3 * TILE + 7, 1, 1},
+                             EVERY_OTHER,
+                             C_ORDER,
+                             threads,
+                             3,
+                             {5, 2 * TILE + 1, 3 * TILE + 7}};
+            check_case(&q, NULL);
             pieces_case p = {
                 PSCAN_PROD,   PSCAN_UINT8, PSCAN_UINT8, PSCAN_UINT16,   PSCAN_ORDER_REPRODUCIBLE,
                 flag_sets[f], 2,           0,           {131072, 1, 1}, C_ORDER,
