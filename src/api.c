@@ -344,13 +344,7 @@ static void each_element(const pscan_view *v, element_fn visit, void *arg)
     char *at = v->data;
     for (int64_t k = 0; k < v->size; k++) {
         visit(at, k, arg);
-        for (int d = v->ndim - 1; d >= 0; d--) {
-            at += v->strides[d];
-            if (++index[d] < v->shape[d])
-                break;
-            at -= v->shape[d] * v->strides[d];
-            index[d] = 0;
-        }
+        pscan_view_step(v, index, &at);
     }
 }
 
@@ -387,13 +381,7 @@ static void shift_up(const pscan_view *v, int axis)
     for (int64_t k = 0; k < heads.size; k++) {
         for (int64_t i = len - 1; i > 0; i--)
             memcpy(at + i * stride, at + (i - 1) * stride, itemsize);
-        for (int d = heads.ndim - 1; d >= 0; d--) {
-            at += heads.strides[d];
-            if (++index[d] < heads.shape[d])
-                break;
-            at -= heads.shape[d] * heads.strides[d];
-            index[d] = 0;
-        }
+        pscan_view_step(&heads, index, &at);
     }
 }
 

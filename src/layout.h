@@ -62,6 +62,20 @@ typedef struct pscan_view {
  * overflows. A 0-d array becomes a 1-element 1-D view. */
 pscan_status pscan_view_init(pscan_view *view, const pscan_array *array);
 
+/* Step `at` (an element of v, at multi-index `index`) to the next element
+ * in C order; false (and back at the first) after the last. */
+static inline bool pscan_view_step(const pscan_view *v, int64_t *index, char **at)
+{
+    for (int d = v->ndim - 1; d >= 0; d--) {
+        *at += v->strides[d];
+        if (++index[d] < v->shape[d])
+            return true;
+        *at -= v->shape[d] * v->strides[d];
+        index[d] = 0;
+    }
+    return false;
+}
+
 /* Byte range [lo, hi) the view's elements occupy; empty views give lo == hi. */
 void pscan_view_span(const pscan_view *view, uintptr_t *lo, uintptr_t *hi);
 

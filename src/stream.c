@@ -151,13 +151,7 @@ static void flat_out_finish(const pscan_array *out, flat_out *f, bool copy)
     char *at = view.data;
     for (int64_t k = 0; copy && k < view.size; k++) {
         memcpy(at, (const char *)f->scratch + (size_t)k * item, item);
-        for (int d = view.ndim - 1; d >= 0; d--) {
-            at += view.strides[d];
-            if (++index[d] < view.shape[d])
-                break;
-            at -= view.shape[d] * view.strides[d];
-            index[d] = 0;
-        }
+        pscan_view_step(&view, index, &at);
     }
     free(f->scratch);
 }
