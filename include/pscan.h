@@ -421,7 +421,8 @@ PSCAN_API void pscan_free(void *memory);
  * a chunk that would take it out of range is PSCAN_EOVERFLOW and leaves
  * out and the stream unchanged), COMPENSATED (the (hi, lo) pairs carry on
  * from chunk to chunk) and INCLUDE_INITIAL (the first push's out is one
- * step longer and starts with the identity; later pushes' are not).
+ * step longer and starts with the identity, or the running results
+ * pscan_stream_set_total gave; later pushes' are not).
  * REVERSE is PSCAN_EOPTS: a suffix scan needs the chunks after this one
  * first. */
 
@@ -502,7 +503,8 @@ PSCAN_API int pscan_array_is_c_contiguous(const pscan_array *array);
  * (dtype `dtype`, or numpy's default for op and in's dtype), or for a
  * compensated sum (hi, lo) pairs of doubles (pscan_scan_state_size bytes).
  * Pieces cut along the axis, each continuing from the states the one
- * before it handed on, give the results of one call: bit for bit where
+ * before it handed on, give the results of one call: bit for bit (a
+ * NaN's sign and payload excepted) where
  * every piece starts on a tile boundary (a multiple of 4096 along the
  * lane) or the order is SEQUENTIAL or the op order-free; elsewhere each
  * piece starts a new tile. Every flag has its one-call meaning on the

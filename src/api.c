@@ -409,41 +409,55 @@ static void identity_state(const pscan_request *rq, size_t state_bytes, void *st
 
 /* The first slice of exclusive and include-initial scans: each lane's
  * state_in converted to out's dtype, or the identity for all. */
-static pscan_status fill_initial(const pscan_request *rq, const pscan_view *initial,
-                                 const void *state_in)
+/* The first slice of exclusive and include-initial scans: each lane's
+ * state_in converted to out's dtype, or the identity for all. Nothing to
+ * allocate: it runs after the scan has written out. */
+static void fill_initial(const pscan_request *rq, const pscan_view *initial, const char *state_in)
 {
     const size_t out_item = pscan_dtype_size(initial->dtype);
+    _Alignas(16) unsigned char value[32], converted[16];
     if (!state_in) {
-        _Alignas(16) unsigned char identity[16], converted[16];
-        pscan_identity(rq->op, rq->acc, identity);
-        pscan_convert_get(rq->acc, initial->dtype)((const char *)identity, 0, (char *)converted, 0,
-                                                   1);
+        pscan_identity(rq->op, rq->acc, value);
+        pscan_convert_get(rq->acc, initial->dtype)((const char *)value, 0, (char *)converted, 0, 1);
         element_copy c = {(char *)converted, out_item, 0};
         each_element(initial, put_value, &c);
-        return PSCAN_OK;
+        return;
     }
     const bool pairs = pscan_compensates(rq->op, rq->acc, &rq->opts);
     const size_t state_bytes = pscan_state_bytes(rq->op, rq->acc, &rq->opts);
-    pscan_convert_fn convert = pairs ? pscan_convert_get_from_pair(rq->acc, initial->dtype)
-                                     : pscan_convert_get(rq->acc, initial->dtype);
-    char *values = malloc(initial->size > 0 ? (size_t)initial->size * out_item : 1);
-    if (!values)
-        return PSCAN_ENOMEM;
-    convert(state_in, (ptrdiff_t)state_bytes, values, (ptrdiff_t)out_item, (size_t)initial->size);
-    element_copy c = {values, out_item, out_item};
-    each_element(initial, put_value, &c);
-    free(values);
-    return PSCAN_OK;
+    const pscan_convert_fn convert = pairs ? pscan_convert_get_from_pair(rq->acc, initial->dtype)
+                                           : pscan_convert_get(rq->acc, initial->dtype);
+    int64_t index[PSCAN_MAX_DIMS] = {0};
+    char *at = initial->data;
+    for (int64_t k = 0; k < initial->size; k++) { /* lanes in C order */
+        convert(state_in + (size_t)k * state_bytes, 0, at, 0, 1);
+        pscan_view_step(initial, index, &at);
+    }
 }
 
-/* Exclusive pieces that hand their state on without scanning all of in:
- * in's last slice, copied before out is written (out may be in), then
- * scanned after the rest from the state the rest ended in. */
+/* The kernel and load of a request's states: compensated pairs or plain
+ * accumulators. */
+static const pscan_kernel *state_kernel(const pscan_request *rq, pscan_convert_fn *load)
+{
+    if (pscan_compensates(rq->op, rq->acc, &rq->opts)) {
+        *load = skips_nan(&rq->opts, rq->in.dtype)
+                    ? pscan_convert_get_to_pair_skip_nan(rq->in.dtype, rq->acc)
+                    : pscan_convert_get_to_pair(rq->in.dtype, rq->acc);
+        return pscan_kernel_get_compensated(rq->acc == PSCAN_COMPLEX64 ||
+                                            rq->acc == PSCAN_COMPLEX128);
+    }
+    *load = pscan_load_for(rq->op, rq->in.dtype, rq->acc, &rq->opts);
+    return pscan_kernel_get(rq->op, rq->acc);
+}
+
+/* Exclusive pieces that hand their state on without scanning all of in
+ * (the order is free or sequential): in's last slice, copied before out
+ * is written (out may be in), combined after the rest into the state the
+ * rest ended in, one step per lane as the scan's chain takes it. All the
+ * memory is taken before the scan, so nothing fails after it. */
 typedef struct last_slice {
     char *copy;  /* the slice's elements in C order */
     char *carry; /* the state before it */
-    int64_t shape[PSCAN_MAX_DIMS];
-    int ndim;
 } last_slice;
 
 static pscan_status last_slice_take(const pscan_view *slice, size_t state_bytes, last_slice *ls)
@@ -458,38 +472,25 @@ static pscan_status last_slice_take(const pscan_view *slice, size_t state_bytes,
     }
     element_copy c = {ls->copy, itemsize, itemsize};
     each_element(slice, take_value, &c);
-    ls->ndim = slice->ndim;
-    memcpy(ls->shape, slice->shape, (size_t)slice->ndim * sizeof *ls->shape);
     return PSCAN_OK;
 }
 
-static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axis,
-                               pscan_dtype dtype, const pscan_array *out_array,
-                               const pscan_opts *user_opts, const pscan_piece *piece);
-
-/* The last slice scanned from the state before it into `state_out`: one
- * element per lane, so its state is the whole scan's where the order is
- * free or sequential (the only pieces that come here). */
-static pscan_status last_slice_finish(const pscan_request *rq, last_slice *ls, bool had_state,
-                                      void *state_out)
+static void last_slice_finish(const pscan_request *rq, last_slice *ls, bool had_state,
+                              char *state_out)
 {
+    pscan_convert_fn load;
+    const pscan_kernel *kernel = state_kernel(rq, &load);
     const int64_t lanes = request_lanes(rq);
-    const size_t acc_item = pscan_dtype_size(rq->acc);
-    char *scratch = malloc((size_t)lanes * acc_item + 1);
-    pscan_status status = PSCAN_ENOMEM;
-    if (scratch) {
-        const pscan_array slice = {ls->copy, rq->in.dtype, ls->ndim, ls->shape, NULL};
-        const pscan_array result = {scratch, rq->acc, ls->ndim, ls->shape, NULL};
-        pscan_opts opts = rq->opts;
-        opts.flags &= PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_COMPENSATED;
-        const pscan_piece step = {had_state ? ls->carry : NULL, state_out};
-        status =
-            scan_entry(rq->op, &slice, rq->flatten ? 0 : rq->axis, rq->acc, &result, &opts, &step);
+    const size_t state_bytes = pscan_state_bytes(rq->op, rq->acc, &rq->opts);
+    const size_t in_item = pscan_dtype_size(rq->in.dtype);
+    for (int64_t k = 0; k < lanes; k++) {
+        char *state = state_out + (size_t)k * state_bytes;
+        load(ls->copy + (size_t)k * in_item, 0, state, 0, 1);
+        if (had_state) /* state before op the last element */
+            kernel->fold(state, 1, ls->carry + (size_t)k * state_bytes);
     }
-    free(scratch);
     free(ls->copy);
     free(ls->carry);
-    return status;
 }
 
 /* The one way into the engine: a request checked at the door
@@ -566,12 +567,12 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
     if (status == PSCAN_OK && fv.shift_after)
         shift_up(&fv.out, rq.flatten ? 0 : rq.axis);
     if (status == PSCAN_OK && fv.has_initial)
-        status = fill_initial(&rq, &fv.initial, state_in);
-    if (fv.has_last) {
-        const bool had_state = state_in || scan_in->size > 0;
-        const pscan_status finished = last_slice_finish(&rq, &last, had_state, state_out);
-        if (status == PSCAN_OK)
-            status = finished;
+        fill_initial(&rq, &fv.initial, state_in);
+    if (fv.has_last && status == PSCAN_OK)
+        last_slice_finish(&rq, &last, state_in || scan_in->size > 0, state_out);
+    else if (fv.has_last) {
+        free(last.copy);
+        free(last.carry);
     }
     return status;
 }

@@ -128,7 +128,12 @@ static pscan_status chained(pscan_op op, const pscan_array *in, int naxes, const
     pscan_array stage = *out;
     pscan_workspace *ws = NULL;
     pscan_status status = PSCAN_OK;
-    if (out->dtype != acc || (opts->flags & PSCAN_FLAG_CHECK_OVERFLOW)) {
+    /* Shifting flags make each in-place step overlap itself, which copies
+     * its input first: that copy may fail, and must not fail after out
+     * was written. */
+    const unsigned staged =
+        PSCAN_FLAG_CHECK_OVERFLOW | PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL;
+    if (out->dtype != acc || (opts->flags & staged)) {
         int64_t n = 1;
         for (int d = 0; d < out->ndim; d++)
             n *= out->shape[d];

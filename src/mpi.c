@@ -251,6 +251,8 @@ pscan_status pscan_mpi_scan(MPI_Comm comm, pscan_op op, const pscan_array *local
         carries = malloc(bytes);
         if (!states || !carries)
             status = PSCAN_ENOMEM;
+        else /* the last rank sends its states unread; MPI may combine them */
+            memset(states, 0, bytes);
     }
     const agreement a = agree(comm, status, op, &lp);
     if (a.status != PSCAN_OK) {

@@ -96,7 +96,8 @@ static pscan_status chunk_count(const pscan_stream *s, const pscan_array *chunk,
     if (s->lane_ndim == 0) { /* one lane: any shape, flattened */
         int64_t n = 1;
         for (int d = 0; d < chunk->ndim; d++)
-            n *= chunk->shape[d];
+            if (__builtin_mul_overflow(n, chunk->shape[d], &n) || n == INT64_MAX)
+                return PSCAN_ESIZE; /* (one more for include-initial must fit) */
         *count = n;
         return PSCAN_OK;
     }
@@ -194,6 +195,13 @@ pscan_status pscan_stream_push(pscan_stream *s, const pscan_array *chunk, const 
             return PSCAN_EOUTSHAPE;
         if (as_chunk && (status = flatten_out(out, count, &flat)) != PSCAN_OK)
             return status;
+        /* an out written through the scratch is one the scan never sees:
+         * it gets one call's checks of an out of the chunk's shape */
+        if (flat.scratch &&
+            (status = pscan_scan_check(s->op, chunk, 0, s->dtype, out, &opts)) != PSCAN_OK) {
+            flat_out_finish(out, &flat, false);
+            return status;
+        }
         if (as_chunk)
             scan_out = flat.array;
     }

@@ -261,6 +261,38 @@ Test(pieces, floats_tiles_and_sequential)
                              4,
                              {1, 100, 299, 301}};
             check_case(&s, NULL);
+            /* exclusive pieces that end in one step per lane: sums, plain
+             * and compensated, and complex products, in sequential order */
+            pieces_case q = {PSCAN_SUM,
+                             PSCAN_FLOAT64,
+                             PSCAN_FLOAT64,
+                             PSCAN_FLOAT64,
+                             PSCAN_ORDER_SEQUENTIAL,
+                             float_flags[f],
+                             2,
+                             1,
+                             {6, 211, 1},
+                             EVERY_OTHER,
+                             FORTRAN,
+                             threads,
+                             3,
+                             {1, 100, 211}};
+            check_case(&q, NULL);
+            pieces_case z = {PSCAN_PROD,
+                             PSCAN_COMPLEX128,
+                             PSCAN_COMPLEX128,
+                             PSCAN_COMPLEX128,
+                             PSCAN_ORDER_SEQUENTIAL,
+                             float_flags[f],
+                             2,
+                             0,
+                             {77, 3, 1},
+                             C_ORDER,
+                             C_ORDER,
+                             threads,
+                             2,
+                             {40, 77}};
+            check_case(&z, NULL);
             pieces_case x = {PSCAN_SUM,
                              PSCAN_COMPLEX128,
                              PSCAN_COMPLEX128,

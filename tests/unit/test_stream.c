@@ -201,6 +201,13 @@ Test(stream, one_lane_total_reset)
     TU_ASSERT_OK(pscan_stream_push(s, &ci, &fo));
     const int64_t f_want[6] = {1, 10, 3, 15, 6, 21};
     tu_assert_i64s(f_out, f_want, 6);
+    /* ... and is checked as one call's out: elements sharing memory, no data */
+    const int64_t aliased[2] = {0, 8};
+    pscan_array ao = tu_arr(f_out, PSCAN_INT64, 2, shape, aliased),
+                no_data = tu_arr(NULL, PSCAN_INT64, 2, shape, f_strides);
+    cr_assert(eq(int, (int)pscan_stream_push(s, &ci, &ao), (int)PSCAN_EOUTALIAS));
+    cr_assert(eq(int, (int)pscan_stream_push(s, &ci, &no_data), (int)PSCAN_ENULL));
+    tu_assert_i64s(f_out, f_want, 6);
     /* a 0-d chunk is one element */
     int16_t seven = 7;
     int64_t out1 = 0;
