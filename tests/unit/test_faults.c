@@ -18,6 +18,7 @@
  * can prevent, so those later ks would test hwloc rather than pscan.
  */
 #define _GNU_SOURCE
+#define PSCAN_ADVANCED_API
 
 #include "testutil.h"
 
@@ -280,6 +281,51 @@ static pscan_status call_lanes(world *w)
 static pscan_status call_panel(world *w)
 {
     return call_int16_axis(w, 0);
+}
+
+/* Pieces of a scan (the advanced API) that hand their states on: an
+ * exclusive piece of int16 columns from given states into a Fortran-
+ * ordered out (its last row folded into the states after the scan), a
+ * tiled float one (scanned whole, then moved up), and the reduction. */
+static pscan_status call_exclusive_piece(world *w)
+{
+    const int64_t shape[2] = {N / 256, 256}, f_strides[2] = {8, (N / 256) * 8};
+    pscan_array a = tu_arr(w->buf, PSCAN_INT16, 2, shape, NULL),
+                b = tu_arr(w->out, PSCAN_INT64, 2, shape, f_strides);
+    pscan_opts o = two_threads(w);
+    o.flags = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_CHECK_OVERFLOW;
+    int64_t state_in[256], state_out[256];
+    for (int k = 0; k < 256; ++k)
+        state_in[k] = k;
+    return pscan_scan_carry_state(PSCAN_SUM, &a, 0, PSCAN_INT64, &b, &o, state_in, state_out);
+}
+static pscan_status call_tiled_piece(world *w)
+{
+    const int64_t n = N;
+    pscan_array a = tu_vec(w->buf, PSCAN_FLOAT64, &n), b = tu_vec(w->out, PSCAN_FLOAT64, &n);
+    pscan_opts o = two_threads(w);
+    o.flags = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_COMPENSATED;
+    double state_in[2] = {0.5, 0}, state_out[2];
+    return pscan_scan_carry_state(PSCAN_SUM, &a, 0, PSCAN_FLOAT64, &b, &o, state_in, state_out);
+}
+static pscan_status call_reduction(world *w)
+{
+    const int64_t shape[2] = {N / 256, 256};
+    pscan_array a = tu_arr(w->buf, PSCAN_INT16, 2, shape, NULL);
+    pscan_opts o = two_threads(w);
+    int64_t states[256];
+    return pscan_scan_reduce_state(PSCAN_SUM, &a, 0, PSCAN_INT64, &o, NULL, states);
+}
+/* a flagged summed-area table: the chain through scratch */
+static pscan_status call_flagged_axes(world *w)
+{
+    const int64_t shape[2] = {1024, N / 1024};
+    const int axes[2] = {0, 1};
+    pscan_array a = tu_arr(w->buf, PSCAN_FLOAT64, 2, shape, NULL),
+                b = tu_arr(w->out, PSCAN_FLOAT64, 2, shape, NULL);
+    pscan_opts o = two_threads(w);
+    o.flags = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_REVERSE;
+    return pscan_scan_axes(PSCAN_SUM, &a, 2, axes, PSCAN_DTYPE_DEFAULT, &b, &o);
 }
 
 /* SPANS: a described machine of two NUMA nodes, 4 threads */
@@ -561,6 +607,10 @@ Test(faults, warm_every_allocation_of_each_path)
         {"int16 along axis 0 (PANEL)", setup_int16, call_panel, NULL, 0},
         {"SPANS on a described 2-node machine", setup_spans, call_spans, NULL, 0},
         {"stream push from a set total", setup_stream, call_stream, NULL, 0},
+        {"exclusive piece handing its states on", setup_int16, call_exclusive_piece, NULL, 0},
+        {"tiled compensated exclusive piece", setup_doubles, call_tiled_piece, NULL, 0},
+        {"reduction of int16 columns", setup_int16, call_reduction, NULL, 0},
+        {"flagged axes (0, 1): exclusive, reverse", setup_doubles, call_flagged_axes, NULL, 0},
         {"interleaved out (exact self-alias check)", setup_interleaved, call_interleaved, NULL, 0},
         {"pscan_context_describe", setup_text, call_describe, NULL, 0},
         /* its plan's allocation; the binding's own (inside hwloc 2.9's Linux
