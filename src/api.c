@@ -186,7 +186,7 @@ static void plan_states_close(const pscan_plan *plan, const pscan_piece *piece, 
                               plan_states *ps)
 {
     const size_t lanes = ps->position ? (size_t)pscan_plan_lanes(plan) : 0;
-    for (size_t k = 0; ps->out && k < lanes; k++)
+    for (size_t k = 0; piece && ps->out && k < lanes; k++)
         memcpy((char *)piece->state_out + (size_t)ps->position[k] * state_bytes,
                ps->out + k * state_bytes, state_bytes);
     free(ps->position);
@@ -475,7 +475,7 @@ static pscan_status last_slice_take(const pscan_view *slice, size_t state_bytes,
     return PSCAN_OK;
 }
 
-static void last_slice_finish(const pscan_request *rq, last_slice *ls, bool had_state,
+static void last_slice_finish(const pscan_request *rq, const last_slice *ls, bool had_state,
                               char *state_out)
 {
     pscan_convert_fn load;
@@ -489,8 +489,6 @@ static void last_slice_finish(const pscan_request *rq, last_slice *ls, bool had_
         if (had_state) /* state before op the last element */
             kernel->fold(state, 1, ls->carry + (size_t)k * state_bytes);
     }
-    free(ls->copy);
-    free(ls->carry);
 }
 
 /* The one way into the engine: a request checked at the door
@@ -568,12 +566,10 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
         shift_up(&fv.out, rq.flatten ? 0 : rq.axis);
     if (status == PSCAN_OK && fv.has_initial)
         fill_initial(&rq, &fv.initial, state_in);
-    if (fv.has_last && status == PSCAN_OK)
+    if (last.copy && status == PSCAN_OK)
         last_slice_finish(&rq, &last, state_in || scan_in->size > 0, state_out);
-    else if (fv.has_last) {
-        free(last.copy);
-        free(last.carry);
-    }
+    free(last.copy);
+    free(last.carry);
     return status;
 }
 
