@@ -151,6 +151,21 @@ pscan_convert_fn pscan_load_for(pscan_op op, pscan_dtype in_dtype, pscan_dtype a
                                      : pscan_convert_get(in_dtype, acc);
 }
 
+/* The kernel and load of a request's states: compensated pairs or plain
+ * accumulators. */
+static const pscan_kernel *state_kernel(const pscan_request *rq, pscan_convert_fn *load)
+{
+    if (pscan_compensates(rq->op, rq->acc, &rq->opts)) {
+        *load = skips_nan(&rq->opts, rq->in.dtype)
+                    ? pscan_convert_get_to_pair_skip_nan(rq->in.dtype, rq->acc)
+                    : pscan_convert_get_to_pair(rq->in.dtype, rq->acc);
+        return pscan_kernel_get_compensated(rq->acc == PSCAN_COMPLEX64 ||
+                                            rq->acc == PSCAN_COMPLEX128);
+    }
+    *load = pscan_load_for(rq->op, rq->in.dtype, rq->acc, &rq->opts);
+    return pscan_kernel_get(rq->op, rq->acc);
+}
+
 /* A piece's states in the plan's lane order, where that is not C order:
  * gathered before the run, scattered after it. */
 typedef struct plan_states {
@@ -215,11 +230,8 @@ static pscan_status scan_checked(const pscan_request *rq, pscan_view *in, const 
     /* Field by field: a zeroing initialiser of the whole job costs a
      * `rep stos` that is a quarter of a small call's time. */
     pscan_job job;
+    job.kernel = state_kernel(rq, &job.load);
     if (pscan_compensates(op, acc, opts)) {
-        const int complex = acc == PSCAN_COMPLEX64 || acc == PSCAN_COMPLEX128;
-        job.kernel = pscan_kernel_get_compensated(complex);
-        job.load = skips_nan(opts, in->dtype) ? pscan_convert_get_to_pair_skip_nan(in->dtype, acc)
-                                              : pscan_convert_get_to_pair(in->dtype, acc);
         job.store = pscan_convert_get_from_pair(acc, out->dtype);
         job.acc_size = compensated_size(acc);
         job.same_types = false;
@@ -227,8 +239,6 @@ static pscan_status scan_checked(const pscan_request *rq, pscan_view *in, const 
     } else {
         /* Skipping NaN rewrites values on load, so every element goes
          * through the load: no direct (in place of the input) kernels. */
-        job.kernel = pscan_kernel_get(op, acc);
-        job.load = pscan_load_for(op, in->dtype, acc, opts);
         job.store = pscan_convert_get(acc, out->dtype);
         job.acc_size = pscan_dtype_size(acc);
         job.same_types = in->dtype == acc && out->dtype == acc && !skips_nan(opts, in->dtype);
@@ -261,27 +271,6 @@ typedef struct flag_views {
                          then move it up one place */
 } flag_views;
 
-/* Elements [start, start + len) of `v` along dim d, reversed if `flip`.
- * A sub-view of a checked view: building it cannot overflow. */
-static void view_along(const pscan_view *v, int d, int64_t start, int64_t len, bool flip,
-                       pscan_view *result)
-{
-    assert(d >= 0 && d < v->ndim); /* a resolved axis of v */
-    int64_t shape[PSCAN_MAX_DIMS], strides[PSCAN_MAX_DIMS];
-    for (int k = 0; k < v->ndim; k++) {
-        shape[k] = v->shape[k];
-        strides[k] = v->strides[k];
-    }
-    char *data = v->data + start * strides[d];
-    shape[d] = len;
-    if (flip && len > 0) {
-        data += (len - 1) * strides[d];
-        strides[d] = -strides[d];
-    }
-    const pscan_array array = {data, v->dtype, v->ndim, shape, strides};
-    (void)pscan_view_init(result, &array);
-}
-
 /* Reverse: both views flipped along the scan (every dim of in when
  * flattening). Exclusive and include-initial: out's first slice (in scan
  * order) is the identity, the rest an inclusive scan of in (of all but its
@@ -299,10 +288,10 @@ static void apply_flags(const pscan_view *in, const pscan_view *out, int axis, b
     if (reverse) {
         if (flatten)
             for (int d = 0; d < in->ndim; d++)
-                view_along(&fv->in, d, 0, fv->in.shape[d], true, &fv->in);
+                pscan_view_along(&fv->in, d, 0, fv->in.shape[d], true, &fv->in);
         else
-            view_along(in, axis, 0, in->shape[axis], true, &fv->in);
-        view_along(out, out_axis, 0, out->shape[out_axis], true, &fv->out);
+            pscan_view_along(in, axis, 0, in->shape[axis], true, &fv->in);
+        pscan_view_along(out, out_axis, 0, out->shape[out_axis], true, &fv->out);
     }
     if (!fv->has_initial)
         return;
@@ -311,9 +300,9 @@ static void apply_flags(const pscan_view *in, const pscan_view *out, int axis, b
         fv->has_initial = false;
         return;
     }
-    view_along(&fv->out, out_axis, 0, 1, false, &fv->initial);
+    pscan_view_along(&fv->out, out_axis, 0, 1, false, &fv->initial);
     if (!(flags & PSCAN_FLAG_EXCLUSIVE)) {
-        view_along(&fv->out, out_axis, 1, out_len - 1, false, &fv->out);
+        pscan_view_along(&fv->out, out_axis, 1, out_len - 1, false, &fv->out);
         return;
     }
     pscan_view flat_in;
@@ -325,45 +314,11 @@ static void apply_flags(const pscan_view *in, const pscan_view *out, int axis, b
     const int in_axis = flatten ? 0 : axis;
     const int64_t in_len = scan_in->shape[in_axis];
     if (piece_state) {
-        view_along(scan_in, in_axis, in_len - 1, 1, false, &fv->last_in);
+        pscan_view_along(scan_in, in_axis, in_len - 1, 1, false, &fv->last_in);
         fv->has_last = true;
     }
-    view_along(scan_in, in_axis, 0, in_len - 1, false, &fv->in);
-    view_along(&fv->out, out_axis, 1, out_len - 1, false, &fv->out);
-}
-
-/* Every element of v in C order: visit(element, k, arg) with k counting
- * from 0 (a lane index for a slice of one element along the axis). */
-typedef void (*element_fn)(char *element, int64_t k, void *arg);
-
-static void each_element(const pscan_view *v, element_fn visit, void *arg)
-{
-    if (v->size == 0)
-        return;
-    int64_t index[PSCAN_MAX_DIMS] = {0};
-    char *at = v->data;
-    for (int64_t k = 0; k < v->size; k++) {
-        visit(at, k, arg);
-        pscan_view_step(v, index, &at);
-    }
-}
-
-typedef struct element_copy {
-    char *values;    /* values[k] */
-    size_t itemsize; /* bytes per value */
-    size_t step;     /* 0: one value for every element */
-} element_copy;
-
-static void put_value(char *element, int64_t k, void *arg)
-{
-    const element_copy *c = arg;
-    memcpy(element, c->values + (size_t)k * c->step, c->itemsize);
-}
-
-static void take_value(char *element, int64_t k, void *arg)
-{
-    const element_copy *c = arg;
-    memcpy(c->values + (size_t)k * c->step, element, c->itemsize);
+    pscan_view_along(scan_in, in_axis, 0, in_len - 1, false, &fv->in);
+    pscan_view_along(&fv->out, out_axis, 1, out_len - 1, false, &fv->out);
 }
 
 /* Every lane of out along `axis` moved up one place (out[i] = out[i - 1],
@@ -375,7 +330,7 @@ static void shift_up(const pscan_view *v, int axis)
     if (len < 2)
         return;
     pscan_view heads;
-    view_along(v, axis, 0, 1, false, &heads);
+    pscan_view_along(v, axis, 0, 1, false, &heads);
     int64_t index[PSCAN_MAX_DIMS] = {0};
     char *at = heads.data;
     for (int64_t k = 0; k < heads.size; k++) {
@@ -385,69 +340,35 @@ static void shift_up(const pscan_view *v, int axis)
     }
 }
 
-/* Lanes a scan of rq runs: in's other dims (one lane when flattening). */
-static int64_t request_lanes(const pscan_request *rq)
+void pscan_identity_state(pscan_op op, pscan_dtype acc, const pscan_opts *opts, void *state)
 {
-    if (rq->flatten)
-        return 1;
-    int64_t lanes = 1;
-    for (int d = 0; d < rq->in.ndim; d++)
-        if (d != rq->axis)
-            lanes *= rq->in.shape[d];
-    return lanes;
-}
-
-/* One lane's state when nothing came before it: the identity (a
- * compensated sum's pairs of zeros). */
-static void identity_state(const pscan_request *rq, size_t state_bytes, void *state)
-{
-    if (pscan_compensates(rq->op, rq->acc, &rq->opts))
-        memset(state, 0, state_bytes);
+    if (pscan_compensates(op, acc, opts))
+        memset(state, 0, pscan_state_bytes(op, acc, opts));
     else
-        pscan_identity(rq->op, rq->acc, state);
+        pscan_identity(op, acc, state);
 }
 
-/* The first slice of exclusive and include-initial scans: each lane's
- * state_in converted to out's dtype, or the identity for all. */
 /* The first slice of exclusive and include-initial scans: each lane's
  * state_in converted to out's dtype, or the identity for all. Nothing to
  * allocate: it runs after the scan has written out. */
 static void fill_initial(const pscan_request *rq, const pscan_view *initial, const char *state_in)
 {
-    const size_t out_item = pscan_dtype_size(initial->dtype);
-    _Alignas(16) unsigned char value[32], converted[16];
-    if (!state_in) {
-        pscan_identity(rq->op, rq->acc, value);
-        pscan_convert_get(rq->acc, initial->dtype)((const char *)value, 0, (char *)converted, 0, 1);
-        element_copy c = {(char *)converted, out_item, 0};
-        each_element(initial, put_value, &c);
-        return;
-    }
-    const bool pairs = pscan_compensates(rq->op, rq->acc, &rq->opts);
-    const size_t state_bytes = pscan_state_bytes(rq->op, rq->acc, &rq->opts);
+    _Alignas(16) char identity[16];
+    const bool pairs = state_in && pscan_compensates(rq->op, rq->acc, &rq->opts);
     const pscan_convert_fn convert = pairs ? pscan_convert_get_from_pair(rq->acc, initial->dtype)
                                            : pscan_convert_get(rq->acc, initial->dtype);
+    /* lane k's value: its state, or the one identity for every lane */
+    const size_t step = state_in ? pscan_state_bytes(rq->op, rq->acc, &rq->opts) : 0;
+    if (!state_in) {
+        pscan_identity(rq->op, rq->acc, identity);
+        state_in = identity;
+    }
     int64_t index[PSCAN_MAX_DIMS] = {0};
     char *at = initial->data;
     for (int64_t k = 0; k < initial->size; k++) { /* lanes in C order */
-        convert(state_in + (size_t)k * state_bytes, 0, at, 0, 1);
+        convert(state_in + (size_t)k * step, 0, at, 0, 1);
         pscan_view_step(initial, index, &at);
     }
-}
-
-/* The kernel and load of a request's states: compensated pairs or plain
- * accumulators. */
-static const pscan_kernel *state_kernel(const pscan_request *rq, pscan_convert_fn *load)
-{
-    if (pscan_compensates(rq->op, rq->acc, &rq->opts)) {
-        *load = skips_nan(&rq->opts, rq->in.dtype)
-                    ? pscan_convert_get_to_pair_skip_nan(rq->in.dtype, rq->acc)
-                    : pscan_convert_get_to_pair(rq->in.dtype, rq->acc);
-        return pscan_kernel_get_compensated(rq->acc == PSCAN_COMPLEX64 ||
-                                            rq->acc == PSCAN_COMPLEX128);
-    }
-    *load = pscan_load_for(rq->op, rq->in.dtype, rq->acc, &rq->opts);
-    return pscan_kernel_get(rq->op, rq->acc);
 }
 
 /* Exclusive pieces that hand their state on without scanning all of in
@@ -470,8 +391,12 @@ static pscan_status last_slice_take(const pscan_view *slice, size_t state_bytes,
         free(ls->carry);
         return PSCAN_ENOMEM;
     }
-    element_copy c = {ls->copy, itemsize, itemsize};
-    each_element(slice, take_value, &c);
+    int64_t index[PSCAN_MAX_DIMS] = {0};
+    char *at = slice->data;
+    for (int64_t k = 0; k < slice->size; k++) {
+        memcpy(ls->copy + (size_t)k * itemsize, at, itemsize);
+        pscan_view_step(slice, index, &at);
+    }
     return PSCAN_OK;
 }
 
@@ -480,7 +405,7 @@ static void last_slice_finish(const pscan_request *rq, const last_slice *ls, boo
 {
     pscan_convert_fn load;
     const pscan_kernel *kernel = state_kernel(rq, &load);
-    const int64_t lanes = request_lanes(rq);
+    const int64_t lanes = pscan_view_lanes(&rq->in, rq->axis);
     const size_t state_bytes = pscan_state_bytes(rq->op, rq->acc, &rq->opts);
     const size_t in_item = pscan_dtype_size(rq->in.dtype);
     for (int64_t k = 0; k < lanes; k++) {
@@ -553,13 +478,13 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
             pscan_workspace_release(rq.ctx, ws);
         }
     } else if (scan_state_out) { /* nothing scanned: the lanes' states pass on */
-        const int64_t lanes = request_lanes(&rq);
+        const int64_t lanes = pscan_view_lanes(&rq.in, rq.axis);
         for (int64_t k = 0; k < lanes; k++) {
             char *state = (char *)scan_state_out + (size_t)k * state_bytes;
             if (state_in)
                 memcpy(state, (const char *)state_in + (size_t)k * state_bytes, state_bytes);
             else
-                identity_state(&rq, state_bytes, state);
+                pscan_identity_state(op, rq.acc, opts, state);
         }
     }
     if (status == PSCAN_OK && fv.shift_after)
@@ -580,13 +505,13 @@ pscan_status pscan_check_piece_overflow(const pscan_request *rq, const void *sta
     if (flags & PSCAN_FLAG_REVERSE)
         for (int d = 0; d < v.ndim; d++)
             if (rq->flatten || d == rq->axis)
-                view_along(&v, d, 0, v.shape[d], true, &v);
+                pscan_view_along(&v, d, 0, v.shape[d], true, &v);
     int64_t flat_count = v.size;
     if (flags & PSCAN_FLAG_EXCLUSIVE) { /* the last partial is no result */
         if (rq->flatten)
             flat_count = v.size - 1;
         else if (v.shape[rq->axis] > 0)
-            view_along(&v, rq->axis, 0, v.shape[rq->axis] - 1, false, &v);
+            pscan_view_along(&v, rq->axis, 0, v.shape[rq->axis] - 1, false, &v);
     }
     if (v.size == 0 || flat_count <= 0)
         return PSCAN_OK;

@@ -1,6 +1,8 @@
 /* layout.c - validated views, overlap facts, and the canonical walk. */
 #include "layout.h"
 
+#include <assert.h>
+
 static int64_t abs64(int64_t x)
 {
     return x < 0 ? -x : x; /* strides are bounded by the extent check */
@@ -364,6 +366,34 @@ bool pscan_plan_is_in_place(const pscan_plan *plan, size_t in_itemsize, size_t o
 }
 
 /* `v` as one 1-D run in C order, if its dims address memory that way. */
+void pscan_view_along(const pscan_view *v, int d, int64_t start, int64_t len, bool flip,
+                      pscan_view *result)
+{
+    assert(d >= 0 && d < v->ndim); /* a resolved axis of v */
+    int64_t shape[PSCAN_MAX_DIMS], strides[PSCAN_MAX_DIMS];
+    for (int k = 0; k < v->ndim; k++) {
+        shape[k] = v->shape[k];
+        strides[k] = v->strides[k];
+    }
+    char *data = v->data + start * strides[d];
+    shape[d] = len;
+    if (flip && len > 0) {
+        data += (len - 1) * strides[d];
+        strides[d] = -strides[d];
+    }
+    const pscan_array array = {data, v->dtype, v->ndim, shape, strides};
+    (void)pscan_view_init(result, &array);
+}
+
+int64_t pscan_view_lanes(const pscan_view *v, int axis)
+{
+    int64_t lanes = 1;
+    for (int d = 0; axis >= 0 && d < v->ndim; d++)
+        if (d != axis)
+            lanes *= v->shape[d];
+    return lanes;
+}
+
 bool pscan_view_flatten(const pscan_view *v, pscan_view *flat)
 {
     int64_t stride = 0, expected = 0;

@@ -97,6 +97,15 @@ pscan_self_overlap pscan_view_self_overlap(const pscan_view *view);
  * offsets[view->size], the caller's scratch, and sorted. */
 pscan_status pscan_view_check_listed(const pscan_view *view, int64_t *offsets);
 
+/* Elements [start, start + len) of `v` along dim d, reversed if `flip`:
+ * a sub-view of a checked view, so building it cannot overflow. */
+void pscan_view_along(const pscan_view *v, int d, int64_t start, int64_t len, bool flip,
+                      pscan_view *result);
+
+/* Lanes of v scanned along `axis`: its other dims (one lane for -1, a
+ * flattening). */
+int64_t pscan_view_lanes(const pscan_view *v, int axis);
+
 /* `v` as one 1-D run (`flat`) in C order, if its dims address memory
  * that way; false otherwise. */
 bool pscan_view_flatten(const pscan_view *v, pscan_view *flat);

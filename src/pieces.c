@@ -94,34 +94,11 @@ typedef struct reduction {
     pscan_op op;
     pscan_dtype acc;
     pscan_opts opts; /* the flags that change a state */
-    int axis;        /* resolved, or -1 for a flattening (then one lane) */
+    int axis;        /* resolved (0 for a flattening's one run) */
     int64_t rows;    /* rows (elements along the axis) per piece */
     int64_t budget;  /* scratch bytes a piece may take */
     size_t state_bytes;
 } reduction;
-
-/* Lanes of v: its dims other than the axis. */
-static int64_t view_lanes(const pscan_view *v, int axis)
-{
-    int64_t lanes = 1;
-    for (int d = 0; axis >= 0 && d < v->ndim; d++)
-        if (d != axis)
-            lanes *= v->shape[d];
-    return lanes;
-}
-
-/* v's elements [start, start + len) along dim d, as an array whose shape
- * and strides live in `dims` (2 * PSCAN_MAX_DIMS entries). */
-static pscan_array array_along(const pscan_view *v, int d, int64_t start, int64_t len,
-                               int64_t *dims)
-{
-    for (int k = 0; k < v->ndim; k++) {
-        dims[k] = k == d ? len : v->shape[k];
-        dims[PSCAN_MAX_DIMS + k] = v->strides[k];
-    }
-    return (pscan_array){v->data + start * v->strides[d], v->dtype, v->ndim, dims,
-                         dims + PSCAN_MAX_DIMS};
-}
 
 /* The lanes of v, piece after piece along the axis: state_in (NULL:
  * fresh) to state_out. */
@@ -129,7 +106,7 @@ static pscan_status reduce_pieces(const reduction *r, const pscan_view *v, const
                                   char *state_out)
 {
     const int d = r->axis;
-    const int64_t lanes = view_lanes(v, d), len = v->shape[d];
+    const int64_t lanes = pscan_view_lanes(v, d), len = v->shape[d];
     const int64_t rows = r->rows < len ? r->rows : len;
     const size_t acc_item = pscan_dtype_size(r->acc), states_bytes = (size_t)lanes * r->state_bytes;
     char *scratch = malloc((size_t)(rows * lanes) * acc_item + 1);
@@ -140,9 +117,11 @@ static pscan_status reduce_pieces(const reduction *r, const pscan_view *v, const
     int64_t done = 0, pieces = 0;
     do { /* at least once: an empty lane hands its state on too */
         const int64_t n = rows < len - done ? rows : len - done;
-        int64_t dims[2 * PSCAN_MAX_DIMS];
-        const pscan_array piece_in = array_along(v, d, reverse ? len - done - n : done, n, dims);
-        const pscan_array piece_out = {scratch, r->acc, v->ndim, dims, NULL};
+        pscan_view piece_view;
+        pscan_view_along(v, d, reverse ? len - done - n : done, n, false, &piece_view);
+        const pscan_array piece_in = {piece_view.data, v->dtype, v->ndim, piece_view.shape,
+                                      piece_view.strides},
+                          piece_out = {scratch, r->acc, v->ndim, piece_view.shape, NULL};
         char *to = done + n >= len ? state_out : states + (size_t)(pieces++ % 2) * states_bytes;
         const pscan_piece piece = {from, to};
         if (status == PSCAN_OK)
@@ -161,7 +140,7 @@ static pscan_status reduce_pieces(const reduction *r, const pscan_view *v, const
 static pscan_status reduce_lanes(const reduction *r, const pscan_view *v, int first_dim,
                                  const char *state_in, char *state_out)
 {
-    const int64_t lanes = view_lanes(v, r->axis);
+    const int64_t lanes = pscan_view_lanes(v, r->axis);
     int d = first_dim;
     while (d < v->ndim && (d == r->axis || v->shape[d] < 2))
         d++;
@@ -173,10 +152,8 @@ static pscan_status reduce_lanes(const reduction *r, const pscan_view *v, int fi
     pscan_status status = PSCAN_OK;
     for (int64_t s = 0; s < v->shape[d] && status == PSCAN_OK; s += group) {
         const int64_t n = group < v->shape[d] - s ? group : v->shape[d] - s;
-        int64_t dims[2 * PSCAN_MAX_DIMS];
-        const pscan_array slice = array_along(v, d, s, n, dims);
         pscan_view sub;
-        (void)pscan_view_init(&sub, &slice); /* a sub-view of a checked view */
+        pscan_view_along(v, d, s, n, false, &sub);
         const size_t skip = (size_t)(s * per_slice) * r->state_bytes;
         status = reduce_lanes(r, &sub, d + 1, state_in ? state_in + skip : NULL, state_out + skip);
     }
@@ -204,42 +181,37 @@ pscan_status pscan_scan_reduce_state(pscan_op op, const pscan_array *in, int axi
         return pscan_check_piece_overflow(&rq, state_in);
     if (!state_out)
         return PSCAN_OK; /* nothing asked */
-    const int64_t lanes = view_lanes(&rq.in, rq.axis);
+    const int64_t lanes = pscan_view_lanes(&rq.in, rq.axis);
     const size_t acc_item = pscan_dtype_size(rq.acc);
     if (lanes == 0)
         return PSCAN_OK;
     pscan_view run;
-    /* One lane, one strided run, a plain accumulator: straight to the
-     * state (src/reduce.c). */
-    if (rq.in.size > 0 && lanes == 1 && pscan_reduce_run_applies(&rq) &&
-        (rq.flatten ? pscan_view_flatten(&rq.in, &run) : true)) {
-        const int d = rq.flatten ? 0 : rq.axis;
-        const pscan_view *v = rq.flatten ? &run : &rq.in;
-        const int64_t n = v->shape[d], stride = v->strides[d];
-        return rq.opts.flags & PSCAN_FLAG_REVERSE /* the run backwards */
-                   ? pscan_reduce_run(&rq, v->data + (n - 1) * stride, -stride, n, state_in,
-                                      state_out)
-                   : pscan_reduce_run(&rq, v->data, stride, n, state_in, state_out);
-    }
-    char *states = state_out;
     if (rq.flatten && !pscan_view_flatten(&rq.in, &run)) {
         /* A flattening that is no run: one piece, an n-sized scratch. */
         char *scratch = malloc((size_t)rq.in.size * acc_item + 1);
         const int64_t n = rq.in.size;
         const pscan_array result = {scratch, rq.acc, 1, &n, NULL};
-        const pscan_piece piece = {state_in, states};
+        const pscan_piece piece = {state_in, state_out};
         status = scratch ? pscan_scan_entry(op, in, axis, rq.acc, &result, &r.opts, &piece)
                          : PSCAN_ENOMEM;
         free(scratch);
-    } else {
-        if (rq.flatten)
-            r.axis = 0; /* one lane: the run */
-        const pscan_view *walked = rq.flatten ? &run : &rq.in;
-        const int64_t row_bytes = view_lanes(walked, r.axis) * (int64_t)acc_item;
-        r.rows = pscan_carry_piece_rows(op, rq.acc, rq.opts.order, r.budget / row_bytes);
-        status = reduce_lanes(&r, walked, 0, state_in, states);
+        return status;
     }
-    return status;
+    if (rq.flatten)
+        r.axis = 0; /* one lane: the run */
+    const pscan_view *walked = rq.flatten ? &run : &rq.in;
+    /* One lane, a plain accumulator: straight to the state (src/reduce.c),
+     * the run walked backwards under REVERSE. */
+    if (rq.in.size > 0 && lanes == 1 && pscan_reduce_run_applies(&rq)) {
+        pscan_view lane;
+        pscan_view_along(walked, r.axis, 0, walked->shape[r.axis],
+                         (rq.opts.flags & PSCAN_FLAG_REVERSE) != 0, &lane);
+        return pscan_reduce_run(&rq, lane.data, lane.strides[r.axis], lane.shape[r.axis], state_in,
+                                state_out);
+    }
+    const int64_t row_bytes = pscan_view_lanes(walked, r.axis) * (int64_t)acc_item;
+    r.rows = pscan_carry_piece_rows(op, rq.acc, rq.opts.order, r.budget / row_bytes);
+    return reduce_lanes(&r, walked, 0, state_in, state_out);
 }
 
 pscan_status pscan_combine_states(pscan_op op, pscan_dtype in_dtype, pscan_dtype dtype,

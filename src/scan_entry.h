@@ -34,6 +34,10 @@ pscan_status pscan_scan_entry(pscan_op op, const pscan_array *in, int axis, psca
  * partial is no result. Writes nothing. */
 pscan_status pscan_check_piece_overflow(const pscan_request *rq, const void *state_in);
 
+/* One lane's state when nothing came before it: the identity (a
+ * compensated sum's pairs of zeros). */
+void pscan_identity_state(pscan_op op, pscan_dtype acc, const pscan_opts *opts, void *state);
+
 /* How `in_dtype` elements become accumulator values under opts (NaN
  * skipped or not). */
 pscan_convert_fn pscan_load_for(pscan_op op, pscan_dtype in_dtype, pscan_dtype acc,

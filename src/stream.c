@@ -263,14 +263,8 @@ pscan_status pscan_stream_reset(pscan_stream *s)
 {
     if (!s)
         return PSCAN_ENULL;
-    const bool pairs = pscan_compensates(s->op, s->dtype, &s->opts);
-    for (int64_t lane = 0; lane < s->lanes; lane++) {
-        unsigned char *state = s->state + (size_t)lane * s->state_bytes;
-        if (pairs)
-            memset(state, 0, s->state_bytes);
-        else
-            pscan_identity(s->op, s->dtype, state);
-    }
+    for (int64_t lane = 0; lane < s->lanes; lane++)
+        pscan_identity_state(s->op, s->dtype, &s->opts, s->state + (size_t)lane * s->state_bytes);
     s->started = false;
     s->initial_done = false;
     return PSCAN_OK;
