@@ -249,14 +249,19 @@ static pscan_status call_compensated(world *w)
     return call_with_flags(w, PSCAN_FLAG_COMPENSATED | PSCAN_FLAG_SKIP_NAN);
 }
 /* both axes of a 1024 x 1024 image: the summed-area table */
-static pscan_status call_axes(world *w)
+static pscan_status call_axes_flagged(world *w, unsigned flags)
 {
     const int64_t shape[2] = {1024, N / 1024};
     const int axes[2] = {0, 1};
     pscan_array a = tu_arr(w->buf, PSCAN_FLOAT64, 2, shape, NULL),
                 b = tu_arr(w->out, PSCAN_FLOAT64, 2, shape, NULL);
     pscan_opts o = two_threads(w);
+    o.flags = flags;
     return pscan_scan_axes(PSCAN_SUM, &a, 2, axes, PSCAN_DTYPE_DEFAULT, &b, &o);
+}
+static pscan_status call_axes(world *w)
+{
+    return call_axes_flagged(w, 0);
 }
 
 /* int16 rows: LANES along axis 1 of (N/256, 256), PANEL along axis 0 */
@@ -319,13 +324,7 @@ static pscan_status call_reduction(world *w)
 /* a flagged summed-area table: the chain through scratch */
 static pscan_status call_flagged_axes(world *w)
 {
-    const int64_t shape[2] = {1024, N / 1024};
-    const int axes[2] = {0, 1};
-    pscan_array a = tu_arr(w->buf, PSCAN_FLOAT64, 2, shape, NULL),
-                b = tu_arr(w->out, PSCAN_FLOAT64, 2, shape, NULL);
-    pscan_opts o = two_threads(w);
-    o.flags = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_REVERSE;
-    return pscan_scan_axes(PSCAN_SUM, &a, 2, axes, PSCAN_DTYPE_DEFAULT, &b, &o);
+    return call_axes_flagged(w, PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_REVERSE);
 }
 
 /* SPANS: a described machine of two NUMA nodes, 4 threads */
