@@ -225,6 +225,58 @@ PSCAN_API pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int n
                                        const int *axes, pscan_dtype dtype, const pscan_array *out,
                                        const pscan_opts *opts);
 
+/* ---- User-defined operators ----
+ *
+ * Any associative operation a C program brings, on the same engine as the
+ * built-in ones: many lanes split across threads, long lanes cut into the
+ * same fixed 4096-element tiles as REPRODUCIBLE float sums (tile totals
+ * chained left to right, each tile's outputs its incoming total combined
+ * left to right with its elements), so the result never depends on the
+ * thread count. With a function that is not associative the result
+ * depends on the tiles (they are fixed by the lane's length alone), never
+ * on the threads; under PSCAN_ORDER_SEQUENTIAL every lane is one left to
+ * right chain (lanes run in parallel, a lane on one thread). */
+
+/** An operation on elements of `elem_size` bytes. The callbacks may run on
+ *  several threads at once (with the same ctx), so they must not write
+ *  shared state unguarded. acc, x and out point into pscan's buffers,
+ *  aligned to the largest power of two dividing elem_size (up to 64), never
+ *  into the caller's arrays. */
+typedef struct pscan_user_op {
+    size_t size;          /* sizeof(pscan_user_op), set by PSCAN_USER_OP_INIT */
+    size_t elem_size;     /* bytes per element, > 0 */
+    const void *identity; /* one element: what EXCLUSIVE and INCLUDE_INITIAL put first */
+    /* *acc = *acc op *x. Required (it must not keep the pointers). */
+    void (*combine)(void *acc, const void *x, void *ctx);
+    /* Optional, the same for a run, so a call costs per block, not per
+     * element: for i < n, *acc = *acc op x[i], then out[i] = *acc when out
+     * is not NULL (out may be x itself). NULL: pscan loops over combine. */
+    void (*combine_run)(void *acc, const void *x, void *out, size_t n, void *ctx);
+    void *ctx; /* handed to the callbacks */
+} pscan_user_op;
+
+#define PSCAN_USER_OP_INIT                               \
+    {                                                    \
+        sizeof(pscan_user_op), 0, NULL, NULL, NULL, NULL \
+    }
+
+/**
+ * The inclusive scan of `in` along `axis` under op: out[0] = in[0],
+ * out[i] = out[i-1] op in[i] (grouped by tiles as above). in and out are
+ * arrays of op->elem_size-byte elements; their `dtype` field is not read.
+ * axis, shapes, strides and in-place or overlapping out as for pscan_scan.
+ * opts: threads, order, ctx, and the flags EXCLUSIVE, INCLUDE_INITIAL (the
+ * identity first) and REVERSE; SKIP_NAN, CHECK_OVERFLOW and COMPENSATED
+ * are PSCAN_EOPTS (they have no meaning for opaque elements).
+ * @return PSCAN_OK; PSCAN_ENULL (op, in, out, a callback or identity
+ *         missing); PSCAN_EOP (elem_size 0, or op->size smaller than this
+ *         release's struct or larger with unknown fields set); the statuses
+ *         of pscan_scan for the arrays; PSCAN_ENOMEM. `out` is untouched
+ *         on every error.
+ */
+PSCAN_API pscan_status pscan_scan_user(const pscan_user_op *op, const pscan_array *in, int axis,
+                                       const pscan_array *out, const pscan_opts *opts);
+
 /** A sentence describing `s`; never NULL (unknown values get a generic one). */
 PSCAN_API const char *pscan_strerror(pscan_status s);
 

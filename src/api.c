@@ -54,14 +54,6 @@ const char *pscan_version(void)
 /* The flags that scan views of in and out instead of in and out. */
 enum { SHAPE_FLAGS = PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL | PSCAN_FLAG_REVERSE };
 
-static bool spans_intersect(const pscan_view *a, const pscan_view *b)
-{
-    uintptr_t a_lo, a_hi, b_lo, b_hi;
-    pscan_view_span(a, &a_lo, &a_hi);
-    pscan_view_span(b, &b_lo, &b_hi);
-    return a_lo < a_hi && b_lo < b_hi && a_lo < b_hi && b_lo < a_hi;
-}
-
 /* Reserve what a prepared job needs, then run it. */
 static pscan_status run_job(const pscan_plan *plan, pscan_job *job, pscan_workspace *ws)
 {
@@ -219,7 +211,7 @@ static pscan_status scan_checked(const pscan_request *rq, pscan_view *in, const 
     pscan_plan plan;
     pscan_status status = PSCAN_OK;
     pscan_plan_build(&plan, in, out, rq->axis, rq->flatten, piece != NULL);
-    if (spans_intersect(in, out) &&
+    if (pscan_views_intersect(in, out) &&
         !pscan_plan_is_in_place(&plan, pscan_dtype_size(in->dtype), pscan_dtype_size(out->dtype))) {
         if ((status = snapshot_input(in, ws)) != PSCAN_OK)
             return status;

@@ -10,9 +10,14 @@ static int64_t abs64(int64_t x)
 
 pscan_status pscan_view_init(pscan_view *view, const pscan_array *array)
 {
-    const int64_t itemsize = (int64_t)pscan_dtype_size(array->dtype);
+    return pscan_view_init_sized(view, array, (int64_t)pscan_dtype_size(array->dtype));
+}
+
+pscan_status pscan_view_init_sized(pscan_view *view, const pscan_array *array, int64_t itemsize)
+{
     view->data = array->data;
     view->dtype = array->dtype;
+    view->itemsize = itemsize;
     if (array->ndim == 0) {
         view->ndim = 1;
         view->shape[0] = 1;
@@ -78,6 +83,14 @@ void pscan_view_span(const pscan_view *view, uintptr_t *lo, uintptr_t *hi)
     *hi = base + (uintptr_t)view->hi_offset;
 }
 
+bool pscan_views_intersect(const pscan_view *a, const pscan_view *b)
+{
+    uintptr_t a_lo, a_hi, b_lo, b_hi;
+    pscan_view_span(a, &a_lo, &a_hi);
+    pscan_view_span(b, &b_lo, &b_hi);
+    return a_lo < a_hi && b_lo < b_hi && a_lo < b_hi && b_lo < a_hi;
+}
+
 static bool is_nested(const pscan_view *view)
 {
     int64_t len[PSCAN_MAX_DIMS], stride[PSCAN_MAX_DIMS];
@@ -95,7 +108,7 @@ static bool is_nested(const pscan_view *view)
         stride[at] = abs64(view->strides[d]);
         len[at] = view->shape[d];
     }
-    int64_t extent = (int64_t)pscan_dtype_size(view->dtype);
+    int64_t extent = view->itemsize;
     for (int k = 0; k < count; k++) {
         if (stride[k] < extent)
             return false;
@@ -157,7 +170,7 @@ pscan_status pscan_view_check_listed(const pscan_view *view, int64_t *offsets)
     }
     sort_offsets(offsets, view->size);
     /* Neighbours closer than an item share a byte. */
-    const int64_t itemsize = (int64_t)pscan_dtype_size(view->dtype);
+    const int64_t itemsize = view->itemsize;
     for (int64_t k = 1; k < view->size; k++)
         if (offsets[k] - offsets[k - 1] < itemsize)
             return PSCAN_EOUTALIAS;
@@ -382,7 +395,7 @@ void pscan_view_along(const pscan_view *v, int d, int64_t start, int64_t len, bo
         strides[d] = -strides[d];
     }
     const pscan_array array = {data, v->dtype, v->ndim, shape, strides};
-    (void)pscan_view_init(result, &array);
+    (void)pscan_view_init_sized(result, &array, v->itemsize);
 }
 
 int64_t pscan_view_lanes(const pscan_view *v, int axis)
@@ -410,9 +423,9 @@ bool pscan_view_flatten(const pscan_view *v, pscan_view *flat)
     }
     const int64_t len = v->size;
     if (first)
-        stride = (int64_t)pscan_dtype_size(v->dtype);
+        stride = v->itemsize;
     const pscan_array array = {v->data, v->dtype, 1, &len, &stride};
-    (void)pscan_view_init(flat, &array);
+    (void)pscan_view_init_sized(flat, &array, v->itemsize);
     return true;
 }
 

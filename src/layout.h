@@ -52,6 +52,7 @@ typedef struct pscan_view {
     int ndim;
     int64_t shape[PSCAN_MAX_DIMS];
     int64_t strides[PSCAN_MAX_DIMS];
+    int64_t itemsize;  /* bytes per element: dtype's, or a user-defined op's */
     int64_t size;      /* element count */
     int64_t lo_offset; /* byte offsets of the lowest and one past the */
     int64_t hi_offset; /* highest byte an element occupies (0, 0 if empty) */
@@ -61,6 +62,10 @@ typedef struct pscan_view {
  * Returns PSCAN_ESIZE if the element count, byte extent or address range
  * overflows. A 0-d array becomes a 1-element 1-D view. */
 pscan_status pscan_view_init(pscan_view *view, const pscan_array *array);
+
+/* The same for elements of `itemsize` bytes (array->dtype is not read):
+ * the arrays of a user-defined operator. */
+pscan_status pscan_view_init_sized(pscan_view *view, const pscan_array *array, int64_t itemsize);
 
 /* Step `at` (an element of v, at multi-index `index`) to the next element
  * in C order; false (and back at the first) after the last. */
@@ -78,6 +83,9 @@ static inline bool pscan_view_step(const pscan_view *v, int64_t *index, char **a
 
 /* Byte range [lo, hi) the view's elements occupy; empty views give lo == hi. */
 void pscan_view_span(const pscan_view *view, uintptr_t *lo, uintptr_t *hi);
+
+/* Whether the byte ranges of two views share a byte (empty views never). */
+bool pscan_views_intersect(const pscan_view *a, const pscan_view *b);
 
 /* Whether two elements of the view share a byte, as far as the strides
  * alone say: the nested layouts every slice/transpose/reshape produces

@@ -49,9 +49,10 @@ pscan_status pscan_opts_read(const pscan_opts *user, pscan_opts *opts)
     return PSCAN_OK;
 }
 
-static pscan_status check_array(const pscan_array *array)
+/* `typed`: the array's dtype is read (not a user-defined op's items). */
+static pscan_status check_array(const pscan_array *array, bool typed)
 {
-    if (!pscan_dtype_valid(array->dtype))
+    if (typed && !pscan_dtype_valid(array->dtype))
         return PSCAN_EDTYPE;
     if (array->ndim < 0 || array->ndim > PSCAN_MAX_DIMS)
         return PSCAN_ENDIM;
@@ -122,31 +123,38 @@ static pscan_status check_out_disjoint(const pscan_view *out, pscan_context *req
     return status;
 }
 
-/* Both inits; `out` NULL: a request without one (a reduction). */
+/* Every init; `out` NULL: a request without one (a reduction); itemsize
+ * 0: typed arrays and an op, else a user-defined op's items of that size
+ * (op, dtype and casting are not read). */
 static pscan_status request_init(pscan_request *rq, pscan_op op, const pscan_array *in, int axis,
-                                 pscan_dtype dtype, const pscan_array *out, const pscan_opts *opts)
+                                 pscan_dtype dtype, const pscan_array *out, const pscan_opts *opts,
+                                 int64_t itemsize)
 {
+    const bool typed = itemsize == 0;
     pscan_status status;
     if ((status = pscan_opts_read(opts, &rq->opts)) != PSCAN_OK)
         return status;
-    if ((int)op < 0 || op >= PSCAN_OP_COUNT)
+    if (typed && ((int)op < 0 || op >= PSCAN_OP_COUNT))
         return PSCAN_EOP;
     rq->op = op;
-    if (dtype != PSCAN_DTYPE_DEFAULT && !pscan_dtype_valid(dtype))
+    if (typed && dtype != PSCAN_DTYPE_DEFAULT && !pscan_dtype_valid(dtype))
         return PSCAN_EDTYPE;
-    if ((status = check_array(in)) != PSCAN_OK || (out && (status = check_array(out)) != PSCAN_OK))
+    if ((status = check_array(in, typed)) != PSCAN_OK ||
+        (out && (status = check_array(out, typed)) != PSCAN_OK))
         return status;
     if ((status = resolve_axis(axis, in->ndim, &rq->axis)) != PSCAN_OK)
         return status;
     rq->flatten = axis == PSCAN_AXIS_NONE;
-    if ((status = pscan_view_init(&rq->in, in)) != PSCAN_OK)
+    if ((status = typed ? pscan_view_init(&rq->in, in)
+                        : pscan_view_init_sized(&rq->in, in, itemsize)) != PSCAN_OK)
         return status;
     if (!out) {
         rq->out = rq->in;
     } else {
         if (out->ndim == 0) /* a 0-d out is never a scan's result shape */
             return PSCAN_EOUTSHAPE;
-        if ((status = pscan_view_init(&rq->out, out)) != PSCAN_OK)
+        if ((status = typed ? pscan_view_init(&rq->out, out)
+                            : pscan_view_init_sized(&rq->out, out, itemsize)) != PSCAN_OK)
             return status;
         const int64_t extra = rq->opts.flags & PSCAN_FLAG_INCLUDE_INITIAL ? 1 : 0;
         if ((status = check_out_shape(&rq->in, &rq->out, rq->axis, rq->flatten, extra)) != PSCAN_OK)
@@ -154,10 +162,14 @@ static pscan_status request_init(pscan_request *rq, pscan_op op, const pscan_arr
     }
     if ((rq->in.size > 0 && !rq->in.data) || (rq->out.size > 0 && !rq->out.data))
         return PSCAN_ENULL;
-    rq->acc = dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, rq->in.dtype) : dtype;
-    if (!pscan_dtype_can_cast(rq->in.dtype, rq->acc, rq->opts.casting) ||
-        (out && !pscan_dtype_can_cast(rq->acc, rq->out.dtype, rq->opts.casting)))
-        return PSCAN_ECAST;
+    if (typed) {
+        rq->acc = dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, rq->in.dtype) : dtype;
+        if (!pscan_dtype_can_cast(rq->in.dtype, rq->acc, rq->opts.casting) ||
+            (out && !pscan_dtype_can_cast(rq->acc, rq->out.dtype, rq->opts.casting)))
+            return PSCAN_ECAST;
+    } else {
+        rq->acc = PSCAN_DTYPE_DEFAULT;
+    }
     if (out && (status = check_out_disjoint(&rq->out, rq->opts.ctx)) != PSCAN_OK)
         return status;
     if ((status = pscan_context_resolve(rq->opts.ctx, &rq->ctx)) != PSCAN_OK)
@@ -171,7 +183,7 @@ pscan_status pscan_request_init(pscan_request *rq, pscan_op op, const pscan_arra
 {
     if (!in || !out)
         return PSCAN_ENULL;
-    return request_init(rq, op, in, axis, dtype, out, opts);
+    return request_init(rq, op, in, axis, dtype, out, opts, 0);
 }
 
 pscan_status pscan_request_init_input(pscan_request *rq, pscan_op op, const pscan_array *in,
@@ -179,5 +191,17 @@ pscan_status pscan_request_init_input(pscan_request *rq, pscan_op op, const psca
 {
     if (!in)
         return PSCAN_ENULL;
-    return request_init(rq, op, in, axis, dtype, NULL, opts);
+    return request_init(rq, op, in, axis, dtype, NULL, opts, 0);
+}
+
+pscan_status pscan_request_init_items(pscan_request *rq, const pscan_array *in, int axis,
+                                      size_t itemsize, const pscan_array *out,
+                                      const pscan_opts *opts)
+{
+    if (!in || !out)
+        return PSCAN_ENULL;
+    if (itemsize == 0 || itemsize > INT64_MAX)
+        return PSCAN_ESIZE;
+    return request_init(rq, PSCAN_OP_COUNT, in, axis, PSCAN_DTYPE_DEFAULT, out, opts,
+                        (int64_t)itemsize);
 }

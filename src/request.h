@@ -38,4 +38,11 @@ pscan_status pscan_request_init(pscan_request *rq, pscan_op op, const pscan_arra
 pscan_status pscan_request_init_input(pscan_request *rq, pscan_op op, const pscan_array *in,
                                       int axis, pscan_dtype dtype, const pscan_opts *opts);
 
+/* The checks of pscan_request_init for a user-defined operator's arrays:
+ * items of `itemsize` bytes whose dtype is not read (rq->op is
+ * PSCAN_OP_COUNT, rq->acc DEFAULT); PSCAN_ESIZE for itemsize 0. */
+pscan_status pscan_request_init_items(pscan_request *rq, const pscan_array *in, int axis,
+                                      size_t itemsize, const pscan_array *out,
+                                      const pscan_opts *opts);
+
 #endif

@@ -1,0 +1,292 @@
+/* generic_scan.c - the scan of opaque elements (generic_scan.h): lanes
+ * split across threads, or, for fewer lanes than threads, their tiles in
+ * three phases (tile totals, their prefixes, the tiles' scans). Elements
+ * go through a per-thread buffer a chunk at a time, so an element of any
+ * size and a lane of any stride cost one load and one store each. */
+#include "generic_scan.h"
+
+#include "engine.h"
+#include "layout.h"
+#include "tile.h"
+#include "tuning.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    SLOT_ALIGN = 64,       /* buffers start on a cache line */
+    CHUNK_BYTES = 1 << 18, /* a chunk of elements stays in L2 */
+    SLOTS = 3              /* running result, tile total, incoming total */
+};
+
+typedef struct generic_run {
+    const pscan_generic_op *op;
+    pscan_view in, out; /* flipped and shifted as the flags say */
+    int axis;
+    int64_t len; /* elements per lane */
+    int64_t lanes;
+    int64_t tile;      /* elements per tile (a whole lane under SEQUENTIAL) */
+    int64_t tiles;     /* per lane */
+    int64_t index_len; /* the lane's length in the caller's indexing */
+    bool reversed;
+    bool split_tiles;  /* fewer lanes than threads: tiles in three phases */
+    size_t chunk;      /* elements per buffer load */
+    size_t slot_bytes; /* one element, rounded to SLOT_ALIGN */
+    size_t member_bytes;
+    char *scratch; /* per member: SLOTS slots, then a chunk */
+    char *totals;  /* split_tiles: lanes * tiles elements */
+} generic_run;
+
+static size_t round_up(size_t bytes)
+{
+    return (bytes + SLOT_ALIGN - 1) / SLOT_ALIGN * SLOT_ALIGN;
+}
+
+/* Lane `lane` (any order: lanes are independent) of in and out. */
+static void lane_bases(const generic_run *g, int64_t lane, const char **in_at, char **out_at)
+{
+    const char *i = g->in.data;
+    char *o = g->out.data;
+    for (int d = g->in.ndim - 1; d >= 0; d--) {
+        if (d == g->axis)
+            continue;
+        const int64_t k = lane % g->in.shape[d];
+        lane /= g->in.shape[d];
+        i += k * g->in.strides[d];
+        o += k * g->out.strides[d];
+    }
+    *in_at = i;
+    *out_at = o;
+}
+
+/* Elements [first, first + count) of a lane: their total into `total`
+ * (combined left to right) when it is not NULL; their outputs stored when
+ * `scan`, from *incoming when it is not NULL. Leaves the last output in
+ * the member's first slot. */
+static void tile_pass(const generic_run *g, char *member, const char *in_at, char *out_at,
+                      int64_t first, int64_t count, const char *incoming, char *total, bool scan)
+{
+    const pscan_generic_op *op = g->op;
+    const size_t size = op->elem_size;
+    char *acc = member, *buf = member + SLOTS * g->slot_bytes;
+    const int64_t in_stride = g->in.strides[g->axis], out_stride = g->out.strides[g->axis];
+    bool have_acc = incoming != NULL, have_total = false;
+    if (incoming && incoming != acc)
+        memcpy(acc, incoming, size);
+    for (int64_t done = 0; done < count;) {
+        const size_t n = (size_t)(count - done) < g->chunk ? (size_t)(count - done) : g->chunk;
+        const int64_t pos = first + done;
+        op->load(in_at + pos * in_stride, in_stride, buf, n,
+                 g->reversed ? g->index_len - 1 - pos : pos, g->reversed ? -1 : 1, op->ctx);
+        if (total) {
+            size_t skip = 0;
+            if (!have_total) {
+                memcpy(total, buf, size);
+                have_total = true;
+                skip = 1;
+            }
+            if (n > skip)
+                op->run(total, buf + skip * size, NULL, n - skip, op->ctx);
+        }
+        if (scan) {
+            size_t skip = 0;
+            if (!have_acc) {
+                memcpy(acc, buf, size);
+                have_acc = true;
+                skip = 1;
+            }
+            if (n > skip)
+                op->run(acc, buf + skip * size, buf + skip * size, n - skip, op->ctx);
+            op->store(buf, out_at + pos * out_stride, out_stride, n, op->ctx);
+        }
+        done += (int64_t)n;
+    }
+}
+
+/* Whole lanes, each tile after tile: the tile's total (for the next
+ * tile's incoming one) and its scan in one pass over the chunk. */
+static void scan_lanes(const generic_run *g, char *member, int64_t lo, int64_t hi)
+{
+    char *total = member + g->slot_bytes, *incoming = member + 2 * g->slot_bytes;
+    for (int64_t lane = lo; lane < hi; lane++) {
+        const char *in_at;
+        char *out_at;
+        lane_bases(g, lane, &in_at, &out_at);
+        for (int64_t t = 0; t < g->tiles; t++) {
+            const int64_t first = t * g->tile;
+            const int64_t count = g->len - first < g->tile ? g->len - first : g->tile;
+            const bool more = t + 1 < g->tiles;
+            tile_pass(g, member, in_at, out_at, first, count, t ? incoming : NULL,
+                      more ? total : NULL, true);
+            if (more && t == 0)
+                memcpy(incoming, total, g->op->elem_size);
+            else if (more)
+                g->op->run(incoming, total, NULL, 1, g->op->ctx);
+        }
+    }
+}
+
+/* Tiles [lo, hi) of the lanes' tiles in lane order, in three phases. */
+static void scan_split_tiles(const generic_run *g, char *member, int64_t lo, int64_t hi,
+                             int member_index)
+{
+    const size_t size = g->op->elem_size;
+    for (int64_t u = lo; u < hi; u++) {
+        const int64_t lane = u / g->tiles, t = u % g->tiles;
+        if (t + 1 == g->tiles)
+            continue; /* the last tile's total goes nowhere */
+        const char *in_at;
+        char *out_at;
+        lane_bases(g, lane, &in_at, &out_at);
+        tile_pass(g, member, in_at, out_at, t * g->tile, g->tile, NULL, g->totals + u * size,
+                  false);
+    }
+#pragma omp barrier
+    if (member_index == 0) /* totals[u] becomes P(t) = P(t-1) op A(t) */
+        for (int64_t lane = 0; lane < g->lanes; lane++)
+            for (int64_t t = 1; t + 1 < g->tiles; t++) {
+                char *at = g->totals + (lane * g->tiles + t) * size;
+                memcpy(member, at - size, size);
+                g->op->run(member, at, NULL, 1, g->op->ctx);
+                memcpy(at, member, size);
+            }
+#pragma omp barrier
+    for (int64_t u = lo; u < hi; u++) {
+        const int64_t lane = u / g->tiles, t = u % g->tiles;
+        const char *in_at;
+        char *out_at;
+        lane_bases(g, lane, &in_at, &out_at);
+        const int64_t first = t * g->tile;
+        const int64_t count = g->len - first < g->tile ? g->len - first : g->tile;
+        tile_pass(g, member, in_at, out_at, first, count, t ? g->totals + (u - 1) * size : NULL,
+                  NULL, true);
+    }
+}
+
+static void run_member(void *arg, int member, int members)
+{
+    const generic_run *g = arg;
+    char *slots = g->scratch + (size_t)member * g->member_bytes;
+    const int64_t units = g->split_tiles ? g->lanes * g->tiles : g->lanes;
+    const int64_t lo = units * member / members, hi = units * (member + 1) / members;
+    if (g->split_tiles)
+        scan_split_tiles(g, slots, lo, hi, member);
+    else
+        scan_lanes(g, slots, lo, hi);
+}
+
+/* `v` copied into C-contiguous memory (*copy, the caller frees it), as a
+ * 1-D view when flattening. */
+static pscan_status pack(const pscan_view *v, bool flatten, char **copy, pscan_view *packed)
+{
+    const size_t size = (size_t)v->itemsize;
+    if ((uint64_t)v->size > SIZE_MAX / size)
+        return PSCAN_ENOMEM;
+    *copy = malloc((size_t)v->size * size + 1);
+    if (!*copy)
+        return PSCAN_ENOMEM;
+    int64_t index[PSCAN_MAX_DIMS] = {0};
+    char *at = v->data, *to = *copy;
+    if (v->size > 0)
+        do {
+            memcpy(to, at, size);
+            to += size;
+        } while (pscan_view_step(v, index, &at));
+    const int64_t flat_len = v->size;
+    const pscan_array array = {*copy, v->dtype, flatten ? 1 : v->ndim,
+                               flatten ? &flat_len : v->shape, NULL};
+    return pscan_view_init_sized(packed, &array, v->itemsize);
+}
+
+static bool same_layout(const pscan_view *a, const pscan_view *b)
+{
+    if (a->data != b->data || a->itemsize != b->itemsize || a->ndim != b->ndim)
+        return false;
+    for (int d = 0; d < a->ndim; d++)
+        if (a->shape[d] != b->shape[d] || (a->shape[d] > 1 && a->strides[d] != b->strides[d]))
+            return false;
+    return true;
+}
+
+pscan_status pscan_generic_scan(const pscan_generic_op *op, const pscan_request *rq)
+{
+    const unsigned flags = rq->opts.flags;
+    const bool shifts = flags & (PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL);
+    generic_run g = {.op = op, .in = rq->in, .out = rq->out, .axis = rq->flatten ? 0 : rq->axis};
+    char *copy = NULL;
+    pscan_status status = PSCAN_OK;
+    bool walkable = true; /* a flattening needs in as one strided run */
+    if (rq->flatten) {
+        pscan_view one_run;
+        if ((walkable = pscan_view_flatten(&g.in, &one_run)))
+            g.in = one_run;
+    }
+    const bool in_place = !shifts && same_layout(&g.in, &g.out);
+    if (!walkable || (pscan_views_intersect(&g.in, &g.out) && !in_place))
+        status = pack(&g.in, rq->flatten, &copy, &g.in);
+    if (status != PSCAN_OK) {
+        free(copy);
+        return status;
+    }
+
+    g.index_len = g.in.shape[g.axis];
+    g.reversed = flags & PSCAN_FLAG_REVERSE;
+    if (g.reversed) {
+        pscan_view_along(&g.in, g.axis, 0, g.index_len, true, &g.in);
+        pscan_view_along(&g.out, g.axis, 0, g.out.shape[g.axis], true, &g.out);
+    }
+    pscan_view initial;
+    bool has_initial = false;
+    if ((flags & PSCAN_FLAG_INCLUDE_INITIAL) || ((flags & PSCAN_FLAG_EXCLUSIVE) && g.index_len)) {
+        has_initial = true;
+        pscan_view_along(&g.out, g.axis, 0, 1, false, &initial);
+        const int64_t len = flags & PSCAN_FLAG_EXCLUSIVE ? g.index_len - 1 : g.index_len;
+        pscan_view_along(&g.out, g.axis, 1, len, false, &g.out);
+        pscan_view_along(&g.in, g.axis, 0, len, false, &g.in);
+    }
+
+    g.len = g.in.shape[g.axis];
+    g.lanes = pscan_view_lanes(&g.in, g.axis);
+    const bool sequential = rq->opts.order == PSCAN_ORDER_SEQUENTIAL;
+    g.tile = sequential ? (g.len > 0 ? g.len : 1) : PSCAN_TILE;
+    g.tiles = (g.len + g.tile - 1) / g.tile;
+    /* A thread's share is counted in 8-byte words: a wide element's
+     * combine costs more than a number's. */
+    const int64_t words = (int64_t)(op->elem_size + 7) / 8;
+    const int64_t work = g.in.size > INT64_MAX / words ? INT64_MAX : g.in.size * words;
+    int team = pscan_useful_threads(&rq->ctx->tuning, rq->threads, work);
+    g.split_tiles = !sequential && g.lanes < team && g.tiles > 1;
+    const int64_t units = g.split_tiles ? g.lanes * g.tiles : g.lanes;
+    if (units < team)
+        team = units > 0 ? (int)units : 1;
+
+    g.slot_bytes = round_up(op->elem_size);
+    const size_t per_chunk = CHUNK_BYTES / op->elem_size;
+    g.chunk = per_chunk < 1 ? 1 : per_chunk < PSCAN_TILE ? per_chunk : PSCAN_TILE;
+    g.member_bytes = SLOTS * g.slot_bytes + round_up(g.chunk * op->elem_size);
+    g.scratch = aligned_alloc(SLOT_ALIGN, g.member_bytes * (size_t)team);
+    if (g.split_tiles)
+        g.totals = aligned_alloc(SLOT_ALIGN, round_up((size_t)units * op->elem_size));
+    if (!g.scratch || (g.split_tiles && !g.totals)) {
+        free(g.scratch);
+        free(g.totals);
+        free(copy);
+        return PSCAN_ENOMEM;
+    }
+
+    /* Nothing can fail from here on: out is written. */
+    if (has_initial && initial.size > 0) {
+        int64_t index[PSCAN_MAX_DIMS] = {0};
+        char *at = initial.data;
+        do
+            op->store(op->identity, at, 0, 1, op->ctx);
+        while (pscan_view_step(&initial, index, &at));
+    }
+    if (g.in.size > 0)
+        pscan_engine_team(rq->ctx, team, NULL, run_member, &g);
+    free(g.scratch);
+    free(g.totals);
+    free(copy);
+    return PSCAN_OK;
+}
