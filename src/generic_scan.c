@@ -34,8 +34,11 @@ typedef struct generic_run {
     size_t chunk;      /* elements per buffer load */
     size_t slot_bytes; /* one element, rounded to SLOT_ALIGN */
     size_t member_bytes;
-    char *scratch; /* per member: SLOTS slots, then a chunk */
-    char *totals;  /* split_tiles: lanes * tiles elements */
+    bool reduce_only;          /* pscan_generic_reduce: a total per lane */
+    const char *incoming;      /* per lane, or NULL */
+    const int64_t *index_base; /* per lane, or NULL */
+    char *scratch;             /* per member: SLOTS slots, then a chunk */
+    char *totals;              /* split_tiles: lanes * tiles elements; reduce_only: lanes */
 } generic_run;
 
 static size_t round_up(size_t bytes)
@@ -64,8 +67,9 @@ static void lane_bases(const generic_run *g, int64_t lane, const char **in_at, c
  * (combined left to right) when it is not NULL; their outputs stored when
  * `scan`, from *incoming when it is not NULL. Leaves the last output in
  * the member's first slot. */
-static void tile_pass(const generic_run *g, char *member, const char *in_at, char *out_at,
-                      int64_t first, int64_t count, const char *incoming, char *total, bool scan)
+static void tile_pass(const generic_run *g, char *member, int64_t lane, const char *in_at,
+                      char *out_at, int64_t first, int64_t count, const char *incoming, char *total,
+                      bool scan)
 {
     const pscan_generic_op *op = g->op;
     const size_t size = op->elem_size;
@@ -74,11 +78,13 @@ static void tile_pass(const generic_run *g, char *member, const char *in_at, cha
     bool have_acc = incoming != NULL, have_total = false;
     if (incoming && incoming != acc)
         memcpy(acc, incoming, size);
+    const int64_t base = g->index_base ? g->index_base[lane] : 0;
     for (int64_t done = 0; done < count;) {
         const size_t n = (size_t)(count - done) < g->chunk ? (size_t)(count - done) : g->chunk;
         const int64_t pos = first + done;
         op->load(in_at + pos * in_stride, in_stride, buf, n,
-                 g->reversed ? g->index_len - 1 - pos : pos, g->reversed ? -1 : 1, op->ctx);
+                 base + (g->reversed ? g->index_len - 1 - pos : pos), g->reversed ? -1 : 1,
+                 op->ctx);
         if (total) {
             size_t skip = 0;
             if (!have_total) {
@@ -104,25 +110,50 @@ static void tile_pass(const generic_run *g, char *member, const char *in_at, cha
     }
 }
 
+static const char *lane_incoming(const generic_run *g, int64_t lane)
+{
+    return g->incoming ? g->incoming + (size_t)lane * g->op->elem_size : NULL;
+}
+
 /* Whole lanes, each tile after tile: the tile's total (for the next
- * tile's incoming one) and its scan in one pass over the chunk. */
+ * tile's incoming one) and its scan in one pass over the chunk. With
+ * reduce_only, each lane's total alone, as one tile. */
 static void scan_lanes(const generic_run *g, char *member, int64_t lo, int64_t hi)
 {
+    const pscan_generic_op *op = g->op;
     char *total = member + g->slot_bytes, *incoming = member + 2 * g->slot_bytes;
     for (int64_t lane = lo; lane < hi; lane++) {
         const char *in_at;
         char *out_at;
         lane_bases(g, lane, &in_at, &out_at);
+        const char *from = lane_incoming(g, lane);
+        if (g->reduce_only) {
+            char *result = g->totals + (size_t)lane * op->elem_size;
+            tile_pass(g, member, lane, in_at, out_at, 0, g->len, NULL, total, false);
+            if (from)
+                memcpy(result, from, op->elem_size);
+            if (from && g->len > 0)
+                op->run(result, total, NULL, 1, op->ctx);
+            else if (g->len > 0)
+                memcpy(result, total, op->elem_size);
+            else if (!from)
+                memcpy(result, op->identity, op->elem_size);
+            continue;
+        }
+        bool have_incoming = from != NULL;
+        if (from)
+            memcpy(incoming, from, op->elem_size);
         for (int64_t t = 0; t < g->tiles; t++) {
             const int64_t first = t * g->tile;
             const int64_t count = g->len - first < g->tile ? g->len - first : g->tile;
             const bool more = t + 1 < g->tiles;
-            tile_pass(g, member, in_at, out_at, first, count, t ? incoming : NULL,
+            tile_pass(g, member, lane, in_at, out_at, first, count, have_incoming ? incoming : NULL,
                       more ? total : NULL, true);
-            if (more && t == 0)
-                memcpy(incoming, total, g->op->elem_size);
+            if (more && have_incoming)
+                op->run(incoming, total, NULL, 1, op->ctx);
             else if (more)
-                g->op->run(incoming, total, NULL, 1, g->op->ctx);
+                memcpy(incoming, total, op->elem_size);
+            have_incoming = true;
         }
     }
 }
@@ -139,15 +170,18 @@ static void scan_split_tiles(const generic_run *g, char *member, int64_t lo, int
         const char *in_at;
         char *out_at;
         lane_bases(g, lane, &in_at, &out_at);
-        tile_pass(g, member, in_at, out_at, t * g->tile, g->tile, NULL, g->totals + u * size,
+        tile_pass(g, member, lane, in_at, out_at, t * g->tile, g->tile, NULL, g->totals + u * size,
                   false);
     }
 #pragma omp barrier
-    if (member_index == 0) /* totals[u] becomes P(t) = P(t-1) op A(t) */
+    if (member_index == 0) /* totals[u] becomes P(t) = P(t-1) op A(t), P(-1) incoming */
         for (int64_t lane = 0; lane < g->lanes; lane++)
-            for (int64_t t = 1; t + 1 < g->tiles; t++) {
+            for (int64_t t = 0; t + 1 < g->tiles; t++) {
                 char *at = g->totals + (lane * g->tiles + t) * size;
-                memcpy(member, at - size, size);
+                const char *before = t ? at - size : lane_incoming(g, lane);
+                if (!before)
+                    continue;
+                memcpy(member, before, size);
                 g->op->run(member, at, NULL, 1, g->op->ctx);
                 memcpy(at, member, size);
             }
@@ -159,8 +193,8 @@ static void scan_split_tiles(const generic_run *g, char *member, int64_t lo, int
         lane_bases(g, lane, &in_at, &out_at);
         const int64_t first = t * g->tile;
         const int64_t count = g->len - first < g->tile ? g->len - first : g->tile;
-        tile_pass(g, member, in_at, out_at, first, count, t ? g->totals + (u - 1) * size : NULL,
-                  NULL, true);
+        tile_pass(g, member, lane, in_at, out_at, first, count,
+                  t ? g->totals + (u - 1) * size : lane_incoming(g, lane), NULL, true);
     }
 }
 
@@ -209,79 +243,110 @@ static bool same_layout(const pscan_view *a, const pscan_view *b)
     return true;
 }
 
-pscan_status pscan_generic_scan(const pscan_generic_op *op, const pscan_request *rq)
+/* in as the lanes read it (flattened or packed, flipped); out as the
+ * lanes write it (scan: flipped, and shifted with `initial` the identity
+ * slice when has_initial); the team; the scratch. *copy is freed by the
+ * caller. */
+static pscan_status prepare(generic_run *g, const pscan_request *rq, bool scan, char **copy,
+                            pscan_view *initial, bool *has_initial, int *team)
 {
+    const pscan_generic_op *op = g->op;
     const unsigned flags = rq->opts.flags;
-    const bool shifts = flags & (PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL);
-    generic_run g = {.op = op, .in = rq->in, .out = rq->out, .axis = rq->flatten ? 0 : rq->axis};
-    char *copy = NULL;
-    pscan_status status = PSCAN_OK;
+    const bool shifts = scan && (flags & (PSCAN_FLAG_EXCLUSIVE | PSCAN_FLAG_INCLUDE_INITIAL));
+    g->in = rq->in;
+    g->out = scan ? rq->out : rq->in;
+    g->axis = rq->flatten ? 0 : rq->axis;
     bool walkable = true; /* a flattening needs in as one strided run */
     if (rq->flatten) {
         pscan_view one_run;
-        if ((walkable = pscan_view_flatten(&g.in, &one_run)))
-            g.in = one_run;
+        if ((walkable = pscan_view_flatten(&g->in, &one_run)))
+            g->in = one_run;
+        if (!scan)
+            g->out = g->in;
     }
-    const bool in_place = !shifts && same_layout(&g.in, &g.out);
-    if (!walkable || (pscan_views_intersect(&g.in, &g.out) && !in_place))
-        status = pack(&g.in, rq->flatten, &copy, &g.in);
+    const bool in_place = !shifts && same_layout(&g->in, &g->out);
+    if (!walkable || (scan && pscan_views_intersect(&g->in, &g->out) && !in_place)) {
+        const pscan_status status = pack(&g->in, rq->flatten, copy, &g->in);
+        if (status != PSCAN_OK)
+            return status;
+        if (!scan)
+            g->out = g->in;
+    }
+
+    g->index_len = g->in.shape[g->axis];
+    g->reversed = flags & PSCAN_FLAG_REVERSE;
+    if (g->reversed) {
+        pscan_view_along(&g->in, g->axis, 0, g->index_len, true, &g->in);
+        pscan_view_along(&g->out, g->axis, 0, g->out.shape[g->axis], true, &g->out);
+    }
+    *has_initial = false;
+    if (shifts && ((flags & PSCAN_FLAG_INCLUDE_INITIAL) || g->index_len > 0)) {
+        *has_initial = true;
+        pscan_view_along(&g->out, g->axis, 0, 1, false, initial);
+        const int64_t len = flags & PSCAN_FLAG_EXCLUSIVE ? g->index_len - 1 : g->index_len;
+        pscan_view_along(&g->out, g->axis, 1, len, false, &g->out);
+        pscan_view_along(&g->in, g->axis, 0, len, false, &g->in);
+    }
+
+    g->len = g->in.shape[g->axis];
+    g->lanes = pscan_view_lanes(&g->in, g->axis);
+    const bool one_tile = !scan || rq->opts.order == PSCAN_ORDER_SEQUENTIAL;
+    g->tile = one_tile ? (g->len > 0 ? g->len : 1) : PSCAN_TILE;
+    g->tiles = (g->len + g->tile - 1) / g->tile;
+    /* A thread's share is counted in 8-byte words: a wide element's
+     * combine costs more than a number's. */
+    const int64_t words = (int64_t)(op->elem_size + 7) / 8;
+    const int64_t work = g->in.size > INT64_MAX / words ? INT64_MAX : g->in.size * words;
+    *team = pscan_useful_threads(&rq->ctx->tuning, rq->threads, work);
+    g->split_tiles = !one_tile && g->lanes < *team && g->tiles > 1;
+    const int64_t units = g->split_tiles ? g->lanes * g->tiles : g->lanes;
+    if (units < *team)
+        *team = units > 0 ? (int)units : 1;
+
+    g->slot_bytes = round_up(op->elem_size);
+    const size_t per_chunk = CHUNK_BYTES / op->elem_size;
+    g->chunk = per_chunk < 1 ? 1 : per_chunk < PSCAN_TILE ? per_chunk : PSCAN_TILE;
+    g->member_bytes = SLOTS * g->slot_bytes + round_up(g->chunk * op->elem_size);
+    g->scratch = aligned_alloc(SLOT_ALIGN, g->member_bytes * (size_t)*team);
+    if (g->split_tiles)
+        g->totals = aligned_alloc(SLOT_ALIGN, round_up((size_t)units * op->elem_size));
+    if (!g->scratch || (g->split_tiles && !g->totals)) {
+        free(g->scratch);
+        free(g->totals);
+        return PSCAN_ENOMEM;
+    }
+    return PSCAN_OK;
+}
+
+static void set_start(generic_run *g, const pscan_generic_start *start)
+{
+    g->incoming = start ? start->incoming : NULL;
+    g->index_base = start ? start->index_base : NULL;
+}
+
+pscan_status pscan_generic_scan(const pscan_generic_op *op, const pscan_request *rq,
+                                const pscan_generic_start *start)
+{
+    generic_run g = {.op = op};
+    set_start(&g, start);
+    char *copy = NULL;
+    pscan_view initial;
+    bool has_initial;
+    int team;
+    const pscan_status status = prepare(&g, rq, true, &copy, &initial, &has_initial, &team);
     if (status != PSCAN_OK) {
         free(copy);
         return status;
     }
-
-    g.index_len = g.in.shape[g.axis];
-    g.reversed = flags & PSCAN_FLAG_REVERSE;
-    if (g.reversed) {
-        pscan_view_along(&g.in, g.axis, 0, g.index_len, true, &g.in);
-        pscan_view_along(&g.out, g.axis, 0, g.out.shape[g.axis], true, &g.out);
-    }
-    pscan_view initial;
-    bool has_initial = false;
-    if ((flags & PSCAN_FLAG_INCLUDE_INITIAL) || ((flags & PSCAN_FLAG_EXCLUSIVE) && g.index_len)) {
-        has_initial = true;
-        pscan_view_along(&g.out, g.axis, 0, 1, false, &initial);
-        const int64_t len = flags & PSCAN_FLAG_EXCLUSIVE ? g.index_len - 1 : g.index_len;
-        pscan_view_along(&g.out, g.axis, 1, len, false, &g.out);
-        pscan_view_along(&g.in, g.axis, 0, len, false, &g.in);
-    }
-
-    g.len = g.in.shape[g.axis];
-    g.lanes = pscan_view_lanes(&g.in, g.axis);
-    const bool sequential = rq->opts.order == PSCAN_ORDER_SEQUENTIAL;
-    g.tile = sequential ? (g.len > 0 ? g.len : 1) : PSCAN_TILE;
-    g.tiles = (g.len + g.tile - 1) / g.tile;
-    /* A thread's share is counted in 8-byte words: a wide element's
-     * combine costs more than a number's. */
-    const int64_t words = (int64_t)(op->elem_size + 7) / 8;
-    const int64_t work = g.in.size > INT64_MAX / words ? INT64_MAX : g.in.size * words;
-    int team = pscan_useful_threads(&rq->ctx->tuning, rq->threads, work);
-    g.split_tiles = !sequential && g.lanes < team && g.tiles > 1;
-    const int64_t units = g.split_tiles ? g.lanes * g.tiles : g.lanes;
-    if (units < team)
-        team = units > 0 ? (int)units : 1;
-
-    g.slot_bytes = round_up(op->elem_size);
-    const size_t per_chunk = CHUNK_BYTES / op->elem_size;
-    g.chunk = per_chunk < 1 ? 1 : per_chunk < PSCAN_TILE ? per_chunk : PSCAN_TILE;
-    g.member_bytes = SLOTS * g.slot_bytes + round_up(g.chunk * op->elem_size);
-    g.scratch = aligned_alloc(SLOT_ALIGN, g.member_bytes * (size_t)team);
-    if (g.split_tiles)
-        g.totals = aligned_alloc(SLOT_ALIGN, round_up((size_t)units * op->elem_size));
-    if (!g.scratch || (g.split_tiles && !g.totals)) {
-        free(g.scratch);
-        free(g.totals);
-        free(copy);
-        return PSCAN_ENOMEM;
-    }
-
-    /* Nothing can fail from here on: out is written. */
+    /* Nothing can fail from here on: out is written. The identity slice's
+     * elements step in lane order (its axis has one element). */
     if (has_initial && initial.size > 0) {
-        int64_t index[PSCAN_MAX_DIMS] = {0};
+        int64_t index[PSCAN_MAX_DIMS] = {0}, lane = 0;
         char *at = initial.data;
-        do
-            op->store(op->identity, at, 0, 1, op->ctx);
-        while (pscan_view_step(&initial, index, &at));
+        do {
+            const char *first = lane_incoming(&g, lane++);
+            op->store(first ? first : op->identity, at, 0, 1, op->ctx);
+        } while (pscan_view_step(&initial, index, &at));
     }
     if (g.in.size > 0)
         pscan_engine_team(rq->ctx, team, NULL, run_member, &g);
@@ -289,4 +354,23 @@ pscan_status pscan_generic_scan(const pscan_generic_op *op, const pscan_request 
     free(g.totals);
     free(copy);
     return PSCAN_OK;
+}
+
+pscan_status pscan_generic_reduce(const pscan_generic_op *op, const pscan_request *rq,
+                                  const pscan_generic_start *start, char *totals)
+{
+    generic_run g = {.op = op, .reduce_only = true};
+    set_start(&g, start);
+    char *copy = NULL;
+    pscan_view unused;
+    bool no_initial;
+    int team;
+    const pscan_status status = prepare(&g, rq, false, &copy, &unused, &no_initial, &team);
+    if (status == PSCAN_OK) {
+        g.totals = totals;
+        pscan_engine_team(rq->ctx, team, NULL, run_member, &g);
+        free(g.scratch);
+    }
+    free(copy);
+    return status;
 }

@@ -30,11 +30,30 @@ typedef struct pscan_generic_op {
     const void *ctx;
 } pscan_generic_op;
 
+/* Where a scan's lanes start (pieces of a longer scan): lane k (the C
+ * order of in's dims other than the axis) starts after element
+ * incoming[k] (NULL: from nothing), and its items are numbered from
+ * index_base[k] (NULL: 0) in the loads. */
+typedef struct pscan_generic_start {
+    const char *incoming;
+    const int64_t *index_base;
+} pscan_generic_start;
+
 /* Scan the checked request's in into out (rq->in.itemsize and
  * rq->out.itemsize are the items' sizes) under rq's flags EXCLUSIVE,
- * INCLUDE_INITIAL and REVERSE, order, threads and context. An input
- * overlapping out other than exactly in place is copied first.
- * PSCAN_OK, or PSCAN_ENOMEM with out untouched. */
-pscan_status pscan_generic_scan(const pscan_generic_op *op, const pscan_request *rq);
+ * INCLUDE_INITIAL (each lane's incoming element first, the identity
+ * without one) and REVERSE, order, threads and context, from `start`
+ * (NULL: every lane from nothing). An input overlapping out other than
+ * exactly in place is copied first. PSCAN_OK, or PSCAN_ENOMEM with out
+ * untouched. */
+pscan_status pscan_generic_scan(const pscan_generic_op *op, const pscan_request *rq,
+                                const pscan_generic_start *start);
+
+/* Each lane's total, from `start`, into totals[lanes] (elements; the
+ * incoming one, or the identity, for an empty lane): every element of
+ * rq->in along the axis (flipped under REVERSE), whatever the shape
+ * flags. For order-free operations: the lanes are reduced as one tile. */
+pscan_status pscan_generic_reduce(const pscan_generic_op *op, const pscan_request *rq,
+                                  const pscan_generic_start *start, char *totals);
 
 #endif

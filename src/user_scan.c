@@ -83,5 +83,5 @@ pscan_status pscan_scan_user(const pscan_user_op *user_op, const pscan_array *in
         return PSCAN_EOPTS;
     const pscan_generic_op generic = {op.elem_size, op.identity, run_user,
                                       load_items,   store_items, &op};
-    return pscan_generic_scan(&generic, &rq);
+    return pscan_generic_scan(&generic, &rq, NULL);
 }
