@@ -171,7 +171,7 @@ static pscan_status scan_lanes(driver *d, uint64_t in, uint64_t out, int64_t row
             break;
         }
         pscan_array a_in = c_array(src, d->in_dtype, 2, shape),
-                    a_out = c_array(dst, rq->acc, 2, shape);
+                    a_out = c_array(dst, rq->out_dtype, 2, shape);
         status = pscan_scan_carry_state(rq->op, &a_in, 0, rq->acc, &a_out, &opts,
                                         done == 0 ? NULL : carry, next);
         if (status != PSCAN_OK)
@@ -189,7 +189,7 @@ static pscan_status scan_lanes(driver *d, uint64_t in, uint64_t out, int64_t row
             free(states);
             return PSCAN_ENOMEM;
         }
-        pscan_identity(rq->op, rq->acc, identity);
+        pscan_identity(rq->op, rq->out_dtype, identity);
         for (int64_t k = 0; k < width; k++)
             memcpy(row + (size_t)k * d->out_item, identity, d->out_item);
         status = slab_done(d, in, 0, out_row, out + (uint64_t)identity_row * out_row);
@@ -231,7 +231,7 @@ static pscan_status scan_block(driver *d, uint64_t in, uint64_t out, int ndim,
         if (!dst)
             return PSCAN_ENOMEM;
         pscan_array a_in = c_array(src, d->in_dtype, ndim, in_shape);
-        pscan_array a_out = c_array(dst, d->request->acc, ndim, out_shape);
+        pscan_array a_out = c_array(dst, d->request->out_dtype, ndim, out_shape);
         pscan_status status =
             pscan_scan(d->request->op, &a_in, axis, d->request->acc, &a_out, &d->request->opts);
         if (status == PSCAN_OK)
@@ -274,7 +274,7 @@ static pscan_status scan_axes_whole(driver *d, const scan_source *in, const scan
     if (!dst)
         return PSCAN_ENOMEM;
     pscan_array a_in = {(void *)(uintptr_t)src, d->in_dtype, h->ndim, h->shape, in_strides};
-    pscan_array a_out = {dst, d->request->acc, h->ndim, result.shape, out_strides};
+    pscan_array a_out = {dst, d->request->out_dtype, h->ndim, result.shape, out_strides};
     pscan_status status =
         pscan_scan_axes(d->request->op, &a_in, d->request->naxes, d->request->axes, d->request->acc,
                         &a_out, &d->request->opts);
@@ -297,7 +297,7 @@ static pscan_status scan_fortran_flat(driver *d, const scan_source *in, const sc
     if (!dst)
         return PSCAN_ENOMEM;
     pscan_array a_in = {(void *)(uintptr_t)src, d->in_dtype, h->ndim, h->shape, strides};
-    pscan_array a_out = c_array(dst, d->request->acc, 1, &out_len);
+    pscan_array a_out = c_array(dst, d->request->out_dtype, 1, &out_len);
     pscan_status status = pscan_scan(d->request->op, &a_in, PSCAN_AXIS_NONE, d->request->acc,
                                      &a_out, &d->request->opts);
     if (status == PSCAN_OK)
@@ -311,7 +311,7 @@ void file_scan_result_header(const pscan_npy_header *in, const file_scan_request
     const int64_t extra = request->opts.flags & PSCAN_FLAG_INCLUDE_INITIAL ? 1 : 0;
     memset(out, 0, sizeof *out);
     out->major = 1;
-    out->dtype = request->acc;
+    out->dtype = request->out_dtype;
     if (request->naxes <= 1 && (request->axis == PSCAN_AXIS_NONE || in->ndim == 0)) {
         int64_t n = 1;
         for (int k = 0; k < in->ndim; k++)
@@ -338,7 +338,7 @@ pscan_status file_scan_run(const scan_source *in, const scan_sink *out,
         .map = in->map,
         .in_dtype = h->dtype,
         .in_item = pscan_dtype_size(h->dtype),
-        .out_item = pscan_dtype_size(request->acc),
+        .out_item = pscan_dtype_size(request->out_dtype),
         .total = in->data_bytes,
         .page = (size_t)sysconf(_SC_PAGESIZE),
     };

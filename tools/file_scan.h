@@ -45,9 +45,10 @@ typedef struct file_scan_request {
     int axis;  /* PSCAN_AXIS_NONE or 0..ndim-1 (0 for 0-d) */
     int naxes; /* > 1: pscan_scan_axes over `axes`, in one call */
     int axes[PSCAN_MAX_DIMS];
-    pscan_dtype acc;   /* the accumulator, which is also out's dtype */
-    pscan_opts opts;   /* threads, order, flags */
-    size_t slab_bytes; /* input bytes per library call (about) */
+    pscan_dtype acc;       /* the accumulator (an arg scan's comparison type) */
+    pscan_dtype out_dtype; /* out's: the accumulator, int64 for arg scans */
+    pscan_opts opts;       /* threads, order, flags */
+    size_t slab_bytes;     /* input bytes per library call (about) */
     /* Called after each slab with input bytes done and in total. */
     void (*progress)(void *context, uint64_t done, uint64_t total);
     void *progress_context;

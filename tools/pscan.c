@@ -732,6 +732,7 @@ static int run_one(const cli *c, const char *in_arg, const char *out_arg, bool l
         return code;
     }
     request.acc = c->dtype != PSCAN_DTYPE_DEFAULT ? c->dtype : pscan_default_dtype(c->op, h->dtype);
+    request.out_dtype = request.acc;
     tool_output out;
     if ((code = create_output(c, out_arg, like_input, &in, &request, &out)) != EXIT_OK) {
         close_input(&in);
