@@ -88,7 +88,13 @@ typedef enum pscan_op {
     PSCAN_PROD = 1, /* numpy.cumprod / multiply.accumulate */
     PSCAN_MAX = 2,  /* numpy.maximum.accumulate */
     PSCAN_MIN = 3,  /* numpy.minimum.accumulate */
-    PSCAN_OP_COUNT = 4
+    /* Float accumulators only (float16/32/64; complex is PSCAN_EDTYPE). */
+    PSCAN_LOGADDEXP = 4, /* numpy.logaddexp.accumulate (logcumsumexp) */
+    /* Bool and integer accumulators only (floats are PSCAN_EDTYPE). */
+    PSCAN_BIT_AND = 5, /* numpy.bitwise_and.accumulate */
+    PSCAN_BIT_OR = 6,  /* numpy.bitwise_or.accumulate */
+    PSCAN_BIT_XOR = 7, /* numpy.bitwise_xor.accumulate */
+    PSCAN_OP_COUNT = 8
 } pscan_op;
 
 /** Float ordering modes; REPRODUCIBLE is the default. */
@@ -178,7 +184,10 @@ PSCAN_API pscan_status pscan_cumsum(const pscan_array *in, int axis, pscan_dtype
                                     const pscan_array *out, const pscan_opts *opts);
 
 /** The same for any op: SUM (cumsum), PROD (cumprod), MAX and MIN
- *  (maximum/minimum.accumulate). */
+ *  (maximum/minimum.accumulate), LOGADDEXP (logaddexp.accumulate), BIT_AND,
+ *  BIT_OR and BIT_XOR (bitwise_and/or/xor.accumulate). An accumulator the
+ *  op has no loop for (LOGADDEXP over a non-float, a bitwise op over a
+ *  float or complex) is PSCAN_EDTYPE. */
 PSCAN_API pscan_status pscan_scan(pscan_op op, const pscan_array *in, int axis, pscan_dtype dtype,
                                   const pscan_array *out, const pscan_opts *opts);
 
@@ -288,7 +297,8 @@ PSCAN_API const char *pscan_dtype_name(pscan_dtype t);
 PSCAN_API size_t pscan_dtype_size(pscan_dtype t);
 
 /** The accumulator numpy picks for `op` over `in_dtype` when no dtype is
- *  given; PSCAN_DTYPE_DEFAULT if in_dtype or op is invalid. */
+ *  given; PSCAN_DTYPE_DEFAULT if in_dtype or op is invalid, or op has no
+ *  loop for in_dtype (LOGADDEXP over complex, bitwise ops over floats). */
 PSCAN_API pscan_dtype pscan_default_dtype(pscan_op op, pscan_dtype in_dtype);
 
 /** The value `op` starts from in `dtype` (one element, pscan_dtype_size
@@ -296,8 +306,10 @@ PSCAN_API pscan_dtype pscan_default_dtype(pscan_op op, pscan_dtype in_dtype);
  *  first. SUM 0, PROD 1; MAX the lowest value (-inf for floats, (-inf,
  *  -inf) for complex, false for bool), MIN the highest. numpy's maximum
  *  and minimum have no identity; these are the values no element can
- *  lose to. Returns PSCAN_OK, PSCAN_ENULL, PSCAN_EOP or PSCAN_EDTYPE
- *  (DEFAULT is not a dtype here). */
+ *  lose to. LOGADDEXP -inf; BIT_AND all ones (-1, the highest unsigned,
+ *  true), BIT_OR and BIT_XOR 0. Returns PSCAN_OK, PSCAN_ENULL, PSCAN_EOP
+ *  or PSCAN_EDTYPE (DEFAULT is not a dtype here, nor one the op does not
+ *  accumulate in). */
 PSCAN_API pscan_status pscan_identity(pscan_op op, pscan_dtype dtype, void *value);
 
 /** Library version string, e.g. "0.1.0". */

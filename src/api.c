@@ -5,6 +5,7 @@
 #include "dtype.h"
 #include "engine.h"
 #include "layout.h"
+#include "ops.h"
 #include "overflow.h"
 #include "request.h"
 #include "scan_entry.h"
@@ -218,7 +219,7 @@ static pscan_status scan_checked(const pscan_request *rq, pscan_view *in, const 
         pscan_plan_build(&plan, in, out, rq->axis, rq->flatten, piece != NULL);
     }
 
-    const bool order_matters = pscan_dtype_is_inexact(acc) && (op == PSCAN_SUM || op == PSCAN_PROD);
+    const bool order_matters = pscan_op_order_matters(op, acc);
     /* Field by field: a zeroing initialiser of the whole job costs a
      * `rep stos` that is a quarter of a small call's time. */
     pscan_job job;
@@ -430,9 +431,8 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
     pscan_view *scan_in = &rq.in, *scan_out = &rq.out;
     fv.shift_after = fv.has_initial = fv.has_last = false;
     if (opts->flags & SHAPE_FLAGS) {
-        const bool tiled = pscan_dtype_is_inexact(rq.acc) &&
-                           (op == PSCAN_SUM || op == PSCAN_PROD) &&
-                           opts->order == PSCAN_ORDER_REPRODUCIBLE;
+        const bool tiled =
+            pscan_op_order_matters(op, rq.acc) && opts->order == PSCAN_ORDER_REPRODUCIBLE;
         apply_flags(&rq.in, &rq.out, rq.axis, rq.flatten, opts->flags, state_out != NULL, tiled,
                     &fv);
         scan_in = &fv.in;

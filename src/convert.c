@@ -303,6 +303,10 @@ static const pscan_convert_fn skip_nan_table[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT][
 
 pscan_convert_fn pscan_convert_get_skip_nan(pscan_dtype from, pscan_dtype to, pscan_op op)
 {
+    /* logaddexp's absent value is MAX's, -inf; the bitwise ops have no
+     * float accumulator, so their NaN inputs convert as usual */
+    if (op == PSCAN_LOGADDEXP)
+        op = PSCAN_MAX;
     pscan_convert_fn skipping = skip_nan_table[op][from][to];
     return skipping ? skipping : convert_table[from][to];
 }

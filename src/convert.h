@@ -17,7 +17,8 @@ pscan_convert_fn pscan_convert_get(pscan_dtype from, pscan_dtype to);
 
 /* The load for opts.flags & PSCAN_FLAG_SKIP_NAN: from -> to where a NaN
  * input (float16/32/64, or complex with either part NaN) becomes op's
- * starting value first (SUM 0, PROD 1, MAX -inf, MIN +inf), then is
+ * starting value first (SUM 0, PROD 1, MAX and LOGADDEXP -inf, MIN +inf;
+ * the bitwise ops convert NaN as usual), then is
  * converted like any value; the plain converter for inputs without NaN. */
 pscan_convert_fn pscan_convert_get_skip_nan(pscan_dtype from, pscan_dtype to, pscan_op op);
 

@@ -58,12 +58,43 @@ bool pscan_dtype_is_inexact(pscan_dtype t)
     return dtype_table[t].kind >= PSCAN_KIND_FLOAT;
 }
 
+/* numpy's logaddexp loops are e, f and d: the smallest float that holds
+ * every value safely (int16 -> float32, int32 and wider -> float64). */
+static pscan_dtype logaddexp_default(pscan_dtype in_dtype)
+{
+    switch (in_dtype) {
+    case PSCAN_BOOL:
+    case PSCAN_INT8:
+    case PSCAN_UINT8:
+        return PSCAN_FLOAT16;
+    case PSCAN_INT16:
+    case PSCAN_UINT16:
+        return PSCAN_FLOAT32;
+    case PSCAN_INT32:
+    case PSCAN_UINT32:
+    case PSCAN_INT64:
+    case PSCAN_UINT64:
+        return PSCAN_FLOAT64;
+    case PSCAN_FLOAT16:
+    case PSCAN_FLOAT32:
+    case PSCAN_FLOAT64:
+        return in_dtype;
+    default: /* complex: no loop */
+        return PSCAN_DTYPE_DEFAULT;
+    }
+}
+
 pscan_dtype pscan_default_dtype(pscan_op op, pscan_dtype in_dtype)
 {
     if (!pscan_dtype_valid(in_dtype) || (int)op < 0 || op >= PSCAN_OP_COUNT)
         return PSCAN_DTYPE_DEFAULT;
     if (op == PSCAN_MAX || op == PSCAN_MIN)
         return in_dtype;
+    if (op == PSCAN_LOGADDEXP)
+        return logaddexp_default(in_dtype);
+    if (op == PSCAN_BIT_AND || op == PSCAN_BIT_OR || op == PSCAN_BIT_XOR)
+        /* numpy keeps the type; floats have no bitwise loop */
+        return dtype_table[in_dtype].kind <= PSCAN_KIND_INT ? in_dtype : PSCAN_DTYPE_DEFAULT;
     /* numpy's add/multiply.accumulate promote to the platform integer. */
     switch (in_dtype) {
     case PSCAN_BOOL:

@@ -1,12 +1,20 @@
 /* identity.c - the value a scan starts from: what exclusive and
  * include-initial scans put first. */
 #include "dtype.h"
+#include "ops.h"
 
 #include <math.h>
 #include <string.h>
 
-/* 0, 1, the lowest value or the highest one, of any dtype. */
-typedef enum extreme { EXTREME_ZERO, EXTREME_ONE, EXTREME_LOWEST, EXTREME_HIGHEST } extreme;
+/* 0, 1, the lowest value or the highest one, of any dtype; or every bit
+ * set (bool and integers: BIT_AND's identity). */
+typedef enum extreme {
+    EXTREME_ZERO,
+    EXTREME_ONE,
+    EXTREME_LOWEST,
+    EXTREME_HIGHEST,
+    EXTREME_ONES
+} extreme;
 
 #define STORE_AS(ctype, expr)          \
     do {                               \
@@ -18,6 +26,11 @@ static void store_extreme(pscan_dtype t, extreme e, void *value)
 {
     const int lo = e == EXTREME_LOWEST, hi = e == EXTREME_HIGHEST, one = e == EXTREME_ONE;
     const double inf = (double)INFINITY;
+    if (e == EXTREME_ONES) {
+        /* bool: true; the integers: all bits (-1 as signed) */
+        memset(value, t == PSCAN_BOOL ? 1 : 0xff, pscan_dtype_size(t));
+        return;
+    }
     switch (t) {
     case PSCAN_BOOL:
         STORE_AS(uint8_t, one || hi);
@@ -75,17 +88,18 @@ static void store_extreme(pscan_dtype t, extreme e, void *value)
 pscan_status pscan_identity(pscan_op op, pscan_dtype dtype, void *value)
 {
     static const extreme for_op[] = {
-        [PSCAN_SUM] = EXTREME_ZERO,
-        [PSCAN_PROD] = EXTREME_ONE,
-        [PSCAN_MAX] = EXTREME_LOWEST,
-        [PSCAN_MIN] = EXTREME_HIGHEST,
+        [PSCAN_SUM] = EXTREME_ZERO,         [PSCAN_PROD] = EXTREME_ONE,
+        [PSCAN_MAX] = EXTREME_LOWEST,       [PSCAN_MIN] = EXTREME_HIGHEST,
+        [PSCAN_LOGADDEXP] = EXTREME_LOWEST, [PSCAN_BIT_AND] = EXTREME_ONES,
+        [PSCAN_BIT_OR] = EXTREME_ZERO,      [PSCAN_BIT_XOR] = EXTREME_ZERO,
     };
-    _Static_assert(sizeof for_op / sizeof *for_op == PSCAN_OP_COUNT, "an identity for every op");
+    _Static_assert(sizeof for_op / sizeof *for_op == PSCAN_BIT_XOR + 1,
+                   "an identity for every op with kernels, SUM to BIT_XOR");
     if (!value)
         return PSCAN_ENULL;
     if ((int)op < 0 || op >= PSCAN_OP_COUNT)
         return PSCAN_EOP;
-    if (!pscan_dtype_valid(dtype))
+    if (!pscan_op_accepts(op, dtype))
         return PSCAN_EDTYPE;
     store_extreme(dtype, for_op[op], value);
     return PSCAN_OK;

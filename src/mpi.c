@@ -24,16 +24,22 @@
         (void)pscan_combine_states(PSCAN_##op, PSCAN_DT_##tag, PSCAN_DT_##tag, NULL, in, inout, \
                                    inout, *len);                                                \
     }
-#define DEFINE_COMBINES(tag) \
-    DEFINE_COMBINE(SUM, tag) \
-    DEFINE_COMBINE(PROD, tag) DEFINE_COMBINE(MAX, tag) DEFINE_COMBINE(MIN, tag)
+#define DEFINE_COMBINES(tag)                                                         \
+    DEFINE_COMBINE(SUM, tag)                                                         \
+    DEFINE_COMBINE(PROD, tag)                                                        \
+    DEFINE_COMBINE(MAX, tag) DEFINE_COMBINE(MIN, tag) DEFINE_COMBINE(LOGADDEXP, tag) \
+        DEFINE_COMBINE(BIT_AND, tag) DEFINE_COMBINE(BIT_OR, tag) DEFINE_COMBINE(BIT_XOR, tag)
 PSCAN_EACH_DTYPE(DEFINE_COMBINES)
 
-#define COMBINE_ENTRIES(tag)                           \
-    [PSCAN_SUM][PSCAN_DT_##tag] = combine_SUM_##tag,   \
-    [PSCAN_PROD][PSCAN_DT_##tag] = combine_PROD_##tag, \
-    [PSCAN_MAX][PSCAN_DT_##tag] = combine_MAX_##tag,   \
-    [PSCAN_MIN][PSCAN_DT_##tag] = combine_MIN_##tag,
+#define COMBINE_ENTRIES(tag)                                     \
+    [PSCAN_SUM][PSCAN_DT_##tag] = combine_SUM_##tag,             \
+    [PSCAN_PROD][PSCAN_DT_##tag] = combine_PROD_##tag,           \
+    [PSCAN_MAX][PSCAN_DT_##tag] = combine_MAX_##tag,             \
+    [PSCAN_MIN][PSCAN_DT_##tag] = combine_MIN_##tag,             \
+    [PSCAN_LOGADDEXP][PSCAN_DT_##tag] = combine_LOGADDEXP_##tag, \
+    [PSCAN_BIT_AND][PSCAN_DT_##tag] = combine_BIT_AND_##tag,     \
+    [PSCAN_BIT_OR][PSCAN_DT_##tag] = combine_BIT_OR_##tag,       \
+    [PSCAN_BIT_XOR][PSCAN_DT_##tag] = combine_BIT_XOR_##tag,
 static MPI_User_function *const combine_fns[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT] = {
     PSCAN_EACH_DTYPE(COMBINE_ENTRIES)};
 

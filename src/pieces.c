@@ -6,6 +6,7 @@
 #include "dtype.h"
 #include "kernels/kernels.h"
 #include "layout.h"
+#include "ops.h"
 #include "reduce.h"
 #include "request.h"
 #include "scan_entry.h"
@@ -58,7 +59,7 @@ size_t pscan_scan_state_size(pscan_op op, pscan_dtype in_dtype, pscan_dtype dtyp
         return 0;
     const pscan_dtype acc =
         dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, in_dtype) : dtype;
-    if ((int)acc < 0 || acc >= PSCAN_DTYPE_COUNT)
+    if (!pscan_op_accepts(op, acc))
         return 0;
     return pscan_state_bytes(op, acc, &read);
 }
@@ -75,8 +76,7 @@ pscan_status pscan_scan_carry_state(pscan_op op, const pscan_array *in, int axis
 
 int64_t pscan_carry_piece_rows(pscan_op op, pscan_dtype acc, pscan_order order, int64_t wanted_rows)
 {
-    const bool free_order = order == PSCAN_ORDER_SEQUENTIAL || op == PSCAN_MAX || op == PSCAN_MIN ||
-                            !pscan_dtype_is_inexact(acc);
+    const bool free_order = order == PSCAN_ORDER_SEQUENTIAL || !pscan_op_order_matters(op, acc);
     const int64_t align = free_order ? 1 : PSCAN_TILE;
     const int64_t rows = wanted_rows / align * align;
     return rows < align ? align : rows;
@@ -232,6 +232,8 @@ pscan_status pscan_combine_states(pscan_op op, pscan_dtype in_dtype, pscan_dtype
         return PSCAN_ESIZE;
     const pscan_dtype acc =
         dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, in_dtype) : dtype;
+    if (!pscan_op_accepts(op, acc))
+        return PSCAN_EDTYPE;
     const pscan_kernel *kernel =
         pscan_compensates(op, acc, &read)
             ? pscan_kernel_get_compensated(acc == PSCAN_COMPLEX64 || acc == PSCAN_COMPLEX128)

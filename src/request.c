@@ -2,6 +2,7 @@
 #include "request.h"
 
 #include "dtype.h"
+#include "ops.h"
 #include "workspace.h"
 
 #include <string.h>
@@ -164,6 +165,8 @@ static pscan_status request_init(pscan_request *rq, pscan_op op, const pscan_arr
         return PSCAN_ENULL;
     if (typed) {
         rq->acc = dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, rq->in.dtype) : dtype;
+        if (!pscan_op_accepts(op, rq->acc))
+            return PSCAN_EDTYPE;
         if (!pscan_dtype_can_cast(rq->in.dtype, rq->acc, rq->opts.casting) ||
             (out && !pscan_dtype_can_cast(rq->acc, rq->out.dtype, rq->opts.casting)))
             return PSCAN_ECAST;

@@ -5,6 +5,7 @@
 #include "convert.h"
 #include "dtype.h"
 #include "layout.h"
+#include "ops.h"
 #include "request.h"
 #include "scan_entry.h"
 
@@ -44,7 +45,7 @@ pscan_status pscan_stream_create(pscan_stream **out_stream, pscan_op op, pscan_d
     *out_stream = NULL;
     if ((int)op < 0 || op >= PSCAN_OP_COUNT)
         return PSCAN_EOP;
-    if (!pscan_dtype_valid(dtype))
+    if (!pscan_op_accepts(op, dtype))
         return PSCAN_EDTYPE;
     if (lane_ndim < 0 || lane_ndim >= PSCAN_MAX_DIMS)
         return PSCAN_ENDIM;

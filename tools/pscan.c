@@ -47,9 +47,12 @@ static const char usage_text[] =
     "\"pack:2 numa:2 core:8 pu:1\", or an hwloc XML file) and the NUMA-aware plan\n"
     "of a lane of N elements (default 2^30): chunk -> thread -> PU -> core -> node.\n"
     "\n"
-    "OP is cumsum, cumprod, cummax or cummin: numpy.cumsum, numpy.cumprod,\n"
-    "numpy.maximum.accumulate and numpy.minimum.accumulate of the array in\n"
-    "IN, written to OUT (replaced only once the result is complete).\n"
+    "OP is cumsum, cumprod, cummax, cummin, logcumsumexp, cumand, cumor or\n"
+    "cumxor: numpy.cumsum, numpy.cumprod, numpy.maximum.accumulate,\n"
+    "numpy.minimum.accumulate, numpy.logaddexp.accumulate and\n"
+    "numpy.bitwise_and/or/xor.accumulate of the array in IN, written to OUT\n"
+    "(replaced only once the result is complete). logcumsumexp takes float\n"
+    "accumulators only, the bitwise ones bool and integers.\n"
     "\n"
     "IN and OUT are .npy files or HDF5 datasets, FILE:/path/to/dataset, mixed\n"
     "freely. An HDF5 file is known by its signature; one named without a\n"
@@ -175,11 +178,13 @@ static bool parse_dtype(const char *text, pscan_dtype *dtype)
 
 static bool parse_op(const char *text, pscan_op *op)
 {
-    static const char *const names[] = {"cumsum", "cumprod", "cummax", "cummin"};
-    _Static_assert(sizeof names / sizeof *names == PSCAN_OP_COUNT && PSCAN_SUM == 0 &&
-                       PSCAN_PROD == 1 && PSCAN_MAX == 2 && PSCAN_MIN == 3,
-                   "a name for every op, in the enum's order");
-    for (int k = 0; k < PSCAN_OP_COUNT; k++)
+    static const char *const names[] = {"cumsum",       "cumprod", "cummax", "cummin",
+                                        "logcumsumexp", "cumand",  "cumor",  "cumxor"};
+    _Static_assert(sizeof names / sizeof *names == PSCAN_BIT_XOR + 1 && PSCAN_SUM == 0 &&
+                       PSCAN_PROD == 1 && PSCAN_MAX == 2 && PSCAN_MIN == 3 &&
+                       PSCAN_LOGADDEXP == 4 && PSCAN_BIT_AND == 5 && PSCAN_BIT_OR == 6,
+                   "a name for every op SUM..BIT_XOR, in the enum's order");
+    for (int k = 0; k < (int)(sizeof names / sizeof *names); k++)
         if (strcmp(text, names[k]) == 0) {
             *op = (pscan_op)k;
             return true;
@@ -350,7 +355,9 @@ static int parse_args(int argc, char **argv, cli *c)
         }
     }
     if (!c->command)
-        return usage_error("%s", "no command (cumsum, cumprod, cummax, cummin, info or topo)");
+        return usage_error("%s",
+                           "no command (cumsum, cumprod, cummax, cummin, logcumsumexp, cumand, "
+                           "cumor, cumxor, info or topo)");
     if (strcmp(c->command, "topo") == 0)
         return c->path_count == 0 && !(c->synthetic && c->xml)
                    ? -1

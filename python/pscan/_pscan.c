@@ -616,7 +616,8 @@ NUMPY2_FUNCTION(cumulative_prod)
 static PyObject *py_scan_axes(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *keywords[] = {"a", "axes", "op", "dtype", "out", "threads", "order", NULL};
-    static const char *op_names[PSCAN_OP_COUNT] = {"sum", "prod", "max", "min"};
+    static const char *op_names[] = {"sum",       "prod",        "max",        "min",
+                                     "logaddexp", "bitwise_and", "bitwise_or", "bitwise_xor"};
     scan_args parsed = {.axis = Py_None, .dtype = Py_None, .out = Py_None};
     const char *op_name = "sum";
     PyObject *axes_obj, *result = NULL, *axes_seq = NULL;
@@ -628,12 +629,14 @@ static PyObject *py_scan_axes(PyObject *self, PyObject *args, PyObject *kwargs)
                                      &parsed.order))
         return NULL;
     pscan_op op = PSCAN_OP_COUNT;
-    for (int i = 0; i < PSCAN_OP_COUNT; i++)
+    for (int i = 0; i < (int)(sizeof op_names / sizeof *op_names); i++)
         if (strcmp(op_name, op_names[i]) == 0)
             op = (pscan_op)i;
     if (op == PSCAN_OP_COUNT) {
         PyErr_Format(PyExc_ValueError,
-                     "op must be \"sum\", \"prod\", \"max\" or \"min\", not \"%s\"", op_name);
+                     "op must be \"sum\", \"prod\", \"max\", \"min\", \"logaddexp\", "
+                     "\"bitwise_and\", \"bitwise_or\" or \"bitwise_xor\", not \"%s\"",
+                     op_name);
         return NULL;
     }
     pscan_opts opts = PSCAN_OPTS_INIT;

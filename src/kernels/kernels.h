@@ -93,8 +93,8 @@ typedef enum pscan_isa {
  * untouched. Whether this CPU has it is another matter (dispatch.c caps). */
 int pscan_isa_from_name(const char *name, pscan_isa *isa);
 
-/* Kernels for op over accumulator type acc (both valid) in the chosen
- * instruction set; never NULL. */
+/* Kernels for op over accumulator type acc (pscan_op_accepts(op, acc))
+ * in the chosen instruction set; never NULL. */
 const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc);
 
 /* Compensated SUM kernels over pairs (hi, lo) of doubles: 16-byte values
@@ -116,9 +116,11 @@ pscan_reverse_copy_fn pscan_kernel_stream_copy_reversed(void);
 
 /* One table per compiled instruction set (dispatch.c picks). */
 typedef pscan_kernel pscan_kernel_table[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT];
-/* scan_kernels.c (and mpi.c) fill one row per op by name, SUM to MIN. */
-_Static_assert(PSCAN_SUM == 0 && PSCAN_MIN == PSCAN_OP_COUNT - 1,
-               "the kernel tables name every op, SUM to MIN");
+/* scan_kernels.c (and mpi.c) fill one row per op by name, SUM to
+ * BIT_XOR; ops after it have no kernels (their rows stay empty, and
+ * validation keeps them from pscan_kernel_get). */
+_Static_assert(PSCAN_SUM == 0 && PSCAN_BIT_XOR == 7 && PSCAN_BIT_XOR < PSCAN_OP_COUNT,
+               "the kernel tables name ops 0..PSCAN_BIT_XOR, SUM to BIT_XOR");
 extern const pscan_kernel_table pscan_kernels_scalar;
 extern const pscan_kernel_table pscan_kernels_avx2;
 extern const pscan_kernel_table pscan_kernels_avx512;

@@ -14,24 +14,26 @@
 /* Which bodies fill each (op, accumulator) slot: CHAIN the scalar chains
  * (the definition), TREE the in-register tree scans (order-free ops on
  * 32- and 64-bit lanes), LANES the float tile chains side by side (float
- * sums and products under REPRODUCIBLE). */
+ * sums, products and logaddexp under REPRODUCIBLE), NONE no kernels (numpy
+ * has no such loop: validation rejects the pair before a kernel is
+ * fetched). */
 // clang-format off
 #define EACH_KERNEL(X) \
-    /*  tag    SUM    PROD   MAX    MIN */ \
-    X(bool,  CHAIN, CHAIN, CHAIN, CHAIN) \
-    X(i8,    CHAIN, CHAIN, CHAIN, CHAIN) \
-    X(i16,   CHAIN, CHAIN, CHAIN, CHAIN) \
-    X(i32,   TREE,  TREE,  TREE,  TREE) \
-    X(i64,   TREE,  TREE,  TREE,  TREE) \
-    X(u8,    CHAIN, CHAIN, CHAIN, CHAIN) \
-    X(u16,   CHAIN, CHAIN, CHAIN, CHAIN) \
-    X(u32,   TREE,  TREE,  TREE,  TREE) \
-    X(u64,   TREE,  TREE,  TREE,  TREE) \
-    X(f16,   CHAIN, CHAIN, CHAIN, CHAIN) \
-    X(f32,   LANES, LANES, TREE,  TREE) \
-    X(f64,   LANES, LANES, TREE,  TREE) \
-    X(c64,   CHAIN, CHAIN, CHAIN, CHAIN) \
-    X(c128,  CHAIN, CHAIN, CHAIN, CHAIN)
+    /*  tag    SUM    PROD   MAX    MIN    LAE    AND    OR     XOR */ \
+    X(bool,  CHAIN, CHAIN, CHAIN, CHAIN, NONE,  CHAIN, CHAIN, CHAIN) \
+    X(i8,    CHAIN, CHAIN, CHAIN, CHAIN, NONE,  CHAIN, CHAIN, CHAIN) \
+    X(i16,   CHAIN, CHAIN, CHAIN, CHAIN, NONE,  CHAIN, CHAIN, CHAIN) \
+    X(i32,   TREE,  TREE,  TREE,  TREE,  NONE,  TREE,  TREE,  TREE) \
+    X(i64,   TREE,  TREE,  TREE,  TREE,  NONE,  TREE,  TREE,  TREE) \
+    X(u8,    CHAIN, CHAIN, CHAIN, CHAIN, NONE,  CHAIN, CHAIN, CHAIN) \
+    X(u16,   CHAIN, CHAIN, CHAIN, CHAIN, NONE,  CHAIN, CHAIN, CHAIN) \
+    X(u32,   TREE,  TREE,  TREE,  TREE,  NONE,  TREE,  TREE,  TREE) \
+    X(u64,   TREE,  TREE,  TREE,  TREE,  NONE,  TREE,  TREE,  TREE) \
+    X(f16,   CHAIN, CHAIN, CHAIN, CHAIN, CHAIN, NONE,  NONE,  NONE) \
+    X(f32,   LANES, LANES, TREE,  TREE,  LANES, NONE,  NONE,  NONE) \
+    X(f64,   LANES, LANES, TREE,  TREE,  LANES, NONE,  NONE,  NONE) \
+    X(c64,   CHAIN, CHAIN, CHAIN, CHAIN, NONE,  NONE,  NONE,  NONE) \
+    X(c128,  CHAIN, CHAIN, CHAIN, CHAIN, NONE,  NONE,  NONE,  NONE)
 // clang-format on
 
 /* Regrouping the combines cannot change a bit (bool and integers wrap,
@@ -133,6 +135,8 @@
                          next_totals);                                                             \
     }
 
+#define NONE_WRAPPERS(op, tag)
+
 /* The table row of each kind, in pscan_kernel's field order: scan,
  * scan_stream, scan_stream_reduce, scan_segments, scan_rows, reduce_segments, scan_tiles,
  * scan_tiles_reduce, fold, scan_lagged, reduce_lagged, combine, order_free. */
@@ -157,9 +161,15 @@
             COMMON_FIELDS(op, tag)                                                                \
     }
 
-#define DEFINE_WRAPPERS(tag, sum, prod, max, min)                                \
-    sum##_WRAPPERS(SUM, tag) prod##_WRAPPERS(PROD, tag) max##_WRAPPERS(MAX, tag) \
-        min##_WRAPPERS(MIN, tag)
+#define NONE_ROW(op, tag)                                                         \
+    {                                                                             \
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 \
+    }
+
+#define DEFINE_WRAPPERS(tag, sum, prod, max, min, lae, band, bor, bxor)                       \
+    sum##_WRAPPERS(SUM, tag) prod##_WRAPPERS(PROD, tag) max##_WRAPPERS(MAX, tag)              \
+        min##_WRAPPERS(MIN, tag) lae##_WRAPPERS(LOGADDEXP, tag) band##_WRAPPERS(BIT_AND, tag) \
+            bor##_WRAPPERS(BIT_OR, tag) bxor##_WRAPPERS(BIT_XOR, tag)
 EACH_KERNEL(DEFINE_WRAPPERS)
 CHAIN_WRAPPERS(SUM, dd)
 CHAIN_WRAPPERS(SUM, cdd)
@@ -169,11 +179,15 @@ CHAIN_WRAPPERS(SUM, cdd)
 #endif
 #define TABLE_NAME(isa) TABLE_NAME_EXPAND(isa)
 #define TABLE_NAME_EXPAND(isa) pscan_kernels_##isa
-#define TABLE_ROWS(tag, sum, prod, max, min)              \
-    [PSCAN_SUM][PSCAN_DT_##tag] = sum##_ROW(SUM, tag),    \
-    [PSCAN_PROD][PSCAN_DT_##tag] = prod##_ROW(PROD, tag), \
-    [PSCAN_MAX][PSCAN_DT_##tag] = max##_ROW(MAX, tag),    \
-    [PSCAN_MIN][PSCAN_DT_##tag] = min##_ROW(MIN, tag),
+#define TABLE_ROWS(tag, sum, prod, max, min, lae, band, bor, bxor) \
+    [PSCAN_SUM][PSCAN_DT_##tag] = sum##_ROW(SUM, tag),             \
+    [PSCAN_PROD][PSCAN_DT_##tag] = prod##_ROW(PROD, tag),          \
+    [PSCAN_MAX][PSCAN_DT_##tag] = max##_ROW(MAX, tag),             \
+    [PSCAN_MIN][PSCAN_DT_##tag] = min##_ROW(MIN, tag),             \
+    [PSCAN_LOGADDEXP][PSCAN_DT_##tag] = lae##_ROW(LOGADDEXP, tag), \
+    [PSCAN_BIT_AND][PSCAN_DT_##tag] = band##_ROW(BIT_AND, tag),    \
+    [PSCAN_BIT_OR][PSCAN_DT_##tag] = bor##_ROW(BIT_OR, tag),       \
+    [PSCAN_BIT_XOR][PSCAN_DT_##tag] = bxor##_ROW(BIT_XOR, tag),
 
 const pscan_kernel_table TABLE_NAME(PSCAN_KERNEL_ISA) = {EACH_KERNEL(TABLE_ROWS)};
 

@@ -7,7 +7,9 @@
  * The rules: integers wrap (computed in uint64_t, so no signed overflow),
  * bool sums are logical or, float16 rounds to half after every step,
  * complex multiply is (ac - bd, ad + bc) with each product rounded, max
- * and min propagate NaN and order complex values lexicographically. */
+ * and min propagate NaN and order complex values lexicographically,
+ * logaddexp is numpy's npy_logaddexp on the host's libm, the bitwise ops
+ * act on bool and the integers' bits. */
 #ifndef PSCAN_KERNEL_VALUES_H
 #define PSCAN_KERNEL_VALUES_H
 
@@ -326,6 +328,41 @@ FORCE_INLINE kvalue wrap_arith(pscan_op op, ktype t, kvalue a, kvalue b)
     return r;
 }
 
+/* a AND/OR/XOR b at t's own width (bool and the integers). */
+#define BITS_STEP(op, x, y) \
+    ((op) == PSCAN_BIT_AND ? (x) & (y) : (op) == PSCAN_BIT_OR ? (x) | (y) : (x) ^ (y))
+FORCE_INLINE kvalue wrap_bits(pscan_op op, ktype t, kvalue a, kvalue b)
+{
+    kvalue r;
+    switch (t) {
+    case KT_i8:
+        r.i8 = (int8_t)BITS_STEP(op, a.i8, b.i8);
+        break;
+    case KT_i16:
+        r.i16 = (int16_t)BITS_STEP(op, a.i16, b.i16);
+        break;
+    case KT_i32:
+        r.i32 = BITS_STEP(op, a.i32, b.i32);
+        break;
+    case KT_u8:
+        r.u8 = (uint8_t)BITS_STEP(op, a.u8, b.u8);
+        break;
+    case KT_u16:
+        r.u16 = (uint16_t)BITS_STEP(op, a.u16, b.u16);
+        break;
+    case KT_u32:
+        r.u32 = BITS_STEP(op, a.u32, b.u32);
+        break;
+    case KT_u64:
+        r.u64 = BITS_STEP(op, a.u64, b.u64);
+        break;
+    default:
+        r.i64 = BITS_STEP(op, a.i64, b.i64);
+        break;
+    }
+    return r;
+}
+
 /* a < b in t's own order, compared at t's own width (widened compares
  * add an instruction to every step of a max or min chain). */
 FORCE_INLINE int wrap_less(ktype t, kvalue a, kvalue b)
@@ -358,14 +395,44 @@ FORCE_INLINE kvalue wrap_step(pscan_op op, ktype t, kvalue a, kvalue b)
         return wrap_arith(op, t, a, b);
     case PSCAN_MAX:
         return wrap_less(t, a, b) ? b : a;
-    default:
+    case PSCAN_MIN:
         return wrap_less(t, b, a) ? b : a;
+    default:
+        return wrap_bits(op, t, a, b);
     }
 }
 
 FORCE_INLINE pscan_t_bool bool_step(pscan_op op, pscan_t_bool a, pscan_t_bool b)
 {
-    return (pscan_t_bool)(op == PSCAN_SUM || op == PSCAN_MAX ? a | b : a & b);
+    if (op == PSCAN_BIT_XOR)
+        return (pscan_t_bool)(a ^ b);
+    return (pscan_t_bool)(op == PSCAN_SUM || op == PSCAN_MAX || op == PSCAN_BIT_OR ? a | b : a & b);
+}
+
+/* numpy's npy_logaddexp, to the bit: equal arguments (infinities of one
+ * sign among them) give x + log 2, else the larger plus log1p(exp(-|d|));
+ * a NaN difference is the result. float32 uses the float functions. */
+FORCE_INLINE float logaddexp_f32(float x, float y)
+{
+    if (x == y)
+        return x + 0.693147180559945309417232121458176568f;
+    const float tmp = x - y;
+    if (tmp > 0)
+        return x + log1pf(expf(-tmp));
+    if (tmp <= 0)
+        return y + log1pf(expf(tmp));
+    return tmp;
+}
+FORCE_INLINE double logaddexp_f64(double x, double y)
+{
+    if (x == y)
+        return x + 0.693147180559945309417232121458176568;
+    const double tmp = x - y;
+    if (tmp > 0)
+        return x + log1p(exp(-tmp));
+    if (tmp <= 0)
+        return y + log1p(exp(tmp));
+    return tmp;
 }
 
 /* float16 computes in float and rounds to half after every step; its ties
@@ -380,6 +447,8 @@ FORCE_INLINE uint16_t half_step(pscan_op op, uint16_t a, uint16_t b)
         return pscan_float_to_half(fa * fb);
     case PSCAN_MAX:
         return (fa >= fb || isnan(fa)) ? a : b;
+    case PSCAN_LOGADDEXP:
+        return pscan_float_to_half(logaddexp_f32(fa, fb));
     default:
         return (fa <= fb || isnan(fa)) ? a : b;
     }
@@ -397,6 +466,8 @@ FORCE_INLINE float f32_step(pscan_op op, float a, float b)
         return a * b;
     case PSCAN_MAX:
         return (a > b || isnan(a)) ? a : b;
+    case PSCAN_LOGADDEXP:
+        return logaddexp_f32(a, b);
     default:
         return (a < b || isnan(a)) ? a : b;
     }
@@ -410,6 +481,8 @@ FORCE_INLINE double f64_step(pscan_op op, double a, double b)
         return a * b;
     case PSCAN_MAX:
         return (a > b || isnan(a)) ? a : b;
+    case PSCAN_LOGADDEXP:
+        return logaddexp_f64(a, b);
     default:
         return (a < b || isnan(a)) ? a : b;
     }
@@ -528,7 +601,8 @@ FORCE_INLINE kvalue kcombine(pscan_op op, ktype t, kvalue a, kvalue b)
 FORCE_INLINE kvalue kidentity(pscan_op op, ktype t)
 {
     kvalue v;
-    const int is_max = op == PSCAN_MAX, is_min = op == PSCAN_MIN;
+    const int is_max = op == PSCAN_MAX || op == PSCAN_LOGADDEXP, is_min = op == PSCAN_MIN;
+    const int ones = op == PSCAN_BIT_AND; /* every bit set */
     switch (t) {
     case KT_f32:
         v.f32 = is_max ? -INFINITY : is_min ? INFINITY : op == PSCAN_PROD ? 1.0f : 0.0f;
@@ -537,16 +611,16 @@ FORCE_INLINE kvalue kidentity(pscan_op op, ktype t)
         v.f64 = is_max ? -INFINITY : is_min ? INFINITY : op == PSCAN_PROD ? 1.0 : 0.0;
         return v;
     case KT_i32:
-        v.i32 = is_max ? INT32_MIN : is_min ? INT32_MAX : op == PSCAN_PROD;
+        v.i32 = is_max ? INT32_MIN : is_min ? INT32_MAX : ones ? -1 : op == PSCAN_PROD;
         return v;
     case KT_u32:
-        v.u32 = is_max ? 0 : is_min ? UINT32_MAX : op == PSCAN_PROD;
+        v.u32 = is_max ? 0 : is_min || ones ? UINT32_MAX : op == PSCAN_PROD;
         return v;
     case KT_u64:
-        v.u64 = is_max ? 0 : is_min ? UINT64_MAX : op == PSCAN_PROD;
+        v.u64 = is_max ? 0 : is_min || ones ? UINT64_MAX : op == PSCAN_PROD;
         return v;
     default:
-        v.i64 = is_max ? INT64_MIN : is_min ? INT64_MAX : op == PSCAN_PROD;
+        v.i64 = is_max ? INT64_MIN : is_min ? INT64_MAX : ones ? -1 : op == PSCAN_PROD;
         return v;
     }
 }

@@ -62,11 +62,27 @@ FORCE_INLINE vbits vselect(vbits mask, vbits a, vbits b)
     return (a & mask) | (b & ~mask);
 }
 
+/* Lane by lane through kcombine: ops with no vector instruction
+ * (logaddexp calls libm), so each lane gets the scalar step's bits. */
+FORCE_INLINE vbits vcombine_lanes(pscan_op op, ktype t, vbits a, vbits b)
+{
+    unsigned char bytes[sizeof(vbits)];
+    for (int lane = 0; lane < vlanes(t); lane++)
+        kstore(t, bytes, (size_t)lane, kcombine(op, t, vlane(t, a, lane), vlane(t, b, lane)));
+    vbits r;
+    memcpy(&r, bytes, sizeof r);
+    return r;
+}
+
 /* a op b lane by lane, a the earlier operand: the lanes of kcombine
  * (float max and min keep the earlier NaN, else the later of equal
  * values; integers wrap). */
 FORCE_INLINE vbits vcombine(pscan_op op, ktype t, vbits a, vbits b)
 {
+    if (op == PSCAN_LOGADDEXP)
+        return vcombine_lanes(op, t, a, b);
+    if (op == PSCAN_BIT_AND || op == PSCAN_BIT_OR || op == PSCAN_BIT_XOR)
+        return BITS_STEP(op, a, b); /* the same bits at any lane width */
     switch (t) {
     case KT_f32: {
         const vec_f32 x = (vec_f32)a, y = (vec_f32)b;

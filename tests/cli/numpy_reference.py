@@ -2,12 +2,16 @@
 test_cli.py (.npy files) and test_h5.py (HDF5 datasets) compare with."""
 import numpy as np
 
-OPS = {"cumsum": np.add, "cumprod": np.multiply, "cummax": np.maximum, "cummin": np.minimum}
+OPS = {"cumsum": np.add, "cumprod": np.multiply, "cummax": np.maximum, "cummin": np.minimum,
+       "logcumsumexp": np.logaddexp, "cumand": np.bitwise_and, "cumor": np.bitwise_or,
+       "cumxor": np.bitwise_xor}
 
 
 def default_acc(op, dt):
     """numpy's accumulator (and result dtype) for `op` over `dt`."""
     dt = np.dtype(dt)
+    if op == "logcumsumexp":  # numpy's loops e, f, d: the first dt casts to safely
+        return np.logaddexp.accumulate(np.zeros(1, dt.newbyteorder("="))).dtype
     if op in ("cumsum", "cumprod") and (dt.kind == "b" or (dt.kind in "iu" and dt.itemsize < 8)):
         return np.dtype("uint64" if dt.kind == "u" else "int64")
     return dt.newbyteorder("=")
@@ -20,6 +24,12 @@ def identity(op, acc):
         return np.zeros((), acc)
     if op == "cumprod":
         return np.ones((), acc)
+    if op == "logcumsumexp":
+        return np.array(-np.inf, acc)
+    if op in ("cumor", "cumxor"):
+        return np.zeros((), acc)
+    if op == "cumand":  # every bit set
+        return np.array(True, acc) if acc.kind == "b" else np.array(-1).astype(acc)
     low = op == "cummax"
     if acc.kind == "b":
         return np.array(not low, acc)
@@ -40,7 +50,8 @@ def expected(op, a, axis, acc, flags=()):
         x, axis = x.reshape(-1), 0
     x = np.atleast_1d(x)
     if "skip-nan" in flags and x.dtype.kind == "f":
-        fill = {"cumsum": 0, "cumprod": 1, "cummax": -np.inf, "cummin": np.inf}[op]
+        fill = {"cumsum": 0, "cumprod": 1, "cummax": -np.inf, "cummin": np.inf,
+                "logcumsumexp": -np.inf}[op]
         x = np.where(np.isnan(x), np.array(fill).astype(x.dtype), x)
     if "reverse" in flags:
         x = np.flip(x, axis)

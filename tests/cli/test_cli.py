@@ -225,6 +225,59 @@ def skip_nan(rng):
                 fail(f"--skip-nan {op} axis={axis} {extra}: {r.stderr.strip()}")
 
 
+def new_ops(rng):
+    """logcumsumexp, cumand, cumor and cumxor: numpy's values on every axis
+    with the flags, through slabs and thread counts; slabs never move a bit
+    (logcumsumexp is compared with numpy within a tolerance: numpy's libm
+    may not be the tool's on another host)."""
+    combos = [(), ("reverse",), ("exclusive",), ("exclusive", "reverse"), ("include-initial",)]
+    ints = rng.integers(-2**31, 2**31, (7, 6, 5)).astype("<i4")
+    for op in ("cumand", "cumor", "cumxor"):
+        for name, a in (("i4", ints), ("u1", ints.astype("u1")), ("bool", ints % 3 == 0),
+                        (">i8", ints.astype(">i8") * 77777)):
+            src = save(f"bits_{name}.npy", a)
+            for flags in combos:
+                for axis in (None, 0, 1, -1):
+                    for extra in ([], ["--slab", "9"], ["--threads", "3"]):
+                        scan_and_check(f"{op} {name}", op, a, axis, src, flags, extra)
+    src = save("bits_acc.npy", ints.astype("i2"))
+    scan_and_check("cumxor acc", "cumxor", ints.astype("i2"), 1, src, acc="int64")
+    x = rng.standard_normal((3000, 4)) * 20
+    x[rng.random(x.shape) < 0.02] = np.nan
+    for dt, tol in (("<f8", 1e-9), ("<f4", 1e-3), ("<f2", 2e-2), ("<i2", 1e-3)):
+        a = x.astype(dt) if dt[1] != "i" else np.nan_to_num(x).astype(dt)
+        src = save(f"lae_{dt[1:]}.npy", a)
+        for flags in combos + [("skip-nan",), ("skip-nan", "reverse")]:
+            for axis in (None, 0, 1):
+                base = None
+                for extra in ([], ["--slab", "4096"], ["--slab", "700", "--order", "sequential"],
+                              ["--order", "sequential"], ["--threads", "2"]):
+                    out = path("lae_out.npy")
+                    r = run("logcumsumexp", src, out, *(["--axis", str(axis)] if axis is not None else []),
+                            *["--" + f for f in flags], *extra)
+                    if r.returncode:
+                        fail(f"logcumsumexp {dt} {flags} {extra}: {r.stderr.strip()}")
+                        continue
+                    got = np.load(out)
+                    want = expected("logcumsumexp", a, axis, default_acc("logcumsumexp", a.dtype), flags)
+                    if got.dtype != want.dtype or got.shape != want.shape or not np.allclose(
+                            got, want, rtol=tol, atol=tol, equal_nan=True):
+                        fail(f"logcumsumexp {dt} axis={axis} {flags} {extra}: not numpy's")
+                    seq = "sequential" in extra
+                    if base is None and not seq:
+                        base = got
+                    elif not seq and got.tobytes() != base.tobytes():
+                        fail(f"logcumsumexp {dt} axis={axis} {flags} {extra}: bits differ from one slab")
+    c = save("lae_complex.npy", np.ones(3, "c16"))
+    r = run("logcumsumexp", c, path("lae_bad.npy"))
+    if r.returncode == 0 or os.path.exists(path("lae_bad.npy")):
+        fail("logcumsumexp of complex128 succeeded")
+    f = save("bits_float.npy", np.ones(3))
+    r = run("cumxor", f, path("bits_bad.npy"))
+    if r.returncode == 0 or os.path.exists(path("bits_bad.npy")):
+        fail("cumxor of float64 succeeded")
+
+
 def output_dir_and_info(rng):
     d = path("outdir")
     os.makedirs(d, exist_ok=True)
@@ -578,12 +631,13 @@ def main():
     seed = ARGS.seed or int(time.time() * 1000) % 1000000000 + 1
     print(f"seed {seed}")
     rng = np.random.default_rng(seed)
-    for step in (round_trips, flag_combinations, long_lanes, skip_nan, output_dir_and_info,
+    for step in (round_trips, flag_combinations, long_lanes, skip_nan, new_ops, output_dir_and_info,
                  checks_compensation_axes, malformed_corpus, usage_and_io_errors, replace_in_place, topo,
                  file_size_limit, truncated_while_read, interrupted, progress_bar):
         t = time.time()
         n = len(FAILURES)
-        step(rng) if step in (round_trips, flag_combinations, long_lanes, skip_nan, output_dir_and_info,
+        step(rng) if step in (round_trips, flag_combinations, long_lanes, skip_nan, new_ops,
+                              output_dir_and_info,
                               checks_compensation_axes) else step()
         print(f"{step.__name__}: {'ok' if len(FAILURES) == n else 'FAILED'} ({time.time() - t:.1f} s)")
     if FAILURES:
