@@ -94,7 +94,9 @@ typedef enum pscan_op {
     PSCAN_BIT_AND = 5, /* numpy.bitwise_and.accumulate */
     PSCAN_BIT_OR = 6,  /* numpy.bitwise_or.accumulate */
     PSCAN_BIT_XOR = 7, /* numpy.bitwise_xor.accumulate */
-    PSCAN_OP_COUNT = 8
+    PSCAN_ARGMAX = 8,  /* running index of the first maximum: out gets int64 indexes */
+    PSCAN_ARGMIN = 9,  /* running index of the first minimum */
+    PSCAN_OP_COUNT = 10
 } pscan_op;
 
 /** Float ordering modes; REPRODUCIBLE is the default. */

@@ -1,6 +1,7 @@
 /* api.c - the only door in: argument checks, dtype resolution, overlap
  * handling, then one plan handed to the engine. Every check happens before
  * the first write, so an error leaves `out` untouched. */
+#include "arg_scan.h"
 #include "context.h"
 #include "dtype.h"
 #include "engine.h"
@@ -133,6 +134,8 @@ bool pscan_compensates(pscan_op op, pscan_dtype acc, const pscan_opts *opts)
 
 size_t pscan_state_bytes(pscan_op op, pscan_dtype acc, const pscan_opts *opts)
 {
+    if (pscan_op_is_arg(op))
+        return pscan_arg_state_bytes();
     return pscan_compensates(op, acc, opts) ? compensated_size(acc) : pscan_dtype_size(acc);
 }
 
@@ -335,7 +338,9 @@ static void shift_up(const pscan_view *v, int axis)
 
 void pscan_identity_state(pscan_op op, pscan_dtype acc, const pscan_opts *opts, void *state)
 {
-    if (pscan_compensates(op, acc, opts))
+    if (pscan_op_is_arg(op))
+        pscan_arg_identity_state(state);
+    else if (pscan_compensates(op, acc, opts))
         memset(state, 0, pscan_state_bytes(op, acc, opts));
     else
         pscan_identity(op, acc, state);
@@ -419,6 +424,9 @@ static pscan_status scan_entry(pscan_op op, const pscan_array *in_array, int axi
     pscan_status status = pscan_request_init(&rq, op, in_array, axis, dtype, out_array, user_opts);
     if (status != PSCAN_OK)
         return status;
+    if (pscan_op_is_arg(op))
+        return pscan_arg_scan(&rq, op == PSCAN_ARGMAX, piece ? piece->state_in : NULL,
+                              piece ? piece->state_out : NULL, true);
     const pscan_opts *opts = &rq.opts;
     const void *state_in = piece ? piece->state_in : NULL;
     void *state_out = piece ? piece->state_out : NULL;

@@ -137,16 +137,20 @@ COMPLEX_RULES(c128, pscan_t_c128)
                     at = -1;                                                                    \
             }                                                                                   \
             memcpy(e + offsetof(arg_elem, index), &at, sizeof at);                              \
+            /* the value's unused bytes too: states are compared and sent whole */              \
+            memset(e + offsetof(arg_elem, value) + sizeof(pscan_t_##tag), 0,                    \
+                   sizeof(((arg_elem *)0)->value) - sizeof(pscan_t_##tag));                     \
         }                                                                                       \
     }
 PSCAN_EACH_DTYPE(ARG_FUNCTIONS)
 
 typedef struct arg_row {
+    bool (*beats)(const arg_elem *, const arg_elem *, bool);
     void (*run_max)(void *, const void *, void *, size_t, const void *);
     void (*run_min)(void *, const void *, void *, size_t, const void *);
     void (*load)(const char *, int64_t, char *, size_t, int64_t, int64_t, const void *);
 } arg_row;
-#define ARG_ROW(tag) [PSCAN_DT_##tag] = {run_max_##tag, run_min_##tag, load_##tag},
+#define ARG_ROW(tag) [PSCAN_DT_##tag] = {beats_##tag, run_max_##tag, run_min_##tag, load_##tag},
 static const arg_row arg_rows[PSCAN_DTYPE_COUNT] = {PSCAN_EACH_DTYPE(ARG_ROW)};
 
 static void store_indexes(const char *buf, char *dst, int64_t stride, size_t n, const void *ctx)
@@ -167,8 +171,14 @@ size_t pscan_arg_state_bytes(void)
     return sizeof(arg_state);
 }
 
+void pscan_arg_identity_state(void *state)
+{
+    const arg_state none = {0, {-1, {0}}};
+    memcpy(state, &none, sizeof none);
+}
+
 pscan_status pscan_arg_scan(const pscan_request *rq, bool find_max, const void *state_in,
-                            void *state_out)
+                            void *state_out, bool scan)
 {
     if ((state_in || state_out) && (rq->opts.flags & PSCAN_FLAG_REVERSE))
         return PSCAN_ENOTSUP; /* indexes would count from a start not yet seen */
@@ -204,7 +214,7 @@ pscan_status pscan_arg_scan(const pscan_request *rq, bool find_max, const void *
     /* The states first: an in-place scan overwrites in. */
     if (status == PSCAN_OK && state_out)
         status = pscan_generic_reduce(&op, rq, &start, (char *)totals);
-    if (status == PSCAN_OK)
+    if (status == PSCAN_OK && scan)
         status = pscan_generic_scan(&op, rq, &start);
     for (int64_t k = 0; status == PSCAN_OK && state_out && k < lanes; k++) {
         const arg_state st = {(base ? base[k] : 0) + len, totals[k]};
@@ -214,4 +224,20 @@ pscan_status pscan_arg_scan(const pscan_request *rq, bool find_max, const void *
     free(base);
     free(totals);
     return status;
+}
+
+void pscan_arg_combine_states(pscan_dtype acc, bool find_max, const void *first, const void *second,
+                              void *result, int64_t count)
+{
+    const arg_row *row = &arg_rows[acc];
+    for (int64_t k = 0; k < count; k++) {
+        arg_state a, b;
+        memcpy(&a, (const char *)first + (size_t)k * sizeof a, sizeof a);
+        memcpy(&b, (const char *)second + (size_t)k * sizeof b, sizeof b);
+        if (b.best.index >= 0) /* second's indexes count on after first's elements */
+            b.best.index += a.count;
+        const arg_state r = {a.count + b.count,
+                             row->beats(&b.best, &a.best, find_max) ? b.best : a.best};
+        memcpy((char *)result + (size_t)k * sizeof r, &r, sizeof r);
+    }
 }

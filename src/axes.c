@@ -11,6 +11,7 @@
 #include "dtype.h"
 #include "context.h"
 #include "layout.h"
+#include "ops.h"
 #include "request.h"
 #include "engine/strips.h"
 #include "workspace.h"
@@ -178,6 +179,8 @@ pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int naxes, cons
     if (status != PSCAN_OK)
         return status;
     const pscan_opts *opts = &read;
+    if (pscan_op_is_arg(op)) /* an index along several axes at once has no meaning */
+        return PSCAN_EOP;
     int sorted[PSCAN_MAX_DIMS];
     if ((status = sorted_axes(naxes, axes, in->ndim, sorted)) != PSCAN_OK)
         return status;

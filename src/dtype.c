@@ -88,8 +88,8 @@ pscan_dtype pscan_default_dtype(pscan_op op, pscan_dtype in_dtype)
 {
     if (!pscan_dtype_valid(in_dtype) || (int)op < 0 || op >= PSCAN_OP_COUNT)
         return PSCAN_DTYPE_DEFAULT;
-    if (op == PSCAN_MAX || op == PSCAN_MIN)
-        return in_dtype;
+    if (op == PSCAN_MAX || op == PSCAN_MIN || op == PSCAN_ARGMAX || op == PSCAN_ARGMIN)
+        return in_dtype; /* (the arg scans compare in it) */
     if (op == PSCAN_LOGADDEXP)
         return logaddexp_default(in_dtype);
     if (op == PSCAN_BIT_AND || op == PSCAN_BIT_OR || op == PSCAN_BIT_XOR)

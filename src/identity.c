@@ -1,5 +1,6 @@
 /* identity.c - the value a scan starts from: what exclusive and
  * include-initial scans put first. */
+#include "convert.h"
 #include "dtype.h"
 #include "ops.h"
 
@@ -101,6 +102,11 @@ pscan_status pscan_identity(pscan_op op, pscan_dtype dtype, void *value)
         return PSCAN_EOP;
     if (!pscan_op_accepts(op, dtype))
         return PSCAN_EDTYPE;
+    if (pscan_op_is_arg(op)) { /* no element yet: index -1 */
+        const int64_t none = -1;
+        pscan_convert_get(PSCAN_INT64, dtype)((const char *)&none, 0, value, 0, 1);
+        return PSCAN_OK;
+    }
     store_extreme(dtype, for_op[op], value);
     return PSCAN_OK;
 }

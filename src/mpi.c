@@ -24,11 +24,13 @@
         (void)pscan_combine_states(PSCAN_##op, PSCAN_DT_##tag, PSCAN_DT_##tag, NULL, in, inout, \
                                    inout, *len);                                                \
     }
-#define DEFINE_COMBINES(tag)                                                         \
-    DEFINE_COMBINE(SUM, tag)                                                         \
-    DEFINE_COMBINE(PROD, tag)                                                        \
-    DEFINE_COMBINE(MAX, tag) DEFINE_COMBINE(MIN, tag) DEFINE_COMBINE(LOGADDEXP, tag) \
-        DEFINE_COMBINE(BIT_AND, tag) DEFINE_COMBINE(BIT_OR, tag) DEFINE_COMBINE(BIT_XOR, tag)
+#define DEFINE_COMBINES(tag)       \
+    DEFINE_COMBINE(SUM, tag)       \
+    DEFINE_COMBINE(PROD, tag)      \
+    DEFINE_COMBINE(MAX, tag)       \
+    DEFINE_COMBINE(MIN, tag)       \
+    DEFINE_COMBINE(LOGADDEXP, tag) \
+    DEFINE_COMBINE(BIT_AND, tag) DEFINE_COMBINE(BIT_OR, tag) DEFINE_COMBINE(BIT_XOR, tag)
 PSCAN_EACH_DTYPE(DEFINE_COMBINES)
 
 #define COMBINE_ENTRIES(tag)                                     \
@@ -122,6 +124,8 @@ static pscan_status check_local(pscan_op op, const pscan_array *in, int axis, ps
         lp->opts.flags &= ~(unsigned)PSCAN_FLAG_INCLUDE_INITIAL;
     if ((status = pscan_scan_check(op, in, axis, dtype, out, &lp->opts)) != PSCAN_OK)
         return status;
+    if (op == PSCAN_ARGMAX || op == PSCAN_ARGMIN) /* no MPI combine for (value, index) states */
+        return PSCAN_ENOTSUP;
     const int flatten = axis == PSCAN_AXIS_NONE;
     const int dims = in->ndim == 0 ? 1 : in->ndim;
     const int resolved = flatten ? -1 : axis < 0 ? axis + dims : axis;

@@ -12,6 +12,8 @@ bool pscan_op_accepts(pscan_op op, pscan_dtype acc)
     case PSCAN_PROD:
     case PSCAN_MAX:
     case PSCAN_MIN:
+    case PSCAN_ARGMAX:
+    case PSCAN_ARGMIN:
         return true;
     case PSCAN_LOGADDEXP:
         return pscan_dtype_kind(acc) == PSCAN_KIND_FLOAT;

@@ -3,6 +3,7 @@
  * states alone (a reduction: what a piece would hand on, in only read),
  * and two pieces' states combined. The stream, the distributed scan and
  * the tool's out-of-core scans are built on these. */
+#include "arg_scan.h"
 #include "dtype.h"
 #include "kernels/kernels.h"
 #include "layout.h"
@@ -40,6 +41,8 @@ pscan_status pscan_scan_carry_axis(pscan_op op, const pscan_array *in, int axis,
         return status;
     if (!carry)
         return PSCAN_ENULL;
+    if (pscan_op_is_arg(op)) /* an arg scan's state is no accumulator */
+        return PSCAN_ENOTSUP;
     const pscan_piece piece = {carry, NULL};
     return pscan_scan_entry(op, in, axis, dtype, out, opts, &piece);
 }
@@ -168,6 +171,8 @@ pscan_status pscan_scan_reduce_state(pscan_op op, const pscan_array *in, int axi
     pscan_status status = pscan_request_init_input(&rq, op, in, axis, dtype, opts);
     if (status != PSCAN_OK)
         return status;
+    if (pscan_op_is_arg(op))
+        return pscan_arg_scan(&rq, op == PSCAN_ARGMAX, state_in, state_out, false);
     reduction r = {op,
                    rq.acc,
                    rq.opts,
@@ -234,6 +239,10 @@ pscan_status pscan_combine_states(pscan_op op, pscan_dtype in_dtype, pscan_dtype
         dtype == PSCAN_DTYPE_DEFAULT ? pscan_default_dtype(op, in_dtype) : dtype;
     if (!pscan_op_accepts(op, acc))
         return PSCAN_EDTYPE;
+    if (pscan_op_is_arg(op)) {
+        pscan_arg_combine_states(acc, op == PSCAN_ARGMAX, first, second, result, count);
+        return PSCAN_OK;
+    }
     const pscan_kernel *kernel =
         pscan_compensates(op, acc, &read)
             ? pscan_kernel_get_compensated(acc == PSCAN_COMPLEX64 || acc == PSCAN_COMPLEX128)

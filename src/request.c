@@ -168,7 +168,8 @@ static pscan_status request_init(pscan_request *rq, pscan_op op, const pscan_arr
         if (!pscan_op_accepts(op, rq->acc))
             return PSCAN_EDTYPE;
         if (!pscan_dtype_can_cast(rq->in.dtype, rq->acc, rq->opts.casting) ||
-            (out && !pscan_dtype_can_cast(rq->acc, rq->out.dtype, rq->opts.casting)))
+            (out && !pscan_dtype_can_cast(pscan_op_is_arg(op) ? PSCAN_INT64 : rq->acc,
+                                          rq->out.dtype, rq->opts.casting)))
             return PSCAN_ECAST;
     } else {
         rq->acc = PSCAN_DTYPE_DEFAULT;

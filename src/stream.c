@@ -235,6 +235,8 @@ pscan_status pscan_stream_total(const pscan_stream *s, void *total)
 {
     if (!s || !total)
         return PSCAN_ENULL;
+    if (pscan_op_is_arg(s->op)) /* a state is (count, index, value), not a result */
+        return PSCAN_ENOTSUP;
     const pscan_convert_fn convert = total_conversion(s, true);
     const size_t item = pscan_dtype_size(s->dtype);
     if (convert)
@@ -249,6 +251,8 @@ pscan_status pscan_stream_set_total(pscan_stream *s, const void *total)
 {
     if (!s || !total)
         return PSCAN_ENULL;
+    if (pscan_op_is_arg(s->op))
+        return PSCAN_ENOTSUP;
     const pscan_convert_fn convert = total_conversion(s, false);
     const size_t item = pscan_dtype_size(s->dtype);
     if (convert)

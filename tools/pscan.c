@@ -178,12 +178,13 @@ static bool parse_dtype(const char *text, pscan_dtype *dtype)
 
 static bool parse_op(const char *text, pscan_op *op)
 {
-    static const char *const names[] = {"cumsum",       "cumprod", "cummax", "cummin",
-                                        "logcumsumexp", "cumand",  "cumor",  "cumxor"};
-    _Static_assert(sizeof names / sizeof *names == PSCAN_BIT_XOR + 1 && PSCAN_SUM == 0 &&
+    static const char *const names[] = {"cumsum", "cumprod", "cummax", "cummin",    "logcumsumexp",
+                                        "cumand", "cumor",   "cumxor", "cumargmax", "cumargmin"};
+    _Static_assert(sizeof names / sizeof *names == PSCAN_OP_COUNT && PSCAN_SUM == 0 &&
                        PSCAN_PROD == 1 && PSCAN_MAX == 2 && PSCAN_MIN == 3 &&
-                       PSCAN_LOGADDEXP == 4 && PSCAN_BIT_AND == 5 && PSCAN_BIT_OR == 6,
-                   "a name for every op SUM..BIT_XOR, in the enum's order");
+                       PSCAN_LOGADDEXP == 4 && PSCAN_BIT_AND == 5 && PSCAN_BIT_OR == 6 &&
+                       PSCAN_BIT_XOR == 7 && PSCAN_ARGMAX == 8 && PSCAN_ARGMIN == 9,
+                   "a name for every op, in the enum's order");
     for (int k = 0; k < (int)(sizeof names / sizeof *names); k++)
         if (strcmp(text, names[k]) == 0) {
             *op = (pscan_op)k;
@@ -739,7 +740,8 @@ static int run_one(const cli *c, const char *in_arg, const char *out_arg, bool l
         return code;
     }
     request.acc = c->dtype != PSCAN_DTYPE_DEFAULT ? c->dtype : pscan_default_dtype(c->op, h->dtype);
-    request.out_dtype = request.acc;
+    /* an arg scan writes indexes */
+    request.out_dtype = c->op == PSCAN_ARGMAX || c->op == PSCAN_ARGMIN ? PSCAN_INT64 : request.acc;
     tool_output out;
     if ((code = create_output(c, out_arg, like_input, &in, &request, &out)) != EXIT_OK) {
         close_input(&in);

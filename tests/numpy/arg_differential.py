@@ -71,6 +71,8 @@ def first_best(values, find_max, skip_nan):
 def reference_lane(lane, find_max, flags):
     n = len(lane)
     skip = bool(flags & pc.PSCAN_FLAG_SKIP_NAN)
+    if n == 0 and not flags & pc.PSCAN_FLAG_INCLUDE_INITIAL:
+        return []
     if flags & pc.PSCAN_FLAG_REVERSE:
         incl = [i + first_best(lane[i:], find_max, skip) if first_best(lane[i:], find_max, skip) >= 0
                 else -1 for i in range(n)]

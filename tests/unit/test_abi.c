@@ -118,7 +118,7 @@ Test(abi, scan_check_answers_as_scan_does)
         {PSCAN_SUM, &b, 2, PSCAN_DTYPE_DEFAULT, NULL, PSCAN_EAXIS},
         {PSCAN_SUM, &c, 0, PSCAN_DTYPE_DEFAULT, NULL, PSCAN_EOUTSHAPE},
         {PSCAN_SUM, &d, 0, PSCAN_DTYPE_DEFAULT, NULL, PSCAN_EOUTALIAS},
-        {(pscan_op)9, &b, 0, PSCAN_DTYPE_DEFAULT, NULL, PSCAN_EOP},
+        {(pscan_op)99, &b, 0, PSCAN_DTYPE_DEFAULT, NULL, PSCAN_EOP},
         {PSCAN_SUM, &b, 0, PSCAN_INT8, &safe, PSCAN_ECAST},
         {PSCAN_SUM, NULL, 0, PSCAN_DTYPE_DEFAULT, NULL, PSCAN_ENULL},
     };
