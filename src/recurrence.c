@@ -18,6 +18,7 @@
 #include "context.h"
 #include "dtype.h"
 #include "engine.h"
+#include "kernels/kernels.h"
 #include "layout.h"
 #include "recurrence.h"
 #include "request.h"
@@ -72,9 +73,14 @@ typedef struct rec_call {
     bool sequential;
     bool blocks; /* blocks shared by the team, else lanes per thread */
     int64_t blocks_per_lane;
+    /* Big contiguous outs (either direction) are scanned into the
+     * scratch and streamed out with non-temporal stores: out's lines are
+     * then never read before they are written, a quarter of the traffic. */
+    pscan_copy_fn stream;
+    pscan_reverse_copy_fn stream_reversed;
     char *scratch;
     size_t scratch_per_member;
-    size_t convert_offset_b, pairs_offset, incoming_offset;
+    size_t convert_offset_b, pairs_offset, incoming_offset, out_offset;
     _Atomic int64_t next_block;
     rec_slot *slots;
 } rec_call;
@@ -175,8 +181,11 @@ static void rec_block(const rec_call *c, char *scratch, int64_t lane, int64_t bl
     pscan_rec_run run;
     input_run(c, &c->a, lane, first, count, scratch, &run.a, &run.a_stride);
     input_run(c, &c->b, lane, first, count, scratch + c->convert_offset_b, &run.b, &run.b_stride);
-    run.out_stride = (ptrdiff_t)c->out.strides[c->axis];
-    run.out = lane_base(&c->out, c->axis, lane) + first * run.out_stride;
+    const ptrdiff_t out_stride = (ptrdiff_t)c->out.strides[c->axis];
+    char *const out = lane_base(&c->out, c->axis, lane) + first * out_stride;
+    const bool streamed = c->stream || c->stream_reversed;
+    run.out_stride = streamed ? (ptrdiff_t)c->value_size : out_stride;
+    run.out = streamed ? scratch + c->out_offset : out;
     run.len = count;
     const bool one_tile = count <= PSCAN_TILE; /* the lane's last: no one needs its end */
     if (!c->sequential && !one_tile)
@@ -189,15 +198,20 @@ static void rec_block(const rec_call *c, char *scratch, int64_t lane, int64_t bl
     }
     if (c->sequential || one_tile) { /* one tile's outputs are the loop's */
         c->kernels->loop(&run, y, y);
-        return;
+    } else {
+        const int64_t tiles = (count + PSCAN_TILE - 1) / PSCAN_TILE;
+        c->kernels->chain(scratch + c->pairs_offset, tiles, y, scratch + c->incoming_offset, y);
+        if (publish) {
+            memcpy(publish->value, y, c->value_size);
+            atomic_store_explicit(&publish->ready, 1, memory_order_release);
+        }
+        c->kernels->scan(&run, scratch + c->incoming_offset);
     }
-    const int64_t tiles = (count + PSCAN_TILE - 1) / PSCAN_TILE;
-    c->kernels->chain(scratch + c->pairs_offset, tiles, y, scratch + c->incoming_offset, y);
-    if (publish) {
-        memcpy(publish->value, y, c->value_size);
-        atomic_store_explicit(&publish->ready, 1, memory_order_release);
-    }
-    c->kernels->scan(&run, scratch + c->incoming_offset);
+    if (c->stream)
+        c->stream(out, run.out, (size_t)count * c->value_size);
+    else if (c->stream_reversed)
+        c->stream_reversed(out - (count - 1) * (ptrdiff_t)c->value_size, run.out, (size_t)count,
+                           c->value_size);
 }
 
 static void rec_member(void *arg, int member, int members)
@@ -344,7 +358,14 @@ static pscan_status prepare_team(rec_call *c, const pscan_request *rq, int *team
     c->convert_offset_b = c->a.convert ? block_bytes : 0;
     c->pairs_offset = c->convert_offset_b + (c->b.convert ? block_bytes : 0);
     c->incoming_offset = c->pairs_offset + 2 * REC_BLOCK_TILES * slot;
-    c->scratch_per_member = (c->incoming_offset + REC_BLOCK_TILES * slot + 63) / 64 * 64;
+    c->out_offset = (c->incoming_offset + REC_BLOCK_TILES * slot + 63) / 64 * 64;
+    const int64_t out_stride = c->out.strides[c->axis];
+    const bool big =
+        total * (int64_t)c->value_size >= pscan_context_tuning(rq->ctx)->stream_min_bytes;
+    c->stream = big && out_stride == (int64_t)c->value_size ? pscan_kernel_stream_copy() : NULL;
+    c->stream_reversed =
+        big && out_stride == -(int64_t)c->value_size ? pscan_kernel_stream_copy_reversed() : NULL;
+    c->scratch_per_member = c->out_offset + (c->stream || c->stream_reversed ? block_bytes : 0);
     c->scratch = malloc(c->scratch_per_member * (size_t)*team);
     c->slots = c->blocks ? malloc((size_t)units * sizeof *c->slots) : NULL;
     if (!c->scratch || (c->blocks && !c->slots)) {
