@@ -540,3 +540,58 @@ Test(recurrence, error_bound_against_the_loop)
         free(loop);
     }
 }
+
+/* Outs of 32 MiB and more are scanned into scratch and streamed out (both
+ * directions): the same bits as the tile rule, in place too. */
+Test(recurrence, big_outs_streamed)
+{
+    enum { N = (1 << 22) + 4 * TILE + 3 };
+    const int64_t n = N, minus = -(int64_t)sizeof(double);
+    double *a = tu_malloc(N * sizeof *a), *b = tu_malloc(N * sizeof *b);
+    double *ra = tu_malloc(N * sizeof *ra), *rb = tu_malloc(N * sizeof *rb);
+    double *out = tu_malloc(N * sizeof *out), *expect = tu_malloc(N * sizeof *expect);
+    uint64_t state = 99;
+    fill_random(&state, 0, 1, N, 0.9, a, b);
+    const double y0[2] = {0.75, 0};
+    pscan_array A = tu_vec(a, PSCAN_FLOAT64, &n), B = tu_vec(b, PSCAN_FLOAT64, &n),
+                O = tu_vec(out, PSCAN_FLOAT64, &n),
+                Y = tu_arr((void *)(uintptr_t)y0, PSCAN_FLOAT64, 0, NULL, NULL);
+    ref_double(1, a, b, N, y0, expect, 1);
+    for (int threads = 1; threads <= 2; threads++) {
+        pscan_opts o = opts_with(0, threads, PSCAN_ORDER_REPRODUCIBLE);
+        memset(out, 0, N * sizeof *out);
+        TU_ASSERT_OK(pscan_linear_recurrence(&A, &B, 0, &Y, &O, &o));
+        cr_assert(eq(int, memcmp(out, expect, N * sizeof *out), 0), "%d threads", threads);
+        memcpy(out, b, N * sizeof *out); /* in place */
+        TU_ASSERT_OK(pscan_linear_recurrence(&A, &O, 0, &Y, &O, &o));
+        cr_assert(eq(int, memcmp(out, expect, N * sizeof *out), 0), "%d threads", threads);
+    }
+    /* REVERSE: the tile rule over the reversed lane, its out read back */
+    for (int64_t i = 0; i < N; i++) {
+        ra[i] = a[N - 1 - i];
+        rb[i] = b[N - 1 - i];
+    }
+    ref_double(1, ra, rb, N, y0, expect, 1);
+    pscan_array O_back = tu_arr(out + N - 1, PSCAN_FLOAT64, 1, &n, &minus);
+    for (int threads = 1; threads <= 2; threads++) {
+        pscan_opts o = opts_with(PSCAN_FLAG_REVERSE, threads, PSCAN_ORDER_REPRODUCIBLE);
+        TU_ASSERT_OK(pscan_linear_recurrence(&A, &B, 0, &Y, &O, &o));
+        for (int64_t i = 0; i < N; i++)
+            cr_assert(eq(u64, tu_dbits(out[N - 1 - i]), tu_dbits(expect[i])), "element %lld",
+                      (long long)i);
+        /* a reversed out (negative stride) over forward data is the same
+         * recurrence stored backwards */
+        o.flags = 0;
+        TU_ASSERT_OK(pscan_linear_recurrence(&A, &B, 0, &Y, &O_back, &o));
+        ref_double(1, a, b, N, y0, rb, 1);
+        for (int64_t i = 0; i < N; i++)
+            cr_assert(eq(u64, tu_dbits(out[N - 1 - i]), tu_dbits(rb[i])), "element %lld",
+                      (long long)i);
+    }
+    free(a);
+    free(b);
+    free(ra);
+    free(rb);
+    free(out);
+    free(expect);
+}
