@@ -8,12 +8,12 @@
  * value type). Every allocation comes before the first write to out.
  *
  * REPRODUCIBLE lanes are cut into tiles of PSCAN_TILE elements. A block of
- * REC_BLOCK_TILES tiles is read once to reduce its tiles to pairs, the
+ * tiles is read once to reduce its tiles to pairs, the
  * incoming value of each tile is chained from the block's own incoming
  * value, then the block is scanned again from L2. Few long lanes: blocks
  * are claimed in order by the team, and a block waits only for the value
  * its predecessor publishes after its reduce (not after its scan), so the
- * threads overlap everything but a chain of REC_BLOCK_TILES steps a block.
+ * threads overlap everything but a chain of one step per tile.
  * Many lanes: whole lanes per thread, block after block. */
 #include "context.h"
 #include "dtype.h"
@@ -31,9 +31,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 8 tiles of a and b (float64: 512 KiB) stay in a 1 MiB L2 between the
- * reduce and the scan of a block. */
-enum { REC_BLOCK_TILES = 8, REC_BLOCK = REC_BLOCK_TILES * PSCAN_TILE };
+/* A thread's own lanes go by blocks of 8 tiles: a and b (float64: 512
+ * KiB) stay in a 1 MiB L2 between the reduce and the scan of a block.
+ * Blocks shared by the team are 64 tiles (4 MiB of float64 a and b, kept
+ * in L3): every block waits for the one before it, and on a loaded host a
+ * descheduled predecessor stalls its successor for a time slice; with 8
+ * tiles, 2 threads ran 5x slower than 1 on a 2-core VM at load 8. */
+enum { REC_BLOCK_TILES = 8, REC_SHARED_BLOCK_TILES = 64 };
 
 /* Values are at most complex128. */
 enum { REC_VALUE_MAX = 16 };
@@ -71,7 +75,8 @@ typedef struct rec_call {
     const char *y0; /* value of lane k at y0 + k * y0_step */
     size_t y0_step;
     bool sequential;
-    bool blocks; /* blocks shared by the team, else lanes per thread */
+    bool blocks;       /* blocks shared by the team, else lanes per thread */
+    int64_t block_len; /* elements: a multiple of PSCAN_TILE */
     int64_t blocks_per_lane;
     /* Big contiguous outs (either direction) are scanned into the
      * scratch and streamed out with non-temporal stores: out's lines are
@@ -176,8 +181,8 @@ static void input_run(const rec_call *c, const rec_input *in, int64_t lane, int6
 static void rec_block(const rec_call *c, char *scratch, int64_t lane, int64_t block, char *y,
                       rec_slot *wait_for, rec_slot *publish)
 {
-    const int64_t first = block * REC_BLOCK;
-    const int64_t count = c->len - first < REC_BLOCK ? c->len - first : REC_BLOCK;
+    const int64_t first = block * c->block_len;
+    const int64_t count = c->len - first < c->block_len ? c->len - first : c->block_len;
     pscan_rec_run run;
     input_run(c, &c->a, lane, first, count, scratch, &run.a, &run.a_stride);
     input_run(c, &c->b, lane, first, count, scratch + c->convert_offset_b, &run.b, &run.b_stride);
@@ -346,19 +351,21 @@ static pscan_status prepare_team(rec_call *c, const pscan_request *rq, int *team
 {
     const int64_t total = c->lanes * c->len;
     int useful = pscan_useful_threads(pscan_context_tuning(rq->ctx), rq->threads, total);
-    c->blocks_per_lane = (c->len + REC_BLOCK - 1) / REC_BLOCK;
-    c->blocks = !c->sequential && useful > 1 && c->blocks_per_lane > 1 &&
+    c->blocks = !c->sequential && useful > 1 && c->len > REC_BLOCK_TILES * PSCAN_TILE &&
                 c->lanes < (int64_t)useful * REC_LANES_PER_THREAD;
+    const int64_t block_tiles = c->blocks ? REC_SHARED_BLOCK_TILES : REC_BLOCK_TILES;
+    c->block_len = block_tiles * PSCAN_TILE;
+    c->blocks_per_lane = (c->len + c->block_len - 1) / c->block_len;
     const int64_t units = c->blocks ? c->lanes * c->blocks_per_lane : c->lanes;
     *team = units < useful ? (int)units : useful;
     if (*team < 1)
         *team = 1;
-    const size_t block_bytes = (size_t)REC_BLOCK * c->value_size;
+    const size_t block_bytes = (size_t)c->block_len * c->value_size;
     const size_t slot = c->kernels->slot_size;
     c->convert_offset_b = c->a.convert ? block_bytes : 0;
     c->pairs_offset = c->convert_offset_b + (c->b.convert ? block_bytes : 0);
-    c->incoming_offset = c->pairs_offset + 2 * REC_BLOCK_TILES * slot;
-    c->out_offset = (c->incoming_offset + REC_BLOCK_TILES * slot + 63) / 64 * 64;
+    c->incoming_offset = c->pairs_offset + 2 * (size_t)block_tiles * slot;
+    c->out_offset = (c->incoming_offset + (size_t)block_tiles * slot + 63) / 64 * 64;
     const int64_t out_stride = c->out.strides[c->axis];
     const bool big =
         total * (int64_t)c->value_size >= pscan_context_tuning(rq->ctx)->stream_min_bytes;

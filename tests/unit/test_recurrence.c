@@ -423,12 +423,12 @@ static void ref_case(const lanes_case *lc, const void *a, const void *b, void *o
 }
 
 static const lanes_case order_cases[] = {
-    {0, 1, 1, 12 * TILE + 123, 0.9}, /* one long lane: blocks across threads */
-    {1, 1, 3, 9 * TILE + 5, 0.9},    /* few lanes: blocks */
-    {0, 2, 1, 10 * TILE + 7, 0.95},  /* complex128 */
-    {1, 2, 2, 9 * TILE, 0.95},       /* complex64, whole tiles */
-    {0, 1, 40, 3 * TILE - 1, 0.5},   /* many lanes: one thread each */
-    {1, 1, 200, 37, 0.5},            /* short lanes: the loop */
+    {0, 1, 1, 150 * TILE + 123, 0.9}, /* one long lane: blocks of 64 tiles across threads */
+    {1, 1, 3, 70 * TILE + 5, 0.9},    /* few lanes: blocks */
+    {0, 2, 1, 66 * TILE + 7, 0.95},   /* complex128 */
+    {1, 2, 2, 9 * TILE, 0.95},        /* complex64, whole tiles */
+    {0, 1, 40, 3 * TILE - 1, 0.5},    /* many lanes: one thread each */
+    {1, 1, 200, 37, 0.5},             /* short lanes: the loop */
 };
 
 Test(recurrence, reproducible_is_the_tile_rule_for_any_threads)
