@@ -367,8 +367,10 @@ static pscan_status prepare_team(rec_call *c, const pscan_request *rq, int *team
     c->incoming_offset = c->pairs_offset + 2 * (size_t)block_tiles * slot;
     c->out_offset = (c->incoming_offset + (size_t)block_tiles * slot + 63) / 64 * 64;
     const int64_t out_stride = c->out.strides[c->axis];
-    const bool big =
-        total * (int64_t)c->value_size >= pscan_context_tuning(rq->ctx)->stream_min_bytes;
+    /* Not the loop: a latency-bound chain leaves memory idle, and the
+     * copy out of the scratch would only add to it (20% at 2^26 float64). */
+    const bool big = !c->sequential && total * (int64_t)c->value_size >=
+                                           pscan_context_tuning(rq->ctx)->stream_min_bytes;
     c->stream = big && out_stride == (int64_t)c->value_size ? pscan_kernel_stream_copy() : NULL;
     c->stream_reversed =
         big && out_stride == -(int64_t)c->value_size ? pscan_kernel_stream_copy_reversed() : NULL;
