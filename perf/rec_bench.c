@@ -6,6 +6,9 @@
  *   sequential  pscan, PSCAN_ORDER_SEQUENTIAL, 1 thread (the same bits)
  *   repro 1t    pscan, REPRODUCIBLE (tiles of 4096), 1 thread
  *   repro 2t    pscan, REPRODUCIBLE, 2 threads
+ *   halves 2t   the loop on each half of the lane by 2 OpenMP threads, the
+ *               second from 0: not the result, the most 2 threads can
+ *               gain on this host for this traffic (a control)
  * Ratios are the loop's time over the contender's: above 1 is faster.
  *
  *   pscan_rec_bench [--reps N] [--log2 K]
@@ -14,12 +17,14 @@
 
 #include <pscan.h>
 
+#include <omp.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-enum { MAX_REPS = 64, CONTENDERS = 4 };
+enum { MAX_REPS = 64, CONTENDERS = 5 };
 
 static double now(void)
 {
@@ -79,15 +84,27 @@ typedef struct bench_case {
     int constant_a; /* a one value, a 0-stride view */
 } bench_case;
 
-static void run_loop(const bench_case *bc, const void *a, const void *b, void *out, int64_t n)
+static void run_loop(const bench_case *bc, const char *a, const char *b, char *out, int64_t n)
 {
     const int64_t a_step = bc->constant_a ? 0 : 1;
     if (bc->type == PSCAN_FLOAT64)
-        loop_f64(a, b, out, n, a_step);
+        loop_f64((const double *)a, (const double *)b, (double *)out, n, a_step);
     else if (bc->type == PSCAN_FLOAT32)
-        loop_f32(a, b, out, n, a_step);
+        loop_f32((const float *)a, (const float *)b, (float *)out, n, a_step);
     else
-        loop_c128(a, b, out, n, a_step);
+        loop_c128((const double *)a, (const double *)b, (double *)out, n, a_step);
+}
+
+static void run_halves(const bench_case *bc, const char *a, const char *b, char *out, int64_t n)
+{
+    const size_t item = pscan_dtype_size(bc->type);
+#pragma omp parallel num_threads(2)
+    {
+        const int64_t lo = n * omp_get_thread_num() / omp_get_num_threads();
+        const int64_t hi = n * (omp_get_thread_num() + 1) / omp_get_num_threads();
+        const size_t skip = (size_t)lo * item;
+        run_loop(bc, a + (bc->constant_a ? 0 : skip), b + skip, out + skip, hi - lo);
+    }
 }
 
 int main(int argc, char **argv)
@@ -114,10 +131,11 @@ int main(int argc, char **argv)
         {"float32", PSCAN_FLOAT32, 0},
         {"complex128", PSCAN_COMPLEX128, 0},
     };
-    static const char *const names[CONTENDERS] = {"loop", "sequential", "repro 1t", "repro 2t"};
+    static const char *const names[CONTENDERS] = {"loop", "sequential", "repro 1t", "repro 2t",
+                                                  "halves 2t"};
     printf("pscan_linear_recurrence, n = 2^%d, %d reps, isa %s\n", log2n, reps, pscan_isa_name());
-    printf("%-20s %10s %10s %10s %10s | %8s %8s %8s\n", "case", names[0], names[1], names[2],
-           names[3], "seq", "repro1", "repro2");
+    printf("%-20s %10s %10s %10s %10s %10s | %8s %8s %8s %8s\n", "case", names[0], names[1],
+           names[2], names[3], names[4], "seq", "repro1", "repro2", "halves2");
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
         const bench_case *bc = &cases[c];
         const size_t item = pscan_dtype_size(bc->type);
@@ -158,6 +176,8 @@ int main(int argc, char **argv)
                 const double t0 = now();
                 if (k == 0)
                     run_loop(bc, a, b, out, n);
+                else if (k == 4)
+                    run_halves(bc, a, b, out, n);
                 else if (pscan_linear_recurrence(&A, &B, 0, NULL, &O, &opts) != PSCAN_OK) {
                     fprintf(stderr, "pscan_linear_recurrence failed\n");
                     return 1;
@@ -168,8 +188,9 @@ int main(int argc, char **argv)
         double med[CONTENDERS];
         for (int k = 0; k < CONTENDERS; k++)
             med[k] = median(times[k], reps);
-        printf("%-20s %9.3fs %9.3fs %9.3fs %9.3fs | %7.2fx %7.2fx %7.2fx\n", bc->name, med[0],
-               med[1], med[2], med[3], med[0] / med[1], med[0] / med[2], med[0] / med[3]);
+        printf("%-20s %9.3fs %9.3fs %9.3fs %9.3fs %9.3fs | %7.2fx %7.2fx %7.2fx %7.2fx\n", bc->name,
+               med[0], med[1], med[2], med[3], med[4], med[0] / med[1], med[0] / med[2],
+               med[0] / med[3], med[0] / med[4]);
         free(a);
         free(b);
         free(out);
