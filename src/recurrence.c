@@ -8,9 +8,9 @@
  * value type). Every allocation comes before the first write to out.
  *
  * REPRODUCIBLE lanes are cut into tiles of PSCAN_TILE elements. A block of
- * tiles is read once to reduce its tiles to pairs, the
- * incoming value of each tile is chained from the block's own incoming
- * value, then the block is scanned again from L2. Few long lanes: blocks
+ * tiles is read once to reduce its tiles to pairs, the incoming value of
+ * each tile is chained from the block's own incoming value, then the block
+ * is scanned again from cache. Few long lanes: blocks
  * are claimed in order by the team, and a block waits only for the value
  * its predecessor publishes after its reduce (not after its scan), so the
  * threads overlap everything but a chain of one step per tile.
@@ -36,7 +36,7 @@
  * Blocks shared by the team are 64 tiles (4 MiB of float64 a and b, kept
  * in L3): every block waits for the one before it, and on a loaded host a
  * descheduled predecessor stalls its successor for a time slice; with 8
- * tiles, 2 threads ran 5x slower than 1 on a 2-core VM at load 8. */
+ * tiles, 2 threads ran up to 6x slower than 1 on a 2-core VM at load 8. */
 enum { REC_BLOCK_TILES = 8, REC_SHARED_BLOCK_TILES = 64 };
 
 /* Values are at most complex128. */
