@@ -548,6 +548,41 @@ PSCAN_API pscan_status pscan_stream_reset(pscan_stream *stream);
 /** Free a stream; NULL is a no-op. */
 PSCAN_API void pscan_stream_destroy(pscan_stream *stream);
 
+/* ---- Linear recurrences ----
+ *
+ * out[i] = a[i] * out[i-1] + b[i] along every lane, out[-1] = y0: the IIR
+ * filter lfilter([1], [1, -a], b), exponential smoothing, the state-space
+ * scan of selective state-space models. Computed as a parallel scan over
+ * the pairs (a, b); README "Linear recurrences" gives the order of the
+ * operations (bit-identical for any thread count and ISA under
+ * REPRODUCIBLE, the plain loop under SEQUENTIAL) and the error bound. */
+
+/**
+ * @param a, b  arrays of the result's shape (out's, or under
+ *              PSCAN_AXIS_NONE any one shape of out's size, the same for
+ *              both), any dtype and strides, 0 included (a constant a is a
+ *              0-stride view); converted to out's dtype under opts.casting.
+ * @param axis  as for pscan_scan, PSCAN_AXIS_NONE included (C order).
+ * @param y0    NULL (every lane starts from 0), a 0-d array (one value for
+ *              every lane) or an array of out's shape without `axis`
+ *              (one per lane); any dtype, converted. It may overlap out.
+ * @param out   float32, float64, complex64 or complex128: the value type
+ *              (complex products are numpy's (ac - bd, ad + bc)). It may
+ *              be a or b (in place) or overlap them in any way: the result
+ *              is that of untouched copies.
+ * @param opts  REVERSE: out[i] = a[i] * out[i+1] + b[i], y0 after the end;
+ *              EXCLUSIVE: out[i] is the value before element i (out[0] =
+ *              y0); INCLUDE_INITIAL: out one longer along the axis, y0
+ *              first. SKIP_NAN, CHECK_OVERFLOW, COMPENSATED: PSCAN_EOPTS.
+ * @return PSCAN_OK, or with out untouched: PSCAN_ENULL, PSCAN_EOPTS,
+ *         PSCAN_EDTYPE (out not float or complex), the statuses of
+ *         pscan_scan for b then a as the input, PSCAN_EOUTSHAPE (a's shape
+ *         is not b's, or y0's not the lanes'), PSCAN_ENOMEM.
+ */
+PSCAN_API pscan_status pscan_linear_recurrence(const pscan_array *a, const pscan_array *b, int axis,
+                                               const pscan_array *y0, const pscan_array *out,
+                                               const pscan_opts *opts);
+
 /* ---- Advanced API: define PSCAN_ADVANCED_API before including this ----
  *
  * Entry points for programs that drive scans piece by piece themselves

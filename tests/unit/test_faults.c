@@ -248,6 +248,26 @@ static pscan_status call_compensated(world *w)
 {
     return call_with_flags(w, PSCAN_FLAG_COMPENSATED | PSCAN_FLAG_SKIP_NAN);
 }
+/* the linear recurrence: out one element ahead of b in the same buffer
+ * (b copied first), a constant float32 (0 stride, converted a block at a
+ * time), a 0-d y0, reverse and exclusive, blocks on 2 threads */
+static void setup_recurrence(world *w)
+{
+    make_world(w, (size_t)(N + 1) * 8, 0);
+    fill_doubles(w->buf, N + 1);
+}
+static pscan_status call_recurrence(world *w)
+{
+    static const float half = 0.5f;
+    static const double y0 = 2.0;
+    const int64_t n = N, zero = 0;
+    pscan_array a = tu_arr((void *)(uintptr_t)&half, PSCAN_FLOAT32, 1, &n, &zero),
+                b = tu_vec(w->buf, PSCAN_FLOAT64, &n), out = tu_vec(w->buf + 8, PSCAN_FLOAT64, &n),
+                y = tu_arr((void *)(uintptr_t)&y0, PSCAN_FLOAT64, 0, NULL, NULL);
+    pscan_opts o = two_threads(w);
+    o.flags = PSCAN_FLAG_REVERSE | PSCAN_FLAG_EXCLUSIVE;
+    return pscan_linear_recurrence(&a, &b, 0, &y, &out, &o);
+}
 /* both axes of a 1024 x 1024 image: the summed-area table */
 static pscan_status call_axes_flagged(world *w, unsigned flags)
 {
@@ -611,6 +631,7 @@ Test(faults, warm_every_allocation_of_each_path)
         {"reduction of int16 columns", setup_int16, call_reduction, NULL, 0},
         {"flagged axes (0, 1): exclusive, reverse", setup_doubles, call_flagged_axes, NULL, 0},
         {"interleaved out (exact self-alias check)", setup_interleaved, call_interleaved, NULL, 0},
+        {"linear recurrence (b copied, a converted)", setup_recurrence, call_recurrence, NULL, 0},
         {"pscan_context_describe", setup_text, call_describe, NULL, 0},
         /* its plan's allocation; the binding's own (inside hwloc 2.9's Linux
          * binding) is not checked by hwloc and crashes there */
