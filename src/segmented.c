@@ -11,6 +11,7 @@
 #include "convert.h"
 #include "dtype.h"
 #include "engine.h"
+#include "kernels/kernels.h"
 #include "layout.h"
 #include "request.h"
 #include "scan_entry.h"
@@ -34,6 +35,10 @@ typedef struct seg_call {
     const pscan_seg_steps *steps;
     pscan_convert_fn load, store;
     bool direct; /* the steps read in and write out (no conversion) */
+    /* big contiguous out: each tile is scanned into the member's buffer
+     * and streamed to out (no read of out's lines before they are written) */
+    pscan_copy_fn stream;
+    pscan_reverse_copy_fn stream_reversed;
     size_t acc_size;
     int tiled, exclusive;
     bool seq_fold; /* a chain across a tile without a start needs its values */
@@ -77,11 +82,12 @@ static seg_lane lane_at(const seg_call *c, int64_t lane)
 /* ---- Start bytes of a tile ---- */
 
 static void flags_nonzero(const char *flags, int64_t stride, size_t item, int64_t len,
-                          uint8_t *start)
+                          uint8_t *restrict start)
 {
     if (item == 1 && stride == 1) { /* bool or int8 flags in a row: vectorised */
+        const unsigned char *restrict bytes = (const unsigned char *)flags;
         for (int64_t k = 0; k < len; k++)
-            start[k] = flags[k] != 0;
+            start[k] = (uint8_t)(bytes[k] != 0);
         return;
     }
     for (int64_t k = 0; k < len; k++) {
@@ -152,22 +158,29 @@ static int64_t offsets_lower_bound(const seg_call *c, int64_t value)
     return lo;
 }
 
-/* start[k] for scan positions [a, a + len) of the lane. Under REVERSE the
- * views are flipped, so a flag (or offset) at forward position p starts
- * the segment that, in scan order, begins right after it. */
-static void tile_starts(const seg_call *c, const char *seg, int64_t a, int64_t len, uint8_t *start)
+/* The start bytes of scan positions [a, a + len) of the lane: bool or
+ * int8 flags in a row as they are, else made in `start`. At a == 0 only
+ * start[0] may be anything: a lane's first value always starts. Under
+ * REVERSE the views are flipped, so a flag (or offset) at forward position
+ * p starts the segment that, in scan order, begins right after it. */
+static const uint8_t *tile_starts(const seg_call *c, const char *seg, int64_t a, int64_t len,
+                                  uint8_t *start)
 {
     switch (c->kind) {
     case PSCAN_SEGMENT_FLAGS:
+        if (!c->reverse && c->seg_item == 1 && c->seg_stride == 1)
+            return (const uint8_t *)seg + a;
         if (!c->reverse) {
             flags_nonzero(seg + a * c->seg_stride, c->seg_stride, c->seg_item, len, start);
         } else if (a > 0) {
             flags_nonzero(seg + (a - 1) * c->seg_stride, c->seg_stride, c->seg_item, len, start);
-        } else if (len > 1) {
+        } else {
+            start[0] = 1;
             flags_nonzero(seg, c->seg_stride, c->seg_item, len - 1, start + 1);
         }
         break;
     case PSCAN_SEGMENT_KEYS:
+        start[0] = 1;
         for (int64_t k = a == 0 ? 1 : 0; k < len; k++) {
             const char *key = seg + (a + k) * c->seg_stride;
             start[k] = !keys_equal(c->seg_dtype, key, key - c->seg_stride);
@@ -193,8 +206,7 @@ static void tile_starts(const seg_call *c, const char *seg, int64_t a, int64_t l
         }
         break;
     }
-    if (a == 0)
-        start[0] = 1;
+    return start;
 }
 
 /* ---- Tiles ---- */
@@ -230,20 +242,25 @@ static void scan_tile(const seg_call *c, int member, const seg_lane *lane, int64
                       const void *carry, void *last)
 {
     const int64_t a = t * PSCAN_TILE, len = c->n - a < PSCAN_TILE ? c->n - a : PSCAN_TILE;
-    uint8_t *start = member_starts(c, member);
     char *buffer = member_buffer(c, member);
-    tile_starts(c, lane->seg, a, len, start);
+    const uint8_t *start = tile_starts(c, lane->seg, a, len, member_starts(c, member));
     char *dst = lane->out + a * c->out_stride;
     ptrdiff_t stride;
     const char *src = tile_values(c, lane, a, len, buffer, &stride);
-    if (c->direct) {
+    const ptrdiff_t acc = (ptrdiff_t)c->acc_size;
+    if (c->direct && !c->stream && !c->stream_reversed) {
         c->steps->scan(src, stride, dst, c->out_stride, start, (size_t)len, carry, c->tiled,
                        c->exclusive, c->identity, last);
         return;
     }
-    c->steps->scan(buffer, stride, buffer, stride, start, (size_t)len, carry, c->tiled,
-                   c->exclusive, c->identity, last);
-    c->store(buffer, stride, dst, c->out_stride, (size_t)len);
+    c->steps->scan(src, stride, buffer, acc, start, (size_t)len, carry, c->tiled, c->exclusive,
+                   c->identity, last);
+    if (c->stream)
+        c->stream(dst, buffer, (size_t)len * c->acc_size);
+    else if (c->stream_reversed) /* out runs down in memory: its lowest address first */
+        c->stream_reversed(dst - (len - 1) * acc, buffer, (size_t)len, c->acc_size);
+    else
+        c->store(buffer, acc, dst, c->out_stride, (size_t)len);
 }
 
 /* Tile t's part of the segment it ends in: that segment's values in the
@@ -252,12 +269,11 @@ static void reduce_tile(const seg_call *c, int member, const seg_lane *lane, int
                         uint8_t *has_start)
 {
     const int64_t a = t * PSCAN_TILE, len = c->n - a < PSCAN_TILE ? c->n - a : PSCAN_TILE;
-    uint8_t *start = member_starts(c, member);
-    tile_starts(c, lane->seg, a, len, start);
+    const uint8_t *start = tile_starts(c, lane->seg, a, len, member_starts(c, member));
     int64_t from = len - 1;
     while (from > 0 && !start[from])
         from--;
-    *has_start = start[from];
+    *has_start = start[from] != 0 || a == 0;
     ptrdiff_t stride;
     const char *src = tile_values(c, lane, a + from, len - from, member_buffer(c, member), &stride);
     c->steps->fold(src, stride, (size_t)(len - from), part, 0);
@@ -333,8 +349,7 @@ static void overflow_member(void *arg, int member, int members)
         int has = 0, pending = 0;
         for (int64_t t = 0; t < c->tiles; t++) {
             const int64_t a = t * PSCAN_TILE, len = c->n - a < PSCAN_TILE ? c->n - a : PSCAN_TILE;
-            uint8_t *start = member_starts(c, member);
-            tile_starts(c, lane.seg, a, len, start);
+            const uint8_t *start = tile_starts(c, lane.seg, a, len, member_starts(c, member));
             ptrdiff_t stride;
             const char *src = tile_values(c, &lane, a, len, member_buffer(c, member), &stride);
             if (c->steps->overflows(src, stride, start, (size_t)len, c->exclusive, state, &has,
@@ -571,6 +586,12 @@ pscan_status pscan_scan_segmented(pscan_op op, const pscan_array *in_array, int 
 
     /* Many lanes: whole lanes per member. Few long lanes: every member
      * takes part in each lane's three phases. */
+    if (c.direct && (uint64_t)in.size * c.acc_size >= (uint64_t)rq.ctx->tuning.stream_min_bytes) {
+        if (c.out_stride == (int64_t)c.acc_size)
+            c.stream = pscan_kernel_stream_copy();
+        else if (c.out_stride == -(int64_t)c.acc_size)
+            c.stream_reversed = pscan_kernel_stream_copy_reversed();
+    }
     const int useful = pscan_useful_threads(&rq.ctx->tuning, rq.threads, in.size);
     const bool by_lanes = c.lanes >= useful || c.tiles < 2 * (int64_t)useful;
     const int team = by_lanes ? (int)(c.lanes < useful ? c.lanes : useful) : useful;

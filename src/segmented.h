@@ -1,7 +1,8 @@
 /* segmented.h - the per-(op, type) steps of segmented scans
  * (kernels/segmented_kernels.c), which the driver (segmented.c) runs tile
  * by tile. A step sees one tile's values (strided bytes of the kernel
- * type) and one start byte per value (1: a segment starts there). */
+ * type) and one start byte per value (nonzero: a segment starts there,
+ * so bool and int8 flags in a row are start bytes as they are). */
 #ifndef PSCAN_SEGMENTED_H
 #define PSCAN_SEGMENTED_H
 
@@ -11,9 +12,9 @@
 #include <stdint.h>
 
 typedef struct pscan_seg_steps {
-    /* Scan n values into dst (may be src). carry: NULL where start[0] is
-     * 1 (a lane's first tile), else the last inclusive result before the
-     * tile. tiled: the values before the tile's first start are carry op
+    /* Scan n values into dst (may be src). carry: NULL for a lane's first
+     * tile (its value 0 starts a segment whatever start[0] is), else the
+     * last inclusive result before the tile. tiled: the values before the tile's first start are carry op
      * (their scan from the tile's first value), not a running chain from
      * carry. exclusive: each output is the result before its value (the
      * identity at a start). *last gets the last inclusive result. */

@@ -24,6 +24,109 @@ FORCE_INLINE kvalue at(ktype t, const char *base, ptrdiff_t stride, size_t i)
     return kfrom_bytes(t, base + (ptrdiff_t)i * stride);
 }
 
+/* c ? a : b on the bits of t's field, with masks: a start that falls at
+ * random would mispredict a branch every few values (the select of a
+ * whole kvalue compiles to one), which cost 3x on short segments. */
+FORCE_INLINE uint64_t bits_select(uint64_t mask, uint64_t a, uint64_t b)
+{
+    return (a & mask) | (b & ~mask);
+}
+#define SELECT_PART(part, bits_type)            \
+    {                                           \
+        bits_type x, y, z;                      \
+        memcpy(&x, &a.part, sizeof x);          \
+        memcpy(&y, &b.part, sizeof y);          \
+        z = (bits_type)bits_select(mask, x, y); \
+        memcpy(&r.part, &z, sizeof z);          \
+    }
+FORCE_INLINE kvalue kselect(ktype t, int c, kvalue a, kvalue b)
+{
+    const uint64_t mask = -(uint64_t)(c != 0);
+    kvalue r;
+    switch (t) {
+    case KT_bool:
+        SELECT_PART(b, uint8_t)
+        break;
+    case KT_i8:
+        SELECT_PART(i8, uint8_t)
+        break;
+    case KT_i16:
+        SELECT_PART(i16, uint16_t)
+        break;
+    case KT_i32:
+        SELECT_PART(i32, uint32_t)
+        break;
+    case KT_i64:
+        SELECT_PART(i64, uint64_t)
+        break;
+    case KT_u8:
+        SELECT_PART(u8, uint8_t)
+        break;
+    case KT_u16:
+        SELECT_PART(u16, uint16_t)
+        break;
+    case KT_u32:
+        SELECT_PART(u32, uint32_t)
+        break;
+    case KT_u64:
+        SELECT_PART(u64, uint64_t)
+        break;
+    case KT_f16:
+        SELECT_PART(f16, uint16_t)
+        break;
+    case KT_f32:
+        SELECT_PART(f32, uint32_t)
+        break;
+    case KT_f64:
+        SELECT_PART(f64, uint64_t)
+        break;
+    case KT_c64:
+        SELECT_PART(c64.re, uint32_t)
+        SELECT_PART(c64.im, uint32_t)
+        break;
+    case KT_c128:
+        SELECT_PART(c128.re, uint64_t)
+        SELECT_PART(c128.im, uint64_t)
+        break;
+    case KT_dd:
+        SELECT_PART(dd.hi, uint64_t)
+        SELECT_PART(dd.lo, uint64_t)
+        break;
+    case KT_cdd:
+        SELECT_PART(cdd.re.hi, uint64_t)
+        SELECT_PART(cdd.re.lo, uint64_t)
+        SELECT_PART(cdd.im.hi, uint64_t)
+        SELECT_PART(cdd.im.lo, uint64_t)
+        break;
+    }
+    return r;
+}
+#undef SELECT_PART
+
+/* op's identity for the integer types, as a constant the compiler folds
+ * into the select (SUM's 0 makes it one `and`). */
+FORCE_INLINE kvalue int_identity(pscan_op op, ktype t)
+{
+    const int is_max = op == PSCAN_MAX, is_min = op == PSCAN_MIN, one = op == PSCAN_PROD;
+    kvalue v;
+    switch (t) {
+    case KT_i8:
+        v.i8 = (int8_t)(is_max ? INT8_MIN : is_min ? INT8_MAX : one);
+        return v;
+    case KT_i16:
+        v.i16 = (int16_t)(is_max ? INT16_MIN : is_min ? INT16_MAX : one);
+        return v;
+    case KT_u8:
+        v.u8 = (uint8_t)(is_max ? 0 : is_min ? UINT8_MAX : one);
+        return v;
+    case KT_u16:
+        v.u16 = (uint16_t)(is_max ? 0 : is_min ? UINT16_MAX : one);
+        return v;
+    default: /* the 32- and 64-bit integers */
+        return kidentity(op, t);
+    }
+}
+
 /* The loop after the prefix: each value either starts a segment or
  * continues the previous inclusive result. `exclusive` is a constant at
  * each call, so each (op, type) gets both loops without a test per value. */
@@ -32,11 +135,18 @@ FORCE_INLINE kvalue scan_run(pscan_op op, ktype t, int exclusive, const char *sr
                              const uint8_t *start, size_t i, size_t n, kvalue prev, kvalue identity)
 {
     for (; i < n; i++) {
+        /* A chain takes one value a step: too slow a reader for the
+         * hardware prefetcher to run far enough ahead of it. */
+        __builtin_prefetch(
+            (const void *)((uintptr_t)src + (uintptr_t)((ptrdiff_t)(i + 256) * src_stride)));
         const kvalue v = at(t, src, src_stride, i);
-        const kvalue continued = kcombine(op, t, prev, v);
-        const kvalue y = start[i] ? v : continued;
+        kvalue y;
+        if (t >= KT_i8 && t <= KT_u64) /* identity op v is v: one op less on the chain */
+            y = kcombine(op, t, kselect(t, start[i], int_identity(op, t), prev), v);
+        else
+            y = kselect(t, start[i], v, kcombine(op, t, prev, v));
         if (exclusive)
-            kto_bytes(t, dst + (ptrdiff_t)i * dst_stride, start[i] ? identity : prev);
+            kto_bytes(t, dst + (ptrdiff_t)i * dst_stride, kselect(t, start[i], identity, prev));
         else
             kto_bytes(t, dst + (ptrdiff_t)i * dst_stride, y);
         prev = y;
@@ -68,9 +178,20 @@ FORCE_INLINE void scan_body(pscan_op op, ktype t, const char *src, ptrdiff_t src
             kto_bytes(t, dst + (ptrdiff_t)i * dst_stride, exclusive ? prev : y);
             prev = y;
         }
+    } else if (n > 0) { /* a lane's first value starts a segment, whatever start[0] says */
+        prev = at(t, src, src_stride, 0);
+        kto_bytes(t, dst, exclusive ? identity : prev);
+        i = 1;
     }
-    if (exclusive)
+    /* Contiguous tiles get constant strides: plain indexed loads and stores. */
+    const ptrdiff_t size = (ptrdiff_t)ksize(t);
+    const int packed = src_stride == size && dst_stride == size;
+    if (exclusive && packed)
+        prev = scan_run(op, t, 1, src, size, dst, size, start, i, n, prev, identity);
+    else if (exclusive)
         prev = scan_run(op, t, 1, src, src_stride, dst, dst_stride, start, i, n, prev, identity);
+    else if (packed)
+        prev = scan_run(op, t, 0, src, size, dst, size, start, i, n, prev, identity);
     else
         prev = scan_run(op, t, 0, src, src_stride, dst, dst_stride, start, i, n, prev, identity);
     kto_bytes(t, last, prev);
