@@ -520,13 +520,16 @@ pscan_status pscan_scan_segmented(pscan_op op, const pscan_array *in_array, int 
                                   pscan_dtype dtype, const pscan_array *out_array,
                                   const pscan_segments *segments, const pscan_opts *opts)
 {
-    pscan_request rq;
-    pscan_status status = pscan_request_init(&rq, op, in_array, axis, dtype, out_array, opts);
-    if (status != PSCAN_OK)
-        return status;
-    /* One slot more than the segments: no meaning that is not EXCLUSIVE's. */
-    if (rq.opts.flags & PSCAN_FLAG_INCLUDE_INITIAL)
+    /* INCLUDE_INITIAL would add one slot to a lane of many segments: no
+     * meaning EXCLUSIVE does not give. Refused before out's shape is
+     * checked against it. */
+    pscan_opts read;
+    pscan_status status = pscan_opts_read(opts, &read);
+    if (status == PSCAN_OK && (read.flags & PSCAN_FLAG_INCLUDE_INITIAL))
         return PSCAN_EOPTS;
+    pscan_request rq;
+    if ((status = pscan_request_init(&rq, op, in_array, axis, dtype, out_array, opts)) != PSCAN_OK)
+        return status;
     const bool compensated = pscan_compensates(op, rq.acc, &rq.opts);
     const bool complex_acc = rq.acc == PSCAN_COMPLEX64 || rq.acc == PSCAN_COMPLEX128;
     const int kt = compensated ? (complex_acc ? PSCAN_SEG_KT_COMPLEX_PAIR : PSCAN_SEG_KT_PAIR)
