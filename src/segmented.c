@@ -159,12 +159,13 @@ static int64_t offsets_lower_bound(const seg_call *c, int64_t value)
 }
 
 /* The start bytes of scan positions [a, a + len) of the lane: bool or
- * int8 flags in a row as they are, else made in `start`. At a == 0 only
+ * int8 flags in a row as they are, else made in `start`. *cursor: -1, or
+ * where the previous tile (the one ending at a) left the offsets. At a == 0 only
  * start[0] may be anything: a lane's first value always starts. Under
  * REVERSE the views are flipped, so a flag (or offset) at forward position
  * p starts the segment that, in scan order, begins right after it. */
 static const uint8_t *tile_starts(const seg_call *c, const char *seg, int64_t a, int64_t len,
-                                  uint8_t *start)
+                                  uint8_t *start, int64_t *cursor)
 {
     switch (c->kind) {
     case PSCAN_SEGMENT_FLAGS:
@@ -189,12 +190,17 @@ static const uint8_t *tile_starts(const seg_call *c, const char *seg, int64_t a,
     case PSCAN_SEGMENT_OFFSETS:
         memset(start, 0, (size_t)len);
         if (!c->reverse) {
-            for (int64_t i = offsets_lower_bound(c, a); i < c->offsets_count; i++) {
+            /* Tiles are visited in order: after the first one the walk
+             * goes on where the last stopped (a search per tile is a
+             * cache miss per step over millions of offsets). */
+            int64_t i = *cursor >= 0 ? *cursor : offsets_lower_bound(c, a);
+            for (; i < c->offsets_count; i++) {
                 const int64_t o = offset_at(c, i);
                 if (o >= a + len)
                     break;
                 start[o - a] = 1;
             }
+            *cursor = i;
         } else { /* scan position n - o for offsets o in (n - a - len, n - a] */
             for (int64_t i = offsets_lower_bound(c, c->n - a - len + 1); i < c->offsets_count;
                  i++) {
@@ -239,11 +245,11 @@ static const char *tile_values(const seg_call *c, const seg_lane *lane, int64_t 
 /* Scan tile t of the lane from carry (NULL: the lane's first tile); its
  * last inclusive result goes to last (may be carry). */
 static void scan_tile(const seg_call *c, int member, const seg_lane *lane, int64_t t,
-                      const void *carry, void *last)
+                      const void *carry, void *last, int64_t *cursor)
 {
     const int64_t a = t * PSCAN_TILE, len = c->n - a < PSCAN_TILE ? c->n - a : PSCAN_TILE;
     char *buffer = member_buffer(c, member);
-    const uint8_t *start = tile_starts(c, lane->seg, a, len, member_starts(c, member));
+    const uint8_t *start = tile_starts(c, lane->seg, a, len, member_starts(c, member), cursor);
     char *dst = lane->out + a * c->out_stride;
     ptrdiff_t stride;
     const char *src = tile_values(c, lane, a, len, buffer, &stride);
@@ -266,10 +272,10 @@ static void scan_tile(const seg_call *c, int member, const seg_lane *lane, int64
 /* Tile t's part of the segment it ends in: that segment's values in the
  * tile reduced left to right; *has_start: the tile starts a segment. */
 static void reduce_tile(const seg_call *c, int member, const seg_lane *lane, int64_t t, void *part,
-                        uint8_t *has_start)
+                        uint8_t *has_start, int64_t *cursor)
 {
     const int64_t a = t * PSCAN_TILE, len = c->n - a < PSCAN_TILE ? c->n - a : PSCAN_TILE;
-    const uint8_t *start = tile_starts(c, lane->seg, a, len, member_starts(c, member));
+    const uint8_t *start = tile_starts(c, lane->seg, a, len, member_starts(c, member), cursor);
     int64_t from = len - 1;
     while (from > 0 && !start[from])
         from--;
@@ -288,8 +294,9 @@ static void lanes_member(void *arg, int member, int members)
     const int64_t first = c->lanes * member / members, last = c->lanes * (member + 1) / members;
     for (int64_t k = first; k < last; k++) {
         const seg_lane lane = lane_at(c, k);
+        int64_t cursor = -1;
         for (int64_t t = 0; t < c->tiles; t++)
-            scan_tile(c, member, &lane, t, t ? carry : NULL, carry);
+            scan_tile(c, member, &lane, t, t ? carry : NULL, carry, &cursor);
     }
 }
 
@@ -322,16 +329,18 @@ static void blocks_member(void *arg, int member, int members)
     const int64_t first = c->tiles * member / members, last = c->tiles * (member + 1) / members;
     for (int64_t k = 0; k < c->lanes; k++) {
         const seg_lane lane = lane_at(c, k);
+        int64_t cursor = -1;
         for (int64_t t = first; t < last; t++)
             reduce_tile(c, member, &lane, t, c->tile_part + (size_t)t * c->acc_size,
-                        &c->tile_has[t]);
+                        &c->tile_has[t], &cursor);
 #pragma omp barrier
         if (member == 0)
             chain_tiles(c, &lane);
 #pragma omp barrier
+        cursor = -1;
         for (int64_t t = first; t < last; t++) {
             char *carry = c->tile_carry + (size_t)t * c->acc_size;
-            scan_tile(c, member, &lane, t, t ? carry : NULL, carry);
+            scan_tile(c, member, &lane, t, t ? carry : NULL, carry, &cursor);
         }
 #pragma omp barrier
     }
@@ -347,9 +356,11 @@ static void overflow_member(void *arg, int member, int members)
             return;
         const seg_lane lane = lane_at(c, k);
         int has = 0, pending = 0;
+        int64_t cursor = -1;
         for (int64_t t = 0; t < c->tiles; t++) {
             const int64_t a = t * PSCAN_TILE, len = c->n - a < PSCAN_TILE ? c->n - a : PSCAN_TILE;
-            const uint8_t *start = tile_starts(c, lane.seg, a, len, member_starts(c, member));
+            const uint8_t *start =
+                tile_starts(c, lane.seg, a, len, member_starts(c, member), &cursor);
             ptrdiff_t stride;
             const char *src = tile_values(c, &lane, a, len, member_buffer(c, member), &stride);
             if (c->steps->overflows(src, stride, start, (size_t)len, c->exclusive, state, &has,

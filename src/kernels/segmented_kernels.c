@@ -134,6 +134,30 @@ FORCE_INLINE kvalue scan_run(pscan_op op, ktype t, int exclusive, const char *sr
                              ptrdiff_t src_stride, char *dst, ptrdiff_t dst_stride,
                              const uint8_t *start, size_t i, size_t n, kvalue prev, kvalue identity)
 {
+    if (t >= KT_i8 && t <= KT_u64) {
+        /* Integers regroup freely: the second of each pair of values is
+         * computed from the first one's input, which halves the chain,
+         * y[i+1] = (s[i] or s[i+1] ? identity : prev) op w, w the pair's
+         * own scan. */
+        const kvalue id = int_identity(op, t);
+        for (; i + 1 < n; i += 2) {
+            __builtin_prefetch(
+                (const void *)((uintptr_t)src + (uintptr_t)((ptrdiff_t)(i + 256) * src_stride)));
+            const kvalue v0 = at(t, src, src_stride, i), v1 = at(t, src, src_stride, i + 1);
+            const int s0 = start[i] != 0, s1 = start[i + 1] != 0;
+            const kvalue w = kselect(t, s1, v1, kcombine(op, t, v0, v1));
+            const kvalue y0 = kcombine(op, t, kselect(t, s0, id, prev), v0);
+            const kvalue y1 = kcombine(op, t, kselect(t, s0 | s1, id, prev), w);
+            if (exclusive) {
+                kto_bytes(t, dst + (ptrdiff_t)i * dst_stride, kselect(t, s0, identity, prev));
+                kto_bytes(t, dst + (ptrdiff_t)(i + 1) * dst_stride, kselect(t, s1, identity, y0));
+            } else {
+                kto_bytes(t, dst + (ptrdiff_t)i * dst_stride, y0);
+                kto_bytes(t, dst + (ptrdiff_t)(i + 1) * dst_stride, y1);
+            }
+            prev = y1;
+        }
+    }
     for (; i < n; i++) {
         /* A chain takes one value a step: too slow a reader for the
          * hardware prefetcher to run far enough ahead of it. */
