@@ -90,9 +90,9 @@ def main():
             f()
             times[name].append(time.perf_counter() - t0)
     med = {name: float(np.median(t)) for name, t in times.items()}
-    print("host: %s, %d CPUs, numpy %s, isa %s" % (platform.processor() or platform.machine(),
-                                                  os.cpu_count(), np.__version__,
-                                                  lib.dll.pscan_isa_name and "see pscan_isa_name"))
+    lib.dll.pscan_isa_name.restype = ctypes.c_char_p
+    print("host: %s, %d CPUs, numpy %s, pscan kernels %s" % (
+        platform.machine(), os.cpu_count(), np.__version__, lib.dll.pscan_isa_name().decode()))
     print("n = 2^%d int64, %d segments (3..%d), %d threads, %d reps, medians:" % (
         args.log2, len(lengths), top, args.threads, args.reps))
     for name, _ in contenders:
