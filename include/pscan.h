@@ -79,7 +79,8 @@ typedef enum pscan_status {
     PSCAN_EOVERFLOW = 14,   /* overflow-check flag: an integer result overflowed */
     PSCAN_ETOPOLOGY = 15,   /* the hardware topology could not be loaded */
     PSCAN_EENV = 16,        /* a PSCAN_* environment variable has an unknown value */
-    PSCAN_STATUS_COUNT = 17 /* not a status: one past the last */
+    PSCAN_ESEGMENTS = 17,   /* the segment description of a segmented scan is invalid */
+    PSCAN_STATUS_COUNT = 18 /* not a status: one past the last */
 } pscan_status;
 
 /** Binary operations a scan can accumulate with. */
@@ -466,6 +467,66 @@ PSCAN_API pscan_status pscan_context_describe(const pscan_context *ctx, int64_t 
  */
 PSCAN_API pscan_status pscan_alloc(size_t bytes, const pscan_opts *opts, void **out);
 PSCAN_API void pscan_free(void *memory);
+
+/* ---- Segmented scans ----
+ *
+ * Scans that restart at every segment start along each lane (pandas'
+ * groupby().cumsum() on sorted groups, scan by key, many short rows
+ * scanned as one). README "Segmented scans" has the whole contract. */
+
+/** How the segments of a segmented scan are described. */
+typedef enum pscan_segment_kind {
+    PSCAN_SEGMENT_FLAGS = 0, /* start flags: any bool or integer dtype, nonzero starts a segment */
+    PSCAN_SEGMENT_OFFSETS = 1, /* CSR offsets: sorted int64 segment starts along the axis, shared by
+                                  every lane */
+    PSCAN_SEGMENT_KEYS = 2     /* keys: a new segment wherever the key changes (scan by key) */
+} pscan_segment_kind;
+
+typedef struct pscan_segments {
+    pscan_segment_kind kind;
+    pscan_array array; /* flags/keys: in's shape, or 1-D along the axis shared by every lane
+                          (with PSCAN_AXIS_NONE: in's shape read in C order, or 1-D of
+                          size(in)); offsets: 1-D int64, any length and stride */
+} pscan_segments;
+
+/**
+ * pscan_scan(op, in, axis, dtype, out, opts), except that a lane never
+ * carries across a segment start: every segment is scanned as if alone.
+ * The first element of every lane starts a segment.
+ *
+ * FLAGS: element i starts a segment where flag[i] != 0. OFFSETS: each
+ * value is the index of a segment start; values must be non-decreasing
+ * and within [0, n] (n the lane length; 0, n and repeats change nothing).
+ * KEYS (any dtype): i starts a segment where key[i] != key[i - 1] as
+ * values: -0.0 equals 0.0 and NaN equals NaN (a run of NaN keys is one
+ * group, as pandas groups them), complex keys part by part.
+ *
+ * Flags act within each segment: EXCLUSIVE (each segment's first output
+ * is the identity), REVERSE (out[i] = scan of in[i..end of i's segment]),
+ * SKIP_NAN, CHECK_OVERFLOW (PSCAN_EOVERFLOW, out untouched, when any
+ * result overflows), COMPENSATED (float sums in double-double within
+ * each segment). INCLUDE_INITIAL is PSCAN_EOPTS.
+ *
+ * Bits: for bool, integers, MAX, MIN and the SEQUENTIAL order every
+ * segment's results are those of pscan_scan over that segment alone.
+ * REPRODUCIBLE float sums and products cut each lane into pscan_scan's
+ * 4096-element tiles: a segment inside one tile is scanned left to right
+ * (numpy's cumsum of it); one that crosses tiles continues from its total
+ * over the earlier tiles, each tile's part reduced left to right and
+ * chained left to right; never dependent on the thread count.
+ *
+ * `out` may be `in` or overlap it or the segment array: the result is the
+ * one computed from untouched inputs.
+ * @return as pscan_scan; PSCAN_ENULL for a NULL segments (or its data
+ *         with elements); PSCAN_ESEGMENTS for an unknown kind, a flags
+ *         dtype that is not bool or integer, offsets that are not 1-D
+ *         int64, a shape that is neither in's nor 1-D of the lane's
+ *         length, or offsets unsorted or outside [0, n]. Every check runs
+ *         before the first write.
+ */
+PSCAN_API pscan_status pscan_scan_segmented(pscan_op op, const pscan_array *in, int axis,
+                                            pscan_dtype dtype, const pscan_array *out,
+                                            const pscan_segments *segments, const pscan_opts *opts);
 
 /* ---- Streaming: one scan fed piece by piece ----
  *

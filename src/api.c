@@ -36,6 +36,8 @@ static const char *const status_text[] = {
     [PSCAN_ETOPOLOGY] = "the hardware topology could not be loaded",
     [PSCAN_EENV] = "a PSCAN_* environment variable (PSCAN_ISA, PSCAN_PLACEMENT, PSCAN_SCHEDULE) "
                    "has a value pscan does not know",
+    [PSCAN_ESEGMENTS] = "the segment description is invalid: wrong kind, shape, dtype, or "
+                        "unsorted/out-of-range offsets",
 };
 /* Sized by its entries: a status added without its text fails here. */
 _Static_assert(sizeof status_text / sizeof *status_text == PSCAN_STATUS_COUNT,

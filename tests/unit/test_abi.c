@@ -20,7 +20,8 @@ Test(abi, enum_values_are_pinned)
     cr_assert(eq(int, PSCAN_EOPTS, 11));
     cr_assert(eq(int, PSCAN_ETOPOLOGY, 15));
     cr_assert(eq(int, PSCAN_EENV, 16));
-    cr_assert(eq(int, PSCAN_STATUS_COUNT, 17));
+    cr_assert(eq(int, PSCAN_ESEGMENTS, 17));
+    cr_assert(eq(int, PSCAN_STATUS_COUNT, 18));
     cr_assert(eq(int, PSCAN_MIN, 3));
     cr_assert(eq(int, PSCAN_ORDER_SEQUENTIAL, 1));
     cr_assert(eq(int, PSCAN_CASTING_SAFE, 2));

@@ -217,6 +217,18 @@ static pscan_status call_overlap(world *w)
     return pscan_cumsum(&a, 0, PSCAN_DTYPE_DEFAULT, &b, &o);
 }
 
+/* A segmented scan whose out overlaps its input and its keys (the input
+ * itself): both copied, then the scan's scratch. */
+static pscan_status call_segmented(world *w)
+{
+    const int64_t n = N / 2;
+    pscan_array a = tu_vec(w->buf, PSCAN_INT64, &n),
+                b = tu_vec(w->buf + N / 4 * 8, PSCAN_INT64, &n);
+    const pscan_segments keys = {PSCAN_SEGMENT_KEYS, a};
+    pscan_opts o = two_threads(w);
+    return pscan_scan_segmented(PSCAN_SUM, &a, 0, PSCAN_DTYPE_DEFAULT, &b, &keys, &o);
+}
+
 /* Random float64 values (a few NaN) of `count` elements. */
 static void fill_doubles(unsigned char *p, int64_t count)
 {
@@ -619,6 +631,7 @@ Test(faults, warm_every_allocation_of_each_path)
     const scenario scenarios[] = {
         {"converting scan (BLOCKS, buffers)", setup_converting, call_converting, NULL, 0},
         {"partial overlap (in copied first)", setup_overlap, call_overlap, NULL, 0},
+        {"segmented, out over in and keys", setup_overlap, call_segmented, NULL, 0},
         {"skip-NaN and reverse", setup_doubles, call_flags, NULL, 0},
         {"compensated skip-NaN", setup_doubles, call_compensated, NULL, 0},
         {"axes (0, 1) of an image", setup_doubles, call_axes, NULL, 0},
