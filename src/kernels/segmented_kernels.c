@@ -10,7 +10,8 @@
 
 /* The ops segmented scans take; each row is every kernel type. */
 // clang-format off
-#define SEG_OPS(X) X(SUM) X(PROD) X(MAX) X(MIN)
+#define SEG_OPS(X) \
+    X(SUM) X(PROD) X(MAX) X(MIN) X(LOGADDEXP) X(BIT_AND) X(BIT_OR) X(BIT_XOR)
 #define SEG_TYPES_WITH(X, op) \
     X(op, bool) X(op, i8) X(op, i16) X(op, i32) X(op, i64) X(op, u8) X(op, u16) X(op, u32) \
     X(op, u64) X(op, f16) X(op, f32) X(op, f64) X(op, c64) X(op, c128) X(op, dd) X(op, cdd)

@@ -553,3 +553,58 @@ Test(segmented, offsets_and_keys_long_lanes)
     free(offsets);
     free(keys);
 }
+
+/* The bitwise ops and logaddexp restart per segment too (each segment is
+ * pscan_scan of it alone: order-free ops, and SEQUENTIAL logaddexp); the
+ * arg scans have no segmented form. */
+Test(segmented, new_operators_per_segment)
+{
+    const int64_t n = 9000, starts[4] = {0, 17, 4500, 8999};
+    int64_t *x = malloc((size_t)n * sizeof *x), *got = malloc((size_t)n * sizeof *got),
+            *want = malloc((size_t)n * sizeof *want);
+    double *f = malloc((size_t)n * sizeof *f), *fgot = malloc((size_t)n * sizeof *fgot),
+           *fwant = malloc((size_t)n * sizeof *fwant);
+    cr_assert(x && got && want && f && fgot && fwant);
+    for (int64_t i = 0; i < n; i++) {
+        x[i] = (i * 2654435761) % 1000003;
+        f[i] = (double)((i * 37) % 101) / 7.0 - 5.0;
+    }
+    const int64_t count[1] = {4};
+    pscan_segments s = segs(PSCAN_SEGMENT_OFFSETS, (void *)(uintptr_t)starts, PSCAN_INT64, count);
+    const pscan_op ops[3] = {PSCAN_BIT_AND, PSCAN_BIT_OR, PSCAN_BIT_XOR};
+    pscan_opts opts = PSCAN_OPTS_INIT;
+    opts.order = PSCAN_ORDER_SEQUENTIAL;
+    for (int k = 0; k < 3; k++) {
+        for (int seg = 0; seg < 4; seg++) {
+            const int64_t lo = starts[seg], len[1] = {(seg < 3 ? starts[seg + 1] : n) - lo};
+            const pscan_array a = vec(x + lo, PSCAN_INT64, len),
+                              o = vec(want + lo, PSCAN_INT64, len);
+            cr_assert(eq(int, pscan_scan(ops[k], &a, 0, PSCAN_INT64, &o, NULL), PSCAN_OK));
+        }
+        for (int threads = 1; threads <= 2; threads++) {
+            cr_assert(eq(int, seg_i64(ops[k], x, got, n, &s, 0, threads), PSCAN_OK));
+            expect_i64(got, want, n);
+        }
+    }
+    for (int seg = 0; seg < 4; seg++) {
+        const int64_t lo = starts[seg], len[1] = {(seg < 3 ? starts[seg + 1] : n) - lo};
+        const pscan_array a = vec(f + lo, PSCAN_FLOAT64, len),
+                          o = vec(fwant + lo, PSCAN_FLOAT64, len);
+        cr_assert(eq(int, pscan_scan(PSCAN_LOGADDEXP, &a, 0, PSCAN_FLOAT64, &o, &opts), PSCAN_OK));
+    }
+    const int64_t shape[1] = {n};
+    const pscan_array a = vec(f, PSCAN_FLOAT64, shape), o = vec(fgot, PSCAN_FLOAT64, shape);
+    cr_assert(eq(int, pscan_scan_segmented(PSCAN_LOGADDEXP, &a, 0, PSCAN_FLOAT64, &o, &s, &opts),
+                 PSCAN_OK));
+    for (int64_t i = 0; i < n; i++)
+        cr_assert(eq(u64, tu_dbits(fgot[i]), tu_dbits(fwant[i])), "element %lld", (long long)i);
+    const pscan_array oi = vec(got, PSCAN_INT64, shape);
+    cr_assert(eq(int, pscan_scan_segmented(PSCAN_ARGMAX, &a, 0, PSCAN_DTYPE_DEFAULT, &oi, &s, NULL),
+                 PSCAN_EOP));
+    free(x);
+    free(got);
+    free(want);
+    free(f);
+    free(fgot);
+    free(fwant);
+}
