@@ -68,7 +68,9 @@ typedef enum pscan_status {
     PSCAN_ESHAPE = 3,       /* a dimension is negative */
     PSCAN_EAXIS = 4,        /* axis out of range for the input's ndim */
     PSCAN_EOUTSHAPE = 5,    /* out's ndim or shape does not match the result */
-    PSCAN_EDTYPE = 6,       /* not a valid element type (or DEFAULT in an array) */
+    PSCAN_EDTYPE = 6,       /* not a valid element type (or DEFAULT in an array), or one
+                               the op does not accumulate in (LOGADDEXP: floats only;
+                               BIT_*: bool and integers only) */
     PSCAN_ECAST = 7,        /* the dtype combination is not allowed by opts.casting */
     PSCAN_ESIZE = 8,        /* element count, byte extent or address overflows */
     PSCAN_EOUTALIAS = 9,    /* out's own elements share memory (e.g. stride 0) */

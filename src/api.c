@@ -23,7 +23,8 @@ static const char *const status_text[] = {
     [PSCAN_ESHAPE] = "an array dimension is negative",
     [PSCAN_EAXIS] = "axis is out of range for the input's number of dimensions",
     [PSCAN_EOUTSHAPE] = "out's ndim or shape does not match the result's",
-    [PSCAN_EDTYPE] = "not a valid element type (DEFAULT is only valid as the dtype argument)",
+    [PSCAN_EDTYPE] = "not a valid element type (DEFAULT is only valid as the dtype argument), or "
+                     "one the op has no loop for",
     [PSCAN_ECAST] = "the input, accumulator and out dtypes cannot be cast under opts.casting",
     [PSCAN_ESIZE] = "element count, byte extent or address range overflows",
     [PSCAN_EOUTALIAS] = "out has elements that share memory (zero or overlapping strides)",

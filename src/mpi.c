@@ -24,14 +24,14 @@
         (void)pscan_combine_states(PSCAN_##op, PSCAN_DT_##tag, PSCAN_DT_##tag, NULL, in, inout, \
                                    inout, *len);                                                \
     }
-#define DEFINE_COMBINES(tag)       \
-    DEFINE_COMBINE(SUM, tag)       \
-    DEFINE_COMBINE(PROD, tag)      \
-    DEFINE_COMBINE(MAX, tag)       \
-    DEFINE_COMBINE(MIN, tag)       \
+#define DEFINE_COMBINES(tag) \
+    DEFINE_COMBINE(SUM, tag) \
+    DEFINE_COMBINE(PROD, tag) DEFINE_COMBINE(MAX, tag) DEFINE_COMBINE(MIN, tag)
+#define DEFINE_LATER_COMBINES(tag) \
     DEFINE_COMBINE(LOGADDEXP, tag) \
     DEFINE_COMBINE(BIT_AND, tag) DEFINE_COMBINE(BIT_OR, tag) DEFINE_COMBINE(BIT_XOR, tag)
 PSCAN_EACH_DTYPE(DEFINE_COMBINES)
+PSCAN_EACH_DTYPE(DEFINE_LATER_COMBINES)
 
 #define COMBINE_ENTRIES(tag)                                     \
     [PSCAN_SUM][PSCAN_DT_##tag] = combine_SUM_##tag,             \

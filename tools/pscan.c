@@ -740,6 +740,15 @@ static int run_one(const cli *c, const char *in_arg, const char *out_arg, bool l
         return code;
     }
     request.acc = c->dtype != PSCAN_DTYPE_DEFAULT ? c->dtype : pscan_default_dtype(c->op, h->dtype);
+    unsigned char identity[16];
+    if (pscan_identity(c->op, request.acc, identity) != PSCAN_OK) {
+        /* numpy has no such loop (logcumsumexp of complex, cumxor of floats) */
+        fprintf(stderr, "pscan: %s: %s has no loop for %s\n", in_arg, c->command,
+                request.acc == PSCAN_DTYPE_DEFAULT ? pscan_dtype_name(h->dtype)
+                                                   : pscan_dtype_name(request.acc));
+        close_input(&in);
+        return EXIT_USAGE;
+    }
     /* an arg scan writes indexes */
     request.out_dtype = c->op == PSCAN_ARGMAX || c->op == PSCAN_ARGMIN ? PSCAN_INT64 : request.acc;
     tool_output out;
