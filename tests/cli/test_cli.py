@@ -40,7 +40,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from numpy_reference import default_acc, expected  # noqa: E402
+from numpy_reference import default_acc, expected, expected_arg  # noqa: E402
 from terminal import run_on_terminal  # noqa: E402
 
 _parser = argparse.ArgumentParser(description="The pscan command-line tool against numpy.")
@@ -624,6 +624,46 @@ def replace_in_place():
         fail(f"OUT == IN: {r.stderr}")
 
 
+def arg_scans(rng):
+    """cumargmax/cumargmin: the running np.argmax/argmin (first occurrence,
+    NaN first) with every flag on every axis, through several slabs (pieces
+    along the slowest axis carry the best index), thread counts, both byte
+    orders, Fortran order and --dtype as the comparison type."""
+    combos = [(), ("reverse",), ("exclusive",), ("exclusive", "reverse"), ("include-initial",),
+              ("include-initial", "reverse"), ("skip-nan",), ("skip-nan", "reverse")]
+    f = rng.integers(-3, 4, (40, 3, 5)).astype("<f8")  # many ties
+    f[rng.random(f.shape) < 0.05] = np.nan
+    f[:3, 0, 0] = np.nan  # a lane that starts with NaNs
+    arrays = [("f8", f), (">f4", f.astype(">f4")), ("F", np.asfortranarray(f)),
+              ("i2", np.nan_to_num(f).astype("<i2")), ("u1", np.nan_to_num(f).astype("u1")),
+              ("c16", (np.nan_to_num(f) + 1j * rng.integers(-1, 2, f.shape)).astype("c16"))]
+    for name, a in arrays:
+        src = save(f"arg_{name}.npy", a)
+        for op in ("cumargmax", "cumargmin"):
+            for flags in combos:
+                for axis in (None, 0, 2):
+                    for extra in ([], ["--slab", "64"], ["--slab", "200", "--threads", "3"]):
+                        out = path("arg_out.npy")
+                        r = run(op, src, out, *(["--axis", axis] if axis is not None else []),
+                                *["--" + x for x in flags], *extra)
+                        if r.returncode:
+                            fail(f"{op} {name} axis={axis} {flags} {extra}: exit {r.returncode}: "
+                                 f"{r.stderr.strip()}")
+                            continue
+                        got = np.load(out)
+                        want = expected_arg(op, a, axis, a.dtype, flags)
+                        if not same(got, want):
+                            fail(f"{op} {name} axis={axis} {flags} {extra}\n got {got!r}\n want {want!r}")
+    # --dtype: compared as int8, where 200 is -56
+    a = np.array([3, 200, 5, 100], "u2")
+    src = save("arg_dtype.npy", a)
+    for op in ("cumargmax", "cumargmin"):
+        r = run(op, src, path("arg_out.npy"), "--dtype", "int8", "--slab", "2")
+        want = expected_arg(op, a.astype("u1").view("i1"), None, "int8")
+        if r.returncode or not same(np.load(path("arg_out.npy")), want):
+            fail(f"{op} --dtype int8: {r.stderr.strip()}")
+
+
 CALLS = [0]
 
 
@@ -631,12 +671,13 @@ def main():
     seed = ARGS.seed or int(time.time() * 1000) % 1000000000 + 1
     print(f"seed {seed}")
     rng = np.random.default_rng(seed)
-    for step in (round_trips, flag_combinations, long_lanes, skip_nan, new_ops, output_dir_and_info,
+    for step in (round_trips, flag_combinations, long_lanes, skip_nan, new_ops, arg_scans,
+                 output_dir_and_info,
                  checks_compensation_axes, malformed_corpus, usage_and_io_errors, replace_in_place, topo,
                  file_size_limit, truncated_while_read, interrupted, progress_bar):
         t = time.time()
         n = len(FAILURES)
-        step(rng) if step in (round_trips, flag_combinations, long_lanes, skip_nan, new_ops,
+        step(rng) if step in (round_trips, flag_combinations, long_lanes, skip_nan, new_ops, arg_scans,
                               output_dir_and_info,
                               checks_compensation_axes) else step()
         print(f"{step.__name__}: {'ok' if len(FAILURES) == n else 'FAILED'} ({time.time() - t:.1f} s)")
