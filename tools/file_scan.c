@@ -11,7 +11,7 @@
  *     on, the identity row is written last.
  * axis=None over a Fortran-ordered array of 2+ dims flattens in C order,
  * across the file's order: that case is one call over the whole mapping,
- * as is an arg scan under --reverse. */
+ * as are an arg scan under --reverse and a segmented scan. */
 #define _GNU_SOURCE
 /* Slabs continue from the previous slab's carry state. */
 #define PSCAN_ADVANCED_API
@@ -306,8 +306,9 @@ static pscan_status scan_fortran_flat(driver *d, const scan_source *in, const sc
     return status;
 }
 
-/* An arg scan under --reverse: one call over the whole file, as its pieces
- * cannot carry indexes counted from an end not yet read (PSCAN_ENOTSUP). */
+/* One call over the whole file: an arg scan under --reverse, as its pieces
+ * cannot carry indexes counted from an end not yet read (PSCAN_ENOTSUP),
+ * and a segmented scan. */
 static pscan_status scan_whole(driver *d, const scan_source *in, const scan_sink *out)
 {
     const pscan_npy_header *h = &in->header;
@@ -325,9 +326,12 @@ static pscan_status scan_whole(driver *d, const scan_source *in, const scan_sink
     const bool flat = d->request->axis == PSCAN_AXIS_NONE || h->ndim == 0;
     pscan_array a_in = {(void *)(uintptr_t)src, d->in_dtype, h->ndim, h->shape, in_strides};
     pscan_array a_out = {dst, d->request->out_dtype, result.ndim, result.shape, out_strides};
+    const int axis = flat ? PSCAN_AXIS_NONE : d->request->axis;
     pscan_status status =
-        pscan_scan(d->request->op, &a_in, flat ? PSCAN_AXIS_NONE : d->request->axis,
-                   d->request->acc, &a_out, &d->request->opts);
+        d->request->segments
+            ? pscan_scan_segmented(d->request->op, &a_in, axis, d->request->acc, &a_out,
+                                   d->request->segments, &d->request->opts)
+            : pscan_scan(d->request->op, &a_in, axis, d->request->acc, &a_out, &d->request->opts);
     if (status == PSCAN_OK)
         status = slab_done(d, 0, (size_t)in->data_bytes, (size_t)out->data_bytes, 0);
     return status;
@@ -386,8 +390,8 @@ pscan_status file_scan_run(const scan_source *in, const scan_sink *out,
         status = scan_axes_whole(&d, in, out);
     } else if (request->axis == PSCAN_AXIS_NONE && h->fortran_order && h->ndim >= 2) {
         status = scan_fortran_flat(&d, in, out);
-    } else if ((request->op == PSCAN_ARGMAX || request->op == PSCAN_ARGMIN) &&
-               (request->opts.flags & PSCAN_FLAG_REVERSE)) {
+    } else if (request->segments || ((request->op == PSCAN_ARGMAX || request->op == PSCAN_ARGMIN) &&
+                                     (request->opts.flags & PSCAN_FLAG_REVERSE))) {
         status = scan_whole(&d, in, out);
     } else if (request->axis == PSCAN_AXIS_NONE || h->ndim == 0) {
         const int64_t n = (int64_t)(in->data_bytes / d.in_item);
