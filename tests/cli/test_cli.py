@@ -21,7 +21,7 @@ complex products here are of small Gaussian integers, exact in any order and
 with or without numpy's fused multiply-adds on AVX-512 hosts; no float meets
 an unsigned or out-of-range integer target.
 
-    test_cli.py PATH/TO/pscan [--seed S]
+    test_cli.py PATH/TO/pscan [--seed S] [--only STEP,...]
 
 --seed draws the random arrays (every seed must pass). The scratch folder
 (pscan-cli-* in the system temp folder) is removed at exit, on failures,
@@ -47,6 +47,8 @@ _parser = argparse.ArgumentParser(description="The pscan command-line tool again
 _parser.add_argument("pscan", help="path to the pscan tool")
 _parser.add_argument("--seed", type=int, default=20261126,
                      help="seed of the random arrays (0: a new one from the clock)")
+_parser.add_argument("--only", default="",
+                     help="comma-separated steps to run (default: all), e.g. arg_scans,segmented")
 ARGS = _parser.parse_args()
 PSCAN = ARGS.pscan
 TMP = tempfile.mkdtemp(prefix="pscan-cli-")
@@ -777,6 +779,8 @@ def main():
                  segmented, output_dir_and_info,
                  checks_compensation_axes, malformed_corpus, usage_and_io_errors, replace_in_place, topo,
                  file_size_limit, truncated_while_read, interrupted, progress_bar):
+        if ARGS.only and step.__name__ not in ARGS.only.split(","):
+            continue
         t = time.time()
         n = len(FAILURES)
         step(rng) if step in (round_trips, flag_combinations, long_lanes, skip_nan, new_ops, arg_scans, segmented,
