@@ -381,7 +381,7 @@ static int parse_args(int argc, char **argv, cli *c)
     if (!c->command)
         return usage_error("%s",
                            "no command (cumsum, cumprod, cummax, cummin, logcumsumexp, cumand, "
-                           "cumor, cumxor, info or topo)");
+                           "cumor, cumxor, cumargmax, cumargmin, info or topo)");
     if (strcmp(c->command, "topo") == 0)
         return c->path_count == 0 && !(c->synthetic && c->xml)
                    ? -1
