@@ -766,6 +766,12 @@ static int run_one(const cli *c, const char *in_arg, const char *out_arg, bool l
         return code;
     }
     request.acc = c->dtype != PSCAN_DTYPE_DEFAULT ? c->dtype : pscan_default_dtype(c->op, h->dtype);
+    if (request.acc == PSCAN_DTYPE_DEFAULT) { /* no loop, e.g. cumxor of floats */
+        fprintf(stderr, "pscan: %s: %s takes no %s input (--dtype names an accumulator)\n", in_arg,
+                c->command, pscan_dtype_name(h->dtype));
+        close_input(&in);
+        return EXIT_USAGE;
+    }
     /* an arg scan writes indexes */
     request.out_dtype = c->op == PSCAN_ARGMAX || c->op == PSCAN_ARGMIN ? PSCAN_INT64 : request.acc;
     segment_file segments;

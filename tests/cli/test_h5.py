@@ -350,7 +350,7 @@ def flag_combinations(rng):
     f = rng.integers(-3, 4, (40, 7)).astype("<f8")
     f[rng.random(f.shape) < 0.2] = np.nan
     fsrc = h5_write("nan.h5", {"/n": (f.astype(">f8"), {"chunks": (8, 7)}, None)}) + ":/n"
-    for op in OPS:
+    for op in (op for op in OPS if op not in ("cumand", "cumor", "cumxor")):  # no float loops
         for axis in (None, 0, 1):
             for flags in (("skip-nan",), ("skip-nan", "reverse"), ("skip-nan", "exclusive")):
                 ch = "any" if axis is None else (8, 7)
