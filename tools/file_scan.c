@@ -10,7 +10,8 @@
  *     row; exclusive and include-initial results land one row further
  *     on, the identity row is written last.
  * axis=None over a Fortran-ordered array of 2+ dims flattens in C order,
- * across the file's order: that case is one call over the whole mapping. */
+ * across the file's order: that case is one call over the whole mapping,
+ * as are an arg scan under --reverse and a segmented scan. */
 #define _GNU_SOURCE
 /* Slabs continue from the previous slab's carry state. */
 #define PSCAN_ADVANCED_API
@@ -305,6 +306,37 @@ static pscan_status scan_fortran_flat(driver *d, const scan_source *in, const sc
     return status;
 }
 
+/* One call over the whole file: an arg scan under --reverse, as its pieces
+ * cannot carry indexes counted from an end not yet read (PSCAN_ENOTSUP),
+ * and a segmented scan. */
+static pscan_status scan_whole(driver *d, const scan_source *in, const scan_sink *out)
+{
+    const pscan_npy_header *h = &in->header;
+    pscan_npy_header result;
+    file_scan_result_header(h, d->request, &result);
+    int64_t in_strides[PSCAN_MAX_DIMS], out_strides[PSCAN_MAX_DIMS];
+    file_strides(h, d->in_item, in_strides);
+    file_strides(&result, d->out_item, out_strides);
+    const unsigned char *src = load(d, 0, (size_t)in->data_bytes);
+    if (!src)
+        return load_failed(d);
+    unsigned char *dst = out_writer_buffer(&d->writer, (size_t)out->data_bytes);
+    if (!dst)
+        return PSCAN_ENOMEM;
+    const bool flat = d->request->axis == PSCAN_AXIS_NONE || h->ndim == 0;
+    pscan_array a_in = {(void *)(uintptr_t)src, d->in_dtype, h->ndim, h->shape, in_strides};
+    pscan_array a_out = {dst, d->request->out_dtype, result.ndim, result.shape, out_strides};
+    const int axis = flat ? PSCAN_AXIS_NONE : d->request->axis;
+    pscan_status status =
+        d->request->segments
+            ? pscan_scan_segmented(d->request->op, &a_in, axis, d->request->acc, &a_out,
+                                   d->request->segments, &d->request->opts)
+            : pscan_scan(d->request->op, &a_in, axis, d->request->acc, &a_out, &d->request->opts);
+    if (status == PSCAN_OK)
+        status = slab_done(d, 0, (size_t)in->data_bytes, (size_t)out->data_bytes, 0);
+    return status;
+}
+
 void file_scan_result_header(const pscan_npy_header *in, const file_scan_request *request,
                              pscan_npy_header *out)
 {
@@ -358,6 +390,9 @@ pscan_status file_scan_run(const scan_source *in, const scan_sink *out,
         status = scan_axes_whole(&d, in, out);
     } else if (request->axis == PSCAN_AXIS_NONE && h->fortran_order && h->ndim >= 2) {
         status = scan_fortran_flat(&d, in, out);
+    } else if (request->segments || ((request->op == PSCAN_ARGMAX || request->op == PSCAN_ARGMIN) &&
+                                     (request->opts.flags & PSCAN_FLAG_REVERSE))) {
+        status = scan_whole(&d, in, out);
     } else if (request->axis == PSCAN_AXIS_NONE || h->ndim == 0) {
         const int64_t n = (int64_t)(in->data_bytes / d.in_item);
         status = scan_lanes(&d, 0, 0, n, (int64_t)(out->data_bytes / d.out_item), 1);

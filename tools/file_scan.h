@@ -49,6 +49,8 @@ typedef struct file_scan_request {
     pscan_dtype out_dtype; /* out's: the accumulator, int64 for arg scans */
     pscan_opts opts;       /* threads, order, flags */
     size_t slab_bytes;     /* input bytes per library call (about) */
+    /* Not NULL: pscan_scan_segmented, one call over the whole file. */
+    const pscan_segments *segments;
     /* Called after each slab with input bytes done and in total. */
     void (*progress)(void *context, uint64_t done, uint64_t total);
     void *progress_context;

@@ -14,6 +14,7 @@
 #include "h5_name.h"
 #include "npy_file.h"
 #include "progress.h"
+#include "segment_file.h"
 #ifdef PSCAN_HAVE_HDF5
 #include "h5_file.h"
 #endif
@@ -47,10 +48,12 @@ static const char usage_text[] =
     "\"pack:2 numa:2 core:8 pu:1\", or an hwloc XML file) and the NUMA-aware plan\n"
     "of a lane of N elements (default 2^30): chunk -> thread -> PU -> core -> node.\n"
     "\n"
-    "OP is cumsum, cumprod, cummax, cummin, logcumsumexp, cumand, cumor or\n"
-    "cumxor: numpy.cumsum, numpy.cumprod, numpy.maximum.accumulate,\n"
-    "numpy.minimum.accumulate, numpy.logaddexp.accumulate and\n"
-    "numpy.bitwise_and/or/xor.accumulate of the array in IN, written to OUT\n"
+    "OP is cumsum, cumprod, cummax, cummin, logcumsumexp, cumand, cumor,\n"
+    "cumxor, cumargmax or cumargmin: numpy.cumsum, numpy.cumprod,\n"
+    "numpy.maximum.accumulate, numpy.minimum.accumulate,\n"
+    "numpy.logaddexp.accumulate, numpy.bitwise_and/or/xor.accumulate and the\n"
+    "running numpy.argmax/argmin (int64 index of the first max/min so far, NaN\n"
+    "first; --dtype is the comparison type) of the array in IN, written to OUT\n"
     "(replaced only once the result is complete). logcumsumexp takes float\n"
     "accumulators only, the bitwise ones bool and integers.\n"
     "\n"
@@ -96,6 +99,12 @@ static const char usage_options[] =
     "                      image is its summed-area table); the result is held\n"
     "                      in memory; flags apply along every axis, and\n"
     "                      --include-initial lengthens every one\n"
+    "  --segments F.npy    segmented scan: restart where F (bool/int) is nonzero;\n"
+    "  --offsets F.npy     ... at the sorted int64 starts in F;\n"
+    "  --keys F.npy        ... where the key in F changes. F has IN's shape or\n"
+    "                      is 1-d along the axis (axis none: of IN's size);\n"
+    "                      held in memory with IN and OUT; not with\n"
+    "                      --include-initial, --axes or the arg scans\n"
     "  --placement none|spread|compact\n"
     "                      bind scan threads to cores (default none; kept off\n"
     "                      when OMP_PROC_BIND binds them)\n"
@@ -138,6 +147,8 @@ typedef struct cli {
     int placement; /* -1: not given */
     const char *output_dir;
     size_t slab_bytes;
+    const char *segments_path; /* --segments, --offsets or --keys: NULL if none */
+    pscan_segment_kind segments_kind;
     int gzip; /* -1: as the input */
     bool no_compress;
     bool quiet;
@@ -349,6 +360,18 @@ static int parse_args(int argc, char **argv, cli *c)
                 !parse_long(value, 0, LONG_MAX, &number))
                 return usage_error("--elements: '%s' is not a count", value ? value : "");
             c->elements = number;
+        } else if (is_option(arg, "--segments") || is_option(arg, "--offsets") ||
+                   is_option(arg, "--keys")) {
+            const char *name = is_option(arg, "--segments")  ? "--segments"
+                               : is_option(arg, "--offsets") ? "--offsets"
+                                                             : "--keys";
+            if (c->segments_path)
+                return usage_error("%s: one of --segments, --offsets and --keys only", name);
+            if (!(c->segments_path = option_value(argc, argv, &i, name)))
+                return usage_error("%s needs a .npy file", name);
+            c->segments_kind = name[2] == 's'   ? PSCAN_SEGMENT_FLAGS
+                               : name[2] == 'o' ? PSCAN_SEGMENT_OFFSETS
+                                                : PSCAN_SEGMENT_KEYS;
         } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
             c->quiet = true;
         } else {
@@ -358,7 +381,7 @@ static int parse_args(int argc, char **argv, cli *c)
     if (!c->command)
         return usage_error("%s",
                            "no command (cumsum, cumprod, cummax, cummin, logcumsumexp, cumand, "
-                           "cumor, cumxor, info or topo)");
+                           "cumor, cumxor, cumargmax, cumargmin, info or topo)");
     if (strcmp(c->command, "topo") == 0)
         return c->path_count == 0 && !(c->synthetic && c->xml)
                    ? -1
@@ -369,6 +392,9 @@ static int parse_args(int argc, char **argv, cli *c)
         return usage_error("unknown command '%s'", c->command);
     if (c->naxes > 0 && c->have_axis)
         return usage_error("%s", "--axes goes with no --axis");
+    if (c->segments_path && (c->naxes > 0 || c->op == PSCAN_ARGMAX || c->op == PSCAN_ARGMIN))
+        return usage_error("%s", "--segments, --offsets and --keys go with one axis and neither "
+                                 "cumargmax nor cumargmin");
     if ((c->opts.flags & PSCAN_FLAG_EXCLUSIVE) && (c->opts.flags & PSCAN_FLAG_INCLUDE_INITIAL))
         return usage_error("%s", "--exclusive and --include-initial exclude each other");
     if (c->gzip >= 0 && c->no_compress)
@@ -751,8 +777,22 @@ static int run_one(const cli *c, const char *in_arg, const char *out_arg, bool l
     }
     /* an arg scan writes indexes */
     request.out_dtype = c->op == PSCAN_ARGMAX || c->op == PSCAN_ARGMIN ? PSCAN_INT64 : request.acc;
+    segment_file segments;
+    if (c->segments_path) {
+        char message[1024];
+        const npy_file_status opened = segment_file_open(&segments, c->segments_path,
+                                                         c->segments_kind, message, sizeof message);
+        if (opened != NPY_FILE_OK) {
+            fprintf(stderr, "pscan: %s\n", message);
+            close_input(&in);
+            return exit_for(opened);
+        }
+        request.segments = &segments.segments;
+    }
     tool_output out;
     if ((code = create_output(c, out_arg, like_input, &in, &request, &out)) != EXIT_OK) {
+        if (c->segments_path)
+            segment_file_close(&segments);
         close_input(&in);
         return code;
     }
@@ -763,6 +803,8 @@ static int run_one(const cli *c, const char *in_arg, const char *out_arg, bool l
     file_scan_error error;
     pscan_status status = file_scan_run(&in.source, &out.sink, &request, &error);
     progress_finish(&bar);
+    if (c->segments_path)
+        segment_file_close(&segments);
     if (error.read_error || error.write_error) {
         const char *h5_line = NULL;
 #ifdef PSCAN_HAVE_HDF5
@@ -779,7 +821,8 @@ static int run_one(const cli *c, const char *in_arg, const char *out_arg, bool l
     }
     close_input(&in);
     if (status != PSCAN_OK) {
-        fprintf(stderr, "pscan: %s: %s\n", in_arg, pscan_strerror(status));
+        fprintf(stderr, "pscan: %s: %s\n", status == PSCAN_ESEGMENTS ? c->segments_path : in_arg,
+                pscan_strerror(status));
         abort_output(&out);
         return status == PSCAN_ENOMEM      ? EXIT_SCAN
                : status == PSCAN_EOVERFLOW ? EXIT_OVERFLOW

@@ -5,6 +5,7 @@ import numpy as np
 OPS = {"cumsum": np.add, "cumprod": np.multiply, "cummax": np.maximum, "cummin": np.minimum,
        "logcumsumexp": np.logaddexp, "cumand": np.bitwise_and, "cumor": np.bitwise_or,
        "cumxor": np.bitwise_xor}
+ARG_OPS = {"cumargmax": np.argmax, "cumargmin": np.argmin}
 
 
 def default_acc(op, dt):
@@ -70,3 +71,43 @@ def expected(op, a, axis, acc, flags=()):
     if "reverse" in flags:
         r = np.flip(r, axis)
     return r
+
+
+def expected_arg(op, a, axis, cmp, flags=()):
+    """The running arg-max/min: np.argmax(x[:i+1]) of each lane compared in
+    `cmp` (first occurrence, a NaN first); reverse: the first of x[i:];
+    --skip-nan: np.nanargmax's rule, -1 while only NaNs were seen; exclusive
+    and include-initial put -1 first. int64 indexes from the lane's start."""
+    find = ARG_OPS[op]
+    x = a.astype(np.dtype(cmp).newbyteorder("="))
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    x = np.atleast_1d(x)
+    skip = "skip-nan" in flags and x.dtype.kind in "fc"
+    rev = "reverse" in flags
+
+    def one(lane, lo, hi):  # the answer over lane[lo:hi], -1 for none
+        part = lane[lo:hi]
+        if skip:
+            keep = ~np.isnan(part)
+            if not keep.any():
+                return -1
+            idx = np.flatnonzero(keep)
+            return lo + int(idx[find(part[keep])])
+        return lo + int(find(part)) if hi > lo else -1
+
+    def lane_scan(lane):
+        n = len(lane)
+        r = [one(lane, i, n) if rev else one(lane, 0, i + 1) for i in range(n)]
+        if "exclusive" in flags:
+            r = (r[1:] + [-1]) if rev else ([-1] + r[:-1])
+        elif "include-initial" in flags:
+            r = (r + [-1]) if rev else ([-1] + r)
+        return np.array(r, np.int64)
+
+    moved = np.moveaxis(x, axis, -1)
+    out_len = moved.shape[-1] + (1 if "include-initial" in flags else 0)
+    r = np.empty(moved.shape[:-1] + (out_len,), np.int64)
+    for idx in np.ndindex(moved.shape[:-1]):
+        r[idx] = lane_scan(moved[idx])
+    return np.moveaxis(r, -1, axis)

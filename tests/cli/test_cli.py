@@ -21,7 +21,7 @@ complex products here are of small Gaussian integers, exact in any order and
 with or without numpy's fused multiply-adds on AVX-512 hosts; no float meets
 an unsigned or out-of-range integer target.
 
-    test_cli.py PATH/TO/pscan [--seed S]
+    test_cli.py PATH/TO/pscan [--seed S] [--only STEP,...]
 
 --seed draws the random arrays (every seed must pass). The scratch folder
 (pscan-cli-* in the system temp folder) is removed at exit, on failures,
@@ -40,13 +40,15 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from numpy_reference import default_acc, expected  # noqa: E402
+from numpy_reference import default_acc, expected, expected_arg  # noqa: E402
 from terminal import run_on_terminal  # noqa: E402
 
 _parser = argparse.ArgumentParser(description="The pscan command-line tool against numpy.")
 _parser.add_argument("pscan", help="path to the pscan tool")
 _parser.add_argument("--seed", type=int, default=20261126,
                      help="seed of the random arrays (0: a new one from the clock)")
+_parser.add_argument("--only", default="",
+                     help="comma-separated steps to run (default: all), e.g. arg_scans,segmented")
 ARGS = _parser.parse_args()
 PSCAN = ARGS.pscan
 TMP = tempfile.mkdtemp(prefix="pscan-cli-")
@@ -624,6 +626,148 @@ def replace_in_place():
         fail(f"OUT == IN: {r.stderr}")
 
 
+def arg_scans(rng):
+    """cumargmax/cumargmin: the running np.argmax/argmin (first occurrence,
+    NaN first) with every flag on every axis, through several slabs (pieces
+    along the slowest axis carry the best index), thread counts, both byte
+    orders, Fortran order and --dtype as the comparison type."""
+    combos = [(), ("reverse",), ("exclusive",), ("exclusive", "reverse"), ("include-initial",),
+              ("include-initial", "reverse"), ("skip-nan",), ("skip-nan", "reverse")]
+    f = rng.integers(-3, 4, (40, 3, 5)).astype("<f8")  # many ties
+    f[rng.random(f.shape) < 0.05] = np.nan
+    f[:3, 0, 0] = np.nan  # a lane that starts with NaNs
+    arrays = [("f8", f), (">f4", f.astype(">f4")), ("F", np.asfortranarray(f)),
+              ("i2", np.nan_to_num(f).astype("<i2")), ("u1", np.nan_to_num(f).astype("u1")),
+              ("c16", (np.nan_to_num(f) + 1j * rng.integers(-1, 2, f.shape)).astype("c16"))]
+    for name, a in arrays:
+        src = save(f"arg_{name}.npy", a)
+        for op in ("cumargmax", "cumargmin"):
+            for flags in combos:
+                for axis in (None, 0, 2):
+                    for extra in ([], ["--slab", "64"], ["--slab", "200", "--threads", "3"]):
+                        out = path("arg_out.npy")
+                        r = run(op, src, out, *(["--axis", axis] if axis is not None else []),
+                                *["--" + x for x in flags], *extra)
+                        if r.returncode:
+                            fail(f"{op} {name} axis={axis} {flags} {extra}: exit {r.returncode}: "
+                                 f"{r.stderr.strip()}")
+                            continue
+                        got = np.load(out)
+                        want = expected_arg(op, a, axis, a.dtype, flags)
+                        if not same(got, want):
+                            fail(f"{op} {name} axis={axis} {flags} {extra}\n got {got!r}\n want {want!r}")
+    # --dtype: compared as int8, where 200 is -56
+    a = np.array([3, 200, 5, 100], "u2")
+    src = save("arg_dtype.npy", a)
+    for op in ("cumargmax", "cumargmin"):
+        r = run(op, src, path("arg_out.npy"), "--dtype", "int8", "--slab", "2")
+        want = expected_arg(op, a.astype("u1").view("i1"), None, "int8")
+        if r.returncode or not same(np.load(path("arg_out.npy")), want):
+            fail(f"{op} --dtype int8: {r.stderr.strip()}")
+
+
+def segmented_expected(op, a, axis, starts, flags=()):
+    """Each segment of each lane scanned alone (numpy_reference.expected);
+    `starts`: bool of a's shape (axis None: of size(a), C order)."""
+    acc = default_acc(op, a.dtype)
+    x = a.astype(a.dtype.newbyteorder("="))
+    if axis is None:
+        x, starts, axis = x.reshape(-1), np.asarray(starts).reshape(-1), 0
+    x, st = np.moveaxis(x, axis, -1), np.moveaxis(np.broadcast_to(starts, x.shape), axis, -1)
+    r = np.empty(x.shape, acc)
+    for idx in np.ndindex(x.shape[:-1]):
+        cut = [0] + [i for i in range(1, x.shape[-1]) if st[idx][i]] + [x.shape[-1]]
+        for lo, hi in zip(cut[:-1], cut[1:]):
+            r[idx][lo:hi] = expected(op, x[idx][lo:hi], 0, acc, flags)
+    return np.moveaxis(r, -1, axis)
+
+
+def segmented(rng):
+    """--segments, --offsets and --keys: per-segment numpy results for the
+    ops, flags, axes, per-lane and shared segment files (big-endian and
+    Fortran ones too); errors leave OUT as it was, with no temporary."""
+    a = rng.integers(-5, 6, (6, 25)).astype("<f8")
+    a[rng.random(a.shape) < 0.05] = np.nan
+    cases = []  # (label, axis, option, segment array, starts as bool of a's shape or a's lanes)
+    flags2 = rng.random(a.shape) < 0.2
+    cases.append(("flags lanes", 1, "--segments", flags2, flags2))
+    f1 = (rng.random(25) < 0.2).astype("u1") * 7
+    cases.append(("flags shared", 1, "--segments", f1, f1 != 0))
+    cases.append(("flags F", 0, "--segments", np.asfortranarray(flags2), flags2))
+    off = np.array([0, 2, 2, 9, 17, 25], "<i8")
+    st = np.zeros(25, bool)
+    st[off[off < 25]] = True
+    cases.append(("offsets", 1, "--offsets", off, st))
+    off0 = np.array([3, 4], "<i8")
+    st0 = np.zeros((6, 1), bool)
+    st0[[3, 4]] = True
+    cases.append(("offsets axis 0", 0, "--offsets", off0, st0))
+    keys = np.repeat(rng.integers(0, 3, 10), rng.integers(1, 5, 10))[:25]
+    keys = np.concatenate([keys, np.full(25 - len(keys), 9)]).astype(">i4")
+    ks = np.concatenate([[True], keys[1:] != keys[:-1]])
+    cases.append(("keys shared", 1, "--keys", keys, ks))
+    k2 = rng.integers(0, 2, a.shape).astype("f4")
+    cases.append(("keys lanes", 1, "--keys", k2, np.concatenate(
+        [np.ones((6, 1), bool), k2[:, 1:] != k2[:, :-1]], axis=1)))
+    kf = rng.integers(0, 2, a.size).astype("i2")
+    cases.append(("keys none", None, "--keys", kf,
+                  np.concatenate([[True], kf[1:] != kf[:-1]]).reshape(a.shape)))
+    cases.append(("flags none", None, "--segments", flags2, flags2))
+    ops = [("cumsum", a), ("cumprod", a % 3), ("cummax", a), ("cummin", a),
+           ("cumxor", np.nan_to_num(a).astype("i4"))]
+    combos = [(), ("reverse",), ("exclusive",), ("exclusive", "reverse"), ("skip-nan",)]
+    for label, axis, option, seg, starts in cases:
+        sp = save("seg.npy", seg)
+        for op, x in ops:
+            src = save("seg_in.npy", x)
+            for flags in combos:
+                if op == "cumxor" and flags == ("skip-nan",):
+                    continue
+                out = path("seg_out.npy")
+                r = run(op, src, out, option, sp, *(["--axis", axis] if axis is not None else []),
+                        *["--" + f for f in flags], "--slab", "64")
+                if r.returncode:
+                    fail(f"segmented {label} {op} {flags}: exit {r.returncode}: {r.stderr.strip()}")
+                    continue
+                got = np.load(out)
+                want = segmented_expected(op, x, axis, starts, flags)
+                if not same(got, want):
+                    fail(f"segmented {label} {op} {flags}\n got {got!r}\n want {want!r}")
+    src = save("seg_in.npy", a)
+    out = path("seg_kept.npy")
+    bad = [("unsorted offsets", ["--offsets", save("bad_off.npy", np.array([0, 5, 3], "i8"))], EXIT_USAGE),
+           ("offsets past n", ["--offsets", save("bad_off2.npy", np.array([0, 26], "i8"))], EXIT_USAGE),
+           ("int32 offsets", ["--offsets", save("bad_off3.npy", np.array([0, 5], "i4"))], EXIT_USAGE),
+           ("float flags", ["--segments", save("bad_flags.npy", np.ones(25))], EXIT_USAGE),
+           ("wrong shape", ["--segments", save("bad_shape.npy", np.ones(24, bool))], EXIT_USAGE),
+           ("wrong shape 2-d", ["--keys", save("bad_shape2.npy", np.ones((25, 6)))], EXIT_USAGE),
+           ("two kinds", ["--segments", save("ok.npy", f1), "--keys", path("ok.npy")], EXIT_USAGE),
+           ("include-initial", ["--segments", path("ok.npy"), "--include-initial"], EXIT_USAGE),
+           ("--axes", ["--segments", path("ok.npy"), "--axes", "0,1"], EXIT_USAGE),
+           ("missing file", ["--keys", path("no_such.npy")], EXIT_IO),
+           ("not .npy", ["--keys", save_bytes("junk.npy", b"not numpy")], EXIT_INPUT)]
+    for label, extra, code in bad:
+        with open(out, "wb") as fh:
+            fh.write(b"precious")
+        r = run("cumsum", src, out, *([] if "--axes" in extra else ["--axis", "1"]), *extra)
+        lines = [x for x in r.stderr.splitlines() if not x.startswith("(pscan --help")]
+        if r.returncode != code or len(lines) != 1:
+            fail(f"segmented error {label}: exit {r.returncode} (want {code}): {r.stderr!r}")
+        expect_out_kept(f"segmented error {label}", out)
+    with open(out, "wb") as fh:
+        fh.write(b"precious")
+    r = run("cumargmax", src, out, "--segments", path("ok.npy"), "--axis", "1")
+    if r.returncode != EXIT_USAGE:
+        fail(f"cumargmax --segments: exit {r.returncode}")
+    expect_out_kept("cumargmax --segments", out)
+
+
+def save_bytes(name, data):
+    with open(path(name), "wb") as fh:
+        fh.write(data)
+    return path(name)
+
+
 CALLS = [0]
 
 
@@ -631,12 +775,15 @@ def main():
     seed = ARGS.seed or int(time.time() * 1000) % 1000000000 + 1
     print(f"seed {seed}")
     rng = np.random.default_rng(seed)
-    for step in (round_trips, flag_combinations, long_lanes, skip_nan, new_ops, output_dir_and_info,
+    for step in (round_trips, flag_combinations, long_lanes, skip_nan, new_ops, arg_scans,
+                 segmented, output_dir_and_info,
                  checks_compensation_axes, malformed_corpus, usage_and_io_errors, replace_in_place, topo,
                  file_size_limit, truncated_while_read, interrupted, progress_bar):
+        if ARGS.only and step.__name__ not in ARGS.only.split(","):
+            continue
         t = time.time()
         n = len(FAILURES)
-        step(rng) if step in (round_trips, flag_combinations, long_lanes, skip_nan, new_ops,
+        step(rng) if step in (round_trips, flag_combinations, long_lanes, skip_nan, new_ops, arg_scans, segmented,
                               output_dir_and_info,
                               checks_compensation_axes) else step()
         print(f"{step.__name__}: {'ok' if len(FAILURES) == n else 'FAILED'} ({time.time() - t:.1f} s)")
