@@ -210,39 +210,6 @@ static void run_member(void *arg, int member, int members)
         scan_lanes(g, slots, lo, hi);
 }
 
-/* `v` copied into C-contiguous memory (*copy, the caller frees it), as a
- * 1-D view when flattening. */
-static pscan_status pack(const pscan_view *v, bool flatten, char **copy, pscan_view *packed)
-{
-    const size_t size = (size_t)v->itemsize;
-    if ((uint64_t)v->size > SIZE_MAX / size)
-        return PSCAN_ENOMEM;
-    *copy = malloc((size_t)v->size * size + 1);
-    if (!*copy)
-        return PSCAN_ENOMEM;
-    int64_t index[PSCAN_MAX_DIMS] = {0};
-    char *at = v->data, *to = *copy;
-    if (v->size > 0)
-        do {
-            memcpy(to, at, size);
-            to += size;
-        } while (pscan_view_step(v, index, &at));
-    const int64_t flat_len = v->size;
-    const pscan_array array = {*copy, v->dtype, flatten ? 1 : v->ndim,
-                               flatten ? &flat_len : v->shape, NULL};
-    return pscan_view_init_sized(packed, &array, v->itemsize);
-}
-
-static bool same_layout(const pscan_view *a, const pscan_view *b)
-{
-    if (a->data != b->data || a->itemsize != b->itemsize || a->ndim != b->ndim)
-        return false;
-    for (int d = 0; d < a->ndim; d++)
-        if (a->shape[d] != b->shape[d] || (a->shape[d] > 1 && a->strides[d] != b->strides[d]))
-            return false;
-    return true;
-}
-
 /* in as the lanes read it (flattened or packed, flipped); out as the
  * lanes write it (scan: flipped, and shifted with `initial` the identity
  * slice when has_initial); the team; the scratch. *copy is freed by the
@@ -264,9 +231,9 @@ static pscan_status prepare(generic_run *g, const pscan_request *rq, bool scan, 
         if (!scan)
             g->out = g->in;
     }
-    const bool in_place = !shifts && same_layout(&g->in, &g->out);
+    const bool in_place = !shifts && pscan_views_coincide(&g->in, &g->out);
     if (!walkable || (scan && pscan_views_intersect(&g->in, &g->out) && !in_place)) {
-        const pscan_status status = pack(&g->in, rq->flatten, copy, &g->in);
+        const pscan_status status = pscan_view_copy(&g->in, rq->flatten, copy);
         if (status != PSCAN_OK)
             return status;
         if (!scan)

@@ -2,6 +2,8 @@
 #include "layout.h"
 
 #include <assert.h>
+#include <stdlib.h>
+#include <string.h>
 
 static int64_t abs64(int64_t x)
 {
@@ -89,6 +91,39 @@ bool pscan_views_intersect(const pscan_view *a, const pscan_view *b)
     pscan_view_span(a, &a_lo, &a_hi);
     pscan_view_span(b, &b_lo, &b_hi);
     return a_lo < a_hi && b_lo < b_hi && a_lo < b_hi && b_lo < a_hi;
+}
+
+bool pscan_views_coincide(const pscan_view *a, const pscan_view *b)
+{
+    if (a->data != b->data || a->itemsize != b->itemsize || a->ndim != b->ndim)
+        return false;
+    for (int d = 0; d < a->ndim; d++)
+        if (a->shape[d] != b->shape[d] || (a->shape[d] > 1 && a->strides[d] != b->strides[d]))
+            return false;
+    return true;
+}
+
+pscan_status pscan_view_copy(pscan_view *v, bool one_dim, char **memory)
+{
+    const size_t item = (size_t)v->itemsize;
+    if ((uint64_t)v->size > SIZE_MAX / item)
+        return PSCAN_ENOMEM;
+    char *copy = malloc((size_t)v->size * item + 1);
+    if (!copy)
+        return PSCAN_ENOMEM;
+    int64_t index[PSCAN_MAX_DIMS] = {0};
+    char *at = v->data;
+    for (int64_t k = 0; k < v->size; k++) {
+        memcpy(copy + (size_t)k * item, at, item);
+        pscan_view_step(v, index, &at);
+    }
+    *memory = copy;
+    const int64_t flat = v->size;
+    int64_t shape[PSCAN_MAX_DIMS];
+    memcpy(shape, v->shape, sizeof shape);
+    const pscan_array array = {copy, v->dtype, one_dim ? 1 : v->ndim, one_dim ? &flat : shape,
+                               NULL};
+    return pscan_view_init_sized(v, &array, v->itemsize); /* no larger than v: cannot fail */
 }
 
 static bool is_nested(const pscan_view *view)

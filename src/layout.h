@@ -87,6 +87,15 @@ void pscan_view_span(const pscan_view *view, uintptr_t *lo, uintptr_t *hi);
 /* Whether the byte ranges of two views share a byte (empty views never). */
 bool pscan_views_intersect(const pscan_view *a, const pscan_view *b);
 
+/* Whether a's element i is b's element i, byte for byte, for every i
+ * (same data, item size, shape and strides): an in-place pair. */
+bool pscan_views_coincide(const pscan_view *a, const pscan_view *b);
+
+/* v's elements copied in C order into new memory (*memory; the caller
+ * frees it), v then that memory's C-contiguous view: v's shape, or 1-D
+ * when one_dim. PSCAN_ENOMEM (v unchanged) if there is none. */
+pscan_status pscan_view_copy(pscan_view *v, bool one_dim, char **memory);
+
 /* Whether two elements of the view share a byte, as far as the strides
  * alone say: the nested layouts every slice/transpose/reshape produces
  * (sorted by |stride|, each stride covers the extent of the smaller dims)

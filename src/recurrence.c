@@ -90,25 +90,6 @@ typedef struct rec_call {
     rec_slot *slots;
 } rec_call;
 
-static bool spans_intersect(const pscan_view *x, const pscan_view *y)
-{
-    uintptr_t x_lo, x_hi, y_lo, y_hi;
-    pscan_view_span(x, &x_lo, &x_hi);
-    pscan_view_span(y, &y_lo, &y_hi);
-    return x_lo < x_hi && y_lo < y_hi && x_lo < y_hi && y_lo < x_hi;
-}
-
-/* Element i of the input is out's element i, byte for byte. */
-static bool exactly_in_place(const pscan_view *in, const pscan_view *out)
-{
-    if (in->data != out->data || pscan_dtype_size(in->dtype) != pscan_dtype_size(out->dtype))
-        return false;
-    for (int d = 0; d < in->ndim; d++)
-        if (in->shape[d] > 1 && in->strides[d] != out->strides[d])
-            return false;
-    return true;
-}
-
 /* The input's elements copied in C order, converted to `type`; the input
  * then reads the copy (one run of `flat` length when asked). */
 static pscan_status snapshot(rec_input *in, pscan_dtype type, bool flat)
@@ -449,8 +430,8 @@ pscan_status pscan_linear_recurrence(const pscan_array *a, const pscan_array *b,
     if (status == PSCAN_OK)
         apply_flags(&c, read.flags, &initial, &has_initial);
     for (int k = 0; k < 2 && status == PSCAN_OK; k++) {
-        if (spans_intersect(&inputs[k]->view, &rq.out) &&
-            !exactly_in_place(&inputs[k]->view, &c.out))
+        if (pscan_views_intersect(&inputs[k]->view, &rq.out) &&
+            !pscan_views_coincide(&inputs[k]->view, &c.out))
             status = snapshot(inputs[k], c.type, false);
         if (status == PSCAN_OK && inputs[k]->view.dtype != c.type)
             inputs[k]->convert = pscan_convert_get(inputs[k]->view.dtype, c.type);

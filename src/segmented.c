@@ -421,48 +421,6 @@ static pscan_status check_segments(const pscan_request *rq, const pscan_segments
     return PSCAN_OK;
 }
 
-static bool views_intersect(const pscan_view *a, const pscan_view *b)
-{
-    uintptr_t a_lo, a_hi, b_lo, b_hi;
-    pscan_view_span(a, &a_lo, &a_hi);
-    pscan_view_span(b, &b_lo, &b_hi);
-    return a_lo < a_hi && b_lo < b_hi && a_lo < b_hi && b_lo < a_hi;
-}
-
-static bool same_layout(const pscan_view *a, const pscan_view *b)
-{
-    if (a->data != b->data || a->ndim != b->ndim ||
-        pscan_dtype_size(a->dtype) != pscan_dtype_size(b->dtype))
-        return false;
-    for (int d = 0; d < a->ndim; d++)
-        if (a->shape[d] != b->shape[d] || (a->shape[d] > 1 && a->strides[d] != b->strides[d]))
-            return false;
-    return true;
-}
-
-/* v's elements copied in C order into memory of the caller's (freed by
- * it), as a C-contiguous view of `ndim` dims: v's shape, or 1-D. */
-static pscan_status copy_view(pscan_view *v, bool one_dim, char **memory)
-{
-    const size_t item = pscan_dtype_size(v->dtype);
-    char *copy = malloc((size_t)v->size * item + 1);
-    if (!copy)
-        return PSCAN_ENOMEM;
-    int64_t index[PSCAN_MAX_DIMS] = {0};
-    char *at = v->data;
-    for (int64_t k = 0; k < v->size; k++) {
-        memcpy(copy + (size_t)k * item, at, item);
-        pscan_view_step(v, index, &at);
-    }
-    *memory = copy;
-    const int64_t flat = v->size;
-    int64_t shape[PSCAN_MAX_DIMS];
-    memcpy(shape, v->shape, sizeof shape);
-    const pscan_array array = {copy, v->dtype, one_dim ? 1 : v->ndim, one_dim ? &flat : shape,
-                               NULL};
-    return pscan_view_init(v, &array); /* no larger than v: cannot fail */
-}
-
 /* What the scan reads and writes: the flattening as 1-D views, copies of
  * what out overlaps, REVERSE's flips. copies[] gets what to free. */
 static pscan_status prepare_views(const pscan_request *rq, pscan_segment_kind kind, bool shared,
@@ -478,20 +436,20 @@ static pscan_status prepare_views(const pscan_request *rq, pscan_segment_kind ki
     if (rq->flatten) {
         if (pscan_view_flatten(in, &flat))
             *in = flat;
-        else if ((status = copy_view(in, true, &copies[0])) != PSCAN_OK)
+        else if ((status = pscan_view_copy(in, true, &copies[0])) != PSCAN_OK)
             return status;
         if (has_seg && !shared) {
             if (pscan_view_flatten(seg, &flat))
                 *seg = flat;
-            else if ((status = copy_view(seg, true, &copies[1])) != PSCAN_OK)
+            else if ((status = pscan_view_copy(seg, true, &copies[1])) != PSCAN_OK)
                 return status;
         }
     }
-    if (!copies[0] && views_intersect(in, out) && !same_layout(in, out) &&
-        (status = copy_view(in, false, &copies[0])) != PSCAN_OK)
+    if (!copies[0] && pscan_views_intersect(in, out) && !pscan_views_coincide(in, out) &&
+        (status = pscan_view_copy(in, false, &copies[0])) != PSCAN_OK)
         return status;
-    if (!copies[1] && views_intersect(seg, out) &&
-        (status = copy_view(seg, false, &copies[1])) != PSCAN_OK)
+    if (!copies[1] && pscan_views_intersect(seg, out) &&
+        (status = pscan_view_copy(seg, false, &copies[1])) != PSCAN_OK)
         return status;
     (void)copies[2];
     if (rq->opts.flags & PSCAN_FLAG_REVERSE) {

@@ -258,32 +258,6 @@ static void file_strides(const pscan_npy_header *h, size_t item, int64_t *stride
     }
 }
 
-/* Several axes: one pscan_scan_axes call over the whole file (the result
- * is held in memory; the input stays mapped). */
-static pscan_status scan_axes_whole(driver *d, const scan_source *in, const scan_sink *out)
-{
-    const pscan_npy_header *h = &in->header;
-    pscan_npy_header result; /* out's shape: flags may lengthen it */
-    file_scan_result_header(h, d->request, &result);
-    int64_t in_strides[PSCAN_MAX_DIMS], out_strides[PSCAN_MAX_DIMS];
-    file_strides(h, d->in_item, in_strides);
-    file_strides(&result, d->out_item, out_strides);
-    const unsigned char *src = load(d, 0, (size_t)in->data_bytes);
-    if (!src)
-        return load_failed(d);
-    unsigned char *dst = out_writer_buffer(&d->writer, (size_t)out->data_bytes);
-    if (!dst)
-        return PSCAN_ENOMEM;
-    pscan_array a_in = {(void *)(uintptr_t)src, d->in_dtype, h->ndim, h->shape, in_strides};
-    pscan_array a_out = {dst, d->request->out_dtype, h->ndim, result.shape, out_strides};
-    pscan_status status =
-        pscan_scan_axes(d->request->op, &a_in, d->request->naxes, d->request->axes, d->request->acc,
-                        &a_out, &d->request->opts);
-    if (status == PSCAN_OK)
-        status = slab_done(d, 0, (size_t)in->data_bytes, (size_t)out->data_bytes, 0);
-    return status;
-}
-
 /* axis=None across a Fortran order: one call over logical views. */
 static pscan_status scan_fortran_flat(driver *d, const scan_source *in, const scan_sink *out)
 {
@@ -306,13 +280,14 @@ static pscan_status scan_fortran_flat(driver *d, const scan_source *in, const sc
     return status;
 }
 
-/* One call over the whole file: an arg scan under --reverse, as its pieces
- * cannot carry indexes counted from an end not yet read (PSCAN_ENOTSUP),
- * and a segmented scan. */
+/* One call over the whole file (the result is held in memory; the input
+ * stays mapped): several axes (pscan_scan_axes), an arg scan under
+ * --reverse, as its pieces cannot carry indexes counted from an end not
+ * yet read (PSCAN_ENOTSUP), and a segmented scan. */
 static pscan_status scan_whole(driver *d, const scan_source *in, const scan_sink *out)
 {
     const pscan_npy_header *h = &in->header;
-    pscan_npy_header result;
+    pscan_npy_header result; /* out's shape: flags may lengthen it */
     file_scan_result_header(h, d->request, &result);
     int64_t in_strides[PSCAN_MAX_DIMS], out_strides[PSCAN_MAX_DIMS];
     file_strides(h, d->in_item, in_strides);
@@ -327,8 +302,11 @@ static pscan_status scan_whole(driver *d, const scan_source *in, const scan_sink
     pscan_array a_in = {(void *)(uintptr_t)src, d->in_dtype, h->ndim, h->shape, in_strides};
     pscan_array a_out = {dst, d->request->out_dtype, result.ndim, result.shape, out_strides};
     const int axis = flat ? PSCAN_AXIS_NONE : d->request->axis;
+    const file_scan_request *rq = d->request;
     pscan_status status =
-        d->request->segments
+        rq->naxes > 1
+            ? pscan_scan_axes(rq->op, &a_in, rq->naxes, rq->axes, rq->acc, &a_out, &rq->opts)
+        : d->request->segments
             ? pscan_scan_segmented(d->request->op, &a_in, axis, d->request->acc, &a_out,
                                    d->request->segments, &d->request->opts)
             : pscan_scan(d->request->op, &a_in, axis, d->request->acc, &a_out, &d->request->opts);
@@ -386,13 +364,12 @@ pscan_status file_scan_run(const scan_source *in, const scan_sink *out,
         return PSCAN_ENOTSUP;
     }
     pscan_status status;
-    if (request->naxes > 1) {
-        status = scan_axes_whole(&d, in, out);
+    const bool arg_reverse = (request->op == PSCAN_ARGMAX || request->op == PSCAN_ARGMIN) &&
+                             (request->opts.flags & PSCAN_FLAG_REVERSE);
+    if (request->naxes > 1 || request->segments || arg_reverse) {
+        status = scan_whole(&d, in, out);
     } else if (request->axis == PSCAN_AXIS_NONE && h->fortran_order && h->ndim >= 2) {
         status = scan_fortran_flat(&d, in, out);
-    } else if (request->segments || ((request->op == PSCAN_ARGMAX || request->op == PSCAN_ARGMIN) &&
-                                     (request->opts.flags & PSCAN_FLAG_REVERSE))) {
-        status = scan_whole(&d, in, out);
     } else if (request->axis == PSCAN_AXIS_NONE || h->ndim == 0) {
         const int64_t n = (int64_t)(in->data_bytes / d.in_item);
         status = scan_lanes(&d, 0, 0, n, (int64_t)(out->data_bytes / d.out_item), 1);

@@ -733,6 +733,15 @@ def segmented(rng):
                 want = segmented_expected(op, x, axis, starts, flags)
                 if not same(got, want):
                     fail(f"segmented {label} {op} {flags}\n got {got!r}\n want {want!r}")
+    # a Fortran-order input flattened: its logical C order, segments and all
+    fa = np.asfortranarray(a)
+    out = path("seg_out.npy")
+    r = run("cumsum", save("seg_in_f.npy", fa), out, "--segments", save("seg.npy", flags2),
+            "--slab", "64")
+    if r.returncode:
+        fail(f"segmented Fortran input axis None: exit {r.returncode}: {r.stderr.strip()}")
+    elif not same(np.load(out), segmented_expected("cumsum", fa, None, flags2)):
+        fail("segmented Fortran input axis None: wrong result")
     src = save("seg_in.npy", a)
     out = path("seg_kept.npy")
     bad = [("unsorted offsets", ["--offsets", save("bad_off.npy", np.array([0, 5, 3], "i8"))], EXIT_USAGE),
