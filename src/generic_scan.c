@@ -10,6 +10,7 @@
 #include "tile.h"
 #include "tuning.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,7 @@ static void tile_pass(const generic_run *g, char *member, int64_t lane, const ch
 {
     const pscan_generic_op *op = g->op;
     const size_t size = op->elem_size;
+    assert(member); /* the scratch, allocated before the team started */
     char *acc = member, *buf = member + SLOTS * g->slot_bytes;
     const int64_t in_stride = g->in.strides[g->axis], out_stride = g->out.strides[g->axis];
     bool have_acc = incoming != NULL, have_total = false;

@@ -19,6 +19,7 @@
 #include "tile.h"
 #include "tuning.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -84,6 +85,7 @@ static seg_lane lane_at(const seg_call *c, int64_t lane)
 static void flags_nonzero(const char *flags, int64_t stride, size_t item, int64_t len,
                           uint8_t *restrict start)
 {
+    assert(flags);                  /* a flags lane has its flags (offsets have none) */
     if (item == 1 && stride == 1) { /* bool or int8 flags in a row: vectorised */
         const unsigned char *restrict bytes = (const unsigned char *)flags;
         for (int64_t k = 0; k < len; k++)
@@ -107,6 +109,7 @@ static bool same_real(double a, double b)
 /* Keys as values: -0.0 == 0.0, NaN == NaN, complex part by part. */
 static bool keys_equal(pscan_dtype dtype, const char *a, const char *b)
 {
+    assert(a && b); /* a keys lane has its keys */
     switch (dtype) {
     case PSCAN_BOOL:
         return (*a != 0) == (*b != 0);
