@@ -42,8 +42,11 @@ extern "C" {
  *   CHECK_OVERFLOW: PSCAN_EOVERFLOW on every rank when any partial result
  *     of the global scan overflows, even one no rank's part has alone, and
  *     nothing written on any rank.
- * Results: integers, bool, MAX and MIN are the single-process results bit
- * for bit. Float sums and products combine the ranks' states in MPI's
+ * Arg scans (PSCAN_ARGMAX, PSCAN_ARGMIN) exchange (elements seen, best
+ *   index, best value) states, so indexes count from the global start;
+ *   under REVERSE they are PSCAN_ENOTSUP on every rank, nothing written.
+ * Results: integers, bool, MAX, MIN, the bitwise and arg scans are the
+ * single-process results bit for bit. Float sums and products combine the ranks' states in MPI's
  * order, so they equal the single-process result within the README's
  * error bound (compensated sums within one ulp of the single-process
  * compensated result), not bit for bit; for a fixed number of ranks they

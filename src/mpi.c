@@ -27,9 +27,11 @@
 #define DEFINE_COMBINES(tag) \
     DEFINE_COMBINE(SUM, tag) \
     DEFINE_COMBINE(PROD, tag) DEFINE_COMBINE(MAX, tag) DEFINE_COMBINE(MIN, tag)
-#define DEFINE_LATER_COMBINES(tag) \
-    DEFINE_COMBINE(LOGADDEXP, tag) \
-    DEFINE_COMBINE(BIT_AND, tag) DEFINE_COMBINE(BIT_OR, tag) DEFINE_COMBINE(BIT_XOR, tag)
+#define DEFINE_LATER_COMBINES(tag)                                                       \
+    DEFINE_COMBINE(LOGADDEXP, tag)                                                       \
+    DEFINE_COMBINE(BIT_AND, tag)                                                         \
+    DEFINE_COMBINE(BIT_OR, tag) DEFINE_COMBINE(BIT_XOR, tag) DEFINE_COMBINE(ARGMAX, tag) \
+        DEFINE_COMBINE(ARGMIN, tag)
 PSCAN_EACH_DTYPE(DEFINE_COMBINES)
 PSCAN_EACH_DTYPE(DEFINE_LATER_COMBINES)
 
@@ -41,7 +43,9 @@ PSCAN_EACH_DTYPE(DEFINE_LATER_COMBINES)
     [PSCAN_LOGADDEXP][PSCAN_DT_##tag] = combine_LOGADDEXP_##tag, \
     [PSCAN_BIT_AND][PSCAN_DT_##tag] = combine_BIT_AND_##tag,     \
     [PSCAN_BIT_OR][PSCAN_DT_##tag] = combine_BIT_OR_##tag,       \
-    [PSCAN_BIT_XOR][PSCAN_DT_##tag] = combine_BIT_XOR_##tag,
+    [PSCAN_BIT_XOR][PSCAN_DT_##tag] = combine_BIT_XOR_##tag,     \
+    [PSCAN_ARGMAX][PSCAN_DT_##tag] = combine_ARGMAX_##tag,       \
+    [PSCAN_ARGMIN][PSCAN_DT_##tag] = combine_ARGMIN_##tag,
 static MPI_User_function *const combine_fns[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT] = {
     PSCAN_EACH_DTYPE(COMBINE_ENTRIES)};
 
@@ -124,7 +128,11 @@ static pscan_status check_local(pscan_op op, const pscan_array *in, int axis, ps
         lp->opts.flags &= ~(unsigned)PSCAN_FLAG_INCLUDE_INITIAL;
     if ((status = pscan_scan_check(op, in, axis, dtype, out, &lp->opts)) != PSCAN_OK)
         return status;
-    if (op == PSCAN_ARGMAX || op == PSCAN_ARGMIN) /* no MPI combine for (value, index) states */
+    /* An arg scan's states count elements from the lane's start: under
+     * REVERSE the ranks after this one in array order (before it in scan
+     * order) would have to say where that start is (the pieces refuse it
+     * too). */
+    if ((op == PSCAN_ARGMAX || op == PSCAN_ARGMIN) && reverse)
         return PSCAN_ENOTSUP;
     const int flatten = axis == PSCAN_AXIS_NONE;
     const int dims = in->ndim == 0 ? 1 : in->ndim;
@@ -195,7 +203,8 @@ static void exchange(MPI_Comm scan, pscan_op op, const local_part *lp, void *sta
     MPI_Datatype value_type;
     MPI_Op combine;
     MPI_User_function *fn = combine_fns[op][lp->acc];
-    if (lp->state_bytes != pscan_dtype_size(lp->acc)) /* compensated pairs */
+    const int arg = op == PSCAN_ARGMAX || op == PSCAN_ARGMIN; /* (count, index, value) states */
+    if (!arg && lp->state_bytes != pscan_dtype_size(lp->acc)) /* compensated pairs */
         fn = lp->acc == PSCAN_COMPLEX64 || lp->acc == PSCAN_COMPLEX128 ? combine_complex_pairs
                                                                        : combine_real_pairs;
     MPI_Type_contiguous((int)lp->state_bytes, MPI_BYTE, &value_type);

@@ -130,6 +130,9 @@ static void check_case(const mpi_case *c)
                                            : (double)v + 0.1 * (double)(next(&seed) % 8);
             if ((c->flags & PSCAN_FLAG_SKIP_NAN) && i % 11 == 3)
                 x = NAN;
+            /* the first NaN is an arg scan's answer from there on */
+            if ((c->op == PSCAN_ARGMAX || c->op == PSCAN_ARGMIN) && i == total * 3 / 4 + 1)
+                x = NAN;
             memcpy(global + i * in_item, &x, 8);
         }
     }
@@ -253,6 +256,24 @@ static void check_global_overflow(void)
     CHECK(out[39] == (last ? 126 : rank), "exclusive: got %d", out[39]);
 }
 
+/* An arg scan under REVERSE would count indexes from a start the ranks
+ * after this one hold: PSCAN_ENOTSUP on every rank, no out written. */
+static void check_reverse_arg(void)
+{
+    int64_t in[8] = {3, 1, 4, 1, 5, 9, 2, 6}, out[8];
+    for (int k = 0; k < 8; k++)
+        out[k] = -7;
+    const int64_t len = 8;
+    pscan_array lin = {in, PSCAN_INT64, 1, &len, NULL}, lout = {out, PSCAN_INT64, 1, &len, NULL};
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = PSCAN_FLAG_REVERSE;
+    const pscan_status s =
+        pscan_mpi_scan(MPI_COMM_WORLD, PSCAN_ARGMAX, &lin, 0, PSCAN_DTYPE_DEFAULT, &lout, &o);
+    CHECK(s == PSCAN_ENOTSUP, "reverse arg scan: %s", pscan_strerror(s));
+    for (int k = 0; k < 8; k++)
+        CHECK(out[k] == -7, "reverse arg scan: out was written");
+}
+
 /* One rank (the last) gets `bad`; all must return `expected`, out untouched. */
 static void check_error(const char *what, pscan_status expected, int bad_axis, pscan_dtype bad_acc,
                         int64_t bad_inner, int null_in)
@@ -340,6 +361,32 @@ int main(int argc, char **argv)
             for (int k = 0; k < 3; k++)
                 check_case(&cases[k]);
         }
+    /* the running arg-max and arg-min: (count, index, value) states
+     * exchanged, indexes counting on across ranks, ties (values -30..30)
+     * to the lower index, a NaN on a later rank winning from there on;
+     * bit for bit */
+    const unsigned arg_flags[] = {0,
+                                  PSCAN_FLAG_EXCLUSIVE,
+                                  PSCAN_FLAG_INCLUDE_INITIAL,
+                                  PSCAN_FLAG_SKIP_NAN,
+                                  PSCAN_FLAG_SKIP_NAN | PSCAN_FLAG_EXCLUSIVE,
+                                  PSCAN_FLAG_CHECK_OVERFLOW | PSCAN_FLAG_COMPENSATED};
+    for (size_t f = 0; f < sizeof arg_flags / sizeof *arg_flags; f++)
+        for (int op = PSCAN_ARGMAX; op <= PSCAN_ARGMIN; op++) {
+            const pscan_op o = (pscan_op)op;
+            const unsigned fl = arg_flags[f];
+            const mpi_case cases[4] = {{o, PSCAN_INT32, PSCAN_INT32, PSCAN_INT64, fl, 1, 20011, 1,
+                                        1, EVERY_OTHER, EVERY_OTHER, 2},
+                                       {o, PSCAN_FLOAT64, PSCAN_FLOAT64, PSCAN_INT64, fl, 2, 9001,
+                                        3, 0, FORTRAN, FORTRAN, 1},
+                                       {o, PSCAN_INT16, PSCAN_INT16, PSCAN_INT32, fl, 3, 301, 5, 0,
+                                        FORTRAN, EVERY_OTHER, 2},
+                                       {o, PSCAN_FLOAT64, PSCAN_FLOAT64, PSCAN_FLOAT64, fl, 1,
+                                        30011, 1, 1, C_ORDER, C_ORDER, 2}};
+            for (int k = 0; k < 4; k++)
+                check_case(&cases[k]);
+        }
+    check_reverse_arg();
     check_global_overflow();
     /* what is wrong on the last rank only must fail everywhere */
     if (ranks > 1) {
