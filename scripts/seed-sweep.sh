@@ -4,17 +4,19 @@
 # AVX2-only host (NPY_DISABLE_CPU_FEATURES; see tests/numpy/numpy_host.py).
 # A test must pass with every seed: its verdict may not depend on the draw.
 #
-#   bash scripts/seed-sweep.sh [SEEDS] [BUILD_DIR]
+#   bash scripts/seed-sweep.sh [SEEDS] [BUILD_DIR] [TESTS]
 #
 # SEEDS (default 20): seeds 1..SEEDS for each test. BUILD_DIR (default
 # build-ci) holds a build with the tests (bash scripts/run-tests.sh makes
-# one). Prints one line per run and a closing "N passed, N failed"; exits 1
+# one). TESTS (default all): a comma-separated subset of differential,
+# flags, compensated, newops, arg, segmented, recurrence, cli, h5, python. Prints one line per run and a closing "N passed, N failed"; exits 1
 # if any run failed. Takes about a minute per seed.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 seeds=${1:-20}
 build=${2:-build-ci}
+only=${3:-}
 python=$(sed -n 's/^PSCAN_PYTHON_EXECUTABLE:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null)
 python=${python:-/usr/bin/python3}
 lib=$(find "$build" -maxdepth 1 -name 'libpscan.so' -print -quit)
@@ -43,11 +45,17 @@ for host in "${hosts[@]}"; do
     disable=""
     [[ $host == *AVX2-only* ]] && disable=$no_avx512
     for ((seed = 1; seed <= seeds; seed++)); do
-        for test in differential flags compensated cli "${h5_tests[@]}" "${python_tests[@]}"; do
+        for test in differential flags compensated newops arg segmented recurrence cli \
+            "${h5_tests[@]}" "${python_tests[@]}"; do
+            [[ -n $only && ",$only," != *",$test,"* ]] && continue
             case $test in
             differential) cmd=("$python" tests/numpy/differential.py --lib "$lib" --seed "$seed") ;;
             flags) cmd=("$python" tests/numpy/flags_numpy.py "$lib" --seed "$seed") ;;
             compensated) cmd=("$python" tests/numpy/compensated_error.py "$lib" --seed "$seed") ;;
+            newops) cmd=("$python" tests/numpy/newops_numpy.py "$lib" --seed "$seed") ;;
+            arg) cmd=("$python" tests/numpy/arg_differential.py --lib "$lib" --seed "$seed") ;;
+            segmented) cmd=("$python" tests/numpy/segmented_numpy.py "$lib" --seed "$seed") ;;
+            recurrence) cmd=("$python" tests/numpy/recurrence_numpy.py "$lib" --seed "$seed") ;;
             cli) cmd=("$python" tests/cli/test_cli.py "$tool" --seed "$seed") ;;
             h5) cmd=("$python" tests/cli/test_h5.py "$tool" --seed "$seed") ;;
             python) cmd=(env PYTHONPATH="$build/python" PSCAN_TEST_SEED="$seed" "$python" -m pytest -q
