@@ -27,11 +27,11 @@
 #define DEFINE_COMBINES(tag) \
     DEFINE_COMBINE(SUM, tag) \
     DEFINE_COMBINE(PROD, tag) DEFINE_COMBINE(MAX, tag) DEFINE_COMBINE(MIN, tag)
-#define DEFINE_LATER_COMBINES(tag)                                                       \
-    DEFINE_COMBINE(LOGADDEXP, tag)                                                       \
-    DEFINE_COMBINE(BIT_AND, tag)                                                         \
-    DEFINE_COMBINE(BIT_OR, tag) DEFINE_COMBINE(BIT_XOR, tag) DEFINE_COMBINE(ARGMAX, tag) \
-        DEFINE_COMBINE(ARGMIN, tag)
+#define DEFINE_LATER_COMBINES(tag) \
+    DEFINE_COMBINE(LOGADDEXP, tag) \
+    DEFINE_COMBINE(BIT_AND, tag)   \
+    DEFINE_COMBINE(BIT_OR, tag)    \
+    DEFINE_COMBINE(BIT_XOR, tag) DEFINE_COMBINE(ARGMAX, tag) DEFINE_COMBINE(ARGMIN, tag)
 PSCAN_EACH_DTYPE(DEFINE_COMBINES)
 PSCAN_EACH_DTYPE(DEFINE_LATER_COMBINES)
 

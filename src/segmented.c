@@ -107,6 +107,18 @@ static bool same_real(double a, double b)
 }
 
 /* Keys as values: -0.0 == 0.0, NaN == NaN, complex part by part. */
+/* Equal real or complex keys of one float type (parts: 1 or 2). */
+#define SAME_FLOAT_KEYS(ctype)                                                  \
+    static bool same_##ctype##_keys(const char *a, const char *b, size_t parts) \
+    {                                                                           \
+        ctype x[2], y[2];                                                       \
+        memcpy(x, a, parts * sizeof(ctype));                                    \
+        memcpy(y, b, parts * sizeof(ctype));                                    \
+        return same_real(x[0], y[0]) && (parts == 1 || same_real(x[1], y[1]));  \
+    }
+SAME_FLOAT_KEYS(float)
+SAME_FLOAT_KEYS(double)
+
 static bool keys_equal(pscan_dtype dtype, const char *a, const char *b)
 {
     assert(a && b); /* a keys lane has its keys */
@@ -120,21 +132,11 @@ static bool keys_equal(pscan_dtype dtype, const char *a, const char *b)
         return same_real(pscan_half_to_float(x), pscan_half_to_float(y));
     }
     case PSCAN_FLOAT32:
-    case PSCAN_COMPLEX64: {
-        float x[2], y[2];
-        const size_t parts = dtype == PSCAN_COMPLEX64 ? 2 : 1;
-        memcpy(x, a, parts * sizeof(float));
-        memcpy(y, b, parts * sizeof(float));
-        return same_real(x[0], y[0]) && (parts == 1 || same_real(x[1], y[1]));
-    }
+    case PSCAN_COMPLEX64:
+        return same_float_keys(a, b, dtype == PSCAN_COMPLEX64 ? 2 : 1);
     case PSCAN_FLOAT64:
-    case PSCAN_COMPLEX128: {
-        double x[2], y[2];
-        const size_t parts = dtype == PSCAN_COMPLEX128 ? 2 : 1;
-        memcpy(x, a, parts * sizeof(double));
-        memcpy(y, b, parts * sizeof(double));
-        return same_real(x[0], y[0]) && (parts == 1 || same_real(x[1], y[1]));
-    }
+    case PSCAN_COMPLEX128:
+        return same_double_keys(a, b, dtype == PSCAN_COMPLEX128 ? 2 : 1);
     default: /* integers: equal values have equal bytes */
         return memcmp(a, b, pscan_dtype_size(dtype)) == 0;
     }
