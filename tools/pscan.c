@@ -270,8 +270,10 @@ static int parse_args(int argc, char **argv, cli *c)
     c->slab_bytes = (size_t)4 << 20;
     c->gzip = -1;
     c->paths = calloc((size_t)argc, sizeof *c->paths);
-    if (!c->paths)
+    if (!c->paths) {
+        fputs("pscan: out of memory\n", stderr);
         return EXIT_SCAN;
+    }
     bool options_done = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *value;
@@ -471,6 +473,7 @@ static int exit_for(npy_file_status status)
 {
     return status == NPY_FILE_EINPUT   ? EXIT_INPUT
            : status == NPY_FILE_EUSAGE ? EXIT_USAGE
+           : status == NPY_FILE_ENOMEM ? EXIT_SCAN
                                        : EXIT_IO;
 }
 
@@ -851,8 +854,10 @@ static int run_scans(const cli *c)
         const int made = h5 ? asprintf(&out_path, "%s/%s:%s", c->output_dir, base, name.dataset)
                             : asprintf(&out_path, "%s/%s", c->output_dir, base);
         free_h5_name(&name);
-        if (made < 0)
+        if (made < 0) {
+            fputs("pscan: out of memory\n", stderr);
             return EXIT_SCAN;
+        }
         int code = run_one(c, c->paths[k], out_path, true);
         free(out_path);
         if (code != EXIT_OK && worst == EXIT_OK)
