@@ -30,7 +30,7 @@
 
 enum exit_code {
     EXIT_OK = 0,
-    EXIT_SCAN = 1,    /* the scan itself failed (out of memory) */
+    EXIT_SCAN = 1,    /* out of memory: the scan's, the tool's buffers or threads */
     EXIT_USAGE = 2,   /* bad command line, or an option that does not fit the file */
     EXIT_INPUT = 3,   /* an input is not a file or dataset pscan can read */
     EXIT_IO = 4,      /* a file could not be opened, mapped, written or renamed */
@@ -123,7 +123,7 @@ static const char usage_options[] =
     "\n"
     "exit status:\n"
     "  0  success\n"
-    "  1  the scan failed (out of memory)\n"
+    "  1  out of memory (the scan's scratch, the tool's buffers or threads)\n"
     "  2  usage error: bad command line, or an axis or option the file does\n"
     "     not allow\n"
     "  3  bad input: not a .npy file, malformed header, unsupported dtype, or a\n"
