@@ -11,8 +11,9 @@
  * the libraries' constructors are not counted: what fails is what the
  * tool's run asks for. malloc, calloc, realloc, posix_memalign,
  * aligned_alloc, memalign and valloc forward to glibc's __libc_* entry
- * points, which never call back into these (dlsym would allocate). Only
- * for tests; not with the sanitizers, whose runtime owns malloc.
+ * points, which never call back into these (dlsym would allocate).
+ * hwloc's topology set-up and load are spared (below). Only for tests;
+ * not with the sanitizers, whose runtime owns malloc.
  */
 #define _GNU_SOURCE
 
