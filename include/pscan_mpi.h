@@ -55,9 +55,13 @@ extern "C" {
  *   PSCAN_EDTYPE when ranks use different accumulators, PSCAN_ESHAPE when
  *   their other dimensions or ndim differ, PSCAN_EAXIS when their op,
  *   axis, flags or order differ; PSCAN_EOVERFLOW as above. The same status
- *   on every rank (the largest code among the ranks' own errors). A
- *   scratch allocation that fails after the agreement (PSCAN_ENOMEM) is
- *   reported on every rank too, but outs may then be partly written.
+ *   on every rank (the largest code among the ranks' own errors).
+ *   PSCAN_ENOMEM: an allocation that fails before the local scans (the
+ *   states' buffers, the reduction) is agreed on with the arguments,
+ *   nothing written anywhere; one that fails in a rank's local scan (the
+ *   last step) is reported on every rank, that rank's out untouched, every
+ *   other rank's out either untouched or holding its whole part of the
+ *   right result.
  */
 PSCAN_API pscan_status pscan_mpi_scan(MPI_Comm comm, pscan_op op, const pscan_array *local_in,
                                       int axis, pscan_dtype dtype, const pscan_array *local_out,

@@ -217,8 +217,9 @@ static void exchange(MPI_Comm scan, pscan_op op, const local_part *lp, void *sta
 
 /* The scan of this rank's part among the ranks of `scan` (those with
  * elements, in scan order); states and carries hold a state per lane.
- * Every rank but the last reduces (reads its part), the states are
- * exchanged, and every rank scans from what it received, all at once: a
+ * Every rank but the last has reduced its part into `states` (before the
+ * agreement), the states are exchanged, and every rank scans from what it
+ * received, all at once: a
  * first rank that scanned before the exchange would hold every other rank
  * back by a whole scan (measured: 2 ranks then take as long as 1). Under
  * the overflow check the carries are checked everywhere and agreed on
@@ -234,8 +235,6 @@ static pscan_status scan_part(MPI_Comm all, MPI_Comm scan, pscan_op op, const ps
     pscan_opts quiet = lp->opts; /* a reduction for the carries: wrapping */
     quiet.flags &= ~(unsigned)PSCAN_FLAG_CHECK_OVERFLOW;
     pscan_status status = PSCAN_OK;
-    if (r < count - 1)
-        status = pscan_scan_reduce_state(op, in, axis, lp->acc, &quiet, NULL, states);
     if (count > 1) /* every rank of `scan`, failed or not: nobody waits forever */
         exchange(scan, op, lp, states, carries);
     const void *from = r > 0 ? carries : NULL;
@@ -272,6 +271,17 @@ pscan_status pscan_mpi_scan(MPI_Comm comm, pscan_op op, const pscan_array *local
             status = PSCAN_ENOMEM;
         else /* the last rank sends its states unread; MPI may combine them */
             memset(states, 0, bytes);
+    }
+    /* The states (scan_part), before the agreement, which then covers
+     * their failure too: a rank whose reduction failed after the ranks
+     * agreed would pass wrong states on, and the ranks after it would
+     * write wrong values. Every rank with elements reduces but the last in
+     * scan order (one whose later ranks are all empty reduces for nobody). */
+    const int last = (lp.opts.flags & PSCAN_FLAG_REVERSE) ? rank == 0 : rank == ranks - 1;
+    if (status == PSCAN_OK && lp.len > 0 && lp.lanes > 0 && !last) {
+        pscan_opts quiet = lp.opts; /* a reduction for the carries: wrapping */
+        quiet.flags &= ~(unsigned)PSCAN_FLAG_CHECK_OVERFLOW;
+        status = pscan_scan_reduce_state(op, local_in, axis, lp.acc, &quiet, NULL, states);
     }
     const agreement a = agree(comm, status, op, &lp);
     if (a.status != PSCAN_OK) {

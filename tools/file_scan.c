@@ -354,14 +354,15 @@ pscan_status file_scan_run(const scan_source *in, const scan_sink *out,
     };
     d.swap = in->map && h->big_endian && d.in_item > 1;
     const bool reads = !in->map && in->data_bytes > 0;
-    if (reads &&
-        (error->read_error = in_reader_start(&d.reader, in->read, in->self, in->data_bytes)) != 0)
-        return PSCAN_ENOTSUP;
-    error->write_error = out_writer_start(&d.writer, out->fd, out->base, out->write, out->self);
-    if (error->write_error) {
+    /* A thread that cannot start (EAGAIN: no memory for its stack or its
+     * thread data) is the tool's own shortage, not a failed read or
+     * write: reported as out of memory, like a scratch buffer. */
+    if (reads && in_reader_start(&d.reader, in->read, in->self, in->data_bytes) != 0)
+        return PSCAN_ENOMEM;
+    if (out_writer_start(&d.writer, out->fd, out->base, out->write, out->self) != 0) {
         if (reads)
             in_reader_finish(&d.reader);
-        return PSCAN_ENOTSUP;
+        return PSCAN_ENOMEM;
     }
     pscan_status status;
     const bool arg_reverse = (request->op == PSCAN_ARGMAX || request->op == PSCAN_ARGMIN) &&

@@ -61,9 +61,14 @@ typedef H5L_info_t link_info;
  * then crashes closing it again (1.10.8). So HDF5 is shut down by
  * h5_finish, and only when every file closed. */
 static bool file_left_open;
+/* Whether HDF5 was called at all: a run of .npy files never starts it, so
+ * never shuts it down either (H5close would start it, and its thread-safe
+ * layer's first call on a thread allocates without checking). */
+static bool hdf5_started;
 
 static void set_up(void)
 {
+    hdf5_started = true;
     H5dont_atexit();
     /* HDF5 keeps freed blocks (chunk buffers among them) on free lists of
      * up to 16 MiB each by default: cap them, so memory follows the slab. */
@@ -602,7 +607,7 @@ npy_file_status h5_input_open(h5_input *in, const char *file, const char *datase
     in->file = strdup(file);
     if (!in->file || !in->dataset) {
         h5_input_close(in);
-        return say(NPY_FILE_EIO, message, message_len, file, dataset, "out of memory");
+        return say(NPY_FILE_ENOMEM, message, message_len, file, dataset, "out of memory");
     }
     object_info info;
     if (info_by_name(in->file_id, in->dataset, &info) < 0) {
@@ -1063,7 +1068,7 @@ npy_file_status h5_output_create(h5_output *out, const char *file, const char *d
     out->dataset = strdup(dataset);
     if (!out->final_path || !out->dataset) {
         h5_output_abort(out);
-        return say(NPY_FILE_EIO, message, message_len, file, dataset, "out of memory");
+        return say(NPY_FILE_ENOMEM, message, message_len, file, dataset, "out of memory");
     }
     const int fd = npy_create_temp(file, &out->temp_path);
     if (fd < 0) {
@@ -1071,7 +1076,8 @@ npy_file_status h5_output_create(h5_output *out, const char *file, const char *d
         h5_output_abort(out);
         char what[200];
         snprintf(what, sizeof what, "cannot create a file beside it: %s", strerror(err));
-        return say(NPY_FILE_EIO, message, message_len, file, dataset, what);
+        return say(err == ENOMEM ? NPY_FILE_ENOMEM : NPY_FILE_EIO, message, message_len, file,
+                   dataset, what);
     }
     /* An OUT that is there but cannot be read might be HDF5 with other
      * datasets: never replace it blind. */
@@ -1295,6 +1301,6 @@ npy_file_status h5_info(const char *file, const char *dataset, FILE *to, char *m
 
 void h5_finish(void)
 {
-    if (!file_left_open)
+    if (hdf5_started && !file_left_open)
         H5close();
 }

@@ -216,14 +216,14 @@ npy_file_status npy_output_create(npy_output *out, const char *path, const pscan
     out->final_path = strdup(path);
     if (!out->final_path) {
         npy_output_abort(out);
-        return say(NPY_FILE_EIO, message, message_len, path, "out of memory", NULL);
+        return say(NPY_FILE_ENOMEM, message, message_len, path, "out of memory", NULL);
     }
     out->fd = npy_create_temp(path, &out->temp_path);
     if (out->fd < 0) {
         const int err = errno;
         npy_output_abort(out);
-        return say(NPY_FILE_EIO, message, message_len, path, "cannot create a file beside it",
-                   strerror(err));
+        return say(err == ENOMEM ? NPY_FILE_ENOMEM : NPY_FILE_EIO, message, message_len, path,
+                   "cannot create a file beside it", strerror(err));
     }
     out->data_offset = head_bytes;
     const off_t total = (off_t)(head_bytes + out->data_bytes);

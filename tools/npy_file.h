@@ -14,8 +14,9 @@ typedef enum npy_file_status {
     NPY_FILE_OK,
     NPY_FILE_EINPUT, /* the input is not a .npy file pscan can read */
     NPY_FILE_EIO,    /* open, map, write or rename failed */
-    NPY_FILE_EUSAGE  /* the command line does not fit the file (an HDF5
+    NPY_FILE_EUSAGE, /* the command line does not fit the file (an HDF5
                         file of several datasets named without one) */
+    NPY_FILE_ENOMEM  /* out of memory: the tool's exit status 1, as the scan's */
 } npy_file_status;
 
 typedef struct npy_input {

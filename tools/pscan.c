@@ -30,7 +30,7 @@
 
 enum exit_code {
     EXIT_OK = 0,
-    EXIT_SCAN = 1,    /* the scan itself failed (out of memory) */
+    EXIT_SCAN = 1,    /* out of memory: the scan's, the tool's buffers or threads */
     EXIT_USAGE = 2,   /* bad command line, or an option that does not fit the file */
     EXIT_INPUT = 3,   /* an input is not a file or dataset pscan can read */
     EXIT_IO = 4,      /* a file could not be opened, mapped, written or renamed */
@@ -123,7 +123,7 @@ static const char usage_options[] =
     "\n"
     "exit status:\n"
     "  0  success\n"
-    "  1  the scan failed (out of memory)\n"
+    "  1  out of memory (the scan's scratch, the tool's buffers or threads)\n"
     "  2  usage error: bad command line, or an axis or option the file does\n"
     "     not allow\n"
     "  3  bad input: not a .npy file, malformed header, unsupported dtype, or a\n"
@@ -270,8 +270,10 @@ static int parse_args(int argc, char **argv, cli *c)
     c->slab_bytes = (size_t)4 << 20;
     c->gzip = -1;
     c->paths = calloc((size_t)argc, sizeof *c->paths);
-    if (!c->paths)
+    if (!c->paths) {
+        fputs("pscan: out of memory\n", stderr);
         return EXIT_SCAN;
+    }
     bool options_done = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *value;
@@ -471,6 +473,7 @@ static int exit_for(npy_file_status status)
 {
     return status == NPY_FILE_EINPUT   ? EXIT_INPUT
            : status == NPY_FILE_EUSAGE ? EXIT_USAGE
+           : status == NPY_FILE_ENOMEM ? EXIT_SCAN
                                        : EXIT_IO;
 }
 
@@ -851,8 +854,10 @@ static int run_scans(const cli *c)
         const int made = h5 ? asprintf(&out_path, "%s/%s:%s", c->output_dir, base, name.dataset)
                             : asprintf(&out_path, "%s/%s", c->output_dir, base);
         free_h5_name(&name);
-        if (made < 0)
+        if (made < 0) {
+            fputs("pscan: out of memory\n", stderr);
             return EXIT_SCAN;
+        }
         int code = run_one(c, c->paths[k], out_path, true);
         free(out_path);
         if (code != EXIT_OK && worst == EXIT_OK)

@@ -23,7 +23,7 @@ npy_file_status segment_file_open(segment_file *f, const char *path, pscan_segme
         if (!(f->swapped = malloc((size_t)f->npy.data_bytes))) {
             snprintf(message, message_len, "%s: out of memory", path);
             npy_input_close(&f->npy);
-            return NPY_FILE_EIO;
+            return NPY_FILE_ENOMEM;
         }
         const bool complex = h->dtype == PSCAN_COMPLEX64 || h->dtype == PSCAN_COMPLEX128;
         const size_t part = complex ? item / 2 : item;
