@@ -10,6 +10,9 @@
  * single-axis scans each given the same flags, done by hand here (under
  * include-initial each scan's result one longer along its axis), bit for
  * bit; an overflow in the chain's second scan leaves out untouched.
+ * OpenCV's layout (include-initial summed-area tables of uint8, uint16,
+ * float32 and float64 images and of a stack of them): zero first row and
+ * column, direct sums or the chain's bits inside, 1 to 4 threads alike.
  */
 #include "testutil.h"
 

@@ -212,6 +212,49 @@ Test(box_sum, threads_and_layouts_give_the_same_bits)
     free(first), free(boxes), free(img);
 }
 
+/* float32 and complex64 tables: (P11 - P01) - (P10 - P00) rounded to
+ * float32 at every step, a complex table part by part. */
+Test(box_sum, float32_and_complex64_follow_the_documented_order)
+{
+    const int64_t shape[2] = {61, 47}, n = 61 * 47, count = 3000;
+    uint64_t seed = 11;
+    float *img = tu_malloc((size_t)n * 2 * sizeof *img);
+    for (int64_t i = 0; i < 2 * n; i++)
+        img[i] = (float)(tu_rand_unit(&seed) * 10.0 - 3.0);
+    int64_t *boxes = random_boxes(shape[0], shape[1], count, &seed);
+    const pscan_array real = tu_arr(img, PSCAN_FLOAT32, 2, shape, NULL),
+                      cplx = tu_arr(img, PSCAN_COMPLEX64, 2, shape, NULL);
+    for (int l = 0; l < 2; l++) {
+        const bool initial = layouts[l];
+        int64_t ts[2];
+        float *rt = make_table(&real, PSCAN_FLOAT32, layouts[l], ts);
+        float *ct = make_table(&cplx, PSCAN_COMPLEX64, layouts[l], ts);
+        float *rs = box_sums(rt, PSCAN_FLOAT32, ts, boxes, count, layouts[l], 2);
+        float *cs = box_sums(ct, PSCAN_COMPLEX64, ts, boxes, count, layouts[l], 2);
+        for (int64_t k = 0; k < count; k++) {
+            const int64_t *b = &boxes[4 * k];
+            const int64_t at[4][2] = {{b[2], b[3]}, {b[0], b[3]}, {b[2], b[1]}, {b[0], b[1]}};
+            float p[4], pre[4], pim[4];
+            for (int j = 0; j < 4; j++) {
+                const int64_t r = at[j][0] - (initial ? 0 : 1), c = at[j][1] - (initial ? 0 : 1);
+                const bool zero = r < 0 || c < 0;
+                p[j] = zero ? 0.0f : rt[r * ts[1] + c];
+                pre[j] = zero ? 0.0f : ct[2 * (r * ts[1] + c)];
+                pim[j] = zero ? 0.0f : ct[2 * (r * ts[1] + c) + 1];
+            }
+            const bool empty = b[0] == b[2] || b[1] == b[3];
+            const float want = empty ? 0.0f : (p[0] - p[1]) - (p[2] - p[3]);
+            const float want_re = empty ? 0.0f : (pre[0] - pre[1]) - (pre[2] - pre[3]);
+            const float want_im = empty ? 0.0f : (pim[0] - pim[1]) - (pim[2] - pim[3]);
+            cr_assert(eq(u32, tu_fbits(rs[k]), tu_fbits(want)), "box %lld", (long long)k);
+            cr_assert(eq(u32, tu_fbits(cs[2 * k]), tu_fbits(want_re)));
+            cr_assert(eq(u32, tu_fbits(cs[2 * k + 1]), tu_fbits(want_im)));
+        }
+        free(rt), free(ct), free(rs), free(cs);
+    }
+    free(img), free(boxes);
+}
+
 /* A float64 image where the plain table's rounding shows: every pixel
  * is 1 + 2^-44. Along a row the running sum passes 512 after 512 pixels,
  * where its unit in the last place is 2^-43, so each later pixel's 2^-44
