@@ -249,7 +249,9 @@ PSCAN_API pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int n
  * of the image's first r rows and c columns. An empty box (r0 == r1 or
  * c0 == c1) sums to 0. A float table's entries carry rounding of their
  * whole prefix: README "Summed-area tables and box sums" says when to
- * build it with PSCAN_FLAG_COMPENSATED.
+ * build it with PSCAN_FLAG_COMPENSATED. Boxes come many to a call (a
+ * detector's windows, a filter's tiles): the arguments are checked once,
+ * and a single box is n = 1.
  *
  * @param table  2-D, any strides, any dtype but bool. opts.flags give its
  *               layout: with PSCAN_FLAG_INCLUDE_INITIAL OpenCV's
@@ -263,10 +265,10 @@ PSCAN_API pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int n
  *               with table or boxes.
  * @param opts   the opts the table was made with: flags as above
  *               (COMPENSATED, SKIP_NAN and CHECK_OVERFLOW change nothing
- *               here; EXCLUSIVE and REVERSE, whose tables have no
- *               P[rows, cols], are PSCAN_EOPTS), threads and ctx as for a
- *               scan (many boxes are split across threads; the results
- *               never depend on it). Allocates nothing.
+ *               here; EXCLUSIVE tables lack P[rows, cols] and REVERSE
+ *               ones hold suffix sums: both PSCAN_EOPTS), threads and ctx
+ *               as for a scan (many boxes are split across threads; the
+ *               results never depend on it). Allocates nothing.
  * @return PSCAN_OK, or with sums untouched: PSCAN_EOPTS, PSCAN_ENULL,
  *         PSCAN_EDTYPE (table bool or invalid, boxes not int64, sums not
  *         the table's dtype), PSCAN_ENDIM (table or boxes not 2-D),
