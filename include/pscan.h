@@ -239,6 +239,49 @@ PSCAN_API pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int n
                                        const int *axes, pscan_dtype dtype, const pscan_array *out,
                                        const pscan_opts *opts);
 
+/**
+ * Box sums from a summed-area table (SUM over axes (0, 1) of an image, as
+ * pscan_scan_axes makes it): sums[k] is the sum of the image over rows
+ * [r0, r1) and columns [c0, c1), boxes[k] = (r0, c0, r1, c1), computed as
+ * (P[r1, c1] - P[r0, c1]) - (P[r1, c0] - P[r0, c0]) in the table's dtype
+ * (integers wrap, so a sum that fits the dtype is exact; float16 rounds
+ * after each step as numpy's does; complex part by part), P[r, c] the sum
+ * of the image's first r rows and c columns. An empty box (r0 == r1 or
+ * c0 == c1) sums to 0. A float table's entries carry rounding of their
+ * whole prefix: README "Summed-area tables and box sums" says when to
+ * build it with PSCAN_FLAG_COMPENSATED. Boxes come many to a call (a
+ * detector's windows, a filter's tiles): the arguments are checked once,
+ * and a single box is n = 1.
+ *
+ * @param table  2-D, any strides, any dtype but bool. opts.flags give its
+ *               layout: with PSCAN_FLAG_INCLUDE_INITIAL OpenCV's
+ *               (rows + 1) x (cols + 1) table, P = table; without, the
+ *               inclusive rows x cols one, P[r, c] = table[r - 1, c - 1]
+ *               and 0 along row 0 and column 0.
+ * @param boxes  int64, shape (n, 4), any strides: n boxes, half-open,
+ *               0 <= r0 <= r1 <= rows and 0 <= c0 <= c1 <= cols.
+ * @param sums   1-D of n elements of the table's dtype, any strides whose
+ *               elements do not share memory; it may not share memory
+ *               with table or boxes.
+ * @param opts   the opts the table was made with: flags as above
+ *               (COMPENSATED, SKIP_NAN and CHECK_OVERFLOW change nothing
+ *               here; EXCLUSIVE tables lack P[rows, cols] and REVERSE
+ *               ones hold suffix sums: both PSCAN_EOPTS), threads and ctx
+ *               as for a scan (many boxes are split across threads; the
+ *               results never depend on it). Allocates nothing.
+ * @return PSCAN_OK, or with sums untouched: PSCAN_EOPTS, PSCAN_ENULL,
+ *         PSCAN_EDTYPE (table bool or invalid, boxes not int64, sums not
+ *         the table's dtype), PSCAN_ENDIM (table or boxes not 2-D),
+ *         PSCAN_ESHAPE (a negative dimension, an include-initial table
+ *         without its zero row or column, boxes not n x 4, a box not
+ *         inside the image or with r1 < r0 or c1 < c0), PSCAN_EOUTSHAPE
+ *         (sums not 1-D of n), PSCAN_ESIZE (an extent that overflows),
+ *         PSCAN_EOUTALIAS (sums' elements share memory, or sums shares
+ *         memory with table or boxes), or a context's status.
+ */
+PSCAN_API pscan_status pscan_box_sums(const pscan_array *table, const pscan_array *boxes,
+                                      const pscan_array *sums, const pscan_opts *opts);
+
 /* ---- User-defined operators ----
  *
  * Any associative operation a C program brings, on the same engine as the

@@ -10,6 +10,9 @@
  * single-axis scans each given the same flags, done by hand here (under
  * include-initial each scan's result one longer along its axis), bit for
  * bit; an overflow in the chain's second scan leaves out untouched.
+ * OpenCV's layout (include-initial summed-area tables of uint8, uint16,
+ * float32 and float64 images and of a stack of them): zero first row and
+ * column, direct sums or the chain's bits inside, 1 to 4 threads alike.
  */
 #include "testutil.h"
 
@@ -688,4 +691,112 @@ Test(axes, include_initial_errors)
     cr_assert(eq(int, (int)pscan_scan_axes(PSCAN_SUM, &ai, 2, both, PSCAN_DTYPE_DEFAULT, &ao, &o),
                  (int)PSCAN_EOPTS));
     tu_assert_sentinel(out, sizeof out);
+}
+
+/* ---- OpenCV's layout: summed-area tables with INCLUDE_INITIAL ---- */
+
+/* cv::integral's table of a stack of images (ndim 2: one image; ndim 3:
+ * shape[0] of them), scanned over the images' two axes given as `axes`:
+ * out[.., 0, :] and out[.., :, 0] are zero bytes, out[.., r + 1, c + 1]
+ * the direct sum of in[.., 0..r, 0..c] (an int64 recurrence; exact in
+ * int64, and in float64 for integer images whose sums fit its 53 bits)
+ * or, for float images, the bits of the two single-axis include-initial
+ * scans chained by hand; the same bits for 1 to 4 threads. */
+static void check_opencv_layout(pscan_dtype in_dtype, pscan_dtype acc, int ndim,
+                                const int64_t *shape, const int *axes)
+{
+    const int64_t images = ndim == 3 ? shape[0] : 1, rows = shape[ndim - 2], cols = shape[ndim - 1],
+                  n = images * rows * cols;
+    const int64_t out_shape[3] = {images, rows + 1, cols + 1};
+    const int64_t *oshape = ndim == 3 ? out_shape : out_shape + 1;
+    const int64_t out_n = images * (rows + 1) * (cols + 1);
+    const size_t item = tu_size(acc), out_bytes = (size_t)out_n * item;
+    void *in = tu_malloc((size_t)n * tu_size(in_dtype));
+    int64_t *direct = tu_malloc((size_t)out_n * sizeof *direct);
+    uint64_t seed = (uint64_t)(n * 31 + in_dtype);
+    const int64_t top = in_dtype == PSCAN_UINT16 ? 65535 : 255;
+    for (int64_t i = 0; i < n; i++) {
+        char *p = (char *)in + (size_t)i * tu_size(in_dtype);
+        if (tu_is_int(in_dtype))
+            tu_put_i64(p, in_dtype, tu_rand_range(&seed, 0, top));
+        else
+            tu_put_f64(p, in_dtype, tu_rand_unit(&seed) * 255.0 - 50.0, 0.0);
+    }
+    const pscan_array ai = tu_arr(in, in_dtype, ndim, shape, NULL);
+    const bool exact = tu_is_int(in_dtype);
+    for (int64_t s = 0; exact && s < images; s++)
+        for (int64_t r = 0; r <= rows; r++)
+            for (int64_t c = 0; c <= cols; c++) {
+                int64_t *d = &direct[(s * (rows + 1) + r) * (cols + 1) + c];
+                *d = r && c ? tu_get_i64((char *)in + (size_t)((s * rows + r - 1) * cols + c - 1) *
+                                                          tu_size(in_dtype),
+                                         in_dtype) +
+                                  d[-(cols + 1)] + d[-1] - d[-(cols + 1) - 1]
+                            : 0;
+            }
+    pscan_opts o = PSCAN_OPTS_INIT;
+    o.flags = PSCAN_FLAG_INCLUDE_INITIAL;
+    void *chain = NULL;
+    if (!exact) {
+        const int desc[2] = {ndim - 1, ndim - 2};
+        int64_t chain_shape[PSCAN_MAX_DIMS];
+        pscan_status status;
+        chain = hand_chain(PSCAN_SUM, &ai, 2, desc, acc, acc, &o, chain_shape, &status);
+        TU_ASSERT_OK(status);
+    }
+    unsigned char *first = tu_malloc(out_bytes), *got = tu_malloc(out_bytes);
+    for (int threads = 1; threads <= 4; threads++) {
+        unsigned char *out = threads == 1 ? first : got;
+        tu_fill_sentinel(out, out_bytes);
+        const pscan_array ao = tu_arr(out, acc, ndim, oshape, NULL);
+        o.threads = threads;
+        TU_ASSERT_OK(pscan_scan_axes(PSCAN_SUM, &ai, 2, axes, acc, &ao, &o));
+        if (threads > 1) {
+            cr_assert(eq(int, memcmp(got, first, out_bytes), 0), "%s->%s %lldx%lld threads %d",
+                      pscan_dtype_name(in_dtype), pscan_dtype_name(acc), (long long)rows,
+                      (long long)cols, threads);
+            continue;
+        }
+        for (int64_t i = 0; i < out_n; i++) {
+            const int64_t r = i / (cols + 1) % (rows + 1), c = i % (cols + 1);
+            const unsigned char *at = out + (size_t)i * item;
+            if (r == 0 || c == 0) {
+                for (size_t b = 0; b < item; b++)
+                    cr_assert(eq(u8, at[b], 0), "element %lld is not a zero", (long long)i);
+            } else if (!exact) {
+                cr_assert(eq(int, memcmp(at, (char *)chain + (size_t)i * item, item), 0),
+                          "%s->%s %lldx%lld element %lld differs from the chain",
+                          pscan_dtype_name(in_dtype), pscan_dtype_name(acc), (long long)rows,
+                          (long long)cols, (long long)i);
+            } else if (tu_is_int(acc)) {
+                cr_assert(eq(i64, tu_get_i64(at, acc), direct[i]), "element %lld", (long long)i);
+            } else {
+                cr_assert(eq(dbl, tu_get_re(at, acc), (double)direct[i]), "element %lld",
+                          (long long)i);
+            }
+        }
+    }
+    free(in), free(direct), free(chain), free(first), free(got);
+}
+
+Test(axes, opencv_layout_summed_area_tables)
+{
+    const struct {
+        pscan_dtype in, acc;
+    } types[] = {{PSCAN_UINT8, PSCAN_INT64},
+                 {PSCAN_UINT8, PSCAN_FLOAT64},
+                 {PSCAN_UINT16, PSCAN_INT64},
+                 {PSCAN_FLOAT32, PSCAN_FLOAT64},
+                 {PSCAN_FLOAT64, PSCAN_FLOAT64}};
+    const int64_t shapes[][2] = {{1, 1}, {1, 13}, {11, 1}, {3, 5}, {64, 65}, {300, 257}};
+    const int orders[3][2] = {{0, 1}, {-2, -1}, {1, 0}};
+    const int64_t stack[3] = {4, 37, 29};
+    const int stack_axes[2][2] = {{1, 2}, {-1, -2}};
+    for (size_t t = 0; t < TU_COUNT(types); t++) {
+        for (size_t s = 0; s < TU_COUNT(shapes); s++)
+            for (int k = 0; k < 3; k++)
+                check_opencv_layout(types[t].in, types[t].acc, 2, shapes[s], orders[k]);
+        for (int k = 0; k < 2; k++)
+            check_opencv_layout(types[t].in, types[t].acc, 3, stack, stack_axes[k]);
+    }
 }
