@@ -10,8 +10,8 @@
 /* (input tag, accumulator tag) with every step: integer inputs into
  * 64-bit integer sums, and into float64 sums where the engine has shown
  * them exact. Unsigned accumulators take unsigned inputs only, whose
- * conversion is the value itself. SAT_LOADS: pairs with the load only
- * (float sums, whose order matters, keep the engine's ordered path). */
+ * conversion is the value itself. SAT_LOADS: float sums, whose order
+ * matters: the load and the ordered path's column step. */
 // clang-format off
 #define SAT_PAIRS(X) \
     X(bool, i64) X(i8, i64) X(i16, i64) X(i32, i64) X(i64, i64) \
@@ -19,7 +19,7 @@
     X(bool, u64) X(u8, u64) X(u16, u64) X(u32, u64) X(u64, u64) \
     X(bool, f64) X(i8, f64) X(i16, f64) X(i32, f64) \
     X(u8, f64) X(u16, f64) X(u32, f64)
-#define SAT_LOADS(X) X(f32, f64)
+#define SAT_LOADS(X) X(f32, f64) X(f64, f64) X(f32, f32)
 // clang-format on
 
 /* One input value as the accumulator type, as convert.c converts it. */
@@ -168,6 +168,56 @@ FORCE_INLINE void row_body(ktype in, ktype acc, const void *src, void *column, v
     row_scalar(in, acc, src, column, out, i, n, first, &running);
 }
 
+/* The ordered path's column step: each element combined exactly as the
+ * plain kernels' combine (local + values, then prefix + local). */
+FORCE_INLINE void column_body(ktype acc, const void *values, void *local, const void *prefix,
+                              void *out, size_t n, int first, int stream)
+{
+    const size_t lanes = (size_t)vlanes(acc), size = ksize(acc);
+    size_t head = n;
+    if (stream && HAVE_VEC_STREAM && (uintptr_t)out % size == 0) {
+        const uintptr_t misalign = (uintptr_t)out % sizeof(vbits);
+        head = misalign ? (sizeof(vbits) - misalign) / size : 0;
+    } else
+        stream = 0;
+    if (head > n)
+        head = n;
+    size_t i = 0;
+    for (;;) {
+        for (; i < head; i++) {
+            kvalue x = kload(acc, values, i);
+            if (!first)
+                x = kcombine(PSCAN_SUM, acc, kload(acc, local, i), x);
+            kstore(acc, local, i, x);
+            if (prefix)
+                x = kcombine(PSCAN_SUM, acc, kload(acc, prefix, i), x);
+            kstore(acc, out, i, x);
+        }
+        if (head == n)
+            break;
+        for (; i + lanes <= n; i += lanes) {
+            vbits x;
+            memcpy(&x, (const char *)values + i * size, sizeof x);
+            if (!first) {
+                vbits c;
+                memcpy(&c, (char *)local + i * size, sizeof c);
+                x = vcombine(PSCAN_SUM, acc, c, x);
+            }
+            memcpy((char *)local + i * size, &x, sizeof x);
+            if (prefix) {
+                vbits p;
+                memcpy(&p, (const char *)prefix + i * size, sizeof p);
+                x = vcombine(PSCAN_SUM, acc, p, x);
+            }
+            if (stream)
+                vstream((char *)out + i * size, x);
+            else
+                memcpy((char *)out + i * size, &x, sizeof x);
+        }
+        head = n; /* the tail, one at a time */
+    }
+}
+
 #define SAT_WRAPPERS(in, acc)                                                                   \
     static void row_##in##_##acc(const void *src, void *column, void *out, size_t n, int first, \
                                  int stream)                                                    \
@@ -185,7 +235,14 @@ FORCE_INLINE void row_body(ktype in, ktype acc, const void *src, void *column, v
         load_body(KT_##in, KT_##acc, src, dst, n);                      \
     }
 SAT_PAIRS(SAT_WRAPPERS)
-SAT_LOADS(LOAD_WRAPPER)
+#define ORDERED_WRAPPERS(in, acc)                                                        \
+    LOAD_WRAPPER(in, acc)                                                                \
+    static void column_##in##_##acc(const void *values, void *local, const void *prefix, \
+                                    void *out, size_t n, int first, int stream)          \
+    {                                                                                    \
+        column_body(KT_##acc, values, local, prefix, out, n, first, stream);             \
+    }
+SAT_LOADS(ORDERED_WRAPPERS)
 
 #ifndef PSCAN_KERNEL_ISA
 #define PSCAN_KERNEL_ISA scalar
@@ -193,9 +250,10 @@ SAT_LOADS(LOAD_WRAPPER)
 #define SAT_TABLE_NAME(isa) SAT_TABLE_NAME_EXPAND(isa)
 #define SAT_TABLE_NAME_EXPAND(isa) pscan_sat_kernels_##isa
 #define SAT_ENTRY(in, acc) \
-    [PSCAN_DT_##in][PSCAN_DT_##acc] = {row_##in##_##acc, add_##in##_##acc, load_##in##_##acc},
+    [PSCAN_DT_##in][PSCAN_DT_##acc] = {row_##in##_##acc, add_##in##_##acc, load_##in##_##acc, NULL},
 
-#define LOAD_ENTRY(in, acc) [PSCAN_DT_##in][PSCAN_DT_##acc] = {NULL, NULL, load_##in##_##acc},
+#define LOAD_ENTRY(in, acc) \
+    [PSCAN_DT_##in][PSCAN_DT_##acc] = {NULL, NULL, load_##in##_##acc, column_##in##_##acc},
 
 const pscan_sat_kernel_table SAT_TABLE_NAME(PSCAN_KERNEL_ISA) = {SAT_PAIRS(SAT_ENTRY)
                                                                      SAT_LOADS(LOAD_ENTRY)};

@@ -21,6 +21,12 @@ typedef struct pscan_sat_kernel {
     /* dst[i] = in[i] converted (contiguous; convert.c's values, vectorised
      * in this instruction set). */
     void (*load)(const void *in, void *dst, size_t n);
+    /* The ordered path's column step (float sums): local[i] = values[i]
+     * (first) or local[i] + values[i], then out[i] = prefix[i] + local[i]
+     * (local[i] if prefix is NULL), streamed if `stream`: the bits of the
+     * plain kernels' combines, in one pass. NULL where there is none. */
+    void (*column)(const void *values, void *local, const void *prefix, void *out, size_t n,
+                   int first, int stream);
 } pscan_sat_kernel;
 
 /* The SUM steps for in -> acc in the chosen instruction set; NULL where
