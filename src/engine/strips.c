@@ -22,7 +22,14 @@
  * row (its running value inside the 4096-column tile and the tile's
  * prefix), handed on in batches of rows. Thread k runs a batch or so
  * behind thread k-1, a wavefront: in is still read once and out written
- * once, and every value is combined exactly as in the chained scans. */
+ * once, and every value is combined exactly as in the chained scans.
+ *
+ * Sums take the fused steps of src/kernels/sat_kernels.c where they exist:
+ * the order-free row (load and widen in, add it to the column, scan, store
+ * out) in one vectorised pass, also for float64 sums of integers whose
+ * every sum is exact (sums_exact); the ordered path's load and its column
+ * step with the store. Include-initial SUM writes the table one row and
+ * one column on, with the zeros before them (out_index, zero_edges). */
 #include "strips.h"
 
 #include "../context.h"
