@@ -23,6 +23,7 @@ packages=(
     python3-h5py      #   its tests write and read HDF5 files with h5py
     time              #   /usr/bin/time: the tool's peak memory in those tests
     libtbb-dev        # perf/: oneTBB parallel_scan as a baseline
+    libopencv-imgproc-dev # perf/: cv::integral as a summed-area-table peer
     libopenmpi-dev    # the distributed scan (pscan::pscan_mpi) and its tests
     openmpi-bin       #   (mpirun)
     clang             # the clang build (CI) and the libFuzzer targets

@@ -196,8 +196,16 @@ pscan_status pscan_scan_axes(pscan_op op, const pscan_array *in, int naxes, cons
     if (status != PSCAN_OK)
         return status;
     const pscan_dtype acc = rq.acc;
-    /* The one-pass and slab paths know no flags: a flagged call is its
-     * chain. */
+    /* A sum over an axis and the last under include-initial alone
+     * (OpenCV's integral layout): one pass where src/engine/strips.c can. */
+    if (opts->flags == PSCAN_FLAG_INCLUDE_INITIAL && op == PSCAN_SUM && naxes == 2 &&
+        sorted[0] == in->ndim - 1) {
+        bool done;
+        status = pscan_sat_scan(op, in, sorted[1], acc, out, opts, &done);
+        if (status != PSCAN_OK || done)
+            return status;
+    }
+    /* The slab path knows no flags: a flagged call is its chain. */
     if (opts->flags)
         return chained(op, in, naxes, sorted, acc, out, opts, rq.ctx);
     int64_t rows = in->shape[0], row_elems = 1;

@@ -22,7 +22,14 @@
  * row (its running value inside the 4096-column tile and the tile's
  * prefix), handed on in batches of rows. Thread k runs a batch or so
  * behind thread k-1, a wavefront: in is still read once and out written
- * once, and every value is combined exactly as in the chained scans. */
+ * once, and every value is combined exactly as in the chained scans.
+ *
+ * Sums take the fused steps of src/kernels/sat_kernels.c where they exist:
+ * the order-free row (load and widen in, add it to the column, scan, store
+ * out) in one vectorised pass, also for float64 sums of integers whose
+ * every sum is exact (sums_exact); the ordered path's load and its column
+ * step with the store. Include-initial SUM writes the table one row and
+ * one column on, with the zeros before them (out_index, zero_edges). */
 #include "strips.h"
 
 #include "../context.h"
@@ -30,6 +37,7 @@
 #include "../dtype.h"
 #include "../engine.h"
 #include "../kernels/kernels.h"
+#include "../kernels/sat_kernels.h"
 #include "../layout.h"
 #include "../spin.h"
 #include "../workspace.h"
@@ -41,6 +49,9 @@
 typedef struct sat_run {
     const pscan_kernel *kernel;
     pscan_convert_fn load; /* NULL: in is already of the accumulator type */
+    /* The fused row steps for in -> acc, conversion inside the load (NULL:
+     * none); its row and add serve the order-free path. */
+    const pscan_sat_kernel *sat;
     const char *in;
     char *out;
     size_t in_item, acc;
@@ -50,6 +61,9 @@ typedef struct sat_run {
      * between two rows are those of the axes between the scanned two
      * (inner of them, 1 when those are the last two axes). */
     int64_t row_stride, inner;
+    /* Include-initial: out is one longer along both scanned axes, the
+     * identity (zero) first (out_index). */
+    bool initial;
     int64_t strips, strip_cols; /* phase 1: column strips */
     char *reduced;              /* per (image, block): column reduce of the block's rows */
     char *buffers;              /* per thread: rows of accumulators (2), or the ordered
@@ -93,6 +107,40 @@ enum { MIN_STRIP_COLS = 32 };
  * batches per strip keep that under a quarter. */
 enum { MIN_BATCHES_PER_STRIP = 4 };
 
+/* Float64 sums of an integer input whose every partial sum of an image
+ * is an integer below 2^53: each is exact in any grouping (and never
+ * -0.0), so the order-free path gives the chained scans' bits. */
+static bool sums_exact(pscan_dtype in, int64_t rows, int64_t cols)
+{
+    double largest; /* the largest magnitude of an input value */
+    switch (in) {
+    case PSCAN_BOOL:
+        largest = 1;
+        break;
+    case PSCAN_INT8:
+        largest = 128;
+        break;
+    case PSCAN_UINT8:
+        largest = 255;
+        break;
+    case PSCAN_INT16:
+        largest = 32768;
+        break;
+    case PSCAN_UINT16:
+        largest = 65535;
+        break;
+    case PSCAN_INT32:
+        largest = 2147483648.0;
+        break;
+    case PSCAN_UINT32:
+        largest = 4294967295.0;
+        break;
+    default:
+        return false;
+    }
+    return largest * (double)rows * (double)cols <= 9007199254740992.0; /* 2^53 */
+}
+
 static int64_t batch_rows(int64_t strip_width)
 {
     const int64_t rows = HANDOFF_ELEMS / (strip_width > 0 ? strip_width : 1);
@@ -113,6 +161,30 @@ static size_t element_index(const sat_run *r, int64_t image, int64_t row, int64_
                     image % r->inner * r->cols + col);
 }
 
+/* Where the table's element (row, col) of image `image` is, in elements
+ * of out: as in in, or under include-initial one row and one column on,
+ * in rows of cols + 1 and images of rows + 1 rows (row or col -1: the
+ * zero slot before them). */
+static size_t out_index(const sat_run *r, int64_t image, int64_t row, int64_t col)
+{
+    if (!r->initial)
+        return element_index(r, image, row, col);
+    const int64_t cols = r->cols + 1;
+    return (size_t)((image / r->inner * (r->rows + 1) + row + 1) * r->inner * cols +
+                    image % r->inner * cols + col + 1);
+}
+
+/* Include-initial: row `row`'s zero before its first column, and above
+ * the first row the zero row. */
+static void zero_edges(const sat_run *r, int64_t image, int64_t row)
+{
+    if (!r->initial)
+        return;
+    if (row == 0)
+        memset(r->out + out_index(r, image, -1, -1) * r->acc, 0, (size_t)(r->cols + 1) * r->acc);
+    memset(r->out + out_index(r, image, row, -1) * r->acc, 0, r->acc);
+}
+
 /* Columns [col, col + n) of row `row` of image `image` as accumulators:
  * in itself, or converted into `buffer`. */
 static const char *row_values(const sat_run *r, int64_t image, int64_t row, int64_t col, int64_t n,
@@ -121,7 +193,10 @@ static const char *row_values(const sat_run *r, int64_t image, int64_t row, int6
     const char *src = r->in + element_index(r, image, row, col) * r->in_item;
     if (!r->load)
         return src;
-    r->load(src, (ptrdiff_t)r->in_item, buffer, (ptrdiff_t)r->acc, (size_t)n);
+    if (r->sat)
+        r->sat->load(src, buffer, (size_t)n);
+    else
+        r->load(src, (ptrdiff_t)r->in_item, buffer, (ptrdiff_t)r->acc, (size_t)n);
     return buffer;
 }
 
@@ -137,6 +212,12 @@ static void reduce_strip(const sat_run *r, int64_t unit, char *buffer)
     int64_t first, count;
     block_rows(r, block, &first, &count);
     char *sum = r->reduced + ((size_t)((image * r->blocks + block) * r->cols + col)) * r->acc;
+    if (r->sat && r->sat->add) {
+        for (int64_t row = first; row < first + count; row++)
+            r->sat->add(r->in + element_index(r, image, row, col) * r->in_item, sum, (size_t)n,
+                        row == first);
+        return;
+    }
     memcpy(sum, row_values(r, image, first, col, n, buffer), (size_t)n * r->acc);
     for (int64_t row = first + 1; row < first + count; row++)
         r->kernel->combine(sum, row_values(r, image, row, col, n, buffer), sum, (size_t)n);
@@ -156,13 +237,23 @@ static void scan_block(const sat_run *r, int64_t unit, char *buffers)
         memcpy(column, reduced, row_bytes);
     for (int64_t k = 1; k < block; k++)
         r->kernel->combine(column, reduced + (size_t)k * row_bytes, column, (size_t)r->cols);
+    if (r->sat && r->sat->row) {
+        for (int64_t row = first; row < first + count; row++) {
+            zero_edges(r, image, row);
+            r->sat->row(r->in + element_index(r, image, row, 0) * r->in_item, column,
+                        r->out + out_index(r, image, row, 0) * r->acc, (size_t)r->cols,
+                        row == first && block == 0, r->stream);
+        }
+        return;
+    }
     for (int64_t row = first; row < first + count; row++) {
         const char *values = row_values(r, image, row, 0, r->cols, loaded);
         if (row == first && block == 0)
             memcpy(column, values, row_bytes);
         else
             r->kernel->combine(column, values, column, (size_t)r->cols);
-        char *out = r->out + element_index(r, image, row, 0) * r->acc;
+        zero_edges(r, image, row);
+        char *out = r->out + out_index(r, image, row, 0) * r->acc;
         (r->stream ? r->kernel->scan_stream : r->kernel->scan)(column, out, (size_t)r->cols, NULL);
     }
 }
@@ -259,6 +350,15 @@ static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int s
             for (int64_t k = 0; k < count; k++) {
                 const int64_t row = row0 + k, in_tile = row % r->tile_rows;
                 const char *values = scanned + (size_t)k * chunk_bytes;
+                if (r->sat && r->sat->column && in_tile != r->tile_rows - 1) {
+                    /* the column step and the store in one pass */
+                    if (col == 0)
+                        zero_edges(r, image, row);
+                    r->sat->column(values, local + at, row >= r->tile_rows ? prefix + at : NULL,
+                                   r->out + out_index(r, image, row, col) * acc, (size_t)width,
+                                   in_tile == 0, r->copy != NULL);
+                    continue;
+                }
                 if (in_tile == 0)
                     memcpy(local + at, values, chunk_bytes);
                 else
@@ -268,7 +368,9 @@ static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int s
                     r->kernel->combine(prefix + at, local + at, combined + at, (size_t)width);
                     result = combined + at;
                 }
-                char *out = r->out + element_index(r, image, row, col) * acc;
+                if (col == 0)
+                    zero_edges(r, image, row);
+                char *out = r->out + out_index(r, image, row, col) * acc;
                 if (r->copy)
                     r->copy(out, result, chunk_bytes);
                 else
@@ -328,8 +430,9 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, int row_axis, ps
 {
     *fused = false;
     const pscan_kernel *kernel = pscan_kernel_get(op, acc);
-    if (in->ndim < 2 || row_axis < 0 || row_axis > in->ndim - 2 || opts->flags ||
-        out->dtype != acc || !pscan_array_is_c_contiguous(in) || !pscan_array_is_c_contiguous(out))
+    if (in->ndim < 2 || row_axis < 0 || row_axis > in->ndim - 2 ||
+        (opts->flags & ~(unsigned)PSCAN_FLAG_INCLUDE_INITIAL) || out->dtype != acc ||
+        !pscan_array_is_c_contiguous(in) || !pscan_array_is_c_contiguous(out))
         return PSCAN_OK;
     sat_run r = {.kernel = kernel,
                  .in = in->data,
@@ -347,14 +450,19 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, int row_axis, ps
         r.inner *= in->shape[d];
     r.row_stride = r.inner * r.cols;
     const int64_t total = r.images * r.rows * r.cols;
-    const size_t in_bytes = (size_t)total * r.in_item, out_bytes = (size_t)total * r.acc;
+    r.initial = opts->flags == PSCAN_FLAG_INCLUDE_INITIAL;
+    if (r.initial && op != PSCAN_SUM) /* zero_edges writes SUM's identity */
+        return PSCAN_OK;
+    const int64_t out_total = r.initial ? r.images * (r.rows + 1) * (r.cols + 1) : total;
+    const size_t in_bytes = (size_t)total * r.in_item, out_bytes = (size_t)out_total * r.acc;
     const char *in_lo = in->data, *out_lo = out->data;
     /* in place only element on element; any other overlap: not here */
     if (total == 0 ||
         (in_lo != out_lo && in_lo < out_lo + out_bytes && out_lo < in_lo + in_bytes) ||
-        (in_lo == out_lo && r.in_item != r.acc))
+        (in_lo == out_lo && (r.in_item != r.acc || r.initial)))
         return PSCAN_OK;
     r.load = in->dtype == acc ? NULL : pscan_convert_get(in->dtype, acc);
+    r.sat = op == PSCAN_SUM ? pscan_sat_kernel_get(in->dtype, acc) : NULL;
 
     pscan_context *ctx;
     pscan_status status = pscan_context_resolve(opts->ctx, &ctx);
@@ -362,7 +470,8 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, int row_axis, ps
         return status;
     int64_t threads =
         pscan_useful_threads(&ctx->tuning, opts->threads > 0 ? opts->threads : ctx->threads, total);
-    r.ordered = !kernel->order_free;
+    r.ordered =
+        !kernel->order_free && !(r.sat && r.sat->row && sums_exact(in->dtype, r.rows, r.cols));
     const bool sequential = opts->order == PSCAN_ORDER_SEQUENTIAL; /* no tiles */
     r.tile_cols = sequential ? r.cols : PSCAN_TILE;
     r.tile_rows = sequential ? r.rows : PSCAN_TILE;
@@ -396,7 +505,7 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, int row_axis, ps
     const size_t handed = r.wavefront ? (size_t)(threads - 1) * (size_t)r.rows * r.acc : 0;
     const size_t progress = r.wavefront ? (size_t)threads * sizeof(strip_progress) : 0;
     const bool big = (int64_t)out_bytes >= ctx->tuning.stream_min_bytes && in_lo != out_lo;
-    r.stream = big && !r.ordered && kernel->scan_stream;
+    r.stream = big && !r.ordered && (kernel->scan_stream || (r.sat && r.sat->row));
     r.copy = big && r.ordered ? pscan_kernel_stream_copy() : NULL;
     const size_t per_thread = r.ordered ? ordered_buffer_bytes(&r) : 2 * row_bytes;
     /* Scratch from the context's workspace, a region per use. */

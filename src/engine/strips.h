@@ -10,7 +10,9 @@
 /* SUM/PROD/MAX/MIN over axis row_axis and the last axis of in (ndim >= 2,
  * row_axis < ndim - 1; a summed-area table per image, an image being
  * every choice of the other indices) into out,
- * both C-contiguous, out of dtype acc, in == out or apart, no flags.
+ * both C-contiguous, out of dtype acc, in == out or apart, no flags but
+ * INCLUDE_INITIAL for SUM (out then one longer along both axes, its shape
+ * checked by the caller, zero first).
  * *fused is false (and nothing is done) when the layout does not qualify,
  * or the op's order matters (float sums and products), there are fewer
  * images than threads and the images are too narrow or too short for

@@ -7,6 +7,7 @@
  * BLIS, so the tests can run every path this machine has; a request above
  * what the CPU supports is capped at the best supported variant. */
 #include "kernels.h"
+#include "sat_kernels.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -86,6 +87,20 @@ static pscan_isa kernel_isa(void)
 const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc)
 {
     return &(*variants[kernel_isa()].table)[op][acc];
+}
+
+static const pscan_sat_kernel_table *const sat_tables[PSCAN_ISA_COUNT] = {
+    [PSCAN_ISA_SCALAR] = &pscan_sat_kernels_scalar,
+#ifdef PSCAN_HAVE_X86_KERNELS
+    [PSCAN_ISA_AVX2] = &pscan_sat_kernels_avx2,
+    [PSCAN_ISA_AVX512] = &pscan_sat_kernels_avx512,
+#endif
+};
+
+const pscan_sat_kernel *pscan_sat_kernel_get(pscan_dtype in, pscan_dtype acc)
+{
+    const pscan_sat_kernel *k = &(*sat_tables[kernel_isa()])[in][acc];
+    return k->load ? k : NULL;
 }
 
 const pscan_kernel *pscan_kernel_get_compensated(int is_complex)
