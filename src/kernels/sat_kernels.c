@@ -127,6 +127,21 @@ FORCE_INLINE void row_scalar(ktype in, ktype acc, const void *src, void *column,
     }
 }
 
+/* Where streaming stores to out can start: its first vector-aligned
+ * element (at most n). Where out cannot be streamed, *stream is cleared
+ * and the caller's `otherwise` comes back. */
+FORCE_INLINE size_t stream_head(const void *out, size_t size, size_t n, int *stream,
+                                size_t otherwise)
+{
+    if (!*stream || !HAVE_VEC_STREAM || (uintptr_t)out % size != 0) {
+        *stream = 0;
+        return otherwise;
+    }
+    const uintptr_t misalign = (uintptr_t)out % sizeof(vbits);
+    const size_t head = misalign ? (sizeof(vbits) - misalign) / size : 0;
+    return head > n ? n : head;
+}
+
 /* The column step, then the row's tree scan (trees.h's steps) on the
  * vector still in registers. Streaming starts at out's first
  * vector-aligned element. */
@@ -136,14 +151,7 @@ FORCE_INLINE void row_body(ktype in, ktype acc, const void *src, void *column, v
     const size_t lanes = (size_t)vlanes(acc), in_size = ksize(in), size = ksize(acc);
     const vbits identity = vbroadcast(acc, kidentity(PSCAN_SUM, acc));
     kvalue running = kidentity(PSCAN_SUM, acc);
-    size_t head = 0;
-    if (stream && HAVE_VEC_STREAM && (uintptr_t)out % size == 0) {
-        const uintptr_t misalign = (uintptr_t)out % sizeof(vbits);
-        head = misalign ? (sizeof(vbits) - misalign) / size : 0;
-    } else
-        stream = 0;
-    if (head > n)
-        head = n;
+    const size_t head = stream_head(out, size, n, &stream, 0);
     row_scalar(in, acc, src, column, out, 0, head, first, &running);
     vbits carry = vbroadcast(acc, running);
     size_t i = head;
@@ -174,14 +182,7 @@ FORCE_INLINE void column_body(ktype acc, const void *values, void *local, const 
                               void *out, size_t n, int first, int stream)
 {
     const size_t lanes = (size_t)vlanes(acc), size = ksize(acc);
-    size_t head = n;
-    if (stream && HAVE_VEC_STREAM && (uintptr_t)out % size == 0) {
-        const uintptr_t misalign = (uintptr_t)out % sizeof(vbits);
-        head = misalign ? (sizeof(vbits) - misalign) / size : 0;
-    } else
-        stream = 0;
-    if (head > n)
-        head = n;
+    size_t head = stream_head(out, size, n, &stream, n);
     size_t i = 0;
     for (;;) {
         for (; i < head; i++) {
