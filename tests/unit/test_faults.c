@@ -4,13 +4,14 @@
  * This executable defines malloc, calloc, realloc, posix_memalign and
  * aligned_alloc itself (forwarding to glibc's __libc_* entry points), so
  * every allocation of the process, hwloc's and libgomp's included, can be
- * made to fail from the k-th on. Each case runs in a forked child for
+ * made to fail from the k-th on (under the sanitizers: pscan's own
+ * allocations, through the link's --wrap). Each case runs in a forked child for
  * every k until the call needs fewer allocations than k: a failing call
  * must return the status of the cause (PSCAN_ENOMEM), leave out as it
  * was, and the same call with memory back must succeed with the right
  * values. "Cold" cases are the first pscan call of a process, when the
  * default context loads the machine's topology; "warm" ones follow a
- * successful call. (Not built with the sanitizers: ASan owns malloc.)
+ * successful call.
  *
  * Cold, and in creating a context, only the first allocations fail: hwloc
  * 2.9 asserts (and so aborts the process) when a later allocation of its
@@ -29,11 +30,51 @@
 
 /* ------------------------------------------------- the failing allocator */
 
+/* Without the sanitizers this executable defines the allocator itself,
+ * forwarding to glibc's __libc_* entry points: every allocation of the
+ * process counts and can fail. Under the sanitizers, whose runtime owns
+ * malloc, the link wraps the calls of this executable and of the static
+ * library instead (-Wl,--wrap=malloc,...: tests/CMakeLists.txt), so only
+ * pscan's own allocations count and fail, hwloc's and libgomp's not; the
+ * sanitizers then watch every failure path pscan takes. */
+#ifdef PSCAN_FAULTS_WRAP
+#define FAULTY(name) __wrap_##name
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t count, size_t size);
+void *__real_realloc(void *ptr, size_t size);
+void *__real_aligned_alloc(size_t alignment, size_t size);
+int __real_posix_memalign(void **out, size_t alignment, size_t size);
+void __real_free(void *ptr);
+void *FAULTY(malloc)(size_t size);
+void *FAULTY(calloc)(size_t count, size_t size);
+void *FAULTY(realloc)(void *ptr, size_t size);
+void *FAULTY(aligned_alloc)(size_t alignment, size_t size);
+int FAULTY(posix_memalign)(void **out, size_t alignment, size_t size);
+void FAULTY(free)(void *ptr);
+#define base_malloc __real_malloc
+#define base_calloc __real_calloc
+#define base_realloc __real_realloc
+#define base_aligned_alloc __real_aligned_alloc
+#define base_free __real_free
+static void *base_memalign(size_t alignment, size_t size)
+{
+    void *p = NULL;
+    return __real_posix_memalign(&p, alignment, size) == 0 ? p : NULL;
+}
+#else
+#define FAULTY(name) name
 void *__libc_malloc(size_t size);
 void *__libc_calloc(size_t count, size_t size);
 void *__libc_realloc(void *ptr, size_t size);
 void *__libc_memalign(size_t alignment, size_t size);
 void __libc_free(void *ptr);
+#define base_malloc __libc_malloc
+#define base_calloc __libc_calloc
+#define base_realloc __libc_realloc
+#define base_aligned_alloc __libc_memalign
+#define base_memalign __libc_memalign
+#define base_free __libc_free
+#endif
 
 static long fail_from;   /* 0: never fail; k: the k-th allocation on fails */
 static long allocations; /* counted since armed */
@@ -54,58 +95,58 @@ static int allocation_fails(void)
     return __atomic_add_fetch(&allocations, 1, __ATOMIC_RELAXED) >= fail_from;
 }
 
-void *malloc(size_t size)
+void *FAULTY(malloc)(size_t size)
 {
     if (allocation_fails()) {
         errno = ENOMEM;
         return NULL;
     }
-    return counted(__libc_malloc(size));
+    return counted(base_malloc(size));
 }
 
-void *calloc(size_t count, size_t size)
+void *FAULTY(calloc)(size_t count, size_t size)
 {
     if (allocation_fails()) {
         errno = ENOMEM;
         return NULL;
     }
-    return counted(__libc_calloc(count, size));
+    return counted(base_calloc(count, size));
 }
 
-void *realloc(void *ptr, size_t size)
+void *FAULTY(realloc)(void *ptr, size_t size)
 {
     if (allocation_fails()) {
         errno = ENOMEM;
         return NULL;
     }
-    return ptr ? __libc_realloc(ptr, size) : counted(__libc_realloc(ptr, size));
+    return ptr ? base_realloc(ptr, size) : counted(base_realloc(ptr, size));
 }
 
-int posix_memalign(void **out, size_t alignment, size_t size)
+int FAULTY(posix_memalign)(void **out, size_t alignment, size_t size)
 {
     if (allocation_fails())
         return ENOMEM;
-    void *p = counted(__libc_memalign(alignment, size));
+    void *p = counted(base_memalign(alignment, size));
     if (!p)
         return ENOMEM;
     *out = p;
     return 0;
 }
 
-void *aligned_alloc(size_t alignment, size_t size)
+void *FAULTY(aligned_alloc)(size_t alignment, size_t size)
 {
     if (allocation_fails()) {
         errno = ENOMEM;
         return NULL;
     }
-    return counted(__libc_memalign(alignment, size));
+    return counted(base_aligned_alloc(alignment, size));
 }
 
-void free(void *ptr)
+void FAULTY(free)(void *ptr)
 {
     if (ptr)
         __atomic_sub_fetch(&live, 1, __ATOMIC_RELAXED);
-    __libc_free(ptr);
+    base_free(ptr);
 }
 
 static void arm(long k)
@@ -152,7 +193,7 @@ typedef struct scenario {
 
 static void *raw_buffer(size_t bytes)
 {
-    void *p = __libc_malloc(bytes);
+    void *p = base_malloc(bytes); /* never fails on purpose, never counted */
     cr_assert(ne(ptr, p, NULL));
     return p;
 }
@@ -609,11 +650,17 @@ Test(faults, cold_first_call_loads_the_topology)
 }
 
 /* A context of one's own, likewise: its own allocation (k = 1), then
- * hwloc's first one (k = 2) fail. */
+ * hwloc's first one (k = 2) fail; hwloc's only where this executable owns
+ * the allocator (not under the sanitizers' --wrap). */
+#ifdef PSCAN_FAULTS_WRAP
+enum { CREATE_LAST_K = 1 };
+#else
+enum { CREATE_LAST_K = 2 };
+#endif
 Test(faults, context_create_fails_then_works)
 {
     pscan_context *ctx = (pscan_context *)&ctx;
-    for (long k = 1; k <= 2; ++k) {
+    for (long k = 1; k <= CREATE_LAST_K; ++k) {
         arm(k);
         const pscan_status status = pscan_context_create(&ctx);
         disarm();
