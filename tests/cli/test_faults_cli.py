@@ -69,7 +69,12 @@ def run(args, k=None, count_file=None):
     if count_file:
         env["PSCAN_FAIL_ALLOC_COUNT"] = count_file
     RUNS[0] += 1
-    return subprocess.run([ARGS.pscan, *map(str, args)], capture_output=True, text=True, env=env)
+    try:
+        return subprocess.run([ARGS.pscan, *map(str, args)], capture_output=True, text=True,
+                              env=env, timeout=60)
+    except subprocess.TimeoutExpired:  # a hang is a failure of its own, not the suite's timeout
+        fail(f"{args[0]} with allocations from the {k}-th failing: no exit within 60 s")
+        return subprocess.CompletedProcess(args, -1, "", "hung")
 
 
 def ks_to_try(count):
