@@ -57,30 +57,19 @@ static inline const char *prefix_at(const box_job *job, int64_t r, int64_t c)
 
 /* (p11 - p01) - (p10 - p00) per dtype: the differences of neighbouring
  * prefixes first, so a box far from the origin subtracts numbers of the
- * size of its strips, not of the whole table's. Integers wrap: they are
- * computed in the unsigned type of their width, whose bits they share. */
-#define BOX_INT(tag, utype)                                                            \
+ * size of its strips, not of the whole table's. Floats in their own
+ * type; integers wrap: they are computed in the unsigned type of their
+ * width, whose bits they share. */
+#define BOX_ARITH(tag, type)                                                           \
     FORCE_INLINE void box_sum_##tag(const char *p11, const char *p01, const char *p10, \
                                     const char *p00, char *out)                        \
     {                                                                                  \
-        utype v11, v01, v10, v00;                                                      \
+        type v11, v01, v10, v00;                                                       \
         memcpy(&v11, p11, sizeof v11);                                                 \
         memcpy(&v01, p01, sizeof v01);                                                 \
         memcpy(&v10, p10, sizeof v10);                                                 \
         memcpy(&v00, p00, sizeof v00);                                                 \
-        const utype sum = (utype)((utype)(v11 - v01) - (utype)(v10 - v00));            \
-        memcpy(out, &sum, sizeof sum);                                                 \
-    }
-#define BOX_FLOAT(tag, ftype)                                                          \
-    FORCE_INLINE void box_sum_##tag(const char *p11, const char *p01, const char *p10, \
-                                    const char *p00, char *out)                        \
-    {                                                                                  \
-        ftype v11, v01, v10, v00;                                                      \
-        memcpy(&v11, p11, sizeof v11);                                                 \
-        memcpy(&v01, p01, sizeof v01);                                                 \
-        memcpy(&v10, p10, sizeof v10);                                                 \
-        memcpy(&v00, p00, sizeof v00);                                                 \
-        const ftype sum = (v11 - v01) - (v10 - v00);                                   \
+        const type sum = (type)((type)(v11 - v01) - (type)(v10 - v00));                \
         memcpy(out, &sum, sizeof sum);                                                 \
     }
 /* Complex: each part as its float type, from the part's offset. */
@@ -93,16 +82,16 @@ static inline const char *prefix_at(const box_job *job, int64_t r, int64_t c)
         box_sum_##part(p11 + half, p01 + half, p10 + half, p00 + half, out + half);    \
     }
 
-BOX_INT(i8, uint8_t)
-BOX_INT(i16, uint16_t)
-BOX_INT(i32, uint32_t)
-BOX_INT(i64, uint64_t)
-BOX_INT(u8, uint8_t)
-BOX_INT(u16, uint16_t)
-BOX_INT(u32, uint32_t)
-BOX_INT(u64, uint64_t)
-BOX_FLOAT(f32, float)
-BOX_FLOAT(f64, double)
+BOX_ARITH(i8, uint8_t)
+BOX_ARITH(i16, uint16_t)
+BOX_ARITH(i32, uint32_t)
+BOX_ARITH(i64, uint64_t)
+BOX_ARITH(u8, uint8_t)
+BOX_ARITH(u16, uint16_t)
+BOX_ARITH(u32, uint32_t)
+BOX_ARITH(u64, uint64_t)
+BOX_ARITH(f32, float)
+BOX_ARITH(f64, double)
 BOX_COMPLEX(c64, f32)
 BOX_COMPLEX(c128, f64)
 

@@ -350,13 +350,13 @@ static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int s
             for (int64_t k = 0; k < count; k++) {
                 const int64_t row = row0 + k, in_tile = row % r->tile_rows;
                 const char *values = scanned + (size_t)k * chunk_bytes;
+                if (col == 0)
+                    zero_edges(r, image, row);
+                char *out = r->out + out_index(r, image, row, col) * acc;
                 if (r->sat && r->sat->column && in_tile != r->tile_rows - 1) {
                     /* the column step and the store in one pass */
-                    if (col == 0)
-                        zero_edges(r, image, row);
                     r->sat->column(values, local + at, row >= r->tile_rows ? prefix + at : NULL,
-                                   r->out + out_index(r, image, row, col) * acc, (size_t)width,
-                                   in_tile == 0, r->copy != NULL);
+                                   out, (size_t)width, in_tile == 0, r->copy != NULL);
                     continue;
                 }
                 if (in_tile == 0)
@@ -368,9 +368,6 @@ static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int s
                     r->kernel->combine(prefix + at, local + at, combined + at, (size_t)width);
                     result = combined + at;
                 }
-                if (col == 0)
-                    zero_edges(r, image, row);
-                char *out = r->out + out_index(r, image, row, col) * acc;
                 if (r->copy)
                     r->copy(out, result, chunk_bytes);
                 else

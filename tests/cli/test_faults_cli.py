@@ -132,6 +132,19 @@ def sweep(label, args, out_file, precious, result_is_right):
     return count, len(ks)
 
 
+def result_in(out, want, dtype=True, layout=False):
+    """A check that OUT holds numpy's `want`: its values, its dtype unless
+    dtype is False, its memory order if layout."""
+    def right():
+        try:
+            got = np.load(out)
+        except Exception:
+            return False
+        return (not dtype or got.dtype == want.dtype) and np.array_equal(got, want) and \
+            (not layout or got.flags.f_contiguous == want.flags.f_contiguous)
+    return right
+
+
 def npy_case():
     a = (np.arange(1 << 20, dtype="<i4") % 1000) - 400   # 4 MiB
     src = path("in.npy")
@@ -139,15 +152,8 @@ def npy_case():
     out = path("out.npy")
     want = np.cumsum(a, dtype="<i8")
 
-    def right():
-        try:
-            got = np.load(out)
-        except Exception:
-            return False
-        return got.dtype == want.dtype and np.array_equal(got, want)
-
     return sweep("npy int32 -> int64", ["cumsum", src, out, "--dtype", "int64", "--slab", 1 << 20],
-                 out, b"precious", right)
+                 out, b"precious", result_in(out, want))
 
 
 def npy_sweep(label, a, want, args):
@@ -156,16 +162,8 @@ def npy_sweep(label, a, want, args):
     np.save(src, a)
     out = path("out.npy")
 
-    def right():
-        try:
-            got = np.load(out)
-        except Exception:
-            return False
-        return got.dtype == want.dtype and np.array_equal(got, want) and \
-            got.flags.f_contiguous == want.flags.f_contiguous
-
-    return sweep(label, ["cumsum" if args[0] != "cumargmax" else "cumargmax", src, out, *args[1:]],
-                 out, b"precious", right)
+    return sweep(label, [args[0], src, out, *args[1:]], out, b"precious",
+                 result_in(out, want, layout=True))
 
 
 def big_endian_case():
@@ -197,14 +195,8 @@ def output_dir_case():
     out = os.path.join(folder, "dirin.npy")
     want = np.cumsum(a)
 
-    def right():
-        try:
-            got = np.load(out)
-        except Exception:
-            return False
-        return got.dtype == want.dtype and np.array_equal(got, want)
-
-    return sweep("npy -o DIR", ["cumsum", src, "-o", folder], out, b"precious", right)
+    return sweep("npy -o DIR", ["cumsum", src, "-o", folder], out, b"precious",
+                 result_in(out, want))
 
 
 def segmented_case():
@@ -218,15 +210,8 @@ def segmented_case():
     starts = np.flatnonzero(flags)
     want = np.concatenate([np.cumsum(part) for part in np.split(a, starts[1:])])
 
-    def right():
-        try:
-            got = np.load(out)
-        except Exception:
-            return False
-        return np.array_equal(got, want)
-
     return sweep("npy float64 --segments", ["cumsum", src, out, "--segments", seg],
-                 out, b"precious", right)
+                 out, b"precious", result_in(out, want, dtype=False))
 
 
 def main():
