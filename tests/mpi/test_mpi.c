@@ -15,17 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int rank, ranks, failures;
-
-#define CHECK(cond, ...)                                                   \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            failures++;                                                    \
-            fprintf(stderr, "rank %d: %s:%d: ", rank, __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                                  \
-            fputc('\n', stderr);                                           \
-        }                                                                  \
-    } while (0)
+#include "mpi_check.h"
 
 /* Rank r's share of `total` along the scan: uneven, and rank 1 of 4 gets
  * nothing. */
@@ -396,8 +386,7 @@ int main(int argc, char **argv)
     }
     check_error("axis out of range", PSCAN_EAXIS, 5, PSCAN_INT64, 4, 0);
     check_error("NULL input", PSCAN_ENULL, 0, PSCAN_INT64, 4, 1);
-    int all = 0;
-    MPI_Allreduce(&failures, &all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    const int all = mpi_check_failures();
     if (rank == 0)
         printf("test_mpi: %d ranks, %s\n", ranks, all ? "FAILED" : "all checks passed");
     MPI_Finalize();

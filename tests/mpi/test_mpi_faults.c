@@ -34,17 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int rank, ranks, failures;
-
-#define CHECK(cond, ...)                                                   \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            failures++;                                                    \
-            fprintf(stderr, "rank %d: %s:%d: ", rank, __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                                  \
-            fputc('\n', stderr);                                           \
-        }                                                                  \
-    } while (0)
+#include "mpi_check.h"
 
 /* ------------------------------------------------- the failing allocator */
 
@@ -441,8 +431,7 @@ int main(int argc, char **argv)
             }
         free_part(&p);
     }
-    int all = failures;
-    MPI_Allreduce(MPI_IN_PLACE, &all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    const int all = mpi_check_failures();
     if (rank == 0)
         printf("%ld failing allocations tried over %zu cases; %s\n", tried,
                sizeof cases / sizeof cases[0], all ? "FAILED" : "all passed");
