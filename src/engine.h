@@ -99,7 +99,9 @@ typedef struct pscan_job {
                                blocks are streamed out reversed */
     int64_t panel_width;                  /* PANEL: lanes per strip */
     bool panel_lagged;                    /* PANEL (or BLOCKS of its rows): narrow rows
-                               back to back, scanned as one lagged sequence */
+                               back to back, scanned as one lagged sequence;
+                               or BLOCKS of wide order-free rows, streamed
+                               out from a running row when job->stream */
     bool bind;                            /* threads bound to the plan's PUs */
     bool runtime_placed;                  /* SPANS whose threads the OpenMP runtime
                                placed: they say where they are first */

@@ -7,7 +7,7 @@
 
 #include <omp.h>
 
-/* Row blocks of a narrow panel hold this many rows (about one block of
+/* Row blocks of a panel hold this many rows (about one block of
  * elements). */
 int64_t pscan_panel_block_rows(const pscan_plan *plan)
 {
@@ -123,7 +123,9 @@ static void blocks_worker(blocks_run *r, char *buffer)
     const size_t carry_bytes = (size_t)r->width * job->acc_size;
     const int64_t step = job->panel_lagged ? pscan_panel_block_rows(r->plan) : block_len(job);
     bool two_pass = false;
-    _Alignas(16) char carry[NARROW_ROW_BYTES];
+    /* A wide row's carry lies in the buffer, after the running row. */
+    _Alignas(16) char narrow_carry[NARROW_ROW_BYTES];
+    char *carry = carry_bytes <= sizeof narrow_carry ? narrow_carry : buffer + carry_bytes;
     claimed_block b;
     while (claim_block(r, step, carry_bytes, &b)) {
         block_desc *desc = b.desc;

@@ -87,6 +87,7 @@ typedef struct block_work {
     block_view view; /* lanes */
     const char *src; /* panel rows: in and out directly */
     char *dst;
+    char *running;  /* panel rows streamed out: the running row */
     int64_t values; /* panel: rows * width */
 } block_work;
 
@@ -106,6 +107,7 @@ static inline void work_open(const blocks_run *r, char *buffer, int64_t lane, in
     work->src = plan->in_base + cursor.in_offset + start * plan->scan.in_stride;
     work->dst = plan->out_base + cursor.out_offset + start * plan->scan.out_stride;
     work->values = n * r->width;
+    work->running = buffer;
 }
 
 /* totals: the block's tile totals when work_reduce gave them (NULL if
@@ -120,6 +122,12 @@ static inline const char *work_scan(const blocks_run *r, block_work *work, const
     const pscan_job *job = r->job;
     const pscan_kernel *kernel = job->kernel;
     const int64_t last = (work->values - r->width) * (int64_t)job->acc_size;
+    if (job->panel_lagged && job->stream) {
+        const int64_t row_bytes = r->width * (int64_t)job->acc_size;
+        pscan_stream_rows(job, work->src, row_bytes, work->dst, row_bytes, work->values / r->width,
+                          r->width, carry, work->running);
+        return work->running;
+    }
     if (job->panel_lagged) {
         kernel->scan_lagged(work->src, work->dst, (size_t)work->values, (size_t)r->width, carry);
         return work->dst + last;

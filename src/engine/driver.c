@@ -20,7 +20,9 @@
  *           across threads, advanced a row at a time with vector combines;
  *           narrow rows lying back to back are one lagged scan, and with
  *           fewer such panels than threads their row blocks are BLOCKS
- *           whose carries are whole rows.
+ *           whose carries are whole rows; so are order-free panels of
+ *           wide rows (up to WIDE_ROW_BYTES) with fewer panels than
+ *           threads, each block's rows streamed out from a running row.
  *
  * Chained look-back. Every block has a descriptor:
  * a state word (this run's number, then AGGREGATE or PREFIX), the values
@@ -71,8 +73,12 @@ static void prepare_panel(const pscan_plan *plan, pscan_job *job)
      * back, so plain stores. With fewer panels than threads, their rows are
      * cut into blocks handed on by look-back, a row of carries per block. */
     const int64_t row_bytes = plan->inner.len * acc;
-    if (job->direct && row_bytes <= NARROW_ROW_BYTES && plan->scan.in_stride == row_bytes &&
-        plan->scan.out_stride == row_bytes) {
+    const bool rows_back_to_back =
+        plan->scan.in_stride == row_bytes && plan->scan.out_stride == row_bytes;
+    const bool big_out = plan->in_base != plan->out_base &&
+                         plan->total * acc >= pscan_context_tuning(job->ctx)->stream_min_bytes;
+    const bool streams = job->direct && big_out;
+    if (job->direct && row_bytes <= NARROW_ROW_BYTES && rows_back_to_back) {
         const int64_t rows = pscan_panel_block_rows(plan);
         const int64_t row_blocks = (plan->scan.len + rows - 1) / rows;
         const int team = threads_for(job, plan->total, plan->outer_count * row_blocks);
@@ -86,6 +92,27 @@ static void prepare_panel(const pscan_plan *plan, pscan_job *job)
         }
         return;
     }
+    /* Wide rows, order-free: row blocks as well when there are fewer
+     * panels than threads. Strips of columns would have every thread read
+     * and write a piece of each row, cut at page boundaries the hardware
+     * prefetchers do not cross (half of memcpy's speed on 2 threads); a row
+     * block is read and written in order, whole rows at a time. */
+    if (job->direct && kernel->order_free && rows_back_to_back && row_bytes <= WIDE_ROW_BYTES &&
+        plan->outer_count < job->threads) {
+        const int64_t rows = pscan_panel_block_rows(plan);
+        const int64_t row_blocks = (plan->scan.len + rows - 1) / rows;
+        const int team = threads_for(job, plan->total, plan->outer_count * row_blocks);
+        if (row_blocks > 1 && team > 1) {
+            job->schedule = PSCAN_SCHEDULE_BLOCKS;
+            job->panel_lagged = true;
+            job->panel_width = plan->inner.len;
+            job->team = team;
+            job->stream = streams ? pscan_kernel_stream_copy() : NULL;
+            job->scratch_per_thread = (size_t)(2 * row_bytes); /* running row, carry */
+            job->descriptor_bytes = pscan_blocks_descriptor_bytes(plan, job);
+            return;
+        }
+    }
     int64_t width = job->direct ? DIRECT_PANEL_CHUNK : PANEL_CHUNK;
     while (width > MIN_PANEL_WIDTH &&
            plan->outer_count * ((plan->inner.len + width - 1) / width) < job->threads)
@@ -93,10 +120,13 @@ static void prepare_panel(const pscan_plan *plan, pscan_job *job)
     const int64_t units = plan->outer_count * ((plan->inner.len + width - 1) / width);
     job->panel_width = width;
     job->team = threads_for(job, plan->total, units);
-    job->stream = job->direct && plan->in_base != plan->out_base &&
-                          plan->total * acc >= pscan_context_tuning(job->ctx)->stream_min_bytes
-                      ? pscan_kernel_stream_copy()
-                      : NULL;
+    job->stream = streams ? pscan_kernel_stream_copy() : NULL;
+    /* A buffered strip whose out rows are contiguous accumulators streams
+     * them out too (a plain store would read every line of out first). */
+    job->store_stream =
+        kernel && !job->direct && job->stores_acc && plan->inner.out_stride == acc && big_out
+            ? pscan_kernel_stream_copy()
+            : NULL;
     job->scratch_per_thread = (size_t)((job->direct ? (job->stream ? 1 : 0) : 3) * width * acc);
 }
 

@@ -23,6 +23,11 @@ enum { DIRECT_PANEL_CHUNK = 8192 };
 /* Rows up to this size (64 int64) are scanned as one lagged sequence; a
  * row block's descriptor then holds at most two such rows. */
 enum { NARROW_ROW_BYTES = 512 };
+/* Order-free panels with rows up to this size lying back to back, and
+ * fewer panels than threads, run as row blocks too (whole rows, each
+ * thread reading and writing memory in order): two rows per thread stay in
+ * its buffer (the running row and the carry). */
+enum { WIDE_ROW_BYTES = 64 * 1024 };
 /* The widest accumulator value: a compensated complex sum's two pairs.
  * Carries and block descriptors hold any accumulator in this many bytes. */
 enum { MAX_ACC_SIZE = 32 };
@@ -63,6 +68,15 @@ static inline void split_range(int64_t units, int team, int member, int64_t *fir
 
 /* Streamed stores are weakly ordered: each thread fences its own before
  * the team's closing barrier makes its work visible to the caller. */
+/* `rows` rows of `width` lanes: out row r = running op in row r, the
+ * running row (in `running`, starting from `carry`, or the first row when
+ * NULL) kept in the thread's buffer and each result row streamed out by
+ * job->stream, so out is never read back. Leaves the last row in
+ * `running`. */
+void pscan_stream_rows(const pscan_job *job, const char *in_row, int64_t in_stride, char *out_row,
+                       int64_t out_stride, int64_t rows, int64_t width, const char *carry,
+                       char *running);
+
 static inline void finish_streaming(const pscan_job *job)
 {
     if (job->stream || job->stream_kernel || job->store_stream)

@@ -27,6 +27,24 @@ static void panel_state(const pscan_plan *plan, const pscan_job *job, int64_t bl
                last_row, (size_t)width * job->acc_size);
 }
 
+void pscan_stream_rows(const pscan_job *job, const char *in_row, int64_t in_stride, char *out_row,
+                       int64_t out_stride, int64_t rows, int64_t width, const char *carry,
+                       char *running)
+{
+    const size_t row_bytes = (size_t)width * job->acc_size;
+    if (rows <= 0)
+        return;
+    if (carry)
+        job->kernel->combine(carry, in_row, running, (size_t)width);
+    else
+        memcpy(running, in_row, row_bytes);
+    job->stream(out_row, running, row_bytes);
+    for (int64_t row = 1; row < rows; row++) {
+        job->kernel->combine(running, in_row + row * in_stride, running, (size_t)width);
+        job->stream(out_row + row * out_stride, running, row_bytes);
+    }
+}
+
 /* Direct strip for order-free or sequential jobs of one dtype with
  * contiguous rows: out row r = out row r-1 op in row r, no conversions.
  * Streaming, the running row stays in the thread's buffer and each result
@@ -41,16 +59,8 @@ static void scan_panel_direct(const pscan_plan *plan, const pscan_job *job, char
     char *out_row = plan->out_base + cursor.out_offset + column * plan->inner.out_stride;
     const char *carry = panel_carry(plan, job, block, column);
     if (job->stream) {
-        if (carry)
-            job->kernel->combine(carry, in_row, buffer, (size_t)width);
-        else
-            memcpy(buffer, in_row, row_bytes);
-        job->stream(out_row, buffer, row_bytes);
-        for (int64_t row = 1; row < plan->scan.len; row++) {
-            job->kernel->combine(buffer, in_row + row * plan->scan.in_stride, buffer,
-                                 (size_t)width);
-            job->stream(out_row + row * plan->scan.out_stride, buffer, row_bytes);
-        }
+        pscan_stream_rows(job, in_row, plan->scan.in_stride, out_row, plan->scan.out_stride,
+                          plan->scan.len, width, carry, buffer);
         panel_state(plan, job, block, column, width, buffer);
         return;
     }
@@ -100,6 +110,10 @@ static void scan_panel_buffered(const pscan_plan *plan, const pscan_job *job, ch
     if (carry)
         memcpy(tiled ? prefix : running, carry, (size_t)width * acc_size);
 
+    /* One dtype and contiguous rows: the combines read in's rows where
+     * they lie (the load would be a copy). */
+    const bool rows_in_place =
+        kernel && job->same_types && plan->inner.in_stride == (int64_t)acc_size;
     const char *last = NULL; /* the row of results just stored */
     for (int64_t row = 0; row < plan->scan.len; row++) {
         const int64_t in_step = row * plan->scan.in_stride;
@@ -109,6 +123,8 @@ static void scan_panel_buffered(const pscan_plan *plan, const pscan_job *job, ch
         if (!kernel || (row_in_tile == 0 && !(row == 0 && carry && !tiled))) {
             job->load(in_row + in_step, plan->inner.in_stride, running, (ptrdiff_t)acc_size,
                       (size_t)width);
+        } else if (rows_in_place) {
+            kernel->combine(running, in_row + in_step, running, (size_t)width);
         } else {
             job->load(in_row + in_step, plan->inner.in_stride, loaded, (ptrdiff_t)acc_size,
                       (size_t)width);
@@ -118,8 +134,12 @@ static void scan_panel_buffered(const pscan_plan *plan, const pscan_job *job, ch
             kernel->combine(prefix, running, loaded, (size_t)width);
             result = loaded;
         }
-        job->store(result, (ptrdiff_t)acc_size, out_row + row * plan->scan.out_stride,
-                   plan->inner.out_stride, (size_t)width);
+        if (job->store_stream)
+            job->store_stream(out_row + row * plan->scan.out_stride, result,
+                              (size_t)width * acc_size);
+        else
+            job->store(result, (ptrdiff_t)acc_size, out_row + row * plan->scan.out_stride,
+                       plan->inner.out_stride, (size_t)width);
         last = result;
         if (row_in_tile == tile_len - 1) { /* P(t) = this tile's last outputs */
             char *spare = prefix;

@@ -368,10 +368,11 @@ Test(engine, reverse_big_outputs_stream_reversed)
     test_ctx = NULL;
 }
 
-/* Axis 0 of a narrow C array (a lagged scan, cut into row blocks for
- * teams): exact integers, thread-invariant REPRODUCIBLE floats, numpy's
- * SEQUENTIAL bits, in place too. */
-static void check_narrow_panel(int64_t rows, int64_t cols)
+/* Axis 0 of a C array (narrow rows: a lagged scan; cut into row blocks
+ * for teams, as are wide rows of integers): exact integers,
+ * thread-invariant REPRODUCIBLE floats, numpy's SEQUENTIAL bits, in place
+ * too. */
+static void check_panel(int64_t rows, int64_t cols)
 {
     const int64_t shape[2] = {rows, cols}, n = shape[0] * shape[1];
     int64_t *in = tu_malloc((size_t)n * 8), *out = tu_malloc((size_t)n * 8);
@@ -385,6 +386,7 @@ static void check_narrow_panel(int64_t rows, int64_t cols)
                 fb = tu_arr(fref, PSCAN_FLOAT64, 2, shape, NULL),
                 fc = tu_arr(fout, PSCAN_FLOAT64, 2, shape, NULL);
     pscan_opts one = opts_threads(1, PSCAN_ORDER_REPRODUCIBLE);
+    one.ctx = NULL; /* the default tuning: nothing this small is streamed */
     TU_ASSERT_OK(pscan_cumsum(&fa, 0, PSCAN_DTYPE_DEFAULT, &fb, &one));
     for (int threads = 1; threads <= 4; ++threads) {
         pscan_opts o = opts_threads(threads, PSCAN_ORDER_REPRODUCIBLE);
@@ -418,9 +420,27 @@ static void check_narrow_panel(int64_t rows, int64_t cols)
 
 Test(engine, narrow_panels_are_exact_for_every_team)
 {
-    check_narrow_panel(3 * BLOCK + 123, 8);
-    check_narrow_panel(BLOCK + 77, 40); /* 320-byte rows */
-    check_narrow_panel(5000, 3);        /* fewer rows than a row block */
+    check_panel(3 * BLOCK + 123, 8);
+    check_panel(BLOCK + 77, 40); /* 320-byte rows */
+    check_panel(5000, 3);        /* fewer rows than a row block */
+}
+
+/* Wide integer rows are row blocks too (whole rows per thread), streamed
+ * out from a running row when out is big (64 KiB in this test's context)
+ * and scanned in place otherwise; rows past WIDE_ROW_BYTES are strips. */
+Test(engine, wide_panels_are_exact_for_every_team)
+{
+    for (int streamed = 0; streamed <= 1; ++streamed) {
+        TU_ASSERT_OK(pscan_context_create(&test_ctx));
+        if (streamed)
+            test_ctx->tuning.stream_min_bytes = 64 << 10;
+        check_panel(3 * BLOCK / 100 + 17, 100);  /* 800-byte rows, a partial block */
+        check_panel(7 * BLOCK / 1024 + 5, 1024); /* 8 KiB rows */
+        check_panel(9, 1024);                    /* fewer rows than a row block */
+        check_panel(5, 8195);                    /* wider than WIDE_ROW_BYTES: strips */
+        pscan_context_destroy(test_ctx);
+        test_ctx = NULL;
+    }
 }
 
 /* Short lanes that need no conversion but do not lie back to back: each is
