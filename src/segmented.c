@@ -12,6 +12,7 @@
 #include "dtype.h"
 #include "engine.h"
 #include "kernels/kernels.h"
+#include "kernels/seg_vectors.h"
 #include "layout.h"
 #include "request.h"
 #include "scan_entry.h"
@@ -34,6 +35,8 @@ typedef struct seg_lane {
 
 typedef struct seg_call {
     const pscan_seg_steps *steps;
+    /* the in-register step of this ISA (NULL: none), for contiguous tiles */
+    pscan_seg_vector_scan_fn vector_scan;
     pscan_convert_fn load, store;
     bool direct; /* the steps read in and write out (no conversion) */
     /* big contiguous out: each tile is scanned into the member's buffer
@@ -260,12 +263,15 @@ static void scan_tile(const seg_call *c, int member, const seg_lane *lane, int64
     const char *src = tile_values(c, lane, a, len, buffer, &stride);
     const ptrdiff_t acc = (ptrdiff_t)c->acc_size;
     if (c->direct && !c->stream && !c->stream_reversed) {
-        c->steps->scan(src, stride, dst, c->out_stride, start, (size_t)len, carry, c->tiled,
-                       c->exclusive, c->identity, last);
+        const bool packed = c->vector_scan && stride == acc && c->out_stride == acc;
+        (packed ? c->vector_scan : c->steps->scan)(src, stride, dst, c->out_stride, start,
+                                                   (size_t)len, carry, c->tiled, c->exclusive,
+                                                   c->identity, last);
         return;
     }
-    c->steps->scan(src, stride, buffer, acc, start, (size_t)len, carry, c->tiled, c->exclusive,
-                   c->identity, last);
+    (c->vector_scan && stride == acc ? c->vector_scan : c->steps->scan)(
+        src, stride, buffer, acc, start, (size_t)len, carry, c->tiled, c->exclusive, c->identity,
+        last);
     if (c->stream)
         c->stream(dst, buffer, (size_t)len * c->acc_size);
     else if (c->stream_reversed) /* out runs down in memory: its lowest address first */
@@ -512,6 +518,7 @@ pscan_status pscan_scan_segmented(pscan_op op, const pscan_array *in_array, int 
     memset(&c, 0, sizeof c);
     if (!(c.steps = pscan_seg_steps_get(op, kt)))
         return PSCAN_EOP;
+    c.vector_scan = pscan_seg_vector_get(op, kt);
     if (!segments)
         return PSCAN_ENULL;
     const int64_t n = rq.flatten ? rq.in.size : rq.in.shape[rq.axis];
