@@ -262,16 +262,24 @@ static void scan_tile(const seg_call *c, int member, const seg_lane *lane, int64
     ptrdiff_t stride;
     const char *src = tile_values(c, lane, a, len, buffer, &stride);
     const ptrdiff_t acc = (ptrdiff_t)c->acc_size;
-    if (c->direct && !c->stream && !c->stream_reversed) {
-        const bool packed = c->vector_scan && stride == acc && c->out_stride == acc;
-        (packed ? c->vector_scan : c->steps->scan)(src, stride, dst, c->out_stride, start,
-                                                   (size_t)len, carry, c->tiled, c->exclusive,
-                                                   c->identity, last);
+    if (c->vector_scan && stride == acc && c->direct && c->out_stride == acc) {
+        /* the in-register step straight into out, streamed when big: no
+         * buffer to copy */
+        c->vector_scan(src, stride, dst, acc, start, (size_t)len, carry, c->tiled, c->exclusive,
+                       c->identity, last, c->stream != NULL);
         return;
     }
-    (c->vector_scan && stride == acc ? c->vector_scan : c->steps->scan)(
-        src, stride, buffer, acc, start, (size_t)len, carry, c->tiled, c->exclusive, c->identity,
-        last);
+    if (c->direct && !c->stream && !c->stream_reversed) {
+        c->steps->scan(src, stride, dst, c->out_stride, start, (size_t)len, carry, c->tiled,
+                       c->exclusive, c->identity, last);
+        return;
+    }
+    if (c->vector_scan && stride == acc)
+        c->vector_scan(src, stride, buffer, acc, start, (size_t)len, carry, c->tiled, c->exclusive,
+                       c->identity, last, 0);
+    else
+        c->steps->scan(src, stride, buffer, acc, start, (size_t)len, carry, c->tiled, c->exclusive,
+                       c->identity, last);
     if (c->stream)
         c->stream(dst, buffer, (size_t)len * c->acc_size);
     else if (c->stream_reversed) /* out runs down in memory: its lowest address first */

@@ -41,6 +41,10 @@ FORCE_INLINE void vst(char *p, vreg x)
 {
     _mm512_storeu_si512((void *)p, x);
 }
+FORCE_INLINE void vstream(char *p, vreg x)
+{
+    _mm512_stream_si512((void *)p, x);
+}
 FORCE_INLINE vreg vsplat(ktype t, uint64_t bits)
 {
     return wide(t) ? _mm512_set1_epi64((long long)bits) : _mm512_set1_epi32((int)(uint32_t)bits);
@@ -121,6 +125,10 @@ FORCE_INLINE void vst(char *p, vreg x)
 {
     _mm256_storeu_si256((__m256i *)(void *)p, x);
 }
+FORCE_INLINE void vstream(char *p, vreg x)
+{
+    _mm256_stream_si256((__m256i *)(void *)p, x);
+}
 FORCE_INLINE vreg vsplat(ktype t, uint64_t bits)
 {
     return wide(t) ? _mm256_set1_epi64x((long long)bits) : _mm256_set1_epi32((int)(uint32_t)bits);
@@ -200,29 +208,52 @@ FORCE_INLINE uint64_t start_bits64(const uint8_t *start)
 #endif
 
 #ifdef SEG_VECTOR_BYTES
+/* Values [from, to) one at a time (the head before dst's first line and
+ * the tail after the last round), as the scalar step does them. */
+FORCE_INLINE kvalue scalar_run(pscan_op op, ktype t, int exclusive, const char *src, char *dst,
+                               const uint8_t *start, size_t from, size_t to, int no_carry,
+                               kvalue prev, kvalue identity)
+{
+    for (size_t i = from; i < to; i++) {
+        const kvalue v = kload(t, src, i);
+        const int starts = start[i] != 0 || (i == 0 && no_carry);
+        const kvalue y = starts ? v : kcombine(op, t, prev, v);
+        kstore(t, dst, i, exclusive ? (starts ? identity : prev) : y);
+        prev = y;
+    }
+    return prev;
+}
+
 /* 64 values a round: one test of 64 start bytes, then 64 / L vectors. */
-FORCE_INLINE void vscan_body(pscan_op op, ktype t, int exclusive, const char *src, char *dst,
-                             const uint8_t *start, size_t n, const void *carry,
+FORCE_INLINE void vscan_body(pscan_op op, ktype t, int exclusive, int stream, const char *src,
+                             char *dst, const uint8_t *start, size_t n, const void *carry,
                              const void *identity, void *last)
 {
     const size_t size = ksize(t);
     const int lanes = SEG_VECTOR_BYTES / (int)size; /* 4 to 16 */
     const uint32_t full = (1u << lanes) - 1;
-    uint64_t identity_bits = 0, carry_bits = 0;
-    memcpy(&identity_bits, identity, size);
-    if (carry)
-        memcpy(&carry_bits, carry, size);
-    const vreg identity_v = vsplat(t, identity_bits);
-    vreg chain = vsplat(t, carry_bits);
-    /* No carry: the lane's first value starts a segment, whatever start[0]. */
-    uint64_t forced = carry ? 0 : 1;
+    const kvalue identity_k = kfrom_bytes(t, identity);
+    kvalue prev = carry ? kfrom_bytes(t, carry) : kzero(t);
     size_t i = 0;
+    if (stream) { /* streamed stores need whole aligned vectors */
+        const size_t misaligned = (uintptr_t)dst % SEG_VECTOR_BYTES;
+        i = misaligned % size ? n : (SEG_VECTOR_BYTES - misaligned) % SEG_VECTOR_BYTES / size;
+        i = i < n ? i : n;
+        prev = scalar_run(op, t, exclusive, src, dst, start, 0, i, !carry, prev, identity_k);
+    }
+    uint64_t bits = 0;
+    kto_bytes(t, &bits, prev);
+    vreg chain = vsplat(t, bits);
+    memcpy(&bits, identity, size);
+    const vreg identity_v = vsplat(t, bits);
+    /* No carry: the lane's first value starts a segment, whatever start[0]. */
+    uint64_t forced = i == 0 && !carry;
     for (; i + 64 <= n; i += 64) {
-        const uint64_t bits = start_bits64(start + i) | forced;
+        const uint64_t round = start_bits64(start + i) | forced;
         forced = 0;
         _Pragma("GCC unroll 16") for (int k = 0; k < 64 / lanes; k++)
         {
-            const uint32_t m = (uint32_t)(bits >> (k * lanes)) & full;
+            const uint32_t m = (uint32_t)(round >> (k * lanes)) & full;
             const size_t at = (i + (size_t)(k * lanes)) * size;
             vreg x = vld(src + at);
             uint32_t seen = m; /* lane i: a start in (i - s, i] */
@@ -232,35 +263,36 @@ FORCE_INLINE void vscan_body(pscan_op op, ktype t, int exclusive, const char *sr
                 seen |= seen << s;
             }
             x = vsel(t, ~seen & full, vop(op, t, chain, x), x);
-            vst(dst + at, exclusive ? vsel(t, m, identity_v, vshift_in(t, x, chain)) : x);
+            const vreg y = exclusive ? vsel(t, m, identity_v, vshift_in(t, x, chain)) : x;
+            if (stream)
+                vstream(dst + at, y);
+            else
+                vst(dst + at, y);
             chain = vlast(t, x);
         }
     }
     unsigned char lane0[SEG_VECTOR_BYTES];
     vst((char *)lane0, chain);
-    kvalue prev = kfrom_bytes(t, lane0);
-    const kvalue identity_k = kfrom_bytes(t, identity);
-    for (; i < n; i++) { /* the last n % 64 values */
-        const kvalue v = kload(t, src, i);
-        const int starts = start[i] != 0 || (i == 0 && !carry);
-        const kvalue y = starts ? v : kcombine(op, t, prev, v);
-        kstore(t, dst, i, exclusive ? (starts ? identity_k : prev) : y);
-        prev = y;
-    }
+    prev = scalar_run(op, t, exclusive, src, dst, start, i, n, !carry, kfrom_bytes(t, lane0),
+                      identity_k);
     kto_bytes(t, last, prev);
 }
 
-#define VEC_WRAPPER(op, tag)                                                                \
-    static void vscan_##op##_##tag(const char *src, ptrdiff_t src_stride, char *dst,        \
-                                   ptrdiff_t dst_stride, const uint8_t *start, size_t n,    \
-                                   const void *carry, int tiled, int exclusive,             \
-                                   const void *identity, void *last)                        \
-    {                                                                                       \
-        (void)src_stride, (void)dst_stride, (void)tiled;                                    \
-        if (exclusive)                                                                      \
-            vscan_body(PSCAN_##op, KT_##tag, 1, src, dst, start, n, carry, identity, last); \
-        else                                                                                \
-            vscan_body(PSCAN_##op, KT_##tag, 0, src, dst, start, n, carry, identity, last); \
+#define VEC_WRAPPER(op, tag)                                                                   \
+    static void vscan_##op##_##tag(const char *src, ptrdiff_t src_stride, char *dst,           \
+                                   ptrdiff_t dst_stride, const uint8_t *start, size_t n,       \
+                                   const void *carry, int tiled, int exclusive,                \
+                                   const void *identity, void *last, int stream)               \
+    {                                                                                          \
+        (void)src_stride, (void)dst_stride, (void)tiled;                                       \
+        if (exclusive && stream)                                                               \
+            vscan_body(PSCAN_##op, KT_##tag, 1, 1, src, dst, start, n, carry, identity, last); \
+        else if (exclusive)                                                                    \
+            vscan_body(PSCAN_##op, KT_##tag, 1, 0, src, dst, start, n, carry, identity, last); \
+        else if (stream)                                                                       \
+            vscan_body(PSCAN_##op, KT_##tag, 0, 1, src, dst, start, n, carry, identity, last); \
+        else                                                                                   \
+            vscan_body(PSCAN_##op, KT_##tag, 0, 0, src, dst, start, n, carry, identity, last); \
     }
 #define VEC_OP_WRAPPERS(op) VEC_TYPES_WITH(VEC_WRAPPER, op)
 VEC_OPS(VEC_OP_WRAPPERS)

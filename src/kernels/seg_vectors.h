@@ -8,11 +8,13 @@
 #include "../segmented.h"
 
 /* pscan_seg_steps.scan over contiguous values only (src and dst strides
- * equal to the type's size), tiled ignored (integers only). */
+ * equal to the type's size), tiled ignored (integers only); stream: dst
+ * gets non-temporal stores from its first 64-byte line on (the team's
+ * fence orders them), so a big out is written without a buffer's copy. */
 typedef void (*pscan_seg_vector_scan_fn)(const char *src, ptrdiff_t src_stride, char *dst,
                                          ptrdiff_t dst_stride, const uint8_t *start, size_t n,
                                          const void *carry, int tiled, int exclusive,
-                                         const void *identity, void *last);
+                                         const void *identity, void *last, int stream);
 
 /* The vector step of op over kernel type kt in the chosen instruction set
  * (kernels/dispatch.c); NULL where there is none (the scalar variant, and

@@ -75,16 +75,22 @@ static void compare_one(const pscan_seg_steps *scalar, pscan_seg_vector_scan_fn 
                         const char *src, const uint8_t *start, size_t n, const void *carry,
                         int exclusive, const void *identity, const char *what)
 {
-    static char want[MAX_N * 8], got[MAX_N * 8];
+    static _Alignas(64) char want[MAX_N * 8], got[(MAX_N + 8) * 8];
     uint64_t want_last = 0, got_last = 0;
     memset(want, 0x5a, sizeof want);
     memset(got, 0x5a, sizeof got);
     scalar->scan(src, (ptrdiff_t)size, want, (ptrdiff_t)size, start, n, carry, 0, exclusive,
                  identity, &want_last);
-    vector(src, (ptrdiff_t)size, got, (ptrdiff_t)size, start, n, carry, 0, exclusive, identity,
-           &got_last);
-    cr_assert(eq(int, memcmp(want, got, sizeof want), 0), "%s", what);
-    cr_assert(eq(u64, want_last, got_last), "%s: last", what);
+    for (int stream = 0; stream < 2; stream++) {
+        /* streamed: from a misaligned start of dst's first line too */
+        char *into = got + (stream ? (n * 7 % 8) * size : 0);
+        memset(got, 0x5a, sizeof got);
+        vector(src, (ptrdiff_t)size, into, (ptrdiff_t)size, start, n, carry, 0, exclusive, identity,
+               &got_last, stream);
+        __builtin_ia32_sfence();
+        cr_assert(eq(int, memcmp(want, into, n * size), 0), "%s stream %d", what, stream);
+        cr_assert(eq(u64, want_last, got_last), "%s stream %d: last", what, stream);
+    }
 }
 
 Test(seg_vectors, equal_scalar_steps)
