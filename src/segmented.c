@@ -294,11 +294,22 @@ static void reduce_tile(const seg_call *c, int member, const seg_lane *lane, int
                         uint8_t *has_start, int64_t *cursor)
 {
     const int64_t a = t * PSCAN_TILE, len = c->n - a < PSCAN_TILE ? c->n - a : PSCAN_TILE;
-    const uint8_t *start = tile_starts(c, lane->seg, a, len, member_starts(c, member), cursor);
     int64_t from = len - 1;
-    while (from > 0 && !start[from])
-        from--;
-    *has_start = start[from] != 0 || a == 0;
+    if (c->kind == PSCAN_SEGMENT_OFFSETS && !c->reverse) {
+        /* the tile's last offset is its last start: no start bytes made */
+        int64_t i = *cursor >= 0 ? *cursor : offsets_lower_bound(c, a);
+        while (i < c->offsets_count && offset_at(c, i) < a + len)
+            i++;
+        *cursor = i;
+        const int64_t last_start = i > 0 ? offset_at(c, i - 1) : -1;
+        from = last_start >= a ? last_start - a : 0;
+        *has_start = last_start >= a || a == 0;
+    } else {
+        const uint8_t *start = tile_starts(c, lane->seg, a, len, member_starts(c, member), cursor);
+        while (from > 0 && !start[from])
+            from--;
+        *has_start = start[from] != 0 || a == 0;
+    }
     ptrdiff_t stride;
     const char *src = tile_values(c, lane, a + from, len - from, member_buffer(c, member), &stride);
     c->steps->fold(src, stride, (size_t)(len - from), part, 0);
