@@ -12,6 +12,7 @@
 #include "dtype.h"
 #include "engine.h"
 #include "kernels/kernels.h"
+#include "kernels/seg_vectors.h"
 #include "layout.h"
 #include "request.h"
 #include "scan_entry.h"
@@ -34,6 +35,8 @@ typedef struct seg_lane {
 
 typedef struct seg_call {
     const pscan_seg_steps *steps;
+    /* the in-register step of this ISA (NULL: none), for contiguous tiles */
+    pscan_seg_vector_scan_fn vector_scan;
     pscan_convert_fn load, store;
     bool direct; /* the steps read in and write out (no conversion) */
     /* big contiguous out: each tile is scanned into the member's buffer
@@ -259,13 +262,24 @@ static void scan_tile(const seg_call *c, int member, const seg_lane *lane, int64
     ptrdiff_t stride;
     const char *src = tile_values(c, lane, a, len, buffer, &stride);
     const ptrdiff_t acc = (ptrdiff_t)c->acc_size;
+    if (c->vector_scan && stride == acc && c->direct && c->out_stride == acc) {
+        /* the in-register step straight into out, streamed when big: no
+         * buffer to copy */
+        c->vector_scan(src, stride, dst, acc, start, (size_t)len, carry, c->tiled, c->exclusive,
+                       c->identity, last, c->stream != NULL);
+        return;
+    }
     if (c->direct && !c->stream && !c->stream_reversed) {
         c->steps->scan(src, stride, dst, c->out_stride, start, (size_t)len, carry, c->tiled,
                        c->exclusive, c->identity, last);
         return;
     }
-    c->steps->scan(src, stride, buffer, acc, start, (size_t)len, carry, c->tiled, c->exclusive,
-                   c->identity, last);
+    if (c->vector_scan && stride == acc)
+        c->vector_scan(src, stride, buffer, acc, start, (size_t)len, carry, c->tiled, c->exclusive,
+                       c->identity, last, 0);
+    else
+        c->steps->scan(src, stride, buffer, acc, start, (size_t)len, carry, c->tiled, c->exclusive,
+                       c->identity, last);
     if (c->stream)
         c->stream(dst, buffer, (size_t)len * c->acc_size);
     else if (c->stream_reversed) /* out runs down in memory: its lowest address first */
@@ -280,11 +294,22 @@ static void reduce_tile(const seg_call *c, int member, const seg_lane *lane, int
                         uint8_t *has_start, int64_t *cursor)
 {
     const int64_t a = t * PSCAN_TILE, len = c->n - a < PSCAN_TILE ? c->n - a : PSCAN_TILE;
-    const uint8_t *start = tile_starts(c, lane->seg, a, len, member_starts(c, member), cursor);
     int64_t from = len - 1;
-    while (from > 0 && !start[from])
-        from--;
-    *has_start = start[from] != 0 || a == 0;
+    if (c->kind == PSCAN_SEGMENT_OFFSETS && !c->reverse) {
+        /* the tile's last offset is its last start: no start bytes made */
+        int64_t i = *cursor >= 0 ? *cursor : offsets_lower_bound(c, a);
+        while (i < c->offsets_count && offset_at(c, i) < a + len)
+            i++;
+        *cursor = i;
+        const int64_t last_start = i > 0 ? offset_at(c, i - 1) : -1;
+        from = last_start >= a ? last_start - a : 0;
+        *has_start = last_start >= a || a == 0;
+    } else {
+        const uint8_t *start = tile_starts(c, lane->seg, a, len, member_starts(c, member), cursor);
+        while (from > 0 && !start[from])
+            from--;
+        *has_start = start[from] != 0 || a == 0;
+    }
     ptrdiff_t stride;
     const char *src = tile_values(c, lane, a + from, len - from, member_buffer(c, member), &stride);
     c->steps->fold(src, stride, (size_t)(len - from), part, 0);
@@ -512,6 +537,7 @@ pscan_status pscan_scan_segmented(pscan_op op, const pscan_array *in_array, int 
     memset(&c, 0, sizeof c);
     if (!(c.steps = pscan_seg_steps_get(op, kt)))
         return PSCAN_EOP;
+    c.vector_scan = pscan_seg_vector_get(op, kt);
     if (!segments)
         return PSCAN_ENULL;
     const int64_t n = rq.flatten ? rq.in.size : rq.in.shape[rq.axis];

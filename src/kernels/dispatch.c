@@ -8,6 +8,7 @@
  * what the CPU supports is capped at the best supported variant. */
 #include "kernels.h"
 #include "sat_kernels.h"
+#include "seg_vectors.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -101,6 +102,21 @@ const pscan_sat_kernel *pscan_sat_kernel_get(pscan_dtype in, pscan_dtype acc)
 {
     const pscan_sat_kernel *k = &(*sat_tables[kernel_isa()])[in][acc];
     return k->load ? k : NULL;
+}
+
+static const pscan_seg_vector_table *const seg_vector_tables[PSCAN_ISA_COUNT] = {
+    [PSCAN_ISA_SCALAR] = &pscan_seg_vectors_scalar,
+#ifdef PSCAN_HAVE_X86_KERNELS
+    [PSCAN_ISA_AVX2] = &pscan_seg_vectors_avx2,
+    [PSCAN_ISA_AVX512] = &pscan_seg_vectors_avx512,
+#endif
+};
+
+pscan_seg_vector_scan_fn pscan_seg_vector_get(pscan_op op, int kt)
+{
+    if ((int)op < 0 || op >= PSCAN_OP_COUNT || kt < 0 || kt >= PSCAN_SEG_KT_COUNT)
+        return NULL;
+    return (*seg_vector_tables[kernel_isa()])[op][kt];
 }
 
 const pscan_kernel *pscan_kernel_get_compensated(int is_complex)

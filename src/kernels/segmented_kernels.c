@@ -2,8 +2,9 @@
  * generic body per step over values.h's kvalue and kcombine, folded by the
  * compiler into each (op, type) of the lists below. A new op of values.h
  * is one line of SEG_OPS. Compiled once: the steps are scalar chains (a
- * start resets the chain, which no vector tree of kernels/ expresses), and
- * a chain runs at the same speed on every ISA. */
+ * start resets the chain, which no vector tree of kernels/ expresses), the
+ * definition every ISA's in-register step (seg_vectors.c, order-free
+ * integer ops only) must match bit for bit, and its fallback. */
 #include "values.h"
 
 #include "../segmented.h"

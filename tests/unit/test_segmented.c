@@ -608,3 +608,123 @@ Test(segmented, new_operators_per_segment)
     free(fgot);
     free(fwant);
 }
+
+/* ---- The in-register steps (kernels/seg_vectors.c) through the API ---- */
+
+/* The naive definition: out[i] over [start of i's segment, i], in scan
+ * order (REVERSE: from the end, a flag at p starting the segment that
+ * ends at p), EXCLUSIVE: the result before i (0 at a start). */
+static void reference_sum(const int64_t *in, int64_t *out, int64_t n, const uint8_t *flags,
+                          int reverse, int exclusive)
+{
+    int64_t acc = 0;
+    for (int64_t k = 0; k < n; k++) {
+        const int64_t i = reverse ? n - 1 - k : k;
+        const int starts = k == 0 || (reverse ? flags[i + 1] : flags[i]);
+        const int64_t before = starts ? 0 : acc;
+        acc = (int64_t)((uint64_t)before + (uint64_t)in[i]);
+        out[i] = exclusive ? before : acc;
+    }
+}
+
+/* int64 SUM over many tiles from an unaligned in (one element past the
+ * allocation), a length not a multiple of 64, segments of 1..40 values
+ * and a few thousands long (across tiles and members), the flags as bool,
+ * int8, int32 and int64, as offsets and as int64 keys (a change after
+ * p is a flag at p + 1, as REVERSE reads them too); EXCLUSIVE and REVERSE;
+ * 1..4 threads; each equal to the naive loop. */
+Test(segmented, vector_steps_every_description)
+{
+    const int64_t n = BIG + 13;
+    uint8_t *flags = random_flags(n + 1);
+    int64_t *buffer = malloc((size_t)(n + 1) * sizeof *buffer), *in = buffer + 1;
+    int64_t *want = malloc((size_t)n * sizeof *want), *got = malloc((size_t)n * sizeof *got);
+    int8_t *f8 = malloc((size_t)n);
+    int32_t *f32 = malloc((size_t)n * sizeof *f32);
+    int64_t *f64 = malloc((size_t)n * sizeof *f64), *keys = malloc((size_t)n * sizeof *keys);
+    int64_t *offsets = malloc((size_t)n * sizeof *offsets), count = 0;
+    uint64_t state = 99;
+    for (int64_t i = 0; i < n; i++) {
+        in[i] = (int64_t)tu_rand(&state); /* sums wrap */
+        f8[i] = flags[i] ? (int8_t)-7 : 0;
+        f32[i] = flags[i] ? 1 << 20 : 0;
+        f64[i] = flags[i] ? INT64_MIN : 0;
+        keys[i] = (i ? keys[i - 1] : 5) + (flags[i] ? 3 : 0);
+        if (flags[i])
+            offsets[count++] = i;
+    }
+    const int64_t shape[1] = {n}, offsets_shape[1] = {count};
+    const pscan_segments descriptions[6] = {
+        segs(PSCAN_SEGMENT_FLAGS, flags, PSCAN_BOOL, shape),
+        segs(PSCAN_SEGMENT_FLAGS, f8, PSCAN_INT8, shape),
+        segs(PSCAN_SEGMENT_FLAGS, f32, PSCAN_INT32, shape),
+        segs(PSCAN_SEGMENT_FLAGS, f64, PSCAN_INT64, shape),
+        segs(PSCAN_SEGMENT_OFFSETS, offsets, PSCAN_INT64, offsets_shape),
+        segs(PSCAN_SEGMENT_KEYS, keys, PSCAN_INT64, shape),
+    };
+    const unsigned flag_sets[3] = {0, PSCAN_FLAG_EXCLUSIVE, PSCAN_FLAG_REVERSE};
+    for (int f = 0; f < 3; f++) {
+        reference_sum(in, want, n, flags, flag_sets[f] == PSCAN_FLAG_REVERSE,
+                      flag_sets[f] == PSCAN_FLAG_EXCLUSIVE);
+        for (int d = 0; d < 6; d++) {
+            for (int threads = 1; threads <= 4; threads++) {
+                memset(got, 0, (size_t)n * sizeof *got);
+                cr_assert(
+                    eq(int, seg_i64(PSCAN_SUM, in, got, n, &descriptions[d], flag_sets[f], threads),
+                       PSCAN_OK));
+                cr_assert(eq(int, memcmp(got, want, (size_t)n * sizeof *got), 0),
+                          "flags %u description %d threads %d", flag_sets[f], d, threads);
+            }
+        }
+    }
+    free(flags);
+    free(buffer);
+    free(want);
+    free(got);
+    free(f8);
+    free(f32);
+    free(f64);
+    free(keys);
+    free(offsets);
+}
+
+/* int32 MAX, MIN and BIT_XOR with int32 accumulators (16 lanes a vector
+ * on AVX-512) across tiles, 1..4 threads identical and equal to the loop. */
+Test(segmented, vector_steps_int32_ops)
+{
+    const int64_t n = BIG + 5;
+    uint8_t *flags = random_flags(n);
+    int32_t *in = malloc((size_t)n * sizeof *in), *got = malloc((size_t)n * sizeof *got);
+    int32_t *want = malloc((size_t)n * sizeof *want);
+    uint64_t state = 4242;
+    for (int64_t i = 0; i < n; i++)
+        in[i] = (int32_t)(uint32_t)tu_rand(&state);
+    const int64_t shape[1] = {n};
+    const pscan_array a = vec(in, PSCAN_INT32, shape), o = vec(got, PSCAN_INT32, shape);
+    const pscan_segments s = segs(PSCAN_SEGMENT_FLAGS, flags, PSCAN_BOOL, shape);
+    const pscan_op ops3[3] = {PSCAN_MAX, PSCAN_MIN, PSCAN_BIT_XOR};
+    for (int k = 0; k < 3; k++) {
+        int32_t acc = 0;
+        for (int64_t i = 0; i < n; i++) {
+            const int32_t v = in[i];
+            acc = i == 0 || flags[i]     ? v
+                  : ops3[k] == PSCAN_MAX ? (acc > v ? acc : v)
+                  : ops3[k] == PSCAN_MIN ? (acc < v ? acc : v)
+                                         : (int32_t)((uint32_t)acc ^ (uint32_t)v);
+            want[i] = acc;
+        }
+        for (int threads = 1; threads <= 4; threads++) {
+            pscan_opts opts = PSCAN_OPTS_INIT;
+            opts.threads = threads;
+            memset(got, 0, (size_t)n * sizeof *got);
+            cr_assert(eq(int, pscan_scan_segmented(ops3[k], &a, 0, PSCAN_INT32, &o, &s, &opts),
+                         PSCAN_OK));
+            cr_assert(eq(int, memcmp(got, want, (size_t)n * sizeof *got), 0), "op %d threads %d",
+                      (int)ops3[k], threads);
+        }
+    }
+    free(flags);
+    free(in);
+    free(got);
+    free(want);
+}
