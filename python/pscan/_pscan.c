@@ -784,14 +784,15 @@ static PyObject *py_info(PyObject *self, PyObject *unused)
     int limit = omp_get_max_threads(), team = pscan_context_threads(ctx);
     result_cache_stats cache = result_cache_get_stats();
     return Py_BuildValue(
-        "{s:s,s:s,s:i,s:i,s:s,s:{s:i,s:i,s:i,s:i,s:L,s:L,s:L},s:s,s:{s:n,s:n,s:n,s:K,s:K}}",
+        "{s:s,s:s,s:i,s:i,s:s,s:{s:i,s:i,s:i,s:i,s:L,s:L,s:L},s:s,s:{s:K,s:K,s:K,s:K,s:K}}",
         "version", pscan_version(), "isa", pscan_isa_name(), "threads", limit < team ? limit : team,
         "context_threads", team, "placement", pscan_placement_name(pscan_context_placement(ctx)),
         "topology", "packages", topo.packages, "numa_nodes", topo.numa_nodes, "cores", topo.cores,
         "pus", topo.pus, "l1d_bytes", (long long)topo.l1d_bytes, "l2_bytes",
         (long long)topo.l2_bytes, "l3_bytes", (long long)topo.l3_bytes, "description", text,
-        "result_cache", "max_bytes", (Py_ssize_t)cache.max_bytes, "bytes", (Py_ssize_t)cache.bytes,
-        "blocks", (Py_ssize_t)cache.blocks, "hits", cache.hits, "misses", cache.misses);
+        "result_cache", "max_bytes", (unsigned long long)cache.max_bytes, "bytes",
+        (unsigned long long)cache.bytes, "blocks", (unsigned long long)cache.blocks, "hits",
+        cache.hits, "misses", cache.misses);
 }
 
 /* set_result_cache(max_bytes): the new cap, the previous one returned. */

@@ -194,6 +194,9 @@ def test_set_result_cache_checks_its_argument():
     with pytest.raises(OverflowError):
         pscan.set_result_cache(1 << 70)
     assert _cache()["max_bytes"] == CAP
+    assert pscan.set_result_cache((1 << 64) - 1) == CAP
+    assert _cache()["max_bytes"] == (1 << 64) - 1
+    pscan.set_result_cache(CAP)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.int64, np.float32, np.complex128])
