@@ -149,10 +149,10 @@ static const char doc_set_result_cache[] =
     "Set the cap of the result cache and return the previous one.\n\n"
     "New results of 4 MiB or more live in memory that pscan faults in; when\n"
     "the last array over one is freed, its block is kept (its pages stay\n"
-    "faulted in) for the next result of the same size or up to an eighth\n"
-    "smaller, as long as the blocks kept add up to at most max_bytes. A lower\n"
-    "cap unmaps the oldest blocks at once; 0 turns the cache off and unmaps\n"
-    "them all. The default is PSCAN_RESULT_CACHE_BYTES at import, else 1 GiB\n"
+    "faulted in) for the next result of the same size or up to about an\n"
+    "eighth smaller, as long as the blocks kept add up to at most max_bytes.\n"
+    "A lower cap unmaps the oldest blocks at once; 0 turns the cache off and\n"
+    "unmaps them all. The default is PSCAN_RESULT_CACHE_BYTES at import, else 1 GiB\n"
     "or an eighth of physical memory, whichever is smaller.\n";
 static const char doc_clear_result_cache[] =
     "clear_result_cache($module, /)\n--\n\n"
