@@ -6,6 +6,7 @@ an address it just unmapped), so every reuse check also reads the hits.
 A block is a page longer than the result it was made for, and a result
 starts within that page (half a page past its input's address), so two
 results in one block start less than a page apart."""
+import gc
 import os
 import subprocess
 import sys
@@ -39,6 +40,7 @@ def _same_block(first, second):
 @pytest.fixture(autouse=True)
 def cache_of_96_mib():
     previous = pscan.set_result_cache(CAP)
+    gc.collect()  # results in earlier tests' cycles would arrive mid-test
     pscan.clear_result_cache()
     yield
     pscan.clear_result_cache()
