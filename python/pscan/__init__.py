@@ -10,7 +10,8 @@ cumulative_sum and cumulative_prod (numpy 2's), cummax and cummin
 (numpy.maximum/minimum.accumulate), and scan_axes (summed-area tables).
 pscan's own options are keyword-only on all of them: threads=, order=,
 exclusive=, reverse=, check_overflow=, compensated=. info() says what pscan
-runs with here.
+runs with here; set_result_cache() and clear_result_cache() tune the
+memory kept from freed results for new ones.
 
 Float sums and products are REPRODUCIBLE by default: the same bits for any
 thread count and CPU (numpy's bits for lanes of up to 4096 elements);
@@ -21,6 +22,7 @@ own answer.
 from . import _fallback  # numpy's functions, before anyone replaces them
 from ._pscan import (
     __version__,
+    clear_result_cache,
     cummax,
     cummin,
     cumprod,
@@ -31,6 +33,7 @@ from ._pscan import (
     nancumprod,
     nancumsum,
     scan_axes,
+    set_result_cache,
 )
 
 __all__ = [
@@ -44,5 +47,7 @@ __all__ = [
     "cummin",
     "scan_axes",
     "info",
+    "set_result_cache",
+    "clear_result_cache",
     "__version__",
 ]

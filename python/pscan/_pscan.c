@@ -18,6 +18,9 @@
 #include <pthread.h>
 #include <pscan.h>
 
+#include "result_cache.h"
+
+#include <stdlib.h>
 #include <string.h>
 
 /* Below this many elements the GIL is kept: releasing it costs more than
@@ -173,14 +176,35 @@ static pscan_array view_of(PyArrayObject *arr, view_dims *dims)
     return view;
 }
 
-static void free_memory(PyObject *owner)
+/* The last array over a result is gone: its block goes back to the cache
+ * (or is unmapped there). */
+static void give_back_block(PyObject *owner)
 {
-    pscan_free(PyCapsule_GetPointer(owner, "pscan.memory"));
+    result_cache_give(PyCapsule_GetPointer(owner, "pscan.result"));
 }
 
-/* A new C-contiguous array of `dtype` for a result (large ones in
- * pscan_alloc's memory, owned by a capsule the array keeps as its base). */
-static PyArrayObject *new_result(int ndim, npy_intp *dims, pscan_dtype dtype, int threads)
+/* A block for a new result of `bytes`: a held one, else fresh pages faulted
+ * by the call's threads (after unmapping the held ones if memory ran out). */
+static result_block *result_memory(size_t bytes, int threads)
+{
+    result_block *block = result_cache_take(bytes);
+    if (block)
+        return block;
+    pscan_opts opts = PSCAN_OPTS_INIT;
+    opts.threads = threads;
+    PyThreadState *gil = PyEval_SaveThread();
+    pscan_status s = result_block_new(bytes, &opts, &block);
+    if (s == PSCAN_ENOMEM && result_cache_clear() > 0)
+        s = result_block_new(bytes, &opts, &block);
+    PyEval_RestoreThread(gil);
+    return s == PSCAN_OK ? block : NULL;
+}
+
+/* A new C-contiguous array of `dtype` for a result scanned from `input`
+ * (large ones in pscan_alloc's memory, possibly a freed result's, owned by
+ * a capsule the array keeps as its base). */
+static PyArrayObject *new_result(int ndim, npy_intp *dims, pscan_dtype dtype, int threads,
+                                 const void *input)
 {
     size_t bytes = pscan_dtype_size(dtype);
     int too_big = 0;
@@ -188,21 +212,17 @@ static PyArrayObject *new_result(int ndim, npy_intp *dims, pscan_dtype dtype, in
         too_big |= __builtin_mul_overflow(bytes, (size_t)dims[d], &bytes);
     if (too_big || bytes < FIRST_TOUCH_BYTES || forked_child) /* numpy says what is too big */
         return (PyArrayObject *)PyArray_Empty(ndim, dims, descr_of_dtype(dtype), 0);
-    pscan_opts opts = PSCAN_OPTS_INIT;
-    opts.threads = threads;
-    void *memory = NULL;
-    PyThreadState *gil = PyEval_SaveThread();
-    pscan_status s = pscan_alloc(bytes, &opts, &memory);
-    PyEval_RestoreThread(gil);
-    if (s != PSCAN_OK)
+    result_block *block = result_memory(bytes, threads);
+    if (!block)
         return (PyArrayObject *)PyArray_Empty(ndim, dims, descr_of_dtype(dtype), 0);
-    PyObject *owner = PyCapsule_New(memory, "pscan.memory", free_memory);
+    PyObject *owner = PyCapsule_New(block, "pscan.result", give_back_block);
     if (!owner) {
-        pscan_free(memory);
+        result_cache_give(block);
         return NULL;
     }
     PyArrayObject *result = (PyArrayObject *)PyArray_NewFromDescr(
-        &PyArray_Type, descr_of_dtype(dtype), ndim, dims, NULL, memory, NPY_ARRAY_CARRAY, NULL);
+        &PyArray_Type, descr_of_dtype(dtype), ndim, dims, NULL,
+        result_block_data(block, input, pscan_dtype_size(dtype)), NPY_ARRAY_CARRAY, NULL);
     if (!result) {
         Py_DECREF(owner);
         return NULL;
@@ -500,7 +520,7 @@ static PyObject *run_scan(const scan_kind *kind, const scan_args *args)
         dims[axis] += args->include_initial ? 1 : 0;
     }
     if (!out) {
-        target = new_result(out_ndim, dims, acc, opts.threads);
+        target = new_result(out_ndim, dims, acc, opts.threads, PyArray_DATA(native_in));
         if (!target)
             goto done;
     } else if (PyArray_ISNOTSWAPPED(out) && PyArray_ISALIGNED(out)) {
@@ -708,7 +728,8 @@ static PyObject *py_scan_axes(PyObject *self, PyObject *args, PyObject *kwargs)
     if (!out) {
         pscan_dtype result_dtype =
             acc != PSCAN_DTYPE_DEFAULT ? acc : pscan_default_dtype(op, in_dtype);
-        target = new_result(PyArray_NDIM(in), PyArray_DIMS(in), result_dtype, opts.threads);
+        target = new_result(PyArray_NDIM(in), PyArray_DIMS(in), result_dtype, opts.threads,
+                            PyArray_DATA(native_in));
         if (!target)
             goto done;
     } else {
@@ -761,13 +782,48 @@ static PyObject *py_info(PyObject *self, PyObject *unused)
     }
     pscan_context_describe(ctx, 1 << 26, 0, text, sizeof text); /* cut text is still useful */
     int limit = omp_get_max_threads(), team = pscan_context_threads(ctx);
+    result_cache_stats cache = result_cache_get_stats();
     return Py_BuildValue(
-        "{s:s,s:s,s:i,s:i,s:s,s:{s:i,s:i,s:i,s:i,s:L,s:L,s:L},s:s}", "version", pscan_version(),
-        "isa", pscan_isa_name(), "threads", limit < team ? limit : team, "context_threads", team,
-        "placement", pscan_placement_name(pscan_context_placement(ctx)), "topology", "packages",
-        topo.packages, "numa_nodes", topo.numa_nodes, "cores", topo.cores, "pus", topo.pus,
-        "l1d_bytes", (long long)topo.l1d_bytes, "l2_bytes", (long long)topo.l2_bytes, "l3_bytes",
-        (long long)topo.l3_bytes, "description", text);
+        "{s:s,s:s,s:i,s:i,s:s,s:{s:i,s:i,s:i,s:i,s:L,s:L,s:L},s:s,s:{s:K,s:K,s:K,s:K,s:K}}",
+        "version", pscan_version(), "isa", pscan_isa_name(), "threads", limit < team ? limit : team,
+        "context_threads", team, "placement", pscan_placement_name(pscan_context_placement(ctx)),
+        "topology", "packages", topo.packages, "numa_nodes", topo.numa_nodes, "cores", topo.cores,
+        "pus", topo.pus, "l1d_bytes", (long long)topo.l1d_bytes, "l2_bytes",
+        (long long)topo.l2_bytes, "l3_bytes", (long long)topo.l3_bytes, "description", text,
+        "result_cache", "max_bytes", (unsigned long long)cache.max_bytes, "bytes",
+        (unsigned long long)cache.bytes, "blocks", (unsigned long long)cache.blocks, "hits",
+        cache.hits, "misses", cache.misses);
+}
+
+/* set_result_cache(max_bytes): the new cap, the previous one returned. */
+static PyObject *py_set_result_cache(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    if (!PyLong_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "max_bytes must be an int, not %.200s",
+                     Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    PyObject *zero = PyLong_FromLong(0);
+    int negative = zero ? PyObject_RichCompareBool(arg, zero, Py_LT) : -1;
+    Py_XDECREF(zero);
+    if (negative < 0)
+        return NULL;
+    if (negative) {
+        PyErr_SetString(PyExc_ValueError, "max_bytes must be 0 or more");
+        return NULL;
+    }
+    size_t max_bytes = PyLong_AsSize_t(arg);
+    if (max_bytes == (size_t)-1 && PyErr_Occurred())
+        return NULL;
+    return PyLong_FromSize_t(result_cache_set_max(max_bytes));
+}
+
+static PyObject *py_clear_result_cache(PyObject *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+    return PyLong_FromSize_t(result_cache_clear());
 }
 
 #include "_pscan_docs.h"
@@ -788,6 +844,8 @@ static PyMethodDef methods[] = {
     {"scan_axes", (PyCFunction)(void (*)(void))py_scan_axes, METH_VARARGS | METH_KEYWORDS,
      doc_scan_axes},
     {"info", py_info, METH_NOARGS, doc_info},
+    {"set_result_cache", py_set_result_cache, METH_O, doc_set_result_cache},
+    {"clear_result_cache", py_clear_result_cache, METH_NOARGS, doc_clear_result_cache},
     {NULL, NULL, 0, NULL},
 };
 
@@ -807,6 +865,26 @@ PyMODINIT_FUNC PyInit__pscan(void);
 PyMODINIT_FUNC PyInit__pscan(void)
 {
     import_array();
+    /* As the library reads its PSCAN_* variables: set but empty is unset, a
+     * value it does not know is an error. */
+    size_t cache_max = result_cache_default_max();
+    const char *cache_env = getenv("PSCAN_RESULT_CACHE_BYTES");
+    if (cache_env && *cache_env && result_cache_parse_bytes(cache_env, &cache_max) != 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "PSCAN_RESULT_CACHE_BYTES=%s: not a byte count (digits, optionally "
+                     "followed by k, m, g or t)",
+                     cache_env);
+        return NULL;
+    }
+    if (result_cache_start(cache_max) != 0) {
+        PyErr_SetString(PyExc_RuntimeError, "pscan: pthread_atfork failed");
+        return NULL;
+    }
+    /* After finalization no array is freed any more: the held blocks are
+     * unmapped then (if the table of exit functions is full, by the exit). */
+    static int stop_registered;
+    if (!stop_registered)
+        stop_registered = Py_AtExit(result_cache_stop) == 0;
     if (pthread_atfork(NULL, NULL, note_fork_in_child) != 0) {
         PyErr_SetString(PyExc_RuntimeError, "pscan: pthread_atfork failed");
         return NULL;

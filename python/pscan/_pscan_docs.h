@@ -140,6 +140,23 @@ static const char doc_info[] =
     "kernels' instruction set (isa), the threads a call uses now (within the\n"
     "caller's OpenMP limit), the library's own count (context_threads), the\n"
     "thread placement, the topology (packages, NUMA nodes, cores, PUs, caches)\n"
-    "and the description `pscan topo` prints.\n";
+    "and the description `pscan topo` prints; result_cache: the cap of the\n"
+    "memory kept from freed results (max_bytes), the bytes and blocks held,\n"
+    "and the new results that took a held block (hits) or fresh pages\n"
+    "(misses).\n";
+static const char doc_set_result_cache[] =
+    "set_result_cache($module, max_bytes, /)\n--\n\n"
+    "Set the cap of the result cache and return the previous one.\n\n"
+    "New results of 4 MiB or more live in memory that pscan faults in; when\n"
+    "the last array over one is freed, its block is kept (its pages stay\n"
+    "faulted in) for the next result of the same size or up to about an\n"
+    "eighth smaller, as long as the blocks kept add up to at most max_bytes.\n"
+    "A lower cap unmaps the oldest blocks at once; 0 turns the cache off and\n"
+    "unmaps them all. The default is PSCAN_RESULT_CACHE_BYTES at import, else 1 GiB\n"
+    "or an eighth of physical memory, whichever is smaller.\n";
+static const char doc_clear_result_cache[] =
+    "clear_result_cache($module, /)\n--\n\n"
+    "Unmap every block the result cache holds (the cap stays) and return\n"
+    "the bytes released.\n";
 
 #endif
