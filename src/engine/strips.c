@@ -29,8 +29,9 @@
  * out) in one vectorised pass, also for float64 sums of integers whose
  * every sum is exact (sums_exact); the ordered path's row step (load and
  * widen in, scan each row's tile chain, add the tile's prefix: the rows as
- * vector lanes) and its column step with the store. Include-initial SUM writes the table one row and
- * one column on, with the zeros before them (out_index, zero_edges). */
+ * vector lanes) with its column step and the store. Include-initial SUM
+ * writes the table one row and one column on, with the zeros before them
+ * (out_index, zero_edges). */
 #include "strips.h"
 
 #include "../context.h"
@@ -275,7 +276,6 @@ static void wavefront_cols(const sat_run *r, int strip, int strips, int64_t *fir
 typedef struct column_step {
     char *local;        /* the running column at the chunk's first column */
     const char *prefix; /* the tiles above at that column; NULL: first row tile */
-    int64_t out_row;    /* elements from one out row to the next */
 } column_step;
 
 /* Columns [col, col + width) of `count` rows (src rows src_row elements
@@ -387,8 +387,7 @@ static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int s
                 if (col == 0)
                     for (int64_t k = 0; k < count; k++)
                         zero_edges(r, image, row0 + k);
-                const column_step step = {local + at, row0 >= r->tile_rows ? prefix + at : NULL,
-                                          out_row};
+                const column_step step = {local + at, row0 >= r->tile_rows ? prefix + at : NULL};
                 scan_row_chunk(r, src, src_row, r->out + out_index(r, image, row0, col) * acc,
                                out_row, col, width, count, locals, prefixes, &step);
                 continue;
