@@ -27,9 +27,11 @@
  * Sums take the fused steps of src/kernels/sat_kernels.c where they exist:
  * the order-free row (load and widen in, add it to the column, scan, store
  * out) in one vectorised pass, also for float64 sums of integers whose
- * every sum is exact (sums_exact); the ordered path's load and its column
- * step with the store. Include-initial SUM writes the table one row and
- * one column on, with the zeros before them (out_index, zero_edges). */
+ * every sum is exact (sums_exact); the ordered path's row step (load and
+ * widen in, scan each row's tile chain, add the tile's prefix: the rows as
+ * vector lanes) with its column step and the store. Include-initial SUM
+ * writes the table one row and one column on, with the zeros before them
+ * (out_index, zero_edges). */
 #include "strips.h"
 
 #include "../context.h"
@@ -268,25 +270,53 @@ static void wavefront_cols(const sat_run *r, int strip, int strips, int64_t *fir
     *n = (hi < r->cols ? hi : r->cols) - *first;
 }
 
+/* The column step fused into the rows step: for a batch whose rows lie
+ * inside one row tile, past its first row and before its last, where
+ * every row combines into the running column the same way. */
+typedef struct column_step {
+    char *local;        /* the running column at the chunk's first column */
+    const char *prefix; /* the tiles above at that column; NULL: first row tile */
+} column_step;
+
 /* Columns [col, col + width) of `count` rows (src rows src_row elements
- * apart) scanned along the rows into dst (rows `width` apart) as the
+ * apart) scanned along the rows into dst (rows dst_row apart) as the
  * engine scans a lane: tiles of tile_cols left to right, each after the
- * prefix of the tiles before. Per row, locals holds the running value
- * inside the tile (used when col is inside one) and prefixes the prefix
- * (used when col is past the first tile); both are left as they are at
- * col + width, for the next chunk or strip. */
+ * prefix of the tiles before. src is in itself (in_item bytes an element)
+ * where the fused rows step takes it, else accumulators; with `column`
+ * (fused rows step only) dst is out and the rows go through the column
+ * step on the way. Per row, locals holds the running value inside the
+ * tile (used when col is inside one) and prefixes the prefix (used when
+ * col is past the first tile); both are left as they are at col + width,
+ * for the next chunk or strip. */
 static void scan_row_chunk(const sat_run *r, const char *src, int64_t src_row, char *dst,
-                           int64_t col, int64_t width, int64_t count, char *locals, char *prefixes)
+                           int64_t dst_row, int64_t col, int64_t width, int64_t count, char *locals,
+                           char *prefixes, const column_step *column)
 {
     const int64_t tile = r->tile_cols, acc = (int64_t)r->acc;
     for (int64_t at = col; at < col + width;) {
         const int64_t tile_end = at - at % tile + tile, start = at - col;
         const int64_t len = (tile_end < col + width ? tile_end : col + width) - at;
-        r->kernel->scan_rows(src + start * acc, (size_t)src_row, dst + start * acc, (size_t)width,
+        if (r->sat && r->sat->rows) { /* src is in: load, scan and fold in one pass */
+            const bool prefixed = at >= tile;
+            r->sat->rows(src + start * (int64_t)r->in_item, (size_t)src_row, dst + start * acc,
+                         (size_t)dst_row, (size_t)len, (size_t)count, locals, at % tile != 0,
+                         prefixed ? prefixes : NULL, column ? column->local + start * acc : NULL,
+                         column && column->prefix ? column->prefix + start * acc : NULL,
+                         r->copy != NULL);
+            at += len;
+            if (at == tile_end) { /* the fold's last value: prefix op local */
+                if (prefixed)
+                    r->kernel->combine(prefixes, locals, prefixes, (size_t)count);
+                else
+                    memcpy(prefixes, locals, (size_t)(count * acc));
+            }
+            continue;
+        }
+        r->kernel->scan_rows(src + start * acc, (size_t)src_row, dst + start * acc, (size_t)dst_row,
                              (size_t)len, (size_t)count, at % tile ? locals : NULL);
         at += len;
         for (int64_t k = 0; k < count; k++) {
-            char *piece = dst + (k * width + start) * acc, *last = piece + (len - 1) * acc;
+            char *piece = dst + (k * dst_row + start) * acc, *last = piece + (len - 1) * acc;
             if (at == col + width)
                 memcpy(locals + k * acc, last, (size_t)acc);
             if (at - len >= tile)
@@ -322,6 +352,8 @@ static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int s
     char *locals = loaded + (size_t)(r->batch * r->chunk) * acc,
          *prefixes = locals + (size_t)r->batch * acc;
     const int64_t counted = image * r->rows; /* rows of earlier images */
+    const int64_t out_row =
+        r->rows > 1 ? (int64_t)(out_index(r, image, 1, 0) - out_index(r, image, 0, 0)) : 0;
     _Atomic int64_t *left = strip > 0 ? &r->progress[strip - 1].rows : NULL;
     _Atomic int64_t *own = strip < strips - 1 ? &r->progress[strip].rows : NULL;
     int64_t handed = 0; /* rows the left strip is known to have handed on */
@@ -335,18 +367,33 @@ static void scan_image_ordered(const sat_run *r, int64_t image, int strip, int s
             memcpy(prefixes, r->handed_prefixes + (size_t)((strip - 1) * r->rows + row0) * acc,
                    (size_t)count * acc);
         }
+        /* Rows inside one row tile, none its first or last: the column
+         * step rides on the rows step (which writes out itself). */
+        const int64_t batch_in_tile = row0 % r->tile_rows;
+        const bool fuse_column = r->sat && r->sat->rows && batch_in_tile > 0 &&
+                                 batch_in_tile + count <= r->tile_rows - 1;
         for (int64_t col = first; col < first + n; col += r->chunk) {
             const int64_t width = r->chunk < first + n - col ? r->chunk : first + n - col;
             const char *src = r->in + element_index(r, image, row0, col) * r->in_item;
             int64_t src_row = r->row_stride;
-            if (r->load) {
+            if (r->load && !(r->sat && r->sat->rows)) {
                 for (int64_t k = 0; k < count; k++)
                     row_values(r, image, row0 + k, col, width, loaded + (size_t)(k * width) * acc);
                 src = loaded;
                 src_row = width;
             }
-            scan_row_chunk(r, src, src_row, scanned, col, width, count, locals, prefixes);
             const size_t chunk_bytes = (size_t)width * acc, at = (size_t)(col - first) * acc;
+            if (fuse_column) {
+                if (col == 0)
+                    for (int64_t k = 0; k < count; k++)
+                        zero_edges(r, image, row0 + k);
+                const column_step step = {local + at, row0 >= r->tile_rows ? prefix + at : NULL};
+                scan_row_chunk(r, src, src_row, r->out + out_index(r, image, row0, col) * acc,
+                               out_row, col, width, count, locals, prefixes, &step);
+                continue;
+            }
+            scan_row_chunk(r, src, src_row, scanned, width, col, width, count, locals, prefixes,
+                           NULL);
             for (int64_t k = 0; k < count; k++) {
                 const int64_t row = row0 + k, in_tile = row % r->tile_rows;
                 const char *values = scanned + (size_t)k * chunk_bytes;

@@ -5,6 +5,7 @@
  * load, where staging it through a buffer cost a pass over a row. */
 #include "sat_kernels.h"
 
+#include "lanes.h"
 #include "trees.h"
 
 /* (input tag, accumulator tag) with every step: integer inputs into
@@ -25,6 +26,8 @@
 /* One input value as the accumulator type, as convert.c converts it. */
 FORCE_INLINE kvalue sat_widen(ktype in, ktype acc, kvalue v)
 {
+    if (in == acc) /* float64 and float32 sums of their own type */
+        return v;
     int64_t s = 0;
     uint64_t u = 0;
     int is_signed = 1;
@@ -219,6 +222,114 @@ FORCE_INLINE void column_body(ktype acc, const void *values, void *local, const 
     }
 }
 
+/* Where the ordered rows step puts a row's value v at column i: into
+ * dst, or with the column step, local[i] + v into local[i] and
+ * (column_prefix[i] +) that into dst. */
+FORCE_INLINE void rows_put(ktype acc, char *dst, size_t i, kvalue v, void *local,
+                           const void *column_prefix)
+{
+    if (local) {
+        v = kcombine(PSCAN_SUM, acc, kload(acc, local, i), v);
+        kstore(acc, local, i, v);
+        if (column_prefix)
+            v = kcombine(PSCAN_SUM, acc, kload(acc, column_prefix, i), v);
+    }
+    kstore(acc, dst, i, v);
+}
+
+/* One row of the ordered rows step, columns [from, n) one at a time,
+ * continuing *value unless the row starts here without a carry. */
+FORCE_INLINE void rows_tail(ktype in, ktype acc, const char *src, char *dst, size_t from, size_t n,
+                            int cont, kvalue *value, const kvalue *prefix, void *local,
+                            const void *column_prefix)
+{
+    for (size_t i = from; i < n; i++) {
+        const kvalue x = sat_widen(in, acc, kload(in, src, i));
+        *value = i == 0 && !cont ? x : kcombine(PSCAN_SUM, acc, *value, x);
+        rows_put(acc, dst, i, prefix ? kcombine(PSCAN_SUM, acc, *prefix, *value) : *value, local,
+                 column_prefix);
+    }
+}
+
+/* The ordered path's row step: lanes.h's transposed chains with the rows
+ * as the lanes (a chain per row, the scalar scan_rows' combines) and the
+ * conversion inside the load, where the plain path converts into a
+ * buffer, scans it and folds the prefix in: three passes. With `local`
+ * (a constant in each instantiation) the column step follows on the
+ * transposed-back vectors, row after row, so the row values never leave
+ * the registers. */
+FORCE_INLINE void ordered_rows_body(ktype in, ktype acc, const void *src, size_t src_row, void *dst,
+                                    size_t dst_row, size_t n, size_t count, void *locals, int cont,
+                                    const void *prefixes, void *local, const void *column_prefix,
+                                    int stream)
+{
+    const size_t lanes = (size_t)vlanes(acc), in_size = ksize(in), size = ksize(acc);
+    /* Streams only where every row's vectors are aligned. */
+    stream = stream && local && HAVE_VEC_STREAM && (uintptr_t)dst % sizeof(vbits) == 0 &&
+             dst_row * size % sizeof(vbits) == 0;
+    size_t first = 0;
+    for (; first + lanes <= count && n >= lanes; first += lanes) {
+        const char *from = (const char *)src + first * src_row * in_size;
+        char *to = (char *)dst + first * dst_row * size;
+        vbits run = {0}, prefix = {0};
+        if (cont)
+            memcpy(&run, (char *)locals + first * size, sizeof run);
+        if (prefixes)
+            memcpy(&prefix, (const char *)prefixes + first * size, sizeof prefix);
+        size_t i = 0;
+        for (; i + lanes <= n; i += lanes) {
+            vbits x[MAX_LANES];
+            _Pragma("GCC unroll 16") for (size_t k = 0; k < lanes; k++) x[k] =
+                sat_load(in, acc, from + (k * src_row + i) * in_size);
+            vtranspose(acc, x);
+            run = i == 0 && !cont ? x[0] : vcombine(PSCAN_SUM, acc, run, x[0]);
+            x[0] = run;
+            _Pragma("GCC unroll 16") for (size_t j = 1; j < lanes; j++) x[j] = run =
+                vcombine(PSCAN_SUM, acc, run, x[j]);
+            if (prefixes)
+                _Pragma("GCC unroll 16") for (size_t j = 0; j < lanes; j++) x[j] =
+                    vcombine(PSCAN_SUM, acc, prefix, x[j]);
+            vtranspose(acc, x);
+            if (!local) {
+                _Pragma("GCC unroll 16") for (size_t k = 0; k < lanes; k++)
+                    memcpy(to + (k * dst_row + i) * size, &x[k], sizeof x[k]);
+                continue;
+            }
+            vbits down, above = {0};
+            memcpy(&down, (char *)local + i * size, sizeof down);
+            if (column_prefix)
+                memcpy(&above, (const char *)column_prefix + i * size, sizeof above);
+            _Pragma("GCC unroll 16") for (size_t k = 0; k < lanes; k++)
+            {
+                down = vcombine(PSCAN_SUM, acc, down, x[k]);
+                const vbits v = column_prefix ? vcombine(PSCAN_SUM, acc, above, down) : down;
+                char *at = to + (k * dst_row + i) * size;
+                if (stream)
+                    vstream(at, v);
+                else
+                    memcpy(at, &v, sizeof v);
+            }
+            memcpy((char *)local + i * size, &down, sizeof down);
+        }
+        for (size_t k = 0; k < lanes; k++) {
+            kvalue value = vlane(acc, run, (int)k);
+            const kvalue before = prefixes ? vlane(acc, prefix, (int)k) : kzero(acc);
+            rows_tail(in, acc, from + k * src_row * in_size, to + k * dst_row * size, i, n, 1,
+                      &value, prefixes ? &before : NULL, local, column_prefix);
+            kstore(acc, locals, first + k, value);
+        }
+    }
+    for (; first < count; first++) {
+        kvalue value = cont ? kload(acc, locals, first) : kzero(acc);
+        const kvalue before = prefixes ? kload(acc, prefixes, first) : kzero(acc);
+        rows_tail(in, acc, (const char *)src + first * src_row * in_size,
+                  (char *)dst + first * dst_row * size, 0, n, cont, &value,
+                  prefixes ? &before : NULL, local, column_prefix);
+        if (n > 0)
+            kstore(acc, locals, first, value);
+    }
+}
+
 #define SAT_WRAPPERS(in, acc)                                                                   \
     static void row_##in##_##acc(const void *src, void *column, void *out, size_t n, int first, \
                                  int stream)                                                    \
@@ -236,12 +347,24 @@ FORCE_INLINE void column_body(ktype acc, const void *values, void *local, const 
         load_body(KT_##in, KT_##acc, src, dst, n);                      \
     }
 SAT_PAIRS(SAT_WRAPPERS)
-#define ORDERED_WRAPPERS(in, acc)                                                        \
-    LOAD_WRAPPER(in, acc)                                                                \
-    static void column_##in##_##acc(const void *values, void *local, const void *prefix, \
-                                    void *out, size_t n, int first, int stream)          \
-    {                                                                                    \
-        column_body(KT_##acc, values, local, prefix, out, n, first, stream);             \
+#define ORDERED_WRAPPERS(in, acc)                                                               \
+    LOAD_WRAPPER(in, acc)                                                                       \
+    static void column_##in##_##acc(const void *values, void *local, const void *prefix,        \
+                                    void *out, size_t n, int first, int stream)                 \
+    {                                                                                           \
+        column_body(KT_##acc, values, local, prefix, out, n, first, stream);                    \
+    }                                                                                           \
+    static void rows_##in##_##acc(const void *src, size_t src_row, void *dst, size_t dst_row,   \
+                                  size_t n, size_t count, void *locals, int cont,               \
+                                  const void *prefixes, void *local, const void *column_prefix, \
+                                  int stream)                                                   \
+    {                                                                                           \
+        if (local)                                                                              \
+            ordered_rows_body(KT_##in, KT_##acc, src, src_row, dst, dst_row, n, count, locals,  \
+                              cont, prefixes, local, column_prefix, stream);                    \
+        else                                                                                    \
+            ordered_rows_body(KT_##in, KT_##acc, src, src_row, dst, dst_row, n, count, locals,  \
+                              cont, prefixes, NULL, NULL, 0);                                   \
     }
 SAT_LOADS(ORDERED_WRAPPERS)
 
@@ -251,10 +374,12 @@ SAT_LOADS(ORDERED_WRAPPERS)
 #define SAT_TABLE_NAME(isa) SAT_TABLE_NAME_EXPAND(isa)
 #define SAT_TABLE_NAME_EXPAND(isa) pscan_sat_kernels_##isa
 #define SAT_ENTRY(in, acc) \
-    [PSCAN_DT_##in][PSCAN_DT_##acc] = {row_##in##_##acc, add_##in##_##acc, load_##in##_##acc, NULL},
+    [PSCAN_DT_##           \
+        in][PSCAN_DT_##acc] = {row_##in##_##acc, add_##in##_##acc, load_##in##_##acc, NULL, NULL},
 
-#define LOAD_ENTRY(in, acc) \
-    [PSCAN_DT_##in][PSCAN_DT_##acc] = {NULL, NULL, load_##in##_##acc, column_##in##_##acc},
+#define LOAD_ENTRY(in, acc)                                                                \
+    [PSCAN_DT_##in][PSCAN_DT_##acc] = {NULL, NULL, load_##in##_##acc, column_##in##_##acc, \
+                                       rows_##in##_##acc},
 
 const pscan_sat_kernel_table SAT_TABLE_NAME(PSCAN_KERNEL_ISA) = {SAT_PAIRS(SAT_ENTRY)
                                                                      SAT_LOADS(LOAD_ENTRY)};

@@ -27,6 +27,19 @@ typedef struct pscan_sat_kernel {
      * plain kernels' combines, in one pass. NULL where there is none. */
     void (*column)(const void *values, void *local, const void *prefix, void *out, size_t n,
                    int first, int stream);
+    /* The ordered path's row step (float sums): `count` rows of n inputs,
+     * row k at in + k * in_row (in elements), converted and scanned left
+     * to right, each row the chain the plain kernels' scan_rows gives it:
+     * after locals[k] if `cont`, then after prefixes[k] (the fold) when
+     * prefixes is not NULL; locals[k] gets the row's last running value
+     * (before the prefix). Row k's values go to dst + k * dst_row, or, when
+     * local is not NULL, through the column step first, row after row:
+     * local[i] = local[i] + value, stored as column_prefix[i] + local[i]
+     * (local[i] if column_prefix is NULL), streamed if `stream` and dst's
+     * rows allow. NULL where there is none. */
+    void (*rows)(const void *in, size_t in_row, void *dst, size_t dst_row, size_t n, size_t count,
+                 void *locals, int cont, const void *prefixes, void *local,
+                 const void *column_prefix, int stream);
 } pscan_sat_kernel;
 
 /* The SUM steps for in -> acc in the chosen instruction set; NULL where
