@@ -75,9 +75,8 @@ static void prepare_panel(const pscan_plan *plan, pscan_job *job)
     const int64_t row_bytes = plan->inner.len * acc;
     const bool rows_back_to_back =
         plan->scan.in_stride == row_bytes && plan->scan.out_stride == row_bytes;
-    const bool big_out = plan->in_base != plan->out_base &&
+    const bool streams = job->direct && plan->in_base != plan->out_base &&
                          plan->total * acc >= pscan_context_tuning(job->ctx)->stream_min_bytes;
-    const bool streams = job->direct && big_out;
     if (job->direct && row_bytes <= NARROW_ROW_BYTES && rows_back_to_back) {
         const int64_t rows = pscan_panel_block_rows(plan);
         const int64_t row_blocks = (plan->scan.len + rows - 1) / rows;
@@ -121,12 +120,6 @@ static void prepare_panel(const pscan_plan *plan, pscan_job *job)
     job->panel_width = width;
     job->team = threads_for(job, plan->total, units);
     job->stream = streams ? pscan_kernel_stream_copy() : NULL;
-    /* A buffered strip whose out rows are contiguous accumulators streams
-     * them out too (a plain store would read every line of out first). */
-    job->store_stream =
-        kernel && !job->direct && job->stores_acc && plan->inner.out_stride == acc && big_out
-            ? pscan_kernel_stream_copy()
-            : NULL;
     job->scratch_per_thread = (size_t)((job->direct ? (job->stream ? 1 : 0) : 3) * width * acc);
 }
 

@@ -134,12 +134,8 @@ static void scan_panel_buffered(const pscan_plan *plan, const pscan_job *job, ch
             kernel->combine(prefix, running, loaded, (size_t)width);
             result = loaded;
         }
-        if (job->store_stream)
-            job->store_stream(out_row + row * plan->scan.out_stride, result,
-                              (size_t)width * acc_size);
-        else
-            job->store(result, (ptrdiff_t)acc_size, out_row + row * plan->scan.out_stride,
-                       plan->inner.out_stride, (size_t)width);
+        job->store(result, (ptrdiff_t)acc_size, out_row + row * plan->scan.out_stride,
+                   plan->inner.out_stride, (size_t)width);
         last = result;
         if (row_in_tile == tile_len - 1) { /* P(t) = this tile's last outputs */
             char *spare = prefix;
