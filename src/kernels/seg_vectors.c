@@ -251,8 +251,7 @@ FORCE_INLINE void vscan_body(pscan_op op, ktype t, int exclusive, int stream, co
     for (; i + 64 <= n; i += 64) {
         const uint64_t round = start_bits64(start + i) | forced;
         forced = 0;
-        _Pragma("GCC unroll 16") for (int k = 0; k < 64 / lanes; k++)
-        {
+        for (int k = 0; k < 64 / lanes; k++) {
             const uint32_t m = (uint32_t)(round >> (k * lanes)) & full;
             const size_t at = (i + (size_t)(k * lanes)) * size;
             vreg x = vld(src + at);
