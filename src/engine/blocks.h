@@ -122,13 +122,13 @@ static inline const char *work_scan(const blocks_run *r, block_work *work, const
     const pscan_job *job = r->job;
     const pscan_kernel *kernel = job->kernel;
     const int64_t last = (work->values - r->width) * (int64_t)job->acc_size;
-    if (job->panel_lagged && job->stream) {
-        const int64_t row_bytes = r->width * (int64_t)job->acc_size;
-        pscan_stream_rows(job, work->src, row_bytes, work->dst, row_bytes, work->values / r->width,
-                          r->width, carry, work->running);
-        return work->running;
-    }
     if (job->panel_lagged) {
+        if (job->stream) {
+            const int64_t row_bytes = r->width * (int64_t)job->acc_size;
+            pscan_stream_rows(job, work->src, row_bytes, work->dst, row_bytes,
+                              work->values / r->width, r->width, carry, work->running);
+            return work->running;
+        }
         kernel->scan_lagged(work->src, work->dst, (size_t)work->values, (size_t)r->width, carry);
         return work->dst + last;
     }

@@ -77,40 +77,37 @@ static void prepare_panel(const pscan_plan *plan, pscan_job *job)
         plan->scan.in_stride == row_bytes && plan->scan.out_stride == row_bytes;
     const bool streams = job->direct && plan->in_base != plan->out_base &&
                          plan->total * acc >= pscan_context_tuning(job->ctx)->stream_min_bytes;
+    /* Row blocks for the team: order-free rows back to back, fewer panels
+     * than threads, and more than one block to share. */
+    const int64_t block_rows = pscan_panel_block_rows(plan);
+    const int64_t row_blocks = (plan->scan.len + block_rows - 1) / block_rows;
+    const int row_team = threads_for(job, plan->total, plan->outer_count * row_blocks);
+    const bool row_blocks_pay = job->direct && kernel->order_free && rows_back_to_back &&
+                                plan->outer_count < job->threads && row_blocks > 1 && row_team > 1;
     if (job->direct && row_bytes <= NARROW_ROW_BYTES && rows_back_to_back) {
-        const int64_t rows = pscan_panel_block_rows(plan);
-        const int64_t row_blocks = (plan->scan.len + rows - 1) / rows;
-        const int team = threads_for(job, plan->total, plan->outer_count * row_blocks);
         job->panel_lagged = true;
         job->panel_width = plan->inner.len;
         job->team = threads_for(job, plan->total, plan->outer_count);
-        if (kernel->order_free && plan->outer_count < job->threads && row_blocks > 1 && team > 1) {
+        if (row_blocks_pay) {
             job->schedule = PSCAN_SCHEDULE_BLOCKS;
-            job->team = team;
+            job->team = row_team;
             job->descriptor_bytes = pscan_blocks_descriptor_bytes(plan, job);
         }
         return;
     }
-    /* Wide rows, order-free: row blocks as well when there are fewer
-     * panels than threads. Strips of columns would have every thread read
-     * and write a piece of each row, cut at page boundaries the hardware
-     * prefetchers do not cross (half of memcpy's speed on 2 threads); a row
-     * block is read and written in order, whole rows at a time. */
-    if (job->direct && kernel->order_free && rows_back_to_back && row_bytes <= WIDE_ROW_BYTES &&
-        plan->outer_count < job->threads) {
-        const int64_t rows = pscan_panel_block_rows(plan);
-        const int64_t row_blocks = (plan->scan.len + rows - 1) / rows;
-        const int team = threads_for(job, plan->total, plan->outer_count * row_blocks);
-        if (row_blocks > 1 && team > 1) {
-            job->schedule = PSCAN_SCHEDULE_BLOCKS;
-            job->panel_lagged = true;
-            job->panel_width = plan->inner.len;
-            job->team = team;
-            job->stream = streams ? pscan_kernel_stream_copy() : NULL;
-            job->scratch_per_thread = (size_t)(2 * row_bytes); /* running row, carry */
-            job->descriptor_bytes = pscan_blocks_descriptor_bytes(plan, job);
-            return;
-        }
+    /* Wide rows, order-free: row blocks as well. Strips of columns would
+     * have every thread read and write a piece of each row, cut at page
+     * boundaries the hardware prefetchers do not cross; a row block is
+     * read and written in order, whole rows at a time. */
+    if (row_blocks_pay && row_bytes <= WIDE_ROW_BYTES) {
+        job->schedule = PSCAN_SCHEDULE_BLOCKS;
+        job->panel_lagged = true;
+        job->panel_width = plan->inner.len;
+        job->team = row_team;
+        job->stream = streams ? pscan_kernel_stream_copy() : NULL;
+        job->scratch_per_thread = (size_t)(2 * row_bytes); /* running row, carry */
+        job->descriptor_bytes = pscan_blocks_descriptor_bytes(plan, job);
+        return;
     }
     int64_t width = job->direct ? DIRECT_PANEL_CHUNK : PANEL_CHUNK;
     while (width > MIN_PANEL_WIDTH &&

@@ -66,8 +66,6 @@ static inline void split_range(int64_t units, int team, int member, int64_t *fir
     *count = base + (member < extra ? 1 : 0);
 }
 
-/* Streamed stores are weakly ordered: each thread fences its own before
- * the team's closing barrier makes its work visible to the caller. */
 /* `rows` rows of `width` lanes: out row r = running op in row r, the
  * running row (in `running`, starting from `carry`, or the first row when
  * NULL) kept in the thread's buffer and each result row streamed out by
@@ -77,6 +75,8 @@ void pscan_stream_rows(const pscan_job *job, const char *in_row, int64_t in_stri
                        int64_t out_stride, int64_t rows, int64_t width, const char *carry,
                        char *running);
 
+/* Streamed stores are weakly ordered: each thread fences its own before
+ * the team's closing barrier makes its work visible to the caller. */
 static inline void finish_streaming(const pscan_job *job)
 {
     if (job->stream || job->stream_kernel || job->store_stream)
