@@ -179,6 +179,19 @@ FORCE_INLINE void row_body(ktype in, ktype acc, const void *src, void *column, v
     row_scalar(in, acc, src, column, out, i, n, first, &running);
 }
 
+/* The column step of one value x at column i: local[i] op= x (local[i]
+ * = x on the first row), then out[i] = (prefix[i] +) local[i]. */
+FORCE_INLINE void column_put(ktype acc, void *out, size_t i, kvalue x, void *local,
+                             const void *prefix, int first)
+{
+    if (!first)
+        x = kcombine(PSCAN_SUM, acc, kload(acc, local, i), x);
+    kstore(acc, local, i, x);
+    if (prefix)
+        x = kcombine(PSCAN_SUM, acc, kload(acc, prefix, i), x);
+    kstore(acc, out, i, x);
+}
+
 /* The ordered path's column step: each element combined exactly as the
  * plain kernels' combine (local + values, then prefix + local). */
 FORCE_INLINE void column_body(ktype acc, const void *values, void *local, const void *prefix,
@@ -188,15 +201,8 @@ FORCE_INLINE void column_body(ktype acc, const void *values, void *local, const 
     size_t head = stream_head(out, size, n, &stream, n);
     size_t i = 0;
     for (;;) {
-        for (; i < head; i++) {
-            kvalue x = kload(acc, values, i);
-            if (!first)
-                x = kcombine(PSCAN_SUM, acc, kload(acc, local, i), x);
-            kstore(acc, local, i, x);
-            if (prefix)
-                x = kcombine(PSCAN_SUM, acc, kload(acc, prefix, i), x);
-            kstore(acc, out, i, x);
-        }
+        for (; i < head; i++)
+            column_put(acc, out, i, kload(acc, values, i), local, prefix, first);
         if (head == n)
             break;
         for (; i + lanes <= n; i += lanes) {
@@ -222,21 +228,6 @@ FORCE_INLINE void column_body(ktype acc, const void *values, void *local, const 
     }
 }
 
-/* Where the ordered rows step puts a row's value v at column i: into
- * dst, or with the column step, local[i] + v into local[i] and
- * (column_prefix[i] +) that into dst. */
-FORCE_INLINE void rows_put(ktype acc, char *dst, size_t i, kvalue v, void *local,
-                           const void *column_prefix)
-{
-    if (local) {
-        v = kcombine(PSCAN_SUM, acc, kload(acc, local, i), v);
-        kstore(acc, local, i, v);
-        if (column_prefix)
-            v = kcombine(PSCAN_SUM, acc, kload(acc, column_prefix, i), v);
-    }
-    kstore(acc, dst, i, v);
-}
-
 /* One row of the ordered rows step, columns [from, n) one at a time,
  * continuing *value unless the row starts here without a carry. */
 FORCE_INLINE void rows_tail(ktype in, ktype acc, const char *src, char *dst, size_t from, size_t n,
@@ -246,8 +237,11 @@ FORCE_INLINE void rows_tail(ktype in, ktype acc, const char *src, char *dst, siz
     for (size_t i = from; i < n; i++) {
         const kvalue x = sat_widen(in, acc, kload(in, src, i));
         *value = i == 0 && !cont ? x : kcombine(PSCAN_SUM, acc, *value, x);
-        rows_put(acc, dst, i, prefix ? kcombine(PSCAN_SUM, acc, *prefix, *value) : *value, local,
-                 column_prefix);
+        const kvalue v = prefix ? kcombine(PSCAN_SUM, acc, *prefix, *value) : *value;
+        if (local)
+            column_put(acc, dst, i, v, local, column_prefix, 0);
+        else
+            kstore(acc, dst, i, v);
     }
 }
 
