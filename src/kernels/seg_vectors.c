@@ -14,7 +14,7 @@
  * the scalar step's bits. */
 #include "seg_vectors.h"
 
-#include "values.h"
+#include "vectors.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -25,14 +25,18 @@
 #define VEC_TYPES_WITH(X, op) X(op, i32) X(op, u32) X(op, i64) X(op, u64)
 // clang-format on
 
-#if defined(__AVX512F__) && defined(__AVX512BW__)
-#define SEG_VECTOR_BYTES 64
-typedef __m512i vreg;
-
+#if (defined(__AVX512F__) && defined(__AVX512BW__)) || defined(__AVX2__)
+/* 64-bit lanes (else 32-bit ones). */
 FORCE_INLINE int wide(ktype t)
 {
     return ksize(t) == 8;
 }
+#endif
+
+#if defined(__AVX512F__) && defined(__AVX512BW__)
+#define SEG_VECTOR_BYTES 64
+typedef __m512i vreg;
+
 FORCE_INLINE vreg vld(const char *p)
 {
     return _mm512_loadu_si512((const void *)p);
@@ -40,10 +44,6 @@ FORCE_INLINE vreg vld(const char *p)
 FORCE_INLINE void vst(char *p, vreg x)
 {
     _mm512_storeu_si512((void *)p, x);
-}
-FORCE_INLINE void vstream(char *p, vreg x)
-{
-    _mm512_stream_si512((void *)p, x);
 }
 FORCE_INLINE vreg vsplat(ktype t, uint64_t bits)
 {
@@ -55,31 +55,8 @@ FORCE_INLINE vreg vsel(ktype t, uint32_t m, vreg a, vreg b)
     return wide(t) ? _mm512_mask_blend_epi64((__mmask8)m, b, a)
                    : _mm512_mask_blend_epi32((__mmask16)m, b, a);
 }
-FORCE_INLINE vreg vop(pscan_op op, ktype t, vreg a, vreg b)
-{
-    switch (op) {
-    case PSCAN_SUM:
-        return wide(t) ? _mm512_add_epi64(a, b) : _mm512_add_epi32(a, b);
-    case PSCAN_MAX:
-        return t == KT_i64   ? _mm512_max_epi64(a, b)
-               : t == KT_u64 ? _mm512_max_epu64(a, b)
-               : t == KT_i32 ? _mm512_max_epi32(a, b)
-                             : _mm512_max_epu32(a, b);
-    case PSCAN_MIN:
-        return t == KT_i64   ? _mm512_min_epi64(a, b)
-               : t == KT_u64 ? _mm512_min_epu64(a, b)
-               : t == KT_i32 ? _mm512_min_epi32(a, b)
-                             : _mm512_min_epu32(a, b);
-    case PSCAN_BIT_AND:
-        return _mm512_and_si512(a, b);
-    case PSCAN_BIT_OR:
-        return _mm512_or_si512(a, b);
-    default: /* BIT_XOR */
-        return _mm512_xor_si512(a, b);
-    }
-}
 /* Lane i = x[i - s] for i >= s (the lanes below: don't care). */
-FORCE_INLINE vreg vshift(ktype t, vreg x, int s)
+FORCE_INLINE vreg lane_shift(ktype t, vreg x, int s)
 {
     const vreg z = _mm512_setzero_si512();
     if (wide(t))
@@ -92,12 +69,12 @@ FORCE_INLINE vreg vshift(ktype t, vreg x, int s)
                     : _mm512_alignr_epi32(x, z, 8);
 }
 /* Lane 0 = c's (every lane of c is the same), lane i = x[i - 1]. */
-FORCE_INLINE vreg vshift_in(ktype t, vreg x, vreg c)
+FORCE_INLINE vreg lane_shift_in(ktype t, vreg x, vreg c)
 {
     return wide(t) ? _mm512_alignr_epi64(x, c, 7) : _mm512_alignr_epi32(x, c, 15);
 }
 /* Every lane = x's last. */
-FORCE_INLINE vreg vlast(ktype t, vreg x)
+FORCE_INLINE vreg last_lane(ktype t, vreg x)
 {
     return wide(t) ? _mm512_permutexvar_epi64(_mm512_set1_epi64(7), x)
                    : _mm512_permutexvar_epi32(_mm512_set1_epi32(15), x);
@@ -113,10 +90,6 @@ FORCE_INLINE uint64_t start_bits64(const uint8_t *start)
 #define SEG_VECTOR_BYTES 32
 typedef __m256i vreg;
 
-FORCE_INLINE int wide(ktype t)
-{
-    return ksize(t) == 8;
-}
 FORCE_INLINE vreg vld(const char *p)
 {
     return _mm256_loadu_si256((const __m256i *)(const void *)p);
@@ -124,10 +97,6 @@ FORCE_INLINE vreg vld(const char *p)
 FORCE_INLINE void vst(char *p, vreg x)
 {
     _mm256_storeu_si256((__m256i *)(void *)p, x);
-}
-FORCE_INLINE void vstream(char *p, vreg x)
-{
-    _mm256_stream_si256((__m256i *)(void *)p, x);
 }
 FORCE_INLINE vreg vsplat(ktype t, uint64_t bits)
 {
@@ -146,38 +115,7 @@ FORCE_INLINE vreg vsel(ktype t, uint32_t m, vreg a, vreg b)
     }
     return _mm256_blendv_epi8(b, a, mask);
 }
-/* a > b in 64-bit lanes, unsigned ones with their top bits flipped. */
-FORCE_INLINE vreg greater64(ktype t, vreg a, vreg b)
-{
-    if (t == KT_u64) {
-        const vreg top = _mm256_set1_epi64x((long long)0x8000000000000000ULL);
-        a = _mm256_xor_si256(a, top);
-        b = _mm256_xor_si256(b, top);
-    }
-    return _mm256_cmpgt_epi64(a, b);
-}
-FORCE_INLINE vreg vop(pscan_op op, ktype t, vreg a, vreg b)
-{
-    switch (op) {
-    case PSCAN_SUM:
-        return wide(t) ? _mm256_add_epi64(a, b) : _mm256_add_epi32(a, b);
-    case PSCAN_MAX:
-        if (wide(t))
-            return _mm256_blendv_epi8(b, a, greater64(t, a, b));
-        return t == KT_i32 ? _mm256_max_epi32(a, b) : _mm256_max_epu32(a, b);
-    case PSCAN_MIN:
-        if (wide(t))
-            return _mm256_blendv_epi8(b, a, greater64(t, b, a));
-        return t == KT_i32 ? _mm256_min_epi32(a, b) : _mm256_min_epu32(a, b);
-    case PSCAN_BIT_AND:
-        return _mm256_and_si256(a, b);
-    case PSCAN_BIT_OR:
-        return _mm256_or_si256(a, b);
-    default: /* BIT_XOR */
-        return _mm256_xor_si256(a, b);
-    }
-}
-FORCE_INLINE vreg vshift(ktype t, vreg x, int s)
+FORCE_INLINE vreg lane_shift(ktype t, vreg x, int s)
 {
     if (wide(t))
         return s == 1 ? _mm256_permute4x64_epi64(x, _MM_SHUFFLE(2, 1, 0, 0))
@@ -186,12 +124,12 @@ FORCE_INLINE vreg vshift(ktype t, vreg x, int s)
                                           : s == 2 ? _mm256_setr_epi32(0, 0, 0, 1, 2, 3, 4, 5)
                                                    : _mm256_setr_epi32(0, 0, 0, 0, 0, 1, 2, 3));
 }
-FORCE_INLINE vreg vshift_in(ktype t, vreg x, vreg c)
+FORCE_INLINE vreg lane_shift_in(ktype t, vreg x, vreg c)
 {
-    return wide(t) ? _mm256_blend_epi32(vshift(t, x, 1), c, 0x03)
-                   : _mm256_blend_epi32(vshift(t, x, 1), c, 0x01);
+    return wide(t) ? _mm256_blend_epi32(lane_shift(t, x, 1), c, 0x03)
+                   : _mm256_blend_epi32(lane_shift(t, x, 1), c, 0x01);
 }
-FORCE_INLINE vreg vlast(ktype t, vreg x)
+FORCE_INLINE vreg last_lane(ktype t, vreg x)
 {
     return wide(t) ? _mm256_permute4x64_epi64(x, _MM_SHUFFLE(3, 3, 3, 3))
                    : _mm256_permutevar8x32_epi32(x, _mm256_set1_epi32(7));
@@ -208,6 +146,14 @@ FORCE_INLINE uint64_t start_bits64(const uint8_t *start)
 #endif
 
 #ifdef SEG_VECTOR_BYTES
+_Static_assert(SEG_VECTOR_BYTES == PSCAN_VECTOR_BYTES, "the variant's vectors are vectors.h's");
+
+/* a op b in t's lanes: the tree kernels' vector step (vectors.h). */
+FORCE_INLINE vreg vop(pscan_op op, ktype t, vreg a, vreg b)
+{
+    return (vreg)vcombine(op, t, (vbits)a, (vbits)b);
+}
+
 /* Values [from, to) one at a time (the head before dst's first line and
  * the tail after the last round), as the scalar step does them. */
 FORCE_INLINE kvalue scalar_run(pscan_op op, ktype t, int exclusive, const char *src, char *dst,
@@ -258,16 +204,16 @@ FORCE_INLINE void vscan_body(pscan_op op, ktype t, int exclusive, int stream, co
             uint32_t seen = m; /* lane i: a start in (i - s, i] */
             for (int s = 1; s < lanes; s *= 2) {
                 const uint32_t take = ~seen & full & ~((1u << s) - 1);
-                x = vsel(t, take, vop(op, t, vshift(t, x, s), x), x);
+                x = vsel(t, take, vop(op, t, lane_shift(t, x, s), x), x);
                 seen |= seen << s;
             }
             x = vsel(t, ~seen & full, vop(op, t, chain, x), x);
-            const vreg y = exclusive ? vsel(t, m, identity_v, vshift_in(t, x, chain)) : x;
+            const vreg y = exclusive ? vsel(t, m, identity_v, lane_shift_in(t, x, chain)) : x;
             if (stream)
-                vstream(dst + at, y);
+                vstream(dst + at, (vbits)y);
             else
                 vst(dst + at, y);
-            chain = vlast(t, x);
+            chain = last_lane(t, x);
         }
     }
     unsigned char lane0[SEG_VECTOR_BYTES];
