@@ -5,6 +5,7 @@
 #include "context.h"
 #include "dtype.h"
 #include "engine.h"
+#include "kernels/sat_kernels.h"
 #include "layout.h"
 #include "ops.h"
 #include "overflow.h"
@@ -244,6 +245,11 @@ static pscan_status scan_checked(const pscan_request *rq, pscan_view *in, const 
         job.stores_acc = out->dtype == acc;
     }
     job.sequential = order_matters && opts->order == PSCAN_ORDER_SEQUENTIAL;
+    job.column = NULL;
+    if (op == PSCAN_SUM && order_matters && job.same_types && !job.sequential) {
+        const pscan_sat_kernel *sat = pscan_sat_kernel_get(acc, acc);
+        job.column = sat ? sat->column : NULL;
+    }
     job.threads = rq->threads;
     job.ctx = rq->ctx;
     plan_states states;

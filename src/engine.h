@@ -59,6 +59,10 @@ typedef enum pscan_schedule {
                               from chunk to chunk in between */
 } pscan_schedule;
 
+/* The summed-area table's ordered column step (sat_kernels.h). */
+typedef void (*pscan_column_fn)(const void *values, void *local, const void *prefix, void *out,
+                                size_t n, int first, int stream);
+
 typedef struct pscan_job {
     const pscan_kernel *kernel; /* NULL: convert only (a copy) */
     pscan_convert_fn load;      /* input dtype -> accumulator */
@@ -98,6 +102,10 @@ typedef struct pscan_job {
                                down in memory (REVERSE's flipped out), so
                                blocks are streamed out reversed */
     int64_t panel_width;                  /* PANEL: lanes per strip */
+    bool panel_tiled;                     /* PANEL of one dtype, rows contiguous, tile
+                               chains (not direct): combined straight into out */
+    pscan_column_fn column;               /* float SUM of one dtype: local += in, out =
+                               prefix + local in one pass (NULL: two combines) */
     bool panel_lagged;                    /* PANEL (or BLOCKS of its rows): narrow rows
                                back to back, scanned as one lagged sequence;
                                or BLOCKS of wide order-free rows, streamed

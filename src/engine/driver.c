@@ -109,7 +109,10 @@ static void prepare_panel(const pscan_plan *plan, pscan_job *job)
         job->descriptor_bytes = pscan_blocks_descriptor_bytes(plan, job);
         return;
     }
-    int64_t width = job->direct ? DIRECT_PANEL_CHUNK : PANEL_CHUNK;
+    /* Not direct, so tile chains wherever a kernel runs on one dtype. */
+    job->panel_tiled = !job->direct && kernel && job->same_types && plan->inner.in_stride == acc &&
+                       plan->inner.out_stride == acc;
+    int64_t width = job->direct || job->panel_tiled ? DIRECT_PANEL_CHUNK : PANEL_CHUNK;
     while (width > MIN_PANEL_WIDTH &&
            plan->outer_count * ((plan->inner.len + width - 1) / width) < job->threads)
         width /= 2;
@@ -117,7 +120,10 @@ static void prepare_panel(const pscan_plan *plan, pscan_job *job)
     job->panel_width = width;
     job->team = threads_for(job, plan->total, units);
     job->stream = streams ? pscan_kernel_stream_copy() : NULL;
-    job->scratch_per_thread = (size_t)((job->direct ? (job->stream ? 1 : 0) : 3) * width * acc);
+    job->scratch_per_thread = (size_t)((job->direct        ? (job->stream ? 1 : 0)
+                                        : job->panel_tiled ? 2
+                                                           : 3) *
+                                       width * acc);
 }
 
 /* Tiles per block: as many tiles as fill half of L2 (8 with 512 KiB, as
@@ -194,6 +200,7 @@ static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
     job->store_reversed = NULL;
     job->pipelined = false;
     job->panel_lagged = false;
+    job->panel_tiled = false;
     job->panel_width = 0;
     job->scratch_per_thread = 0;
     job->descriptor_bytes = 0;

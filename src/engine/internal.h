@@ -17,7 +17,8 @@
 /* Lanes per PANEL strip; three rows of the widest accumulator stay within
  * 24 KiB. Strips narrow (to MIN_PANEL_WIDTH) until every thread has one. */
 enum { PANEL_CHUNK = 512, MIN_PANEL_WIDTH = 16 };
-/* Direct strips hold at most one row in the buffer (64 KiB of int64):
+/* Direct strips hold at most one row in the buffer (64 KiB of int64),
+ * tiled ones two (the chain and the prefix, 128 KiB of float64, in L2):
  * wider strips read longer contiguous pieces of every row. */
 enum { DIRECT_PANEL_CHUNK = 8192 };
 /* Rows up to this size (64 int64) are scanned as one lagged sequence; a

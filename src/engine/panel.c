@@ -149,6 +149,53 @@ static void scan_panel_buffered(const pscan_plan *plan, const pscan_job *job, ch
     panel_state(plan, job, block, column, width, last);
 }
 
+/* Tiled strip of one dtype with contiguous rows (REPRODUCIBLE float sums
+ * and products), the buffered strip's combines without its copies: in a
+ * tile with no prefix the lane's chain is the result, so out row r = out
+ * row r-1 op in row r; in the others the chain runs in the buffer and
+ * P(t-1) op local goes straight to out. Same combines, same operands. */
+static void scan_panel_tiled(const pscan_plan *plan, const pscan_job *job, char *scratch,
+                             int64_t block, int64_t column, int64_t width)
+{
+    const int64_t len = plan->scan.len;
+    if (len <= 0)
+        return;
+    const size_t row_bytes = (size_t)width * job->acc_size;
+    char *running = scratch, *prefix = running + job->panel_width * (int64_t)job->acc_size;
+    void (*const combine)(const void *, const void *, void *, size_t) = job->kernel->combine;
+    run_cursor cursor;
+    pscan_cursor_seek(&cursor, plan, block);
+    const char *in = plan->in_base + cursor.in_offset + column * plan->inner.in_stride;
+    char *out = plan->out_base + cursor.out_offset + column * plan->inner.out_stride;
+    const int64_t in_step = plan->scan.in_stride, out_step = plan->scan.out_stride;
+    const char *carry = panel_carry(plan, job, block, column); /* P(-1) */
+    if (carry)
+        memcpy(prefix, carry, row_bytes);
+    for (int64_t start = 0; start < len; start += PSCAN_TILE) {
+        const int64_t end = min64(start + PSCAN_TILE, len);
+        if (job->column) { /* both combines in one pass */
+            const char *tile_prefix = start == 0 && !carry ? NULL : prefix;
+            for (int64_t row = start; row < end; row++)
+                job->column(in + row * in_step, running, tile_prefix, out + row * out_step,
+                            (size_t)width, row == start, 0);
+        } else if (start == 0 && !carry) {
+            memmove(out, in, row_bytes);
+            for (int64_t row = 1; row < end; row++)
+                combine(out + (row - 1) * out_step, in + row * in_step, out + row * out_step,
+                        (size_t)width);
+        } else {
+            memcpy(running, in + start * in_step, row_bytes);
+            combine(prefix, running, out + start * out_step, (size_t)width);
+            for (int64_t row = start + 1; row < end; row++) {
+                combine(running, in + row * in_step, running, (size_t)width);
+                combine(prefix, running, out + row * out_step, (size_t)width);
+            }
+        }
+        memcpy(prefix, out + (end - 1) * out_step, row_bytes); /* P(t) */
+    }
+    panel_state(plan, job, block, column, width, prefix);
+}
+
 void pscan_run_panel(const pscan_plan *plan, const pscan_job *job, pscan_workspace *ws,
                      const pscan_chunk *chunks)
 {
@@ -170,6 +217,8 @@ void pscan_run_panel(const pscan_plan *plan, const pscan_job *job, pscan_workspa
                 scan_panel_lagged(plan, job, unit);
             else if (job->direct)
                 scan_panel_direct(plan, job, buffer, unit / strips, column, strip_width);
+            else if (job->panel_tiled)
+                scan_panel_tiled(plan, job, buffer, unit / strips, column, strip_width);
             else
                 scan_panel_buffered(plan, job, buffer, unit / strips, column, strip_width);
         }

@@ -198,7 +198,7 @@ FORCE_INLINE void column_body(ktype acc, const void *values, void *local, const 
                               void *out, size_t n, int first, int stream)
 {
     const size_t lanes = (size_t)vlanes(acc), size = ksize(acc);
-    size_t head = stream_head(out, size, n, &stream, n);
+    size_t head = stream_head(out, size, n, &stream, 0);
     size_t i = 0;
     for (;;) {
         for (; i < head; i++)

@@ -17,6 +17,7 @@
 #include "testutil.h"
 
 #include "context.h"
+#include "tile.h"
 
 /* 32768-element blocks: sizes that end mid-tile and mid-block. */
 #define BLOCK 32768
@@ -441,6 +442,95 @@ Test(engine, wide_panels_are_exact_for_every_team)
         pscan_context_destroy(test_ctx);
         test_ctx = NULL;
     }
+}
+
+/* Axis 0 of float sums and products in the default order: every lane is
+ * its own tile chain, out = P(t-1) op local after the first tile (or a
+ * carry) and P(t) = the tile's last output. The reference follows that
+ * definition lane by lane; the engine combines whole rows into out. */
+static double value_at(const void *buf, pscan_dtype t, int64_t i)
+{
+    return tu_get_re((const char *)buf + (size_t)i * tu_size(t), t);
+}
+
+static double tile_step(pscan_op op, int single, double a, double b)
+{
+    if (single)
+        return op == PSCAN_SUM ? (double)((float)a + (float)b) : (double)((float)a * (float)b);
+    return op == PSCAN_SUM ? a + b : a * b;
+}
+
+static void tile_reference(pscan_op op, pscan_dtype t, const void *in, void *out, int64_t rows,
+                           int64_t cols, const void *carry)
+{
+    const int single = t == PSCAN_FLOAT32;
+    for (int64_t c = 0; c < cols; ++c) {
+        double prefix = carry ? value_at(carry, t, c) : 0, local = 0;
+        int have_prefix = carry != NULL;
+        for (int64_t r = 0; r < rows; ++r) {
+            const double x = value_at(in, t, r * cols + c);
+            local = r % PSCAN_TILE == 0 ? x : tile_step(op, single, local, x);
+            const double v = have_prefix ? tile_step(op, single, prefix, local) : local;
+            tu_put_f64((char *)out + (size_t)(r * cols + c) * tu_size(t), t, v, 0);
+            if (r % PSCAN_TILE == PSCAN_TILE - 1 || r == rows - 1) {
+                prefix = v;
+                have_prefix = 1;
+            }
+        }
+    }
+}
+
+static void check_tiled_panel(pscan_op op, pscan_dtype t, int64_t rows, int64_t cols)
+{
+    const size_t es = tu_size(t), bytes = (size_t)(rows * cols) * es;
+    char *in = tu_malloc(bytes), *out = tu_malloc(bytes), *want = tu_malloc(bytes);
+    char *wide = tu_malloc(2 * bytes), *carry = tu_malloc((size_t)cols * es);
+    fill_values(in, t, rows * cols, 31u + (uint64_t)rows);
+    fill_values(carry, t, cols, 7u);
+    /* The same values every other element of a wider array: the strips
+     * that load their rows first. */
+    for (int64_t i = 0; i < rows * cols; ++i)
+        memcpy(wide + (size_t)i * 2 * es, in + (size_t)i * es, es);
+    const int64_t shape[2] = {rows, cols},
+                  wide_strides[2] = {cols * 2 * (int64_t)es, 2 * (int64_t)es};
+    const pscan_array a = tu_arr(in, t, 2, shape, NULL), b = tu_arr(out, t, 2, shape, NULL);
+    const pscan_array w = tu_arr(wide, t, 2, shape, wide_strides);
+    for (int with_carry = 0; with_carry <= 1; ++with_carry) {
+        tile_reference(op, t, in, want, rows, cols, with_carry ? carry : NULL);
+        for (int threads = 1; threads <= 4; ++threads) {
+            for (int form = 0; form < 3; ++form) { /* contiguous, loaded, in place */
+                pscan_opts o = opts_threads(threads, PSCAN_ORDER_REPRODUCIBLE);
+                const pscan_array *src = form == 1 ? &w : form == 2 ? &b : &a;
+                memset(out, 0x5a, bytes);
+                if (form == 2)
+                    memcpy(out, in, bytes);
+                TU_ASSERT_OK(with_carry ? pscan_scan_carry(op, src, t, &b, &o, carry)
+                                        : pscan_scan(op, src, 0, t, &b, &o));
+                for (size_t i = 0; i < bytes; i += es)
+                    if (memcmp(out + i, want + i, es) != 0)
+                        cr_assert(eq(dbl, value_at(out, t, (int64_t)(i / es)),
+                                     value_at(want, t, (int64_t)(i / es))),
+                                  "%s (%lld, %lld), carry %d, threads %d, form %d, element %zu",
+                                  pscan_dtype_name(t), (long long)rows, (long long)cols, with_carry,
+                                  threads, form, i / es);
+            }
+        }
+    }
+    free(in);
+    free(out);
+    free(want);
+    free(wide);
+    free(carry);
+}
+
+Test(engine, tiled_panels_follow_the_tile_chains)
+{
+    check_tiled_panel(PSCAN_SUM, PSCAN_FLOAT64, 2 * PSCAN_TILE + 100, 300);
+    check_tiled_panel(PSCAN_SUM, PSCAN_FLOAT32, 2 * PSCAN_TILE + 100, 300);
+    check_tiled_panel(PSCAN_PROD, PSCAN_FLOAT64, 2 * PSCAN_TILE + 100, 37);
+    check_tiled_panel(PSCAN_SUM, PSCAN_FLOAT64, 2 * PSCAN_TILE + 1, 5); /* narrow rows */
+    check_tiled_panel(PSCAN_SUM, PSCAN_FLOAT32, PSCAN_TILE - 1, 700);   /* one partial tile */
+    check_tiled_panel(PSCAN_SUM, PSCAN_FLOAT64, PSCAN_TILE, 9);         /* exactly one tile */
 }
 
 /* Short lanes that need no conversion but do not lie back to back: each is
