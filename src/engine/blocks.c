@@ -176,7 +176,11 @@ static void blocks_pipelined_worker(blocks_run *r, char *buffer)
         const int64_t n = b.n;
         block_work work = {0};
         work_open(r, buffer, b.lane, b.start, n, &work);
-        if (!holding && (!b.previous || published(b.previous, r->run) == STATE_PREFIX)) {
+        /* Tile chains always take the pipeline: scanning a block read
+         * from memory tile by tile (lanes of tiles at once) is slower than
+         * scanning it from L2 while the next block is read in order. */
+        if (!holding && kernel->order_free &&
+            (!b.previous || published(b.previous, r->run) == STATE_PREFIX)) {
             scan_one_pass(r, &b, &work, carry, acc);
             keep_lane_state(r, &b, acc);
             work_close(r, &work);

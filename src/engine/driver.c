@@ -243,7 +243,11 @@ static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
     /* Few lanes for the team: cut them into blocks. */
     if (splittable && blocks_per_lane > 1 && lanes < 4 * (int64_t)job->threads) {
         int team = threads_for(job, plan->total, blocks_per_lane * lanes);
-        if (team > 1) {
+        /* Streamed float tiles: even one thread takes the pipeline, whose
+         * reduce reads the next block into L2 in order. */
+        const bool tiles_pipeline = job->direct && job->stream && !job->sequential &&
+                                    !kernel->order_free && kernel->scan_tiles_reduce;
+        if (team > 1 || tiles_pipeline) {
             job->schedule = PSCAN_SCHEDULE_BLOCKS;
             job->team = team;
             /* A pipelined thread holds two blocks in L2 at once. */
