@@ -238,9 +238,10 @@ Test(engine, big_outputs_stream_and_stay_exact)
  * scans each block it holds while it reduces its next one, one kernel call
  * for both (the pipelined BLOCKS worker). Exact against a running loop:
  * one lane and three lanes (rows of a C array along axis 1), int64 sums
- * and float64 maxima, with and without a carry, and float64 sums against
- * one unstreamed thread's bits, 1 to 4 threads, out aligned and 8 bytes
- * off. */
+ * and float64 maxima, with and without a carry, and float64 and float32
+ * sums against one unstreamed thread's bits (tile chains take the
+ * pipeline from the first block, one thread included), 1 to 4 threads,
+ * out aligned and 8 bytes off. */
 Test(engine, pipelined_blocks_are_exact)
 {
     TU_ASSERT_OK(pscan_context_create(&test_ctx));
@@ -249,9 +250,11 @@ Test(engine, pipelined_blocks_are_exact)
     int64_t *in = tu_malloc((size_t)(3 * cols) * 8);
     double *fin = tu_malloc((size_t)(3 * cols) * 8), *reference = tu_malloc((size_t)(3 * cols) * 8);
     char *shifted = tu_malloc((size_t)(3 * cols) * 8 + 128);
+    float *single = tu_malloc((size_t)(3 * cols) * 4);
     for (int64_t i = 0; i < 3 * cols; ++i) {
         in[i] = i % 11 - 5 + (i % 4099 == 0 ? INT64_MAX / 5 : 0);
         fin[i] = (double)(i % 1013) * 0.5 - (double)(i % 7) * 1e-3 + (double)i * 1e-9;
+        single[i] = (float)fin[i];
     }
     const int64_t carry = -123456789;
     for (size_t r = 0; r < TU_COUNT(rows_of); ++r)
@@ -307,11 +310,21 @@ Test(engine, pipelined_blocks_are_exact)
                     cr_assert(eq(int, memcmp(dst, reference, (size_t)(rows * cols) * 8), 0),
                               "float64 sum, %lld rows, offset %d, %d threads", (long long)rows,
                               offset, threads);
+                    /* float32 sums likewise (sixteen tiles to a vector) */
+                    pscan_array sa = tu_arr(single, PSCAN_FLOAT32, 2, shape, NULL),
+                                sr = tu_arr(reference, PSCAN_FLOAT32, 2, shape, NULL),
+                                sb = tu_arr(dst, PSCAN_FLOAT32, 2, shape, NULL);
+                    TU_ASSERT_OK(pscan_scan(PSCAN_SUM, &sa, 1, PSCAN_FLOAT32, &sr, &one));
+                    TU_ASSERT_OK(pscan_scan(PSCAN_SUM, &sa, 1, PSCAN_FLOAT32, &sb, &o));
+                    cr_assert(eq(int, memcmp(dst, reference, (size_t)(rows * cols) * 4), 0),
+                              "float32 sum, %lld rows, offset %d, %d threads", (long long)rows,
+                              offset, threads);
                 }
     free(in);
     free(fin);
     free(reference);
     free(shifted);
+    free(single);
     pscan_context_destroy(test_ctx);
     test_ctx = NULL;
 }
