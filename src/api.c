@@ -245,8 +245,9 @@ static pscan_status scan_checked(const pscan_request *rq, pscan_view *in, const 
         job.stores_acc = out->dtype == acc;
     }
     job.sequential = order_matters && opts->order == PSCAN_ORDER_SEQUENTIAL;
-    job.column = NULL;
-    if (op == PSCAN_SUM && order_matters && job.same_types && !job.sequential) {
+    job.column = NULL; /* only tiled panels take the column step */
+    if (plan.kind == PSCAN_PLAN_PANEL && op == PSCAN_SUM && order_matters && job.same_types &&
+        !job.sequential) {
         const pscan_sat_kernel *sat = pscan_sat_kernel_get(acc, acc);
         job.column = sat ? sat->column : NULL;
     }

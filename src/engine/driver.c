@@ -251,9 +251,7 @@ static void prepare_schedule(const pscan_plan *plan, pscan_job *job)
             job->schedule = PSCAN_SCHEDULE_BLOCKS;
             job->team = team;
             /* A pipelined thread holds two blocks in L2 at once. */
-            job->pipelined = (job->stream_kernel && kernel->scan_stream_reduce) ||
-                             (job->direct && job->stream && !job->sequential &&
-                              !kernel->order_free && kernel->scan_tiles_reduce);
+            job->pipelined = (job->stream_kernel && kernel->scan_stream_reduce) || tiles_pipeline;
             if (job->pipelined && job->block_tiles > 1)
                 job->block_tiles /= 2;
             job->descriptor_bytes = pscan_blocks_descriptor_bytes(plan, job);

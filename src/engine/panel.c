@@ -45,6 +45,20 @@ void pscan_stream_rows(const pscan_job *job, const char *in_row, int64_t in_stri
     }
 }
 
+/* Rows [0, rows) chained in place of out: out row r = out row r-1 op in
+ * row r, row 0 = carry op in row 0 (in row 0 with no carry). */
+static void chain_rows(const pscan_job *job, const char *in, int64_t in_step, char *out,
+                       int64_t out_step, int64_t rows, int64_t width, const char *carry)
+{
+    if (carry)
+        job->kernel->combine(carry, in, out, (size_t)width);
+    else
+        memmove(out, in, (size_t)width * job->acc_size);
+    for (int64_t row = 1; row < rows; row++)
+        job->kernel->combine(out + (row - 1) * out_step, in + row * in_step, out + row * out_step,
+                             (size_t)width);
+}
+
 /* Direct strip for order-free or sequential jobs of one dtype with
  * contiguous rows: out row r = out row r-1 op in row r, no conversions.
  * Streaming, the running row stays in the thread's buffer and each result
@@ -54,7 +68,6 @@ static void scan_panel_direct(const pscan_plan *plan, const pscan_job *job, char
 {
     run_cursor cursor;
     pscan_cursor_seek(&cursor, plan, block);
-    const size_t row_bytes = (size_t)width * job->acc_size;
     const char *in_row = plan->in_base + cursor.in_offset + column * plan->inner.in_stride;
     char *out_row = plan->out_base + cursor.out_offset + column * plan->inner.out_stride;
     const char *carry = panel_carry(plan, job, block, column);
@@ -64,14 +77,8 @@ static void scan_panel_direct(const pscan_plan *plan, const pscan_job *job, char
         panel_state(plan, job, block, column, width, buffer);
         return;
     }
-    if (carry)
-        job->kernel->combine(carry, in_row, out_row, (size_t)width);
-    else
-        memmove(out_row, in_row, row_bytes);
-    for (int64_t row = 1; row < plan->scan.len; row++)
-        job->kernel->combine(out_row + (row - 1) * plan->scan.out_stride,
-                             in_row + row * plan->scan.in_stride,
-                             out_row + row * plan->scan.out_stride, (size_t)width);
+    chain_rows(job, in_row, plan->scan.in_stride, out_row, plan->scan.out_stride, plan->scan.len,
+               width, carry);
     panel_state(plan, job, block, column, width,
                 out_row + (plan->scan.len - 1) * plan->scan.out_stride);
 }
@@ -179,10 +186,7 @@ static void scan_panel_tiled(const pscan_plan *plan, const pscan_job *job, char 
                 job->column(in + row * in_step, running, tile_prefix, out + row * out_step,
                             (size_t)width, row == start, 0);
         } else if (start == 0 && !carry) {
-            memmove(out, in, row_bytes);
-            for (int64_t row = 1; row < end; row++)
-                combine(out + (row - 1) * out_step, in + row * in_step, out + row * out_step,
-                        (size_t)width);
+            chain_rows(job, in, in_step, out, out_step, end, width, NULL);
         } else {
             memcpy(running, in + start * in_step, row_bytes);
             combine(prefix, running, out + start * out_step, (size_t)width);
