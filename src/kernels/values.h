@@ -8,7 +8,7 @@
  * bool sums are logical or, float16 rounds to half after every step,
  * complex multiply is (ac - bd, ad + bc) with each product rounded, max
  * and min propagate NaN and order complex values lexicographically,
- * logaddexp is numpy's npy_logaddexp on the host's libm, the bitwise ops
+ * logaddexp is numpy's npy_logaddexp on pscan's own exp and log1p, the bitwise ops
  * act on bool and the integers' bits. */
 #ifndef PSCAN_KERNEL_VALUES_H
 #define PSCAN_KERNEL_VALUES_H
@@ -16,6 +16,7 @@
 #include "pscan.h"
 #include "../convert.h"
 #include "../dtype_list.h"
+#include "logaddexp_math.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -409,30 +410,22 @@ FORCE_INLINE pscan_t_bool bool_step(pscan_op op, pscan_t_bool a, pscan_t_bool b)
     return (pscan_t_bool)(op == PSCAN_SUM || op == PSCAN_MAX || op == PSCAN_BIT_OR ? a | b : a & b);
 }
 
-/* numpy's npy_logaddexp, to the bit: equal arguments (infinities of one
- * sign among them) give x + log 2, else the larger plus log1p(exp(-|d|));
- * a NaN difference is the result. float32 uses the float functions. */
-FORCE_INLINE float logaddexp_f32(float x, float y)
-{
-    if (x == y)
-        return x + 0.693147180559945309417232121458176568f;
-    const float tmp = x - y;
-    if (tmp > 0)
-        return x + log1pf(expf(-tmp));
-    if (tmp <= 0)
-        return y + log1pf(expf(tmp));
-    return tmp;
-}
+/* pscan's logaddexp (logaddexp_math.h): numpy's npy_logaddexp cases on
+ * pscan's own exp and log1p, one lane wide; the tile lanes run the same
+ * body on whole vectors, so every ISA, host and libm gives these bits.
+ * float32 (and float16, through it) computes in double and rounds once. */
+typedef double lae_f64x1 __attribute__((vector_size(sizeof(double))));
+typedef int64_t lae_s64x1 __attribute__((vector_size(sizeof(double))));
+typedef uint64_t lae_u64x1 __attribute__((vector_size(sizeof(double))));
+PSCAN_LAE_DEFINE(lae_x1, lae_f64x1, lae_s64x1, lae_u64x1)
 FORCE_INLINE double logaddexp_f64(double x, double y)
 {
-    if (x == y)
-        return x + 0.693147180559945309417232121458176568;
-    const double tmp = x - y;
-    if (tmp > 0)
-        return x + log1p(exp(-tmp));
-    if (tmp <= 0)
-        return y + log1p(exp(tmp));
-    return tmp;
+    const lae_f64x1 a = {x}, b = {y};
+    return lae_x1(a, b)[0];
+}
+FORCE_INLINE float logaddexp_f32(float x, float y)
+{
+    return (float)logaddexp_f64(x, y);
 }
 
 /* float16 computes in float and rounds to half after every step; its ties

@@ -62,17 +62,8 @@ FORCE_INLINE vbits vselect(vbits mask, vbits a, vbits b)
     return (a & mask) | (b & ~mask);
 }
 
-/* Lane by lane through kcombine: ops with no vector instruction
- * (logaddexp calls libm), so each lane gets the scalar step's bits. */
-FORCE_INLINE vbits vcombine_lanes(pscan_op op, ktype t, vbits a, vbits b)
-{
-    unsigned char bytes[sizeof(vbits)];
-    for (int lane = 0; lane < vlanes(t); lane++)
-        kstore(t, bytes, (size_t)lane, kcombine(op, t, vlane(t, a, lane), vlane(t, b, lane)));
-    vbits r;
-    memcpy(&r, bytes, sizeof r);
-    return r;
-}
+/* logaddexp lane by lane (below, with the shuffles it needs). */
+FORCE_INLINE vbits vlogaddexp(ktype t, vbits a, vbits b);
 
 /* a op b lane by lane, a the earlier operand: the lanes of kcombine
  * (float max and min keep the earlier NaN, else the later of equal
@@ -80,7 +71,7 @@ FORCE_INLINE vbits vcombine_lanes(pscan_op op, ktype t, vbits a, vbits b)
 FORCE_INLINE vbits vcombine(pscan_op op, ktype t, vbits a, vbits b)
 {
     if (op == PSCAN_LOGADDEXP)
-        return vcombine_lanes(op, t, a, b);
+        return vlogaddexp(t, a, b);
     if (op == PSCAN_BIT_AND || op == PSCAN_BIT_OR || op == PSCAN_BIT_XOR)
         return BITS_STEP(op, a, b); /* the same bits at any lane width */
     switch (t) {
@@ -148,6 +139,36 @@ FORCE_INLINE vbits vcombine(pscan_op op, ktype t, vbits a, vbits b)
 #define LANES_OF_8BYTE LANES_2
 #endif
 enum { LANES_4BYTE = PSCAN_VECTOR_BYTES / 4, LANES_8BYTE = PSCAN_VECTOR_BYTES / 8 };
+
+/* logaddexp_math.h's body on whole vectors: the scalar step's operations,
+ * so each lane gets the scalar step's bits. float32 lanes compute in
+ * double, half a vector at a time, as logaddexp_f32 does. */
+PSCAN_LAE_DEFINE(lae_vec, vec_f64, vec_s64, vec_u64)
+typedef float vec_f32_half __attribute__((vector_size(PSCAN_VECTOR_BYTES / 2)));
+#define LOW_INDEX(i, s, n) (i)
+#define HIGH_INDEX(i, s, n) ((i) + (n))
+#define CONCAT_INDEX(i, s, n) (i)
+FORCE_INLINE vbits vlogaddexp(ktype t, vbits a, vbits b)
+{
+    if (t == KT_f64)
+        return (vbits)lae_vec((vec_f64)a, (vec_f64)b);
+    const vec_f32 x = (vec_f32)a, y = (vec_f32)b;
+    const vec_f32_half xl =
+                           __builtin_shufflevector(x, x, LANES_OF_8BYTE(LOW_INDEX, 0, LANES_8BYTE)),
+                       xh = __builtin_shufflevector(x, x,
+                                                    LANES_OF_8BYTE(HIGH_INDEX, 0, LANES_8BYTE)),
+                       yl =
+                           __builtin_shufflevector(y, y, LANES_OF_8BYTE(LOW_INDEX, 0, LANES_8BYTE)),
+                       yh = __builtin_shufflevector(y, y,
+                                                    LANES_OF_8BYTE(HIGH_INDEX, 0, LANES_8BYTE));
+    const vec_f32_half lo = __builtin_convertvector(lae_vec(__builtin_convertvector(xl, vec_f64),
+                                                            __builtin_convertvector(yl, vec_f64)),
+                                                    vec_f32_half),
+                       hi = __builtin_convertvector(lae_vec(__builtin_convertvector(xh, vec_f64),
+                                                            __builtin_convertvector(yh, vec_f64)),
+                                                    vec_f32_half);
+    return (vbits)__builtin_shufflevector(lo, hi, LANES_OF_4BYTE(CONCAT_INDEX, 0, LANES_4BYTE));
+}
 
 /* Sklansky step s: lanes in the upper half of each 2s-lane group take the
  * last lane of the lower half; the others keep their own position of the

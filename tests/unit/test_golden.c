@@ -13,7 +13,9 @@
  * The float sums are 0.1.0's bits under every variant (checked against
  * that release's library). The complex products are 0.1.0's scalar and
  * AVX2 bits: its AVX-512 table fused them (GCC's vectoriser, fixed since),
- * and the scalar kernels are the definition.
+ * and the scalar kernels are the definition. The logcumsumexp cases are
+ * the bits of pscan's own exp and log1p, which replaced the host's libm
+ * after 0.1.0 (a one-time, deliberate change of those bits).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -56,6 +58,22 @@ static const golden_case cases[] = {
      {1 << 16, 0},
      0,
      0x4ffe2b8c6e883d73ull},
+    /* pscan's own exp and log1p (0.1.0 used the host's libm, whose bits
+     * moved with the host: these are pinned from here on) */
+    {"float64 logcumsumexp 2^20",
+     PSCAN_LOGADDEXP,
+     PSCAN_FLOAT64,
+     1,
+     {1 << 20, 0},
+     0,
+     0x3ab2ae9cdc6e8540ull},
+    {"float32 logcumsumexp 2^20",
+     PSCAN_LOGADDEXP,
+     PSCAN_FLOAT32,
+     1,
+     {1 << 20, 0},
+     0,
+     0xaa3a82044e957a83ull},
 };
 
 enum { MAX_THREADS = 4 };
@@ -72,6 +90,8 @@ static void fill(void *data, const golden_case *c, int64_t n)
         if (c->op == PSCAN_PROD)
             tu_put_f64((char *)data + (size_t)i * tu_size(c->dtype), c->dtype,
                        1.0 + unit * 0x1.0p-8, unit * 0x1.0p-9);
+        else if (c->op == PSCAN_LOGADDEXP) /* [-32, 32): every step sees both operands */
+            tu_put_f64((char *)data + (size_t)i * tu_size(c->dtype), c->dtype, unit * 64, 0);
         else
             tu_put_f64((char *)data + (size_t)i * tu_size(c->dtype), c->dtype, ldexp(unit, scale),
                        0);

@@ -1,7 +1,7 @@
 /*
  * test_tile_lanes.c - the REPRODUCIBLE float kernels of every instruction
  * set this CPU runs (scan_segments, reduce_segments and scan_tiles, which
- * run tile chains in vector lanes) give the bits of a plain left-to-right
+ * run tile chains in vector lanes: sums, products and logaddexp) give the bits of a plain left-to-right
  * reference: segment lengths below, at and above the vector width, group
  * remainders, with and without a carry, dst at every alignment (streaming
  * or not), signed zeros, infinities and NaNs in the data. Nothing outside
@@ -9,6 +9,7 @@
  */
 #include "testutil.h"
 #include "kernels/kernels.h"
+#include "kernels/values.h"
 
 #include <stdio.h>
 
@@ -53,6 +54,8 @@ static double input_value(pscan_op op, uint64_t i, size_t seg_len)
     const double spread = (double)((int64_t)(h >> 40) % 2001 - 1000);
     if (op == PSCAN_PROD)
         return 1.0 + spread * 1e-4;
+    if (op == PSCAN_LOGADDEXP)
+        return spread * ldexp(1.0, (int)((h >> 20) % 9) - 6);
     return spread * ldexp(1.0, (int)((h >> 20) % 41) - 20);
 }
 
@@ -60,6 +63,9 @@ static double input_value(pscan_op op, uint64_t i, size_t seg_len)
 #define DEFINE_REFERENCE(T, sfx)                                                                   \
     static T combine_##sfx(pscan_op op, T a, T b)                                                  \
     {                                                                                              \
+        if (op == PSCAN_LOGADDEXP)                                                                 \
+            return (T)(sizeof(T) == 4 ? logaddexp_f32((float)a, (float)b)                          \
+                                      : logaddexp_f64((double)a, (double)b));                      \
         return op == PSCAN_SUM ? (T)(a + b) : (T)(a * b);                                          \
     }                                                                                              \
     /* Segments scanned left to right; totals[k] = last of segment k. */                           \
@@ -150,7 +156,7 @@ static double input_value(pscan_op op, uint64_t i, size_t seg_len)
                 for (int with_carry = 0; with_carry < 2; with_carry++)                             \
                     for (int stream = 0; stream < 2; stream++) {                                   \
                         const size_t n = tile_ns[a];                                               \
-                        const T carry = (T)(op == PSCAN_SUM ? -0x1.8p3 : 0x1.01p0);                \
+                        const T carry = (T)(op == PSCAN_PROD ? 0x1.01p0 : -0x1.8p3);               \
                         const T *src_at = src + o % 2; /* loads unaligned too */                   \
                         for (size_t i = 0; i < n + 1; i++)                                         \
                             src[i] = (T)input_value(op, i, TILE);                                  \
@@ -194,6 +200,11 @@ Test(tile_lanes, sums_match_the_left_to_right_reference)
 Test(tile_lanes, products_match_the_left_to_right_reference)
 {
     check_every_isa(PSCAN_PROD);
+}
+
+Test(tile_lanes, logaddexp_matches_the_left_to_right_reference)
+{
+    check_every_isa(PSCAN_LOGADDEXP);
 }
 
 /* The reversed streaming copy of REVERSE scans (not a tile kernel, but

@@ -1,0 +1,105 @@
+/* logaddexp_math.h - pscan's own logaddexp: exp and log1p written once, as
+ * a macro body over GCC vector types, and instantiated for one lane (the
+ * scalar step every kernel, carry, segment and MPI combine uses) and for a
+ * kernel variant's vector width (the tile lanes). Both run the same IEEE
+ * operations in the same order (plain add, sub, mul and div; the library
+ * builds with -ffp-contract=off; 2^k and exponents by integer bit tricks; no
+ * tables), so the bits do not depend on the ISA, the host or its libm.
+ *
+ * exp is only needed on (-inf, 0] and log1p on [0, 1] (the argument is
+ * exp(-|x - y|)), which lets both run without branches:
+ *  - exp: k = round(t / ln 2) by the 1.5 * 2^52 shift, r = t - k ln 2 in
+ *    two parts (Cody and Waite), exp(r) by fdlibm's rational form, then
+ *    2^k as two exact power-of-two factors so that a subnormal result is
+ *    rounded once;
+ *  - log1p: for e < sqrt(2) - 1, log(1 + f) with f = e; else u = 1 + e,
+ *    f = u / 2 - 1 and k = 1, plus the rounding error of u divided by u
+ *    (fdlibm's correction term); log(1 + f) by fdlibm's series in
+ *    s = f / (2 + f).
+ * The combine keeps numpy's npy_logaddexp cases: equal arguments give
+ * x + log 2 (so infinities of one sign stay), a NaN difference is the
+ * result, else max + log1p(exp(-|x - y|)). */
+#ifndef PSCAN_KERNEL_LOGADDEXP_MATH_H
+#define PSCAN_KERNEL_LOGADDEXP_MATH_H
+
+#include <stdint.h>
+
+/* Constants of fdlibm's e_exp.c and s_log1p.c. */
+#define PSCAN_LAE_LN2_HI 6.93147180369123816490e-01 /* 0x3fe62e42 fee00000 */
+#define PSCAN_LAE_LN2_LO 1.90821492927058770002e-10 /* 0x3dea39ef 35793c76 */
+#define PSCAN_LAE_LN2 0.693147180559945309417232121458176568
+#define PSCAN_LAE_INV_LN2 1.44269504088896338700e+00
+#define PSCAN_LAE_SHIFT 0x1.8p52 /* adding it rounds |v| < 2^51 to an integer */
+#define PSCAN_LAE_SHIFT_BITS 0x4338000000000000
+#define PSCAN_LAE_EXP_MIN (-746.0) /* exp below it rounds to +0 */
+#define PSCAN_LAE_P1 1.66666666666666019037e-01
+#define PSCAN_LAE_P2 -2.77777777770155933842e-03
+#define PSCAN_LAE_P3 6.61375632143793436117e-05
+#define PSCAN_LAE_P4 -1.65339022054652515390e-06
+#define PSCAN_LAE_P5 4.13813679705723846039e-08
+#define PSCAN_LAE_LP1 6.666666666666735130e-01
+#define PSCAN_LAE_LP2 3.999999999940941908e-01
+#define PSCAN_LAE_LP3 2.857142874366239149e-01
+#define PSCAN_LAE_LP4 2.222219843214978396e-01
+#define PSCAN_LAE_LP5 1.818357216161805012e-01
+#define PSCAN_LAE_LP6 1.531383769920937332e-01
+#define PSCAN_LAE_LP7 1.479819860511658591e-01
+#define PSCAN_LAE_SQRT2_M1 0.41421356237309504880 /* below: f = e, k = 0 */
+
+/* Lanes of mask (all ones or zero) take a, the others b. */
+#define PSCAN_LAE_SELECT(F, I, mask, a, b) ((F)(((I)(a) & (I)(mask)) | ((I)(b) & ~(I)(mask))))
+/* Every lane = v. */
+#define PSCAN_LAE_SPLAT(F, v) ((F){0} + (v))
+
+/* Defines `static inline F name(F x, F y)`, logaddexp lane by lane, over
+ * F (double lanes), I (int64 lanes) and U (uint64 lanes) of one size. */
+#define PSCAN_LAE_DEFINE(name, F, I, U)                                                            \
+    static inline __attribute__((always_inline)) F name##_exp(F t)                                 \
+    {                                                                                              \
+        t = PSCAN_LAE_SELECT(F, I, t < PSCAN_LAE_EXP_MIN, PSCAN_LAE_SPLAT(F, PSCAN_LAE_EXP_MIN),   \
+                             t);                                                                   \
+        const F kd = t * PSCAN_LAE_INV_LN2 + PSCAN_LAE_SHIFT;                                      \
+        const I k = (I)kd - PSCAN_LAE_SHIFT_BITS;                                                  \
+        const F kf = kd - PSCAN_LAE_SHIFT;                                                         \
+        const F hi = t - kf * PSCAN_LAE_LN2_HI, lo = kf * PSCAN_LAE_LN2_LO;                        \
+        const F r = hi - lo, r2 = r * r;                                                           \
+        const F c =                                                                                \
+            r - r2 * (PSCAN_LAE_P1 +                                                               \
+                      r2 * (PSCAN_LAE_P2 +                                                         \
+                            r2 * (PSCAN_LAE_P3 + r2 * (PSCAN_LAE_P4 + r2 * PSCAN_LAE_P5))));       \
+        const F y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);                                       \
+        /* k in [-1077, 0]: two normal factors, so only the last product    \
+         * rounds (once, where the result is subnormal). */                      \
+        const I k1 = k >> 1, k2 = k - k1;                                                          \
+        const F s1 = (F)((U)(k1 + 1023) << 52), s2 = (F)((U)(k2 + 1023) << 52);                    \
+        return y * s1 * s2;                                                                        \
+    }                                                                                              \
+    static inline __attribute__((always_inline)) F name##_log1p(F e)                               \
+    {                                                                                              \
+        const I big = (I)(e >= PSCAN_LAE_SQRT2_M1);                                                \
+        const F u = 1.0 + e;                                                                       \
+        const F f = PSCAN_LAE_SELECT(F, I, big, u * 0.5 - 1.0, e);                                 \
+        const F kf =                                                                               \
+            PSCAN_LAE_SELECT(F, I, big, PSCAN_LAE_SPLAT(F, 1.0), PSCAN_LAE_SPLAT(F, 0.0));         \
+        const F c = PSCAN_LAE_SELECT(F, I, big, (e - (u - 1.0)) / u, PSCAN_LAE_SPLAT(F, 0.0));     \
+        const F hfsq = 0.5 * f * f, s = f / (2.0 + f), z = s * s;                                  \
+        const F R =                                                                                \
+            z * (PSCAN_LAE_LP1 +                                                                   \
+                 z * (PSCAN_LAE_LP2 +                                                              \
+                      z * (PSCAN_LAE_LP3 +                                                         \
+                           z * (PSCAN_LAE_LP4 +                                                    \
+                                z * (PSCAN_LAE_LP5 + z * (PSCAN_LAE_LP6 + z * PSCAN_LAE_LP7)))))); \
+        return kf * PSCAN_LAE_LN2_HI -                                                             \
+               ((hfsq - (s * (hfsq + R) + (kf * PSCAN_LAE_LN2_LO + c))) - f);                      \
+    }                                                                                              \
+    static inline __attribute__((always_inline)) F name(F x, F y)                                  \
+    {                                                                                              \
+        const F d = x - y;                                                                         \
+        const F m = PSCAN_LAE_SELECT(F, I, d > 0.0, x, y);                                         \
+        const F neg = (F)((U)d | 0x8000000000000000u); /* -|d| */                                  \
+        const F sum = m + name##_log1p(name##_exp(neg));                                           \
+        const F other = PSCAN_LAE_SELECT(F, I, d != d, d, sum);                                    \
+        return PSCAN_LAE_SELECT(F, I, x == y, x + PSCAN_LAE_LN2, other);                           \
+    }
+
+#endif
