@@ -163,7 +163,7 @@ static const pscan_kernel *state_kernel(const pscan_request *rq, pscan_convert_f
                                             rq->acc == PSCAN_COMPLEX128);
     }
     *load = pscan_load_for(rq->op, rq->in.dtype, rq->acc, &rq->opts);
-    return pscan_kernel_get(rq->op, rq->acc);
+    return pscan_kernel_get(pscan_kernel_op(rq->op, rq->opts.order), rq->acc);
 }
 
 /* A piece's states in the plan's lane order, where that is not C order:

@@ -246,7 +246,7 @@ pscan_status pscan_combine_states(pscan_op op, pscan_dtype in_dtype, pscan_dtype
     const pscan_kernel *kernel =
         pscan_compensates(op, acc, &read)
             ? pscan_kernel_get_compensated(acc == PSCAN_COMPLEX64 || acc == PSCAN_COMPLEX128)
-            : pscan_kernel_get(op, acc);
+            : pscan_kernel_get(pscan_kernel_op(op, read.order), acc);
     kernel->combine(first, second, result, (size_t)count);
     return PSCAN_OK;
 }

@@ -105,7 +105,7 @@ pscan_status pscan_reduce_run(const pscan_request *rq, const char *base, int64_t
                               const void *state_in, void *state_out)
 {
     lane_reduce r;
-    r.kernel = pscan_kernel_get(rq->op, rq->acc);
+    r.kernel = pscan_kernel_get(pscan_kernel_op(rq->op, rq->opts.order), rq->acc);
     const bool order_matters = !r.kernel->order_free;
     r.mode = !order_matters                             ? ORDER_FREE
              : rq->opts.order == PSCAN_ORDER_SEQUENTIAL ? SEQUENTIAL

@@ -535,7 +535,7 @@ pscan_status pscan_scan_segmented(pscan_op op, const pscan_array *in_array, int 
                                : (int)rq.acc - 1;
     seg_call c;
     memset(&c, 0, sizeof c);
-    if (!(c.steps = pscan_seg_steps_get(op, kt)))
+    if (!(c.steps = pscan_seg_steps_get(pscan_kernel_op(op, rq.opts.order), kt)))
         return PSCAN_EOP;
     c.vector_scan = pscan_seg_vector_get(op, kt);
     if (!segments)

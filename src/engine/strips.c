@@ -473,7 +473,7 @@ pscan_status pscan_sat_scan(pscan_op op, const pscan_array *in, int row_axis, ps
                             const pscan_array *out, const pscan_opts *opts, bool *fused)
 {
     *fused = false;
-    const pscan_kernel *kernel = pscan_kernel_get(op, acc);
+    const pscan_kernel *kernel = pscan_kernel_get(pscan_kernel_op(op, opts->order), acc);
     if (in->ndim < 2 || row_axis < 0 || row_axis > in->ndim - 2 ||
         (opts->flags & ~(unsigned)PSCAN_FLAG_INCLUDE_INITIAL) || out->dtype != acc ||
         !pscan_array_is_c_contiguous(in) || !pscan_array_is_c_contiguous(out))

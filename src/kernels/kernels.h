@@ -93,8 +93,23 @@ typedef enum pscan_isa {
  * untouched. Whether this CPU has it is another matter (dispatch.c caps). */
 int pscan_isa_from_name(const char *name, pscan_isa *isa);
 
-/* Kernels for op over accumulator type acc (pscan_op_accepts(op, acc))
- * in the chosen instruction set; never NULL. */
+/* The kernels' op numbers: the public ops, then logaddexp on the host's
+ * libm, numpy's npy_logaddexp to the bit, which is SEQUENTIAL's step.
+ * PSCAN_LOGADDEXP's own kernels run pscan's exp and log1p
+ * (logaddexp_math.h): REPRODUCIBLE's bits, the same on every host, ISA
+ * and libm. */
+#define PSCAN_LOGADDEXP_LIBM ((pscan_op)PSCAN_OP_COUNT)
+enum { PSCAN_KERNEL_OP_COUNT = PSCAN_OP_COUNT + 1 };
+
+/* The kernel op that runs op in this order. */
+static inline pscan_op pscan_kernel_op(pscan_op op, pscan_order order)
+{
+    return op == PSCAN_LOGADDEXP && order == PSCAN_ORDER_SEQUENTIAL ? PSCAN_LOGADDEXP_LIBM : op;
+}
+
+/* Kernels for op (a kernel op: pscan_kernel_op) over accumulator type
+ * acc (pscan_op_accepts(op, acc)) in the chosen instruction set; never
+ * NULL. */
 const pscan_kernel *pscan_kernel_get(pscan_op op, pscan_dtype acc);
 
 /* Compensated SUM kernels over pairs (hi, lo) of doubles: 16-byte values
@@ -115,9 +130,9 @@ typedef void (*pscan_reverse_copy_fn)(void *dst, const void *src, size_t n, size
 pscan_reverse_copy_fn pscan_kernel_stream_copy_reversed(void);
 
 /* One table per compiled instruction set (dispatch.c picks). */
-typedef pscan_kernel pscan_kernel_table[PSCAN_OP_COUNT][PSCAN_DTYPE_COUNT];
-/* scan_kernels.c (and mpi.c) fill one row per op by name, SUM to
- * BIT_XOR; ops after it have no kernels (their rows stay empty, and
+typedef pscan_kernel pscan_kernel_table[PSCAN_KERNEL_OP_COUNT][PSCAN_DTYPE_COUNT];
+/* scan_kernels.c fills one row per op by name, SUM to BIT_XOR and
+ * LOGADDEXP_LIBM; the arg ops have no kernels (their rows stay empty, and
  * validation keeps them from pscan_kernel_get). */
 _Static_assert(PSCAN_SUM == 0 && PSCAN_BIT_XOR == 7 && PSCAN_BIT_XOR < PSCAN_OP_COUNT,
                "the kernel tables name ops 0..PSCAN_BIT_XOR, SUM to BIT_XOR");

@@ -9,13 +9,17 @@
  * exp is only needed on (-inf, 0] and log1p on [0, 1] (the argument is
  * exp(-|x - y|)), which lets both run without branches:
  *  - exp: k = round(t / ln 2) by the 1.5 * 2^52 shift, r = t - k ln 2 in
- *    two parts (Cody and Waite), exp(r) by fdlibm's rational form, then
- *    2^k as two exact power-of-two factors so that a subnormal result is
+ *    two parts hi - lo (Cody and Waite), exp(r) = 1 + (hi - (lo - r^2 q(r)))
+ *    with q the Taylor series to r^11 / 13! (|r| <= ln 2 / 2: the rest is
+ *    under 2^-57 of the result) in Estrin's scheme, no division, then 2^k
+ *    as two exact power-of-two factors so that a subnormal result is
  *    rounded once;
  *  - log1p: for e < sqrt(2) - 1, log(1 + f) with f = e; else u = 1 + e,
  *    f = u / 2 - 1 and k = 1, plus the rounding error of u divided by u
  *    (fdlibm's correction term); log(1 + f) by fdlibm's series in
- *    s = f / (2 + f).
+ *    s = f / (2 + f), evaluated in Estrin's scheme.
+ * Estrin's scheme (pairs, then pairs of pairs) shortens the dependent
+ * chain of a step, which is what a tile's chain of combines waits on. 
  * The combine keeps numpy's npy_logaddexp cases: equal arguments give
  * x + log 2 (so infinities of one sign stay), a NaN difference is the
  * result, else max + log1p(exp(-|x - y|)). */
@@ -32,11 +36,19 @@
 #define PSCAN_LAE_SHIFT 0x1.8p52 /* adding it rounds |v| < 2^51 to an integer */
 #define PSCAN_LAE_SHIFT_BITS 0x4338000000000000
 #define PSCAN_LAE_EXP_MIN (-746.0) /* exp below it rounds to +0 */
-#define PSCAN_LAE_P1 1.66666666666666019037e-01
-#define PSCAN_LAE_P2 -2.77777777770155933842e-03
-#define PSCAN_LAE_P3 6.61375632143793436117e-05
-#define PSCAN_LAE_P4 -1.65339022054652515390e-06
-#define PSCAN_LAE_P5 4.13813679705723846039e-08
+/* 1 / (i + 2)!, the nearest doubles. */
+#define PSCAN_LAE_E0 0.5
+#define PSCAN_LAE_E1 0.16666666666666666
+#define PSCAN_LAE_E2 0.041666666666666664
+#define PSCAN_LAE_E3 0.008333333333333333
+#define PSCAN_LAE_E4 0.001388888888888889
+#define PSCAN_LAE_E5 0.0001984126984126984
+#define PSCAN_LAE_E6 2.48015873015873e-05
+#define PSCAN_LAE_E7 2.7557319223985893e-06
+#define PSCAN_LAE_E8 2.755731922398589e-07
+#define PSCAN_LAE_E9 2.505210838544172e-08
+#define PSCAN_LAE_E10 2.08767569878681e-09
+#define PSCAN_LAE_E11 1.6059043836821613e-10
 #define PSCAN_LAE_LP1 6.666666666666735130e-01
 #define PSCAN_LAE_LP2 3.999999999940941908e-01
 #define PSCAN_LAE_LP3 2.857142874366239149e-01
@@ -53,53 +65,51 @@
 
 /* Defines `static inline F name(F x, F y)`, logaddexp lane by lane, over
  * F (double lanes), I (int64 lanes) and U (uint64 lanes) of one size. */
-#define PSCAN_LAE_DEFINE(name, F, I, U)                                                            \
-    static inline __attribute__((always_inline)) F name##_exp(F t)                                 \
-    {                                                                                              \
-        t = PSCAN_LAE_SELECT(F, I, t < PSCAN_LAE_EXP_MIN, PSCAN_LAE_SPLAT(F, PSCAN_LAE_EXP_MIN),   \
-                             t);                                                                   \
-        const F kd = t * PSCAN_LAE_INV_LN2 + PSCAN_LAE_SHIFT;                                      \
-        const I k = (I)kd - PSCAN_LAE_SHIFT_BITS;                                                  \
-        const F kf = kd - PSCAN_LAE_SHIFT;                                                         \
-        const F hi = t - kf * PSCAN_LAE_LN2_HI, lo = kf * PSCAN_LAE_LN2_LO;                        \
-        const F r = hi - lo, r2 = r * r;                                                           \
-        const F c =                                                                                \
-            r - r2 * (PSCAN_LAE_P1 +                                                               \
-                      r2 * (PSCAN_LAE_P2 +                                                         \
-                            r2 * (PSCAN_LAE_P3 + r2 * (PSCAN_LAE_P4 + r2 * PSCAN_LAE_P5))));       \
-        const F y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);                                       \
+#define PSCAN_LAE_DEFINE(name, F, I, U)                                                           \
+    static inline __attribute__((always_inline)) F name##_exp(F t)                                \
+    {                                                                                             \
+        t = PSCAN_LAE_SELECT(F, I, t < PSCAN_LAE_EXP_MIN, PSCAN_LAE_SPLAT(F, PSCAN_LAE_EXP_MIN),  \
+                             t);                                                                  \
+        const F kd = t * PSCAN_LAE_INV_LN2 + PSCAN_LAE_SHIFT;                                     \
+        const I k = (I)kd - PSCAN_LAE_SHIFT_BITS;                                                 \
+        const F kf = kd - PSCAN_LAE_SHIFT;                                                        \
+        const F hi = t - kf * PSCAN_LAE_LN2_HI, lo = kf * PSCAN_LAE_LN2_LO;                       \
+        const F r = hi - lo, r2 = r * r, r4 = r2 * r2;                                            \
+        const F q01 = PSCAN_LAE_E0 + PSCAN_LAE_E1 * r, q23 = PSCAN_LAE_E2 + PSCAN_LAE_E3 * r;     \
+        const F q45 = PSCAN_LAE_E4 + PSCAN_LAE_E5 * r, q67 = PSCAN_LAE_E6 + PSCAN_LAE_E7 * r;     \
+        const F q89 = PSCAN_LAE_E8 + PSCAN_LAE_E9 * r, q1011 = PSCAN_LAE_E10 + PSCAN_LAE_E11 * r; \
+        const F q0_3 = q01 + q23 * r2, q4_7 = q45 + q67 * r2, q8_11 = q89 + q1011 * r2;           \
+        const F q = q0_3 + r4 * (q4_7 + r4 * q8_11);                                              \
+        const F y = 1.0 + (hi - (lo - r2 * q));                                                   \
         /* k in [-1077, 0]: two normal factors, so only the last product    \
-         * rounds (once, where the result is subnormal). */                      \
-        const I k1 = k >> 1, k2 = k - k1;                                                          \
-        const F s1 = (F)((U)(k1 + 1023) << 52), s2 = (F)((U)(k2 + 1023) << 52);                    \
-        return y * s1 * s2;                                                                        \
-    }                                                                                              \
-    static inline __attribute__((always_inline)) F name##_log1p(F e)                               \
-    {                                                                                              \
-        const I big = (I)(e >= PSCAN_LAE_SQRT2_M1);                                                \
-        const F u = 1.0 + e;                                                                       \
-        const F f = PSCAN_LAE_SELECT(F, I, big, u * 0.5 - 1.0, e);                                 \
-        const F kf =                                                                               \
-            PSCAN_LAE_SELECT(F, I, big, PSCAN_LAE_SPLAT(F, 1.0), PSCAN_LAE_SPLAT(F, 0.0));         \
-        const F c = PSCAN_LAE_SELECT(F, I, big, (e - (u - 1.0)) / u, PSCAN_LAE_SPLAT(F, 0.0));     \
-        const F hfsq = 0.5 * f * f, s = f / (2.0 + f), z = s * s;                                  \
-        const F R =                                                                                \
-            z * (PSCAN_LAE_LP1 +                                                                   \
-                 z * (PSCAN_LAE_LP2 +                                                              \
-                      z * (PSCAN_LAE_LP3 +                                                         \
-                           z * (PSCAN_LAE_LP4 +                                                    \
-                                z * (PSCAN_LAE_LP5 + z * (PSCAN_LAE_LP6 + z * PSCAN_LAE_LP7)))))); \
-        return kf * PSCAN_LAE_LN2_HI -                                                             \
-               ((hfsq - (s * (hfsq + R) + (kf * PSCAN_LAE_LN2_LO + c))) - f);                      \
-    }                                                                                              \
-    static inline __attribute__((always_inline)) F name(F x, F y)                                  \
-    {                                                                                              \
-        const F d = x - y;                                                                         \
-        const F m = PSCAN_LAE_SELECT(F, I, d > 0.0, x, y);                                         \
-        const F neg = (F)((U)d | 0x8000000000000000u); /* -|d| */                                  \
-        const F sum = m + name##_log1p(name##_exp(neg));                                           \
-        const F other = PSCAN_LAE_SELECT(F, I, d != d, d, sum);                                    \
-        return PSCAN_LAE_SELECT(F, I, x == y, x + PSCAN_LAE_LN2, other);                           \
+         * rounds (once, where the result is subnormal). */                     \
+        const I k1 = k >> 1, k2 = k - k1;                                                         \
+        const F s1 = (F)((U)(k1 + 1023) << 52), s2 = (F)((U)(k2 + 1023) << 52);                   \
+        return y * s1 * s2;                                                                       \
+    }                                                                                             \
+    static inline __attribute__((always_inline)) F name##_log1p(F e)                              \
+    {                                                                                             \
+        const I big = (I)(e >= PSCAN_LAE_SQRT2_M1);                                               \
+        const F u = 1.0 + e;                                                                      \
+        const F f = PSCAN_LAE_SELECT(F, I, big, u * 0.5 - 1.0, e);                                \
+        const F kf =                                                                              \
+            PSCAN_LAE_SELECT(F, I, big, PSCAN_LAE_SPLAT(F, 1.0), PSCAN_LAE_SPLAT(F, 0.0));        \
+        const F c = PSCAN_LAE_SELECT(F, I, big, (e - (u - 1.0)) / u, PSCAN_LAE_SPLAT(F, 0.0));    \
+        const F hfsq = 0.5 * f * f, s = f / (2.0 + f), z = s * s, z2 = z * z;                     \
+        const F l12 = PSCAN_LAE_LP1 + PSCAN_LAE_LP2 * z, l34 = PSCAN_LAE_LP3 + PSCAN_LAE_LP4 * z; \
+        const F l56 = PSCAN_LAE_LP5 + PSCAN_LAE_LP6 * z;                                          \
+        const F R = z * ((l12 + l34 * z2) + z2 * z2 * (l56 + PSCAN_LAE_LP7 * z2));                \
+        return kf * PSCAN_LAE_LN2_HI -                                                            \
+               ((hfsq - (s * (hfsq + R) + (kf * PSCAN_LAE_LN2_LO + c))) - f);                     \
+    }                                                                                             \
+    static inline __attribute__((always_inline)) F name(F x, F y)                                 \
+    {                                                                                             \
+        const F d = x - y;                                                                        \
+        const F m = PSCAN_LAE_SELECT(F, I, d > 0.0, x, y);                                        \
+        const F neg = (F)((U)d | 0x8000000000000000u); /* -|d| */                                 \
+        const F sum = m + name##_log1p(name##_exp(neg));                                          \
+        const F other = PSCAN_LAE_SELECT(F, I, d != d, d, sum);                                   \
+        return PSCAN_LAE_SELECT(F, I, x == y, x + PSCAN_LAE_LN2, other);                          \
     }
 
 #endif

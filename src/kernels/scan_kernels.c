@@ -19,21 +19,21 @@
  * fetched). */
 // clang-format off
 #define EACH_KERNEL(X) \
-    /*  tag    SUM    PROD   MAX    MIN    LAE    AND    OR     XOR */ \
-    X(bool,  CHAIN, CHAIN, CHAIN, CHAIN, NONE,  CHAIN, CHAIN, CHAIN) \
-    X(i8,    CHAIN, CHAIN, CHAIN, CHAIN, NONE,  CHAIN, CHAIN, CHAIN) \
-    X(i16,   CHAIN, CHAIN, CHAIN, CHAIN, NONE,  CHAIN, CHAIN, CHAIN) \
-    X(i32,   TREE,  TREE,  TREE,  TREE,  NONE,  TREE,  TREE,  TREE) \
-    X(i64,   TREE,  TREE,  TREE,  TREE,  NONE,  TREE,  TREE,  TREE) \
-    X(u8,    CHAIN, CHAIN, CHAIN, CHAIN, NONE,  CHAIN, CHAIN, CHAIN) \
-    X(u16,   CHAIN, CHAIN, CHAIN, CHAIN, NONE,  CHAIN, CHAIN, CHAIN) \
-    X(u32,   TREE,  TREE,  TREE,  TREE,  NONE,  TREE,  TREE,  TREE) \
-    X(u64,   TREE,  TREE,  TREE,  TREE,  NONE,  TREE,  TREE,  TREE) \
-    X(f16,   CHAIN, CHAIN, CHAIN, CHAIN, CHAIN, NONE,  NONE,  NONE) \
-    X(f32,   LANES, LANES, TREE,  TREE,  LANES, NONE,  NONE,  NONE) \
-    X(f64,   LANES, LANES, TREE,  TREE,  LANES, NONE,  NONE,  NONE) \
-    X(c64,   CHAIN, CHAIN, CHAIN, CHAIN, NONE,  NONE,  NONE,  NONE) \
-    X(c128,  CHAIN, CHAIN, CHAIN, CHAIN, NONE,  NONE,  NONE,  NONE)
+    /*  tag    SUM    PROD   MAX    MIN    LAE    AND    OR     XOR    LIBM */ \
+    X(bool,  CHAIN, CHAIN, CHAIN, CHAIN, NONE,  CHAIN, CHAIN, CHAIN, NONE ) \
+    X(i8,    CHAIN, CHAIN, CHAIN, CHAIN, NONE,  CHAIN, CHAIN, CHAIN, NONE ) \
+    X(i16,   CHAIN, CHAIN, CHAIN, CHAIN, NONE,  CHAIN, CHAIN, CHAIN, NONE ) \
+    X(i32,   TREE,  TREE,  TREE,  TREE,  NONE,  TREE,  TREE,  TREE, NONE ) \
+    X(i64,   TREE,  TREE,  TREE,  TREE,  NONE,  TREE,  TREE,  TREE, NONE ) \
+    X(u8,    CHAIN, CHAIN, CHAIN, CHAIN, NONE,  CHAIN, CHAIN, CHAIN, NONE ) \
+    X(u16,   CHAIN, CHAIN, CHAIN, CHAIN, NONE,  CHAIN, CHAIN, CHAIN, NONE ) \
+    X(u32,   TREE,  TREE,  TREE,  TREE,  NONE,  TREE,  TREE,  TREE, NONE ) \
+    X(u64,   TREE,  TREE,  TREE,  TREE,  NONE,  TREE,  TREE,  TREE, NONE ) \
+    X(f16,   CHAIN, CHAIN, CHAIN, CHAIN, CHAIN, NONE,  NONE,  NONE, CHAIN) \
+    X(f32,   LANES, LANES, TREE,  TREE,  LANES, NONE,  NONE,  NONE, CHAIN) \
+    X(f64,   LANES, LANES, TREE,  TREE,  LANES, NONE,  NONE,  NONE, CHAIN) \
+    X(c64,   CHAIN, CHAIN, CHAIN, CHAIN, NONE,  NONE,  NONE,  NONE, NONE ) \
+    X(c128,  CHAIN, CHAIN, CHAIN, CHAIN, NONE,  NONE,  NONE,  NONE, NONE)
 // clang-format on
 
 /* Regrouping the combines cannot change a bit (bool and integers wrap,
@@ -166,10 +166,11 @@
         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 \
     }
 
-#define DEFINE_WRAPPERS(tag, sum, prod, max, min, lae, band, bor, bxor)                       \
+#define DEFINE_WRAPPERS(tag, sum, prod, max, min, lae, band, bor, bxor, libm)                 \
     sum##_WRAPPERS(SUM, tag) prod##_WRAPPERS(PROD, tag) max##_WRAPPERS(MAX, tag)              \
         min##_WRAPPERS(MIN, tag) lae##_WRAPPERS(LOGADDEXP, tag) band##_WRAPPERS(BIT_AND, tag) \
-            bor##_WRAPPERS(BIT_OR, tag) bxor##_WRAPPERS(BIT_XOR, tag)
+            bor##_WRAPPERS(BIT_OR, tag) bxor##_WRAPPERS(BIT_XOR, tag)                         \
+                libm##_WRAPPERS(LOGADDEXP_LIBM, tag)
 EACH_KERNEL(DEFINE_WRAPPERS)
 CHAIN_WRAPPERS(SUM, dd)
 CHAIN_WRAPPERS(SUM, cdd)
@@ -179,15 +180,16 @@ CHAIN_WRAPPERS(SUM, cdd)
 #endif
 #define TABLE_NAME(isa) TABLE_NAME_EXPAND(isa)
 #define TABLE_NAME_EXPAND(isa) pscan_kernels_##isa
-#define TABLE_ROWS(tag, sum, prod, max, min, lae, band, bor, bxor) \
-    [PSCAN_SUM][PSCAN_DT_##tag] = sum##_ROW(SUM, tag),             \
-    [PSCAN_PROD][PSCAN_DT_##tag] = prod##_ROW(PROD, tag),          \
-    [PSCAN_MAX][PSCAN_DT_##tag] = max##_ROW(MAX, tag),             \
-    [PSCAN_MIN][PSCAN_DT_##tag] = min##_ROW(MIN, tag),             \
-    [PSCAN_LOGADDEXP][PSCAN_DT_##tag] = lae##_ROW(LOGADDEXP, tag), \
-    [PSCAN_BIT_AND][PSCAN_DT_##tag] = band##_ROW(BIT_AND, tag),    \
-    [PSCAN_BIT_OR][PSCAN_DT_##tag] = bor##_ROW(BIT_OR, tag),       \
-    [PSCAN_BIT_XOR][PSCAN_DT_##tag] = bxor##_ROW(BIT_XOR, tag),
+#define TABLE_ROWS(tag, sum, prod, max, min, lae, band, bor, bxor, libm) \
+    [PSCAN_SUM][PSCAN_DT_##tag] = sum##_ROW(SUM, tag),                   \
+    [PSCAN_PROD][PSCAN_DT_##tag] = prod##_ROW(PROD, tag),                \
+    [PSCAN_MAX][PSCAN_DT_##tag] = max##_ROW(MAX, tag),                   \
+    [PSCAN_MIN][PSCAN_DT_##tag] = min##_ROW(MIN, tag),                   \
+    [PSCAN_LOGADDEXP][PSCAN_DT_##tag] = lae##_ROW(LOGADDEXP, tag),       \
+    [PSCAN_BIT_AND][PSCAN_DT_##tag] = band##_ROW(BIT_AND, tag),          \
+    [PSCAN_BIT_OR][PSCAN_DT_##tag] = bor##_ROW(BIT_OR, tag),             \
+    [PSCAN_BIT_XOR][PSCAN_DT_##tag] = bxor##_ROW(BIT_XOR, tag),          \
+    [PSCAN_LOGADDEXP_LIBM][PSCAN_DT_##tag] = libm##_ROW(LOGADDEXP_LIBM, tag),
 
 const pscan_kernel_table TABLE_NAME(PSCAN_KERNEL_ISA) = {EACH_KERNEL(TABLE_ROWS)};
 

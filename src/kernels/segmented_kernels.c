@@ -12,7 +12,8 @@
 /* The ops segmented scans take; each row is every kernel type. */
 // clang-format off
 #define SEG_OPS(X) \
-    X(SUM) X(PROD) X(MAX) X(MIN) X(LOGADDEXP) X(BIT_AND) X(BIT_OR) X(BIT_XOR)
+    X(SUM) X(PROD) X(MAX) X(MIN) X(LOGADDEXP) X(BIT_AND) X(BIT_OR) X(BIT_XOR) \
+    X(LOGADDEXP_LIBM)
 #define SEG_TYPES_WITH(X, op) \
     X(op, bool) X(op, i8) X(op, i16) X(op, i32) X(op, i64) X(op, u8) X(op, u16) X(op, u32) \
     X(op, u64) X(op, f16) X(op, f32) X(op, f64) X(op, c64) X(op, c128) X(op, dd) X(op, cdd)
@@ -343,11 +344,12 @@ SEG_OPS(SEG_OP_WRAPPERS)
     [KT_##tag] = {scan_##op##_##tag, fold_##op##_##tag, combine_##op##_##tag, \
                   overflows_##op##_##tag},
 #define SEG_OP_ROW(op) [PSCAN_##op] = {SEG_TYPES_WITH(SEG_ROW, op)},
-static const pscan_seg_steps seg_table[PSCAN_OP_COUNT][PSCAN_SEG_KT_COUNT] = {SEG_OPS(SEG_OP_ROW)};
+static const pscan_seg_steps seg_table[PSCAN_KERNEL_OP_COUNT][PSCAN_SEG_KT_COUNT] = {
+    SEG_OPS(SEG_OP_ROW)};
 
 const pscan_seg_steps *pscan_seg_steps_get(pscan_op op, int kt)
 {
-    if ((int)op < 0 || op >= PSCAN_OP_COUNT || kt < 0 || kt >= PSCAN_SEG_KT_COUNT ||
+    if ((int)op < 0 || (int)op >= PSCAN_KERNEL_OP_COUNT || kt < 0 || kt >= PSCAN_SEG_KT_COUNT ||
         !seg_table[op][kt].scan)
         return NULL;
     return &seg_table[op][kt];

@@ -8,12 +8,15 @@
  * bool sums are logical or, float16 rounds to half after every step,
  * complex multiply is (ac - bd, ad + bc) with each product rounded, max
  * and min propagate NaN and order complex values lexicographically,
- * logaddexp is numpy's npy_logaddexp on pscan's own exp and log1p, the bitwise ops
+ * logaddexp is numpy's npy_logaddexp on pscan's own exp and log1p
+ * (PSCAN_LOGADDEXP, REPRODUCIBLE) or on the host's libm
+ * (PSCAN_LOGADDEXP_LIBM, SEQUENTIAL), the bitwise ops
  * act on bool and the integers' bits. */
 #ifndef PSCAN_KERNEL_VALUES_H
 #define PSCAN_KERNEL_VALUES_H
 
 #include "pscan.h"
+#include "kernels.h"
 #include "../convert.h"
 #include "../dtype_list.h"
 #include "logaddexp_math.h"
@@ -428,6 +431,31 @@ FORCE_INLINE float logaddexp_f32(float x, float y)
     return (float)logaddexp_f64(x, y);
 }
 
+/* SEQUENTIAL's step (PSCAN_LOGADDEXP_LIBM): numpy's npy_logaddexp to the
+ * bit on the host's libm, float32 on the float functions. */
+FORCE_INLINE float logaddexp_libm_f32(float x, float y)
+{
+    if (x == y)
+        return x + 0.693147180559945309417232121458176568f;
+    const float tmp = x - y;
+    if (tmp > 0)
+        return x + log1pf(expf(-tmp));
+    if (tmp <= 0)
+        return y + log1pf(expf(tmp));
+    return tmp;
+}
+FORCE_INLINE double logaddexp_libm_f64(double x, double y)
+{
+    if (x == y)
+        return x + 0.693147180559945309417232121458176568;
+    const double tmp = x - y;
+    if (tmp > 0)
+        return x + log1p(exp(-tmp));
+    if (tmp <= 0)
+        return y + log1p(exp(tmp));
+    return tmp;
+}
+
 /* float16 computes in float and rounds to half after every step; its ties
  * keep the earlier operand. */
 FORCE_INLINE uint16_t half_step(pscan_op op, uint16_t a, uint16_t b)
@@ -442,6 +470,8 @@ FORCE_INLINE uint16_t half_step(pscan_op op, uint16_t a, uint16_t b)
         return (fa >= fb || isnan(fa)) ? a : b;
     case PSCAN_LOGADDEXP:
         return pscan_float_to_half(logaddexp_f32(fa, fb));
+    case PSCAN_LOGADDEXP_LIBM:
+        return pscan_float_to_half(logaddexp_libm_f32(fa, fb));
     default:
         return (fa <= fb || isnan(fa)) ? a : b;
     }
@@ -461,6 +491,8 @@ FORCE_INLINE float f32_step(pscan_op op, float a, float b)
         return (a > b || isnan(a)) ? a : b;
     case PSCAN_LOGADDEXP:
         return logaddexp_f32(a, b);
+    case PSCAN_LOGADDEXP_LIBM:
+        return logaddexp_libm_f32(a, b);
     default:
         return (a < b || isnan(a)) ? a : b;
     }
@@ -476,6 +508,8 @@ FORCE_INLINE double f64_step(pscan_op op, double a, double b)
         return (a > b || isnan(a)) ? a : b;
     case PSCAN_LOGADDEXP:
         return logaddexp_f64(a, b);
+    case PSCAN_LOGADDEXP_LIBM:
+        return logaddexp_libm_f64(a, b);
     default:
         return (a < b || isnan(a)) ? a : b;
     }
@@ -594,7 +628,8 @@ FORCE_INLINE kvalue kcombine(pscan_op op, ktype t, kvalue a, kvalue b)
 FORCE_INLINE kvalue kidentity(pscan_op op, ktype t)
 {
     kvalue v;
-    const int is_max = op == PSCAN_MAX || op == PSCAN_LOGADDEXP, is_min = op == PSCAN_MIN;
+    const int is_max = op == PSCAN_MAX || op == PSCAN_LOGADDEXP || op == PSCAN_LOGADDEXP_LIBM,
+              is_min = op == PSCAN_MIN;
     const int ones = op == PSCAN_BIT_AND; /* every bit set */
     switch (t) {
     case KT_f32:

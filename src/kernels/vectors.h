@@ -62,7 +62,19 @@ FORCE_INLINE vbits vselect(vbits mask, vbits a, vbits b)
     return (a & mask) | (b & ~mask);
 }
 
-/* logaddexp lane by lane (below, with the shuffles it needs). */
+/* Lane by lane through kcombine: libm's logaddexp (SEQUENTIAL's step)
+ * has no vector form, so each lane gets the scalar step's bits. */
+FORCE_INLINE vbits vcombine_lanes(pscan_op op, ktype t, vbits a, vbits b)
+{
+    unsigned char bytes[sizeof(vbits)];
+    for (int lane = 0; lane < vlanes(t); lane++)
+        kstore(t, bytes, (size_t)lane, kcombine(op, t, vlane(t, a, lane), vlane(t, b, lane)));
+    vbits r;
+    memcpy(&r, bytes, sizeof r);
+    return r;
+}
+
+/* pscan's logaddexp on whole vectors (below, with the shuffles it needs). */
 FORCE_INLINE vbits vlogaddexp(ktype t, vbits a, vbits b);
 
 /* a op b lane by lane, a the earlier operand: the lanes of kcombine
@@ -72,6 +84,8 @@ FORCE_INLINE vbits vcombine(pscan_op op, ktype t, vbits a, vbits b)
 {
     if (op == PSCAN_LOGADDEXP)
         return vlogaddexp(t, a, b);
+    if (op == PSCAN_LOGADDEXP_LIBM)
+        return vcombine_lanes(op, t, a, b);
     if (op == PSCAN_BIT_AND || op == PSCAN_BIT_OR || op == PSCAN_BIT_XOR)
         return BITS_STEP(op, a, b); /* the same bits at any lane width */
     switch (t) {

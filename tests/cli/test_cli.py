@@ -230,8 +230,8 @@ def skip_nan(rng):
 def new_ops(rng):
     """logcumsumexp, cumand, cumor and cumxor: numpy's values on every axis
     with the flags, through slabs and thread counts; slabs never move a bit
-    (logcumsumexp is compared with numpy within a tolerance: the tool runs
-    pscan's own exp and log1p, numpy the host's libm)."""
+    (logcumsumexp is compared with numpy within a tolerance: numpy's libm
+    may not be the tool's on another host)."""
     combos = [(), ("reverse",), ("exclusive",), ("exclusive", "reverse"), ("include-initial",)]
     ints = rng.integers(-2**31, 2**31, (7, 6, 5)).astype("<i4")
     for op in ("cumand", "cumor", "cumxor"):
