@@ -15,11 +15,12 @@
  *    as two exact power-of-two factors so that a subnormal result is
  *    rounded once;
  *  - log1p: for e < sqrt(2) - 1, log(1 + f) with f = e; else u = 1 + e,
- *    f = u / 2 - 1 and k = 1, plus the rounding error of u divided by u
- *    (fdlibm's correction term); log(1 + f) by fdlibm's series in
- *    s = f / (2 + f), evaluated in Estrin's scheme.
+ *    f = u / 2 - 1 and k = 1, plus the rounding error of u over u
+ *    (fdlibm's correction term, with a linear 1/u: no division);
+ *    log(1 + f) by fdlibm's series in s = f / (2 + f), evaluated in
+ *    Estrin's scheme.
  * Estrin's scheme (pairs, then pairs of pairs) shortens the dependent
- * chain of a step, which is what a tile's chain of combines waits on. 
+ * chain of a step, which is what a tile's chain of combines waits on.
  * The combine keeps numpy's npy_logaddexp cases: equal arguments give
  * x + log 2 (so infinities of one sign stay), a NaN difference is the
  * result, else max + log1p(exp(-|x - y|)). */
@@ -56,10 +57,15 @@
 #define PSCAN_LAE_LP5 1.818357216161805012e-01
 #define PSCAN_LAE_LP6 1.531383769920937332e-01
 #define PSCAN_LAE_LP7 1.479819860511658591e-01
+/* 1/u ~ A - B u within 1.5% on [sqrt 2, 2] (Chebyshev nodes). */
+#define PSCAN_LAE_RECIP_A 1.1890744165941487
+#define PSCAN_LAE_RECIP_B 0.34827183328498823
 #define PSCAN_LAE_SQRT2_M1 0.41421356237309504880 /* below: f = e, k = 0 */
 
 /* Lanes of mask (all ones or zero) take a, the others b. */
 #define PSCAN_LAE_SELECT(F, I, mask, a, b) ((F)(((I)(a) & (I)(mask)) | ((I)(b) & ~(I)(mask))))
+/* Lanes of mask (all ones or zero) keep a, the others get +0. */
+#define PSCAN_LAE_KEEP(F, I, mask, a) ((F)((I)(a) & (I)(mask)))
 /* Every lane = v. */
 #define PSCAN_LAE_SPLAT(F, v) ((F){0} + (v))
 
@@ -92,15 +98,17 @@
         const I big = (I)(e >= PSCAN_LAE_SQRT2_M1);                                               \
         const F u = 1.0 + e;                                                                      \
         const F f = PSCAN_LAE_SELECT(F, I, big, u * 0.5 - 1.0, e);                                \
-        const F kf =                                                                              \
-            PSCAN_LAE_SELECT(F, I, big, PSCAN_LAE_SPLAT(F, 1.0), PSCAN_LAE_SPLAT(F, 0.0));        \
-        const F c = PSCAN_LAE_SELECT(F, I, big, (e - (u - 1.0)) / u, PSCAN_LAE_SPLAT(F, 0.0));    \
+        /* k ln 2 in two parts, the low one with the rounding error of u     \
+         * over u (under 2^-53 of it: a 1.5% reciprocal is exact enough). */                    \
+        const F k_hi = PSCAN_LAE_KEEP(F, I, big, PSCAN_LAE_SPLAT(F, PSCAN_LAE_LN2_HI));           \
+        const F k_lo = PSCAN_LAE_KEEP(                                                            \
+            F, I, big,                                                                            \
+            PSCAN_LAE_LN2_LO + (e - (u - 1.0)) * (PSCAN_LAE_RECIP_A - PSCAN_LAE_RECIP_B * u));    \
         const F hfsq = 0.5 * f * f, s = f / (2.0 + f), z = s * s, z2 = z * z;                     \
         const F l12 = PSCAN_LAE_LP1 + PSCAN_LAE_LP2 * z, l34 = PSCAN_LAE_LP3 + PSCAN_LAE_LP4 * z; \
         const F l56 = PSCAN_LAE_LP5 + PSCAN_LAE_LP6 * z;                                          \
         const F R = z * ((l12 + l34 * z2) + z2 * z2 * (l56 + PSCAN_LAE_LP7 * z2));                \
-        return kf * PSCAN_LAE_LN2_HI -                                                            \
-               ((hfsq - (s * (hfsq + R) + (kf * PSCAN_LAE_LN2_LO + c))) - f);                     \
+        return k_hi - ((hfsq - (s * (hfsq + R) + k_lo)) - f);                                     \
     }                                                                                             \
     static inline __attribute__((always_inline)) F name(F x, F y)                                 \
     {                                                                                             \
