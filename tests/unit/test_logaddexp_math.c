@@ -20,17 +20,22 @@
 #define COMBINE_BOUND 2.5
 #define F32_BOUND 1.0 /* float32 result against the exact value */
 
-/* |got - want| in ulps of want's binade (subnormals: of 2^-1074). */
-static double ulps(double got, long double want, int mant_bits, int min_exp)
+/* |got - want| in ulps of scale's binade (below min_exp: of the
+ * subnormals' spacing). */
+static double ulps_of(double got, long double want, long double scale, int mant_bits, int min_exp)
 {
     if (got == want)
         return 0.0;
     int e;
-    frexpl(want, &e);
+    frexpl(scale, &e);
     if (e - 1 < min_exp)
         e = min_exp + 1;
-    const long double ulp = ldexpl(1.0L, e - mant_bits);
-    return (double)(fabsl((long double)got - want) / ulp);
+    return (double)(fabsl((long double)got - want) / ldexpl(1.0L, e - mant_bits));
+}
+/* ... in ulps of want's own binade. */
+static double ulps(double got, long double want, int mant_bits, int min_exp)
+{
+    return ulps_of(got, want, want, mant_bits, min_exp);
 }
 static double ulps64(double got, long double want)
 {
@@ -62,13 +67,7 @@ static double combine_ulps(double got, double x, double y, int mant_bits, int mi
 {
     const long double want = ref_logaddexp(x, y), m = x > y ? x : y;
     const long double scale = fabsl(want) > fabsl(m) ? fabsl(want) : fabsl(m);
-    if (got == want)
-        return 0.0;
-    int e;
-    frexpl(scale, &e);
-    if (e - 1 < min_exp)
-        e = min_exp + 1;
-    return (double)(fabsl((long double)got - want) / ldexpl(1.0L, e - mant_bits));
+    return ulps_of(got, want, scale, mant_bits, min_exp);
 }
 
 static double one_exp(double t)
