@@ -1,6 +1,7 @@
 /* logaddexp_math.h - pscan's own logaddexp: exp and log1p written once, as
  * a macro body over GCC vector types, and instantiated for one lane (the
- * scalar step every kernel, carry, segment and MPI combine uses) and for a
+ * REPRODUCIBLE scalar step its kernels, carries, segments and the MPI
+ * combine use; SEQUENTIAL keeps libm, PSCAN_LOGADDEXP_LIBM) and for a
  * kernel variant's vector width (the tile lanes). Both run the same IEEE
  * operations in the same order (plain add, sub, mul and div; the library
  * builds with -ffp-contract=off; 2^k and exponents by integer bit tricks; no
